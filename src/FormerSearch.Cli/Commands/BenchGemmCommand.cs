@@ -1,0 +1,72 @@
+using System.CommandLine;
+using System.Text.Json;
+using FormerSearch.Engine.Kernels.Gemm;
+using Spectre.Console;
+
+namespace FormerSearch.Cli.Commands;
+
+/// <summary>
+/// <c>former bench gemm [--size N] [--threads T] [--openblas-core auto|NAME] [--json]</c>: GFLOP/s of a
+/// square sgemm for each GEMM provider this machine has.
+/// </summary>
+public static class BenchGemmCommand
+{
+    public static Command Create()
+    {
+        var size = new Option<int[]>("--size")
+        {
+            Description = "Matrix size N of the N×N·N×N product; repeat for several (default: 1024 and 2048).",
+            AllowMultipleArgumentsPerToken = true,
+            Validators = { r => { foreach (int n in r.GetValueOrDefault<int[]>() ?? []) if (n < 1) r.AddError($"--size {n} is not a positive matrix size."); } },
+        };
+        var threads = CommonOptions.Threads();
+        var core = new Option<string?>("--openblas-core")
+        {
+            Description = "OpenBLAS kernel family: 'auto' for OpenBLAS's own detection, or a name such as SkylakeX (default: the engine's choice, AVX-512 where the CPU has it).",
+        };
+        var json = CommonOptions.Json();
+        var command = new Command("gemm", "GFLOP/s of OpenBLAS and of the managed GEMM on square matrices.") { size, threads, core, json };
+        command.SetAction(parse =>
+        {
+            if (parse.GetValue(core) is { } name) GemmBenchmark.OpenBlasCoreOverride = name;
+            int[] sizes = parse.GetValue(size) is { Length: > 0 } given ? given : [1024, 2048];
+            return Run(sizes, parse.GetValue(threads), parse.GetValue(json));
+        });
+        return command;
+    }
+
+    private static int Run(int[] sizes, int threads, bool json)
+    {
+        var providers = new List<string>();
+        if (Gemm.OpenBlas is not null) providers.Add("openblas");
+        providers.Add("managed");
+
+        var results = new List<GemmBenchmarkResult>();
+        foreach (int n in sizes)
+            foreach (var p in providers)
+            {
+                if (!json) Console.Error.WriteLine($"measuring {p} at {n}³ with {threads} thread(s)…");
+                results.Add(GemmBenchmark.Run(p, n, threads));
+            }
+
+        if (json)
+        {
+            var doc = new
+            {
+                @default = Gemm.Default.Name,
+                results = results.Select(r => new { provider = r.Provider, size = r.Size, threads = r.Threads, gflops = Math.Round(r.Gflops, 2), core = r.CoreName }),
+            };
+            Console.WriteLine(JsonSerializer.Serialize(doc));
+            return ExitCodes.Success;
+        }
+
+        var table = new Table().AddColumns("provider", "kernels", "size", "threads", "GFLOP/s");
+        foreach (var r in results)
+            table.AddRow(r.Provider, r.CoreName ?? "managed SIMD", $"{r.Size}", $"{r.Threads}", $"{r.Gflops:F1}");
+        AnsiConsole.Write(table);
+        Console.WriteLine($"The engine uses: {Gemm.Default.Name}" + (Gemm.Default.Name == "openblas" ? $" ({Gemm.OpenBlasCoreName})" : ""));
+        if (Gemm.OpenBlas is null)
+            Console.WriteLine("OpenBLAS was not found; install it for faster training: sudo apt-get install libopenblas0-pthread");
+        return ExitCodes.Success;
+    }
+}

@@ -1,0 +1,48 @@
+namespace FormerSearch.Engine.Autograd;
+
+/// <summary>
+/// A node of the autograd tape: one op application, holding what its backward needs. Each op is a
+/// sealed class whose static <c>Apply</c> computes the forward and records a node, with its
+/// <see cref="Backward"/> written right below (forward and backward side by side). Nodes are pooled
+/// per op type, so recording a graph allocates nothing once warm.
+/// </summary>
+public abstract class Function
+{
+    /// <summary>The tensor this node produced.</summary>
+    internal Tensor Output = null!;
+
+    /// <summary>
+    /// Adds the gradient of each input that requires one, given the gradient of <see cref="Output"/>.
+    /// Use <see cref="Tape.GradOf"/> to get an input's gradient tensor to accumulate into.
+    /// </summary>
+    protected internal abstract void Backward(Tensor gradOutput);
+
+    /// <summary>Drops references and returns the node to its pool.</summary>
+    internal abstract void Release();
+}
+
+/// <summary>Pooling for one op's nodes.</summary>
+public abstract class Function<TSelf> : Function where TSelf : Function<TSelf>, new()
+{
+    private static readonly Stack<TSelf> s_pool = new();
+
+    /// <summary>A node of this op, fresh or reused.</summary>
+    protected static TSelf Rent()
+    {
+        lock (s_pool)
+        {
+            if (s_pool.TryPop(out var node)) return node;
+        }
+        return new TSelf();
+    }
+
+    /// <summary>Clears the references the node holds (inputs, saved tensors).</summary>
+    protected abstract void Clear();
+
+    internal sealed override void Release()
+    {
+        Clear();
+        Output = null!;
+        lock (s_pool) s_pool.Push((TSelf)this);
+    }
+}

@@ -1,0 +1,102 @@
+using FormerSearch.Engine.Memory;
+
+namespace FormerSearch.Engine.Autograd;
+
+/// <summary>
+/// The dynamic tape of this thread: ops append nodes in execution order, and backward walks it once
+/// in reverse. Because execution order is a topological order, no graph search is needed; a node
+/// whose output received no gradient is skipped.
+/// </summary>
+public static class Tape
+{
+    [ThreadStatic] private static List<Function>? t_nodes;
+    [ThreadStatic] private static Stack<int>? t_marks;
+    [ThreadStatic] private static int t_noGradDepth;
+
+    /// <summary>False inside a <see cref="NoGrad"/> scope: ops then record nothing.</summary>
+    public static bool IsEnabled => t_noGradDepth == 0;
+
+    /// <summary>Nodes currently recorded on this thread (for tests and diagnostics).</summary>
+    public static int Count => t_nodes?.Count ?? 0;
+
+    /// <summary>Disables recording until the returned scope is disposed.</summary>
+    public static NoGradScope NoGrad()
+    {
+        t_noGradDepth++;
+        return new NoGradScope(true);
+    }
+
+    /// <summary>True when an op on this input must be recorded.</summary>
+    public static bool Needs(Tensor a) => t_noGradDepth == 0 && a.RequiresGrad;
+
+    /// <summary>True when an op on these inputs must be recorded.</summary>
+    public static bool Needs(Tensor a, Tensor? b) =>
+        t_noGradDepth == 0 && (a.RequiresGrad || (b is not null && b.RequiresGrad));
+
+    /// <summary>True when an op on these inputs must be recorded.</summary>
+    public static bool Needs(Tensor a, Tensor? b, Tensor? c) =>
+        t_noGradDepth == 0 && (a.RequiresGrad || (b is not null && b.RequiresGrad) || (c is not null && c.RequiresGrad));
+
+    /// <summary>Appends <paramref name="node"/> as the producer of <paramref name="output"/>.</summary>
+    public static void Record(Function node, Tensor output)
+    {
+        node.Output = output;
+        output.GradFn = node;
+        output.RequiresGrad = true;
+        (t_nodes ??= new List<Function>(1024)).Add(node);
+    }
+
+    /// <summary>
+    /// The gradient tensor of <paramref name="t"/> to accumulate into, created zeroed on first use,
+    /// or null when <paramref name="t"/> needs no gradient. The gradient of a view is the same view
+    /// of its base's gradient, so what flows into a slice lands in that slice of the whole.
+    /// </summary>
+    public static Tensor? GradOf(Tensor t) => t.RequiresGrad ? t.EnsureGrad() : null;
+
+    /// <summary>
+    /// Back-propagates from <paramref name="root"/> seeded with <paramref name="seed"/>, then
+    /// releases the whole recorded graph of this thread.
+    /// </summary>
+    internal static void Backward(Tensor root, Tensor seed)
+    {
+        var nodes = t_nodes;
+        var grad = root.EnsureGrad();
+        Kernels.Elementwise.StridedOps.AddInto(seed, grad);
+        if (nodes is null) return;
+        for (int i = nodes.Count - 1; i >= 0; i--)
+        {
+            var node = nodes[i];
+            var g = node.Output.Grad;
+            if (g is not null) node.Backward(g);
+        }
+        ReleaseFrom(0);
+    }
+
+    internal static void PushMark() => (t_marks ??= new Stack<int>()).Push(Count);
+
+    internal static void PopMark() => ReleaseFrom(Math.Min(t_marks!.Pop(), Count));
+
+    private static void ReleaseFrom(int start)
+    {
+        var nodes = t_nodes;
+        if (nodes is null) return;
+        for (int i = nodes.Count - 1; i >= start; i--)
+        {
+            var node = nodes[i];
+            node.Output.GradFn = null;
+            node.Release();
+        }
+        nodes.RemoveRange(start, nodes.Count - start);
+    }
+
+    /// <summary>Re-enables recording when disposed.</summary>
+    public readonly struct NoGradScope : IDisposable
+    {
+        private readonly bool _active;
+        internal NoGradScope(bool active) => _active = active;
+        public void Dispose()
+        {
+            if (_active) t_noGradDepth--;
+        }
+    }
+}

@@ -1,0 +1,86 @@
+using System.Numerics.Tensors;
+using FormerSearch.Engine.Autograd;
+using FormerSearch.Engine.Kernels.Gemm;
+
+namespace FormerSearch.Engine.Ops;
+
+/// <summary>
+/// <c>y = x·Wᵀ + b</c> over the last dimension of <c>x</c>, as <c>torch.nn.functional.linear</c>:
+/// one GEMM over all leading positions. <c>W</c> (<c>[out, in]</c>) may be a sub-block view of a
+/// larger weight, as in a supernet: its gradient then lands in that block of the shared gradient.
+/// </summary>
+internal sealed class LinearFunction : Function<LinearFunction>
+{
+    private Tensor _x = null!, _w = null!;
+    private Tensor? _b;
+
+    public static Tensor Apply(Tensor x, Tensor w, Tensor? b)
+    {
+        if (w.Rank != 2) throw new ArgumentException($"Linear weight must be [out, in]; got {Tensor.FormatShape(w.Shape)}.");
+        int outFeatures = w.Size(0), inFeatures = w.Size(1);
+        if (x.Rank < 1 || x.Size(-1) != inFeatures)
+            throw new ArgumentException($"Linear with weight {Tensor.FormatShape(w.Shape)} cannot take input {Tensor.FormatShape(x.Shape)} (last size must be {inFeatures}).");
+        if (b is not null && (b.Rank != 1 || b.Size(0) != outFeatures))
+            throw new ArgumentException($"Linear bias must be [{outFeatures}]; got {Tensor.FormatShape(b.Shape)}.");
+        x = x.Contiguous();
+        if (MatrixOperand.TryOf(w, w.Offset) is null) w = w.Contiguous();
+        if (b is not null) b = b.Contiguous();
+
+        Span<int> shape = stackalloc int[x.Rank];
+        x.Shape.CopyTo(shape);
+        shape[^1] = outFeatures;
+        var y = Tensor.Empty(shape);
+        int rows = x.Numel / Math.Max(inFeatures, 1);
+        if (inFeatures == 0) rows = y.Numel / Math.Max(outFeatures, 1);
+        var ySpan = y.AsSpan();
+        if (b is not null)
+        {
+            var bias = b.AsSpan();
+            for (int r = 0; r < rows; r++) bias.CopyTo(ySpan.Slice(r * outFeatures, outFeatures));
+        }
+        MatrixOperand.Multiply(Rows(x, rows), MatrixOperand.TryOf(w, w.Offset)!.Value.T, Rows(y, rows), 1f, b is null ? 0f : 1f);
+
+        if (Tape.Needs(x, w, b))
+        {
+            var node = Rent();
+            node._x = x;
+            node._w = w;
+            node._b = b;
+            Tape.Record(node, y);
+        }
+        return y;
+    }
+
+    protected internal override void Backward(Tensor gradOutput)
+    {
+        int outFeatures = _w.Size(0);
+        int rows = gradOutput.Numel / Math.Max(outFeatures, 1);
+        var gy = Rows(gradOutput, rows);
+        var w = MatrixOperand.TryOf(_w, _w.Offset)!.Value;
+        if (Tape.GradOf(_x) is { } gx)
+            MatrixOperand.Multiply(gy, w, Rows(gx, rows), 1f, 1f);
+        if (Tape.GradOf(_w) is { } gw)
+            MatrixOperand.Multiply(gy.T, Rows(_x, rows), MatrixOperand.TryOf(gw, gw.Offset)!.Value, 1f, 1f);
+        if (_b is not null && Tape.GradOf(_b) is { } gb)
+        {
+            // Rows are added in order, so the sum is the same for any thread count.
+            var dst = gb.AsSpan();
+            var src = gradOutput.AsSpan();
+            for (int r = 0; r < rows; r++) TensorPrimitives.Add(dst, src.Slice(r * outFeatures, outFeatures), dst);
+        }
+    }
+
+    protected override void Clear()
+    {
+        _x = null!;
+        _w = null!;
+        _b = null;
+    }
+
+    /// <summary>A contiguous tensor seen as a <c>rows × lastDim</c> matrix.</summary>
+    private static MatrixOperand Rows(Tensor t, int rows)
+    {
+        int cols = t.Size(-1);
+        return new MatrixOperand(t.Data, t.Offset, rows, cols, Math.Max(cols, 1), false);
+    }
+}

@@ -1,0 +1,52 @@
+using FormerSearch.Engine.Autograd;
+using FormerSearch.Engine.Memory;
+
+namespace FormerSearch.Engine;
+
+public partial class Tensor
+{
+    /// <summary>Back-propagates from this single-element tensor (a loss), then releases the graph.</summary>
+    public void Backward()
+    {
+        if (_numel != 1)
+            throw new InvalidOperationException($"Backward() needs a single-element tensor; this one is {FormatShape(Shape)} (pass a gradient).");
+        Backward(Full(1f, Shape));
+    }
+
+    /// <summary>Back-propagates <paramref name="gradient"/> (same shape as this tensor), then releases the graph.</summary>
+    public void Backward(Tensor gradient)
+    {
+        if (!RequiresGrad)
+            throw new InvalidOperationException("Backward on a tensor that does not require a gradient (was it computed under NoGrad, or from inputs without RequiresGrad?).");
+        if (!Shape.SequenceEqual(gradient.Shape))
+            throw new ArgumentException($"The gradient's shape {FormatShape(gradient.Shape)} differs from the tensor's {FormatShape(Shape)}.");
+        Tape.Backward(this, gradient);
+    }
+
+    /// <summary>Sets the gradient's elements to zero (keeping its buffer).</summary>
+    public void ZeroGrad() => Grad?.Data.AsSpan(Grad.Offset, Grad.Numel).Clear();
+
+    /// <summary>The gradient tensor, created zeroed on first use (a view of the base's gradient for views).</summary>
+    internal Tensor EnsureGrad()
+    {
+        if (Grad is not null) return Grad;
+        if (Base is not null)
+        {
+            var baseGrad = Base.EnsureGrad();
+            Grad = baseGrad.View(baseGrad.Offset + Offset - Base.Offset, Shape, Strides);
+            Grad.RequiresGrad = false;
+        }
+        else if (_ownsPooledBuffer)
+        {
+            Grad = Zeros(Shape);
+        }
+        else
+        {
+            // Leaves outside scopes (parameters) keep their gradient buffer for the whole run.
+            var g = new Tensor { Data = new float[_numel] };
+            g.SetContiguous(Shape, _numel);
+            Grad = g;
+        }
+        return Grad;
+    }
+}

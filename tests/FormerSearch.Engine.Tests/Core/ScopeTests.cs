@@ -1,0 +1,93 @@
+using FormerSearch.Engine;
+using FormerSearch.Engine.Autograd;
+using FormerSearch.Engine.Memory;
+using FormerSearch.Engine.Tests.Support;
+
+namespace FormerSearch.Engine.Tests.Core;
+
+public sealed class ScopeTests
+{
+    [Fact]
+    public void A_scope_returns_every_buffer_it_rented_and_releases_the_graph()
+    {
+        var w = TestTensors.Uniform(1, true, 8, 6);
+        var x = TestTensors.Uniform(2, 5, 6);
+        long rentedBefore = BufferPool.Rented, returnedBefore = BufferPool.Returned;
+        using (TensorScope.Enter())
+        {
+            var h = Functional.Linear(x, w);
+            var y = Functional.MatMul(h, h.Transpose(0, 1));
+            Assert.True(Tape.Count >= 2);
+            y.Backward(Tensor.Ones(5, 5));
+        }
+        Assert.Equal(0, Tape.Count);
+        long rented = BufferPool.Rented - rentedBefore, returned = BufferPool.Returned - returnedBefore;
+        Assert.True(rented > 0);
+        Assert.Equal(rented, returned);
+        Assert.NotNull(w.Grad);     // a parameter's gradient outlives the scope
+    }
+
+    [Fact]
+    public void A_graph_built_but_not_back_propagated_is_released_with_its_scope()
+    {
+        var w = TestTensors.Uniform(1, true, 4, 4);
+        using (TensorScope.Enter())
+        {
+            Functional.Linear(Tensor.Ones(2, 4), w);
+            Assert.Equal(1, Tape.Count);
+        }
+        Assert.Equal(0, Tape.Count);
+    }
+
+    [Fact]
+    public void Tensors_of_an_ended_scope_cannot_be_read()
+    {
+        Tensor t;
+        using (TensorScope.Enter()) t = Tensor.Ones(3);
+        Assert.Throws<ObjectDisposedException>(() => t.AsSpan());
+    }
+
+    [Fact]
+    public void MoveToOuter_keeps_a_tensor_alive()
+    {
+        Tensor kept;
+        using (TensorScope.Enter())
+        {
+            kept = TensorScope.MoveToOuter(Tensor.Full(2f, 3).Narrow(0, 1, 2));
+        }
+        Assert.Equal([2f, 2f], kept.ToArray());
+    }
+
+    [Fact]
+    public void NoGrad_records_nothing()
+    {
+        var w = TestTensors.Uniform(1, true, 3, 3);
+        using (Tape.NoGrad())
+        {
+            var y = Functional.Linear(Tensor.Ones(1, 3), w);
+            Assert.False(y.RequiresGrad);
+        }
+        Assert.Equal(0, Tape.Count);
+    }
+
+    [Fact]
+    public void A_warm_step_allocates_almost_nothing()
+    {
+        var w1 = TestTensors.Uniform(1, true, 64, 32);
+        var w2 = TestTensors.Uniform(2, true, 16, 64);
+        var b1 = TestTensors.Uniform(3, true, 64);
+        var x = TestTensors.Uniform(4, 128, 32);
+        void Step()
+        {
+            using var _ = TensorScope.Enter();
+            var h = Functional.Linear(x, w1, b1);
+            var y = Functional.Linear(h, w2);
+            y.Backward(Tensor.Ones(128, 16));
+        }
+        for (int i = 0; i < 5; i++) Step();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10; i++) Step();
+        long perStep = (GC.GetAllocatedBytesForCurrentThread() - before) / 10;
+        Assert.True(perStep < 1024, $"a warm step allocated {perStep} bytes");
+    }
+}

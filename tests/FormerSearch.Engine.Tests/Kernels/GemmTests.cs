@@ -1,0 +1,239 @@
+using System.Runtime.Intrinsics.X86;
+using FormerSearch.Engine.Kernels.Gemm;
+using FormerSearch.Engine.Threading;
+
+namespace FormerSearch.Engine.Tests.Kernels;
+
+/// <summary>
+/// Every fast GEMM against <see cref="NaiveGemm"/>: all transposes, empty and odd shapes, sub-block views
+/// with padded leading dimensions at nonzero offsets, alpha/beta variants (beta = 0 over NaN), and
+/// bit-identical managed results for 1 and 2 threads.
+/// </summary>
+public sealed class GemmTests
+{
+    // Sentinel in the padding around the views: a provider reading it gets a huge error, and C's
+    // padding must still hold it afterwards.
+    private const float Pad = 1e30f;
+
+    public static TheoryData<string> Providers()
+    {
+        var data = new TheoryData<string> { "managed", "managed-scalar", "openblas" };
+        if (Avx2.IsSupported && Fma.IsSupported) data.Add("managed-256");
+        return data;
+    }
+
+    private static IGemmProvider Provider(string name) => name switch
+    {
+        "managed" => Gemm.Managed,
+        "managed-256" => new ManagedGemm(GemmKernelKind.Vector256),
+        "managed-scalar" => new ManagedGemm(GemmKernelKind.Scalar),
+        // CI installs libopenblas0-pthread, so failing to load is a failure, not a skip.
+        "openblas" => Gemm.OpenBlas ?? throw new InvalidOperationException("OpenBLAS did not load (apt-get install libopenblas0-pthread)."),
+        _ => throw new ArgumentException(name),
+    };
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public void RandomShapes_AllTransposes_MatchNaive(string provider)
+    {
+        var gemm = Provider(provider);
+        var random = new Random(1234);
+        for (int trial = 0; trial < 120; trial++)
+        {
+            int m = random.Next(1, 68), n = random.Next(1, 68), k = random.Next(1, 68);
+            bool transA = (trial & 1) != 0, transB = (trial & 2) != 0;
+            float alpha = (trial % 5) switch { 0 => 1f, 1 => -0.75f, 2 => 2.5f, 3 => 1f, _ => 0.3f };
+            float beta = (trial % 7) switch { 0 or 1 => 0f, 2 => 1f, 3 => -1.5f, _ => 0.5f };
+            CheckAgainstNaive(gemm, random, transA, transB, m, n, k, alpha, beta,
+                padding: trial % 3 == 0 ? 0 : random.Next(1, 9), offset: random.Next(0, 17));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public void BlockBoundaries_MatchNaive(string provider)
+    {
+        // Shapes that cross the managed GEMM's MC/KC/NC blocks and its parallel split, in every transpose.
+        var gemm = Provider(provider);
+        var random = new Random(99);
+        (int M, int N, int K)[] shapes = [(200, 70, 600), (3, 2100, 5), (400, 33, 17), (97, 131, 257), (1, 300, 300), (300, 1, 300)];
+        foreach (var (m, n, k) in shapes)
+        {
+            for (int t = 0; t < 4; t++)
+                CheckAgainstNaive(gemm, random, (t & 1) != 0, (t & 2) != 0, m, n, k, 0.5f, t == 0 ? 0f : 0.25f, padding: 3, offset: 5);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public void EmptyDimensions(string provider)
+    {
+        var gemm = Provider(provider);
+        var random = new Random(7);
+        // m or n == 0: nothing to do, and C (even NaN) is left alone.
+        foreach (var (m, n) in new[] { (0, 5), (5, 0), (0, 0) })
+        {
+            float[] c = [float.NaN, 1f, 2f];
+            gemm.Sgemm(false, false, m, n, 4, 1f, new float[20], 4, new float[20], 5, 0f, c, Math.Max(n, 1));
+            Assert.True(float.IsNaN(c[0]) && c[1] == 1f && c[2] == 2f);
+        }
+
+        // k == 0: C = beta · C, and beta == 0 clears NaN.
+        foreach (bool transA in new[] { false, true })
+        {
+            foreach (float beta in new[] { 0f, 1f, -2f })
+                CheckAgainstNaive(gemm, random, transA, !transA, 6, 9, 0, 1.5f, beta, padding: 2, offset: 3);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public void BetaZero_OverwritesNaN(string provider)
+    {
+        var gemm = Provider(provider);
+        int m = 37, n = 45, k = 23;
+        var random = new Random(5);
+        float[] a = RandomArray(random, m * k), b = RandomArray(random, k * n);
+        float[] c = new float[m * n];
+        Array.Fill(c, float.NaN);
+        gemm.Sgemm(false, false, m, n, k, 1f, a, k, b, n, 0f, c, n);
+        Assert.DoesNotContain(c, float.IsNaN);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public void TooShortSpans_Throw(string provider)
+    {
+        var gemm = Provider(provider);
+        float[] a = new float[12], b = new float[12], c = new float[12];
+        Assert.Throws<ArgumentException>(() => gemm.Sgemm(false, false, 4, 4, 4, 1f, a, 4, b, 3, 0f, c, 3)); // ldb < n
+        Assert.Throws<ArgumentException>(() => gemm.Sgemm(false, false, 3, 3, 4, 1f, a, 4, b, 3, 0f, c.AsSpan(0, 8), 3)); // C needs 9
+        Assert.Throws<ArgumentException>(() => gemm.Sgemm(true, false, 4, 3, 4, 1f, a, 4, b, 3, 0f, c, 3)); // Aᵀ needs 4×4 = 16
+    }
+
+    [Fact]
+    public void Managed_IsBitIdenticalForOneAndTwoThreads()
+    {
+        int saved = ParallelRunner.Threads;
+        try
+        {
+            var random = new Random(2024);
+            // Wide (split over columns), tall (split over rows), odd and blocked in K.
+            (int M, int N, int K)[] shapes = [(150, 333, 300), (517, 61, 129), (130, 130, 520)];
+            foreach (var (m, n, k) in shapes)
+            {
+                for (int t = 0; t < 4; t++)
+                {
+                    bool transA = (t & 1) != 0, transB = (t & 2) != 0;
+                    float[] a = RandomArray(random, m * k), b = RandomArray(random, k * n), c0 = RandomArray(random, m * n);
+                    float[] one = (float[])c0.Clone(), two = (float[])c0.Clone();
+                    ParallelRunner.Threads = 1;
+                    Gemm.Managed.Sgemm(transA, transB, m, n, k, 0.7f, a, transA ? m : k, b, transB ? k : n, 0.3f, one, n);
+                    ParallelRunner.Threads = 2;
+                    Gemm.Managed.Sgemm(transA, transB, m, n, k, 0.7f, a, transA ? m : k, b, transB ? k : n, 0.3f, two, n);
+                    Assert.Equal(one, two);
+                }
+            }
+        }
+        finally
+        {
+            ParallelRunner.Threads = saved;
+        }
+    }
+
+    [Fact]
+    public void OpenBlas_LoadsWithAvx512KernelsUnlessTheUserChose()
+    {
+        Assert.NotNull(Gemm.OpenBlas);
+        string? core = Gemm.OpenBlasCoreName;
+        Assert.False(string.IsNullOrEmpty(core));
+        bool userChose = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OPENBLAS_CORETYPE"))
+            || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(OpenBlasLibrary.CoreTypeVariable));
+        if (Avx512F.IsSupported && !userChose)
+            Assert.Contains(core, new[] { "SkylakeX", "Cooperlake", "SapphireRapids" });
+    }
+
+    [Fact]
+    public void Default_IsOpenBlasOrManaged()
+    {
+        Assert.Contains(Gemm.Default.Name, new[] { "openblas", "managed" });
+        var random = new Random(3);
+        CheckAgainstNaive(Gemm.Default, random, false, true, 19, 23, 29, 1f, 0f, padding: 1, offset: 2);
+    }
+
+    /// <summary>
+    /// Runs one product on views (leading dimension = width + <paramref name="padding"/>, starting at
+    /// <paramref name="offset"/>) and compares it with the naive reference element by element, with a
+    /// tolerance relative to <c>|alpha|·Σ|a||b| + |beta·c|</c>; checks that C's padding is untouched.
+    /// </summary>
+    private static void CheckAgainstNaive(IGemmProvider gemm, Random random, bool transA, bool transB,
+        int m, int n, int k, float alpha, float beta, int padding, int offset)
+    {
+        int aRows = transA ? k : m, aCols = transA ? m : k;
+        int bRows = transB ? n : k, bCols = transB ? k : n;
+        int lda = aCols + padding, ldb = bCols + padding, ldc = n + padding;
+        float[] a = View(random, aRows, aCols, lda, offset, out _);
+        float[] b = View(random, bRows, bCols, ldb, offset, out _);
+        float[] c = View(random, m, n, ldc, offset, out bool[] cInside);
+        if (beta == 0)
+        {
+            for (int i = 0; i < c.Length; i++) if (cInside[i]) c[i] = float.NaN;
+        }
+
+        float[] original = (float[])c.Clone();
+        float[] expected = (float[])c.Clone();
+        NaiveGemm.Instance.Sgemm(transA, transB, m, n, k, alpha, a.AsSpan(offset), lda, b.AsSpan(offset), ldb, beta, expected.AsSpan(offset), ldc);
+        // The scale of each element: the same product on absolute values.
+        float[] scale = (float[])c.Clone();
+        NaiveGemm.Instance.Sgemm(transA, transB, m, n, k, Math.Abs(alpha), Abs(a).AsSpan(offset), lda, Abs(b).AsSpan(offset), ldb, 0f, scale.AsSpan(offset), ldc);
+
+        gemm.Sgemm(transA, transB, m, n, k, alpha, a.AsSpan(offset), lda, b.AsSpan(offset), ldb, beta, c.AsSpan(offset), ldc);
+
+        for (int i = 0; i < c.Length; i++)
+        {
+            if (!cInside[i])
+            {
+                Assert.True(c[i] == Pad, $"{gemm.Name}: wrote outside C at {i} ({m}×{n}×{k}, tA={transA}, tB={transB})");
+                continue;
+            }
+            double oldC = beta == 0 ? 0 : Math.Abs((double)beta * original[i]);
+            double tol = 2e-7 * (k + 4) * (scale[i] + oldC) + 1e-6;
+            double err = Math.Abs((double)c[i] - expected[i]);
+            Assert.True(err <= tol,
+                $"{gemm.Name}: {m}×{n}×{k} tA={transA} tB={transB} alpha={alpha} beta={beta} ld+{padding} @+{offset}: " +
+                $"element {i} is {c[i]}, expected {expected[i]} (tolerance {tol:E2})");
+        }
+    }
+
+    private static float[] View(Random random, int rows, int cols, int ld, int offset, out bool[] inside)
+    {
+        int length = offset + (rows == 0 ? 0 : (rows - 1) * ld + cols) + 7;
+        var data = new float[Math.Max(length, 1)];
+        inside = new bool[data.Length];
+        Array.Fill(data, Pad);
+        for (int r = 0; r < rows; r++)
+        {
+            for (int j = 0; j < cols; j++)
+            {
+                int i = offset + r * ld + j;
+                data[i] = random.NextSingle() * 2 - 1;
+                inside[i] = true;
+            }
+        }
+        return data;
+    }
+
+    private static float[] Abs(float[] values)
+    {
+        var result = new float[values.Length];
+        for (int i = 0; i < values.Length; i++) result[i] = Math.Abs(values[i]);
+        return result;
+    }
+
+    private static float[] RandomArray(Random random, int length)
+    {
+        var result = new float[length];
+        for (int i = 0; i < length; i++) result[i] = random.NextSingle() * 2 - 1;
+        return result;
+    }
+}
