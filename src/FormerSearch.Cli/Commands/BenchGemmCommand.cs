@@ -17,7 +17,6 @@ public static class BenchGemmCommand
         {
             Description = "Matrix size N of the N×N·N×N product; repeat for several (default: 1024 and 2048).",
             AllowMultipleArgumentsPerToken = true,
-            Validators = { r => { foreach (int n in r.GetValueOrDefault<int[]>() ?? []) if (n < 1) r.AddError($"--size {n} is not a positive matrix size."); } },
         };
         var threads = CommonOptions.Threads();
         var core = new Option<string?>("--openblas-core")
@@ -30,7 +29,8 @@ public static class BenchGemmCommand
         {
             if (parse.GetValue(core) is { } name) GemmBenchmark.OpenBlasCoreOverride = name;
             int[] sizes = parse.GetValue(size) is { Length: > 0 } given ? given : [1024, 2048];
-            return Run(sizes, parse.GetValue(threads), parse.GetValue(json));
+            foreach (int n in sizes) CommonOptions.AtLeast(n, 1, "--size");
+            return Run(sizes, CommonOptions.AtLeast(parse.GetValue(threads), 1, "--threads"), parse.GetValue(json));
         });
         return command;
     }

@@ -57,7 +57,12 @@ public static class SafeTensors
     /// <summary>Reads the <c>__metadata__</c> strings of a file (empty when it has none).</summary>
     public static Dictionary<string, string> LoadMetadata(string path)
     {
-        var bytes = File.ReadAllBytes(path);
+        byte[] bytes;
+        try { bytes = File.ReadAllBytes(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidDataException($"Cannot read safetensors file '{path}': {e.Message}", e);
+        }
         if (bytes.Length < 8) throw Bad(path, "it is shorter than the 8-byte header length");
         ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
         if (headerLength > MaxHeaderBytes || (long)headerLength > bytes.Length - 8) throw Bad(path, "its header is truncated");
@@ -66,7 +71,11 @@ public static class SafeTensors
         {
             using var doc = JsonDocument.Parse(bytes.AsMemory(8, (int)headerLength));
             if (doc.RootElement.TryGetProperty("__metadata__", out var meta) && meta.ValueKind == JsonValueKind.Object)
-                foreach (var p in meta.EnumerateObject()) result[p.Name] = p.Value.GetString() ?? "";
+                foreach (var p in meta.EnumerateObject())
+                {
+                    if (p.Value.ValueKind != JsonValueKind.String) throw Bad(path, $"its metadata value '{p.Name}' is not a string");
+                    result[p.Name] = p.Value.GetString()!;
+                }
         }
         catch (JsonException e) { throw Bad(path, $"its header is not valid JSON ({e.Message})"); }
         return result;
@@ -147,11 +156,13 @@ public static class SafeTensors
         int d = 0;
         foreach (var s in shapeEl.EnumerateArray())
         {
-            if (!s.TryGetInt32(out shape[d]) || shape[d] < 0) throw Bad(source, $"tensor '{entry.Name}' has an invalid shape");
+            if (s.ValueKind != JsonValueKind.Number || !s.TryGetInt32(out shape[d]) || shape[d] < 0) throw Bad(source, $"tensor '{entry.Name}' has an invalid shape");
             numel *= shape[d++];
+            if (numel > Array.MaxLength) throw Bad(source, $"tensor '{entry.Name}' has more elements than one buffer can hold");
         }
         if (shape.Length > Tensor.MaxRank) throw Bad(source, $"tensor '{entry.Name}' has {shape.Length} dimensions; at most {Tensor.MaxRank} are supported");
-        if (!offEl[0].TryGetInt64(out long begin) || !offEl[1].TryGetInt64(out long end) || begin < 0 || end < begin)
+        if (offEl[0].ValueKind != JsonValueKind.Number || offEl[1].ValueKind != JsonValueKind.Number
+            || !offEl[0].TryGetInt64(out long begin) || !offEl[1].TryGetInt64(out long end) || begin < 0 || end < begin)
             throw Bad(source, $"tensor '{entry.Name}' has invalid data_offsets");
         if (end > data.Length) throw Bad(source, $"tensor '{entry.Name}' ends at byte {end} but the data section has {data.Length} bytes (truncated)");
         if (end - begin != numel * elementSize)

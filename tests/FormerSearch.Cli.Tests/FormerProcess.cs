@@ -1,0 +1,30 @@
+using System.Diagnostics;
+
+namespace FormerSearch.Cli.Tests;
+
+/// <summary>Runs the built <c>former</c> command as a user would, capturing its output and exit code.</summary>
+public static class FormerProcess
+{
+    public sealed record Result(int ExitCode, string StdOut, string StdErr);
+
+    public static Result Run(params string[] args) => Run(null, args);
+
+    public static Result Run(IDictionary<string, string>? environment, params string[] args)
+    {
+        string dll = Path.Combine(AppContext.BaseDirectory, "former.dll");
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(dll);
+        foreach (var a in args) info.ArgumentList.Add(a);
+        if (environment is not null)
+            foreach (var (k, v) in environment) info.Environment[k] = v;
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"former {string.Join(' ', args)} did not finish in 2 minutes.");
+        }
+        return new Result(process.ExitCode, stdout.Result, stderr.Result);
+    }
+}
