@@ -8,5 +8,6 @@ public static class BenchCommand
     public static Command Create() => new("bench", "Measure the engine's speed.")
     {
         BenchGemmCommand.Create(),
+        BenchOpsCommand.Create(),
     };
 }
