@@ -1,0 +1,48 @@
+using FormerSearch.Engine.Autograd;
+using FormerSearch.Engine.Kernels.Conv;
+using FormerSearch.Engine.Kernels.Pooling;
+
+namespace FormerSearch.Engine.Ops;
+
+/// <summary>
+/// Average pooling on channels-last input <c>[B, H, W, C]</c>, as <c>torch.nn.functional.avg_pool2d</c>
+/// (floor mode): the window sum divided by the window size clipped to the padded input
+/// (<c>countIncludePad</c>) or by the number of input pixels it covers. PoolFormer uses 3×3, stride 1,
+/// padding 1, <c>countIncludePad = false</c>.
+/// </summary>
+internal sealed class AvgPool2dFunction : Function<AvgPool2dFunction>
+{
+    private Tensor _x = null!;
+    private ConvShape _shape;
+    private bool _includePad;
+
+    public static Tensor Apply(Tensor x, int kernelH, int kernelW, int strideH, int strideW, int padH, int padW, bool countIncludePad)
+    {
+        if (x.Rank != 4) throw new ArgumentException($"AvgPool2d needs a [B, H, W, C] input; got {Tensor.FormatShape(x.Shape)}.");
+        var s = new ConvShape(x.Size(0), x.Size(1), x.Size(2), x.Size(3), kernelH, kernelW, strideH, strideW, padH, padW);
+        s.Validate("AvgPool2d");
+        if (2 * padH > kernelH || 2 * padW > kernelW)
+            throw new ArgumentException($"AvgPool2d padding ({padH}, {padW}) must be at most half the kernel {kernelH}×{kernelW}.");
+        x = x.Contiguous();
+        var y = Tensor.Empty(s.B, s.Ho, s.Wo, s.C);
+        AvgPool2dKernel.Forward(x.Data, x.Offset, y.Data, y.Offset, s, countIncludePad);
+        if (Tape.Needs(x))
+        {
+            var node = Rent();
+            node._x = x;
+            node._shape = s;
+            node._includePad = countIncludePad;
+            Tape.Record(node, y);
+        }
+        return y;
+    }
+
+    protected internal override void Backward(Tensor gradOutput)
+    {
+        if (Tape.GradOf(_x) is not { } gx) return;
+        var gy = gradOutput.IsContiguous ? gradOutput : gradOutput.Clone();
+        AvgPool2dKernel.Backward(gy.Data, gy.Offset, gx.Data, gx.Offset, _shape, _includePad);
+    }
+
+    protected override void Clear() => _x = null!;
+}

@@ -1,0 +1,202 @@
+using System.Numerics.Tensors;
+using FormerSearch.Engine.Autograd;
+using FormerSearch.Engine.Kernels.Norms;
+using FormerSearch.Engine.Memory;
+using FormerSearch.Engine.Threading;
+
+namespace FormerSearch.Engine.Ops;
+
+/// <summary>
+/// Batch normalisation over the last (channel) axis of channels-last data <c>[..., C]</c>, as
+/// <c>torch.nn.functional.batch_norm</c>. Training: statistics over all positions (biased variance
+/// for normalising), running statistics updated in place as
+/// <c>r = (1 − momentum)·r + momentum·s</c> with the unbiased variance <c>var·n/(n − 1)</c>; the
+/// backward includes the statistics' gradient. Evaluation: the running statistics are used.
+/// Sums use fixed row chunks in a fixed order (bit-identical for any thread count).
+/// </summary>
+internal sealed class BatchNormFunction : Function<BatchNormFunction>
+{
+    private Tensor _x = null!, _w = null!, _b = null!, _mean = null!, _rstd = null!;
+    private bool _training;
+
+    public static Tensor Apply(Tensor x, Tensor? weight, Tensor? bias, Tensor? runningMean, Tensor? runningVar, bool training, float momentum, float eps)
+    {
+        if (x.Rank < 2) throw new ArgumentException($"BatchNorm needs a [..., C] input with at least two dimensions; got {Tensor.FormatShape(x.Shape)}.");
+        int c = x.Size(-1);
+        NormChecks.Affine("BatchNorm", x, weight, bias, c);
+        CheckRunning("running mean", runningMean, c);
+        CheckRunning("running variance", runningVar, c);
+        if (!training && (runningMean is null || runningVar is null))
+            throw new ArgumentException("BatchNorm in evaluation mode needs the running mean and running variance.");
+        int rows = c == 0 ? 0 : x.Numel / c;
+        if (training && c > 0 && rows <= 1)
+            throw new ArgumentException($"BatchNorm in training mode needs more than one value per channel; input {Tensor.FormatShape(x.Shape)} has {rows}.");
+        x = x.Contiguous();
+        var w = weight?.Contiguous() ?? Tensor.Full(1f, c);
+        var b = bias?.Contiguous() ?? Tensor.Zeros(c);
+        var mean = Tensor.Empty(c);
+        var rstd = Tensor.Empty(c);
+        var m = mean.AsSpan();
+        var r = rstd.AsSpan();
+        if (training)
+        {
+            ChunkedReduction.Run(rows, new RowSum(x.Data, x.Offset, c), m);
+            TensorPrimitives.Divide(m, rows, m);
+            ChunkedReduction.Run(rows, new SquaredDeviations(x.Data, x.Offset, mean.Data, mean.Offset, c), r);
+            float keep = 1f - momentum, unbias = rows / (float)(rows - 1);
+            for (int i = 0; i < c; i++)
+            {
+                float variance = r[i] / rows;
+                if (runningMean is not null) runningMean.Data[runningMean.Offset + i] = keep * runningMean.Data[runningMean.Offset + i] + momentum * m[i];
+                if (runningVar is not null) runningVar.Data[runningVar.Offset + i] = keep * runningVar.Data[runningVar.Offset + i] + momentum * variance * unbias;
+                r[i] = 1f / MathF.Sqrt(variance + eps);
+            }
+        }
+        else
+        {
+            runningMean!.AsSpan().CopyTo(m);
+            var v = runningVar!.AsSpan();
+            for (int i = 0; i < c; i++) r[i] = 1f / MathF.Sqrt(v[i] + eps);
+        }
+
+        // y = (x − mean)·k + b with k = rstd·w per channel.
+        var y = Tensor.Empty(x.Shape);
+        var k = Tensor.Empty(c);
+        TensorPrimitives.Multiply(r, w.AsSpan(), k.AsSpan());
+        ParallelRunner.For(rows, Math.Max(1, 16384 / Math.Max(c, 1)), new ForwardBody
+        {
+            X = x.Data, XOffset = x.Offset, Y = y.Data, YOffset = y.Offset, Mean = mean.Data, MeanOffset = mean.Offset,
+            K = k.Data, KOffset = k.Offset, B = b.Data, BOffset = b.Offset, C = c,
+        });
+
+        if (Tape.Needs(x, w, b))
+        {
+            var node = Rent();
+            node._x = x;
+            node._w = w;
+            node._b = b;
+            node._mean = mean;
+            node._rstd = rstd;
+            node._training = training;
+            Tape.Record(node, y);
+        }
+        return y;
+    }
+
+    protected internal override void Backward(Tensor gradOutput)
+    {
+        var gy = gradOutput.IsContiguous ? gradOutput : gradOutput.Clone();
+        var gx = Tape.GradOf(_x);
+        var gw = Tape.GradOf(_w);
+        var gb = Tape.GradOf(_b);
+        int c = _x.Size(-1);
+        int rows = c == 0 ? 0 : _x.Numel / c;
+        if (rows == 0) return;
+        float[] scratch = BufferPool.Rent(5 * c);
+        try
+        {
+            // Σ dy and Σ dy·(x − mean) per channel.
+            var sums = scratch.AsSpan(0, 2 * c);
+            ChunkedReduction.Run(rows, new GradSums(_x.Data, _x.Offset, gy.Data, gy.Offset, _mean.Data, _mean.Offset, c), sums);
+            var sdy = sums[..c];
+            var sdxh = sums[c..];
+            var rstd = _rstd.AsSpan();
+            TensorPrimitives.Multiply(sdxh, rstd, sdxh);  // Σ dy·x̂
+            if (gw is not null) TensorPrimitives.Add(gw.AsSpan(), sdxh, gw.AsSpan());
+            if (gb is not null) TensorPrimitives.Add(gb.AsSpan(), sdy, gb.AsSpan());
+            if (gx is null) return;
+
+            // dx = dy·k1 + (x − mean)·k2 + k3 per channel; in evaluation the statistics are constants (k2 = k3 = 0).
+            var k1 = scratch.AsSpan(2 * c, c);
+            var k2 = scratch.AsSpan(3 * c, c);
+            var k3 = scratch.AsSpan(4 * c, c);
+            var w = _w.AsSpan();
+            TensorPrimitives.Multiply(w, rstd, k1);
+            if (_training)
+            {
+                for (int i = 0; i < c; i++)
+                {
+                    k2[i] = -k1[i] * rstd[i] * sdxh[i] / rows;
+                    k3[i] = -k1[i] * sdy[i] / rows;
+                }
+            }
+            else
+            {
+                k2.Clear();
+                k3.Clear();
+            }
+            ParallelRunner.For(rows, Math.Max(1, 16384 / Math.Max(c, 1)), new InputGradBody
+            {
+                X = _x.Data, XOffset = _x.Offset, Gy = gy.Data, GyOffset = gy.Offset, Gx = gx.Data, GxOffset = gx.Offset,
+                Mean = _mean.Data, MeanOffset = _mean.Offset, K = scratch, C = c,
+            });
+        }
+        finally
+        {
+            BufferPool.Return(scratch);
+        }
+    }
+
+    protected override void Clear()
+    {
+        _x = null!;
+        _w = null!;
+        _b = null!;
+        _mean = null!;
+        _rstd = null!;
+    }
+
+    private static void CheckRunning(string what, Tensor? t, int c)
+    {
+        if (t is null) return;
+        if (t.Rank != 1 || t.Size(0) != c || !t.IsContiguous)
+            throw new ArgumentException($"BatchNorm {what} must be a contiguous [{c}] tensor (it is updated in place); got {Tensor.FormatShape(t.Shape)}{(t.IsContiguous ? "" : " strided")}.");
+    }
+
+    private readonly struct SquaredDeviations(float[] x, int offset, float[] mean, int meanOffset, int c) : IRowReducer
+    {
+        public void AddRow(int row, Span<float> partial) =>
+            NormRows.AddSquaredDeviations(x.AsSpan(offset + row * c, c), mean.AsSpan(meanOffset, c), partial);
+    }
+
+    private readonly struct GradSums(float[] x, int xOffset, float[] gy, int gyOffset, float[] mean, int meanOffset, int c) : IRowReducer
+    {
+        public void AddRow(int row, Span<float> partial)
+        {
+            var dy = gy.AsSpan(gyOffset + row * c, c);
+            TensorPrimitives.Add(partial[..c], dy, partial[..c]);
+            NormRows.AddProductOfDeviations(dy, x.AsSpan(xOffset + row * c, c), mean.AsSpan(meanOffset, c), partial[c..]);
+        }
+    }
+
+    private struct ForwardBody : IRangeBody
+    {
+        public float[] X, Y, Mean, K, B;
+        public int XOffset, YOffset, MeanOffset, KOffset, BOffset, C;
+
+        public readonly void Invoke(int start, int end)
+        {
+            var mean = Mean.AsSpan(MeanOffset, C);
+            var k = K.AsSpan(KOffset, C);
+            var b = B.AsSpan(BOffset, C);
+            for (int r = start; r < end; r++)
+                NormRows.NormalizeChannels(X.AsSpan(XOffset + r * C, C), mean, k, b, Y.AsSpan(YOffset + r * C, C));
+        }
+    }
+
+    private struct InputGradBody : IRangeBody
+    {
+        public float[] X, Gy, Gx, Mean, K;
+        public int XOffset, GyOffset, GxOffset, MeanOffset, C;
+
+        public readonly void Invoke(int start, int end)
+        {
+            var mean = Mean.AsSpan(MeanOffset, C);
+            var k1 = K.AsSpan(2 * C, C);
+            var k2 = K.AsSpan(3 * C, C);
+            var k3 = K.AsSpan(4 * C, C);
+            for (int r = start; r < end; r++)
+                NormRows.AddChannelInputGrad(X.AsSpan(XOffset + r * C, C), Gy.AsSpan(GyOffset + r * C, C), mean, k1, k2, k3, Gx.AsSpan(GxOffset + r * C, C));
+        }
+    }
+}

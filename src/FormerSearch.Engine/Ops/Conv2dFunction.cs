@@ -1,0 +1,202 @@
+using System.Numerics.Tensors;
+using FormerSearch.Engine.Autograd;
+using FormerSearch.Engine.Kernels.Conv;
+using FormerSearch.Engine.Kernels.Gemm;
+using FormerSearch.Engine.Kernels.Norms;
+using FormerSearch.Engine.Memory;
+
+namespace FormerSearch.Engine.Ops;
+
+/// <summary>
+/// 2-D convolution on channels-last input <c>[B, H, W, Cin]</c> with an OHWI weight
+/// <c>[Cout, Kh, Kw, Cin/groups]</c> (PyTorch's <c>[Cout, Cin/groups, Kh, Kw]</c> permuted), zero padding,
+/// any stride and groups; output <c>[B, Ho, Wo, Cout]</c>. Computed as im2col (a pooled buffer) and one
+/// GEMM per group over all <c>B·Ho·Wo</c> output pixels; a 1×1 stride-1 convolution skips im2col (the
+/// input already is the column matrix), and a depthwise one (<c>groups = Cin = Cout</c>) uses the direct
+/// <see cref="DepthwiseConv2dFunction"/> kernel. The weight may be a view whose rows (output channels)
+/// are a prefix of a larger weight: GEMM takes its row stride as the leading dimension.
+/// </summary>
+internal sealed class Conv2dFunction : Function<Conv2dFunction>
+{
+    private Tensor _x = null!, _w = null!;
+    private Tensor? _b;
+    private ConvShape _shape;
+    private int _groups, _cout;
+
+    public static Tensor Apply(Tensor x, Tensor weight, Tensor? bias, int strideH, int strideW, int padH, int padW, int groups)
+    {
+        if (x.Rank != 4) throw new ArgumentException($"Conv2d needs a [B, H, W, C] input; got {Tensor.FormatShape(x.Shape)}.");
+        if (weight.Rank != 4) throw new ArgumentException($"Conv2d weight must be [out, kh, kw, in/groups] (OHWI); got {Tensor.FormatShape(weight.Shape)}.");
+        int cin = x.Size(3), cout = weight.Size(0);
+        if (groups < 1 || cin % groups != 0 || cout % groups != 0)
+            throw new ArgumentException($"Conv2d groups {groups} must divide both the input channels {cin} and the output channels {cout}.");
+        if (weight.Size(3) * groups != cin)
+            throw new ArgumentException($"Conv2d weight {Tensor.FormatShape(weight.Shape)} with groups {groups} expects {weight.Size(3) * groups} input channels; input {Tensor.FormatShape(x.Shape)} has {cin}.");
+        if (bias is not null && (bias.Rank != 1 || bias.Size(0) != cout))
+            throw new ArgumentException($"Conv2d bias must be [{cout}]; got {Tensor.FormatShape(bias.Shape)}.");
+        var s = new ConvShape(x.Size(0), x.Size(1), x.Size(2), cin, weight.Size(1), weight.Size(2), strideH, strideW, padH, padW);
+        s.Validate("Conv2d");
+        if (groups == cin && cout == cin && groups > 1)
+            return DepthwiseConv2dFunction.Apply(x, weight.Select(3, 0), bias, strideH, strideW, padH, padW);
+
+        x = x.Contiguous();
+        if (RowStride(weight) < 0) weight = weight.Contiguous();
+        if (bias is not null) bias = bias.Contiguous();
+        var y = Tensor.Empty(s.B, s.Ho, s.Wo, cout);
+        int m = s.OutputPixels;
+        if (bias is not null)
+        {
+            var bs = bias.AsSpan();
+            var ys = y.AsSpan();
+            for (int r = 0; r < m; r++) bs.CopyTo(ys.Slice(r * cout, cout));
+        }
+        if (m > 0 && cout > 0)
+        {
+            var col = Columns(x, s, groups, out int colOffset, out int lda, out int groupStride, out float[]? rented);
+            try
+            {
+                int og = cout / groups, kg = s.Kh * s.Kw * (cin / groups), ld = RowStride(weight);
+                for (int g = 0; g < groups; g++)
+                {
+                    Gemm.Sgemm(false, true, m, og, kg, 1f, col.AsSpan(colOffset + g * groupStride), lda,
+                        weight.Data.AsSpan(weight.Offset + g * og * ld), ld, bias is null ? 0f : 1f, y.Data.AsSpan(y.Offset + g * og), cout);
+                }
+            }
+            finally
+            {
+                if (rented is not null) BufferPool.Return(rented);
+            }
+        }
+
+        if (Tape.Needs(x, weight, bias))
+        {
+            var node = Rent();
+            node._x = x;
+            node._w = weight;
+            node._b = bias;
+            node._shape = s;
+            node._groups = groups;
+            node._cout = cout;
+            Tape.Record(node, y);
+        }
+        return y;
+    }
+
+    protected internal override void Backward(Tensor gradOutput)
+    {
+        var gy = gradOutput.IsContiguous ? gradOutput : gradOutput.Clone();
+        var s = _shape;
+        int groups = _groups, cout = _cout, cin = s.C, m = s.OutputPixels;
+        int og = cout / groups, cg = cin / groups, kg = s.Kh * s.Kw * cg;
+        if (m == 0 || cout == 0) return;
+        var gyData = gy.Data;
+        int gyOff = gy.Offset;
+
+        if (_b is not null && Tape.GradOf(_b) is { } gb)
+        {
+            float[] sums = BufferPool.Rent(cout);
+            try
+            {
+                var result = sums.AsSpan(0, cout);
+                ChunkedReduction.Run(m, new RowSum(gyData, gyOff, cout), result);
+                TensorPrimitives.Add(gb.AsSpan(), result, gb.AsSpan());
+            }
+            finally
+            {
+                BufferPool.Return(sums);
+            }
+        }
+
+        int ld = RowStride(_w);
+        if (Tape.GradOf(_x) is { } gx)
+        {
+            if (IsPointwise(s))
+            {
+                // dX = dY·W straight into the input gradient (it is the column matrix).
+                for (int g = 0; g < groups; g++)
+                    Gemm.Sgemm(false, false, m, cg, og, 1f, gyData.AsSpan(gyOff + g * og), cout,
+                        _w.Data.AsSpan(_w.Offset + g * og * ld), ld, 1f, gx.Data.AsSpan(gx.Offset + g * cg), cin);
+            }
+            else
+            {
+                int k = groups * kg;
+                float[] dcol = BufferPool.Rent(m * k);
+                try
+                {
+                    for (int g = 0; g < groups; g++)
+                        Gemm.Sgemm(false, false, m, kg, og, 1f, gyData.AsSpan(gyOff + g * og), cout,
+                            _w.Data.AsSpan(_w.Offset + g * og * ld), ld, 0f, dcol.AsSpan(g * kg), k);
+                    Im2Col.ScatterAdd(dcol, s, groups, gx.Data, gx.Offset);
+                }
+                finally
+                {
+                    BufferPool.Return(dcol);
+                }
+            }
+        }
+
+        if (Tape.GradOf(_w) is { } gw)
+        {
+            int ldw = RowStride(gw);
+            var col = Columns(_x, s, groups, out int colOffset, out int lda, out int groupStride, out float[]? rented);
+            try
+            {
+                // dW_g += dY_gᵀ · col_g, into the weight's (possibly prefix-view) gradient.
+                for (int g = 0; g < groups; g++)
+                    Gemm.Sgemm(true, false, og, kg, m, 1f, gyData.AsSpan(gyOff + g * og), cout,
+                        col.AsSpan(colOffset + g * groupStride), lda, 1f, gw.Data.AsSpan(gw.Offset + g * og * ldw), ldw);
+            }
+            finally
+            {
+                if (rented is not null) BufferPool.Return(rented);
+            }
+        }
+    }
+
+    protected override void Clear()
+    {
+        _x = null!;
+        _w = null!;
+        _b = null;
+    }
+
+    private static bool IsPointwise(in ConvShape s) => s.Kh == 1 && s.Kw == 1 && s.Sh == 1 && s.Sw == 1 && s.Ph == 0 && s.Pw == 0;
+
+    /// <summary>
+    /// The column matrix and where it starts: the input itself for a 1×1 stride-1 convolution, else an
+    /// im2col buffer rented from the pool (also returned through <paramref name="rented"/> to give back).
+    /// </summary>
+    private static float[] Columns(Tensor x, in ConvShape s, int groups, out int offset, out int lda, out int groupStride, out float[]? rented)
+    {
+        int cg = s.C / groups;
+        if (IsPointwise(s))
+        {
+            lda = s.C;
+            groupStride = cg;
+            offset = x.Offset;
+            rented = null;
+            return x.Data;
+        }
+        int kg = s.Kh * s.Kw * cg;
+        lda = groups * kg;
+        groupStride = kg;
+        offset = 0;
+        rented = BufferPool.Rent(s.OutputPixels * lda);
+        Im2Col.Gather(x.Data, x.Offset, s, groups, rented);
+        return rented;
+    }
+
+    /// <summary>
+    /// The distance between output-channel rows when each row <c>[Kh, Kw, Cin/groups]</c> is dense
+    /// (a contiguous weight, or one narrowed along dimension 0), else -1.
+    /// </summary>
+    private static int RowStride(Tensor w)
+    {
+        int kh = w.Size(1), kw = w.Size(2), ci = w.Size(3);
+        if (ci != 1 && w.Stride(3) != 1) return -1;
+        if (kw != 1 && w.Stride(2) != ci) return -1;
+        if (kh != 1 && w.Stride(1) != kw * ci) return -1;
+        int row = kh * kw * ci;
+        return w.Size(0) == 1 ? Math.Max(row, 1) : (w.Stride(0) >= row ? w.Stride(0) : -1);
+    }
+}

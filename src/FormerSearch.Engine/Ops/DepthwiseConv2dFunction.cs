@@ -1,0 +1,98 @@
+using System.Numerics.Tensors;
+using FormerSearch.Engine.Autograd;
+using FormerSearch.Engine.Kernels.Conv;
+using FormerSearch.Engine.Memory;
+
+namespace FormerSearch.Engine.Ops;
+
+/// <summary>
+/// Depthwise 2-D convolution (each channel with its own kernel; <c>groups = C</c>) on channels-last
+/// input <c>[B, H, W, C]</c> with weight <c>[C, Kh, Kw]</c> (PyTorch's <c>[C, 1, Kh, Kw]</c> without the
+/// unit axis), zero padding, any stride: a direct kernel vectorised along channels. The weight may be
+/// any view (e.g. the first C rows of a larger one); it is transposed once per call to <c>[Kh, Kw, C]</c>.
+/// </summary>
+internal sealed class DepthwiseConv2dFunction : Function<DepthwiseConv2dFunction>
+{
+    private Tensor _x = null!, _w = null!, _wt = null!;
+    private Tensor? _b;
+    private ConvShape _shape;
+
+    public static Tensor Apply(Tensor x, Tensor weight, Tensor? bias, int strideH, int strideW, int padH, int padW)
+    {
+        if (x.Rank != 4) throw new ArgumentException($"DepthwiseConv2d needs a [B, H, W, C] input; got {Tensor.FormatShape(x.Shape)}.");
+        int c = x.Size(3);
+        if (weight.Rank != 3 || weight.Size(0) != c)
+            throw new ArgumentException($"DepthwiseConv2d weight must be [{c}, kh, kw] for input {Tensor.FormatShape(x.Shape)}; got {Tensor.FormatShape(weight.Shape)}.");
+        if (bias is not null && (bias.Rank != 1 || bias.Size(0) != c))
+            throw new ArgumentException($"DepthwiseConv2d bias must be [{c}]; got {Tensor.FormatShape(bias.Shape)}.");
+        var s = new ConvShape(x.Size(0), x.Size(1), x.Size(2), c, weight.Size(1), weight.Size(2), strideH, strideW, padH, padW);
+        s.Validate("DepthwiseConv2d");
+        x = x.Contiguous();
+        if (bias is not null) bias = bias.Contiguous();
+
+        // [C, Kh, Kw] (any strides) → [Kh, Kw, C], so that one tap's channels are contiguous.
+        var wt = Tensor.Empty(s.Kh, s.Kw, c);
+        int s0 = weight.Stride(0), s1 = weight.Stride(1), s2 = weight.Stride(2);
+        float[] wd = weight.Data, td = wt.Data;
+        for (int i = 0, t = wt.Offset; i < s.Kh; i++)
+            for (int j = 0; j < s.Kw; j++)
+                for (int ch = 0, src = weight.Offset + i * s1 + j * s2; ch < c; ch++, src += s0)
+                    td[t++] = wd[src];
+
+        var y = Tensor.Empty(s.B, s.Ho, s.Wo, c);
+        DepthwiseConv2dKernel.Forward(x.Data, x.Offset, wt.Data, wt.Offset, bias?.Data, bias?.Offset ?? 0, y.Data, y.Offset, s);
+
+        if (Tape.Needs(x, weight, bias))
+        {
+            var node = Rent();
+            node._x = x;
+            node._w = weight;
+            node._wt = wt;
+            node._b = bias;
+            node._shape = s;
+            Tape.Record(node, y);
+        }
+        return y;
+    }
+
+    protected internal override void Backward(Tensor gradOutput)
+    {
+        var gy = gradOutput.IsContiguous ? gradOutput : gradOutput.Clone();
+        var s = _shape;
+        if (Tape.GradOf(_x) is { } gx)
+            DepthwiseConv2dKernel.BackwardInput(gy.Data, gy.Offset, _wt.Data, _wt.Offset, gx.Data, gx.Offset, s);
+        var gw = Tape.GradOf(_w);
+        var gb = _b is null ? null : Tape.GradOf(_b);
+        if (gw is null && gb is null) return;
+        int taps = s.Kh * s.Kw * s.C;
+        float[] sums = BufferPool.Rent(taps + s.C);
+        try
+        {
+            var result = sums.AsSpan(0, taps + (gb is null ? 0 : s.C));
+            DepthwiseConv2dKernel.BackwardWeight(_x.Data, _x.Offset, gy.Data, gy.Offset, s, gb is not null, result);
+            if (gw is not null)
+            {
+                // [Kh, Kw, C] → the weight's own layout (its gradient has the weight's strides).
+                int s0 = gw.Stride(0), s1 = gw.Stride(1), s2 = gw.Stride(2);
+                float[] gd = gw.Data;
+                for (int i = 0, t = 0; i < s.Kh; i++)
+                    for (int j = 0; j < s.Kw; j++)
+                        for (int ch = 0, dst = gw.Offset + i * s1 + j * s2; ch < s.C; ch++, dst += s0)
+                            gd[dst] += sums[t++];
+            }
+            if (gb is not null) TensorPrimitives.Add(gb.AsSpan(), result[taps..], gb.AsSpan());
+        }
+        finally
+        {
+            BufferPool.Return(sums);
+        }
+    }
+
+    protected override void Clear()
+    {
+        _x = null!;
+        _w = null!;
+        _wt = null!;
+        _b = null;
+    }
+}
