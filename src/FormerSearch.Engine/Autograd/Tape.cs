@@ -72,6 +72,13 @@ public static class Tape
         ReleaseFrom(0);
     }
 
+    /// <summary>
+    /// Drops every node recorded on this thread without back-propagating. Inside a
+    /// <see cref="Memory.TensorScope"/> the scope does this when it ends; a graph recorded outside any
+    /// scope otherwise lives until the next backward.
+    /// </summary>
+    public static void Clear() => ReleaseFrom(0);
+
     internal static void PushMark() => (t_marks ??= new Stack<int>()).Push(Count);
 
     internal static void PopMark() => ReleaseFrom(Math.Min(t_marks!.Pop(), Count));

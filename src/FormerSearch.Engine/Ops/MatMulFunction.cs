@@ -1,5 +1,6 @@
 using FormerSearch.Engine.Autograd;
 using FormerSearch.Engine.Kernels.Gemm;
+using FormerSearch.Engine.Threading;
 
 namespace FormerSearch.Engine.Ops;
 
@@ -30,9 +31,7 @@ internal sealed class MatMulFunction : Function<MatMulFunction>
         shape[^1] = b.Size(-1);
         var c = Tensor.Empty(shape);
 
-        int batches = BatchCount(c);
-        for (int i = 0; i < batches; i++)
-            MatrixOperand.Multiply(Operand(a, i), Operand(b, i), Operand(c, i), 1f, 0f);
+        RunBatches(new BatchProducts(a, b, c, BatchProducts.Kind.Forward));
 
         if (Tape.Needs(a, b))
         {
@@ -46,15 +45,51 @@ internal sealed class MatMulFunction : Function<MatMulFunction>
 
     protected internal override void Backward(Tensor gradOutput)
     {
-        var ga = Tape.GradOf(_a);
-        var gb = Tape.GradOf(_b);
-        int batches = BatchCount(gradOutput);
-        for (int i = 0; i < batches; i++)
+        // dA += dC · Bᵀ ; dB += Aᵀ · dC. A matrix shared by the batch accumulates over it in order.
+        if (Tape.GradOf(_a) is { } ga) RunBatches(new BatchProducts(gradOutput, _b, ga, BatchProducts.Kind.GradA));
+        if (Tape.GradOf(_b) is { } gb) RunBatches(new BatchProducts(_a, gradOutput, gb, BatchProducts.Kind.GradB));
+    }
+
+    /// <summary>
+    /// Runs the per-item products. When the output is batched, items write disjoint matrices, and a
+    /// small one is too small for BLAS to thread (attention's [B·heads] products), so items are spread
+    /// over the workers; an output shared by the batch (a shared matrix's gradient) accumulates the
+    /// items in order on one thread.
+    /// </summary>
+    private static void RunBatches(BatchProducts products)
+    {
+        int batches = products.Batches;
+        bool independent = products.Output.Rank > 2;
+        long flops = (long)products.Output.Size(-2) * products.Output.Size(-1) * products.InnerSize;
+        if (independent && batches > 1 && flops < 1 << 20)
+            ParallelRunner.For(batches, 1, products);
+        else
+            products.Invoke(0, batches);
+    }
+
+    private readonly struct BatchProducts(Tensor first, Tensor second, Tensor output, BatchProducts.Kind kind) : IRangeBody
+    {
+        public enum Kind { Forward, GradA, GradB }
+
+        public Tensor Output => output;
+
+        /// <summary>Products to compute: the batch of whichever operand has one.</summary>
+        public int Batches => Math.Max(BatchCount(output), Math.Max(BatchCount(first), BatchCount(second)));
+
+        /// <summary>The summed dimension of each product.</summary>
+        public int InnerSize => kind switch { Kind.Forward => first.Size(-1), Kind.GradA => first.Size(-1), _ => first.Size(-2) };
+
+        public void Invoke(int start, int end)
         {
-            var g = Operand(gradOutput, i);
-            // dA += dC · Bᵀ ; dB += Aᵀ · dC (a shared matrix accumulates over the batch in order).
-            if (ga is not null) MatrixOperand.Multiply(g, Operand(_b, i).T, Operand(ga, i), 1f, 1f);
-            if (gb is not null) MatrixOperand.Multiply(Operand(_a, i).T, g, Operand(gb, i), 1f, 1f);
+            for (int i = start; i < end; i++)
+            {
+                switch (kind)
+                {
+                    case Kind.Forward: MatrixOperand.Multiply(Operand(first, i), Operand(second, i), Operand(output, i), 1f, 0f); break;
+                    case Kind.GradA: MatrixOperand.Multiply(Operand(first, i), Operand(second, i).T, Operand(output, i), 1f, 1f); break;
+                    case Kind.GradB: MatrixOperand.Multiply(Operand(first, i).T, Operand(second, i), Operand(output, i), 1f, 1f); break;
+                }
+            }
         }
     }
 
