@@ -1,0 +1,90 @@
+using System.Numerics.Tensors;
+using FormerSearch.Engine.Threading;
+
+namespace FormerSearch.Engine.Kernels.Activations;
+
+/// <summary>
+/// Activation forward (<c>y = f(x)</c>) and backward (<c>dx += g · f'(x)</c>) over dense spans, split
+/// into chunks over threads. Chunks are whole blocks of <see cref="BlockSize"/> elements (the last block
+/// takes the remainder), so an element goes through the vector or the scalar-tail path whatever the
+/// split — the two paths may round differently — and any thread count gives the same bits.
+/// Sigmoid and tanh differentiate from the saved output, the others from the input.
+/// </summary>
+internal static class ActivationKernels
+{
+    /// <summary>The unit of work split across threads; a multiple of every vector width.</summary>
+    public const int BlockSize = 64;
+    private const int GrainBlocks = (1 << 14) / BlockSize;
+
+    /// <summary>True when the backward of <paramref name="kind"/> reads the output rather than the input.</summary>
+    public static bool BackwardUsesOutput(ActivationKind kind) => kind is ActivationKind.Sigmoid or ActivationKind.Tanh;
+
+    /// <summary><c>y = f(x)</c> for arrays of length <paramref name="count"/> at the given offsets.</summary>
+    public static void Forward(ActivationKind kind, float[] x, int xOffset, float[] y, int yOffset, int count) =>
+        ParallelRunner.For(Blocks(count), GrainBlocks, new ForwardBody(kind, x, xOffset, y, yOffset, count));
+
+    /// <summary><c>dx += g · f'(·)</c> where <paramref name="saved"/> is x, or y for sigmoid/tanh.</summary>
+    public static void Backward(ActivationKind kind, float[] saved, int savedOffset, float[] g, int gOffset, float[] dx, int dxOffset, int count) =>
+        ParallelRunner.For(Blocks(count), GrainBlocks, new BackwardBody(kind, saved, savedOffset, g, gOffset, dx, dxOffset, count));
+
+    /// <summary>Whole blocks, the remainder joining the last one (so no chunk is shorter than a block).</summary>
+    private static int Blocks(int count) => count == 0 ? 0 : Math.Max(1, count / BlockSize);
+
+    /// <summary>The elements <c>[from, to)</c> covered by blocks <c>[start, end)</c>.</summary>
+    private static (int From, int Length) Elements(int start, int end, int blocks, int count)
+    {
+        int from = start * BlockSize;
+        int to = end == blocks ? count : end * BlockSize;
+        return (from, to - from);
+    }
+
+    /// <summary>The forward on one chunk.</summary>
+    public static void ForwardSpan(ActivationKind kind, ReadOnlySpan<float> x, Span<float> y)
+    {
+        if (x.IsEmpty) return;
+        switch (kind)
+        {
+            case ActivationKind.Relu: TensorPrimitives.Max(x, 0f, y); break;
+            case ActivationKind.Relu6:
+                TensorPrimitives.Max(x, 0f, y);
+                TensorPrimitives.Min(y, 6f, y);
+                break;
+            case ActivationKind.Sigmoid: TensorPrimitives.Sigmoid(x, y); break;
+            case ActivationKind.Tanh: TensorPrimitives.Tanh(x, y); break;
+            case ActivationKind.Silu: Pointwise.Run<ActivationOperators.SiluForward>(x, x, y, accumulate: false); break;
+            default: Pointwise.Run<ActivationOperators.GeluForward>(x, x, y, accumulate: false); break;
+        }
+    }
+
+    /// <summary>The backward on one chunk.</summary>
+    public static void BackwardSpan(ActivationKind kind, ReadOnlySpan<float> saved, ReadOnlySpan<float> g, Span<float> dx)
+    {
+        switch (kind)
+        {
+            case ActivationKind.Relu: Pointwise.Run<ActivationOperators.ReluBackward>(saved, g, dx, accumulate: true); break;
+            case ActivationKind.Relu6: Pointwise.Run<ActivationOperators.Relu6Backward>(saved, g, dx, accumulate: true); break;
+            case ActivationKind.Sigmoid: Pointwise.Run<ActivationOperators.SigmoidBackward>(saved, g, dx, accumulate: true); break;
+            case ActivationKind.Tanh: Pointwise.Run<ActivationOperators.TanhBackward>(saved, g, dx, accumulate: true); break;
+            case ActivationKind.Silu: Pointwise.Run<ActivationOperators.SiluBackward>(saved, g, dx, accumulate: true); break;
+            default: Pointwise.Run<ActivationOperators.GeluBackward>(saved, g, dx, accumulate: true); break;
+        }
+    }
+
+    private readonly struct ForwardBody(ActivationKind kind, float[] x, int xOffset, float[] y, int yOffset, int count) : IRangeBody
+    {
+        public void Invoke(int start, int end)
+        {
+            var (from, length) = Elements(start, end, Blocks(count), count);
+            ForwardSpan(kind, x.AsSpan(xOffset + from, length), y.AsSpan(yOffset + from, length));
+        }
+    }
+
+    private readonly struct BackwardBody(ActivationKind kind, float[] saved, int savedOffset, float[] g, int gOffset, float[] dx, int dxOffset, int count) : IRangeBody
+    {
+        public void Invoke(int start, int end)
+        {
+            var (from, length) = Elements(start, end, Blocks(count), count);
+            BackwardSpan(kind, saved.AsSpan(savedOffset + from, length), g.AsSpan(gOffset + from, length), dx.AsSpan(dxOffset + from, length));
+        }
+    }
+}

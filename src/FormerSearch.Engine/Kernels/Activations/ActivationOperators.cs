@@ -1,0 +1,96 @@
+using System.Runtime.Intrinsics;
+
+namespace FormerSearch.Engine.Kernels.Activations;
+
+/// <summary>
+/// Forward and backward of each activation as pointwise operators. Forward operators ignore their
+/// second input; backward ones take the saved input <c>x</c> (or output <c>y</c>) and the output
+/// gradient <c>g</c> and return the input gradient. Formulas and masks follow PyTorch's kernels.
+/// </summary>
+internal static class ActivationOperators
+{
+    private const float SqrtHalf = 0.70710678118654752f;        // 1/√2
+    private const float InvSqrtTwoPi = 0.39894228040143268f;    // 1/√(2π)
+
+    /// <summary>GELU, erf form: <c>x · ½ · (1 + erf(x/√2))</c>.</summary>
+    public readonly struct GeluForward : IPointwiseOperator
+    {
+        public static float Invoke(float x, float g) => x * 0.5f * (1f + Erf.Scalar(x * SqrtHalf));
+        public static Vector512<float> Invoke(Vector512<float> x, Vector512<float> g) =>
+            x * Vector512.Create(0.5f) * (Vector512<float>.One + Erf.Vector(x * Vector512.Create(SqrtHalf)));
+    }
+
+    /// <summary><c>g · (Φ(x) + x·φ(x))</c>.</summary>
+    public readonly struct GeluBackward : IPointwiseOperator
+    {
+        public static float Invoke(float x, float g)
+        {
+            float cdf = 0.5f * (1f + Erf.Scalar(x * SqrtHalf));
+            float pdf = InvSqrtTwoPi * MathF.Exp(-0.5f * x * x);
+            return g * (cdf + x * pdf);
+        }
+
+        public static Vector512<float> Invoke(Vector512<float> x, Vector512<float> g)
+        {
+            var cdf = Vector512.Create(0.5f) * (Vector512<float>.One + Erf.Vector(x * Vector512.Create(SqrtHalf)));
+            var pdf = Vector512.Create(InvSqrtTwoPi) * Vector512.Exp(Vector512.Create(-0.5f) * x * x);
+            return g * (cdf + x * pdf);
+        }
+    }
+
+    /// <summary>SiLU: <c>x / (1 + e^−x)</c>.</summary>
+    public readonly struct SiluForward : IPointwiseOperator
+    {
+        public static float Invoke(float x, float g) => x / (1f + MathF.Exp(-x));
+        public static Vector512<float> Invoke(Vector512<float> x, Vector512<float> g) => x / (Vector512<float>.One + Vector512.Exp(-x));
+    }
+
+    /// <summary><c>g · s · (1 + x·(1 − s))</c> with <c>s = σ(x)</c>.</summary>
+    public readonly struct SiluBackward : IPointwiseOperator
+    {
+        public static float Invoke(float x, float g)
+        {
+            float s = 1f / (1f + MathF.Exp(-x));
+            return g * s * (1f + x * (1f - s));
+        }
+
+        public static Vector512<float> Invoke(Vector512<float> x, Vector512<float> g)
+        {
+            var one = Vector512<float>.One;
+            var s = one / (one + Vector512.Exp(-x));
+            return g * s * (one + x * (one - s));
+        }
+    }
+
+    /// <summary><c>g</c> where <c>x &gt; 0</c>, else 0 (PyTorch's threshold_backward).</summary>
+    public readonly struct ReluBackward : IPointwiseOperator
+    {
+        public static float Invoke(float x, float g) => x > 0f ? g : 0f;
+        public static Vector512<float> Invoke(Vector512<float> x, Vector512<float> g) =>
+            Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<float>.Zero), g, Vector512<float>.Zero);
+    }
+
+    /// <summary><c>g</c> where <c>0 &lt; x &lt; 6</c>, else 0 (PyTorch's hardtanh_backward).</summary>
+    public readonly struct Relu6Backward : IPointwiseOperator
+    {
+        public static float Invoke(float x, float g) => x > 0f && x < 6f ? g : 0f;
+        public static Vector512<float> Invoke(Vector512<float> x, Vector512<float> g) =>
+            Vector512.ConditionalSelect(
+                Vector512.GreaterThan(x, Vector512<float>.Zero) & Vector512.LessThan(x, Vector512.Create(6f)),
+                g, Vector512<float>.Zero);
+    }
+
+    /// <summary><c>g · y · (1 − y)</c> from the saved output <c>y = σ(x)</c>.</summary>
+    public readonly struct SigmoidBackward : IPointwiseOperator
+    {
+        public static float Invoke(float y, float g) => g * (1f - y) * y;
+        public static Vector512<float> Invoke(Vector512<float> y, Vector512<float> g) => g * (Vector512<float>.One - y) * y;
+    }
+
+    /// <summary><c>g · (1 − y²)</c> from the saved output <c>y = tanh(x)</c>.</summary>
+    public readonly struct TanhBackward : IPointwiseOperator
+    {
+        public static float Invoke(float y, float g) => g * (1f - y * y);
+        public static Vector512<float> Invoke(Vector512<float> y, Vector512<float> g) => g * (Vector512<float>.One - y * y);
+    }
+}
