@@ -24,29 +24,32 @@ public partial class Tensor
     }
 
     /// <summary>Sets the gradient's elements to zero (keeping its buffer).</summary>
-    public void ZeroGrad() => Grad?.Data.AsSpan(Grad.Offset, Grad.Numel).Clear();
+    public void ZeroGrad()
+    {
+        if (Grad is { } g) Kernels.Elementwise.StridedOps.Fill(g, 0f);
+    }
 
     /// <summary>The gradient tensor, created zeroed on first use (a view of the base's gradient for views).</summary>
     internal Tensor EnsureGrad()
     {
-        if (Grad is not null) return Grad;
+        if (_grad is not null) return _grad;
         if (Base is not null)
         {
             var baseGrad = Base.EnsureGrad();
-            Grad = baseGrad.View(baseGrad.Offset + Offset - Base.Offset, Shape, Strides);
-            Grad.RequiresGrad = false;
+            _grad = baseGrad.View(baseGrad.Offset + Offset - Base.Offset, Shape, Strides);
+            _grad.RequiresGrad = false;
         }
         else if (_ownsPooledBuffer)
         {
-            Grad = Zeros(Shape);
+            _grad = Zeros(Shape);
         }
         else
         {
             // Leaves outside scopes (parameters) keep their gradient buffer for the whole run.
             var g = new Tensor { Data = new float[_numel] };
             g.SetContiguous(Shape, _numel);
-            Grad = g;
+            _grad = g;
         }
-        return Grad;
+        return _grad;
     }
 }

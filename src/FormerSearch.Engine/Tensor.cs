@@ -30,8 +30,17 @@ public partial class Tensor
     /// <summary>Whether gradients are computed for this tensor.</summary>
     public bool RequiresGrad { get; set; }
 
-    /// <summary>The accumulated gradient, or null before any flowed in.</summary>
-    public Tensor? Grad { get; internal set; }
+    /// <summary>
+    /// The accumulated gradient, or null before any flowed in. For a view it is the same view of its
+    /// base's gradient, even when the gradient reached the base through another view.
+    /// </summary>
+    public Tensor? Grad
+    {
+        get => _grad ?? (Base?._grad is not null ? EnsureGrad() : null);
+        internal set => _grad = value;
+    }
+
+    private Tensor? _grad;
 
     /// <summary>The node that produced this tensor, or null for leaves.</summary>
     internal Function? GradFn;
@@ -216,7 +225,7 @@ public partial class Tensor
         _rank = 0;
         _numel = 0;
         Base = null;
-        Grad = null;
+        _grad = null;
         GradFn = null;
         RequiresGrad = false;
         _ownsPooledBuffer = false;

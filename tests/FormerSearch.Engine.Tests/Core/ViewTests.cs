@@ -79,6 +79,31 @@ public sealed class ViewTests
     }
 
     [Fact]
+    public void A_views_gradient_is_visible_when_it_arrived_through_another_view()
+    {
+        var big = TestTensors.Uniform(5, true, 4, 6);
+        var block = big.Block(1, 2, 1, 3);                       // a view
+        var y = Functional.Linear(TestTensors.Uniform(6, 2, 2), block.Transpose(0, 1));   // used only through a further view
+        y.Backward(Tensor.Ones(2, 3));
+        Assert.NotNull(block.Grad);
+        Assert.Equal(big.Grad![1, 1], block.Grad![0, 0]);
+        Assert.NotEqual(0f, block.Grad![0, 0]);
+    }
+
+    [Fact]
+    public void ZeroGrad_of_a_strided_view_clears_exactly_its_elements()
+    {
+        var big = TestTensors.Uniform(7, true, 3, 4);
+        var block = big.Block(0, 2, 1, 2);
+        Functional.Linear(Tensor.Ones(1, 4), big).Backward(Tensor.Ones(1, 3));
+        block.ZeroGrad();
+        var g = big.Grad!;
+        for (int i = 0; i < 3; i++)
+            for (int j = 0; j < 4; j++)
+                Assert.Equal(i < 2 && j is 1 or 2 ? 0f : 1f, g[i, j]);
+    }
+
+    [Fact]
     public void Bad_views_name_the_problem()
     {
         var x = Tensor.Zeros(2, 3);

@@ -14,6 +14,19 @@ internal static class StridedOps
     /// <summary><c>dst += src</c>.</summary>
     public static void AddInto(Tensor src, Tensor dst) => Run(src, dst, accumulate: true);
 
+    /// <summary>Sets every element of <paramref name="dst"/> (any layout) to <paramref name="value"/>.</summary>
+    public static void Fill(Tensor dst, float value)
+    {
+        if (dst.IsContiguous)
+        {
+            dst.Data.AsSpan(dst.Offset, dst.Numel).Fill(value);
+            return;
+        }
+        // A broadcast (stride-0) source of one element written through the normal walk.
+        var one = Tensor.FromArray([value]);
+        Run(one.View(0, dst.Shape, stackalloc int[dst.Rank]), dst, accumulate: false);
+    }
+
     /// <summary>Copies <paramref name="src"/> into a dense row-major array.</summary>
     public static void CopyTo(Tensor src, float[] dst)
     {
