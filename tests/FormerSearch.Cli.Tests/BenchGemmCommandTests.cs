@@ -31,6 +31,22 @@ public sealed class BenchGemmCommandTests
         Assert.Equal("managed", doc.RootElement.GetProperty("default").GetString());
     }
 
+    [Fact]
+    public void An_inherited_avx2_core_type_is_replaced_by_avx512_kernels_where_the_cpu_has_them()
+    {
+        if (!System.Runtime.Intrinsics.X86.Avx512F.IsSupported) return;   // the rule only applies to AVX-512 CPUs
+        var r = FormerProcess.Run(new Dictionary<string, string> { ["OPENBLAS_CORETYPE"] = "Haswell" }, "bench", "gemm", "--size", "64", "--json");
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        using var doc = JsonDocument.Parse(r.StdOut);
+        var openblas = doc.RootElement.GetProperty("results").EnumerateArray().First(e => e.GetProperty("provider").GetString() == "openblas");
+        Assert.Contains(openblas.GetProperty("core").GetString(), new[] { "SkylakeX", "Cooperlake", "SapphireRapids" });
+
+        var kept = FormerProcess.Run(new Dictionary<string, string> { ["FORMER_OPENBLAS_CORETYPE"] = "Haswell" }, "bench", "gemm", "--size", "64", "--json");
+        using var keptDoc = JsonDocument.Parse(kept.StdOut);
+        var keptCore = keptDoc.RootElement.GetProperty("results").EnumerateArray().First(e => e.GetProperty("provider").GetString() == "openblas");
+        Assert.Equal("Haswell", keptCore.GetProperty("core").GetString());
+    }
+
     [Theory]
     [InlineData("--size", "0")]
     [InlineData("--threads", "0")]

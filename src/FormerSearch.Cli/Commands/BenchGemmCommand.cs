@@ -65,6 +65,8 @@ public static class BenchGemmCommand
             table.AddRow(r.Provider, r.CoreName ?? "managed SIMD", $"{r.Size}", $"{r.Threads}", $"{r.Gflops:F1}");
         AnsiConsole.Write(table);
         Console.WriteLine($"The engine uses: {Gemm.Default.Name}" + (Gemm.Default.Name == "openblas" ? $" ({Gemm.OpenBlasCoreName})" : ""));
+        if (OpenBlasLibrary.ReplacedCoreType is { } replaced)
+            Console.WriteLine($"OPENBLAS_CORETYPE={replaced} in the environment names slower kernels than this CPU has, so the engine uses {Gemm.OpenBlasCoreName}; set FORMER_OPENBLAS_CORETYPE={replaced} to keep it.");
         if (Gemm.OpenBlas is null)
             Console.WriteLine("OpenBLAS was not found; install it for faster training: sudo apt-get install libopenblas0-pthread");
         return ExitCodes.Success;

@@ -53,10 +53,11 @@ public sealed class GemmTests
     [MemberData(nameof(Providers))]
     public void BlockBoundaries_MatchNaive(string provider)
     {
-        // Shapes that cross the managed GEMM's MC/KC/NC blocks and its parallel split, in every transpose.
+        // Shapes that cross the managed GEMM's MC/KC/NC blocks and both of its parallel splits (by rows,
+        // and by columns when A is short), in every transpose.
         var gemm = Provider(provider);
         var random = new Random(99);
-        (int M, int N, int K)[] shapes = [(200, 70, 600), (3, 2100, 5), (400, 33, 17), (97, 131, 257), (1, 300, 300), (300, 1, 300)];
+        (int M, int N, int K)[] shapes = [(150, 40, 530), (3, 2100, 5), (400, 33, 17), (97, 131, 257), (1, 300, 300), (300, 1, 300), (40, 900, 70), (13, 2100, 90)];
         foreach (var (m, n, k) in shapes)
         {
             for (int t = 0; t < 4; t++)
@@ -118,8 +119,8 @@ public sealed class GemmTests
         try
         {
             var random = new Random(2024);
-            // Wide (split over columns), tall (split over rows), odd and blocked in K.
-            (int M, int N, int K)[] shapes = [(150, 333, 300), (517, 61, 129), (130, 130, 520)];
+            // Split by rows (tall, odd, blocked in K) and by columns (short A, across NC).
+            (int M, int N, int K)[] shapes = [(150, 333, 300), (517, 61, 129), (130, 130, 1030), (30, 700, 300), (12, 2100, 100)];
             foreach (var (m, n, k) in shapes)
             {
                 for (int t = 0; t < 4; t++)
@@ -159,6 +160,15 @@ public sealed class GemmTests
         Assert.Contains(Gemm.Default.Name, new[] { "openblas", "managed" });
         var random = new Random(3);
         CheckAgainstNaive(Gemm.Default, random, false, true, 19, 23, 29, 1f, 0f, padding: 1, offset: 2);
+    }
+
+    [Fact]
+    public void ProviderVariable_ForcesOrRejects()
+    {
+        Assert.Same(Gemm.Managed, Gemm.Choose("managed"));
+        Assert.Same(Gemm.OpenBlas, Gemm.Choose(" OpenBLAS "));
+        Assert.Same(Gemm.OpenBlas, Gemm.Choose(null));
+        Assert.Throws<InvalidOperationException>(() => Gemm.Choose("mkl"));
     }
 
     /// <summary>

@@ -38,13 +38,9 @@ public static class Gemm
 
     /// <summary>
     /// Sets the threads BLAS uses (the managed GEMM follows <see cref="ParallelRunner.Threads"/>).
-    /// Does not load OpenBLAS: when it loads later it takes <see cref="ParallelRunner.Threads"/>.
+    /// Does not load OpenBLAS; if it loads later, it starts with this count.
     /// </summary>
-    public static void SetThreads(int threads)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
-        if (s_openBlas.IsValueCreated && s_openBlas.Value is not null) OpenBlasLibrary.SetThreads(threads);
-    }
+    public static void SetThreads(int threads) => OpenBlasLibrary.SetThreads(threads);
 
     /// <inheritdoc cref="IGemmProvider.Sgemm"/>
     public static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
@@ -55,13 +51,14 @@ public static class Gemm
     // Racing first readers may both choose; they choose the same, and only one result is kept.
     private static IGemmProvider ChooseOnce()
     {
-        Interlocked.CompareExchange(ref s_default, Choose(), null);
+        Interlocked.CompareExchange(ref s_default, Choose(Environment.GetEnvironmentVariable(ProviderVariable)), null);
         return s_default!;
     }
 
-    private static IGemmProvider Choose()
+    /// <summary>The provider for a <c>FORMER_BLAS</c> value (null or empty: OpenBLAS if it loads, else managed).</summary>
+    internal static IGemmProvider Choose(string? forced)
     {
-        string? forced = Environment.GetEnvironmentVariable(ProviderVariable)?.Trim();
+        forced = forced?.Trim();
         if (string.IsNullOrEmpty(forced)) return (IGemmProvider?)OpenBlas ?? Managed;
         if (forced.Equals("managed", StringComparison.OrdinalIgnoreCase)) return Managed;
         if (forced.Equals("openblas", StringComparison.OrdinalIgnoreCase))

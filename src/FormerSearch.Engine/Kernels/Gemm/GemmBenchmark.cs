@@ -28,8 +28,9 @@ public static class GemmBenchmark
 
     /// <summary>
     /// Runs <c>C = A·B</c> on random <paramref name="size"/> × <paramref name="size"/> matrices with
-    /// <paramref name="threads"/> threads: warm-up, then repeated runs for at least ~0.6 s, reporting
-    /// the median rate (2·size³ flops per run). Thread settings are restored afterwards.
+    /// <paramref name="threads"/> threads: warm-up, then repeated runs (batched to ~1 ms for small sizes)
+    /// for at least ~0.6 s, reporting the median rate (2·size³ flops per run). Thread settings are
+    /// restored afterwards.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="provider"/> is not <c>openblas</c> or <c>managed</c>.</exception>
     /// <exception cref="InvalidOperationException">OpenBLAS was asked for and cannot be loaded.</exception>
@@ -63,15 +64,18 @@ public static class GemmBenchmark
             void Once() => gemm.Sgemm(false, false, size, size, size, 1f, a, size, b, size, 0f, c, size);
 
             var clock = Stopwatch.StartNew();
-            do Once(); while (clock.Elapsed < s_warmUp);
+            int calls = 0;
+            do { Once(); calls++; } while (clock.Elapsed < s_warmUp);
+            // Small sizes take well under the timer's resolution: time batches of about a millisecond.
+            int batch = (int)Math.Clamp(calls * 1e-3 / clock.Elapsed.TotalSeconds, 1, 1_000_000);
 
             var seconds = new List<double>();
             clock.Restart();
             while (seconds.Count < MinRuns || clock.Elapsed < s_measure)
             {
                 long start = Stopwatch.GetTimestamp();
-                Once();
-                seconds.Add(Stopwatch.GetElapsedTime(start).TotalSeconds);
+                for (int i = 0; i < batch; i++) Once();
+                seconds.Add(Stopwatch.GetElapsedTime(start).TotalSeconds / batch);
             }
             seconds.Sort();
             double median = seconds[seconds.Count / 2];

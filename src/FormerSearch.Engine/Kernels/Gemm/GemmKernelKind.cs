@@ -9,6 +9,6 @@ internal enum GemmKernelKind
     /// <summary>AVX2 + FMA: 6×16 tiles in ymm registers.</summary>
     Vector256,
 
-    /// <summary>AVX-512: 12×32 tiles in zmm registers.</summary>
+    /// <summary>AVX-512: 14×32 tiles in zmm registers.</summary>
     Vector512,
 }

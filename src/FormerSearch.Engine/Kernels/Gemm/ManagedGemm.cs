@@ -7,17 +7,24 @@ namespace FormerSearch.Engine.Kernels.Gemm;
 
 /// <summary>
 /// GEMM in managed code (the fallback when no BLAS library loads): op(A) and op(B) are packed into
-/// cache-sized, zero-padded panels (Goto/BLIS blocking: NC columns of B in L3, an MC × KC block of A in
-/// L2, one KC × NR micro-panel of B in L1) and multiplied by a register-blocked SIMD micro-kernel —
-/// 12×32 with AVX-512, 6×16 with AVX2 + FMA, 4×4 scalar otherwise.
-/// Large products are split over <see cref="ParallelRunner"/> by whole column (or row) panels of C;
-/// K is never split and the KC blocking is fixed, so every element of C is computed by the same
-/// sequence of operations for any thread count and the result is bit-identical.
+/// cache-sized, zero-padded panels (Goto/BLIS blocking: a KC × NC block of B in L3, an MC × KC block of
+/// A in L2, one KC × NR micro-panel of B close to L1) and multiplied by a register-blocked SIMD
+/// micro-kernel — 14×32 with AVX-512, 6×16 with AVX2 + FMA, 4×4 scalar otherwise. Products below ~64³
+/// skip packing (<see cref="GemmSmall"/>).
+/// Large products are split over <see cref="ParallelRunner"/> by whole row panels of C (or column panels
+/// when A is short); K is never split and the KC blocking is fixed, so every element of C is computed by
+/// the same sequence of operations for any thread count and the result is bit-identical.
 /// </summary>
 public sealed unsafe partial class ManagedGemm : IGemmProvider
 {
     // Below this many multiply-adds, waking a second thread costs more than it saves.
-    private const long ParallelThreshold = 96L * 96 * 96;
+    private const long ParallelThreshold = 128L * 128 * 128;
+
+    // Up to this many multiply-adds, packing costs more than it saves (measured crossover near 64³).
+    private const long SmallThreshold = 64L * 64 * 64;
+
+    // Largest op(B) (in floats) the small path transposes into a scratch copy.
+    private const int SmallTransposedB = 64 * 1024;
 
     /// <summary>The managed GEMM using the widest micro-kernel this CPU supports.</summary>
     public static readonly ManagedGemm Instance = new(BestKernel());
@@ -32,9 +39,10 @@ public sealed unsafe partial class ManagedGemm : IGemmProvider
         {
             case GemmKernelKind.Vector512:
                 _kernel = &GemmMicroKernel.Kernel512;
-                (_mr, _nr, _mc, _kc, _nc) = (12, 32, 192, 256, 2048);
-                var tune = Environment.GetEnvironmentVariable("TUNE_GEMM");
-                if (tune is not null) { var t = tune.Split(','); (_mc, _kc, _nc) = (int.Parse(t[0]), int.Parse(t[1]), int.Parse(t[2])); }
+                // 28 accumulators + 2 B vectors + 1 broadcast = 31 of the 32 zmm registers. KC = 512
+                // halves the passes over C compared with 256 and measured ~10% faster on Zen 5 although
+                // the B micro-panel (64 KB) no longer fits L1; MC × KC of A (392 KB) stays in L2.
+                (_mr, _nr, _mc, _kc, _nc) = (14, 32, 196, 512, 2048);
                 break;
             case GemmKernelKind.Vector256:
                 _kernel = &GemmMicroKernel.Kernel256;
@@ -73,23 +81,43 @@ public sealed unsafe partial class ManagedGemm : IGemmProvider
 
         fixed (float* pa = a, pb = b, pc = c)
         {
-            var job = new RangeJob(this, transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+            // Narrow C with a long k would leave the small path with latency-bound scalar chains.
+            if (Kind != GemmKernelKind.Scalar && (long)m * n * k <= SmallThreshold && (n >= 8 || k <= 64)
+                && (!transB || k * n <= SmallTransposedB))
+            {
+                Small(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+                return;
+            }
+
             int threads = ParallelRunner.Threads;
-            int nPanels = (n + _nr - 1) / _nr;
-            int mPanels = (m + _mr - 1) / _mr;
-            if (threads == 1 || (long)m * n * k < ParallelThreshold || (nPanels < 2 && mPanels < 2))
-            {
-                job.Compute(0, m, 0, n);
-            }
-            else
-            {
-                // Split the larger side: each range packs all of the other operand, so this keeps the
-                // duplicated packing on the smaller matrix. One range per thread keeps that duplication low.
-                job.SplitColumns = nPanels >= 2 && (n >= m || mPanels < 2);
-                int panels = job.SplitColumns ? nPanels : mPanels;
-                ParallelRunner.For(panels, (panels + threads - 1) / threads, job);
-            }
+            bool parallel = threads > 1 && (long)m * n * k >= ParallelThreshold;
+            Blocked(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, parallel ? threads : 1);
         }
+    }
+
+    // Unpacked product for tiny sizes; a transposed B is first copied row-major (k × n) into scratch.
+    private void Small(bool transA, bool transB, int m, int n, int k, float alpha,
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
+    {
+        if (transB)
+        {
+            float* copy = GemmWorkspace.ForCurrentThread(0, SmallTransposedB, 0).B;
+            // Eight columns at a time, as GemmPacking.PackB does: short read streams, 32-byte writes.
+            for (int j0 = 0; j0 < n; j0 += 8)
+            {
+                int columns = Math.Min(8, n - j0);
+                for (int p = 0; p < k; p++)
+                {
+                    float* src = b + (nint)j0 * ldb + p;
+                    float* dst = copy + p * n + j0;
+                    for (int j = 0; j < columns; j++) dst[j] = src[(nint)j * ldb];
+                }
+            }
+            b = copy;
+            ldb = n;
+        }
+        int width = Kind == GemmKernelKind.Vector512 ? 16 : 8;
+        GemmSmall.Multiply(width, transA, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     }
 
     // C = beta · C, the whole product when k == 0 or alpha == 0 (beta == 0 clears, so NaN does not survive).
@@ -104,45 +132,95 @@ public sealed unsafe partial class ManagedGemm : IGemmProvider
         }
     }
 
-    /// <summary>Single-threaded blocked GEMM on one rectangle of C; pointers are at its element (0, 0).</summary>
+    /// <summary>
+    /// The blocked GEMM. With <paramref name="threads"/> &gt; 1, each KC × NC block of B is packed once by
+    /// all threads together into the calling thread's buffer, then the threads share the multiply: by
+    /// row panels (each packs its own rows of A) when there are enough rows, else by column panels of
+    /// the one packed block of A.
+    /// </summary>
     private void Blocked(bool transA, bool transB, int m, int n, int k, float alpha,
-        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, int threads)
     {
         int mr = _mr, nr = _nr;
         var ws = GemmWorkspace.ForCurrentThread(_mc * _kc, _kc * _nc, mr * nr);
-        float* packA = ws.A, packB = ws.B, tile = ws.Tile;
-        var kernel = _kernel;
+        float* packB = ws.B;
+        int mPanels = (m + mr - 1) / mr;
+        // Rows only make a good split when every thread gets a few panels; short, wide products split columns.
+        bool splitRows = mPanels >= 2 * threads || m > _mc;
 
         for (int jc = 0; jc < n; jc += _nc)
         {
             int nc = Math.Min(_nc, n - jc);
+            int nPanels = (nc + nr - 1) / nr;
             for (int pc = 0; pc < k; pc += _kc)
             {
                 int kc = Math.Min(_kc, k - pc);
                 float* bBlock = transB ? b + (nint)jc * ldb + pc : b + (nint)pc * ldb + jc;
-                GemmPacking.PackB(transB, bBlock, ldb, kc, nc, nr, packB);
+                var pack = new PackBJob(transB, bBlock, ldb, kc, nc, nr, packB);
                 // Later K blocks accumulate onto what the first one wrote.
                 float betaBlock = pc == 0 ? beta : 1f;
+                float* aBlock = transA ? a + (nint)pc * lda : a + pc;
+                var multiply = new MultiplyJob(this, transA, aBlock, lda, m, kc, packB, nc, alpha, betaBlock, c + jc, ldc);
 
-                for (int ic = 0; ic < m; ic += _mc)
+                if (threads == 1)
                 {
-                    int mc = Math.Min(_mc, m - ic);
-                    float* aBlock = transA ? a + (nint)pc * lda + ic : a + (nint)ic * lda + pc;
-                    GemmPacking.PackA(transA, aBlock, lda, mc, kc, mr, packA);
-
-                    for (int jr = 0; jr < nc; jr += nr)
-                    {
-                        int nrr = Math.Min(nr, nc - jr);
-                        float* bPanel = packB + (nint)jr * kc;
-                        float* cColumn = c + (nint)ic * ldc + jc + jr;
-                        for (int ir = 0; ir < mc; ir += mr)
-                        {
-                            int mrr = Math.Min(mr, mc - ir);
-                            kernel(kc, packA + (nint)ir * kc, bPanel, cColumn + (nint)ir * ldc, ldc,
-                                alpha, betaBlock, mrr, nrr, tile);
-                        }
-                    }
+                    pack.Invoke(0, nPanels);
+                    multiply.Invoke(0, mPanels);
                 }
+                else if (splitRows)
+                {
+                    ParallelRunner.For(nPanels, Grain(nPanels, threads), pack);
+                    ParallelRunner.For(mPanels, Grain(mPanels, threads), multiply);
+                }
+                else
+                {
+                    ParallelRunner.For(nPanels, Grain(nPanels, threads), pack);
+                    multiply.PackAllOfA(ws.A);
+                    ParallelRunner.For(nPanels, Grain(nPanels, threads), multiply);
+                }
+            }
+        }
+    }
+
+    // Two equal ranges per thread: a whole multiple of the thread count (so no thread is left with one
+    // extra range at the end) that still lets a thread that was descheduled for a while catch up.
+    private static int Grain(int items, int threads) => Math.Max(1, (items + 2 * threads - 1) / (2 * threads));
+
+    /// <summary>
+    /// Multiplies row panels <c>[start, end)</c> of the packed A block by the whole packed B block: A is
+    /// packed MC rows at a time into the running thread's own buffer, then every NR column panel is
+    /// swept by the micro-kernel with that panel of B staying in L1.
+    /// </summary>
+    private void MultiplyRows(bool transA, float* a, int lda, int rowStart, int rowEnd, int kc,
+        float* packB, int nc, float alpha, float beta, float* c, int ldc)
+    {
+        int mr = _mr, nr = _nr;
+        // No B buffer: workers read the packed B of the thread that started the GEMM.
+        var ws = GemmWorkspace.ForCurrentThread(_mc * _kc, 0, mr * nr);
+        float* packA = ws.A, tile = ws.Tile;
+        for (int ic = rowStart; ic < rowEnd; ic += _mc)
+        {
+            int mc = Math.Min(_mc, rowEnd - ic);
+            GemmPacking.PackA(transA, transA ? a + ic : a + (nint)ic * lda, lda, mc, kc, mr, packA);
+            MultiplyPacked(packA, mc, kc, packB, 0, nc, alpha, beta, c + (nint)ic * ldc, ldc, tile);
+        }
+    }
+
+    /// <summary>C[0:mc, colStart:colEnd] (op)= packed A (mc × kc) · packed B columns [colStart, colEnd).</summary>
+    private void MultiplyPacked(float* packA, int mc, int kc, float* packB, int colStart, int colEnd,
+        float alpha, float beta, float* c, int ldc, float* tile)
+    {
+        int mr = _mr, nr = _nr;
+        var kernel = _kernel;
+        for (int jr = colStart; jr < colEnd; jr += nr)
+        {
+            int nrr = Math.Min(nr, colEnd - jr);
+            float* bPanel = packB + (nint)jr * kc;
+            float* cColumn = c + jr;
+            for (int ir = 0; ir < mc; ir += mr)
+            {
+                int mrr = Math.Min(mr, mc - ir);
+                kernel(kc, packA + (nint)ir * kc, bPanel, cColumn + (nint)ir * ldc, ldc, alpha, beta, mrr, nrr, tile);
             }
         }
     }

@@ -10,17 +10,18 @@ namespace FormerSearch.Engine.Kernels.Gemm;
 /// </summary>
 /// <remarks>
 /// Debian's OpenBLAS is a DYNAMIC_ARCH build that picks its kernels when the library is loaded, from
-/// CPUID or from the <c>OPENBLAS_CORETYPE</c> environment variable. Its autodetection (0.3.21) does not
-/// know AMD Zen 4/5 and falls back to the AVX2 "Haswell" kernels, about half the speed of its AVX-512
-/// "SkylakeX" ones on such a CPU. So, unless the user chose a core type, the loader sets
+/// CPUID or from the <c>OPENBLAS_CORETYPE</c> environment variable. A build older than the CPU may not
+/// recognise it and fall back to the AVX2 "Haswell" kernels, about half the speed of its AVX-512
+/// "SkylakeX" ones. So, unless the user chose a core type, the loader sets
 /// <c>OPENBLAS_CORETYPE=SkylakeX</c> in the native environment before loading whenever the CPU has
 /// AVX-512F. It must be the C runtime's environment (<c>setenv</c>): on Unix
 /// <see cref="Environment.SetEnvironmentVariable(string, string)"/> only changes .NET's own copy, which
-/// OpenBLAS's <c>getenv</c> never sees.
+/// OpenBLAS's <c>getenv</c> never sees. A user's own <c>OPENBLAS_CORETYPE</c> is respected, even one
+/// naming slower kernels than the CPU could run; <c>FORMER_OPENBLAS_CORETYPE</c> overrides it.
 /// </remarks>
 public static unsafe partial class OpenBlasLibrary
 {
-    /// <summary>Environment variable that overrides the core type: <c>auto</c> (let OpenBLAS detect) or a name.</summary>
+    /// <summary>Environment variable that overrides the core type: <c>auto</c> (force nothing) or a name.</summary>
     public const string CoreTypeVariable = "FORMER_OPENBLAS_CORETYPE";
 
     // OpenBLAS's own variable, read once by the library when it is loaded.
@@ -29,6 +30,9 @@ public static unsafe partial class OpenBlasLibrary
     // The AVX-512 core type forced on AVX-512F CPUs. Cooperlake (SkylakeX plus BF16) runs the same sgemm
     // kernel and measured the same here; SkylakeX is the name every OpenBLAS since 0.3.x accepts.
     private const string Avx512CoreType = "SkylakeX";
+
+    // OpenBLAS's dynamic-architecture core types whose sgemm uses AVX-512.
+    private static readonly string[] s_avx512CoreTypes = ["SkylakeX", "Cooperlake", "SapphireRapids"];
 
     // Sonames first (the dynamic loader's search path, honouring LD_LIBRARY_PATH), then Debian's and
     // other distributions' locations for the alternatives it may not have registered.
@@ -51,6 +55,7 @@ public static unsafe partial class OpenBlasLibrary
 
     private static readonly object s_lock = new();
     private static bool s_attempted;
+    private static int s_pendingThreads;
     private static string? s_coreTypeOverride = Environment.GetEnvironmentVariable(CoreTypeVariable);
 
     private static delegate* unmanaged<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void> s_sgemm;
@@ -66,9 +71,16 @@ public static unsafe partial class OpenBlasLibrary
     public static string? LoadedFrom { get; private set; }
 
     /// <summary>
+    /// The inherited <c>OPENBLAS_CORETYPE</c> that named non-AVX-512 kernels on an AVX-512 CPU and was
+    /// replaced, or null when none was.
+    /// </summary>
+    public static string? ReplacedCoreType { get; private set; }
+
+    /// <summary>
     /// The core type to force when the library is loaded: null means the engine's default (AVX-512
-    /// kernels on AVX-512F CPUs unless <c>OPENBLAS_CORETYPE</c> is set), <c>auto</c> means OpenBLAS's own
-    /// detection, anything else is passed as <c>OPENBLAS_CORETYPE</c>. Initialised from
+    /// kernels on AVX-512F CPUs unless <c>OPENBLAS_CORETYPE</c> is set), <c>auto</c> means the engine
+    /// forces nothing (OpenBLAS's own detection, or the user's <c>OPENBLAS_CORETYPE</c>), anything else is
+    /// passed as <c>OPENBLAS_CORETYPE</c>. Initialised from
     /// <c>FORMER_OPENBLAS_CORETYPE</c>; the core type is fixed once loaded, so measuring another one
     /// takes another process.
     /// </summary>
@@ -96,11 +108,18 @@ public static unsafe partial class OpenBlasLibrary
     /// <summary>Threads OpenBLAS uses, or 0 when not loaded.</summary>
     public static int Threads => EnsureLoaded() && s_getNumThreads != null ? s_getNumThreads() : 0;
 
-    /// <summary>Sets the threads OpenBLAS uses; does nothing when it is not loaded.</summary>
+    /// <summary>
+    /// Sets the threads OpenBLAS uses. Does not load the library: before it is loaded the value is kept
+    /// and applied at load (without a call, the load uses <see cref="ParallelRunner.Threads"/>).
+    /// </summary>
     public static void SetThreads(int threads)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
-        if (EnsureLoaded() && s_setNumThreads != null) s_setNumThreads(threads);
+        lock (s_lock)
+        {
+            if (!s_attempted) s_pendingThreads = threads;
+            else if (s_setNumThreads != null) s_setNumThreads(threads);
+        }
     }
 
     /// <summary>Raw <c>cblas_sgemm</c> (row-major); arguments must already be validated.</summary>
@@ -146,7 +165,7 @@ public static unsafe partial class OpenBlasLibrary
             s_getConfig = (delegate* unmanaged<byte*>)Export(handle, "openblas_get_config");
             LoadedFrom = candidate;
             // OpenBLAS starts with one thread per core; the engine's thread knob decides instead.
-            if (s_setNumThreads != null) s_setNumThreads(ParallelRunner.Threads);
+            if (s_setNumThreads != null) s_setNumThreads(s_pendingThreads > 0 ? s_pendingThreads : ParallelRunner.Threads);
             return;
         }
     }
@@ -160,9 +179,18 @@ public static unsafe partial class OpenBlasLibrary
         if (string.Equals(requested, "auto", StringComparison.OrdinalIgnoreCase)) return;
         if (string.IsNullOrEmpty(requested))
         {
-            // The user's own OPENBLAS_CORETYPE wins; otherwise use AVX-512 when the CPU has it.
-            if (!Avx512F.IsSupported || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(OpenBlasCoreTypeVariable)))
-                return;
+            // On an AVX-512 CPU, use AVX-512 kernels unless OPENBLAS_CORETYPE already names some. A
+            // value naming weaker kernels is replaced: machine images set OPENBLAS_CORETYPE=Haswell
+            // (seen on this project's machines) and would halve GEMM speed without anyone choosing
+            // it. FORMER_OPENBLAS_CORETYPE is the way to force a core type deliberately.
+            if (!Avx512F.IsSupported) return;
+            string? inherited = Environment.GetEnvironmentVariable(OpenBlasCoreTypeVariable);
+            if (!string.IsNullOrEmpty(inherited))
+            {
+                foreach (var name in s_avx512CoreTypes)
+                    if (string.Equals(inherited, name, StringComparison.OrdinalIgnoreCase)) return;
+                ReplacedCoreType = inherited;
+            }
             requested = Avx512CoreType;
         }
         SetNativeEnvironment(OpenBlasCoreTypeVariable, requested);
