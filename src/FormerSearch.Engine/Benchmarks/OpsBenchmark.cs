@@ -30,7 +30,8 @@ public static class OpsBenchmark
     /// <summary>Median wall time of <paramref name="step"/> run inside a fresh scope each time, after warm-up.</summary>
     public static double MedianMilliseconds(Action step, double seconds)
     {
-        for (int i = 0; i < 3; i++) Scoped(step);
+        var warmUp = Stopwatch.StartNew();
+        for (int i = 0; i < 3 || warmUp.Elapsed.TotalSeconds < seconds / 3; i++) Scoped(step);
         var times = new List<double>();
         var clock = Stopwatch.StartNew();
         while (times.Count < 5 || clock.Elapsed.TotalSeconds < seconds)
