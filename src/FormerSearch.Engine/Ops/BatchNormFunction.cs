@@ -155,18 +155,14 @@ internal sealed class BatchNormFunction : Function<BatchNormFunction>
 
     private readonly struct SquaredDeviations(float[] x, int offset, float[] mean, int meanOffset, int c) : IRowReducer
     {
-        public void AddRow(int row, Span<float> partial) =>
-            NormRows.AddSquaredDeviations(x.AsSpan(offset + row * c, c), mean.AsSpan(meanOffset, c), partial);
+        public void AddRows(int first, int last, Span<float> partial) =>
+            ColumnSums.AddSquaredDeviations(x, offset, c, first, last, mean.AsSpan(meanOffset, c), partial);
     }
 
     private readonly struct GradSums(float[] x, int xOffset, float[] gy, int gyOffset, float[] mean, int meanOffset, int c) : IRowReducer
     {
-        public void AddRow(int row, Span<float> partial)
-        {
-            var dy = gy.AsSpan(gyOffset + row * c, c);
-            TensorPrimitives.Add(partial[..c], dy, partial[..c]);
-            NormRows.AddProductOfDeviations(dy, x.AsSpan(xOffset + row * c, c), mean.AsSpan(meanOffset, c), partial[c..]);
-        }
+        public void AddRows(int first, int last, Span<float> partial) =>
+            ColumnSums.AddGradSums(x, xOffset, gy, gyOffset, c, first, last, mean.AsSpan(meanOffset, c), partial[..c], partial[c..]);
     }
 
     private struct ForwardBody : IRangeBody

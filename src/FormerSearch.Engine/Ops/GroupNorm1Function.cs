@@ -111,24 +111,24 @@ internal sealed class GroupNorm1Function : Function<GroupNorm1Function>
         _rstd = null!;
     }
 
-    /// <summary>Σ x over a row, or Σ (x − mean of its sample)² when the means are given (the variance pass).</summary>
+    /// <summary>
+    /// Σ x over rows, or Σ (x − mean of their sample)² when the means are given (the variance pass). A chunk
+    /// never straddles two samples, and its rows are contiguous, so it is summed as one run.
+    /// </summary>
     private readonly struct RowTotal(float[] x, int offset, int c, int positions, float[]? mean, int meanOffset) : IRowReducer
     {
-        public void AddRow(int row, Span<float> partial)
+        public void AddRows(int first, int last, Span<float> partial)
         {
-            var span = x.AsSpan(offset + row * c, c);
-            partial[0] += mean is null ? TensorPrimitives.Sum(span) : NormRows.SumSquaredDeviations(span, mean[meanOffset + row / positions]);
+            var span = x.AsSpan(offset + first * c, (last - first) * c);
+            partial[0] += mean is null ? TensorPrimitives.Sum(span) : NormRows.SumSquaredDeviations(span, mean[meanOffset + first / positions]);
         }
     }
 
     private readonly struct AffineReducer(float[] x, int xOffset, float[] gy, int gyOffset, int c, int positions,
         float[] mean, int meanOffset, float[] rstd, int rstdOffset) : IRowReducer
     {
-        public void AddRow(int row, Span<float> partial)
-        {
-            int n = row / positions;
-            NormRows.AddAffineGrads(x.AsSpan(xOffset + row * c, c), gy.AsSpan(gyOffset + row * c, c), mean[meanOffset + n], rstd[rstdOffset + n], partial[..c], partial[c..]);
-        }
+        public void AddRows(int first, int last, Span<float> partial) =>
+            ColumnSums.AddAffineGrads(x, xOffset, gy, gyOffset, c, first, last, mean, meanOffset, rstd, rstdOffset, positions, partial[..c], partial[c..]);
     }
 
     private struct ForwardBody : IRangeBody

@@ -121,20 +121,25 @@ internal sealed class LayerNormFunction : Function<LayerNormFunction>
             _affine = affine;
         }
 
-        public void AddRow(int row, Span<float> partial)
+        public void AddRows(int first, int last, Span<float> partial)
         {
             int c = _c;
-            var x = _x.AsSpan(_xOffset + row * c, c);
-            var dy = _gy.AsSpan(_gyOffset + row * c, c);
-            float mean = _mean[_meanOffset + row], rstd = _rstd[_rstdOffset + row];
             if (_gx is not null)
             {
                 var w = _w.AsSpan(_wOffset, c);
-                NormRows.GradSums(x, dy, w, mean, out float s1, out float s2);
-                // dx = rstd·(dy·w − mean(dy·w) − x̂·mean(dy·w·x̂)), with x̂ = (x − mean)·rstd.
-                NormRows.AddInputGrad(x, dy, w, mean, rstd, rstd * s1 / c, rstd * rstd * rstd * s2 / c, _gx.AsSpan(_gxOffset + row * c, c));
+                for (int row = first; row < last; row++)
+                {
+                    var x = _x.AsSpan(_xOffset + row * c, c);
+                    var dy = _gy.AsSpan(_gyOffset + row * c, c);
+                    float mean = _mean[_meanOffset + row], rstd = _rstd[_rstdOffset + row];
+                    NormRows.GradSums(x, dy, w, mean, out float s1, out float s2);
+                    // dx = rstd·(dy·w − mean(dy·w) − x̂·mean(dy·w·x̂)), with x̂ = (x − mean)·rstd.
+                    NormRows.AddInputGrad(x, dy, w, mean, rstd, rstd * s1 / c, rstd * rstd * rstd * s2 / c, _gx.AsSpan(_gxOffset + row * c, c));
+                }
             }
-            if (_affine) NormRows.AddAffineGrads(x, dy, mean, rstd, partial[..c], partial[c..]);
+            // The chunk's rows are still in cache: sum dw and db over them with the columns in registers.
+            if (_affine)
+                ColumnSums.AddAffineGrads(_x, _xOffset, _gy, _gyOffset, c, first, last, _mean, _meanOffset, _rstd, _rstdOffset, 1, partial[..c], partial[c..]);
         }
     }
 }

@@ -22,8 +22,10 @@ public sealed class ConvNormThreadTests
         yield return ["Conv2dGroups"];
         yield return ["Conv2dPointwise"];
         yield return ["DepthwiseConv2d"];
+        yield return ["DepthwiseConv2dStride2"];
         yield return ["DepthwiseConv1d"];
         yield return ["AvgPool3x3"];
+        yield return ["AvgPoolStride2"];
         yield return ["GlobalAvgPool"];
     }
 
@@ -80,8 +82,11 @@ public sealed class ConvNormThreadTests
             case "Conv2dGroups": inputs = [x.Narrow(3, 0, 36), TestTensors.Uniform(5, true, 8, 3, 3, 9), TestTensors.Uniform(6, true, 8)]; f = t => Functional.Conv2d(t[0], t[1], t[2], 1, 1, 4); break;
             case "Conv2dPointwise": inputs = [x, TestTensors.Uniform(5, true, 20, 1, 1, c), TestTensors.Uniform(6, true, 20)]; f = t => Functional.Conv2d(t[0], t[1], t[2]); break;
             case "DepthwiseConv2d": inputs = [x, TestTensors.Uniform(5, true, c, 7, 7), bias]; f = t => Functional.DepthwiseConv2d(t[0], t[1], t[2], 1, 3); break;
+            // Stride 2 takes the general (gather) input-gradient path rather than the flipped-kernel one.
+            case "DepthwiseConv2dStride2": inputs = [x, TestTensors.Uniform(5, true, c, 3, 3), bias]; f = t => Functional.DepthwiseConv2d(t[0], t[1], t[2], 2, 1); break;
             case "DepthwiseConv1d": inputs = [TestTensors.Uniform(1, true, b, 150, c), TestTensors.Uniform(5, true, c, 45), bias]; f = t => Functional.DepthwiseConv1d(t[0], t[1], t[2]); break;
             case "AvgPool3x3": inputs = [x]; f = t => Functional.AvgPool3x3(t[0]); break;
+            case "AvgPoolStride2": inputs = [x]; f = t => Functional.AvgPool2d(t[0], (3, 3), (2, 2), (1, 1), true); break;
             case "GlobalAvgPool": inputs = [x]; f = t => Functional.GlobalAvgPool(t[0]); break;
             default: throw new ArgumentException(op);
         }

@@ -49,6 +49,17 @@ internal readonly record struct ConvShape(int B, int H, int W, int C, int Kh, in
     private static int Covering(int index, int k, int stride, int pad, int outSize, Span<int> taps, Span<int> outs)
     {
         int n = 0;
+        if (stride == 1)
+        {
+            // Every tap t with 0 ≤ index + pad − t < outSize: a contiguous range, no division needed.
+            int t0 = Math.Max(0, index + pad - outSize + 1), t1 = Math.Min(k - 1, index + pad);
+            for (int t = t0; t <= t1; t++)
+            {
+                taps[n] = t;
+                outs[n++] = index + pad - t;
+            }
+            return n;
+        }
         for (int t = 0; t < k; t++)
         {
             int p = index + pad - t;

@@ -1,8 +1,8 @@
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using FormerSearch.Engine.Kernels.Norms;
+using FormerSearch.Engine.Memory;
 using FormerSearch.Engine.Threading;
 
 namespace FormerSearch.Engine.Kernels.Conv;
@@ -19,17 +19,45 @@ internal static class DepthwiseConv2dKernel
 
     /// <summary><c>y = conv(x, wt) + bias</c>; <paramref name="bias"/> null for none.</summary>
     public static void Forward(float[] x, int xOffset, float[] wt, int wtOffset, float[]? bias, int biasOffset, float[] y, int yOffset, in ConvShape s) =>
-        ParallelRunner.For(s.OutputPixels, PixelGrain, new ForwardBody
+        ParallelRunner.For(s.B * s.Ho, Math.Max(1, PixelGrain / Math.Max(1, s.Wo)), new ForwardBody
         {
             X = x, XOffset = xOffset, Wt = wt, WtOffset = wtOffset, Bias = bias, BiasOffset = biasOffset, Y = y, YOffset = yOffset, S = s,
         });
 
-    /// <summary><c>dx += convᵀ(dy, wt)</c>, as a gather over input pixels (each written by one thread, taps in fixed order).</summary>
-    public static void BackwardInput(float[] dy, int dyOffset, float[] wt, int wtOffset, float[] dx, int dxOffset, in ConvShape s) =>
-        ParallelRunner.For(s.InputPixels, PixelGrain, new BackwardInputBody
+    /// <summary>
+    /// <c>dx += convᵀ(dy, wt)</c>, parallel over input rows (each pixel written by one thread): each pixel
+    /// sums the taps covering it in a register, in a fixed order, then adds the sum.
+    /// </summary>
+    public static void BackwardInput(float[] dy, int dyOffset, float[] wt, int wtOffset, float[] dx, int dxOffset, in ConvShape s)
+    {
+        if (s.Sh == 1 && s.Sw == 1 && s.Ph < s.Kh && s.Pw < s.Kw)
+        {
+            // Stride 1: dx is the forward convolution of dy with the kernel flipped in both axes and padding
+            // k − 1 − p, which runs the register-accumulating forward loop with no per-tap bookkeeping.
+            int kh = s.Kh, kw = s.Kw, c = s.C;
+            float[] flipped = BufferPool.Rent(kh * kw * c);
+            try
+            {
+                for (int i = 0; i < kh; i++)
+                    for (int j = 0; j < kw; j++)
+                        wt.AsSpan(wtOffset + ((kh - 1 - i) * kw + (kw - 1 - j)) * c, c).CopyTo(flipped.AsSpan((i * kw + j) * c, c));
+                var t = new ConvShape(s.B, s.Ho, s.Wo, c, kh, kw, 1, 1, kh - 1 - s.Ph, kw - 1 - s.Pw);
+                ParallelRunner.For(t.B * t.Ho, Math.Max(1, PixelGrain / Math.Max(1, t.Wo)), new ForwardBody
+                {
+                    X = dy, XOffset = dyOffset, Wt = flipped, WtOffset = 0, Bias = null, Y = dx, YOffset = dxOffset, S = t, Accumulate = true,
+                });
+            }
+            finally
+            {
+                BufferPool.Return(flipped);
+            }
+            return;
+        }
+        ParallelRunner.For(s.B * s.H, RowGrain(s.W * s.C), new BackwardInputBody
         {
             Dy = dy, DyOffset = dyOffset, Wt = wt, WtOffset = wtOffset, Dx = dx, DxOffset = dxOffset, S = s,
         });
+    }
 
     /// <summary>
     /// Sets <paramref name="result"/> (<c>Kh·Kw·C</c>, plus <c>C</c> more when <paramref name="withBias"/>)
@@ -37,7 +65,23 @@ internal static class DepthwiseConv2dKernel
     /// for any thread count (fixed chunks of output pixels).
     /// </summary>
     public static void BackwardWeight(float[] x, int xOffset, float[] dy, int dyOffset, in ConvShape s, bool withBias, Span<float> result) =>
-        ChunkedReduction.Run(s.OutputPixels, new WeightReducer(x, xOffset, dy, dyOffset, s, withBias), result);
+        ChunkedReduction.Run(s.B * s.Ho, new WeightReducer(x, xOffset, dy, dyOffset, s, withBias), result);
+
+    /// <summary>Rows per parallel range for rows of <paramref name="rowFloats"/> floats: about 16K floats of work each.</summary>
+    internal static int RowGrain(int rowFloats) => Math.Max(1, 16384 / Math.Max(1, rowFloats));
+
+    /// <summary>
+    /// The output columns <c>[lo, hi)</c> whose kernel column <paramref name="j"/> lands inside the input
+    /// (input column <c>ox·Sw − Pw + j</c> in <c>[0, W)</c>).
+    /// </summary>
+    internal static void ValidColumns(in ConvShape s, int j, out int lo, out int hi)
+    {
+        int first = s.Pw - j;  // ox·Sw ≥ Pw − j
+        lo = first <= 0 ? 0 : (first + s.Sw - 1) / s.Sw;
+        int last = s.W - 1 + s.Pw - j;  // ox·Sw ≤ W − 1 + Pw − j
+        hi = last < 0 ? 0 : Math.Min(s.Wo, last / s.Sw + 1);
+        if (hi < lo) hi = lo;
+    }
 
     private struct ForwardBody : IRangeBody
     {
@@ -45,6 +89,8 @@ internal static class DepthwiseConv2dKernel
         public float[]? Bias;
         public int XOffset, WtOffset, BiasOffset, YOffset;
         public ConvShape S;
+        /// <summary>Add to <c>Y</c> instead of overwriting it (the input gradient).</summary>
+        public bool Accumulate;
 
         public readonly void Invoke(int start, int end)
         {
@@ -55,38 +101,43 @@ internal static class DepthwiseConv2dKernel
             ref float yr = ref MemoryMarshal.GetArrayDataReference(Y);
             ref float br = ref Bias is null ? ref Unsafe.NullRef<float>() : ref MemoryMarshal.GetArrayDataReference(Bias);
             bool hasBias = Bias is not null;
-            for (int p = start; p < end; p++)
+            for (int row = start; row < end; row++)
             {
-                int ox = p % wo, t = p / wo, oy = t % ho, b = t / ho;
+                // The kernel rows inside the input are the same for the whole output row.
+                int oy = row % ho, b = row / ho;
                 s.RowTaps(oy, out int iyBase, out int i0, out int i1);
-                s.ColumnTaps(ox, out int ixBase, out int j0, out int j1);
-                // Element index of input pixel (iyBase, ixBase) of image b, channel 0 (may lie outside; only valid taps are read).
-                int origin = XOffset + ((b * s.H + iyBase) * s.W + ixBase) * c;
-                int yBase = YOffset + p * c;
-                int ch = 0;
-                for (; ch <= c - 16; ch += 16)
+                for (int ox = 0, p = row * wo; ox < wo; ox++, p++)
                 {
-                    var acc = hasBias ? Vector512.LoadUnsafe(ref br, (nuint)(BiasOffset + ch)) : Vector512<float>.Zero;
-                    for (int i = i0; i < i1; i++)
+                    s.ColumnTaps(ox, out int ixBase, out int j0, out int j1);
+                    // Element index of input pixel (iyBase, ixBase) of image b, channel 0 (may lie outside; only valid taps are read).
+                    int origin = XOffset + ((b * s.H + iyBase) * s.W + ixBase) * c;
+                    int yBase = YOffset + p * c;
+                    int ch = 0;
+                    for (; ch <= c - 16; ch += 16)
                     {
-                        int xi = origin + i * s.W * c + ch;
-                        int wi = WtOffset + i * kw * c + ch;
-                        for (int j = j0; j < j1; j++)
-                            acc = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(xi + j * c)), Vector512.LoadUnsafe(ref wr, (nuint)(wi + j * c)), acc);
+                        var acc = Accumulate ? Vector512.LoadUnsafe(ref yr, (nuint)(yBase + ch))
+                            : hasBias ? Vector512.LoadUnsafe(ref br, (nuint)(BiasOffset + ch)) : Vector512<float>.Zero;
+                        for (int i = i0; i < i1; i++)
+                        {
+                            int xi = origin + i * s.W * c + ch;
+                            int wi = WtOffset + i * kw * c + ch;
+                            for (int j = j0; j < j1; j++)
+                                acc = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(xi + j * c)), Vector512.LoadUnsafe(ref wr, (nuint)(wi + j * c)), acc);
+                        }
+                        acc.StoreUnsafe(ref yr, (nuint)(yBase + ch));
                     }
-                    acc.StoreUnsafe(ref yr, (nuint)(yBase + ch));
-                }
-                for (; ch < c; ch++)
-                {
-                    float acc = hasBias ? Unsafe.Add(ref br, BiasOffset + ch) : 0f;
-                    for (int i = i0; i < i1; i++)
+                    for (; ch < c; ch++)
                     {
-                        int xi = origin + i * s.W * c + ch;
-                        int wi = WtOffset + i * kw * c + ch;
-                        for (int j = j0; j < j1; j++)
-                            acc = MathF.FusedMultiplyAdd(Unsafe.Add(ref xr, xi + j * c), Unsafe.Add(ref wr, wi + j * c), acc);
+                        float acc = Accumulate ? Unsafe.Add(ref yr, yBase + ch) : hasBias ? Unsafe.Add(ref br, BiasOffset + ch) : 0f;
+                        for (int i = i0; i < i1; i++)
+                        {
+                            int xi = origin + i * s.W * c + ch;
+                            int wi = WtOffset + i * kw * c + ch;
+                            for (int j = j0; j < j1; j++)
+                                acc = MathF.FusedMultiplyAdd(Unsafe.Add(ref xr, xi + j * c), Unsafe.Add(ref wr, wi + j * c), acc);
+                        }
+                        Unsafe.Add(ref yr, yBase + ch) = acc;
                     }
-                    Unsafe.Add(ref yr, yBase + ch) = acc;
                 }
             }
         }
@@ -101,70 +152,115 @@ internal static class DepthwiseConv2dKernel
         public readonly void Invoke(int start, int end)
         {
             var s = S;
-            int c = s.C, wo = s.Wo, ho = s.Ho, kw = s.Kw;
+            int c = s.C, wo = s.Wo, kw = s.Kw;
             int need = 2 * (s.Kh + s.Kw);
             Span<int> buffer = need <= 512 ? stackalloc int[512] : new int[need];
             Span<int> ti = buffer[..s.Kh], oys = buffer.Slice(s.Kh, s.Kh), tj = buffer.Slice(2 * s.Kh, s.Kw), oxs = buffer.Slice(2 * s.Kh + s.Kw, s.Kw);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(Dy);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(Wt);
             ref float dr = ref MemoryMarshal.GetArrayDataReference(Dx);
-            for (int p = start; p < end; p++)
+            for (int row = start; row < end; row++)
             {
-                int ix = p % s.W, t = p / s.W, iy = t % s.H, b = t / s.H;
+                // The output rows covering this input row are the same for all its pixels.
+                int iy = row % s.H, b = row / s.H;
                 int ni = s.CoveringRows(iy, ti, oys);
-                int nj = s.CoveringColumns(ix, tj, oxs);
-                int dBase = DxOffset + p * c;
-                int imageBase = DyOffset + b * ho * wo * c;
-                int ch = 0;
-                for (; ch <= c - 16; ch += 16)
+                int imageBase = DyOffset + b * s.Ho * wo * c;
+                for (int ix = 0; ix < s.W; ix++)
                 {
-                    var acc = Vector512<float>.Zero;
-                    for (int a = 0; a < ni; a++)
+                    int nj = s.CoveringColumns(ix, tj, oxs);
+                    int dBase = DxOffset + (row * s.W + ix) * c;
+                    int ch = 0;
+                    for (; ch <= c - 16; ch += 16)
                     {
-                        int gRow = imageBase + oys[a] * wo * c + ch;
-                        int wRow = WtOffset + ti[a] * kw * c + ch;
-                        for (int e = 0; e < nj; e++)
-                            acc = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref gr, (nuint)(gRow + oxs[e] * c)), Vector512.LoadUnsafe(ref wr, (nuint)(wRow + tj[e] * c)), acc);
+                        var acc = Vector512<float>.Zero;
+                        for (int a = 0; a < ni; a++)
+                        {
+                            int gRow = imageBase + oys[a] * wo * c + ch;
+                            int wRow = WtOffset + ti[a] * kw * c + ch;
+                            for (int e = 0; e < nj; e++)
+                                acc = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref gr, (nuint)(gRow + oxs[e] * c)), Vector512.LoadUnsafe(ref wr, (nuint)(wRow + tj[e] * c)), acc);
+                        }
+                        (Vector512.LoadUnsafe(ref dr, (nuint)(dBase + ch)) + acc).StoreUnsafe(ref dr, (nuint)(dBase + ch));
                     }
-                    (Vector512.LoadUnsafe(ref dr, (nuint)(dBase + ch)) + acc).StoreUnsafe(ref dr, (nuint)(dBase + ch));
-                }
-                for (; ch < c; ch++)
-                {
-                    float acc = 0f;
-                    for (int a = 0; a < ni; a++)
+                    for (; ch < c; ch++)
                     {
-                        int gRow = imageBase + oys[a] * wo * c + ch;
-                        int wRow = WtOffset + ti[a] * kw * c + ch;
-                        for (int e = 0; e < nj; e++)
-                            acc = MathF.FusedMultiplyAdd(Unsafe.Add(ref gr, gRow + oxs[e] * c), Unsafe.Add(ref wr, wRow + tj[e] * c), acc);
+                        float acc = 0f;
+                        for (int a = 0; a < ni; a++)
+                        {
+                            int gRow = imageBase + oys[a] * wo * c + ch;
+                            int wRow = WtOffset + ti[a] * kw * c + ch;
+                            for (int e = 0; e < nj; e++)
+                                acc = MathF.FusedMultiplyAdd(Unsafe.Add(ref gr, gRow + oxs[e] * c), Unsafe.Add(ref wr, wRow + tj[e] * c), acc);
+                        }
+                        Unsafe.Add(ref dr, dBase + ch) += acc;
                     }
-                    Unsafe.Add(ref dr, dBase + ch) += acc;
                 }
             }
         }
     }
 
+    /// <summary>
+    /// One output row's contribution (row = <c>b·Ho + oy</c>) to the weight gradient <c>[Kh, Kw, C]</c> and
+    /// the bias gradient: per block of 16 channels and tap, the products over the row's valid output
+    /// columns are summed in a register, then added to the chunk's partial.
+    /// </summary>
     private readonly struct WeightReducer(float[] x, int xOffset, float[] dy, int dyOffset, ConvShape s, bool withBias) : IRowReducer
     {
-        public void AddRow(int p, Span<float> partial)
+        public void AddRows(int first, int last, Span<float> partial)
         {
-            int c = s.C, wo = s.Wo, ho = s.Ho;
-            int ox = p % wo, t = p / wo, oy = t % ho, b = t / ho;
+            for (int row = first; row < last; row++) AddRow(row, partial);
+        }
+
+        private void AddRow(int row, Span<float> partial)
+        {
+            int c = s.C, wo = s.Wo, kw = s.Kw;
+            int oy = row % s.Ho, b = row / s.Ho;
             s.RowTaps(oy, out int iyBase, out int i0, out int i1);
-            s.ColumnTaps(ox, out int ixBase, out int j0, out int j1);
-            var g = dy.AsSpan(dyOffset + p * c, c);
-            if (withBias)
-            {
-                var gb = partial.Slice(s.Kh * s.Kw * c, c);
-                TensorPrimitives.Add(gb, g, gb);
-            }
-            int origin = xOffset + ((b * s.H + iyBase) * s.W + ixBase) * c;
+            int gRow = dyOffset + row * wo * c;
+            ref float xr = ref MemoryMarshal.GetArrayDataReference(x);
+            ref float gr = ref MemoryMarshal.GetArrayDataReference(dy);
+            ref float pr = ref MemoryMarshal.GetReference(partial);
+            if (withBias) ColumnSums.Add(dy, gRow, c, 0, wo, partial.Slice(s.Kh * kw * c, c));
             for (int i = i0; i < i1; i++)
             {
-                for (int j = j0; j < j1; j++)
+                int xRow = xOffset + (b * s.H + iyBase + i) * s.W * c;
+                for (int j = 0; j < kw; j++)
                 {
-                    var acc = partial.Slice((i * s.Kw + j) * c, c);
-                    TensorPrimitives.MultiplyAdd(g, x.AsSpan(origin + (i * s.W + j) * c, c), acc, acc);
+                    DepthwiseConv2dKernel.ValidColumns(s, j, out int lo, out int hi);
+                    if (lo >= hi) continue;
+                    int pBase = (i * kw + j) * c;
+                    int ch = 0;
+                    // 64 channels at a time: four independent FMA chains hide the FMA latency.
+                    for (; ch <= c - 64; ch += 64)
+                    {
+                        Vector512<float> a0 = Vector512<float>.Zero, a1 = a0, a2 = a0, a3 = a0;
+                        for (int ox = lo, gi = gRow + lo * c + ch, xi = xRow + (lo * s.Sw - s.Pw + j) * c + ch; ox < hi; ox++, gi += c, xi += s.Sw * c)
+                        {
+                            a0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref gr, (nuint)gi), Vector512.LoadUnsafe(ref xr, (nuint)xi), a0);
+                            a1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref gr, (nuint)(gi + 16)), Vector512.LoadUnsafe(ref xr, (nuint)(xi + 16)), a1);
+                            a2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref gr, (nuint)(gi + 32)), Vector512.LoadUnsafe(ref xr, (nuint)(xi + 32)), a2);
+                            a3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref gr, (nuint)(gi + 48)), Vector512.LoadUnsafe(ref xr, (nuint)(xi + 48)), a3);
+                        }
+                        int pi = pBase + ch;
+                        (Vector512.LoadUnsafe(ref pr, (nuint)pi) + a0).StoreUnsafe(ref pr, (nuint)pi);
+                        (Vector512.LoadUnsafe(ref pr, (nuint)(pi + 16)) + a1).StoreUnsafe(ref pr, (nuint)(pi + 16));
+                        (Vector512.LoadUnsafe(ref pr, (nuint)(pi + 32)) + a2).StoreUnsafe(ref pr, (nuint)(pi + 32));
+                        (Vector512.LoadUnsafe(ref pr, (nuint)(pi + 48)) + a3).StoreUnsafe(ref pr, (nuint)(pi + 48));
+                    }
+                    for (; ch <= c - 16; ch += 16)
+                    {
+                        var acc = Vector512<float>.Zero;
+                        for (int ox = lo, gi = gRow + lo * c + ch, xi = xRow + (lo * s.Sw - s.Pw + j) * c + ch; ox < hi; ox++, gi += c, xi += s.Sw * c)
+                            acc = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref gr, (nuint)gi), Vector512.LoadUnsafe(ref xr, (nuint)xi), acc);
+                        (Vector512.LoadUnsafe(ref pr, (nuint)(pBase + ch)) + acc).StoreUnsafe(ref pr, (nuint)(pBase + ch));
+                    }
+                    for (; ch < c; ch++)
+                    {
+                        float acc = 0f;
+                        for (int ox = lo, gi = gRow + lo * c + ch, xi = xRow + (lo * s.Sw - s.Pw + j) * c + ch; ox < hi; ox++, gi += c, xi += s.Sw * c)
+                            acc = MathF.FusedMultiplyAdd(Unsafe.Add(ref gr, gi), Unsafe.Add(ref xr, xi), acc);
+                        Unsafe.Add(ref pr, pBase + ch) += acc;
+                    }
                 }
             }
         }

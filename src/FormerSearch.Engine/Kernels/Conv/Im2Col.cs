@@ -18,11 +18,12 @@ internal static class Im2Col
         ParallelRunner.For(s.OutputPixels, PixelGrain, new GatherBody { X = x, XOffset = xOffset, S = s, Groups = groups, Col = col });
 
     /// <summary>
-    /// <c>dx += col2im(col)</c>: each input pixel sums, in a fixed order, the column entries that were
-    /// copied from it. Written as a gather over input pixels so that threads never write the same pixel.
+    /// <c>dx += col2im(col)</c>, parallel over input rows so that threads never write the same pixel: a row
+    /// adds, for each output row covering it (in a fixed order) and each output column, the run of column
+    /// entries copied from it, which (for one group) is a single contiguous run of <c>kw·C</c> floats.
     /// </summary>
     public static void ScatterAdd(float[] col, in ConvShape s, int groups, float[] dx, int dxOffset) =>
-        ParallelRunner.For(s.InputPixels, PixelGrain, new ScatterBody { Col = col, S = s, Groups = groups, Dx = dx, DxOffset = dxOffset });
+        ParallelRunner.For(s.B * s.H, Math.Max(1, 16384 / Math.Max(1, s.W * s.C * s.Kw / Math.Max(1, s.Sw))), new ScatterBody { Col = col, S = s, Groups = groups, Dx = dx, DxOffset = dxOffset });
 
     private struct GatherBody : IRangeBody
     {
@@ -70,22 +71,36 @@ internal static class Im2Col
             var s = S;
             int c = s.C, cg = c / Groups, kg = s.Kh * s.Kw * cg, k = kg * Groups;
             int wo = s.Wo, ho = s.Ho;
-            int need = 2 * (s.Kh + s.Kw);
-            Span<int> buffer = need <= 512 ? stackalloc int[512] : new int[need];
-            Span<int> ti = buffer[..s.Kh], oys = buffer.Slice(s.Kh, s.Kh), tj = buffer.Slice(2 * s.Kh, s.Kw), oxs = buffer.Slice(2 * s.Kh + s.Kw, s.Kw);
-            for (int p = start; p < end; p++)
+            Span<int> buffer = s.Kh <= 256 ? stackalloc int[512] : new int[2 * s.Kh];
+            Span<int> ti = buffer[..s.Kh], oys = buffer.Slice(s.Kh, s.Kh);
+            for (int row = start; row < end; row++)
             {
-                int ix = p % s.W, t = p / s.W, iy = t % s.H, b = t / s.H;
+                int iy = row % s.H, b = row / s.H;
                 int ni = s.CoveringRows(iy, ti, oys);
-                int nj = s.CoveringColumns(ix, tj, oxs);
-                var dst = Dx.AsSpan(DxOffset + p * c, c);
+                int dRow = DxOffset + row * s.W * c;
                 for (int a = 0; a < ni; a++)
                 {
-                    for (int e = 0; e < nj; e++)
+                    int colRow = (b * ho + oys[a]) * wo * k + ti[a] * s.Kw * cg;
+                    for (int ox = 0; ox < wo; ox++)
                     {
-                        int src = ((b * ho + oys[a]) * wo + oxs[e]) * k + (ti[a] * s.Kw + tj[e]) * cg;
+                        s.ColumnTaps(ox, out int ixBase, out int j0, out int j1);
+                        if (j1 <= j0) continue;
+                        int src = colRow + ox * k;
+                        if (Groups == 1)
+                        {
+                            // Consecutive kernel columns came from consecutive input pixels: one run.
+                            var dst = Dx.AsSpan(dRow + (ixBase + j0) * c, (j1 - j0) * c);
+                            TensorPrimitives.Add(dst, Col.AsSpan(src + j0 * c, dst.Length), dst);
+                            continue;
+                        }
                         for (int g = 0; g < Groups; g++)
-                            TensorPrimitives.Add(dst.Slice(g * cg, cg), Col.AsSpan(src + g * kg, cg), dst.Slice(g * cg, cg));
+                        {
+                            for (int j = j0; j < j1; j++)
+                            {
+                                var dst = Dx.AsSpan(dRow + (ixBase + j) * c + g * cg, cg);
+                                TensorPrimitives.Add(dst, Col.AsSpan(src + g * kg + j * cg, cg), dst);
+                            }
+                        }
                     }
                 }
             }

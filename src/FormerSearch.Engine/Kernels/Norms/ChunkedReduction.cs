@@ -22,7 +22,7 @@ internal static class ChunkedReduction
         int chunks = (rows + ChunkRows - 1) / ChunkRows;
         if (chunks <= 1)
         {
-            for (int r = 0; r < rows; r++) op.AddRow(r, result);
+            if (rows > 0) op.AddRows(0, rows, result);
             return;
         }
         int width = result.Length;
@@ -87,7 +87,7 @@ internal static class ChunkedReduction
                 int segment = c / ChunksPerSegment, local = c % ChunksPerSegment;
                 int first = segment * RowsPerSegment + local * ChunkRows;
                 int last = segment * RowsPerSegment + Math.Min(RowsPerSegment, (local + 1) * ChunkRows);
-                for (int r = first; r < last; r++) Op.AddRow(r, partial);
+                if (last > first) Op.AddRows(first, last, partial);
             }
         }
     }
@@ -104,8 +104,7 @@ internal static class ChunkedReduction
             {
                 var partial = Partials.AsSpan(c * Width, Width);
                 partial.Clear();
-                int last = Math.Min(Rows, (c + 1) * ChunkRows);
-                for (int r = c * ChunkRows; r < last; r++) Op.AddRow(r, partial);
+                Op.AddRows(c * ChunkRows, Math.Min(Rows, (c + 1) * ChunkRows), partial);
             }
         }
     }

@@ -1,7 +1,9 @@
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using FormerSearch.Engine.Kernels.Conv;
+using FormerSearch.Engine.Memory;
 using FormerSearch.Engine.Threading;
 
 namespace FormerSearch.Engine.Kernels.Pooling;
@@ -26,16 +28,44 @@ internal static class AvgPool2dKernel
 
     /// <summary><c>y = avgpool(x)</c> over dense buffers.</summary>
     public static void Forward(float[] x, int xOffset, float[] y, int yOffset, in ConvShape s, bool countIncludePad) =>
-        ParallelRunner.For(s.OutputPixels, PixelGrain, new ForwardBody { X = x, XOffset = xOffset, Y = y, YOffset = yOffset, S = s, IncludePad = countIncludePad });
+        ParallelRunner.For(s.B * s.Ho, Math.Max(1, PixelGrain / Math.Max(1, s.Wo)), new ForwardBody { X = x, XOffset = xOffset, Y = y, YOffset = yOffset, S = s, IncludePad = countIncludePad });
 
-    /// <summary><c>dx += avgpoolᵀ(dy)</c>, as a gather over input pixels.</summary>
-    public static void Backward(float[] dy, int dyOffset, float[] dx, int dxOffset, in ConvShape s, bool countIncludePad) =>
-        ParallelRunner.For(s.InputPixels, PixelGrain, new BackwardBody { Dy = dy, DyOffset = dyOffset, Dx = dx, DxOffset = dxOffset, S = s, IncludePad = countIncludePad });
-
-    private struct ForwardBody : IRangeBody
+    /// <summary>
+    /// <c>dx += avgpoolᵀ(dy)</c>, parallel over input rows (each written by one thread): for each output
+    /// row covering the input row, in a fixed order, and each output pixel, <c>dy / divisor</c> is computed
+    /// once and added to the run of input pixels its window covers.
+    /// </summary>
+    public static void Backward(float[] dy, int dyOffset, float[] dx, int dxOffset, in ConvShape s, bool countIncludePad)
     {
-        public float[] X, Y;
-        public int XOffset, YOffset;
+        if (s.Sh == 1 && s.Sw == 1 && s.Ph < s.Kh && s.Pw < s.Kw)
+        {
+            // Stride 1: divide dy by each output's divisor once, then dx += the box sum of the scaled
+            // gradient over the outputs covering each input (a forward pass with padding k − 1 − p, no divisor).
+            int n = s.OutputPixels * s.C;
+            float[] scaled = BufferPool.Rent(n);
+            try
+            {
+                ParallelRunner.For(s.OutputPixels, PixelGrain, new ScaleBody { Dy = dy, DyOffset = dyOffset, Scaled = scaled, S = s, IncludePad = countIncludePad });
+                var t = new ConvShape(s.B, s.Ho, s.Wo, s.C, s.Kh, s.Kw, 1, 1, s.Kh - 1 - s.Ph, s.Kw - 1 - s.Pw);
+                ParallelRunner.For(t.B * t.Ho, Math.Max(1, PixelGrain / Math.Max(1, t.Wo)), new ForwardBody { X = scaled, XOffset = 0, Y = dx, YOffset = dxOffset, S = t, Accumulate = true });
+            }
+            finally
+            {
+                BufferPool.Return(scaled);
+            }
+            return;
+        }
+        ParallelRunner.For(s.B * s.H, Math.Max(1, 16384 / Math.Max(1, s.W * s.C)), new BackwardBody
+        {
+            Dy = dy, DyOffset = dyOffset, Dx = dx, DxOffset = dxOffset, S = s, IncludePad = countIncludePad,
+        });
+    }
+
+    /// <summary><c>scaled = dy / divisor</c> per output pixel.</summary>
+    private struct ScaleBody : IRangeBody
+    {
+        public float[] Dy, Scaled;
+        public int DyOffset;
         public ConvShape S;
         public bool IncludePad;
 
@@ -43,33 +73,60 @@ internal static class AvgPool2dKernel
         {
             var s = S;
             int c = s.C, wo = s.Wo, ho = s.Ho;
-            ref float xr = ref MemoryMarshal.GetArrayDataReference(X);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(Y);
             for (int p = start; p < end; p++)
             {
-                int ox = p % wo, t = p / wo, oy = t % ho, b = t / ho;
+                int ox = p % wo, oy = p / wo % ho;
+                TensorPrimitives.Divide(Dy.AsSpan(DyOffset + p * c, c), Divisor(s, oy, ox, IncludePad), Scaled.AsSpan(p * c, c));
+            }
+        }
+    }
+
+    private struct ForwardBody : IRangeBody
+    {
+        public float[] X, Y;
+        public int XOffset, YOffset;
+        public ConvShape S;
+        public bool IncludePad;
+        /// <summary>Add the plain window sum to <c>Y</c> (no divisor): the stride-1 backward.</summary>
+        public bool Accumulate;
+
+        public readonly void Invoke(int start, int end)
+        {
+            var s = S;
+            int c = s.C, wo = s.Wo, ho = s.Ho;
+            ref float xr = ref MemoryMarshal.GetArrayDataReference(X);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(Y);
+            for (int row = start; row < end; row++)
+            {
+                // The kernel rows inside the input are the same for the whole output row.
+                int oy = row % ho, b = row / ho;
                 s.RowTaps(oy, out int iyBase, out int i0, out int i1);
-                s.ColumnTaps(ox, out int ixBase, out int j0, out int j1);
-                float divisor = Divisor(s, oy, ox, IncludePad);
-                var vd = Vector512.Create(divisor);
-                int origin = XOffset + ((b * s.H + iyBase) * s.W + ixBase) * c;
-                int yBase = YOffset + p * c;
-                int ch = 0;
-                for (; ch <= c - 16; ch += 16)
+                for (int ox = 0, p = row * wo; ox < wo; ox++, p++)
                 {
-                    var acc = Vector512<float>.Zero;
-                    for (int i = i0; i < i1; i++)
-                        for (int j = j0; j < j1; j++)
-                            acc += Vector512.LoadUnsafe(ref xr, (nuint)(origin + (i * s.W + j) * c + ch));
-                    (acc / vd).StoreUnsafe(ref yr, (nuint)(yBase + ch));
-                }
-                for (; ch < c; ch++)
-                {
-                    float acc = 0f;
-                    for (int i = i0; i < i1; i++)
-                        for (int j = j0; j < j1; j++)
-                            acc += Unsafe.Add(ref xr, origin + (i * s.W + j) * c + ch);
-                    Unsafe.Add(ref yr, yBase + ch) = acc / divisor;
+                    s.ColumnTaps(ox, out int ixBase, out int j0, out int j1);
+                    float divisor = Accumulate ? 1f : Divisor(s, oy, ox, IncludePad);
+                    var vd = Vector512.Create(divisor);
+                    int origin = XOffset + ((b * s.H + iyBase) * s.W + ixBase) * c;
+                    int yBase = YOffset + p * c;
+                    int ch = 0;
+                    for (; ch <= c - 16; ch += 16)
+                    {
+                        var acc = Vector512<float>.Zero;
+                        for (int i = i0; i < i1; i++)
+                            for (int j = j0; j < j1; j++)
+                                acc += Vector512.LoadUnsafe(ref xr, (nuint)(origin + (i * s.W + j) * c + ch));
+                        if (Accumulate) (Vector512.LoadUnsafe(ref yr, (nuint)(yBase + ch)) + acc).StoreUnsafe(ref yr, (nuint)(yBase + ch));
+                        else (acc / vd).StoreUnsafe(ref yr, (nuint)(yBase + ch));
+                    }
+                    for (; ch < c; ch++)
+                    {
+                        float acc = 0f;
+                        for (int i = i0; i < i1; i++)
+                            for (int j = j0; j < j1; j++)
+                                acc += Unsafe.Add(ref xr, origin + (i * s.W + j) * c + ch);
+                        if (Accumulate) Unsafe.Add(ref yr, yBase + ch) += acc;
+                        else Unsafe.Add(ref yr, yBase + ch) = acc / divisor;
+                    }
                 }
             }
         }
@@ -86,30 +143,38 @@ internal static class AvgPool2dKernel
         {
             var s = S;
             int c = s.C, wo = s.Wo, ho = s.Ho;
-            int need = 2 * (s.Kh + s.Kw);
-            Span<int> buffer = need <= 512 ? stackalloc int[512] : new int[need];
-            Span<int> ti = buffer[..s.Kh], oys = buffer.Slice(s.Kh, s.Kh), tj = buffer.Slice(2 * s.Kh, s.Kw), oxs = buffer.Slice(2 * s.Kh + s.Kw, s.Kw);
+            Span<int> buffer = s.Kh <= 256 ? stackalloc int[512] : new int[2 * s.Kh];
+            Span<int> ti = buffer[..s.Kh], oys = buffer.Slice(s.Kh, s.Kh);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(Dy);
             ref float dr = ref MemoryMarshal.GetArrayDataReference(Dx);
-            for (int p = start; p < end; p++)
+            for (int row = start; row < end; row++)
             {
-                int ix = p % s.W, t = p / s.W, iy = t % s.H, b = t / s.H;
+                int iy = row % s.H, b = row / s.H;
                 int ni = s.CoveringRows(iy, ti, oys);
-                int nj = s.CoveringColumns(ix, tj, oxs);
-                int dBase = DxOffset + p * c;
-                int imageBase = DyOffset + b * ho * wo * c;
+                int dRow = DxOffset + row * s.W * c;
                 for (int a = 0; a < ni; a++)
                 {
-                    for (int e = 0; e < nj; e++)
+                    int oy = oys[a];
+                    int gRow = DyOffset + (b * ho + oy) * wo * c;
+                    for (int ox = 0; ox < wo; ox++)
                     {
-                        float divisor = Divisor(s, oys[a], oxs[e], IncludePad);
+                        s.ColumnTaps(ox, out int ixBase, out int j0, out int j1);
+                        if (j1 <= j0) continue;
+                        float divisor = Divisor(s, oy, ox, IncludePad);
                         var vd = Vector512.Create(divisor);
-                        int gBase = imageBase + (oys[a] * wo + oxs[e]) * c;
+                        int gBase = gRow + ox * c, dBase = dRow + (ixBase + j0) * c;
                         int ch = 0;
                         for (; ch <= c - 16; ch += 16)
-                            (Vector512.LoadUnsafe(ref dr, (nuint)(dBase + ch)) + Vector512.LoadUnsafe(ref gr, (nuint)(gBase + ch)) / vd).StoreUnsafe(ref dr, (nuint)(dBase + ch));
+                        {
+                            var v = Vector512.LoadUnsafe(ref gr, (nuint)(gBase + ch)) / vd;
+                            for (int j = j0, di = dBase + ch; j < j1; j++, di += c)
+                                (Vector512.LoadUnsafe(ref dr, (nuint)di) + v).StoreUnsafe(ref dr, (nuint)di);
+                        }
                         for (; ch < c; ch++)
-                            Unsafe.Add(ref dr, dBase + ch) += Unsafe.Add(ref gr, gBase + ch) / divisor;
+                        {
+                            float v = Unsafe.Add(ref gr, gBase + ch) / divisor;
+                            for (int j = j0, di = dBase + ch; j < j1; j++, di += c) Unsafe.Add(ref dr, di) += v;
+                        }
                     }
                 }
             }
