@@ -8,22 +8,32 @@ namespace FormerSearch.Engine.Threading;
 /// never nests: a loop started from inside a worker, or while another thread's loop is running, runs
 /// inline on the calling thread.
 /// </summary>
+/// <remarks>
+/// Waking a sleeping thread costs hundreds of microseconds on a virtual machine, more than many
+/// whole ops, so workers spin briefly for the next loop before they sleep, and the calling thread
+/// never waits for a worker that has not started: it takes the ranges itself. Ranges are claimed
+/// from a counter tagged with the loop's epoch, so a worker that wakes late cannot claim a range of a
+/// later loop with a stale body.
+/// </remarks>
 public static class ParallelRunner
 {
+    // How long an idle worker watches for the next loop before sleeping: longer than the gap between
+    // consecutive ops of a training step, far shorter than a GEMM (during which it should not compete).
+    private static readonly long s_spinTicks = Stopwatch.Frequency / 20_000;   // 50 µs
+
     private static readonly object s_dispatchLock = new();
     private static Worker[] s_workers = [];
     private static int s_threads = Environment.ProcessorCount;
 
+    static ParallelRunner() => EnsureWorkers(s_threads - 1);
+
     [ThreadStatic] private static bool t_insideLoop;
 
-    // The job currently being run: ranges are claimed by incrementing s_nextRange.
+    // The current loop: (epoch << 32) | next range to claim. A new loop bumps the epoch.
+    private static long s_claim;
     private static Action<int>? s_job;
     private static int s_rangeCount;
-    private static int s_nextRange;
     private static int s_pendingRanges;
-    // Workers woken for the current job that have not yet finished with it; the job's state is only
-    // reset once this is zero, so a late-waking worker can never run a stale job on new ranges.
-    private static int s_awakeWorkers;
 
     /// <summary>Threads used by managed loops (the calling thread counts as one). At least 1.</summary>
     public static int Threads
@@ -32,7 +42,11 @@ public static class ParallelRunner
         set
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
-            lock (s_dispatchLock) s_threads = value;
+            lock (s_dispatchLock)
+            {
+                EnsureWorkers(value - 1);
+                s_threads = value;
+            }
         }
     }
 
@@ -43,6 +57,9 @@ public static class ParallelRunner
     public static void For<TBody>(int count, int grain, TBody body) where TBody : struct, IRangeBody
     {
         if (count <= 0) return;
+        // Touch this body type's slot on every path, so that its one-time set-up (a delegate) happens
+        // on the first call even when that call runs inline, never in a later, warm one.
+        _ = Slot<TBody>.Run;
         grain = Math.Max(1, grain);
         int threads = s_threads;
         int ranges = Math.Min((count + grain - 1) / grain, threads * 4);
@@ -54,24 +71,23 @@ public static class ParallelRunner
 
         try
         {
-            EnsureWorkers(threads - 1);
             Slot<TBody>.Body = body;
             Slot<TBody>.Count = count;
             Slot<TBody>.Ranges = ranges;
             s_job = Slot<TBody>.Run;
             s_rangeCount = ranges;
-            s_pendingRanges = ranges;
-            Volatile.Write(ref s_nextRange, 0);
-            Volatile.Write(ref s_awakeWorkers, threads - 1);
-            for (int i = 0; i < threads - 1; i++) s_workers[i].Wake();
+            Volatile.Write(ref s_pendingRanges, ranges);
+            long epoch = (Volatile.Read(ref s_claim) >> 32) + 1;
+            Volatile.Write(ref s_claim, epoch << 32);     // publishes the loop
+            for (int i = 0; i < threads - 1; i++) s_workers[i].WakeIfSleeping();
 
             t_insideLoop = true;
-            try { RunRanges(); }
+            try { RunRanges(epoch); }
             finally { t_insideLoop = false; }
 
+            // Only ranges a worker already claimed can still be running.
             var spin = new SpinWait();
-            while (Volatile.Read(ref s_pendingRanges) > 0 || Volatile.Read(ref s_awakeWorkers) > 0)
-                spin.SpinOnce(sleep1Threshold: -1);
+            while (Volatile.Read(ref s_pendingRanges) > 0) spin.SpinOnce(sleep1Threshold: -1);
             s_job = null;
             Slot<TBody>.Body = default;
         }
@@ -81,16 +97,29 @@ public static class ParallelRunner
         }
     }
 
-    private static void RunRanges()
+    /// <summary>Claims and runs ranges of loop <paramref name="epoch"/> until none are left.</summary>
+    private static void RunRanges(long epoch)
     {
-        var job = s_job;
-        if (job is null) return;
-        int r;
-        while ((r = Interlocked.Increment(ref s_nextRange) - 1) < s_rangeCount)
+        var job = Volatile.Read(ref s_job);
+        while (true)
         {
-            job(r);
+            long claim = Volatile.Read(ref s_claim);
+            if (claim >> 32 != epoch) return;
+            int range = (int)claim;
+            if (range >= s_rangeCount) return;
+            if (Interlocked.CompareExchange(ref s_claim, claim + 1, claim) != claim) continue;
+            // The claim succeeded under this epoch, so the loop (and the job read above, published
+            // before the epoch) stays in place until this range is counted done.
+            job!(range);
             Interlocked.Decrement(ref s_pendingRanges);
         }
+    }
+
+    /// <summary>The epoch of the published loop if it still has ranges to claim, else -1.</summary>
+    private static long OpenEpoch()
+    {
+        long claim = Volatile.Read(ref s_claim);
+        return (int)claim < Volatile.Read(ref s_rangeCount) ? claim >> 32 : -1;
     }
 
     private static void EnsureWorkers(int count)
@@ -119,6 +148,8 @@ public static class ParallelRunner
     private sealed class Worker
     {
         private readonly SemaphoreSlim _wake = new(0);
+        private int _sleeping;
+        private long _lastEpoch;
 
         public Worker(int index)
         {
@@ -126,17 +157,46 @@ public static class ParallelRunner
             thread.Start();
         }
 
-        public void Wake() => _wake.Release();
+        public void WakeIfSleeping()
+        {
+            if (Interlocked.Exchange(ref _sleeping, 0) == 1) _wake.Release();
+        }
 
         private void Loop()
         {
             t_insideLoop = true;
             while (true)
             {
-                _wake.Wait();
-                try { RunRanges(); }
+                long epoch = WaitForLoop();
+                try { RunRanges(epoch); }
                 catch (Exception e) { Debug.Fail(e.ToString()); throw; }
-                finally { Interlocked.Decrement(ref s_awakeWorkers); }
+                _lastEpoch = epoch;
+            }
+        }
+
+        /// <summary>Spins briefly for a loop newer than the last one run, then sleeps until woken.</summary>
+        private long WaitForLoop()
+        {
+            long deadline = Stopwatch.GetTimestamp() + s_spinTicks;
+            while (true)
+            {
+                long epoch = OpenEpoch();
+                if (epoch > _lastEpoch) return epoch;
+                if (Stopwatch.GetTimestamp() < deadline)
+                {
+                    Thread.SpinWait(20);
+                    continue;
+                }
+                Interlocked.Exchange(ref _sleeping, 1);   // a full fence: the check below must not move before it
+                // A loop published after the flag was set wakes us; one published before it is seen here.
+                epoch = OpenEpoch();
+                if (epoch > _lastEpoch)
+                {
+                    if (Interlocked.Exchange(ref _sleeping, 0) == 0) _wake.Wait();   // a wake is already on its way: consume it
+                    return epoch;
+                }
+                _wake.Wait();
+                deadline = Stopwatch.GetTimestamp() + s_spinTicks;
             }
         }
     }
