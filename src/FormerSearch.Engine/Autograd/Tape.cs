@@ -60,8 +60,10 @@ public static class Tape
     internal static void Backward(Tensor root, Tensor seed)
     {
         var nodes = t_nodes;
-        var grad = root.EnsureGrad();
-        Kernels.Elementwise.StridedOps.AddInto(seed, grad);
+        // The seed itself becomes the root's gradient when it can (as PyTorch does): nothing below
+        // writes into the root's gradient, and it saves zero-filling and adding a full-size tensor.
+        if (root.Grad is null && root.Base is null && seed.IsContiguous) root.Grad = seed;
+        else Kernels.Elementwise.StridedOps.AddInto(seed, root.EnsureGrad());
         if (nodes is null) return;
         for (int i = nodes.Count - 1; i >= 0; i--)
         {
