@@ -8,12 +8,12 @@ activations channels-last (NCHW -> NHWC, [B, C, N] -> [B, N, C]), conv weights O
 ([out, in/groups, kh, kw] -> [out, kh, kw, in/groups]), depthwise weights [C, kh, kw] / [C, k].
 Each case stores its inputs, a random upstream gradient `gy`, the output `y` and the gradients.
 """
-import json
 import os
-import struct
 
 import torch
 import torch.nn.functional as F
+
+from safetensors_file import save_f32  # beside this script
 
 torch.manual_seed(0)
 tensors = {}
@@ -120,22 +120,6 @@ for name, k, s, p, include in (("avgpool3x3", 3, 1, 1, False), ("avgpool_k3s2p1_
         put(f"{name}.{kk}", v)
 
 
-def save(path, named):
-    header, offset, blobs = {}, 0, []
-    for key in sorted(named):
-        data = named[key].numpy().astype("<f4").tobytes()
-        header[key] = {"dtype": "F32", "shape": list(named[key].shape), "data_offsets": [offset, offset + len(data)]}
-        offset += len(data)
-        blobs.append(data)
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * (-len(text) % 8)  # the format allows padding the header to align the data
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for blob in blobs:
-            f.write(blob)
-
-
 out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "conv_norm.safetensors")
-save(out, tensors)
+save_f32(out, tensors)
 print(f"wrote {out}: {len(tensors)} tensors, {os.path.getsize(out)} bytes")

@@ -4,13 +4,13 @@ Run once with Debian's python3-torch:  /usr/bin/python3 make_elementwise.py
 Writes elementwise.safetensors beside this script. All tensors are float32 in our layout
 (these ops have no NCHW tensors, so nothing is permuted); integer targets are stored as float32.
 """
-import json
 import math
 import os
-import struct
 
 import torch
 import torch.nn.functional as F
+
+from safetensors_file import save_f32  # beside this script
 
 torch.manual_seed(20261122)
 out = {}
@@ -132,24 +132,6 @@ put("bcast.db", b.grad)
 put("bcast.dc", c.grad)
 
 
-def save_safetensors(path, tensors):
-    header = {}
-    blobs = []
-    offset = 0
-    for name in sorted(tensors):
-        data = tensors[name].numpy().astype("<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(tensors[name].shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    raw = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    raw += b" " * ((8 - len(raw) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(raw)))
-        f.write(raw)
-        for blob in blobs:
-            f.write(blob)
-
-
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "elementwise.safetensors")
-save_safetensors(path, out)
+save_f32(path, out)
 print(f"wrote {path}: {len(out)} tensors, {os.path.getsize(path)} bytes")

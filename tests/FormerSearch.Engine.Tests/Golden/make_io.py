@@ -5,11 +5,12 @@ safetensors files with F16, BF16 and I64 tensors written by hand (no safetensors
 Run:  /usr/bin/python3 make_io.py   (writes into io/ beside this script)
 Values are simple formulas the C# tests recompute: arange(n) / 7 for floats, arange(n) for ints.
 """
-import json
 import os
-import struct
 
 import numpy as np
+
+from safetensors_file import save_raw  # beside this script
+
 
 here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "io")
 os.makedirs(here, exist_ok=True)
@@ -33,34 +34,17 @@ with open(path("v2.npy"), "wb") as f:
     np.lib.format.write_array(f, (ramp / 7).astype("<f4"), version=(2, 0))
 
 
-def save_safetensors(file, tensors, metadata=None):
-    """tensors: name -> (dtype, shape, raw bytes)."""
-    header, offset = {}, 0
-    if metadata:
-        header["__metadata__"] = metadata
-    for name, (dtype, shape, raw) in tensors.items():
-        header[name] = {"dtype": dtype, "shape": shape, "data_offsets": [offset, offset + len(raw)]}
-        offset += len(raw)
-    h = json.dumps(header).encode()
-    h += b" " * ((8 - len(h) % 8) % 8)
-    with open(file, "wb") as f:
-        f.write(struct.pack("<Q", len(h)))
-        f.write(h)
-        for _, _, raw in tensors.values():
-            f.write(raw)
-
-
 f16 = np.array([0.5, -1.25, 3.0, 65504.0, 2.0**-24, 0.0], dtype="<f2")
 # bfloat16 = the top 16 bits of a float32; these values are exact in bfloat16.
 bf = np.array([1.0, -2.5, 3.140625, 1e30, -0.0078125, 256.0], dtype="<f4")
 bf16 = (bf.view("<u4") >> 16).astype("<u2")
 i64 = np.array([0, 1, -5, 123456], dtype="<i8")
 f32 = (np.arange(6).reshape(2, 3) / 7).astype("<f4")
-save_safetensors(path("dtypes.safetensors"), {
+save_raw(path("dtypes.safetensors"), {
     "half": ("F16", [2, 3], f16.tobytes()),
     "brain": ("BF16", [3, 2], bf16.tobytes()),
     "num_batches_tracked": ("I64", [4], i64.tobytes()),
     "single": ("F32", [2, 3], f32.tobytes()),
 }, metadata={"format": "pt", "source": "make_io.py"})
-save_safetensors(path("unsupported.safetensors"), {"x": ("F64", [2], np.array([1.0, 2.0], dtype="<f8").tobytes())})
+save_raw(path("unsupported.safetensors"), {"x": ("F64", [2], np.array([1.0, 2.0], dtype="<f8").tobytes())})
 print("wrote", sorted(os.listdir(here)))

@@ -4,12 +4,12 @@ Run once with Debian's python3-torch:  /usr/bin/python3 make_linalg.py
 Writes linalg.safetensors beside this script: inputs, outputs and the gradients for a given
 output gradient, all float32 (computed in float64, then rounded).
 """
-import json
 import os
-import struct
 
 import torch
 import torch.nn.functional as F
+
+from safetensors_file import save_f32  # beside this script
 
 torch.manual_seed(7)
 out = {}
@@ -49,20 +49,4 @@ for n, t in [("q", q), ("k", k), ("v", v), ("o", o), ("go", g), ("gq", q.grad), 
     put("attention." + n, t)
 
 
-def save(path, tensors):
-    header, blobs, offset = {}, [], 0
-    for name, t in tensors.items():
-        data = t.numpy().astype("<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * ((8 - len(text) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for blob in blobs:
-            f.write(blob)
-
-
-save(os.path.join(os.path.dirname(os.path.abspath(__file__)), "linalg.safetensors"), out)
+save_f32(os.path.join(os.path.dirname(os.path.abspath(__file__)), "linalg.safetensors"), out)

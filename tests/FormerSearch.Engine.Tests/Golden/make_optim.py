@@ -5,12 +5,12 @@ Run with Debian's python3-torch:  /usr/bin/python3 make_optim.py
 Writes optim.safetensors beside this script (float32; the safetensors writer is below, since the
 safetensors Python package is not installed). All tensors here are already in our layout.
 """
-import json
 import os
-import struct
 
 import numpy as np
 import torch
+
+from safetensors_file import save_f32  # beside this script
 
 torch.set_default_dtype(torch.float32)
 torch.manual_seed(0)
@@ -18,23 +18,6 @@ torch.manual_seed(0)
 SHAPES = {"w": [5, 7], "b": [7], "k": [3, 4, 2]}
 STEPS = 5
 out = {}
-
-
-def save_safetensors(path, tensors):
-    header, blobs, offset = {}, [], 0
-    for name, t in tensors.items():
-        a = np.ascontiguousarray(t.detach().cpu().numpy().astype("<f4"))
-        b = a.tobytes()
-        header[name] = {"dtype": "F32", "shape": list(a.shape), "data_offsets": [offset, offset + len(b)]}
-        blobs.append(b)
-        offset += len(b)
-    h = json.dumps(header, separators=(",", ":")).encode()
-    h += b" " * ((8 - len(h) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h)))
-        f.write(h)
-        for b in blobs:
-            f.write(b)
 
 
 init = {n: torch.randn(s) for n, s in SHAPES.items()}
@@ -99,5 +82,5 @@ for epoch in range(12):
     sched.step()
 out["steplr"] = torch.tensor(lrs, dtype=torch.float64).float()
 
-save_safetensors(os.path.join(os.path.dirname(os.path.abspath(__file__)), "optim.safetensors"), out)
+save_f32(os.path.join(os.path.dirname(os.path.abspath(__file__)), "optim.safetensors"), out)
 print(f"wrote {len(out)} tensors")
