@@ -4,7 +4,7 @@ namespace FormerSearch.Engine.Nn;
 /// <c>y = x·Wᵀ + b</c> over the last dimension (PyTorch's <c>nn.Linear</c>): weight <c>[out, in]</c>,
 /// optional bias <c>[out]</c>, both initialised as PyTorch does, U(−1/√in, 1/√in).
 /// </summary>
-public sealed class Linear : Module
+public sealed class Linear : Module, ILayer
 {
     /// <summary>A layer with fresh weights drawn from <paramref name="generator"/>.</summary>
     /// <exception cref="ArgumentException">A feature count is not positive.</exception>

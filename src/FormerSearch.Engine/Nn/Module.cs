@@ -1,3 +1,6 @@
+using FormerSearch.Engine.Autograd;
+using FormerSearch.Engine.IO;
+
 namespace FormerSearch.Engine.Nn;
 
 /// <summary>
@@ -9,7 +12,7 @@ namespace FormerSearch.Engine.Nn;
 public abstract class Module
 {
     private readonly List<(string Name, Parameter Parameter)> _parameters = [];
-    private readonly List<(string Name, Tensor Buffer)> _buffers = [];
+    private readonly List<(string Name, Tensor Buffer, bool Optional)> _buffers = [];
     private readonly List<(string Name, Module Module)> _modules = [];
 
     /// <summary>True in training mode (dropout active, BatchNorm using batch statistics); the default.</summary>
@@ -37,10 +40,17 @@ public abstract class Module
 
     /// <summary>Registers a buffer (state saved in the state dict but not trained) and returns it.</summary>
     /// <exception cref="ArgumentException">The name is empty, contains a dot, or is already used in this module.</exception>
-    protected Tensor RegisterBuffer(string name, Tensor buffer)
+    protected Tensor RegisterBuffer(string name, Tensor buffer) => RegisterBuffer(name, buffer, optionalOnLoad: false);
+
+    /// <summary>
+    /// Registers a buffer; with <paramref name="optionalOnLoad"/> a state dict lacking it still loads
+    /// strictly and the buffer is zeroed, as PyTorch treats BatchNorm's <c>num_batches_tracked</c> in old checkpoints.
+    /// </summary>
+    /// <exception cref="ArgumentException">The name is empty, contains a dot, or is already used in this module.</exception>
+    protected Tensor RegisterBuffer(string name, Tensor buffer, bool optionalOnLoad)
     {
         CheckName(name);
-        _buffers.Add((name, buffer));
+        _buffers.Add((name, buffer, optionalOnLoad));
         return buffer;
     }
 
@@ -91,37 +101,138 @@ public abstract class Module
     }
 
     /// <summary>
+    /// The state dict as PyTorch lays it out when <paramref name="pytorchLayout"/> is set: fresh copies
+    /// (outside any scope, no gradient), convolution weights OIHW <c>[out, in/groups, kh, kw]</c> and
+    /// 1×1-convolution stand-ins <c>[out, in, 1, 1]</c> (see <see cref="ExternalLayout"/>). Without it,
+    /// the same as <see cref="StateDict()"/>: the tensors themselves, in our layout.
+    /// </summary>
+    public Dictionary<string, Tensor> StateDict(bool pytorchLayout)
+    {
+        if (!pytorchLayout) return StateDict();
+        var entries = new List<StateEntry>();
+        CollectEntries("", entries);
+        var result = new Dictionary<string, Tensor>(entries.Count);
+        using (Tape.NoGrad())
+        {
+            foreach (var e in entries)
+            {
+                var external = ExternalShape(e.Tensor.Shape, e.Layout);
+                var copy = Tensor.FromArray(new float[e.Tensor.Numel], external);
+                copy.CopyFrom(ToExternalView(e.Tensor, e.Layout));
+                result[e.Name] = copy;
+            }
+        }
+        return result;
+    }
+
+    /// <summary>
     /// Copies the tensors of <paramref name="stateDict"/> into this module's parameters and buffers.
     /// Everything is checked before anything is copied, so a failed load leaves the module unchanged.
     /// With <paramref name="strict"/> off, missing and unexpected keys are returned instead of rejected.
+    /// With <paramref name="pytorchLayout"/> the dictionary is in PyTorch's layouts (an official checkpoint,
+    /// or <see cref="StateDict(bool)"/> with true): shapes are checked, and named in errors, as PyTorch
+    /// shapes, and convolution weights are converted OIHW → OHWI while copying.
+    /// Buffers registered as optional on load (BatchNorm's <c>num_batches_tracked</c>) may be absent; they are then zeroed.
     /// </summary>
     /// <returns>The keys the module has but the dictionary lacks, and the keys the module does not have.</returns>
     /// <exception cref="ArgumentException">A shape differs from the module's (always), or, when strict, keys are missing or unexpected; the message names them.</exception>
-    public (IReadOnlyList<string> Missing, IReadOnlyList<string> Unexpected) LoadStateDict(IReadOnlyDictionary<string, Tensor> stateDict, bool strict = true)
+    public (IReadOnlyList<string> Missing, IReadOnlyList<string> Unexpected) LoadStateDict(IReadOnlyDictionary<string, Tensor> stateDict, bool strict = true, bool pytorchLayout = false) =>
+        Load(stateDict, strict, pytorchLayout, "the state dict");
+
+    /// <summary>
+    /// Writes the state dict to a safetensors file in PyTorch's names and layouts (F32; the file is
+    /// written to a temporary name and renamed, so a failed save leaves any old file intact).
+    /// </summary>
+    /// <exception cref="IOException">The file cannot be written.</exception>
+    public void SaveSafeTensors(string path) =>
+        SafeTensors.Save(path, StateDict(pytorchLayout: true), new Dictionary<string, string> { ["format"] = "pt" });
+
+    /// <summary>
+    /// Loads a safetensors file in PyTorch's names and layouts (what <see cref="SaveSafeTensors"/> writes, or an
+    /// official checkpoint converted once to safetensors) as <see cref="LoadStateDict"/> with <c>pytorchLayout</c>.
+    /// </summary>
+    /// <returns>The missing and unexpected keys (both empty when <paramref name="strict"/>).</returns>
+    /// <exception cref="InvalidDataException">The file cannot be read, is truncated or is not safetensors; the message names the file.</exception>
+    /// <exception cref="ArgumentException">Keys are missing or unexpected (when strict) or shapes differ; the message names the file and the keys.</exception>
+    public (IReadOnlyList<string> Missing, IReadOnlyList<string> Unexpected) LoadSafeTensors(string path, bool strict = true) =>
+        Load(SafeTensors.Load(path), strict, pytorchLayout: true, $"'{path}'");
+
+    private (IReadOnlyList<string> Missing, IReadOnlyList<string> Unexpected) Load(IReadOnlyDictionary<string, Tensor> stateDict, bool strict, bool pytorchLayout, string source)
     {
-        var own = StateDict();
+        var entries = new List<StateEntry>();
+        CollectEntries("", entries);
+        var own = new HashSet<string>(entries.Count);
         var missing = new List<string>();
         var unexpected = new List<string>();
         var mismatched = new List<string>();
-        foreach (var (name, target) in own)
+        foreach (var e in entries)
         {
-            if (!stateDict.TryGetValue(name, out var source)) missing.Add(name);
-            else if (!source.Shape.SequenceEqual(target.Shape))
-                mismatched.Add($"'{name}' has shape {Tensor.FormatShape(source.Shape)} in the state dict but {Tensor.FormatShape(target.Shape)} in the module");
+            own.Add(e.Name);
+            if (!stateDict.TryGetValue(e.Name, out var given))
+            {
+                if (!e.Optional) missing.Add(e.Name);
+                continue;
+            }
+            var expected = pytorchLayout ? ExternalShape(e.Tensor.Shape, e.Layout) : e.Tensor.Shape.ToArray();
+            if (!given.Shape.SequenceEqual(expected))
+                mismatched.Add($"'{e.Name}' has shape {Tensor.FormatShape(given.Shape)} in {source} but {Tensor.FormatShape(expected)} in the module"
+                    + (pytorchLayout && e.Layout != ExternalLayout.Same ? " (PyTorch layout)" : ""));
         }
         foreach (var name in stateDict.Keys)
-            if (!own.ContainsKey(name)) unexpected.Add(name);
+            if (!own.Contains(name)) unexpected.Add(name);
 
         var problems = new List<string>();
         if (mismatched.Count > 0) problems.Add("size mismatch: " + string.Join("; ", mismatched));
         if (strict && missing.Count > 0) problems.Add("missing key(s): " + Quote(missing));
         if (strict && unexpected.Count > 0) problems.Add("unexpected key(s): " + Quote(unexpected));
         if (problems.Count > 0)
-            throw new ArgumentException($"Cannot load the state dict into {GetType().Name}: {string.Join("; ", problems)}.", nameof(stateDict));
+            throw new ArgumentException($"Cannot load {source} into {GetType().Name}: {string.Join("; ", problems)}.", nameof(stateDict));
 
-        foreach (var (name, target) in own)
-            if (stateDict.TryGetValue(name, out var source)) target.CopyFrom(source);
+        using (Tape.NoGrad())
+        {
+            foreach (var e in entries)
+            {
+                if (stateDict.TryGetValue(e.Name, out var value))
+                    e.Tensor.CopyFrom(pytorchLayout ? FromExternalView(value, e.Layout) : value);
+                else if (e.Optional)
+                    e.Tensor.AsSpan().Clear();
+            }
+        }
         return (missing, unexpected);
+    }
+
+    // Our shape → the PyTorch checkpoint's shape.
+    private static int[] ExternalShape(ReadOnlySpan<int> shape, ExternalLayout layout) => layout switch
+    {
+        ExternalLayout.ConvOihw when shape.Length == 4 => [shape[0], shape[3], shape[1], shape[2]],
+        ExternalLayout.LinearAsConv1x1 when shape.Length == 2 => [shape[0], shape[1], 1, 1],
+        ExternalLayout.Same => shape.ToArray(),
+        _ => throw new InvalidOperationException($"A parameter of shape {Tensor.FormatShape(shape)} cannot have the external layout {layout}."),
+    };
+
+    // A view of our tensor in the external layout (OHWI → OIHW is a permutation, [out, in] → [out, in, 1, 1] a reshape).
+    private static Tensor ToExternalView(Tensor t, ExternalLayout layout) => layout switch
+    {
+        ExternalLayout.ConvOihw => t.Permute(0, 3, 1, 2),
+        ExternalLayout.LinearAsConv1x1 => t.Reshape(t.Size(0), t.Size(1), 1, 1),
+        _ => t,
+    };
+
+    // A view of an external tensor (shape already checked) in our layout.
+    private static Tensor FromExternalView(Tensor t, ExternalLayout layout) => layout switch
+    {
+        ExternalLayout.ConvOihw => t.Permute(0, 2, 3, 1),
+        ExternalLayout.LinearAsConv1x1 => t.Reshape(t.Size(0), t.Size(1)),
+        _ => t,
+    };
+
+    private readonly record struct StateEntry(string Name, Tensor Tensor, ExternalLayout Layout, bool Optional);
+
+    private void CollectEntries(string prefix, List<StateEntry> into)
+    {
+        foreach (var (name, p) in _parameters) into.Add(new StateEntry(prefix + name, p.Value, p.ExternalLayout, false));
+        foreach (var (name, b, optional) in _buffers) into.Add(new StateEntry(prefix + name, b, ExternalLayout.Same, optional));
+        foreach (var (name, m) in _modules) m.CollectEntries(prefix + name + ".", into);
     }
 
     /// <summary>Zeroes the gradient of every parameter (keeping the buffers).</summary>
@@ -146,14 +257,14 @@ public abstract class Module
 
     private void CollectBuffers(string prefix, List<(string, Tensor)> into)
     {
-        foreach (var (name, b) in _buffers) into.Add((prefix + name, b));
+        foreach (var (name, b, _) in _buffers) into.Add((prefix + name, b));
         foreach (var (name, m) in _modules) m.CollectBuffers(prefix + name + ".", into);
     }
 
     private void CollectState(string prefix, Dictionary<string, Tensor> into)
     {
         foreach (var (name, p) in _parameters) into[prefix + name] = p.Value;
-        foreach (var (name, b) in _buffers) into[prefix + name] = b;
+        foreach (var (name, b, _) in _buffers) into[prefix + name] = b;
         foreach (var (name, m) in _modules) m.CollectState(prefix + name + ".", into);
     }
 
@@ -162,7 +273,7 @@ public abstract class Module
         if (string.IsNullOrEmpty(name) || name.Contains('.'))
             throw new ArgumentException($"'{name}' is not a valid member name in {GetType().Name}: it must be non-empty and contain no dot.", nameof(name));
         foreach (var (n, _) in _parameters) ThrowIfSame(n, name);
-        foreach (var (n, _) in _buffers) ThrowIfSame(n, name);
+        foreach (var (n, _, _) in _buffers) ThrowIfSame(n, name);
         foreach (var (n, _) in _modules) ThrowIfSame(n, name);
     }
 

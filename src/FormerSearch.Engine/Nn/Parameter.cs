@@ -33,6 +33,12 @@ public sealed class Parameter
     /// </summary>
     public bool NoWeightDecay { get; set; }
 
+    /// <summary>
+    /// How PyTorch checkpoints lay this parameter out (<see cref="Nn.ExternalLayout.Same"/> unless a layer says
+    /// otherwise); used when a state dict is exported or loaded in PyTorch layout.
+    /// </summary>
+    public ExternalLayout ExternalLayout { get; set; }
+
     /// <summary>The shape of <see cref="Value"/>.</summary>
     public ReadOnlySpan<int> Shape => Value.Shape;
 

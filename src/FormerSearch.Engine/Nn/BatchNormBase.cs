@@ -1,0 +1,71 @@
+namespace FormerSearch.Engine.Nn;
+
+/// <summary>
+/// What <see cref="BatchNorm1d"/> and <see cref="BatchNorm2d"/> share (PyTorch's <c>_BatchNorm</c>):
+/// normalisation over the last (channel) axis of channels-last data; parameters <c>weight</c> (ones) and
+/// <c>bias</c> (zeros), buffers <c>running_mean</c> (zeros), <c>running_var</c> (ones) and the rank-0
+/// <c>num_batches_tracked</c> (a float here, counting training forwards). Training mode normalises with
+/// the batch statistics and updates the running ones with <see cref="Momentum"/>; evaluation mode uses
+/// the running statistics.
+/// </summary>
+public abstract class BatchNormBase : Module, ILayer
+{
+    /// <summary>A batch norm over <paramref name="numFeatures"/> channels.</summary>
+    /// <exception cref="ArgumentException">The channel count is not positive, eps is negative, or momentum is outside [0, 1].</exception>
+    private protected BatchNormBase(int numFeatures, float eps, float momentum)
+    {
+        string type = GetType().Name;
+        if (numFeatures <= 0) throw new ArgumentException($"{type} needs a positive channel count, got {numFeatures}.", nameof(numFeatures));
+        if (!(eps >= 0)) throw new ArgumentException($"{type} needs a non-negative eps, got {eps}.", nameof(eps));
+        if (!(momentum >= 0 && momentum <= 1)) throw new ArgumentException($"{type} needs a momentum in [0, 1], got {momentum}.", nameof(momentum));
+        NumFeatures = numFeatures;
+        Eps = eps;
+        Momentum = momentum;
+        Weight = RegisterParameter("weight", new Parameter(numFeatures));
+        Bias = RegisterParameter("bias", new Parameter(numFeatures));
+        Init.Ones(Weight.Value);
+        // Buffers live outside any scope (FromArray never pools) because they outlast every step.
+        RunningMean = RegisterBuffer("running_mean", Tensor.FromArray(new float[numFeatures], numFeatures));
+        RunningVar = RegisterBuffer("running_var", Tensor.FromArray(new float[numFeatures], numFeatures));
+        RunningVar.AsSpan().Fill(1f);
+        // Optional on load, as PyTorch fills it in for checkpoints that predate it.
+        NumBatchesTracked = RegisterBuffer("num_batches_tracked", Tensor.FromArray(new float[1]), optionalOnLoad: true);
+    }
+
+    /// <summary>Number of channels C.</summary>
+    public int NumFeatures { get; }
+
+    /// <summary>Added to the variance.</summary>
+    public float Eps { get; }
+
+    /// <summary>Weight of the new batch statistic in the running averages.</summary>
+    public float Momentum { get; }
+
+    /// <summary><c>[C]</c> scale.</summary>
+    public Parameter Weight { get; }
+
+    /// <summary><c>[C]</c> shift.</summary>
+    public Parameter Bias { get; }
+
+    /// <summary><c>[C]</c> running mean (updated in place by training forwards).</summary>
+    public Tensor RunningMean { get; }
+
+    /// <summary><c>[C]</c> running unbiased variance (updated in place by training forwards).</summary>
+    public Tensor RunningVar { get; }
+
+    /// <summary>Rank-0 count of training forwards.</summary>
+    public Tensor NumBatchesTracked { get; }
+
+    /// <summary>Normalises <paramref name="x"/> (<c>[…, C]</c>, a rank the concrete class accepts); same shape out.</summary>
+    /// <exception cref="ArgumentException">The rank or channel count is wrong, or training sees one value per channel.</exception>
+    public Tensor Forward(Tensor x)
+    {
+        CheckInput(x);
+        var y = Functional.BatchNorm(x, Weight.Value, Bias.Value, RunningMean, RunningVar, Training, Momentum, Eps);
+        if (Training) NumBatchesTracked.AsSpan()[0] += 1f;
+        return y;
+    }
+
+    /// <summary>Rejects inputs of a rank this kind of batch norm does not take.</summary>
+    private protected abstract void CheckInput(Tensor x);
+}

@@ -1,0 +1,27 @@
+namespace FormerSearch.Engine.Nn;
+
+/// <summary>
+/// Stochastic depth (timm's <c>DropPath</c>): in training mode each sample of the batch is zeroed with
+/// probability <c>p</c> (one draw per sample from the layer's generator) and kept ones are scaled by
+/// <c>1/(1−p)</c>; the identity in evaluation mode or when <c>p = 0</c>.
+/// </summary>
+public sealed class DropPath : Module, ILayer
+{
+    private readonly Generator _generator;
+
+    /// <summary>A drop-path layer drawing from <paramref name="generator"/>.</summary>
+    /// <exception cref="ArgumentException"><paramref name="p"/> is outside [0, 1].</exception>
+    public DropPath(float p, Generator generator)
+    {
+        if (!(p >= 0f && p <= 1f)) throw new ArgumentException($"DropPath probability must be in [0, 1]; got {p}.", nameof(p));
+        P = p;
+        _generator = generator;
+    }
+
+    /// <summary>Probability of dropping a sample's path.</summary>
+    public float P { get; }
+
+    /// <summary><c>[B, …]</c>, same shape out; <paramref name="x"/> itself when not training or <c>p = 0</c>.</summary>
+    /// <exception cref="ArgumentException">Training with <c>p &gt; 0</c> on a scalar.</exception>
+    public Tensor Forward(Tensor x) => Functional.DropPath(x, P, Training, _generator);
+}
