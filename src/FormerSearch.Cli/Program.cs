@@ -7,6 +7,8 @@ using FormerSearch.Cli.Commands;
 var root = new RootCommand("FormerSearch: one-shot neural architecture search for vision transformers, in .NET.")
 {
     BenchCommand.Create(),
+    ModelsCommand.Create(),
+    ProfileCommand.Create(),
 };
 
 var parsed = root.Parse(args);

@@ -64,6 +64,21 @@ public abstract class Module
         return module;
     }
 
+    /// <summary>
+    /// Puts <paramref name="module"/> in place of the child registered as <paramref name="name"/>, keeping
+    /// its position in the iteration (and state-dict) order, and returns it — as assigning a new
+    /// submodule to an attribute does in PyTorch (timm's <c>reset_classifier</c> swaps the head so).
+    /// </summary>
+    /// <exception cref="ArgumentException">No child is registered under <paramref name="name"/>, or the child is this module.</exception>
+    protected T ReplaceModule<T>(string name, T module) where T : Module
+    {
+        if (ReferenceEquals(module, this)) throw new ArgumentException($"Module '{name}' cannot be registered as its own child.", nameof(module));
+        int index = _modules.FindIndex(m => m.Name == name);
+        if (index < 0) throw new ArgumentException($"{GetType().Name} has no child module named '{name}' to replace.", nameof(name));
+        _modules[index] = (name, module);
+        return module;
+    }
+
     /// <summary>Direct children, by name, in registration order.</summary>
     public IEnumerable<(string Name, Module Module)> NamedChildren() => _modules;
 

@@ -1,0 +1,73 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using FormerSearch.Models;
+using FormerSearch.Models.Profiling;
+using Spectre.Console;
+
+namespace FormerSearch.Cli.Commands;
+
+/// <summary>
+/// <c>former profile --model NAME [--input CxHxW] [--num-classes K] [--json]</c>: analytic params and MACs of a
+/// model with a per-layer table (nothing is built or run).
+/// </summary>
+public static class ProfileCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "Registered model name (see `former models`).", Required = true };
+        var input = new Option<string?>("--input") { Description = "Input as CxHxW, e.g. 3x224x224 (default: the model's)." };
+        var numClasses = new Option<int>("--num-classes") { Description = "Classifier outputs.", DefaultValueFactory = _ => 1000 };
+        var json = CommonOptions.Json();
+        var command = new Command("profile", "Parameters, MACs and a per-layer table of a model, computed from its configuration.") { model, input, numClasses, json };
+        command.SetAction(parse =>
+        {
+            var entry = ModelRegistry.Get(parse.GetValue(model)!);
+            var size = parse.GetValue(input) is { } text ? ParseInput(text) : entry.DefaultInput;
+            int classes = CommonOptions.AtLeast(parse.GetValue(numClasses), 1, "--num-classes");
+            return Run(entry.Profile(ModelOptions.For(size, classes)), parse.GetValue(json));
+        });
+        return command;
+    }
+
+    /// <summary>Parses "CxHxW" (also "C×H×W") into a <see cref="ModelInput"/>.</summary>
+    /// <exception cref="UserInputException">The text is not three positive integers separated by 'x'.</exception>
+    public static ModelInput ParseInput(string text)
+    {
+        var parts = text.Split(['x', 'X', '×']);
+        if (parts.Length == 3
+            && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int c) && c > 0
+            && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int h) && h > 0
+            && int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out int w) && w > 0)
+            return new ModelInput(c, h, w);
+        throw new UserInputException($"--input '{text}' is invalid: give channels, height and width as positive integers, e.g. 3x224x224.");
+    }
+
+    private static int Run(ModelProfile profile, bool json)
+    {
+        if (json)
+        {
+            var doc = new
+            {
+                model = profile.Model,
+                input = new[] { profile.Input.Channels, profile.Input.Height, profile.Input.Width },
+                num_classes = profile.NumClasses,
+                @params = profile.Params,
+                macs = profile.Macs,
+                layers = profile.Layers.Select(l => new { name = l.Name, kind = l.Kind, output_shape = l.OutputShape, @params = l.Params, macs = l.Macs }),
+            };
+            Console.WriteLine(JsonSerializer.Serialize(doc));
+            return ExitCodes.Success;
+        }
+
+        var table = new Table().AddColumns(new TableColumn("layer").NoWrap(), new TableColumn("kind"), new TableColumn("output (channels-last)").NoWrap(),
+            new TableColumn("params").RightAligned(), new TableColumn("MACs").RightAligned());
+        foreach (var l in profile.Layers)
+            table.AddRow(Markup.Escape(l.Name), Markup.Escape(l.Kind), Markup.Escape("[" + string.Join(", ", l.OutputShape) + "]"),
+                l.Params.ToString("N0", CultureInfo.InvariantCulture), l.Macs.ToString("N0", CultureInfo.InvariantCulture));
+        AnsiConsole.Write(table);
+        Console.WriteLine($"{profile.Model} at {profile.Input}, {profile.NumClasses} classes: {ModelsCommand.Millions(profile.Params)} M params, {ModelsCommand.Billions(profile.Macs)} GMACs.");
+        Console.WriteLine("MACs count convolutions, linear layers and attention products (fvcore's convention, norms excluded).");
+        return ExitCodes.Success;
+    }
+}

@@ -1,0 +1,62 @@
+using FormerSearch.Engine;
+using FormerSearch.Engine.Nn;
+
+namespace FormerSearch.Models.Blocks;
+
+/// <summary>
+/// Multi-head self-attention (timm's <c>Attention</c>): <c>qkv</c> projects to queries, keys and values,
+/// <c>softmax(q·kᵀ/√d)·v</c> per head, <c>proj</c> mixes the heads. Takes tokens <c>[B, N, C]</c> or a
+/// channels-last map <c>[B, H, W, C]</c> (its positions are the tokens, as the MetaFormer baselines do).
+/// </summary>
+public sealed class Attention : Module, ILayer
+{
+    private readonly Linear _qkv;
+    private readonly Linear _proj;
+    private readonly Dropout _attnDrop;
+    private readonly Dropout _projDrop;
+
+    /// <summary>Attention over <paramref name="dim"/> channels split in <paramref name="numHeads"/> heads.</summary>
+    /// <exception cref="ArgumentException">The heads do not divide <paramref name="dim"/>.</exception>
+    public Attention(int dim, int numHeads, Generator generator, bool qkvBias = false, float attnDrop = 0f, float projDrop = 0f)
+    {
+        if (numHeads < 1 || dim % numHeads != 0)
+            throw new ArgumentException($"Attention width {dim} is not divisible by {numHeads} heads.");
+        Dim = dim;
+        NumHeads = numHeads;
+        _qkv = RegisterModule("qkv", new Linear(dim, 3 * dim, generator, qkvBias));
+        _attnDrop = RegisterModule("attn_drop", new Dropout(attnDrop, generator));
+        _proj = RegisterModule("proj", new Linear(dim, dim, generator));
+        _projDrop = RegisterModule("proj_drop", new Dropout(projDrop, generator));
+    }
+
+    /// <summary>Channels.</summary>
+    public int Dim { get; }
+
+    /// <summary>Heads.</summary>
+    public int NumHeads { get; }
+
+    /// <summary>Channels per head.</summary>
+    public int HeadDim => Dim / NumHeads;
+
+    /// <summary><c>[B, N, C]</c> → <c>[B, N, C]</c>, or <c>[B, H, W, C]</c> → <c>[B, H, W, C]</c>.</summary>
+    /// <exception cref="ArgumentException">The last dimension is not <see cref="Dim"/> or the rank is not 3 or 4.</exception>
+    public Tensor Forward(Tensor x)
+    {
+        if ((x.Rank != 3 && x.Rank != 4) || x.Size(-1) != Dim)
+            throw new ArgumentException($"Attention of width {Dim} takes [B, N, {Dim}] or [B, H, W, {Dim}]; got {Tensor.FormatShape(x.Shape)}.");
+        int b = x.Size(0), c = Dim;
+        int n = x.Rank == 4 ? x.Size(1) * x.Size(2) : x.Size(1);
+        var tokens = x.Contiguous().Reshape(b, n, c);                                  // [B, N, C]
+        var qkv = _qkv.Forward(tokens).Reshape(b, n, 3, NumHeads, HeadDim)              // [B, N, 3, h, d]
+            .Permute(2, 0, 3, 1, 4);                                                    // [3, B, h, N, d]
+        // Scaling q before the product (not the scores after) as the MetaFormer code does: fewer multiplies.
+        var q = Functional.Mul(qkv.Select(0, 0), MathF.Pow(HeadDim, -0.5f));           // [B, h, N, d]
+        var k = qkv.Select(0, 1);
+        var v = qkv.Select(0, 2);
+        var attn = Functional.Softmax(Functional.MatMul(q, k.Transpose(2, 3)));        // [B, h, N, N]
+        attn = _attnDrop.Forward(attn);
+        var mixed = Functional.MatMul(attn, v).Transpose(1, 2).Contiguous().Reshape(b, n, c);   // [B, N, C]
+        var y = _projDrop.Forward(_proj.Forward(mixed));
+        return x.Rank == 4 ? y.Reshape(x.Shape) : y;
+    }
+}

@@ -1,0 +1,70 @@
+using FormerSearch.Engine;
+using FormerSearch.Engine.Nn;
+
+namespace FormerSearch.Models.Blocks;
+
+/// <summary>
+/// One MetaFormer block (Yu et al., "MetaFormer Is Actually What You Need for Vision", CVPR 2022):
+/// <code>
+/// x = x + drop_path(layer_scale_1 · token_mixer(norm1(x)))
+/// x = x + drop_path(layer_scale_2 · mlp(norm2(x)))
+/// </code>
+/// with a pluggable token mixer, norm and MLP activation. A ViT block is the same with attention as the
+/// mixer (named <c>attn</c>) and no layer scale. Parameter names follow the official code
+/// (<c>norm1</c>, <c>token_mixer</c>, <c>norm2</c>, <c>mlp.fc1</c>, <c>layer_scale_1</c>, …); the layer
+/// scales are registered first because the official block's own parameters precede its children in its state dict.
+/// </summary>
+public sealed class MetaFormerBlock : Module, ILayer
+{
+    private readonly Parameter? _layerScale1;
+    private readonly Parameter? _layerScale2;
+    private readonly ILayer _norm1;
+    private readonly ILayer _mixer;
+    private readonly ILayer _norm2;
+    private readonly Mlp _mlp;
+    private readonly DropPath _dropPath;
+
+    /// <summary>A block over <paramref name="dim"/> channels around the given <paramref name="tokenMixer"/>.</summary>
+    /// <param name="dim">Channels.</param>
+    /// <param name="tokenMixer">The mixer layer (an <see cref="ILayer"/> module: <see cref="Pooling"/>, <see cref="Attention"/>, …).</param>
+    /// <param name="settings">Norm, activation, MLP ratio, layer scale, dropout and the mixer's name.</param>
+    /// <param name="dropPath">Stochastic depth probability of this block.</param>
+    /// <param name="generator">Draws the MLP weights and the dropout / drop-path masks.</param>
+    /// <exception cref="ArgumentException"><paramref name="tokenMixer"/> is not a layer, or a size is invalid.</exception>
+    public MetaFormerBlock(int dim, Module tokenMixer, MetaFormerBlockSettings settings, float dropPath, Generator generator)
+    {
+        if (tokenMixer is not ILayer) throw new ArgumentException($"The token mixer {tokenMixer.GetType().Name} has no Forward(Tensor).");
+        Dim = dim;
+        if (settings.UseLayerScale)
+        {
+            _layerScale1 = RegisterParameter("layer_scale_1", LayerScale(dim, settings.LayerScaleInit));
+            _layerScale2 = RegisterParameter("layer_scale_2", LayerScale(dim, settings.LayerScaleInit));
+        }
+        _norm1 = (ILayer)RegisterModule("norm1", Layers.Norm(settings.Norm, dim, settings.NormEps));
+        _mixer = (ILayer)RegisterModule(settings.MixerName, tokenMixer);
+        _norm2 = (ILayer)RegisterModule("norm2", Layers.Norm(settings.Norm, dim, settings.NormEps));
+        _mlp = RegisterModule("mlp", new Mlp(dim, (int)(dim * settings.MlpRatio), settings.Activation, settings.MlpAsConv1x1, settings.DropRate, generator));
+        _dropPath = RegisterModule("drop_path", new DropPath(dropPath, generator));
+    }
+
+    /// <summary>Channels.</summary>
+    public int Dim { get; }
+
+    /// <summary><c>[B, H, W, C]</c> or <c>[B, N, C]</c> → the same shape.</summary>
+    public Tensor Forward(Tensor x)
+    {
+        var mixed = _mixer.Forward(_norm1.Forward(x));
+        if (_layerScale1 is not null) mixed = Functional.Mul(mixed, _layerScale1.Value);   // [C] broadcast over positions
+        x = Functional.Add(x, _dropPath.Forward(mixed));
+        var mlp = _mlp.Forward(_norm2.Forward(x));
+        if (_layerScale2 is not null) mlp = Functional.Mul(mlp, _layerScale2.Value);
+        return Functional.Add(x, _dropPath.Forward(mlp));
+    }
+
+    private static Parameter LayerScale(int dim, float init)
+    {
+        var p = new Parameter(dim) { NoWeightDecay = true };
+        Init.Constant(p.Value, init);
+        return p;
+    }
+}

@@ -1,0 +1,26 @@
+using FormerSearch.Engine;
+using FormerSearch.Engine.Nn;
+
+namespace FormerSearch.Models.Blocks;
+
+/// <summary>
+/// Patch embedding / downsampling by one strided convolution (<c>proj</c>), as PoolFormer's and timm's
+/// <c>PatchEmbed</c>: channels-last <c>[B, H, W, Cin]</c> → <c>[B, H', W', Cout]</c>. PyTorch's default
+/// convolution init (kaiming_uniform, a = √5), which both official codebases keep for this layer.
+/// </summary>
+public sealed class PatchEmbed : Module, ILayer
+{
+    private readonly Conv2d _proj;
+
+    /// <summary>A <paramref name="patchSize"/>×<paramref name="patchSize"/> convolution of stride <paramref name="stride"/> and zero padding <paramref name="padding"/>.</summary>
+    /// <exception cref="ArgumentException">A size is not positive or the padding is negative.</exception>
+    public PatchEmbed(int inChannels, int embedDim, int patchSize, int stride, int padding, Generator generator)
+    {
+        if (inChannels < 1 || embedDim < 1 || patchSize < 1 || stride < 1 || padding < 0)
+            throw new ArgumentException($"Invalid patch embedding {inChannels} → {embedDim}, kernel {patchSize}, stride {stride}, padding {padding}.");
+        _proj = RegisterModule("proj", new Conv2d(inChannels, embedDim, patchSize, stride, padding, generator: generator));
+    }
+
+    /// <summary><c>[B, H, W, Cin]</c> → <c>[B, H', W', Cout]</c>.</summary>
+    public Tensor Forward(Tensor x) => _proj.Forward(x);
+}

@@ -1,0 +1,44 @@
+using FormerSearch.Engine;
+using FormerSearch.Engine.Nn;
+
+namespace FormerSearch.Models;
+
+/// <summary>
+/// The surface every image classifier of the zoo exposes (timm's <c>forward_features</c> /
+/// <c>forward_head</c> / <c>reset_classifier</c>). Images are channels-last float32 <c>[B, H, W, C]</c>;
+/// an extracted subnet is just another <see cref="VisionModel"/>.
+/// </summary>
+public abstract class VisionModel : Module
+{
+    /// <summary>Sets the input size the model was built for.</summary>
+    protected VisionModel(ModelInput input) => Input = input;
+
+    /// <summary>The input size the model was built for (its position embeddings or spatial MLPs fix it).</summary>
+    public ModelInput Input { get; }
+
+    /// <summary>Number of classifier outputs.</summary>
+    public abstract int NumClasses { get; }
+
+    /// <summary>Backbone output before pooling: <c>[B, H', W', C']</c> feature maps or <c>[B, N, C']</c> tokens, after the final norm.</summary>
+    /// <exception cref="ArgumentException">The images are not <c>[B, H, W, C]</c> of <see cref="Input"/>'s size.</exception>
+    public abstract Tensor ForwardFeatures(Tensor images);
+
+    /// <summary>Pools <see cref="ForwardFeatures"/>' output as the model does and applies the classifier: <c>[B, K]</c> logits.</summary>
+    public abstract Tensor ForwardHead(Tensor features);
+
+    /// <summary>Logits <c>[B, K]</c> of channels-last images <c>[B, H, W, C]</c>.</summary>
+    /// <exception cref="ArgumentException">The images are not <c>[B, H, W, C]</c> of <see cref="Input"/>'s size.</exception>
+    public Tensor Forward(Tensor images) => ForwardHead(ForwardFeatures(images));
+
+    /// <summary>Replaces the classifier by a freshly initialised one with <paramref name="numClasses"/> outputs (the backbone is kept).</summary>
+    /// <exception cref="ArgumentException"><paramref name="numClasses"/> is below 1.</exception>
+    public abstract void ResetClassifier(int numClasses);
+
+    /// <summary>Throws unless <paramref name="images"/> is a <c>[B, H, W, C]</c> batch of this model's input size.</summary>
+    /// <exception cref="ArgumentException">The shape differs.</exception>
+    protected void CheckImages(Tensor images)
+    {
+        if (images.Rank != 4 || images.Size(1) != Input.Height || images.Size(2) != Input.Width || images.Size(3) != Input.Channels)
+            throw new ArgumentException($"{GetType().Name} takes channels-last images [B, {Input.Height}, {Input.Width}, {Input.Channels}]; got {Tensor.FormatShape(images.Shape)}.");
+    }
+}

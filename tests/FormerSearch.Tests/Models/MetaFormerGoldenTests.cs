@@ -1,0 +1,59 @@
+using FormerSearch.Engine;
+using FormerSearch.Engine.IO;
+using FormerSearch.Engine.Memory;
+using FormerSearch.Models;
+using FormerSearch.Models.Blocks;
+
+namespace FormerSearch.Tests.Models;
+
+/// <summary>
+/// Logits and input gradients of small MetaFormer hybrids (pooling, 2-head / 1-head attention after a position
+/// embedding, spatial FC, identity; GroupNorm and LayerNormChannel) against the official sail-sg/poolformer code,
+/// with the official state dict loaded through <c>LoadStateDict(pytorchLayout: true)</c>.
+/// Vectors from <c>Models/Golden/make_metaformer.py</c> (float64 in torch; float32 here, tolerance 1e-4 relative to the largest value).
+/// </summary>
+public sealed class MetaFormerGoldenTests
+{
+    [Theory]
+    [InlineData("gn", NormKind.GroupNorm, new[] { 8, 32, 8, 16 }, 2f, 16)]
+    [InlineData("lnc", NormKind.LayerNorm, new[] { 8, 32, 8, 8 }, 1f, 32)]
+    public void Forward_and_input_gradient_match_the_official_code(string name, NormKind norm, int[] widths, float mlpRatio, int headDim)
+    {
+        string path = Path.Combine(AppContext.BaseDirectory, "Models", "Golden", "metaformer.safetensors");
+        var golden = SafeTensors.Load(path);
+        var config = new PoolFormerConfig
+        {
+            Depths = [1, 1, 2, 1],
+            Widths = widths,
+            Mixers = [TokenMixerKind.Pooling, TokenMixerKind.Attention, TokenMixerKind.SpatialFc, TokenMixerKind.Identity],
+            PositionEmbeddings = [false, true, false, false],
+            Norm = norm,
+            MlpRatio = mlpRatio,
+            AttentionHeadDim = headDim,
+        };
+        var model = new PoolFormer(config, ModelOptions.For(new ModelInput(3, 24, 24), numClasses: 5));
+        string prefix = name + ".state.";
+        var state = golden.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value);
+        model.LoadStateDict(state, strict: true, pytorchLayout: true);
+
+        using (TensorScope.Enter())
+        {
+            var x = golden["x"].Clone();
+            x.RequiresGrad = true;
+            var y = model.Forward(x);
+            AssertClose(golden[name + ".y"], y);
+            y.Backward(golden[name + ".gy"]);
+            AssertClose(golden[name + ".gx"], x.Grad!);
+        }
+    }
+
+    private static void AssertClose(Tensor expected, Tensor actual)
+    {
+        Assert.Equal(expected.Shape.ToArray(), actual.Shape.ToArray());
+        float[] e = expected.ToArray(), a = actual.ToArray();
+        float scale = 0;
+        foreach (float v in e) scale = MathF.Max(scale, MathF.Abs(v));
+        for (int i = 0; i < e.Length; i++)
+            Assert.True(MathF.Abs(e[i] - a[i]) <= 1e-4f * scale + 1e-6f, $"element {i}: expected {e[i]}, got {a[i]} (scale {scale}).");
+    }
+}

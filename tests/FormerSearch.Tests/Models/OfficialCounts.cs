@@ -1,0 +1,30 @@
+namespace FormerSearch.Tests.Models;
+
+/// <summary>
+/// Parameter counts and MACs of the official implementations at 3×224×224 with 1000 classes, measured once
+/// with torch 1.13 by a throwaway script (not committed): it imported sail-sg/poolformer's
+/// <c>models/poolformer.py</c> and <c>models/metaformer.py</c> from a fetched copy with timm's few helpers
+/// stubbed, and timm's VisionTransformer module tree for DeiT (timm itself cannot be imported here); params are
+/// <c>sum(p.numel() for p in model.parameters())</c>; MACs are fvcore's convention counted with forward hooks:
+/// every <c>nn.Conv2d</c> (<c>out.numel() · Cin/groups · kh · kw</c>), every <c>nn.Linear</c>
+/// (<c>out.numel() · in</c>) and each attention's q·kᵀ and attn·v (<c>2 · N² · C</c>); norms not counted.
+/// </summary>
+internal static class OfficialCounts
+{
+    public static readonly IReadOnlyDictionary<string, (long Params, long Macs)> At224 = new Dictionary<string, (long, long)>
+    {
+        ["poolformer_s12"] = (11_915_176, 1_812_267_008),
+        ["poolformer_s24"] = (21_388_968, 3_392_208_896),
+        ["poolformer_s36"] = (30_862_760, 4_972_150_784),
+        ["poolformer_m36"] = (56_172_520, 8_758_788_096),
+        ["poolformer_m48"] = (73_473_448, 11_533_320_192),
+        ["metaformer_id_s12"] = (11_915_176, 1_812_267_008),
+        ["metaformer_pppa_s12"] = (14_038_440, 1_919_944_704),
+        ["metaformer_ppaa_s12"] = (16_535_592, 2_549_151_744),
+        ["metaformer_pppf_s12"] = (11_919_978, 1_814_725_632),
+        ["metaformer_ppff_s12"] = (12_150_474, 1_888_484_352),
+        ["deit_tiny"] = (5_717_416, 1_253_683_200),
+        ["deit_small"] = (22_050_664, 4_598_882_304),
+        ["deit_base"] = (86_567_656, 17_563_828_224),
+    };
+}
