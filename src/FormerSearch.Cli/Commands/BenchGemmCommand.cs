@@ -63,7 +63,7 @@ public static class BenchGemmCommand
         var table = new Table().AddColumns("provider", "kernels", "size", "threads", "GFLOP/s");
         foreach (var r in results)
             table.AddRow(r.Provider, r.CoreName ?? "managed SIMD", $"{r.Size}", $"{r.Threads}", $"{r.Gflops:F1}");
-        AnsiConsole.Write(table);
+        Tables.Write(table);
         Console.WriteLine($"The engine uses: {Gemm.Default.Name}" + (Gemm.Default.Name == "openblas" ? $" ({Gemm.OpenBlasCoreName})" : ""));
         if (OpenBlasLibrary.ReplacedCoreType is { } replaced)
             Console.WriteLine($"OPENBLAS_CORETYPE={replaced} in the environment names slower kernels than this CPU has, so the engine uses {Gemm.OpenBlasCoreName}; set FORMER_OPENBLAS_CORETYPE={replaced} to keep it.");

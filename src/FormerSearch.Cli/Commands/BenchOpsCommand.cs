@@ -45,7 +45,7 @@ public static class BenchOpsCommand
         }
         var table = new Table().AddColumns("op", "input", "forward+backward (ms)");
         foreach (var r in results) table.AddRow(Markup.Escape(r.Op), Markup.Escape(r.Shape), $"{r.Milliseconds:F3}");
-        AnsiConsole.Write(table);
+        Tables.Write(table);
         Console.WriteLine($"A warm training step of a small model allocates {stepBytes} bytes on the managed heap ({threads} thread(s)).");
         return ExitCodes.Success;
     }

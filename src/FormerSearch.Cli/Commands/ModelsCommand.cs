@@ -41,7 +41,7 @@ public static class ModelsCommand
         var table = new Table().AddColumns("model", "family", "input", "params (M)", "GMACs");
         foreach (var (entry, profile) in rows)
             table.AddRow(entry.Name, entry.Family, profile.Input.ToString(), Millions(profile.Params), Billions(profile.Macs));
-        AnsiConsole.Write(table);
+        Tables.Write(table);
         return ExitCodes.Success;
     }
 

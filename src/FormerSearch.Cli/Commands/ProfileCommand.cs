@@ -65,7 +65,7 @@ public static class ProfileCommand
         foreach (var l in profile.Layers)
             table.AddRow(Markup.Escape(l.Name), Markup.Escape(l.Kind), Markup.Escape("[" + string.Join(", ", l.OutputShape) + "]"),
                 l.Params.ToString("N0", CultureInfo.InvariantCulture), l.Macs.ToString("N0", CultureInfo.InvariantCulture));
-        AnsiConsole.Write(table);
+        Tables.Write(table);
         Console.WriteLine($"{profile.Model} at {profile.Input}, {profile.NumClasses} classes: {ModelsCommand.Millions(profile.Params)} M params, {ModelsCommand.Billions(profile.Macs)} GMACs.");
         Console.WriteLine("MACs count convolutions, linear layers and attention products (fvcore's convention, norms excluded).");
         return ExitCodes.Success;
