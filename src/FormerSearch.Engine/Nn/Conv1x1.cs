@@ -39,14 +39,7 @@ public sealed class Conv1x1 : Module, ILayer
 
     /// <summary>Re-draws the weights as <c>nn.Conv2d(in, out, 1)</c> does: kaiming_uniform(a=√5) and U(±1/√in) for the bias.</summary>
     public void ResetParameters(Generator generator)
-    {
-        Init.KaimingUniform(Weight.Value, generator, a: Math.Sqrt(5.0));
-        if (Bias is not null)
-        {
-            double bound = 1.0 / Math.Sqrt(InChannels);
-            Init.Uniform(Bias.Value, generator, -bound, bound);
-        }
-    }
+        => Init.LinearOrConvDefault(Weight.Value, Bias?.Value, generator);
 
     /// <summary><c>[…, in]</c> → <c>[…, out]</c>.</summary>
     /// <exception cref="ArgumentException">The last dimension is not <c>in</c>.</exception>

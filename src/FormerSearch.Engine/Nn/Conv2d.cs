@@ -74,14 +74,7 @@ public sealed class Conv2d : Module, ILayer
     /// (bound 1/√fan_in) for the weight, U(−1/√fan_in, 1/√fan_in) for the bias.
     /// </summary>
     public void ResetParameters(Generator generator)
-    {
-        Init.KaimingUniform(Weight.Value, generator, a: Math.Sqrt(5.0));
-        if (Bias is not null)
-        {
-            double bound = 1.0 / Math.Sqrt(Init.Fans(Weight.Shape).FanIn);
-            Init.Uniform(Bias.Value, generator, -bound, bound);
-        }
-    }
+        => Init.LinearOrConvDefault(Weight.Value, Bias?.Value, generator);
 
     /// <summary><c>[B, H, W, in]</c> → <c>[B, Ho, Wo, out]</c> with Ho = (H + 2·pad − kh)/stride + 1 (likewise Wo).</summary>
     /// <exception cref="ArgumentException">The input is not <c>[B, H, W, in]</c> or the kernel exceeds the padded input.</exception>

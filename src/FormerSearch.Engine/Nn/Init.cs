@@ -62,6 +62,19 @@ public static class Init
         return Uniform(tensor, generator, -bound, bound);
     }
 
+    /// <summary>
+    /// The default of PyTorch's <c>nn.Linear</c> and <c>nn.ConvNd</c> (<c>reset_parameters</c>):
+    /// kaiming_uniform(a = √5) for the weight, which is U(±1/√fan_in), and U(±1/√fan_in) for the bias.
+    /// </summary>
+    /// <exception cref="ArgumentException">The weight has fewer than 2 dimensions or a zero fan.</exception>
+    public static void LinearOrConvDefault(Tensor weight, Tensor? bias, Generator generator)
+    {
+        KaimingUniform(weight, generator, a: Math.Sqrt(5.0));
+        if (bias is null) return;
+        double bound = 1.0 / Math.Sqrt(Fans(weight.Shape).FanIn);
+        Uniform(bias, generator, -bound, bound);
+    }
+
     /// <summary><c>kaiming_normal_</c>: N(0, std²) with std = gain/√fan.</summary>
     /// <exception cref="ArgumentException">The tensor has fewer than 2 dimensions or a zero fan.</exception>
     public static Tensor KaimingNormal(Tensor tensor, Generator generator, double a = 0, FanMode mode = FanMode.FanIn, Nonlinearity nonlinearity = Nonlinearity.LeakyRelu)

@@ -37,14 +37,7 @@ public sealed class Linear : Module, ILayer
 
     /// <summary>Re-draws the weights as PyTorch's <c>reset_parameters</c>: kaiming_uniform(a=√5) for the weight, U(−1/√in, 1/√in) for the bias.</summary>
     public void ResetParameters(Generator generator)
-    {
-        Init.KaimingUniform(Weight.Value, generator, a: Math.Sqrt(5.0));
-        if (Bias is not null)
-        {
-            double bound = 1.0 / Math.Sqrt(InFeatures);
-            Init.Uniform(Bias.Value, generator, -bound, bound);
-        }
-    }
+        => Init.LinearOrConvDefault(Weight.Value, Bias?.Value, generator);
 
     /// <summary><c>[…, in]</c> → <c>[…, out]</c>.</summary>
     public Tensor Forward(Tensor x) => Functional.Linear(x, Weight.Value, Bias?.Value);
