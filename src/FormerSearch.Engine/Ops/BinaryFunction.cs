@@ -53,6 +53,7 @@ internal sealed class BinaryFunction : Function<BinaryFunction>
     {
         var ga = Tape.GradOf(_a);
         var gb = Tape.GradOf(_b);
+        if (_op is BinaryOp.Add or BinaryOp.Mul && (ga is not null || gb is not null) && TryPerChannel(gradOutput, ga, gb)) return;
         switch (_op)
         {
             case BinaryOp.Add:
@@ -81,6 +82,27 @@ internal sealed class BinaryFunction : Function<BinaryFunction>
                 }
                 break;
         }
+    }
+
+    /// <summary>
+    /// The backward of <c>x + v</c> or <c>x · v</c> with <c>x</c> full-size and <c>v</c> one vector
+    /// repeated over rows (bias, layer scale), in either operand order: both gradients in one pass
+    /// over <c>g</c>. False (nothing done) for any other broadcast.
+    /// </summary>
+    private bool TryPerChannel(Tensor g, Tensor? ga, Tensor? gb)
+    {
+        Tensor full, vector;
+        Tensor? gFull, gVector;
+        if (_a.Shape.SequenceEqual(g.Shape) && !_b.Shape.SequenceEqual(g.Shape)) (full, vector, gFull, gVector) = (_a, _b, ga, gb);
+        else if (_b.Shape.SequenceEqual(g.Shape) && !_a.Shape.SequenceEqual(g.Shape)) (full, vector, gFull, gVector) = (_b, _a, gb, ga);
+        else return false;
+        if (!g.IsContiguous || !ChannelGradients.IsPerChannel(g.Shape, vector.Shape, out int rows, out int c)) return false;
+        if (_op == BinaryOp.Add)
+            ChannelGradients.AddBackward(g.Data, g.Offset, rows, c, gFull?.Data, gFull?.Offset ?? 0, gVector?.Data, gVector?.Offset ?? 0);
+        else
+            ChannelGradients.MulBackward(g.Data, g.Offset, full.Data, full.Offset, vector.Data, vector.Offset, rows, c,
+                gFull?.Data, gFull?.Offset ?? 0, gVector?.Data, gVector?.Offset ?? 0);
+        return true;
     }
 
     /// <summary>

@@ -1,12 +1,18 @@
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using FormerSearch.Engine.Autograd;
+using FormerSearch.Engine.Kernels.Activations;
+using FormerSearch.Engine.Threading;
 
 namespace FormerSearch.Engine.Ops;
 
 /// <summary>
 /// Gated linear unit, as <c>torch.nn.functional.glu</c>: the input is halved along <c>dim</c> into
 /// <c>a</c> (first half) and <c>b</c> (second half), and <c>y = a · σ(b)</c>. Backward:
-/// <c>da = g·σ(b)</c>, <c>db = g·a·σ(b)·(1 − σ(b))</c>; σ(b) is saved from the forward.
+/// <c>da = g·σ(b)</c>, <c>db = g·a·σ(b)·(1 − σ(b))</c>; σ(b) = 1/(1 + e^−b) (float32
+/// <see cref="FastExp"/>) is saved from the forward. Both passes run over threads in fixed segments
+/// (elementwise, so any split gives the same bits).
 /// </summary>
 internal sealed class GluFunction : Function<GluFunction>
 {
@@ -30,17 +36,9 @@ internal sealed class GluFunction : Function<GluFunction>
         int outer = 1;
         for (int i = 0; i < d; i++) outer *= x.Size(i);
         int half = outer == 0 ? 0 : y.Numel / outer;
-        var xs = x.AsSpan();
-        var ys = y.AsSpan();
-        var gs = gate.AsSpan();
-        for (int o = 0; o < outer && half > 0; o++)
-        {
-            var a = xs.Slice(2 * o * half, half);
-            var b = xs.Slice((2 * o + 1) * half, half);
-            var sig = gs.Slice(o * half, half);
-            TensorPrimitives.Sigmoid(b, sig);
-            TensorPrimitives.Multiply(a, sig, ys.Slice(o * half, half));
-        }
+        var split = new Split(outer, half);
+        if (split.Items > 0)
+            ParallelRunner.For(split.Items, split.Grain, new ForwardBody(split, x.Data, x.Offset, y.Data, y.Offset, gate.Data, gate.Offset));
 
         if (Tape.Needs(x))
         {
@@ -57,34 +55,106 @@ internal sealed class GluFunction : Function<GluFunction>
     protected internal override void Backward(Tensor gradOutput)
     {
         if (Tape.GradOf(_x) is not { } gx) return;
-        int half = _half;
-        var xs = _x.AsSpan();
-        var gs = _gate.AsSpan();
-        var g = gradOutput.AsSpan();
-        var dxs = gx.AsSpan();
-        var tmp = Tensor.Empty(half);
-        var t = tmp.AsSpan();
-        for (int o = 0; o < _outer; o++)
-        {
-            var a = xs.Slice(2 * o * half, half);
-            var sig = gs.Slice(o * half, half);
-            var go = g.Slice(o * half, half);
-            var da = dxs.Slice(2 * o * half, half);
-            var db = dxs.Slice((2 * o + 1) * half, half);
-            // da += g·σ(b)
-            TensorPrimitives.MultiplyAdd(go, sig, da, da);
-            // db += (g·a)·σ(b)·(1 − σ(b))
-            TensorPrimitives.Multiply(go, a, t);
-            TensorPrimitives.Multiply(t, sig, t);
-            TensorPrimitives.Add(db, t, db);
-            TensorPrimitives.Multiply(t, sig, t);
-            TensorPrimitives.Subtract(db, t, db);
-        }
+        var g = gradOutput.IsContiguous ? gradOutput : gradOutput.Clone();
+        var split = new Split(_outer, _half);
+        if (split.Items > 0)
+            ParallelRunner.For(split.Items, split.Grain, new BackwardBody(split, _x.Data, _x.Offset, _gate.Data, _gate.Offset, g.Data, g.Offset, gx.Data, gx.Offset));
     }
 
     protected override void Clear()
     {
         _x = null!;
         _gate = null!;
+    }
+
+    /// <summary>
+    /// The work items: each outer block's half-run cut into segments of <see cref="Segment"/> elements,
+    /// so that one long run (dim = last axis of a single row) or many short ones both spread over threads.
+    /// </summary>
+    private readonly struct Split(int outer, int half)
+    {
+        public const int Segment = 1 << 13;
+        public readonly int Outer = outer, Half = half, PerBlock = half == 0 ? 0 : (half + Segment - 1) / Segment;
+        public int Items => Outer * PerBlock;
+
+        /// <summary>Items per range: at least ~16K elements, below which a hand-off costs more than it saves.</summary>
+        public int Grain => Math.Max(1, (1 << 14) / Math.Max(1, Math.Min(Half, Segment)));
+
+        public void Locate(int item, out int block, out int from, out int length)
+        {
+            block = item / PerBlock;
+            from = (item - block * PerBlock) * Segment;
+            length = Math.Min(Segment, Half - from);
+        }
+    }
+
+    private readonly struct ForwardBody(Split split, float[] x, int xOffset, float[] y, int yOffset, float[] gate, int gateOffset) : IRangeBody
+    {
+        public void Invoke(int start, int end)
+        {
+            int half = split.Half;
+            ref float xr = ref MemoryMarshal.GetArrayDataReference(x);
+            ref float sr = ref MemoryMarshal.GetArrayDataReference(gate);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
+            for (int item = start; item < end; item++)
+            {
+                split.Locate(item, out int o, out int from, out int len);
+                ref float a = ref Unsafe.Add(ref xr, xOffset + 2 * o * half + from);
+                ref float b = ref Unsafe.Add(ref xr, xOffset + (2 * o + 1) * half + from);
+                ref float sig = ref Unsafe.Add(ref sr, gateOffset + o * half + from);
+                ref float yo = ref Unsafe.Add(ref yr, yOffset + o * half + from);
+                int i = 0;
+                for (; i <= len - 16; i += 16)
+                {
+                    var sv = Vector512<float>.One / (Vector512<float>.One + FastExp.Vector(-Vector512.LoadUnsafe(ref b, (nuint)i)));
+                    sv.StoreUnsafe(ref sig, (nuint)i);
+                    (Vector512.LoadUnsafe(ref a, (nuint)i) * sv).StoreUnsafe(ref yo, (nuint)i);
+                }
+                for (; i < len; i++)
+                {
+                    float sv = 1f / (1f + FastExp.Scalar(-Unsafe.Add(ref b, i)));
+                    Unsafe.Add(ref sig, i) = sv;
+                    Unsafe.Add(ref yo, i) = Unsafe.Add(ref a, i) * sv;
+                }
+            }
+        }
+    }
+
+    /// <summary><c>da += g·σ</c>, <c>db += t − t·σ</c> with <c>t = g·a·σ</c>, in one pass.</summary>
+    private readonly struct BackwardBody(Split split, float[] x, int xOffset, float[] gate, int gateOffset, float[] g, int gOffset, float[] dx, int dxOffset) : IRangeBody
+    {
+        public void Invoke(int start, int end)
+        {
+            int half = split.Half;
+            ref float xr = ref MemoryMarshal.GetArrayDataReference(x);
+            ref float sr = ref MemoryMarshal.GetArrayDataReference(gate);
+            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
+            ref float dr = ref MemoryMarshal.GetArrayDataReference(dx);
+            for (int item = start; item < end; item++)
+            {
+                split.Locate(item, out int o, out int from, out int len);
+                ref float a = ref Unsafe.Add(ref xr, xOffset + 2 * o * half + from);
+                ref float sig = ref Unsafe.Add(ref sr, gateOffset + o * half + from);
+                ref float go = ref Unsafe.Add(ref gr, gOffset + o * half + from);
+                ref float da = ref Unsafe.Add(ref dr, dxOffset + 2 * o * half + from);
+                ref float db = ref Unsafe.Add(ref dr, dxOffset + (2 * o + 1) * half + from);
+                int i = 0;
+                for (; i <= len - 16; i += 16)
+                {
+                    var gv = Vector512.LoadUnsafe(ref go, (nuint)i);
+                    var sv = Vector512.LoadUnsafe(ref sig, (nuint)i);
+                    (gv * sv + Vector512.LoadUnsafe(ref da, (nuint)i)).StoreUnsafe(ref da, (nuint)i);
+                    var t = gv * Vector512.LoadUnsafe(ref a, (nuint)i) * sv;
+                    (Vector512.LoadUnsafe(ref db, (nuint)i) + t - t * sv).StoreUnsafe(ref db, (nuint)i);
+                }
+                for (; i < len; i++)
+                {
+                    float gv = Unsafe.Add(ref go, i), sv = Unsafe.Add(ref sig, i);
+                    Unsafe.Add(ref da, i) = gv * sv + Unsafe.Add(ref da, i);
+                    float t = gv * Unsafe.Add(ref a, i) * sv;
+                    Unsafe.Add(ref db, i) = Unsafe.Add(ref db, i) + t - t * sv;
+                }
+            }
+        }
     }
 }

@@ -1,4 +1,6 @@
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using FormerSearch.Engine.Autograd;
 using FormerSearch.Engine.Threading;
 
@@ -8,7 +10,7 @@ namespace FormerSearch.Engine.Ops;
 /// MetaFormer's StarReLU: <c>y = s · relu(x)² + b</c> with learnable one-element <c>s</c> and <c>b</c>.
 /// Backward: <c>dx = g·2s·relu(x)</c>, <c>ds = Σ g·relu(x)²</c>, <c>db = Σ g</c>. The sums are taken
 /// over fixed-size blocks (in parallel) and the block sums added in order, so they do not depend on
-/// the thread count.
+/// the thread count. Forward and backward are each one fused pass over those blocks.
 /// </summary>
 internal sealed class StarReluFunction : Function<StarReluFunction>
 {
@@ -25,13 +27,8 @@ internal sealed class StarReluFunction : Function<StarReluFunction>
         float s = scale.Item(), b = bias.Item();
         var relu = Tensor.Empty(x.Shape);
         var y = Tensor.Empty(x.Shape);
-        var r = relu.AsSpan();
-        TensorPrimitives.Max(x.AsSpan(), 0f, r);
-        // s·r² + b as (s·r)·r + b.
-        var ys = y.AsSpan();
-        TensorPrimitives.Multiply(r, s, ys);
-        TensorPrimitives.Multiply(ys, r, ys);
-        TensorPrimitives.Add(ys, b, ys);
+        int count = x.Numel;
+        ParallelRunner.For((count + Block - 1) / Block, 1, new ForwardBody(x.Data, x.Offset, relu.Data, relu.Offset, y.Data, y.Offset, count, s, b));
         if (Tape.Needs(x, scale, bias))
         {
             var node = Rent();
@@ -46,24 +43,19 @@ internal sealed class StarReluFunction : Function<StarReluFunction>
 
     protected internal override void Backward(Tensor gradOutput)
     {
-        var g = gradOutput.AsSpan();
-        var r = _relu.AsSpan();
-        if (Tape.GradOf(_x) is { } gx)
-        {
-            // dx += g · 2s · relu(x)  (zero where x ≤ 0, as relu is there).
-            float twoS = 2f * _scale.Item();
-            var dx = gx.AsSpan();
-            var t = Tensor.Empty(gx.Shape).AsSpan();
-            TensorPrimitives.Multiply(g, r, t);
-            TensorPrimitives.MultiplyAdd(t, twoS, dx, dx);
-        }
+        var gx = Tape.GradOf(_x);
         var gs = Tape.GradOf(_scale);
         var gb = Tape.GradOf(_bias);
-        if (gs is null && gb is null) return;
-        int n = g.Length;
+        bool sums = gs is not null || gb is not null;
+        if (gx is null && !sums) return;
+        int n = _relu.Numel;
         int blocks = (n + Block - 1) / Block;
+        // One pass: dx += g·2s·relu(x) and, per block, Σ g·relu(x)² and Σ g.
         var partial = Tensor.Empty(2 * blocks);
-        ParallelRunner.For(blocks, 1, new BlockSums(gradOutput.Data, gradOutput.Offset, _relu.Data, _relu.Offset, n, partial.Data, partial.Offset));
+        var g = gradOutput.IsContiguous ? gradOutput : gradOutput.Clone();
+        ParallelRunner.For(blocks, 1, new BackwardBody(g.Data, g.Offset, _relu.Data, _relu.Offset, gx?.Data, gx?.Offset ?? 0,
+            2f * _scale.Item(), sums, n, partial.Data, partial.Offset));
+        if (!sums) return;
         double sumS = 0, sumB = 0;
         var p = partial.AsSpan();
         for (int i = 0; i < blocks; i++)
@@ -83,28 +75,83 @@ internal sealed class StarReluFunction : Function<StarReluFunction>
         _relu = null!;
     }
 
-    /// <summary>For each block: Σ g·relu(x)² and Σ g.</summary>
-    private readonly struct BlockSums(float[] g, int gOffset, float[] relu, int reluOffset, int n, float[] partial, int partialOffset) : IRangeBody
+    /// <summary><c>relu = max(x, 0)</c>, <c>y = (s·relu)·relu + b</c> over whole blocks.</summary>
+    private readonly struct ForwardBody(float[] x, int xOffset, float[] relu, int reluOffset, float[] y, int yOffset, int n, float s, float b) : IRangeBody
     {
         public void Invoke(int start, int end)
         {
-            Span<float> tmp = stackalloc float[256];
+            int from = start * Block, to = Math.Min(n, end * Block);
+            ref float xr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(x), xOffset + from);
+            ref float rr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(relu), reluOffset + from);
+            ref float yr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(y), yOffset + from);
+            int len = to - from, i = 0;
+            Vector512<float> vs = Vector512.Create(s), vb = Vector512.Create(b);
+            for (; i <= len - 16; i += 16)
+            {
+                var r = Vector512.Max(Vector512.LoadUnsafe(ref xr, (nuint)i), Vector512<float>.Zero);
+                r.StoreUnsafe(ref rr, (nuint)i);
+                (r * vs * r + vb).StoreUnsafe(ref yr, (nuint)i);
+            }
+            for (; i < len; i++)
+            {
+                float r = MathF.Max(Unsafe.Add(ref xr, i), 0f);
+                Unsafe.Add(ref rr, i) = r;
+                Unsafe.Add(ref yr, i) = r * s * r + b;
+            }
+        }
+    }
+
+    /// <summary>Per block: <c>dx += (g·relu)·2s</c> when dx is given, and Σ g·relu² and Σ g when <c>sums</c>.</summary>
+    private readonly struct BackwardBody(float[] g, int gOffset, float[] relu, int reluOffset, float[]? dx, int dxOffset, float twoS, bool sums, int n, float[] partial, int partialOffset) : IRangeBody
+    {
+        public void Invoke(int start, int end)
+        {
+            ref float g0 = ref MemoryMarshal.GetArrayDataReference(g);
+            ref float r0 = ref MemoryMarshal.GetArrayDataReference(relu);
+            ref float d0 = ref dx is null ? ref g0 : ref MemoryMarshal.GetArrayDataReference(dx);
+            var v2s = Vector512.Create(twoS);
             for (int blk = start; blk < end; blk++)
             {
                 int from = blk * Block, len = Math.Min(Block, n - from);
-                var gs = g.AsSpan(gOffset + from, len);
-                var rs = relu.AsSpan(reluOffset + from, len);
-                double ss = 0;
-                // Σ g·r·r in chunks through a small stack buffer.
-                for (int i = 0; i < len; i += tmp.Length)
+                ref float gr = ref Unsafe.Add(ref g0, gOffset + from);
+                ref float rr = ref Unsafe.Add(ref r0, reluOffset + from);
+                ref float dr = ref Unsafe.Add(ref d0, dxOffset + from);
+                if (dx is not null)
                 {
-                    int m = Math.Min(tmp.Length, len - i);
-                    var t = tmp[..m];
-                    TensorPrimitives.Multiply(gs.Slice(i, m), rs.Slice(i, m), t);
-                    ss += TensorPrimitives.Dot(t, rs.Slice(i, m));
+                    int i = 0;
+                    for (; i <= len - 16; i += 16)
+                    {
+                        var t = Vector512.LoadUnsafe(ref gr, (nuint)i) * Vector512.LoadUnsafe(ref rr, (nuint)i);
+                        (t * v2s + Vector512.LoadUnsafe(ref dr, (nuint)i)).StoreUnsafe(ref dr, (nuint)i);
+                    }
+                    for (; i < len; i++) Unsafe.Add(ref dr, i) = Unsafe.Add(ref gr, i) * Unsafe.Add(ref rr, i) * twoS + Unsafe.Add(ref dr, i);
+                }
+                if (!sums) continue;
+                // Σ g·r² and Σ g: float lanes over 256-element chunks, chunks added in double (fixed order).
+                double ss = 0, sb = 0;
+                for (int c = 0; c < len; c += 256)
+                {
+                    int m = Math.Min(256, len - c), i = 0;
+                    Vector512<float> as2 = Vector512<float>.Zero, ab = Vector512<float>.Zero;
+                    for (; i <= m - 16; i += 16)
+                    {
+                        var gv = Vector512.LoadUnsafe(ref gr, (nuint)(c + i));
+                        var rv = Vector512.LoadUnsafe(ref rr, (nuint)(c + i));
+                        as2 = Vector512.FusedMultiplyAdd(gv * rv, rv, as2);
+                        ab += gv;
+                    }
+                    float fs = Vector512.Sum(as2), fb = Vector512.Sum(ab);
+                    for (; i < m; i++)
+                    {
+                        float gv = Unsafe.Add(ref gr, c + i), rv = Unsafe.Add(ref rr, c + i);
+                        fs = MathF.FusedMultiplyAdd(gv * rv, rv, fs);
+                        fb += gv;
+                    }
+                    ss += fs;
+                    sb += fb;
                 }
                 partial[partialOffset + 2 * blk] = (float)ss;
-                partial[partialOffset + 2 * blk + 1] = TensorPrimitives.Sum(gs);
+                partial[partialOffset + 2 * blk + 1] = (float)sb;
             }
         }
     }

@@ -38,6 +38,27 @@ public sealed class SoftmaxKernelsTests
     }
 
     [Fact]
+    public void MaskedEntriesAreExactlyZero()
+    {
+        // n = 64 takes the in-register short-row path, 37 the general one.
+        foreach (int n in new[] { 64, 37 })
+        {
+            var x = new float[n];
+            new Generator((ulong)n).FillUniform(x, -3f, 3f);
+            for (int i = 1; i < n; i += 3) x[i] = float.NegativeInfinity;
+            var y = new float[n];
+            SoftmaxKernels.ForwardRow(false, x, y);
+            double sum = 0;
+            for (int i = 0; i < n; i++)
+            {
+                if (float.IsNegativeInfinity(x[i])) Assert.Equal(0f, y[i]);
+                sum += y[i];
+            }
+            Assert.True(Math.Abs(sum - 1) < 1e-6, $"n={n}: Σ = {sum}");
+        }
+    }
+
+    [Fact]
     public void EmptyRowIsANoOp()
     {
         SoftmaxKernels.ForwardRow(false, [], []);

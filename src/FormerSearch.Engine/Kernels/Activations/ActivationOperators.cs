@@ -12,37 +12,63 @@ internal static class ActivationOperators
     private const float SqrtHalf = 0.70710678118654752f;        // 1/√2
     private const float InvSqrtTwoPi = 0.39894228040143268f;    // 1/√(2π)
 
-    /// <summary>GELU, erf form: <c>x · ½ · (1 + erf(x/√2))</c>.</summary>
+    /// <summary>GELU, erf form: <c>x · Φ(x)</c> with <c>Φ(x) = ½ · (1 + erf(x/√2))</c>.</summary>
     public readonly struct GeluForward : IPointwiseOperator
     {
-        public static float Invoke(float x, float g) => x * 0.5f * (1f + Erf.Scalar(x * SqrtHalf));
-        public static Vector512<float> Invoke(Vector512<float> x, Vector512<float> g) =>
-            x * Vector512.Create(0.5f) * (Vector512<float>.One + Erf.Vector(x * Vector512.Create(SqrtHalf)));
+        public static float Invoke(float x, float g) => x * NormalCdf(x);
+        public static Vector512<float> Invoke(Vector512<float> x, Vector512<float> g) => x * NormalCdf(x);
     }
 
-    /// <summary><c>g · (Φ(x) + x·φ(x))</c>.</summary>
+    /// <summary><c>g · (Φ(x) + x·φ(x))</c>, erf and the Gaussian density recomputed in the same pass.</summary>
     public readonly struct GeluBackward : IPointwiseOperator
     {
         public static float Invoke(float x, float g)
         {
-            float cdf = 0.5f * (1f + Erf.Scalar(x * SqrtHalf));
-            float pdf = InvSqrtTwoPi * MathF.Exp(-0.5f * x * x);
-            return g * (cdf + x * pdf);
+            float pdf = InvSqrtTwoPi * FastExp.Scalar(-0.5f * x * x);
+            return g * MathF.FusedMultiplyAdd(x, pdf, NormalCdf(x));
         }
 
         public static Vector512<float> Invoke(Vector512<float> x, Vector512<float> g)
         {
-            var cdf = Vector512.Create(0.5f) * (Vector512<float>.One + Erf.Vector(x * Vector512.Create(SqrtHalf)));
-            var pdf = Vector512.Create(InvSqrtTwoPi) * Vector512.Exp(Vector512.Create(-0.5f) * x * x);
-            return g * (cdf + x * pdf);
+            var pdf = Vector512.Create(InvSqrtTwoPi) * FastExp.Vector(Vector512.Create(-0.5f) * x * x);
+            return g * Vector512.FusedMultiplyAdd(x, pdf, NormalCdf(x));
         }
+    }
+
+    /// <summary>
+    /// Φ(x) = ½(1 + erf(z)), z = x/√2. Where erf's tail piece applies, Φ is taken from erfc directly
+    /// (<c>½·erfc(|z|)</c> for negative x, <c>1 − ½·erfc(z)</c> for positive), which also keeps the
+    /// relative accuracy of GELU's small negative outputs.
+    /// </summary>
+    public static float NormalCdf(float x)
+    {
+        float z = x * SqrtHalf;
+        float a = MathF.Abs(z);
+        if (a < Erf.SmallLimit || float.IsNaN(z))
+            return MathF.FusedMultiplyAdd(0.5f, MathF.FusedMultiplyAdd(z, Erf.SmallPoly(z * z), z), 0.5f);
+        float halfE = 0.5f * Erf.TailScalar(a);
+        return z > 0f ? 1f - halfE : halfE;
+    }
+
+    /// <inheritdoc cref="NormalCdf(float)"/>
+    public static Vector512<float> NormalCdf(Vector512<float> x)
+    {
+        var half = Vector512.Create(0.5f);
+        var z = x * Vector512.Create(SqrtHalf);
+        var near = Vector512.FusedMultiplyAdd(half, Vector512.FusedMultiplyAdd(z, Erf.SmallPoly(z * z), z), half);
+        var a = Vector512.Abs(z);
+        if (Vector512.LessThanAll(a, Vector512.Create(Erf.SmallLimit))) return near;
+        var halfE = half * Erf.TailVector(a);
+        var far = Vector512.ConditionalSelect(Vector512.GreaterThan(z, Vector512<float>.Zero), Vector512<float>.One - halfE, halfE);
+        // NaN lanes compare false, so they keep `near` (NaN), as the scalar form does.
+        return Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(a, Vector512.Create(Erf.SmallLimit)), far, near);
     }
 
     /// <summary>SiLU: <c>x / (1 + e^−x)</c>.</summary>
     public readonly struct SiluForward : IPointwiseOperator
     {
-        public static float Invoke(float x, float g) => x / (1f + MathF.Exp(-x));
-        public static Vector512<float> Invoke(Vector512<float> x, Vector512<float> g) => x / (Vector512<float>.One + Vector512.Exp(-x));
+        public static float Invoke(float x, float g) => x / (1f + FastExp.Scalar(-x));
+        public static Vector512<float> Invoke(Vector512<float> x, Vector512<float> g) => x / (Vector512<float>.One + FastExp.Vector(-x));
     }
 
     /// <summary><c>g · s · (1 + x·(1 − s))</c> with <c>s = σ(x)</c>.</summary>
@@ -50,14 +76,14 @@ internal static class ActivationOperators
     {
         public static float Invoke(float x, float g)
         {
-            float s = 1f / (1f + MathF.Exp(-x));
+            float s = 1f / (1f + FastExp.Scalar(-x));
             return g * s * (1f + x * (1f - s));
         }
 
         public static Vector512<float> Invoke(Vector512<float> x, Vector512<float> g)
         {
             var one = Vector512<float>.One;
-            var s = one / (one + Vector512.Exp(-x));
+            var s = one / (one + FastExp.Vector(-x));
             return g * s * (one + x * (one - s));
         }
     }

@@ -1,153 +1,120 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace FormerSearch.Engine.Kernels.Activations;
 
 /// <summary>
-/// The error function in float32, accurate to about one ulp: fdlibm's <c>erff</c> (rational
-/// approximations on [0, 0.84375), [0.84375, 1.25), [1.25, 1/0.35), [1/0.35, 6) and 1 beyond; the
-/// coefficients are Sun Microsystems' from <c>s_erff.c</c>, "Copyright (C) 1993 by Sun Microsystems,
-/// Inc. Permission to use, copy, modify, and distribute this software is freely granted, provided
-/// that this notice is preserved."). The short Abramowitz–Stegun formulas are off by ~1e-7 absolute,
-/// which is too coarse for GELU near 0 where erf is small. The vector form selects each lane's
-/// branch coefficients instead of branching.
+/// The error function in float32, within about one ulp of the exactly rounded value, built from two
+/// cheap pieces instead of fdlibm's four rationals (which cost a division per piece and, in vector
+/// form, a blend per coefficient):
+/// <list type="bullet">
+/// <item><c>|x| &lt; 0.921875</c>: <c>erf(x) = x + x·P(x²)</c>, P of degree 5;</item>
+/// <item><c>0.921875 ≤ |x| &lt; 3.9375</c>: <c>erf(|x|) = 1 − erfc(|x|)</c> with
+/// <c>erfc(a) = exp(−a² + Q(a − 2.375))</c>, Q of degree 6 fitting <c>log erfc(a) + a²</c> (smooth,
+/// nearly linear); <c>−a² + Q</c> is one fused multiply-add, so the rounding of <c>a²</c> costs nothing;</item>
+/// <item>beyond: ±1 (<c>erfc(3.9375) ≈ 2.6e−8</c> is below half an ulp of 1).</item>
+/// </list>
+/// P and Q are weighted least-squares fits (relative error for P, error in erf for Q) made in float64
+/// and checked in float32 against float64 erf. Vector lanes all below 0.921875 — typical activations
+/// — take the polynomial alone; otherwise both pieces are evaluated and each lane picks its own, so a
+/// lane's result never depends on its neighbours. <see cref="Scalar"/> performs the same operations.
 /// </summary>
 internal static class Erf
 {
-    private const float Erx = 8.4506291151e-01f;
-    private const float Pp0 = 1.2837916613e-01f, Pp1 = -3.2504209876e-01f, Pp2 = -2.8481749818e-02f, Pp3 = -5.7702702470e-03f, Pp4 = -2.3763017452e-05f;
-    private const float Qq1 = 3.9791721106e-01f, Qq2 = 6.5022252500e-02f, Qq3 = 5.0813062117e-03f, Qq4 = 1.3249473704e-04f, Qq5 = -3.9602282413e-06f;
-    private const float Pa0 = -2.3621185683e-03f, Pa1 = 4.1485610604e-01f, Pa2 = -3.7220788002e-01f, Pa3 = 3.1834661961e-01f, Pa4 = -1.1089469492e-01f, Pa5 = 3.5478305072e-02f, Pa6 = -2.1663755178e-03f;
-    private const float Qa1 = 1.0642088205e-01f, Qa2 = 5.4039794207e-01f, Qa3 = 7.1828655899e-02f, Qa4 = 1.2617121637e-01f, Qa5 = 1.3637083583e-02f, Qa6 = 1.1984500103e-02f;
-    private const float Ra0 = -9.8649440333e-03f, Ra1 = -6.9385856390e-01f, Ra2 = -1.0558626175e+01f, Ra3 = -6.2375331879e+01f, Ra4 = -1.6239666748e+02f, Ra5 = -1.8460508728e+02f, Ra6 = -8.1287437439e+01f, Ra7 = -9.8143291473e+00f;
-    private const float Sa1 = 1.9651271820e+01f, Sa2 = 1.3765776062e+02f, Sa3 = 4.3456588745e+02f, Sa4 = 6.4538726807e+02f, Sa5 = 4.2900814819e+02f, Sa6 = 1.0863500214e+02f, Sa7 = 6.5702495575e+00f, Sa8 = -6.0424413532e-02f;
-    private const float Rb0 = -9.8649431020e-03f, Rb1 = -7.9928326607e-01f, Rb2 = -1.7757955551e+01f, Rb3 = -1.6063638306e+02f, Rb4 = -6.3756646729e+02f, Rb5 = -1.0250950928e+03f, Rb6 = -4.8351919556e+02f;
-    private const float Sb1 = 3.0338060379e+01f, Sb2 = 3.2579251099e+02f, Sb3 = 1.5367296143e+03f, Sb4 = 3.1998581543e+03f, Sb5 = 2.5530502930e+03f, Sb6 = 4.7452853394e+02f, Sb7 = -2.2440952301e+01f;
+    /// <summary>Below this |x| the polynomial piece applies.</summary>
+    public const float SmallLimit = 0.921875f;
+    /// <summary>From this |x| on, erf is ±1 in float32.</summary>
+    public const float SaturationLimit = 3.9375f;
+    private const float TailCentre = 2.375f;
 
-    // Branch boundaries as |x|.
-    private const float SmallLimit = 0.84375f, MidLimit = 1.25f, TailSplit = 1f / 0.35f, SaturationLimit = 6f;
+    private const float P0 = 0.12837915122509003f, P1 = -0.37612491846084595f, P2 = 0.1128179281949997f,
+        P3 = -0.026765860617160797f, P4 = 0.004992180969566107f, P5 = -0.0005986208561807871f;
+    private const float Q0 = -1.5118335485458374f, Q1 = -0.3672471046447754f, Q2 = 0.06037690490484238f,
+        Q3 = -0.011931540444493294f, Q4 = 0.002668730216100812f, Q5 = -0.00025080839986912906f, Q6 = 0.00019589264411479235f;
 
     /// <summary>erf(<paramref name="x"/>); NaN stays NaN, ±∞ gives ±1.</summary>
     public static float Scalar(float x)
     {
-        float ax = MathF.Abs(x);
         if (float.IsNaN(x)) return x;
-        float y;
-        if (ax < SmallLimit)
-        {
-            float z = ax * ax;
-            float r = Pp0 + z * (Pp1 + z * (Pp2 + z * (Pp3 + z * Pp4)));
-            float s = 1f + z * (Qq1 + z * (Qq2 + z * (Qq3 + z * (Qq4 + z * Qq5))));
-            y = ax + ax * (r / s);
-        }
-        else if (ax < MidLimit)
-        {
-            float s = ax - 1f;
-            float p = Pa0 + s * (Pa1 + s * (Pa2 + s * (Pa3 + s * (Pa4 + s * (Pa5 + s * Pa6)))));
-            float q = 1f + s * (Qa1 + s * (Qa2 + s * (Qa3 + s * (Qa4 + s * (Qa5 + s * Qa6)))));
-            y = Erx + p / q;
-        }
-        else if (ax < SaturationLimit)
-        {
-            float s = 1f / (ax * ax);
-            float r, q;
-            if (ax < TailSplit)
-            {
-                r = Ra0 + s * (Ra1 + s * (Ra2 + s * (Ra3 + s * (Ra4 + s * (Ra5 + s * (Ra6 + s * Ra7))))));
-                q = 1f + s * (Sa1 + s * (Sa2 + s * (Sa3 + s * (Sa4 + s * (Sa5 + s * (Sa6 + s * (Sa7 + s * Sa8)))))));
-            }
-            else
-            {
-                r = Rb0 + s * (Rb1 + s * (Rb2 + s * (Rb3 + s * (Rb4 + s * (Rb5 + s * Rb6)))));
-                q = 1f + s * (Sb1 + s * (Sb2 + s * (Sb3 + s * (Sb4 + s * (Sb5 + s * (Sb6 + s * Sb7))))));
-            }
-            // exp(−x²) split as exp(−z²)·exp((z−x)(z+x)) with z = x rounded to 12 mantissa bits,
-            // so that the large part is exact and the rounding of x² does not cost accuracy.
-            float zz = BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(ax) & unchecked((int)0xfffff000));
-            float e = MathF.Exp(-zz * zz - 0.5625f) * MathF.Exp((zz - ax) * (zz + ax) + r / q);
-            y = 1f - e / ax;
-        }
-        else
-        {
-            y = 1f;
-        }
+        float a = MathF.Abs(x);
+        if (a < SmallLimit) return MathF.FusedMultiplyAdd(x, SmallPoly(x * x), x);
+        float y = a < SaturationLimit ? 1f - TailScalar(a) : 1f;
         return MathF.CopySign(y, x);
     }
 
-    /// <summary>
-    /// erf on sixteen lanes. Each lane picks its branch's coefficients (a blend per Horner step, cheaper
-    /// than evaluating every branch): the two rationals below 1.25 share one numerator/denominator pair
-    /// and one division, the two tail rationals another. The tail needs one exponential, not fdlibm's
-    /// two: its result is <c>1 − e/|x|</c> with <c>e/|x| ≤ 0.08</c>, so the rounding of <c>x²</c>
-    /// inside <c>e</c> moves the result by well under half an ulp.
-    /// </summary>
+    /// <summary>erf on sixteen lanes (same operations as <see cref="Scalar"/>, lane by lane).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Vector(Vector512<float> x)
     {
-        var ax = Vector512.Abs(x);
-        var one = Vector512<float>.One;
-
-        // |x| < 1.25: small lanes use z = x² and fdlibm's pp/qq (padded with zeros), mid lanes s = |x| − 1 and pa/qa.
-        var small = Vector512.LessThan(ax, Vector512.Create(SmallLimit));
-        var v = Vector512.ConditionalSelect(small, ax * ax, ax - one);
-        var num = Pick(small, 0f, Pa6);
-        num = Vector512.FusedMultiplyAdd(num, v, Pick(small, 0f, Pa5));
-        num = Vector512.FusedMultiplyAdd(num, v, Pick(small, Pp4, Pa4));
-        num = Vector512.FusedMultiplyAdd(num, v, Pick(small, Pp3, Pa3));
-        num = Vector512.FusedMultiplyAdd(num, v, Pick(small, Pp2, Pa2));
-        num = Vector512.FusedMultiplyAdd(num, v, Pick(small, Pp1, Pa1));
-        num = Vector512.FusedMultiplyAdd(num, v, Pick(small, Pp0, Pa0));
-        var den = Pick(small, 0f, Qa6);
-        den = Vector512.FusedMultiplyAdd(den, v, Pick(small, Qq5, Qa5));
-        den = Vector512.FusedMultiplyAdd(den, v, Pick(small, Qq4, Qa4));
-        den = Vector512.FusedMultiplyAdd(den, v, Pick(small, Qq3, Qa3));
-        den = Vector512.FusedMultiplyAdd(den, v, Pick(small, Qq2, Qa2));
-        den = Vector512.FusedMultiplyAdd(den, v, Pick(small, Qq1, Qa1));
-        den = Vector512.FusedMultiplyAdd(den, v, one);
-        var ratio = num / den;
-        // small: |x| + |x|·ratio ; mid: erx + ratio
-        var near = Vector512.FusedMultiplyAdd(
-            Vector512.ConditionalSelect(small, ax, one), ratio,
-            Vector512.ConditionalSelect(small, ax, Vector512.Create(Erx)));
-
-        // 1.25 <= |x| < 6: w = 1/x², lower-tail (ra/sa) or upper-tail (rb/sb, padded) coefficients.
-        var lower = Vector512.LessThan(ax, Vector512.Create(TailSplit));
-        var x2 = ax * ax;
-        var w = one / x2;
-        var r = Pick(lower, Ra7, 0f);
-        r = Vector512.FusedMultiplyAdd(r, w, Pick(lower, Ra6, Rb6));
-        r = Vector512.FusedMultiplyAdd(r, w, Pick(lower, Ra5, Rb5));
-        r = Vector512.FusedMultiplyAdd(r, w, Pick(lower, Ra4, Rb4));
-        r = Vector512.FusedMultiplyAdd(r, w, Pick(lower, Ra3, Rb3));
-        r = Vector512.FusedMultiplyAdd(r, w, Pick(lower, Ra2, Rb2));
-        r = Vector512.FusedMultiplyAdd(r, w, Pick(lower, Ra1, Rb1));
-        r = Vector512.FusedMultiplyAdd(r, w, Pick(lower, Ra0, Rb0));
-        var q = Pick(lower, Sa8, 0f);
-        q = Vector512.FusedMultiplyAdd(q, w, Pick(lower, Sa7, Sb7));
-        q = Vector512.FusedMultiplyAdd(q, w, Pick(lower, Sa6, Sb6));
-        q = Vector512.FusedMultiplyAdd(q, w, Pick(lower, Sa5, Sb5));
-        q = Vector512.FusedMultiplyAdd(q, w, Pick(lower, Sa4, Sb4));
-        q = Vector512.FusedMultiplyAdd(q, w, Pick(lower, Sa3, Sb3));
-        q = Vector512.FusedMultiplyAdd(q, w, Pick(lower, Sa2, Sb2));
-        q = Vector512.FusedMultiplyAdd(q, w, Pick(lower, Sa1, Sb1));
-        q = Vector512.FusedMultiplyAdd(q, w, one);
-        // e = exp(−x² − 0.5625 + R/S), with −x² + (R/S − 0.5625) in one rounding.
-        var e = Vector512.Exp(Vector512.FusedMultiplyAdd(-ax, ax, r / q - Vector512.Create(0.5625f)));
-        var tail = one - e / ax;
-
-        var y = near;
-        y = Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(ax, Vector512.Create(MidLimit)), tail, y);
-        y = Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(ax, Vector512.Create(SaturationLimit)), one, y);
-        // Copy the sign of x (NaN lanes compared false everywhere and kept the NaN of the first branch).
+        var near = Vector512.FusedMultiplyAdd(x, SmallPoly(x * x), x);
+        var a = Vector512.Abs(x);
+        if (Vector512.LessThanAll(a, Vector512.Create(SmallLimit))) return near;
+        var far = Vector512<float>.One - TailVector(a);
         var signBit = Vector512.Create(-0f);
-        return (y & ~signBit) | (x & signBit);
+        far = far | (x & signBit);
+        var y = Vector512.ConditionalSelect(Vector512.LessThan(a, Vector512.Create(SmallLimit)), near, far);
+        // NaN lanes failed every comparison: give them back their NaN.
+        return Vector512.ConditionalSelect(Vector512.Equals(x, x), y, x);
     }
 
+    /// <summary>P(u) with <c>erf(x) = x + x·P(x²)</c> for |x| below <see cref="SmallLimit"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Pick(Vector512<float> mask, float ifTrue, float ifFalse) =>
-        Vector512.ConditionalSelect(mask, Vector512.Create(ifTrue), Vector512.Create(ifFalse));
+    public static float SmallPoly(float u)
+    {
+        float p = MathF.FusedMultiplyAdd(P5, u, P4);
+        p = MathF.FusedMultiplyAdd(p, u, P3);
+        p = MathF.FusedMultiplyAdd(p, u, P2);
+        p = MathF.FusedMultiplyAdd(p, u, P1);
+        return MathF.FusedMultiplyAdd(p, u, P0);
+    }
+
+    /// <inheritdoc cref="SmallPoly(float)"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> SmallPoly(Vector512<float> u)
+    {
+        var p = Vector512.FusedMultiplyAdd(Vector512.Create(P5), u, Vector512.Create(P4));
+        p = Vector512.FusedMultiplyAdd(p, u, Vector512.Create(P3));
+        p = Vector512.FusedMultiplyAdd(p, u, Vector512.Create(P2));
+        p = Vector512.FusedMultiplyAdd(p, u, Vector512.Create(P1));
+        return Vector512.FusedMultiplyAdd(p, u, Vector512.Create(P0));
+    }
+
+    /// <summary>
+    /// erfc(<paramref name="a"/>) for <c>SmallLimit ≤ a &lt; SaturationLimit</c>; 0 from
+    /// <see cref="SaturationLimit"/> on (and meaningless below <see cref="SmallLimit"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float TailScalar(float a)
+    {
+        if (a >= SaturationLimit) return 0f;
+        float s = a - TailCentre;
+        float q = MathF.FusedMultiplyAdd(Q6, s, Q5);
+        q = MathF.FusedMultiplyAdd(q, s, Q4);
+        q = MathF.FusedMultiplyAdd(q, s, Q3);
+        q = MathF.FusedMultiplyAdd(q, s, Q2);
+        q = MathF.FusedMultiplyAdd(q, s, Q1);
+        q = MathF.FusedMultiplyAdd(q, s, Q0);
+        return FastExp.Scalar(MathF.FusedMultiplyAdd(-a, a, q));
+    }
+
+    /// <inheritdoc cref="TailScalar(float)"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> TailVector(Vector512<float> a)
+    {
+        var s = a - Vector512.Create(TailCentre);
+        var q = Vector512.FusedMultiplyAdd(Vector512.Create(Q6), s, Vector512.Create(Q5));
+        q = Vector512.FusedMultiplyAdd(q, s, Vector512.Create(Q4));
+        q = Vector512.FusedMultiplyAdd(q, s, Vector512.Create(Q3));
+        q = Vector512.FusedMultiplyAdd(q, s, Vector512.Create(Q2));
+        q = Vector512.FusedMultiplyAdd(q, s, Vector512.Create(Q1));
+        q = Vector512.FusedMultiplyAdd(q, s, Vector512.Create(Q0));
+        var e = FastExp.Vector(Vector512.FusedMultiplyAdd(-a, a, q));
+        return Vector512.ConditionalSelect(Vector512.LessThan(a, Vector512.Create(SaturationLimit)), e, Vector512<float>.Zero);
+    }
 
     /// <summary><c>destination[i] = erf(source[i])</c>.</summary>
+    /// <exception cref="ArgumentException">The destination is shorter than the source.</exception>
     public static void Compute(ReadOnlySpan<float> source, Span<float> destination)
     {
         if (destination.Length < source.Length)
@@ -155,8 +122,8 @@ internal static class Erf
         int i = 0;
         if (Vector512.IsHardwareAccelerated)
         {
-            ref float src = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(source);
-            ref float dst = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(destination);
+            ref float src = ref MemoryMarshal.GetReference(source);
+            ref float dst = ref MemoryMarshal.GetReference(destination);
             for (; i <= source.Length - Vector512<float>.Count; i += Vector512<float>.Count)
                 Vector512.StoreUnsafe(Vector(Vector512.LoadUnsafe(ref src, (nuint)i)), ref dst, (nuint)i);
         }

@@ -1,18 +1,25 @@
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using FormerSearch.Engine.Threading;
 
 namespace FormerSearch.Engine.Kernels.Elementwise;
 
 /// <summary>
-/// <c>out = a ∘ b</c> for dense operands under broadcasting (see <see cref="BroadcastLayout"/>): each
-/// row is one <see cref="TensorPrimitives"/> call on a run or a run and a scalar. Rows are split over
-/// threads; every output element is computed by exactly one row, so results do not depend on the
-/// thread count.
+/// <c>out = a ∘ b</c> for dense operands under broadcasting (see <see cref="BroadcastLayout"/>). The
+/// work is cut into rows, and long rows into segments of <see cref="SegmentElements"/>, so that both
+/// many short rows (<c>[B·N, C] + [C]</c>) and one long run (same-shape operands) spread over threads.
+/// Each row is a <c>Vector512</c> loop written here (a library call per 64-element row costs as much
+/// as the row). Every output element is computed by exactly one work item with exact IEEE arithmetic,
+/// so results do not depend on the thread count or the split.
 /// </summary>
 internal static class BroadcastKernels
 {
     // Below this many elements per range, a thread hand-off costs more than it saves.
     private const int ParallelGrainElements = 1 << 15;
+
+    /// <summary>Rows longer than this are split into segments of this many elements.</summary>
+    public const int SegmentElements = 1 << 14;
 
     /// <summary>
     /// <c>out[i] = a[i] ∘ b[i]</c> over <paramref name="layout"/>, <c>out</c> dense in the layout's
@@ -21,12 +28,21 @@ internal static class BroadcastKernels
     /// </summary>
     public static void Binary(BinaryOp op, in BroadcastLayout layout, float[] a, int aOffset, float[] b, int bOffset, float[] output, int outOffset)
     {
-        int rowLength = layout.RowLength;
-        int rows = layout.RowCount;
-        if (rows == 0 || rowLength == 0) return;
-        var body = new BinaryRows(op, layout, a, aOffset, b, bOffset, output, outOffset);
-        int grain = Math.Max(1, ParallelGrainElements / rowLength);
-        ParallelRunner.For(rows, grain, body);
+        switch (op)
+        {
+            case BinaryOp.Add: Run<BinaryOperators.Add>(layout, a, aOffset, b, bOffset, output, outOffset); break;
+            case BinaryOp.Sub: Run<BinaryOperators.Subtract>(layout, a, aOffset, b, bOffset, output, outOffset); break;
+            case BinaryOp.Mul: Run<BinaryOperators.Multiply>(layout, a, aOffset, b, bOffset, output, outOffset); break;
+            default: Run<BinaryOperators.Divide>(layout, a, aOffset, b, bOffset, output, outOffset); break;
+        }
+    }
+
+    private static void Run<TOp>(in BroadcastLayout layout, float[] a, int aOffset, float[] b, int bOffset, float[] output, int outOffset)
+        where TOp : struct, IBinaryOperator
+    {
+        var work = WorkSplit.Of(layout);
+        if (work.Items == 0) return;
+        ParallelRunner.For(work.Items, work.Grain, new BinaryRows<TOp>(layout, work, a, aOffset, b, bOffset, output, outOffset));
     }
 
     /// <summary>
@@ -35,58 +51,31 @@ internal static class BroadcastKernels
     /// </summary>
     public static void MultiplyAccumulate(in BroadcastLayout layout, float[] a, int aOffset, float[] b, int bOffset, float[] dst, int dstOffset)
     {
-        int rowLength = layout.RowLength;
-        int rows = layout.RowCount;
-        if (rows == 0 || rowLength == 0) return;
-        ParallelRunner.For(rows, Math.Max(1, ParallelGrainElements / rowLength), new MultiplyAccumulateRows(layout, a, aOffset, b, bOffset, dst, dstOffset));
+        var work = WorkSplit.Of(layout);
+        if (work.Items == 0) return;
+        ParallelRunner.For(work.Items, work.Grain, new MultiplyAccumulateRows(layout, work, a, aOffset, b, bOffset, dst, dstOffset));
     }
 
-    /// <summary>One row: <c>dst = a ∘ b</c> where a stride of 0 means the operand is one repeated value.</summary>
+    /// <summary>
+    /// One row: <c>dst = a ∘ b</c> where a stride of 0 means the operand is one repeated value (the
+    /// loop every work item runs; exposed for the every-length tests).
+    /// </summary>
+    /// <exception cref="ArgumentException">An operand is too short for the row.</exception>
     public static void Row(BinaryOp op, ReadOnlySpan<float> a, int strideA, ReadOnlySpan<float> b, int strideB, Span<float> dst)
     {
         int n = dst.Length;
         if (n == 0) return;
-        if (strideA == 1 && strideB == 1)
+        if (a.Length < (strideA == 0 ? 1 : (n - 1) * strideA + 1) || b.Length < (strideB == 0 ? 1 : (n - 1) * strideB + 1))
+            throw new ArgumentException($"Row operands ({a.Length}, {b.Length}) are too short for {n} elements at strides {strideA}, {strideB}.");
+        ref float ar = ref MemoryMarshal.GetReference(a);
+        ref float br = ref MemoryMarshal.GetReference(b);
+        ref float dr = ref MemoryMarshal.GetReference(dst);
+        switch (op)
         {
-            a = a[..n];
-            b = b[..n];
-            switch (op)
-            {
-                case BinaryOp.Add: TensorPrimitives.Add(a, b, dst); break;
-                case BinaryOp.Sub: TensorPrimitives.Subtract(a, b, dst); break;
-                case BinaryOp.Mul: TensorPrimitives.Multiply(a, b, dst); break;
-                default: TensorPrimitives.Divide(a, b, dst); break;
-            }
-        }
-        else if (strideA == 1 && strideB == 0)
-        {
-            a = a[..n];
-            float s = b[0];
-            switch (op)
-            {
-                case BinaryOp.Add: TensorPrimitives.Add(a, s, dst); break;
-                case BinaryOp.Sub: TensorPrimitives.Subtract(a, s, dst); break;
-                case BinaryOp.Mul: TensorPrimitives.Multiply(a, s, dst); break;
-                default: TensorPrimitives.Divide(a, s, dst); break;
-            }
-        }
-        else if (strideA == 0 && strideB == 1)
-        {
-            b = b[..n];
-            float s = a[0];
-            switch (op)
-            {
-                case BinaryOp.Add: TensorPrimitives.Add(b, s, dst); break;
-                case BinaryOp.Sub: TensorPrimitives.Subtract(s, b, dst); break;
-                case BinaryOp.Mul: TensorPrimitives.Multiply(b, s, dst); break;
-                default: TensorPrimitives.Divide(s, b, dst); break;
-            }
-        }
-        else
-        {
-            // Only reached for a 1-element row or non-dense operands: plain strided loop.
-            for (int i = 0, ia = 0, ib = 0; i < n; i++, ia += strideA, ib += strideB)
-                dst[i] = Apply(op, a[ia], b[ib]);
+            case BinaryOp.Add: RowLoop<BinaryOperators.Add>(ref ar, strideA, ref br, strideB, ref dr, n); break;
+            case BinaryOp.Sub: RowLoop<BinaryOperators.Subtract>(ref ar, strideA, ref br, strideB, ref dr, n); break;
+            case BinaryOp.Mul: RowLoop<BinaryOperators.Multiply>(ref ar, strideA, ref br, strideB, ref dr, n); break;
+            default: RowLoop<BinaryOperators.Divide>(ref ar, strideA, ref br, strideB, ref dr, n); break;
         }
     }
 
@@ -99,36 +88,137 @@ internal static class BroadcastKernels
         _ => x / y,
     };
 
-    private readonly struct MultiplyAccumulateRows(BroadcastLayout layout, float[] a, int aOffset, float[] b, int bOffset, float[] dst, int dstOffset) : IRangeBody
+    /// <summary><c>d[i] = a[i·sa] ∘ b[i·sb]</c> for <c>i &lt; n</c>; the dense and constant cases are vectorised.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RowLoop<TOp>(ref float a, int sa, ref float b, int sb, ref float d, int n) where TOp : struct, IBinaryOperator
     {
-        public void Invoke(int start, int end)
+        int i = 0;
+        if (sa == 1 && sb == 1)
         {
-            int n = layout.RowLength;
-            int sb = layout.RowStrideB;
-            for (int r = start; r < end; r++)
-            {
-                layout.RowOffsets(r, out int oa, out int ob);
-                var xs = a.AsSpan(aOffset + oa, n);
-                var d = dst.AsSpan(dstOffset + r * n, n);
-                if (sb == 0) TensorPrimitives.MultiplyAdd(xs, b[bOffset + ob], d, d);
-                else if (sb == 1) TensorPrimitives.MultiplyAdd(xs, b.AsSpan(bOffset + ob, n), d, d);
-                else for (int i = 0; i < n; i++) d[i] += xs[i] * b[bOffset + ob + i * sb];
-            }
+            for (; i <= n - 16; i += 16)
+                TOp.Invoke(Vector512.LoadUnsafe(ref a, (nuint)i), Vector512.LoadUnsafe(ref b, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
+            for (; i < n; i++) Unsafe.Add(ref d, i) = TOp.Invoke(Unsafe.Add(ref a, i), Unsafe.Add(ref b, i));
+        }
+        else if (sa == 1 && sb == 0)
+        {
+            float s = b;
+            var vs = Vector512.Create(s);
+            for (; i <= n - 16; i += 16)
+                TOp.Invoke(Vector512.LoadUnsafe(ref a, (nuint)i), vs).StoreUnsafe(ref d, (nuint)i);
+            for (; i < n; i++) Unsafe.Add(ref d, i) = TOp.Invoke(Unsafe.Add(ref a, i), s);
+        }
+        else if (sa == 0 && sb == 1)
+        {
+            float s = a;
+            var vs = Vector512.Create(s);
+            for (; i <= n - 16; i += 16)
+                TOp.Invoke(vs, Vector512.LoadUnsafe(ref b, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
+            for (; i < n; i++) Unsafe.Add(ref d, i) = TOp.Invoke(s, Unsafe.Add(ref b, i));
+        }
+        else
+        {
+            // Only reached for a 1-element row or non-dense operands: plain strided loop.
+            for (nint ia = 0, ib = 0; i < n; i++, ia += sa, ib += sb)
+                Unsafe.Add(ref d, i) = TOp.Invoke(Unsafe.Add(ref a, ia), Unsafe.Add(ref b, ib));
         }
     }
 
-    private readonly struct BinaryRows(BinaryOp op, BroadcastLayout layout, float[] a, int aOffset, float[] b, int bOffset, float[] output, int outOffset) : IRangeBody
+    /// <summary>How a layout's rows are cut into work items: rows × segments per row.</summary>
+    private readonly struct WorkSplit
+    {
+        public readonly int Items, Grain, SegmentsPerRow;
+
+        private WorkSplit(int items, int grain, int segmentsPerRow) => (Items, Grain, SegmentsPerRow) = (items, grain, segmentsPerRow);
+
+        public static WorkSplit Of(in BroadcastLayout layout)
+        {
+            int n = layout.RowLength, rows = layout.RowCount;
+            if (n == 0 || rows == 0) return default;
+            int segments = (n + SegmentElements - 1) / SegmentElements;
+            int itemLength = Math.Min(n, SegmentElements);
+            return new WorkSplit(rows * segments, Math.Max(1, ParallelGrainElements / itemLength), segments);
+        }
+
+        /// <summary>The row of work item <paramref name="item"/> and the element range <c>[from, from + length)</c> in it.</summary>
+        public void Locate(int item, int rowLength, out int row, out int from, out int length)
+        {
+            row = item / SegmentsPerRow;
+            from = (item - row * SegmentsPerRow) * SegmentElements;
+            length = Math.Min(SegmentElements, rowLength - from);
+        }
+    }
+
+    /// <summary>The operands' offsets at the start of a row; a plain multiply for the common two-level layouts.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Offsets(in BroadcastLayout layout, int row, out int oa, out int ob)
+    {
+        if (layout.Rank <= 2)
+        {
+            oa = layout.Rank == 2 ? row * layout.StrideA[0] : 0;
+            ob = layout.Rank == 2 ? row * layout.StrideB[0] : 0;
+        }
+        else
+        {
+            layout.RowOffsets(row, out oa, out ob);
+        }
+    }
+
+    private readonly struct BinaryRows<TOp>(BroadcastLayout layout, WorkSplit work, float[] a, int aOffset, float[] b, int bOffset, float[] output, int outOffset) : IRangeBody
+        where TOp : struct, IBinaryOperator
     {
         public void Invoke(int start, int end)
         {
             int n = layout.RowLength;
             int sa = layout.RowStrideA, sb = layout.RowStrideB;
-            int lenA = sa == 0 ? 1 : (n - 1) * sa + 1;
-            int lenB = sb == 0 ? 1 : (n - 1) * sb + 1;
-            for (int r = start; r < end; r++)
+            ref float ar = ref MemoryMarshal.GetArrayDataReference(a);
+            ref float br = ref MemoryMarshal.GetArrayDataReference(b);
+            ref float dr = ref MemoryMarshal.GetArrayDataReference(output);
+            for (int item = start; item < end; item++)
             {
-                layout.RowOffsets(r, out int oa, out int ob);
-                Row(op, a.AsSpan(aOffset + oa, lenA), sa, b.AsSpan(bOffset + ob, lenB), sb, output.AsSpan(outOffset + r * n, n));
+                work.Locate(item, n, out int r, out int from, out int length);
+                Offsets(layout, r, out int oa, out int ob);
+                RowLoop<TOp>(
+                    ref Unsafe.Add(ref ar, aOffset + oa + from * sa), sa,
+                    ref Unsafe.Add(ref br, bOffset + ob + from * sb), sb,
+                    ref Unsafe.Add(ref dr, outOffset + r * n + from), length);
+            }
+        }
+    }
+
+    private readonly struct MultiplyAccumulateRows(BroadcastLayout layout, WorkSplit work, float[] a, int aOffset, float[] b, int bOffset, float[] dst, int dstOffset) : IRangeBody
+    {
+        public void Invoke(int start, int end)
+        {
+            int n = layout.RowLength;
+            int sa = layout.RowStrideA, sb = layout.RowStrideB;
+            ref float ar = ref MemoryMarshal.GetArrayDataReference(a);
+            ref float br = ref MemoryMarshal.GetArrayDataReference(b);
+            ref float dr = ref MemoryMarshal.GetArrayDataReference(dst);
+            for (int item = start; item < end; item++)
+            {
+                work.Locate(item, n, out int r, out int from, out int length);
+                Offsets(layout, r, out int oa, out int ob);
+                ref float x = ref Unsafe.Add(ref ar, aOffset + oa + from * sa);
+                ref float y = ref Unsafe.Add(ref br, bOffset + ob + from * sb);
+                ref float d = ref Unsafe.Add(ref dr, dstOffset + r * n + from);
+                int i = 0;
+                if (sa == 1 && sb <= 1)
+                {
+                    // sb = 0: one factor for the whole row; sb = 1: a dense row.
+                    if (sb == 0)
+                    {
+                        var vy = Vector512.Create(y);
+                        for (; i <= length - 16; i += 16)
+                            Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x, (nuint)i), vy, Vector512.LoadUnsafe(ref d, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
+                    }
+                    else
+                    {
+                        for (; i <= length - 16; i += 16)
+                            Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x, (nuint)i), Vector512.LoadUnsafe(ref y, (nuint)i), Vector512.LoadUnsafe(ref d, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
+                    }
+                }
+                for (; i < length; i++)
+                    Unsafe.Add(ref d, i) = MathF.FusedMultiplyAdd(Unsafe.Add(ref x, i * sa), Unsafe.Add(ref y, i * sb), Unsafe.Add(ref d, i));
             }
         }
     }

@@ -8,7 +8,8 @@ namespace FormerSearch.Engine.Kernels.Reductions;
 /// Sums a dense tensor down to a shape that broadcasts to it: the gradient of a broadcast operand, and
 /// <c>Sum</c>/<c>Mean</c> over any set of axes (the reduced axes have size 1 in the target). The order
 /// of additions into each target element is fixed (increasing source position, rows summed by
-/// <see cref="TensorPrimitives.Sum(ReadOnlySpan{float})"/>), so results are identical for any thread count.
+/// <see cref="TensorPrimitives.Sum(ReadOnlySpan{float})"/>; a vector summed over many rows goes through
+/// <see cref="ChannelGradients"/>' fixed row chunks), so results are identical for any thread count.
 /// </summary>
 internal static class BroadcastReduce
 {
@@ -29,6 +30,20 @@ internal static class BroadcastReduce
         int n = layout.RowLength;
         int rows = layout.RowCount;
         if (rows == 0 || n == 0) return;
+
+        if (srcShape.SequenceEqual(dstShape))
+        {
+            // Nothing is summed: a plain elementwise add, split over threads (one layout row may be the whole tensor).
+            var same = BroadcastLayout.Create(srcShape, srcShape, srcStrides, srcShape, srcStrides);
+            BroadcastKernels.Binary(BinaryOp.Add, same, dst, dstOffset, src, srcOffset, dst, dstOffset);
+            return;
+        }
+        if (ChannelGradients.IsPerChannel(srcShape, dstShape, out int channelRows, out int channels))
+        {
+            // A vector summed over rows (a bias gradient): register-blocked, parallel over fixed row chunks.
+            ChannelGradients.AddBackward(src, srcOffset, channelRows, channels, null, 0, dst, dstOffset);
+            return;
+        }
 
         bool distinctRows = true;
         for (int d = 0; d < layout.Rank - 1; d++)

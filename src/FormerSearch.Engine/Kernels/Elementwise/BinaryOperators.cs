@@ -1,0 +1,31 @@
+using System.Runtime.Intrinsics;
+
+namespace FormerSearch.Engine.Kernels.Elementwise;
+
+/// <summary>The four <see cref="BinaryOp"/>s as operators; each is exact IEEE arithmetic in both forms.</summary>
+internal static class BinaryOperators
+{
+    public readonly struct Add : IBinaryOperator
+    {
+        public static float Invoke(float x, float y) => x + y;
+        public static Vector512<float> Invoke(Vector512<float> x, Vector512<float> y) => x + y;
+    }
+
+    public readonly struct Subtract : IBinaryOperator
+    {
+        public static float Invoke(float x, float y) => x - y;
+        public static Vector512<float> Invoke(Vector512<float> x, Vector512<float> y) => x - y;
+    }
+
+    public readonly struct Multiply : IBinaryOperator
+    {
+        public static float Invoke(float x, float y) => x * y;
+        public static Vector512<float> Invoke(Vector512<float> x, Vector512<float> y) => x * y;
+    }
+
+    public readonly struct Divide : IBinaryOperator
+    {
+        public static float Invoke(float x, float y) => x / y;
+        public static Vector512<float> Invoke(Vector512<float> x, Vector512<float> y) => x / y;
+    }
+}
