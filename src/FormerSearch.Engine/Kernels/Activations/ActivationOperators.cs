@@ -17,6 +17,7 @@ internal static class ActivationOperators
     {
         public static float Invoke(float x, float g) => x * NormalCdf(x);
         public static Vector512<float> Invoke(Vector512<float> x, Vector512<float> g) => x * NormalCdf(x);
+        public static Vector256<float> Invoke(Vector256<float> x, Vector256<float> g) => x * NormalCdf(x);
     }
 
     /// <summary><c>g · (Φ(x) + x·φ(x))</c>, erf and the Gaussian density recomputed in the same pass.</summary>
@@ -32,6 +33,12 @@ internal static class ActivationOperators
         {
             var pdf = Vector512.Create(InvSqrtTwoPi) * FastExp.Vector(Vector512.Create(-0.5f) * x * x);
             return g * Vector512.FusedMultiplyAdd(x, pdf, NormalCdf(x));
+        }
+
+        public static Vector256<float> Invoke(Vector256<float> x, Vector256<float> g)
+        {
+            var pdf = Vector256.Create(InvSqrtTwoPi) * FastExp.Vector(Vector256.Create(-0.5f) * x * x);
+            return g * Vector256.FusedMultiplyAdd(x, pdf, NormalCdf(x));
         }
     }
 
@@ -64,11 +71,26 @@ internal static class ActivationOperators
         return Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(a, Vector512.Create(Erf.SmallLimit)), far, near);
     }
 
+    /// <inheritdoc cref="NormalCdf(float)"/>
+    public static Vector256<float> NormalCdf(Vector256<float> x)
+    {
+        var half = Vector256.Create(0.5f);
+        var z = x * Vector256.Create(SqrtHalf);
+        var near = Vector256.FusedMultiplyAdd(half, Vector256.FusedMultiplyAdd(z, Erf.SmallPoly(z * z), z), half);
+        var a = Vector256.Abs(z);
+        if (Vector256.LessThanAll(a, Vector256.Create(Erf.SmallLimit))) return near;
+        var halfE = half * Erf.TailVector(a);
+        var far = Vector256.ConditionalSelect(Vector256.GreaterThan(z, Vector256<float>.Zero), Vector256<float>.One - halfE, halfE);
+        // NaN lanes compare false, so they keep `near` (NaN), as the scalar form does.
+        return Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(a, Vector256.Create(Erf.SmallLimit)), far, near);
+    }
+
     /// <summary>SiLU: <c>x / (1 + e^−x)</c>.</summary>
     public readonly struct SiluForward : IPointwiseOperator
     {
         public static float Invoke(float x, float g) => x / (1f + FastExp.Scalar(-x));
         public static Vector512<float> Invoke(Vector512<float> x, Vector512<float> g) => x / (Vector512<float>.One + FastExp.Vector(-x));
+        public static Vector256<float> Invoke(Vector256<float> x, Vector256<float> g) => x / (Vector256<float>.One + FastExp.Vector(-x));
     }
 
     /// <summary><c>g · s · (1 + x·(1 − s))</c> with <c>s = σ(x)</c>.</summary>
@@ -86,6 +108,13 @@ internal static class ActivationOperators
             var s = one / (one + FastExp.Vector(-x));
             return g * s * (one + x * (one - s));
         }
+
+        public static Vector256<float> Invoke(Vector256<float> x, Vector256<float> g)
+        {
+            var one = Vector256<float>.One;
+            var s = one / (one + FastExp.Vector(-x));
+            return g * s * (one + x * (one - s));
+        }
     }
 
     /// <summary><c>g</c> where <c>x &gt; 0</c>, else 0 (PyTorch's threshold_backward).</summary>
@@ -94,6 +123,8 @@ internal static class ActivationOperators
         public static float Invoke(float x, float g) => x > 0f ? g : 0f;
         public static Vector512<float> Invoke(Vector512<float> x, Vector512<float> g) =>
             Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<float>.Zero), g, Vector512<float>.Zero);
+        public static Vector256<float> Invoke(Vector256<float> x, Vector256<float> g) =>
+            Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<float>.Zero), g, Vector256<float>.Zero);
     }
 
     /// <summary><c>g</c> where <c>0 &lt; x &lt; 6</c>, else 0 (PyTorch's hardtanh_backward).</summary>
@@ -104,6 +135,10 @@ internal static class ActivationOperators
             Vector512.ConditionalSelect(
                 Vector512.GreaterThan(x, Vector512<float>.Zero) & Vector512.LessThan(x, Vector512.Create(6f)),
                 g, Vector512<float>.Zero);
+        public static Vector256<float> Invoke(Vector256<float> x, Vector256<float> g) =>
+            Vector256.ConditionalSelect(
+                Vector256.GreaterThan(x, Vector256<float>.Zero) & Vector256.LessThan(x, Vector256.Create(6f)),
+                g, Vector256<float>.Zero);
     }
 
     /// <summary><c>g · y · (1 − y)</c> from the saved output <c>y = σ(x)</c>.</summary>
@@ -111,6 +146,7 @@ internal static class ActivationOperators
     {
         public static float Invoke(float y, float g) => g * (1f - y) * y;
         public static Vector512<float> Invoke(Vector512<float> y, Vector512<float> g) => g * (Vector512<float>.One - y) * y;
+        public static Vector256<float> Invoke(Vector256<float> y, Vector256<float> g) => g * (Vector256<float>.One - y) * y;
     }
 
     /// <summary><c>g · (1 − y²)</c> from the saved output <c>y = tanh(x)</c>.</summary>
@@ -118,5 +154,6 @@ internal static class ActivationOperators
     {
         public static float Invoke(float y, float g) => g * (1f - y * y);
         public static Vector512<float> Invoke(Vector512<float> y, Vector512<float> g) => g * (Vector512<float>.One - y * y);
+        public static Vector256<float> Invoke(Vector256<float> y, Vector256<float> g) => g * (Vector256<float>.One - y * y);
     }
 }

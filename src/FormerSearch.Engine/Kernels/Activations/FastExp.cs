@@ -60,4 +60,24 @@ internal static class FastExp
         var bits = t.AsInt32() - Vector512.Create(BitConverter.SingleToInt32Bits(RoundMagic));
         return Vector512.ConditionalSelect(underflow, Vector512<float>.Zero, p * Vector512.ShiftLeft(bits + Vector512.Create(127), 23).AsSingle());
     }
+
+    /// <summary>The eight-lane (AVX2) form of <see cref="Scalar"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Vector(Vector256<float> x)
+    {
+        var underflow = Vector256.LessThan(x, Vector256.Create(Lo));
+        x = Vector256.Min(Vector256.Max(x, Vector256.Create(Lo)), Vector256.Create(Hi));
+        var t = Vector256.FusedMultiplyAdd(x, Vector256.Create(Log2E), Vector256.Create(RoundMagic));
+        var n = t - Vector256.Create(RoundMagic);
+        var r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-Ln2Hi), x);
+        r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-Ln2Lo), r);
+        var p = Vector256.FusedMultiplyAdd(Vector256.Create(P0), r, Vector256.Create(P1));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(P2));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(P3));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(P4));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(P5));
+        p = Vector256.FusedMultiplyAdd(p, r * r, r) + Vector256<float>.One;
+        var bits = t.AsInt32() - Vector256.Create(BitConverter.SingleToInt32Bits(RoundMagic));
+        return Vector256.ConditionalSelect(underflow, Vector256<float>.Zero, p * Vector256.ShiftLeft(bits + Vector256.Create(127), 23).AsSingle());
+    }
 }

@@ -9,7 +9,7 @@ namespace FormerSearch.Engine.Kernels.Conv;
 
 /// <summary>
 /// Direct depthwise convolution on channels-last data, vectorised along the contiguous channels:
-/// for each output pixel and block of 16 channels the taps are accumulated in a register. The weight
+/// for each output pixel and block of 16 channels (8 with AVX2 only) the taps are accumulated in a register. The weight
 /// is taken transposed to <c>[Kh, Kw, C]</c> so that a tap's channels are contiguous too.
 /// All buffers are dense; offsets locate the tensors inside them.
 /// </summary>
@@ -113,18 +113,37 @@ internal static class DepthwiseConv2dKernel
                     int origin = XOffset + ((b * s.H + iyBase) * s.W + ixBase) * c;
                     int yBase = YOffset + p * c;
                     int ch = 0;
-                    for (; ch <= c - 16; ch += 16)
+                    if (Vector512.IsHardwareAccelerated)
                     {
-                        var acc = Accumulate ? Vector512.LoadUnsafe(ref yr, (nuint)(yBase + ch))
-                            : hasBias ? Vector512.LoadUnsafe(ref br, (nuint)(BiasOffset + ch)) : Vector512<float>.Zero;
-                        for (int i = i0; i < i1; i++)
+                        for (; ch <= c - 16; ch += 16)
                         {
-                            int xi = origin + i * s.W * c + ch;
-                            int wi = WtOffset + i * kw * c + ch;
-                            for (int j = j0; j < j1; j++)
-                                acc = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(xi + j * c)), Vector512.LoadUnsafe(ref wr, (nuint)(wi + j * c)), acc);
+                            var acc = Accumulate ? Vector512.LoadUnsafe(ref yr, (nuint)(yBase + ch))
+                                : hasBias ? Vector512.LoadUnsafe(ref br, (nuint)(BiasOffset + ch)) : Vector512<float>.Zero;
+                            for (int i = i0; i < i1; i++)
+                            {
+                                int xi = origin + i * s.W * c + ch;
+                                int wi = WtOffset + i * kw * c + ch;
+                                for (int j = j0; j < j1; j++)
+                                    acc = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(xi + j * c)), Vector512.LoadUnsafe(ref wr, (nuint)(wi + j * c)), acc);
+                            }
+                            acc.StoreUnsafe(ref yr, (nuint)(yBase + ch));
                         }
-                        acc.StoreUnsafe(ref yr, (nuint)(yBase + ch));
+                    }
+                    else if (Vector256.IsHardwareAccelerated)
+                    {
+                        for (; ch <= c - 8; ch += 8)
+                        {
+                            var acc = Accumulate ? Vector256.LoadUnsafe(ref yr, (nuint)(yBase + ch))
+                                : hasBias ? Vector256.LoadUnsafe(ref br, (nuint)(BiasOffset + ch)) : Vector256<float>.Zero;
+                            for (int i = i0; i < i1; i++)
+                            {
+                                int xi = origin + i * s.W * c + ch;
+                                int wi = WtOffset + i * kw * c + ch;
+                                for (int j = j0; j < j1; j++)
+                                    acc = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(xi + j * c)), Vector256.LoadUnsafe(ref wr, (nuint)(wi + j * c)), acc);
+                            }
+                            acc.StoreUnsafe(ref yr, (nuint)(yBase + ch));
+                        }
                     }
                     for (; ch < c; ch++)
                     {
@@ -170,17 +189,35 @@ internal static class DepthwiseConv2dKernel
                     int nj = s.CoveringColumns(ix, tj, oxs);
                     int dBase = DxOffset + (row * s.W + ix) * c;
                     int ch = 0;
-                    for (; ch <= c - 16; ch += 16)
+                    if (Vector512.IsHardwareAccelerated)
                     {
-                        var acc = Vector512<float>.Zero;
-                        for (int a = 0; a < ni; a++)
+                        for (; ch <= c - 16; ch += 16)
                         {
-                            int gRow = imageBase + oys[a] * wo * c + ch;
-                            int wRow = WtOffset + ti[a] * kw * c + ch;
-                            for (int e = 0; e < nj; e++)
-                                acc = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref gr, (nuint)(gRow + oxs[e] * c)), Vector512.LoadUnsafe(ref wr, (nuint)(wRow + tj[e] * c)), acc);
+                            var acc = Vector512<float>.Zero;
+                            for (int a = 0; a < ni; a++)
+                            {
+                                int gRow = imageBase + oys[a] * wo * c + ch;
+                                int wRow = WtOffset + ti[a] * kw * c + ch;
+                                for (int e = 0; e < nj; e++)
+                                    acc = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref gr, (nuint)(gRow + oxs[e] * c)), Vector512.LoadUnsafe(ref wr, (nuint)(wRow + tj[e] * c)), acc);
+                            }
+                            (Vector512.LoadUnsafe(ref dr, (nuint)(dBase + ch)) + acc).StoreUnsafe(ref dr, (nuint)(dBase + ch));
                         }
-                        (Vector512.LoadUnsafe(ref dr, (nuint)(dBase + ch)) + acc).StoreUnsafe(ref dr, (nuint)(dBase + ch));
+                    }
+                    else if (Vector256.IsHardwareAccelerated)
+                    {
+                        for (; ch <= c - 8; ch += 8)
+                        {
+                            var acc = Vector256<float>.Zero;
+                            for (int a = 0; a < ni; a++)
+                            {
+                                int gRow = imageBase + oys[a] * wo * c + ch;
+                                int wRow = WtOffset + ti[a] * kw * c + ch;
+                                for (int e = 0; e < nj; e++)
+                                    acc = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref gr, (nuint)(gRow + oxs[e] * c)), Vector256.LoadUnsafe(ref wr, (nuint)(wRow + tj[e] * c)), acc);
+                            }
+                            (Vector256.LoadUnsafe(ref dr, (nuint)(dBase + ch)) + acc).StoreUnsafe(ref dr, (nuint)(dBase + ch));
+                        }
                     }
                     for (; ch < c; ch++)
                     {
@@ -201,7 +238,7 @@ internal static class DepthwiseConv2dKernel
 
     /// <summary>
     /// One output row's contribution (row = <c>b·Ho + oy</c>) to the weight gradient <c>[Kh, Kw, C]</c> and
-    /// the bias gradient: per block of 16 channels and tap, the products over the row's valid output
+    /// the bias gradient: per block of 16 (AVX2: 8) channels and tap, the products over the row's valid output
     /// columns are summed in a register, then added to the chunk's partial.
     /// </summary>
     private readonly struct WeightReducer(float[] x, int xOffset, float[] dy, int dyOffset, ConvShape s, bool withBias) : IRowReducer
@@ -230,29 +267,59 @@ internal static class DepthwiseConv2dKernel
                     if (lo >= hi) continue;
                     int pBase = (i * kw + j) * c;
                     int ch = 0;
-                    // 64 channels at a time: four independent FMA chains hide the FMA latency.
-                    for (; ch <= c - 64; ch += 64)
+                    if (Vector512.IsHardwareAccelerated)
                     {
-                        Vector512<float> a0 = Vector512<float>.Zero, a1 = a0, a2 = a0, a3 = a0;
-                        for (int ox = lo, gi = gRow + lo * c + ch, xi = xRow + (lo * s.Sw - s.Pw + j) * c + ch; ox < hi; ox++, gi += c, xi += s.Sw * c)
+                        // 64 channels at a time: four independent FMA chains hide the FMA latency.
+                        for (; ch <= c - 64; ch += 64)
                         {
-                            a0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref gr, (nuint)gi), Vector512.LoadUnsafe(ref xr, (nuint)xi), a0);
-                            a1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref gr, (nuint)(gi + 16)), Vector512.LoadUnsafe(ref xr, (nuint)(xi + 16)), a1);
-                            a2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref gr, (nuint)(gi + 32)), Vector512.LoadUnsafe(ref xr, (nuint)(xi + 32)), a2);
-                            a3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref gr, (nuint)(gi + 48)), Vector512.LoadUnsafe(ref xr, (nuint)(xi + 48)), a3);
+                            Vector512<float> a0 = Vector512<float>.Zero, a1 = a0, a2 = a0, a3 = a0;
+                            for (int ox = lo, gi = gRow + lo * c + ch, xi = xRow + (lo * s.Sw - s.Pw + j) * c + ch; ox < hi; ox++, gi += c, xi += s.Sw * c)
+                            {
+                                a0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref gr, (nuint)gi), Vector512.LoadUnsafe(ref xr, (nuint)xi), a0);
+                                a1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref gr, (nuint)(gi + 16)), Vector512.LoadUnsafe(ref xr, (nuint)(xi + 16)), a1);
+                                a2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref gr, (nuint)(gi + 32)), Vector512.LoadUnsafe(ref xr, (nuint)(xi + 32)), a2);
+                                a3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref gr, (nuint)(gi + 48)), Vector512.LoadUnsafe(ref xr, (nuint)(xi + 48)), a3);
+                            }
+                            int pi = pBase + ch;
+                            (Vector512.LoadUnsafe(ref pr, (nuint)pi) + a0).StoreUnsafe(ref pr, (nuint)pi);
+                            (Vector512.LoadUnsafe(ref pr, (nuint)(pi + 16)) + a1).StoreUnsafe(ref pr, (nuint)(pi + 16));
+                            (Vector512.LoadUnsafe(ref pr, (nuint)(pi + 32)) + a2).StoreUnsafe(ref pr, (nuint)(pi + 32));
+                            (Vector512.LoadUnsafe(ref pr, (nuint)(pi + 48)) + a3).StoreUnsafe(ref pr, (nuint)(pi + 48));
                         }
-                        int pi = pBase + ch;
-                        (Vector512.LoadUnsafe(ref pr, (nuint)pi) + a0).StoreUnsafe(ref pr, (nuint)pi);
-                        (Vector512.LoadUnsafe(ref pr, (nuint)(pi + 16)) + a1).StoreUnsafe(ref pr, (nuint)(pi + 16));
-                        (Vector512.LoadUnsafe(ref pr, (nuint)(pi + 32)) + a2).StoreUnsafe(ref pr, (nuint)(pi + 32));
-                        (Vector512.LoadUnsafe(ref pr, (nuint)(pi + 48)) + a3).StoreUnsafe(ref pr, (nuint)(pi + 48));
+                        for (; ch <= c - 16; ch += 16)
+                        {
+                            var acc = Vector512<float>.Zero;
+                            for (int ox = lo, gi = gRow + lo * c + ch, xi = xRow + (lo * s.Sw - s.Pw + j) * c + ch; ox < hi; ox++, gi += c, xi += s.Sw * c)
+                                acc = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref gr, (nuint)gi), Vector512.LoadUnsafe(ref xr, (nuint)xi), acc);
+                            (Vector512.LoadUnsafe(ref pr, (nuint)(pBase + ch)) + acc).StoreUnsafe(ref pr, (nuint)(pBase + ch));
+                        }
                     }
-                    for (; ch <= c - 16; ch += 16)
+                    else if (Vector256.IsHardwareAccelerated)
                     {
-                        var acc = Vector512<float>.Zero;
-                        for (int ox = lo, gi = gRow + lo * c + ch, xi = xRow + (lo * s.Sw - s.Pw + j) * c + ch; ox < hi; ox++, gi += c, xi += s.Sw * c)
-                            acc = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref gr, (nuint)gi), Vector512.LoadUnsafe(ref xr, (nuint)xi), acc);
-                        (Vector512.LoadUnsafe(ref pr, (nuint)(pBase + ch)) + acc).StoreUnsafe(ref pr, (nuint)(pBase + ch));
+                        // AVX2: 32 channels at a time, four independent FMA chains hide the FMA latency.
+                        for (; ch <= c - 32; ch += 32)
+                        {
+                            Vector256<float> a0 = Vector256<float>.Zero, a1 = a0, a2 = a0, a3 = a0;
+                            for (int ox = lo, gi = gRow + lo * c + ch, xi = xRow + (lo * s.Sw - s.Pw + j) * c + ch; ox < hi; ox++, gi += c, xi += s.Sw * c)
+                            {
+                                a0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref gr, (nuint)gi), Vector256.LoadUnsafe(ref xr, (nuint)xi), a0);
+                                a1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref gr, (nuint)(gi + 8)), Vector256.LoadUnsafe(ref xr, (nuint)(xi + 8)), a1);
+                                a2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref gr, (nuint)(gi + 16)), Vector256.LoadUnsafe(ref xr, (nuint)(xi + 16)), a2);
+                                a3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref gr, (nuint)(gi + 24)), Vector256.LoadUnsafe(ref xr, (nuint)(xi + 24)), a3);
+                            }
+                            int pi = pBase + ch;
+                            (Vector256.LoadUnsafe(ref pr, (nuint)pi) + a0).StoreUnsafe(ref pr, (nuint)pi);
+                            (Vector256.LoadUnsafe(ref pr, (nuint)(pi + 8)) + a1).StoreUnsafe(ref pr, (nuint)(pi + 8));
+                            (Vector256.LoadUnsafe(ref pr, (nuint)(pi + 16)) + a2).StoreUnsafe(ref pr, (nuint)(pi + 16));
+                            (Vector256.LoadUnsafe(ref pr, (nuint)(pi + 24)) + a3).StoreUnsafe(ref pr, (nuint)(pi + 24));
+                        }
+                        for (; ch <= c - 8; ch += 8)
+                        {
+                            var acc = Vector256<float>.Zero;
+                            for (int ox = lo, gi = gRow + lo * c + ch, xi = xRow + (lo * s.Sw - s.Pw + j) * c + ch; ox < hi; ox++, gi += c, xi += s.Sw * c)
+                                acc = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref gr, (nuint)gi), Vector256.LoadUnsafe(ref xr, (nuint)xi), acc);
+                            (Vector256.LoadUnsafe(ref pr, (nuint)(pBase + ch)) + acc).StoreUnsafe(ref pr, (nuint)(pBase + ch));
+                        }
                     }
                     for (; ch < c; ch++)
                     {

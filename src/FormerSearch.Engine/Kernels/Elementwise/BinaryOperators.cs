@@ -9,23 +9,27 @@ internal static class BinaryOperators
     {
         public static float Invoke(float x, float y) => x + y;
         public static Vector512<float> Invoke(Vector512<float> x, Vector512<float> y) => x + y;
+        public static Vector256<float> Invoke(Vector256<float> x, Vector256<float> y) => x + y;
     }
 
     public readonly struct Subtract : IBinaryOperator
     {
         public static float Invoke(float x, float y) => x - y;
         public static Vector512<float> Invoke(Vector512<float> x, Vector512<float> y) => x - y;
+        public static Vector256<float> Invoke(Vector256<float> x, Vector256<float> y) => x - y;
     }
 
     public readonly struct Multiply : IBinaryOperator
     {
         public static float Invoke(float x, float y) => x * y;
         public static Vector512<float> Invoke(Vector512<float> x, Vector512<float> y) => x * y;
+        public static Vector256<float> Invoke(Vector256<float> x, Vector256<float> y) => x * y;
     }
 
     public readonly struct Divide : IBinaryOperator
     {
         public static float Invoke(float x, float y) => x / y;
         public static Vector512<float> Invoke(Vector512<float> x, Vector512<float> y) => x / y;
+        public static Vector256<float> Invoke(Vector256<float> x, Vector256<float> y) => x / y;
     }
 }

@@ -9,7 +9,7 @@ namespace FormerSearch.Engine.Kernels.Elementwise;
 /// <c>out = a ∘ b</c> for dense operands under broadcasting (see <see cref="BroadcastLayout"/>). The
 /// work is cut into rows, and long rows into segments of <see cref="SegmentElements"/>, so that both
 /// many short rows (<c>[B·N, C] + [C]</c>) and one long run (same-shape operands) spread over threads.
-/// Each row is a <c>Vector512</c> loop written here (a library call per 64-element row costs as much
+/// Each row is a <c>Vector512</c> (else <c>Vector256</c>) loop written here (a library call per 64-element row costs as much
 /// as the row). Every output element is computed by exactly one work item with exact IEEE arithmetic,
 /// so results do not depend on the thread count or the split.
 /// </summary>
@@ -95,24 +95,50 @@ internal static class BroadcastKernels
         int i = 0;
         if (sa == 1 && sb == 1)
         {
-            for (; i <= n - 16; i += 16)
-                TOp.Invoke(Vector512.LoadUnsafe(ref a, (nuint)i), Vector512.LoadUnsafe(ref b, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
+            if (Vector512.IsHardwareAccelerated)
+            {
+                for (; i <= n - 16; i += 16)
+                    TOp.Invoke(Vector512.LoadUnsafe(ref a, (nuint)i), Vector512.LoadUnsafe(ref b, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                for (; i <= n - 8; i += 8)
+                    TOp.Invoke(Vector256.LoadUnsafe(ref a, (nuint)i), Vector256.LoadUnsafe(ref b, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
+            }
             for (; i < n; i++) Unsafe.Add(ref d, i) = TOp.Invoke(Unsafe.Add(ref a, i), Unsafe.Add(ref b, i));
         }
         else if (sa == 1 && sb == 0)
         {
             float s = b;
-            var vs = Vector512.Create(s);
-            for (; i <= n - 16; i += 16)
-                TOp.Invoke(Vector512.LoadUnsafe(ref a, (nuint)i), vs).StoreUnsafe(ref d, (nuint)i);
+            if (Vector512.IsHardwareAccelerated)
+            {
+                var vs = Vector512.Create(s);
+                for (; i <= n - 16; i += 16)
+                    TOp.Invoke(Vector512.LoadUnsafe(ref a, (nuint)i), vs).StoreUnsafe(ref d, (nuint)i);
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                var vs = Vector256.Create(s);
+                for (; i <= n - 8; i += 8)
+                    TOp.Invoke(Vector256.LoadUnsafe(ref a, (nuint)i), vs).StoreUnsafe(ref d, (nuint)i);
+            }
             for (; i < n; i++) Unsafe.Add(ref d, i) = TOp.Invoke(Unsafe.Add(ref a, i), s);
         }
         else if (sa == 0 && sb == 1)
         {
             float s = a;
-            var vs = Vector512.Create(s);
-            for (; i <= n - 16; i += 16)
-                TOp.Invoke(vs, Vector512.LoadUnsafe(ref b, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
+            if (Vector512.IsHardwareAccelerated)
+            {
+                var vs = Vector512.Create(s);
+                for (; i <= n - 16; i += 16)
+                    TOp.Invoke(vs, Vector512.LoadUnsafe(ref b, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                var vs = Vector256.Create(s);
+                for (; i <= n - 8; i += 8)
+                    TOp.Invoke(vs, Vector256.LoadUnsafe(ref b, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
+            }
             for (; i < n; i++) Unsafe.Add(ref d, i) = TOp.Invoke(s, Unsafe.Add(ref b, i));
         }
         else
@@ -205,16 +231,33 @@ internal static class BroadcastKernels
                 if (sa == 1 && sb <= 1)
                 {
                     // sb = 0: one factor for the whole row; sb = 1: a dense row.
-                    if (sb == 0)
+                    if (Vector512.IsHardwareAccelerated)
                     {
-                        var vy = Vector512.Create(y);
-                        for (; i <= length - 16; i += 16)
-                            Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x, (nuint)i), vy, Vector512.LoadUnsafe(ref d, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
+                        if (sb == 0)
+                        {
+                            var vy = Vector512.Create(y);
+                            for (; i <= length - 16; i += 16)
+                                Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x, (nuint)i), vy, Vector512.LoadUnsafe(ref d, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
+                        }
+                        else
+                        {
+                            for (; i <= length - 16; i += 16)
+                                Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x, (nuint)i), Vector512.LoadUnsafe(ref y, (nuint)i), Vector512.LoadUnsafe(ref d, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
+                        }
                     }
-                    else
+                    else if (Vector256.IsHardwareAccelerated)
                     {
-                        for (; i <= length - 16; i += 16)
-                            Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x, (nuint)i), Vector512.LoadUnsafe(ref y, (nuint)i), Vector512.LoadUnsafe(ref d, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
+                        if (sb == 0)
+                        {
+                            var vy = Vector256.Create(y);
+                            for (; i <= length - 8; i += 8)
+                                Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref x, (nuint)i), vy, Vector256.LoadUnsafe(ref d, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
+                        }
+                        else
+                        {
+                            for (; i <= length - 8; i += 8)
+                                Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref x, (nuint)i), Vector256.LoadUnsafe(ref y, (nuint)i), Vector256.LoadUnsafe(ref d, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
+                        }
                     }
                 }
                 for (; i < length; i++)

@@ -7,7 +7,7 @@ namespace FormerSearch.Engine.Kernels.Norms;
 /// <summary>
 /// Column-wise sums over a run of rows of a dense <c>[rows, C]</c> matrix (channels-last data), the
 /// inner loops of the chunked reductions behind norm statistics and bias/affine gradients. Each block
-/// of 16 channels is kept in a register while the rows are walked in order (one load per row instead
+/// of 16 channels (8 with AVX2 only) is kept in a register while the rows are walked in order (one load per row instead
 /// of a load and store of the partial), so every channel's sum is the plain sequential sum of its
 /// rows: the same bits as adding row by row, for any block size or thread count.
 /// </summary>
@@ -19,12 +19,25 @@ internal static class ColumnSums
         ref float xr = ref MemoryMarshal.GetArrayDataReference(x);
         ref float ar = ref MemoryMarshal.GetReference(acc);
         int ch = 0;
-        for (; ch <= c - 16; ch += 16)
+        if (Vector512.IsHardwareAccelerated)
         {
-            var a = Vector512.LoadUnsafe(ref ar, (nuint)ch);
-            for (int r = first, i = offset + first * c + ch; r < last; r++, i += c)
-                a += Vector512.LoadUnsafe(ref xr, (nuint)i);
-            a.StoreUnsafe(ref ar, (nuint)ch);
+            for (; ch <= c - 16; ch += 16)
+            {
+                var a = Vector512.LoadUnsafe(ref ar, (nuint)ch);
+                for (int r = first, i = offset + first * c + ch; r < last; r++, i += c)
+                    a += Vector512.LoadUnsafe(ref xr, (nuint)i);
+                a.StoreUnsafe(ref ar, (nuint)ch);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (; ch <= c - 8; ch += 8)
+            {
+                var a = Vector256.LoadUnsafe(ref ar, (nuint)ch);
+                for (int r = first, i = offset + first * c + ch; r < last; r++, i += c)
+                    a += Vector256.LoadUnsafe(ref xr, (nuint)i);
+                a.StoreUnsafe(ref ar, (nuint)ch);
+            }
         }
         for (; ch < c; ch++)
         {
@@ -41,16 +54,33 @@ internal static class ColumnSums
         ref float mr = ref MemoryMarshal.GetReference(mean);
         ref float ar = ref MemoryMarshal.GetReference(acc);
         int ch = 0;
-        for (; ch <= c - 16; ch += 16)
+        if (Vector512.IsHardwareAccelerated)
         {
-            var a = Vector512.LoadUnsafe(ref ar, (nuint)ch);
-            var m = Vector512.LoadUnsafe(ref mr, (nuint)ch);
-            for (int r = first, i = offset + first * c + ch; r < last; r++, i += c)
+            for (; ch <= c - 16; ch += 16)
             {
-                var d = Vector512.LoadUnsafe(ref xr, (nuint)i) - m;
-                a = Vector512.FusedMultiplyAdd(d, d, a);
+                var a = Vector512.LoadUnsafe(ref ar, (nuint)ch);
+                var m = Vector512.LoadUnsafe(ref mr, (nuint)ch);
+                for (int r = first, i = offset + first * c + ch; r < last; r++, i += c)
+                {
+                    var d = Vector512.LoadUnsafe(ref xr, (nuint)i) - m;
+                    a = Vector512.FusedMultiplyAdd(d, d, a);
+                }
+                a.StoreUnsafe(ref ar, (nuint)ch);
             }
-            a.StoreUnsafe(ref ar, (nuint)ch);
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (; ch <= c - 8; ch += 8)
+            {
+                var a = Vector256.LoadUnsafe(ref ar, (nuint)ch);
+                var m = Vector256.LoadUnsafe(ref mr, (nuint)ch);
+                for (int r = first, i = offset + first * c + ch; r < last; r++, i += c)
+                {
+                    var d = Vector256.LoadUnsafe(ref xr, (nuint)i) - m;
+                    a = Vector256.FusedMultiplyAdd(d, d, a);
+                }
+                a.StoreUnsafe(ref ar, (nuint)ch);
+            }
         }
         for (; ch < c; ch++)
         {
@@ -77,19 +107,39 @@ internal static class ColumnSums
         ref float sr = ref MemoryMarshal.GetReference(sdy);
         ref float pr = ref MemoryMarshal.GetReference(sprod);
         int ch = 0;
-        for (; ch <= c - 16; ch += 16)
+        if (Vector512.IsHardwareAccelerated)
         {
-            var s = Vector512.LoadUnsafe(ref sr, (nuint)ch);
-            var p = Vector512.LoadUnsafe(ref pr, (nuint)ch);
-            var m = Vector512.LoadUnsafe(ref mr, (nuint)ch);
-            for (int r = first, xi = xOffset + first * c + ch, gi = dyOffset + first * c + ch; r < last; r++, xi += c, gi += c)
+            for (; ch <= c - 16; ch += 16)
             {
-                var g = Vector512.LoadUnsafe(ref gr, (nuint)gi);
-                s += g;
-                p = Vector512.FusedMultiplyAdd(g, Vector512.LoadUnsafe(ref xr, (nuint)xi) - m, p);
+                var s = Vector512.LoadUnsafe(ref sr, (nuint)ch);
+                var p = Vector512.LoadUnsafe(ref pr, (nuint)ch);
+                var m = Vector512.LoadUnsafe(ref mr, (nuint)ch);
+                for (int r = first, xi = xOffset + first * c + ch, gi = dyOffset + first * c + ch; r < last; r++, xi += c, gi += c)
+                {
+                    var g = Vector512.LoadUnsafe(ref gr, (nuint)gi);
+                    s += g;
+                    p = Vector512.FusedMultiplyAdd(g, Vector512.LoadUnsafe(ref xr, (nuint)xi) - m, p);
+                }
+                s.StoreUnsafe(ref sr, (nuint)ch);
+                p.StoreUnsafe(ref pr, (nuint)ch);
             }
-            s.StoreUnsafe(ref sr, (nuint)ch);
-            p.StoreUnsafe(ref pr, (nuint)ch);
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (; ch <= c - 8; ch += 8)
+            {
+                var s = Vector256.LoadUnsafe(ref sr, (nuint)ch);
+                var p = Vector256.LoadUnsafe(ref pr, (nuint)ch);
+                var m = Vector256.LoadUnsafe(ref mr, (nuint)ch);
+                for (int r = first, xi = xOffset + first * c + ch, gi = dyOffset + first * c + ch; r < last; r++, xi += c, gi += c)
+                {
+                    var g = Vector256.LoadUnsafe(ref gr, (nuint)gi);
+                    s += g;
+                    p = Vector256.FusedMultiplyAdd(g, Vector256.LoadUnsafe(ref xr, (nuint)xi) - m, p);
+                }
+                s.StoreUnsafe(ref sr, (nuint)ch);
+                p.StoreUnsafe(ref pr, (nuint)ch);
+            }
         }
         for (; ch < c; ch++)
         {
@@ -118,20 +168,41 @@ internal static class ColumnSums
         ref float wr = ref MemoryMarshal.GetReference(dw);
         ref float br = ref MemoryMarshal.GetReference(db);
         int ch = 0;
-        for (; ch <= c - 16; ch += 16)
+        if (Vector512.IsHardwareAccelerated)
         {
-            var aw = Vector512.LoadUnsafe(ref wr, (nuint)ch);
-            var ab = Vector512.LoadUnsafe(ref br, (nuint)ch);
-            for (int r = first, xi = xOffset + first * c + ch, gi = dyOffset + first * c + ch; r < last; r++, xi += c, gi += c)
+            for (; ch <= c - 16; ch += 16)
             {
-                int n = r / rowsPerStat;
-                var g = Vector512.LoadUnsafe(ref gr, (nuint)gi);
-                var xh = (Vector512.LoadUnsafe(ref xr, (nuint)xi) - Vector512.Create(mean[meanOffset + n])) * Vector512.Create(rstd[rstdOffset + n]);
-                aw = Vector512.FusedMultiplyAdd(g, xh, aw);
-                ab += g;
+                var aw = Vector512.LoadUnsafe(ref wr, (nuint)ch);
+                var ab = Vector512.LoadUnsafe(ref br, (nuint)ch);
+                for (int r = first, xi = xOffset + first * c + ch, gi = dyOffset + first * c + ch; r < last; r++, xi += c, gi += c)
+                {
+                    int n = r / rowsPerStat;
+                    var g = Vector512.LoadUnsafe(ref gr, (nuint)gi);
+                    var xh = (Vector512.LoadUnsafe(ref xr, (nuint)xi) - Vector512.Create(mean[meanOffset + n])) * Vector512.Create(rstd[rstdOffset + n]);
+                    aw = Vector512.FusedMultiplyAdd(g, xh, aw);
+                    ab += g;
+                }
+                aw.StoreUnsafe(ref wr, (nuint)ch);
+                ab.StoreUnsafe(ref br, (nuint)ch);
             }
-            aw.StoreUnsafe(ref wr, (nuint)ch);
-            ab.StoreUnsafe(ref br, (nuint)ch);
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (; ch <= c - 8; ch += 8)
+            {
+                var aw = Vector256.LoadUnsafe(ref wr, (nuint)ch);
+                var ab = Vector256.LoadUnsafe(ref br, (nuint)ch);
+                for (int r = first, xi = xOffset + first * c + ch, gi = dyOffset + first * c + ch; r < last; r++, xi += c, gi += c)
+                {
+                    int n = r / rowsPerStat;
+                    var g = Vector256.LoadUnsafe(ref gr, (nuint)gi);
+                    var xh = (Vector256.LoadUnsafe(ref xr, (nuint)xi) - Vector256.Create(mean[meanOffset + n])) * Vector256.Create(rstd[rstdOffset + n]);
+                    aw = Vector256.FusedMultiplyAdd(g, xh, aw);
+                    ab += g;
+                }
+                aw.StoreUnsafe(ref wr, (nuint)ch);
+                ab.StoreUnsafe(ref br, (nuint)ch);
+            }
         }
         for (; ch < c; ch++)
         {

@@ -7,8 +7,8 @@ namespace FormerSearch.Engine.Kernels.Norms;
 
 /// <summary>
 /// The per-row vector loops shared by LayerNorm, GroupNorm and BatchNorm: a row is a run of
-/// contiguous channels. Each loop is <c>Vector512</c> over 16 channels with a scalar tail; the order
-/// of every sum depends only on the row length, so results are reproducible.
+/// contiguous channels. Each loop is <c>Vector512</c> over 16 channels (else <c>Vector256</c> over 8) with a scalar tail;
+/// the order of every sum depends only on the row length and the instruction set, so results are reproducible.
 /// </summary>
 internal static class NormRows
 {
@@ -17,14 +17,29 @@ internal static class NormRows
     {
         ref float xr = ref MemoryMarshal.GetReference(x);
         int n = x.Length, i = 0;
-        var vm = Vector512.Create(mean);
-        var acc = Vector512<float>.Zero;
-        for (; i <= n - 16; i += 16)
+        float s = 0f;
+        if (Vector512.IsHardwareAccelerated)
         {
-            var d = Vector512.LoadUnsafe(ref xr, (nuint)i) - vm;
-            acc = Vector512.FusedMultiplyAdd(d, d, acc);
+            var vm = Vector512.Create(mean);
+            var acc = Vector512<float>.Zero;
+            for (; i <= n - 16; i += 16)
+            {
+                var d = Vector512.LoadUnsafe(ref xr, (nuint)i) - vm;
+                acc = Vector512.FusedMultiplyAdd(d, d, acc);
+            }
+            s = Vector512.Sum(acc);
         }
-        float s = Vector512.Sum(acc);
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            var vm = Vector256.Create(mean);
+            var acc = Vector256<float>.Zero;
+            for (; i <= n - 8; i += 8)
+            {
+                var d = Vector256.LoadUnsafe(ref xr, (nuint)i) - vm;
+                acc = Vector256.FusedMultiplyAdd(d, d, acc);
+            }
+            s = Vector256.Sum(acc);
+        }
         for (; i < n; i++)
         {
             float d = Unsafe.Add(ref xr, i) - mean;
@@ -46,9 +61,19 @@ internal static class NormRows
     {
         ref float xr = ref MemoryMarshal.GetReference(x);
         int n = x.Length, i = 0;
-        var acc = Vector512<float>.Zero;
-        for (; i <= n - 16; i += 16) acc += Vector512.LoadUnsafe(ref xr, (nuint)i);
-        float s = Vector512.Sum(acc);
+        float s = 0f;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var acc = Vector512<float>.Zero;
+            for (; i <= n - 16; i += 16) acc += Vector512.LoadUnsafe(ref xr, (nuint)i);
+            s = Vector512.Sum(acc);
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            var acc = Vector256<float>.Zero;
+            for (; i <= n - 8; i += 8) acc += Vector256.LoadUnsafe(ref xr, (nuint)i);
+            s = Vector256.Sum(acc);
+        }
         for (; i < n; i++) s += Unsafe.Add(ref xr, i);
         return s;
     }
@@ -61,12 +86,25 @@ internal static class NormRows
         ref float br = ref MemoryMarshal.GetReference(b);
         ref float yr = ref MemoryMarshal.GetReference(y);
         int n = x.Length, i = 0;
-        var vm = Vector512.Create(mean);
-        var vr = Vector512.Create(rstd);
-        for (; i <= n - 16; i += 16)
+        if (Vector512.IsHardwareAccelerated)
         {
-            var xh = (Vector512.LoadUnsafe(ref xr, (nuint)i) - vm) * vr;
-            Vector512.FusedMultiplyAdd(xh, Vector512.LoadUnsafe(ref wr, (nuint)i), Vector512.LoadUnsafe(ref br, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
+            var vm = Vector512.Create(mean);
+            var vr = Vector512.Create(rstd);
+            for (; i <= n - 16; i += 16)
+            {
+                var xh = (Vector512.LoadUnsafe(ref xr, (nuint)i) - vm) * vr;
+                Vector512.FusedMultiplyAdd(xh, Vector512.LoadUnsafe(ref wr, (nuint)i), Vector512.LoadUnsafe(ref br, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            var vm = Vector256.Create(mean);
+            var vr = Vector256.Create(rstd);
+            for (; i <= n - 8; i += 8)
+            {
+                var xh = (Vector256.LoadUnsafe(ref xr, (nuint)i) - vm) * vr;
+                Vector256.FusedMultiplyAdd(xh, Vector256.LoadUnsafe(ref wr, (nuint)i), Vector256.LoadUnsafe(ref br, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
+            }
         }
         for (; i < n; i++)
             Unsafe.Add(ref yr, i) = MathF.FusedMultiplyAdd((Unsafe.Add(ref xr, i) - mean) * rstd, Unsafe.Add(ref wr, i), Unsafe.Add(ref br, i));
@@ -81,10 +119,21 @@ internal static class NormRows
         ref float br = ref MemoryMarshal.GetReference(b);
         ref float yr = ref MemoryMarshal.GetReference(y);
         int n = x.Length, i = 0;
-        for (; i <= n - 16; i += 16)
+        if (Vector512.IsHardwareAccelerated)
         {
-            var d = Vector512.LoadUnsafe(ref xr, (nuint)i) - Vector512.LoadUnsafe(ref mr, (nuint)i);
-            Vector512.FusedMultiplyAdd(d, Vector512.LoadUnsafe(ref kr, (nuint)i), Vector512.LoadUnsafe(ref br, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
+            for (; i <= n - 16; i += 16)
+            {
+                var d = Vector512.LoadUnsafe(ref xr, (nuint)i) - Vector512.LoadUnsafe(ref mr, (nuint)i);
+                Vector512.FusedMultiplyAdd(d, Vector512.LoadUnsafe(ref kr, (nuint)i), Vector512.LoadUnsafe(ref br, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i <= n - 8; i += 8)
+            {
+                var d = Vector256.LoadUnsafe(ref xr, (nuint)i) - Vector256.LoadUnsafe(ref mr, (nuint)i);
+                Vector256.FusedMultiplyAdd(d, Vector256.LoadUnsafe(ref kr, (nuint)i), Vector256.LoadUnsafe(ref br, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
+            }
         }
         for (; i < n; i++)
             Unsafe.Add(ref yr, i) = MathF.FusedMultiplyAdd(Unsafe.Add(ref xr, i) - Unsafe.Add(ref mr, i), Unsafe.Add(ref kr, i), Unsafe.Add(ref br, i));
@@ -97,10 +146,21 @@ internal static class NormRows
         ref float mr = ref MemoryMarshal.GetReference(mean);
         ref float ar = ref MemoryMarshal.GetReference(acc);
         int n = x.Length, i = 0;
-        for (; i <= n - 16; i += 16)
+        if (Vector512.IsHardwareAccelerated)
         {
-            var d = Vector512.LoadUnsafe(ref xr, (nuint)i) - Vector512.LoadUnsafe(ref mr, (nuint)i);
-            Vector512.FusedMultiplyAdd(d, d, Vector512.LoadUnsafe(ref ar, (nuint)i)).StoreUnsafe(ref ar, (nuint)i);
+            for (; i <= n - 16; i += 16)
+            {
+                var d = Vector512.LoadUnsafe(ref xr, (nuint)i) - Vector512.LoadUnsafe(ref mr, (nuint)i);
+                Vector512.FusedMultiplyAdd(d, d, Vector512.LoadUnsafe(ref ar, (nuint)i)).StoreUnsafe(ref ar, (nuint)i);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i <= n - 8; i += 8)
+            {
+                var d = Vector256.LoadUnsafe(ref xr, (nuint)i) - Vector256.LoadUnsafe(ref mr, (nuint)i);
+                Vector256.FusedMultiplyAdd(d, d, Vector256.LoadUnsafe(ref ar, (nuint)i)).StoreUnsafe(ref ar, (nuint)i);
+            }
         }
         for (; i < n; i++)
         {
@@ -117,10 +177,21 @@ internal static class NormRows
         ref float mr = ref MemoryMarshal.GetReference(mean);
         ref float ar = ref MemoryMarshal.GetReference(acc);
         int n = x.Length, i = 0;
-        for (; i <= n - 16; i += 16)
+        if (Vector512.IsHardwareAccelerated)
         {
-            var d = Vector512.LoadUnsafe(ref xr, (nuint)i) - Vector512.LoadUnsafe(ref mr, (nuint)i);
-            Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref gr, (nuint)i), d, Vector512.LoadUnsafe(ref ar, (nuint)i)).StoreUnsafe(ref ar, (nuint)i);
+            for (; i <= n - 16; i += 16)
+            {
+                var d = Vector512.LoadUnsafe(ref xr, (nuint)i) - Vector512.LoadUnsafe(ref mr, (nuint)i);
+                Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref gr, (nuint)i), d, Vector512.LoadUnsafe(ref ar, (nuint)i)).StoreUnsafe(ref ar, (nuint)i);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i <= n - 8; i += 8)
+            {
+                var d = Vector256.LoadUnsafe(ref xr, (nuint)i) - Vector256.LoadUnsafe(ref mr, (nuint)i);
+                Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref gr, (nuint)i), d, Vector256.LoadUnsafe(ref ar, (nuint)i)).StoreUnsafe(ref ar, (nuint)i);
+            }
         }
         for (; i < n; i++)
             Unsafe.Add(ref ar, i) = MathF.FusedMultiplyAdd(Unsafe.Add(ref gr, i), Unsafe.Add(ref xr, i) - Unsafe.Add(ref mr, i), Unsafe.Add(ref ar, i));
@@ -138,12 +209,25 @@ internal static class NormRows
         ref float gr = ref MemoryMarshal.GetReference(dy);
         ref float wr = ref MemoryMarshal.GetReference(dw);
         int n = x.Length, i = 0;
-        var vm = Vector512.Create(mean);
-        var vr = Vector512.Create(rstd);
-        for (; i <= n - 16; i += 16)
+        if (Vector512.IsHardwareAccelerated)
         {
-            var xh = (Vector512.LoadUnsafe(ref xr, (nuint)i) - vm) * vr;
-            Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref gr, (nuint)i), xh, Vector512.LoadUnsafe(ref wr, (nuint)i)).StoreUnsafe(ref wr, (nuint)i);
+            var vm = Vector512.Create(mean);
+            var vr = Vector512.Create(rstd);
+            for (; i <= n - 16; i += 16)
+            {
+                var xh = (Vector512.LoadUnsafe(ref xr, (nuint)i) - vm) * vr;
+                Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref gr, (nuint)i), xh, Vector512.LoadUnsafe(ref wr, (nuint)i)).StoreUnsafe(ref wr, (nuint)i);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            var vm = Vector256.Create(mean);
+            var vr = Vector256.Create(rstd);
+            for (; i <= n - 8; i += 8)
+            {
+                var xh = (Vector256.LoadUnsafe(ref xr, (nuint)i) - vm) * vr;
+                Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref gr, (nuint)i), xh, Vector256.LoadUnsafe(ref wr, (nuint)i)).StoreUnsafe(ref wr, (nuint)i);
+            }
         }
         for (; i < n; i++)
             Unsafe.Add(ref wr, i) = MathF.FusedMultiplyAdd(Unsafe.Add(ref gr, i), (Unsafe.Add(ref xr, i) - mean) * rstd, Unsafe.Add(ref wr, i));
@@ -156,15 +240,33 @@ internal static class NormRows
         ref float gr = ref MemoryMarshal.GetReference(dy);
         ref float wr = ref MemoryMarshal.GetReference(w);
         int n = x.Length, i = 0;
-        var vm = Vector512.Create(mean);
-        Vector512<float> a1 = Vector512<float>.Zero, a2 = Vector512<float>.Zero;
-        for (; i <= n - 16; i += 16)
+        float t1 = 0f, t2 = 0f;
+        if (Vector512.IsHardwareAccelerated)
         {
-            var g = Vector512.LoadUnsafe(ref gr, (nuint)i) * Vector512.LoadUnsafe(ref wr, (nuint)i);
-            a1 += g;
-            a2 = Vector512.FusedMultiplyAdd(g, Vector512.LoadUnsafe(ref xr, (nuint)i) - vm, a2);
+            var vm = Vector512.Create(mean);
+            Vector512<float> a1 = Vector512<float>.Zero, a2 = Vector512<float>.Zero;
+            for (; i <= n - 16; i += 16)
+            {
+                var g = Vector512.LoadUnsafe(ref gr, (nuint)i) * Vector512.LoadUnsafe(ref wr, (nuint)i);
+                a1 += g;
+                a2 = Vector512.FusedMultiplyAdd(g, Vector512.LoadUnsafe(ref xr, (nuint)i) - vm, a2);
+            }
+            t1 = Vector512.Sum(a1);
+            t2 = Vector512.Sum(a2);
         }
-        float t1 = Vector512.Sum(a1), t2 = Vector512.Sum(a2);
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            var vm = Vector256.Create(mean);
+            Vector256<float> a1 = Vector256<float>.Zero, a2 = Vector256<float>.Zero;
+            for (; i <= n - 8; i += 8)
+            {
+                var g = Vector256.LoadUnsafe(ref gr, (nuint)i) * Vector256.LoadUnsafe(ref wr, (nuint)i);
+                a1 += g;
+                a2 = Vector256.FusedMultiplyAdd(g, Vector256.LoadUnsafe(ref xr, (nuint)i) - vm, a2);
+            }
+            t1 = Vector256.Sum(a1);
+            t2 = Vector256.Sum(a2);
+        }
         for (; i < n; i++)
         {
             float g = Unsafe.Add(ref gr, i) * Unsafe.Add(ref wr, i);
@@ -187,12 +289,25 @@ internal static class NormRows
         ref float wr = ref MemoryMarshal.GetReference(w);
         ref float dr = ref MemoryMarshal.GetReference(dx);
         int n = x.Length, i = 0;
-        Vector512<float> vm = Vector512.Create(mean), va = Vector512.Create(a), v0 = Vector512.Create(c0), v1 = Vector512.Create(c1);
-        for (; i <= n - 16; i += 16)
+        if (Vector512.IsHardwareAccelerated)
         {
-            var g = Vector512.LoadUnsafe(ref gr, (nuint)i) * Vector512.LoadUnsafe(ref wr, (nuint)i);
-            var t = Vector512.FusedMultiplyAdd(g, va, -v0) - (Vector512.LoadUnsafe(ref xr, (nuint)i) - vm) * v1;
-            (Vector512.LoadUnsafe(ref dr, (nuint)i) + t).StoreUnsafe(ref dr, (nuint)i);
+            Vector512<float> vm = Vector512.Create(mean), va = Vector512.Create(a), v0 = Vector512.Create(c0), v1 = Vector512.Create(c1);
+            for (; i <= n - 16; i += 16)
+            {
+                var g = Vector512.LoadUnsafe(ref gr, (nuint)i) * Vector512.LoadUnsafe(ref wr, (nuint)i);
+                var t = Vector512.FusedMultiplyAdd(g, va, -v0) - (Vector512.LoadUnsafe(ref xr, (nuint)i) - vm) * v1;
+                (Vector512.LoadUnsafe(ref dr, (nuint)i) + t).StoreUnsafe(ref dr, (nuint)i);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            Vector256<float> vm = Vector256.Create(mean), va = Vector256.Create(a), v0 = Vector256.Create(c0), v1 = Vector256.Create(c1);
+            for (; i <= n - 8; i += 8)
+            {
+                var g = Vector256.LoadUnsafe(ref gr, (nuint)i) * Vector256.LoadUnsafe(ref wr, (nuint)i);
+                var t = Vector256.FusedMultiplyAdd(g, va, -v0) - (Vector256.LoadUnsafe(ref xr, (nuint)i) - vm) * v1;
+                (Vector256.LoadUnsafe(ref dr, (nuint)i) + t).StoreUnsafe(ref dr, (nuint)i);
+            }
         }
         for (; i < n; i++)
         {
@@ -213,12 +328,25 @@ internal static class NormRows
         ref float r3 = ref MemoryMarshal.GetReference(k3);
         ref float dr = ref MemoryMarshal.GetReference(dx);
         int n = x.Length, i = 0;
-        for (; i <= n - 16; i += 16)
+        if (Vector512.IsHardwareAccelerated)
         {
-            var d = Vector512.LoadUnsafe(ref xr, (nuint)i) - Vector512.LoadUnsafe(ref mr, (nuint)i);
-            var t = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref gr, (nuint)i), Vector512.LoadUnsafe(ref r1, (nuint)i), Vector512.LoadUnsafe(ref r3, (nuint)i));
-            t = Vector512.FusedMultiplyAdd(d, Vector512.LoadUnsafe(ref r2, (nuint)i), t);
-            (Vector512.LoadUnsafe(ref dr, (nuint)i) + t).StoreUnsafe(ref dr, (nuint)i);
+            for (; i <= n - 16; i += 16)
+            {
+                var d = Vector512.LoadUnsafe(ref xr, (nuint)i) - Vector512.LoadUnsafe(ref mr, (nuint)i);
+                var t = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref gr, (nuint)i), Vector512.LoadUnsafe(ref r1, (nuint)i), Vector512.LoadUnsafe(ref r3, (nuint)i));
+                t = Vector512.FusedMultiplyAdd(d, Vector512.LoadUnsafe(ref r2, (nuint)i), t);
+                (Vector512.LoadUnsafe(ref dr, (nuint)i) + t).StoreUnsafe(ref dr, (nuint)i);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i <= n - 8; i += 8)
+            {
+                var d = Vector256.LoadUnsafe(ref xr, (nuint)i) - Vector256.LoadUnsafe(ref mr, (nuint)i);
+                var t = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref gr, (nuint)i), Vector256.LoadUnsafe(ref r1, (nuint)i), Vector256.LoadUnsafe(ref r3, (nuint)i));
+                t = Vector256.FusedMultiplyAdd(d, Vector256.LoadUnsafe(ref r2, (nuint)i), t);
+                (Vector256.LoadUnsafe(ref dr, (nuint)i) + t).StoreUnsafe(ref dr, (nuint)i);
+            }
         }
         for (; i < n; i++)
         {

@@ -9,7 +9,7 @@ using FormerSearch.Engine.Threading;
 namespace FormerSearch.Engine.Kernels.Pooling;
 
 /// <summary>
-/// Average pooling on channels-last data, vectorised along channels. The divisor follows PyTorch:
+/// Average pooling on channels-last data, vectorised along channels (16 lanes with AVX-512, else 8 with AVX2). The divisor follows PyTorch:
 /// with <c>countIncludePad</c> the window clipped to the padded input, otherwise only the input
 /// pixels it covers (PoolFormer's <c>count_include_pad=False</c>).
 /// </summary>
@@ -105,18 +105,34 @@ internal static class AvgPool2dKernel
                 {
                     s.ColumnTaps(ox, out int ixBase, out int j0, out int j1);
                     float divisor = Accumulate ? 1f : Divisor(s, oy, ox, IncludePad);
-                    var vd = Vector512.Create(divisor);
                     int origin = XOffset + ((b * s.H + iyBase) * s.W + ixBase) * c;
                     int yBase = YOffset + p * c;
                     int ch = 0;
-                    for (; ch <= c - 16; ch += 16)
+                    if (Vector512.IsHardwareAccelerated)
                     {
-                        var acc = Vector512<float>.Zero;
-                        for (int i = i0; i < i1; i++)
-                            for (int j = j0; j < j1; j++)
-                                acc += Vector512.LoadUnsafe(ref xr, (nuint)(origin + (i * s.W + j) * c + ch));
-                        if (Accumulate) (Vector512.LoadUnsafe(ref yr, (nuint)(yBase + ch)) + acc).StoreUnsafe(ref yr, (nuint)(yBase + ch));
-                        else (acc / vd).StoreUnsafe(ref yr, (nuint)(yBase + ch));
+                        var vd = Vector512.Create(divisor);
+                        for (; ch <= c - 16; ch += 16)
+                        {
+                            var acc = Vector512<float>.Zero;
+                            for (int i = i0; i < i1; i++)
+                                for (int j = j0; j < j1; j++)
+                                    acc += Vector512.LoadUnsafe(ref xr, (nuint)(origin + (i * s.W + j) * c + ch));
+                            if (Accumulate) (Vector512.LoadUnsafe(ref yr, (nuint)(yBase + ch)) + acc).StoreUnsafe(ref yr, (nuint)(yBase + ch));
+                            else (acc / vd).StoreUnsafe(ref yr, (nuint)(yBase + ch));
+                        }
+                    }
+                    else if (Vector256.IsHardwareAccelerated)
+                    {
+                        var vd = Vector256.Create(divisor);
+                        for (; ch <= c - 8; ch += 8)
+                        {
+                            var acc = Vector256<float>.Zero;
+                            for (int i = i0; i < i1; i++)
+                                for (int j = j0; j < j1; j++)
+                                    acc += Vector256.LoadUnsafe(ref xr, (nuint)(origin + (i * s.W + j) * c + ch));
+                            if (Accumulate) (Vector256.LoadUnsafe(ref yr, (nuint)(yBase + ch)) + acc).StoreUnsafe(ref yr, (nuint)(yBase + ch));
+                            else (acc / vd).StoreUnsafe(ref yr, (nuint)(yBase + ch));
+                        }
                     }
                     for (; ch < c; ch++)
                     {
@@ -161,14 +177,27 @@ internal static class AvgPool2dKernel
                         s.ColumnTaps(ox, out int ixBase, out int j0, out int j1);
                         if (j1 <= j0) continue;
                         float divisor = Divisor(s, oy, ox, IncludePad);
-                        var vd = Vector512.Create(divisor);
                         int gBase = gRow + ox * c, dBase = dRow + (ixBase + j0) * c;
                         int ch = 0;
-                        for (; ch <= c - 16; ch += 16)
+                        if (Vector512.IsHardwareAccelerated)
                         {
-                            var v = Vector512.LoadUnsafe(ref gr, (nuint)(gBase + ch)) / vd;
-                            for (int j = j0, di = dBase + ch; j < j1; j++, di += c)
-                                (Vector512.LoadUnsafe(ref dr, (nuint)di) + v).StoreUnsafe(ref dr, (nuint)di);
+                            var vd = Vector512.Create(divisor);
+                            for (; ch <= c - 16; ch += 16)
+                            {
+                                var v = Vector512.LoadUnsafe(ref gr, (nuint)(gBase + ch)) / vd;
+                                for (int j = j0, di = dBase + ch; j < j1; j++, di += c)
+                                    (Vector512.LoadUnsafe(ref dr, (nuint)di) + v).StoreUnsafe(ref dr, (nuint)di);
+                            }
+                        }
+                        else if (Vector256.IsHardwareAccelerated)
+                        {
+                            var vd = Vector256.Create(divisor);
+                            for (; ch <= c - 8; ch += 8)
+                            {
+                                var v = Vector256.LoadUnsafe(ref gr, (nuint)(gBase + ch)) / vd;
+                                for (int j = j0, di = dBase + ch; j < j1; j++, di += c)
+                                    (Vector256.LoadUnsafe(ref dr, (nuint)di) + v).StoreUnsafe(ref dr, (nuint)di);
+                            }
                         }
                         for (; ch < c; ch++)
                         {

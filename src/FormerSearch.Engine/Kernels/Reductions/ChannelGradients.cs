@@ -12,7 +12,7 @@ namespace FormerSearch.Engine.Kernels.Reductions;
 /// Gradients of <c>x + v</c> and <c>x · v</c> where <c>x</c> is a dense <c>[rows, C]</c> matrix and
 /// <c>v</c> a <c>[C]</c> vector broadcast over the rows (a bias, a layer scale). One pass over the
 /// output gradient does both: <c>dx += g</c> (or <c>g·v</c>) row by row, and <c>dv += Σ g</c> (or
-/// <c>Σ g·x</c>) with 16-channel blocks held in registers while a chunk's rows are walked. The column
+/// <c>Σ g·x</c>) with 16-channel (AVX-512) or 8-channel (AVX2) blocks held in registers while a chunk's rows are walked. The column
 /// sums go through <see cref="ChunkedReduction"/> (fixed chunks of rows, added in chunk order), so they
 /// are bit-identical for any thread count.
 /// </summary>
@@ -116,8 +116,16 @@ internal static class ChannelGradients
     private static void AddRun(ref float g, ref float d, int n)
     {
         int i = 0;
-        for (; i <= n - 16; i += 16)
-            (Vector512.LoadUnsafe(ref d, (nuint)i) + Vector512.LoadUnsafe(ref g, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i <= n - 16; i += 16)
+                (Vector512.LoadUnsafe(ref d, (nuint)i) + Vector512.LoadUnsafe(ref g, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i <= n - 8; i += 8)
+                (Vector256.LoadUnsafe(ref d, (nuint)i) + Vector256.LoadUnsafe(ref g, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
+        }
         for (; i < n; i++) Unsafe.Add(ref d, i) += Unsafe.Add(ref g, i);
     }
 
@@ -125,8 +133,16 @@ internal static class ChannelGradients
     private static void ScaleAddRow(ref float g, ref float v, ref float d, int n)
     {
         int i = 0;
-        for (; i <= n - 16; i += 16)
-            Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref g, (nuint)i), Vector512.LoadUnsafe(ref v, (nuint)i), Vector512.LoadUnsafe(ref d, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i <= n - 16; i += 16)
+                Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref g, (nuint)i), Vector512.LoadUnsafe(ref v, (nuint)i), Vector512.LoadUnsafe(ref d, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i <= n - 8; i += 8)
+                Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref g, (nuint)i), Vector256.LoadUnsafe(ref v, (nuint)i), Vector256.LoadUnsafe(ref d, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
+        }
         for (; i < n; i++) Unsafe.Add(ref d, i) = MathF.FusedMultiplyAdd(Unsafe.Add(ref g, i), Unsafe.Add(ref v, i), Unsafe.Add(ref d, i));
     }
 
@@ -147,48 +163,97 @@ internal static class ChannelGradients
             ref float vr = ref v is not null ? ref MemoryMarshal.GetArrayDataReference(v) : ref gr;
             ref float dr = ref writeGx ? ref MemoryMarshal.GetArrayDataReference(gx!) : ref gr;
             int ch = 0;
-            // Four 16-channel blocks at a time, so that for C = 64 a chunk is read in one sequential sweep.
-            for (; ch <= c - 64; ch += 64)
+            if (Vector512.IsHardwareAccelerated)
             {
-                var acc0 = Vector512.LoadUnsafe(ref pr, (nuint)ch);
-                var acc1 = Vector512.LoadUnsafe(ref pr, (nuint)(ch + 16));
-                var acc2 = Vector512.LoadUnsafe(ref pr, (nuint)(ch + 32));
-                var acc3 = Vector512.LoadUnsafe(ref pr, (nuint)(ch + 48));
-                for (int r = first; r < last; r++)
+                // Four 16-channel blocks at a time, so that for C = 64 a chunk is read in one sequential sweep.
+                for (; ch <= c - 64; ch += 64)
                 {
-                    int at = r * c + ch;
-                    acc0 = Step(ref gr, ref xr, ref vr, ref dr, at, ch, acc0, product, writeGx);
-                    acc1 = Step(ref gr, ref xr, ref vr, ref dr, at + 16, ch + 16, acc1, product, writeGx);
-                    acc2 = Step(ref gr, ref xr, ref vr, ref dr, at + 32, ch + 32, acc2, product, writeGx);
-                    acc3 = Step(ref gr, ref xr, ref vr, ref dr, at + 48, ch + 48, acc3, product, writeGx);
+                    var acc0 = Vector512.LoadUnsafe(ref pr, (nuint)ch);
+                    var acc1 = Vector512.LoadUnsafe(ref pr, (nuint)(ch + 16));
+                    var acc2 = Vector512.LoadUnsafe(ref pr, (nuint)(ch + 32));
+                    var acc3 = Vector512.LoadUnsafe(ref pr, (nuint)(ch + 48));
+                    for (int r = first; r < last; r++)
+                    {
+                        int at = r * c + ch;
+                        acc0 = Step(ref gr, ref xr, ref vr, ref dr, at, ch, acc0, product, writeGx);
+                        acc1 = Step(ref gr, ref xr, ref vr, ref dr, at + 16, ch + 16, acc1, product, writeGx);
+                        acc2 = Step(ref gr, ref xr, ref vr, ref dr, at + 32, ch + 32, acc2, product, writeGx);
+                        acc3 = Step(ref gr, ref xr, ref vr, ref dr, at + 48, ch + 48, acc3, product, writeGx);
+                    }
+                    acc0.StoreUnsafe(ref pr, (nuint)ch);
+                    acc1.StoreUnsafe(ref pr, (nuint)(ch + 16));
+                    acc2.StoreUnsafe(ref pr, (nuint)(ch + 32));
+                    acc3.StoreUnsafe(ref pr, (nuint)(ch + 48));
                 }
-                acc0.StoreUnsafe(ref pr, (nuint)ch);
-                acc1.StoreUnsafe(ref pr, (nuint)(ch + 16));
-                acc2.StoreUnsafe(ref pr, (nuint)(ch + 32));
-                acc3.StoreUnsafe(ref pr, (nuint)(ch + 48));
+                for (; ch <= c - 16; ch += 16)
+                {
+                    var acc = Vector512.LoadUnsafe(ref pr, (nuint)ch);
+                    var vv = product ? Vector512.LoadUnsafe(ref vr, (nuint)(vOffset + ch)) : default;
+                    for (int r = first; r < last; r++)
+                    {
+                        int at = r * c + ch;
+                        var gg = Vector512.LoadUnsafe(ref gr, (nuint)(gOffset + at));
+                        if (product)
+                        {
+                            acc = Vector512.FusedMultiplyAdd(gg, Vector512.LoadUnsafe(ref xr, (nuint)(xOffset + at)), acc);
+                            if (writeGx)
+                                Vector512.FusedMultiplyAdd(gg, vv, Vector512.LoadUnsafe(ref dr, (nuint)(gxOffset + at))).StoreUnsafe(ref dr, (nuint)(gxOffset + at));
+                        }
+                        else
+                        {
+                            acc += gg;
+                            if (writeGx)
+                                (Vector512.LoadUnsafe(ref dr, (nuint)(gxOffset + at)) + gg).StoreUnsafe(ref dr, (nuint)(gxOffset + at));
+                        }
+                    }
+                    acc.StoreUnsafe(ref pr, (nuint)ch);
+                }
             }
-            for (; ch <= c - 16; ch += 16)
+            else if (Vector256.IsHardwareAccelerated)
             {
-                var acc = Vector512.LoadUnsafe(ref pr, (nuint)ch);
-                var vv = product ? Vector512.LoadUnsafe(ref vr, (nuint)(vOffset + ch)) : default;
-                for (int r = first; r < last; r++)
+                // The same at eight lanes (AVX2): four 8-channel blocks, then single ones.
+                for (; ch <= c - 32; ch += 32)
                 {
-                    int at = r * c + ch;
-                    var gg = Vector512.LoadUnsafe(ref gr, (nuint)(gOffset + at));
-                    if (product)
+                    var acc0 = Vector256.LoadUnsafe(ref pr, (nuint)ch);
+                    var acc1 = Vector256.LoadUnsafe(ref pr, (nuint)(ch + 8));
+                    var acc2 = Vector256.LoadUnsafe(ref pr, (nuint)(ch + 16));
+                    var acc3 = Vector256.LoadUnsafe(ref pr, (nuint)(ch + 24));
+                    for (int r = first; r < last; r++)
                     {
-                        acc = Vector512.FusedMultiplyAdd(gg, Vector512.LoadUnsafe(ref xr, (nuint)(xOffset + at)), acc);
-                        if (writeGx)
-                            Vector512.FusedMultiplyAdd(gg, vv, Vector512.LoadUnsafe(ref dr, (nuint)(gxOffset + at))).StoreUnsafe(ref dr, (nuint)(gxOffset + at));
+                        int at = r * c + ch;
+                        acc0 = Step256(ref gr, ref xr, ref vr, ref dr, at, ch, acc0, product, writeGx);
+                        acc1 = Step256(ref gr, ref xr, ref vr, ref dr, at + 8, ch + 8, acc1, product, writeGx);
+                        acc2 = Step256(ref gr, ref xr, ref vr, ref dr, at + 16, ch + 16, acc2, product, writeGx);
+                        acc3 = Step256(ref gr, ref xr, ref vr, ref dr, at + 24, ch + 24, acc3, product, writeGx);
                     }
-                    else
-                    {
-                        acc += gg;
-                        if (writeGx)
-                            (Vector512.LoadUnsafe(ref dr, (nuint)(gxOffset + at)) + gg).StoreUnsafe(ref dr, (nuint)(gxOffset + at));
-                    }
+                    acc0.StoreUnsafe(ref pr, (nuint)ch);
+                    acc1.StoreUnsafe(ref pr, (nuint)(ch + 8));
+                    acc2.StoreUnsafe(ref pr, (nuint)(ch + 16));
+                    acc3.StoreUnsafe(ref pr, (nuint)(ch + 24));
                 }
-                acc.StoreUnsafe(ref pr, (nuint)ch);
+                for (; ch <= c - 8; ch += 8)
+                {
+                    var acc = Vector256.LoadUnsafe(ref pr, (nuint)ch);
+                    var vv = product ? Vector256.LoadUnsafe(ref vr, (nuint)(vOffset + ch)) : default;
+                    for (int r = first; r < last; r++)
+                    {
+                        int at = r * c + ch;
+                        var gg = Vector256.LoadUnsafe(ref gr, (nuint)(gOffset + at));
+                        if (product)
+                        {
+                            acc = Vector256.FusedMultiplyAdd(gg, Vector256.LoadUnsafe(ref xr, (nuint)(xOffset + at)), acc);
+                            if (writeGx)
+                                Vector256.FusedMultiplyAdd(gg, vv, Vector256.LoadUnsafe(ref dr, (nuint)(gxOffset + at))).StoreUnsafe(ref dr, (nuint)(gxOffset + at));
+                        }
+                        else
+                        {
+                            acc += gg;
+                            if (writeGx)
+                                (Vector256.LoadUnsafe(ref dr, (nuint)(gxOffset + at)) + gg).StoreUnsafe(ref dr, (nuint)(gxOffset + at));
+                        }
+                    }
+                    acc.StoreUnsafe(ref pr, (nuint)ch);
+                }
             }
             for (; ch < c; ch++)
             {
@@ -226,6 +291,22 @@ internal static class ChannelGradients
             }
             if (writeGx)
                 (Vector512.LoadUnsafe(ref dr, (nuint)(gxOffset + at)) + gg).StoreUnsafe(ref dr, (nuint)(gxOffset + at));
+            return acc + gg;
+        }
+
+        /// <summary>One row of one 8-channel block (AVX2): the column sum step, and gx's update when asked.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private Vector256<float> Step256(ref float gr, ref float xr, ref float vr, ref float dr, int at, int ch, Vector256<float> acc, bool product, bool writeGx)
+        {
+            var gg = Vector256.LoadUnsafe(ref gr, (nuint)(gOffset + at));
+            if (product)
+            {
+                if (writeGx)
+                    Vector256.FusedMultiplyAdd(gg, Vector256.LoadUnsafe(ref vr, (nuint)(vOffset + ch)), Vector256.LoadUnsafe(ref dr, (nuint)(gxOffset + at))).StoreUnsafe(ref dr, (nuint)(gxOffset + at));
+                return Vector256.FusedMultiplyAdd(gg, Vector256.LoadUnsafe(ref xr, (nuint)(xOffset + at)), acc);
+            }
+            if (writeGx)
+                (Vector256.LoadUnsafe(ref dr, (nuint)(gxOffset + at)) + gg).StoreUnsafe(ref dr, (nuint)(gxOffset + at));
             return acc + gg;
         }
     }
