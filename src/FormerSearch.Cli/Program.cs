@@ -8,6 +8,7 @@ var root = new RootCommand("FormerSearch: one-shot neural architecture search fo
 {
     BenchCommand.Create(),
     ModelsCommand.Create(),
+    PredictCommand.Create(),
     ProfileCommand.Create(),
 };
 

@@ -8,6 +8,7 @@ public static class BenchCommand
     public static Command Create() => new("bench", "Measure the engine's speed.")
     {
         BenchGemmCommand.Create(),
+        BenchInferCommand.Create(),
         BenchOpsCommand.Create(),
     };
 }

@@ -1,0 +1,52 @@
+using System.Diagnostics;
+using FormerSearch.Engine;
+using FormerSearch.Engine.Autograd;
+using FormerSearch.Engine.Memory;
+using FormerSearch.Models;
+
+namespace FormerSearch.Inference;
+
+/// <summary>Throughput of eval-mode, gradient-free forward passes: what serving a model would cost on this machine.</summary>
+public static class InferenceBenchmark
+{
+    /// <summary>
+    /// Images per second of <paramref name="model"/>'s eval-mode forward on a random channels-last batch of
+    /// <paramref name="batchSize"/> images: one warm-up pass (pools and packed weights get allocated), then timed
+    /// passes until at least <paramref name="minSeconds"/> have elapsed and at least <paramref name="minRuns"/> ran;
+    /// the median pass time gives the rate, so a stray slow pass (GC, another process) does not move it.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="batchSize"/> or <paramref name="minRuns"/> is below 1, or <paramref name="minSeconds"/> is negative.</exception>
+    public static double ImagesPerSecond(VisionModel model, int batchSize, double minSeconds = 1.0, int minRuns = 3, ulong seed = 0)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (batchSize < 1) throw new ArgumentException($"The batch size must be at least 1; got {batchSize}.", nameof(batchSize));
+        if (minRuns < 1) throw new ArgumentException($"The number of runs must be at least 1; got {minRuns}.", nameof(minRuns));
+        if (!(minSeconds >= 0)) throw new ArgumentException($"The minimum time must be non-negative; got {minSeconds}.", nameof(minSeconds));
+
+        var input = model.Input;
+        var images = Tensor.Empty(batchSize, input.Height, input.Width, input.Channels); // [B, H, W, C], outside any scope: reused by every pass
+        new Generator(seed).FillNormal(images.AsSpan());
+        model.Eval();
+
+        Pass(model, images); // warm-up
+        var times = new List<double>();
+        var total = Stopwatch.StartNew();
+        while (times.Count < minRuns || total.Elapsed.TotalSeconds < minSeconds)
+        {
+            long start = Stopwatch.GetTimestamp();
+            Pass(model, images);
+            times.Add(Stopwatch.GetElapsedTime(start).TotalSeconds);
+        }
+        times.Sort();
+        int mid = times.Count / 2;
+        double median = times.Count % 2 == 1 ? times[mid] : 0.5 * (times[mid - 1] + times[mid]);
+        return batchSize / median;
+    }
+
+    private static void Pass(VisionModel model, Tensor images)
+    {
+        using (Tape.NoGrad())
+        using (TensorScope.Enter())
+            model.Forward(images);
+    }
+}
