@@ -38,6 +38,7 @@ public static class ModelRegistry
         var entries = new Dictionary<string, ModelEntry>(StringComparer.OrdinalIgnoreCase);
         foreach (var e in PoolFormerVariants.All()) entries.Add(e.Name, e);
         foreach (var e in VitVariants.All()) entries.Add(e.Name, e);
+        foreach (var e in AutoFormerVariants.All()) entries.Add(e.Name, e);
         return entries;
     }
 }

@@ -8,6 +8,13 @@ namespace FormerSearch.Tests.Models;
 /// <c>sum(p.numel() for p in model.parameters())</c>; MACs are fvcore's convention counted with forward hooks:
 /// every <c>nn.Conv2d</c> (<c>out.numel() · Cin/groups · kh · kw</c>), every <c>nn.Linear</c>
 /// (<c>out.numel() · in</c>) and each attention's q·kᵀ and attn·v (<c>2 · N² · C</c>); norms not counted.
+/// AutoFormer T/S/B: microsoft/Cream's <c>AutoFormer/model</c> imported from a fetched copy (torch._six's
+/// <c>container_abcs</c> stubbed), the supernet of the SUPERNET section of <c>experiments/subnet/AutoFormer-{T,S,B}.yaml</c> built with the
+/// README's flags (gp, change_qkv, relative_position, max distance 14, qkv bias) and its RETRAIN subnet
+/// set; params are the official <c>get_sampled_params_numel</c>
+/// (published rounded: 5.7M/22.9M/54M); MACs were counted under a <c>TorchFunctionMode</c> over one forward pass:
+/// <c>F.conv2d</c>, <c>F.linear</c> and every matmul (<c>out.numel() · k</c>), which includes the relative-position
+/// products q·R_kᵀ and attn·R_v (published: 1.3/5.1/11 G, from the official <c>get_complexity</c>, a different rule).
 /// </summary>
 internal static class OfficialCounts
 {
@@ -26,5 +33,8 @@ internal static class OfficialCounts
         ["deit_tiny"] = (5_717_416, 1_253_683_200),
         ["deit_small"] = (22_050_664, 4_598_882_304),
         ["deit_base"] = (86_567_656, 17_563_828_224),
+        ["autoformer_tiny"] = (5_867_944, 1_481_938_432),
+        ["autoformer_small"] = (22_891_432, 5_161_400_832),
+        ["autoformer_base"] = (53_691_688, 11_691_179_008),
     };
 }
