@@ -14,9 +14,8 @@ namespace FormerSearch.Engine.Ops;
 /// backward includes the statistics' gradient. Evaluation: the running statistics are used.
 /// Sums use fixed row chunks in a fixed order (bit-identical for any thread count).
 /// </summary>
-internal sealed class BatchNormFunction : Function<BatchNormFunction>
+internal sealed class BatchNormFunction : NormFunction<BatchNormFunction>
 {
-    private Tensor _x = null!, _w = null!, _b = null!, _mean = null!, _rstd = null!;
     private bool _training;
 
     public static Tensor Apply(Tensor x, Tensor? weight, Tensor? bias, Tensor? runningMean, Tensor? runningVar, bool training, float momentum, float eps)
@@ -69,17 +68,7 @@ internal sealed class BatchNormFunction : Function<BatchNormFunction>
             K = k.Data, KOffset = k.Offset, B = b.Data, BOffset = b.Offset, C = c,
         });
 
-        if (Tape.Needs(x, w, b))
-        {
-            var node = Rent();
-            node._x = x;
-            node._w = w;
-            node._b = b;
-            node._mean = mean;
-            node._rstd = rstd;
-            node._training = training;
-            Tape.Record(node, y);
-        }
+        if (Record(x, w, b, mean, rstd, y) is { } node) node._training = training;
         return y;
     }
 
@@ -135,15 +124,6 @@ internal sealed class BatchNormFunction : Function<BatchNormFunction>
         {
             BufferPool.Return(scratch);
         }
-    }
-
-    protected override void Clear()
-    {
-        _x = null!;
-        _w = null!;
-        _b = null!;
-        _mean = null!;
-        _rstd = null!;
     }
 
     private static void CheckRunning(string what, Tensor? t, int c)

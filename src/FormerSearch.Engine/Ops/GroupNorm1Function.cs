@@ -12,9 +12,8 @@ namespace FormerSearch.Engine.Ops;
 /// (<c>[B, H, W, C]</c> or <c>[B, N, C]</c>), then a per-channel affine is applied.
 /// Sums run over fixed chunks of rows in a fixed order, so results do not depend on the thread count.
 /// </summary>
-internal sealed class GroupNorm1Function : Function<GroupNorm1Function>
+internal sealed class GroupNorm1Function : NormFunction<GroupNorm1Function>
 {
-    private Tensor _x = null!, _w = null!, _b = null!, _mean = null!, _rstd = null!;
 
     public static Tensor Apply(Tensor x, Tensor? weight, Tensor? bias, float eps)
     {
@@ -45,16 +44,7 @@ internal sealed class GroupNorm1Function : Function<GroupNorm1Function>
             Mean = mean.Data, MeanOffset = mean.Offset, Rstd = rstd.Data, RstdOffset = rstd.Offset, C = c, Positions = positions,
         });
 
-        if (Tape.Needs(x, w, b))
-        {
-            var node = Rent();
-            node._x = x;
-            node._w = w;
-            node._b = b;
-            node._mean = mean;
-            node._rstd = rstd;
-            Tape.Record(node, y);
-        }
+        Record(x, w, b, mean, rstd, y);
         return y;
     }
 
@@ -100,15 +90,6 @@ internal sealed class GroupNorm1Function : Function<GroupNorm1Function>
         {
             BufferPool.Return(sums);
         }
-    }
-
-    protected override void Clear()
-    {
-        _x = null!;
-        _w = null!;
-        _b = null!;
-        _mean = null!;
-        _rstd = null!;
     }
 
     /// <summary>

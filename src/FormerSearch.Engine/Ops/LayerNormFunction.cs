@@ -12,9 +12,8 @@ namespace FormerSearch.Engine.Ops;
 /// feature maps <c>[B, H, W, C]</c> this is timm's LayerNorm2d ("channel LN"); on tokens <c>[B, N, C]</c>
 /// nn.LayerNorm. The weight and bias may be prefix views of larger vectors (supernet slices).
 /// </summary>
-internal sealed class LayerNormFunction : Function<LayerNormFunction>
+internal sealed class LayerNormFunction : NormFunction<LayerNormFunction>
 {
-    private Tensor _x = null!, _w = null!, _b = null!, _mean = null!, _rstd = null!;
 
     public static Tensor Apply(Tensor x, Tensor? weight, Tensor? bias, float eps)
     {
@@ -34,16 +33,7 @@ internal sealed class LayerNormFunction : Function<LayerNormFunction>
             Mean = mean.Data, MeanOffset = mean.Offset, Rstd = rstd.Data, RstdOffset = rstd.Offset, C = c, Eps = eps,
         });
 
-        if (Tape.Needs(x, w, b))
-        {
-            var node = Rent();
-            node._x = x;
-            node._w = w;
-            node._b = b;
-            node._mean = mean;
-            node._rstd = rstd;
-            Tape.Record(node, y);
-        }
+        Record(x, w, b, mean, rstd, y);
         return y;
     }
 
@@ -69,15 +59,6 @@ internal sealed class LayerNormFunction : Function<LayerNormFunction>
         {
             BufferPool.Return(sums);
         }
-    }
-
-    protected override void Clear()
-    {
-        _x = null!;
-        _w = null!;
-        _b = null!;
-        _mean = null!;
-        _rstd = null!;
     }
 
     private struct ForwardBody : IRangeBody
