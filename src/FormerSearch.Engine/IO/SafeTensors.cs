@@ -55,30 +55,66 @@ public static class SafeTensors
     }
 
     /// <summary>Reads the <c>__metadata__</c> strings of a file (empty when it has none).</summary>
-    public static Dictionary<string, string> LoadMetadata(string path)
+    /// <exception cref="InvalidDataException">The file cannot be read, or its header is truncated or malformed; the message names the file.</exception>
+    public static Dictionary<string, string> LoadMetadata(string path) => new(ReadHeader(path).Metadata);
+
+    /// <summary>
+    /// Reads a file's header alone (the 8-byte length and the JSON after it, not the tensor data), so a
+    /// large checkpoint can be inspected cheaply.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file cannot be read, or its header is truncated or malformed; the message names the file.</exception>
+    public static SafeTensorsHeader ReadHeader(string path)
     {
-        byte[] bytes;
-        try { bytes = File.ReadAllBytes(path); }
+        byte[] header;
+        try
+        {
+            using var file = File.OpenRead(path);
+            Span<byte> prefix = stackalloc byte[8];
+            if (file.ReadAtLeast(prefix, 8, throwOnEndOfStream: false) < 8) throw Bad(path, "it is shorter than the 8-byte header length");
+            ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
+            if (headerLength > MaxHeaderBytes || (long)headerLength > file.Length - 8) throw Bad(path, "its header is truncated");
+            header = new byte[(int)headerLength];
+            file.ReadExactly(header);
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new InvalidDataException($"Cannot read safetensors file '{path}': {e.Message}", e);
         }
-        if (bytes.Length < 8) throw Bad(path, "it is shorter than the 8-byte header length");
-        ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
-        if (headerLength > MaxHeaderBytes || (long)headerLength > bytes.Length - 8) throw Bad(path, "its header is truncated");
-        var result = new Dictionary<string, string>();
+
+        var shapes = new Dictionary<string, int[]>();
+        var metadata = new Dictionary<string, string>();
         try
         {
-            using var doc = JsonDocument.Parse(bytes.AsMemory(8, (int)headerLength));
-            if (doc.RootElement.TryGetProperty("__metadata__", out var meta) && meta.ValueKind == JsonValueKind.Object)
-                foreach (var p in meta.EnumerateObject())
+            using var doc = JsonDocument.Parse(header);
+            if (doc.RootElement.ValueKind != JsonValueKind.Object) throw Bad(path, "its header is not a JSON object");
+            foreach (var entry in doc.RootElement.EnumerateObject())
+            {
+                if (entry.Name == "__metadata__")
                 {
-                    if (p.Value.ValueKind != JsonValueKind.String) throw Bad(path, $"its metadata value '{p.Name}' is not a string");
-                    result[p.Name] = p.Value.GetString()!;
+                    if (entry.Value.ValueKind != JsonValueKind.Object) continue;
+                    foreach (var p in entry.Value.EnumerateObject())
+                    {
+                        if (p.Value.ValueKind != JsonValueKind.String) throw Bad(path, $"its metadata value '{p.Name}' is not a string");
+                        metadata[p.Name] = p.Value.GetString()!;
+                    }
                 }
+                else if (entry.Value.ValueKind == JsonValueKind.Object && entry.Value.TryGetProperty("shape", out var shape)
+                    && shape.ValueKind == JsonValueKind.Array && TryReadShape(shape, out var dims))
+                {
+                    shapes[entry.Name] = dims;
+                }
+            }
         }
         catch (JsonException e) { throw Bad(path, $"its header is not valid JSON ({e.Message})"); }
-        return result;
+        return new SafeTensorsHeader(shapes, metadata);
+    }
+
+    private static bool TryReadShape(JsonElement shape, out int[] dims)
+    {
+        dims = new int[shape.GetArrayLength()];
+        for (int i = 0; i < dims.Length; i++)
+            if (shape[i].ValueKind != JsonValueKind.Number || !shape[i].TryGetInt32(out dims[i])) return false;
+        return true;
     }
 
     /// <summary>

@@ -149,6 +149,25 @@ public sealed class SafeTensorsTests
     }
 
     [Fact]
+    public void ReadHeader_reads_shapes_and_metadata_without_the_data()
+    {
+        string path = IoFixtures.TempFile(".safetensors");
+        try
+        {
+            // The header promises 24 + 8 bytes of data; only 4 are there, so Load must fail but the header reads.
+            const string header = "{\"__metadata__\":{\"format\":\"pt\"},\"head.weight\":{\"dtype\":\"F32\",\"shape\":[3,2],\"data_offsets\":[0,24]},"
+                + "\"bad\":{\"dtype\":\"F32\",\"shape\":[\"2\"],\"data_offsets\":[24,32]}}";
+            System.IO.File.WriteAllBytes(path, File(header, 4));
+            var h = SafeTensors.ReadHeader(path);
+            Assert.Equal([3, 2], h.Shapes["head.weight"]);
+            Assert.False(h.Shapes.ContainsKey("bad"));   // malformed entries are left for Load to report
+            Assert.Equal("pt", h.Metadata["format"]);
+            Assert.Throws<InvalidDataException>(() => SafeTensors.Load(path));
+        }
+        finally { System.IO.File.Delete(path); }
+    }
+
+    [Fact]
     public void Non_string_metadata_is_invalid_data()
     {
         string path = IoFixtures.TempFile(".safetensors");
