@@ -10,5 +10,6 @@ public static class BenchCommand
         BenchGemmCommand.Create(),
         BenchInferCommand.Create(),
         BenchOpsCommand.Create(),
+        BenchTrainCommand.Create(),
     };
 }

@@ -7,14 +7,14 @@ using FormerSearch.Models;
 namespace FormerSearch.Cli.Commands;
 
 /// <summary>
-/// <c>former predict --model NAME --weights W.safetensors --input X.npy --output Y.npy [--num-classes K] [--batch-size B] [--threads T]</c>:
+/// <c>former predict --model NAME | --arch FILE --weights W.safetensors --input X.npy --output Y.npy [--num-classes K] [--batch-size B] [--threads T]</c>:
 /// eval-mode logits of an NCHW float32 image batch, written as a float32 .npy <c>[B, K]</c>.
 /// </summary>
 public static class PredictCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "Registered model name (see `former models`).", Required = true };
+        var selection = new ModelSelection();
         var weights = new Option<string>("--weights") { Description = "Weights as safetensors, in PyTorch's names and layouts.", Required = true };
         var input = new Option<string>("--input") { Description = "Images: a float32 .npy array [B, C, H, W] (NCHW); the model is built at C×H×W.", Required = true };
         var output = new Option<string>("--output") { Description = "Where to write the logits: a float32 .npy array [B, K] (written atomically).", Required = true };
@@ -23,21 +23,21 @@ public static class PredictCommand
         var threads = CommonOptions.Threads();
         var command = new Command("predict", "Eval-mode logits of an NCHW .npy image batch with a model and its safetensors weights.")
         {
-            model, weights, input, output, numClasses, batchSize, threads,
+            weights, input, output, numClasses, batchSize, threads,
         };
+        selection.AddTo(command);
         command.SetAction(parse =>
         {
             EngineSettings.Threads = CommonOptions.AtLeast(parse.GetValue(threads), 1, "--threads");
             int batch = CommonOptions.AtLeast(parse.GetValue(batchSize), 1, "--batch-size");
             int? classes = parse.GetValue(numClasses) is { } k ? CommonOptions.AtLeast(k, 1, "--num-classes") : null;
-            return Run(parse.GetValue(model)!, parse.GetValue(weights)!, parse.GetValue(input)!, parse.GetValue(output)!, classes, batch);
+            return Run(selection.Resolve(parse), parse.GetValue(weights)!, parse.GetValue(input)!, parse.GetValue(output)!, classes, batch);
         });
         return command;
     }
 
-    private static int Run(string modelName, string weightsPath, string inputPath, string outputPath, int? numClasses, int batchSize)
+    private static int Run(ModelEntry entry, string weightsPath, string inputPath, string outputPath, int? numClasses, int batchSize)
     {
-        var entry = ModelRegistry.Get(modelName);
         if (!File.Exists(weightsPath)) throw new UserInputException($"Weights file '{weightsPath}' does not exist.");
         if (!File.Exists(inputPath)) throw new UserInputException($"Input file '{inputPath}' does not exist.");
         // Checked up front so a typo in --output fails before minutes of compute, not after.
@@ -50,7 +50,7 @@ public static class PredictCommand
         if (WeightsFile.InputChannels(weightsPath) is { } stem && stem.Channels != size.Channels)
             throw new UserInputException($"Input '{inputPath}' has {size.Channels} channel(s) but weights '{weightsPath}' expect {stem.Channels} ('{stem.Name}' is {Tensor.FormatShape(stem.Shape)}).");
 
-        var predictor = Predictor.Load(entry.Name, weightsPath, size, numClasses, batchSize);
+        var predictor = Predictor.Load(entry, weightsPath, size, numClasses, batchSize);
         var logits = predictor.Predict(images, $"Input '{inputPath}'"); // [B, K]
         Npy.Save(outputPath, logits);
         return ExitCodes.Success;

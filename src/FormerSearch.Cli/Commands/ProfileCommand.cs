@@ -8,21 +8,22 @@ using Spectre.Console;
 namespace FormerSearch.Cli.Commands;
 
 /// <summary>
-/// <c>former profile --model NAME [--input CxHxW] [--num-classes K] [--json]</c>: analytic params and MACs of a
+/// <c>former profile --model NAME | --arch FILE [--input CxHxW] [--num-classes K] [--json]</c>: analytic params and MACs of a
 /// model with a per-layer table (nothing is built or run).
 /// </summary>
 public static class ProfileCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "Registered model name (see `former models`).", Required = true };
+        var selection = new ModelSelection();
         var input = new Option<string?>("--input") { Description = "Input as CxHxW, e.g. 3x224x224 (default: the model's)." };
         var numClasses = new Option<int>("--num-classes") { Description = "Classifier outputs.", DefaultValueFactory = _ => 1000 };
         var json = CommonOptions.Json();
-        var command = new Command("profile", "Parameters, MACs and a per-layer table of a model, computed from its configuration.") { model, input, numClasses, json };
+        var command = new Command("profile", "Parameters, MACs and a per-layer table of a model, computed from its configuration.") { input, numClasses, json };
+        selection.AddTo(command);
         command.SetAction(parse =>
         {
-            var entry = ModelRegistry.Get(parse.GetValue(model)!);
+            var entry = selection.Resolve(parse);
             var size = parse.GetValue(input) is { } text ? ParseInput(text) : entry.DefaultInput;
             int classes = CommonOptions.AtLeast(parse.GetValue(numClasses), 1, "--num-classes");
             return Run(entry.Profile(ModelOptions.For(size, classes)), parse.GetValue(json));

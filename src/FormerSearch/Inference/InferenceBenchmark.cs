@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using FormerSearch.Engine;
 using FormerSearch.Engine.Autograd;
+using FormerSearch.Engine.Benchmarks;
 using FormerSearch.Engine.Memory;
 using FormerSearch.Models;
 
@@ -20,27 +20,12 @@ public static class InferenceBenchmark
     {
         ArgumentNullException.ThrowIfNull(model);
         if (batchSize < 1) throw new ArgumentException($"The batch size must be at least 1; got {batchSize}.", nameof(batchSize));
-        if (minRuns < 1) throw new ArgumentException($"The number of runs must be at least 1; got {minRuns}.", nameof(minRuns));
-        if (!(minSeconds >= 0)) throw new ArgumentException($"The minimum time must be non-negative; got {minSeconds}.", nameof(minSeconds));
 
         var input = model.Input;
         var images = Tensor.Empty(batchSize, input.Height, input.Width, input.Channels); // [B, H, W, C], outside any scope: reused by every pass
         new Generator(seed).FillNormal(images.AsSpan());
         model.Eval();
-
-        Pass(model, images); // warm-up
-        var times = new List<double>();
-        var total = Stopwatch.StartNew();
-        while (times.Count < minRuns || total.Elapsed.TotalSeconds < minSeconds)
-        {
-            long start = Stopwatch.GetTimestamp();
-            Pass(model, images);
-            times.Add(Stopwatch.GetElapsedTime(start).TotalSeconds);
-        }
-        times.Sort();
-        int mid = times.Count / 2;
-        double median = times.Count % 2 == 1 ? times[mid] : 0.5 * (times[mid - 1] + times[mid]);
-        return batchSize / median;
+        return batchSize / StepTimer.MedianSeconds(() => Pass(model, images), warmup: 1, minSeconds, minRuns);
     }
 
     private static void Pass(VisionModel model, Tensor images)

@@ -68,9 +68,15 @@ public sealed class Predictor
     /// </summary>
     /// <exception cref="ArgumentException">Unknown model, a size the architecture cannot take (the message names the model and size), or weights that do not fit the model (the message names the file and keys).</exception>
     /// <exception cref="InvalidDataException">The weights file is missing, truncated or not safetensors.</exception>
-    public static Predictor Load(string name, string weightsPath, ModelInput input, int? numClasses = null, int batchSize = 64)
+    public static Predictor Load(string name, string weightsPath, ModelInput input, int? numClasses = null, int batchSize = 64) =>
+        Load(ModelRegistry.Get(name), weightsPath, input, numClasses, batchSize);
+
+    /// <summary>As <see cref="Load(string, string, ModelInput, int?, int)"/> for a model given by its entry (a registered one or an architecture file's).</summary>
+    /// <exception cref="ArgumentException">A size the architecture cannot take, or weights that do not fit the model.</exception>
+    /// <exception cref="InvalidDataException">The weights file is missing, truncated or not safetensors.</exception>
+    public static Predictor Load(ModelEntry entry, string weightsPath, ModelInput input, int? numClasses = null, int batchSize = 64)
     {
-        var entry = ModelRegistry.Get(name);
+        ArgumentNullException.ThrowIfNull(entry);
         int classes = numClasses ?? WeightsFile.HeadClasses(weightsPath) ?? 1000;
         VisionModel model;
         try { model = entry.Create(ModelOptions.For(input, classes)); }

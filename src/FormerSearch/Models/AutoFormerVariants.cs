@@ -29,6 +29,7 @@ public static class AutoFormerVariants
         });
     }
 
-    private static ModelEntry Entry(string name, AutoFormerConfig config) =>
+    /// <summary>The registry entry of AutoFormer subnet <paramref name="config"/> under <paramref name="name"/>.</summary>
+    public static ModelEntry Entry(string name, AutoFormerConfig config) =>
         new(name, "AutoFormer", ModelInput.ImageNet, o => new AutoFormer(config, o), o => AutoFormer.Profile(name, config, o));
 }

@@ -1,0 +1,16 @@
+using System.CommandLine;
+using FormerSearch.Training;
+
+namespace FormerSearch.Cli.Commands;
+
+/// <summary>
+/// <c>former bench train --model NAME | --arch FILE [--batch-size B] [--input CxHxW] [--threads T] [--json]</c>: images per
+/// second of full training steps (forward, cross-entropy, backward, AdamW; two warm-up steps, then the median step
+/// over at least two seconds).
+/// </summary>
+public static class BenchTrainCommand
+{
+    public static Command Create() => ModelThroughputCommand.Create("train",
+        "Images per second of a model's training step: forward, backward and AdamW (random weights, images and labels).",
+        "training step: forward, backward, AdamW; median step", (model, batch) => TrainingBenchmark.ImagesPerSecond(model, batch));
+}

@@ -1,0 +1,44 @@
+using FormerSearch.Engine;
+using FormerSearch.Engine.Benchmarks;
+using FormerSearch.Engine.Memory;
+using FormerSearch.Engine.Optim;
+using FormerSearch.Models;
+
+namespace FormerSearch.Training;
+
+/// <summary>Throughput of full training steps: forward, cross-entropy, backward and an AdamW update.</summary>
+public static class TrainingBenchmark
+{
+    /// <summary>
+    /// Images per second of training steps of <paramref name="model"/> on one random channels-last batch of
+    /// <paramref name="batchSize"/> images with random labels, AdamW with timm's no-decay split: two warm-up steps
+    /// (pools, optimiser state and packed weights get allocated), then timed steps until at least
+    /// <paramref name="minSeconds"/> have elapsed and <paramref name="minRuns"/> ran; the median step gives the rate.
+    /// The model's weights change (it is trained on noise); pass a model you do not need afterwards.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="batchSize"/> or <paramref name="minRuns"/> is below 1, or <paramref name="minSeconds"/> is negative.</exception>
+    public static double ImagesPerSecond(VisionModel model, int batchSize, double minSeconds = 2.0, int minRuns = 3, ulong seed = 0)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (batchSize < 1) throw new ArgumentException($"The batch size must be at least 1; got {batchSize}.", nameof(batchSize));
+
+        var rng = new Generator(seed);
+        var input = model.Input;
+        var images = Tensor.Empty(batchSize, input.Height, input.Width, input.Channels);
+        rng.FillNormal(images.AsSpan());
+        var labels = new int[batchSize];
+        for (int i = 0; i < labels.Length; i++) labels[i] = rng.NextInt(model.NumClasses);
+
+        model.Train();
+        var optimizer = new AdamW(ParamGroups.WithNoDecay(model.NamedParameters(), 0.05), lr: 1e-4);
+        return batchSize / StepTimer.MedianSeconds(() => Step(model, optimizer, images, labels), warmup: 2, minSeconds, minRuns);
+    }
+
+    private static void Step(VisionModel model, Optimizer optimizer, Tensor images, int[] labels)
+    {
+        using var _ = TensorScope.Enter();
+        optimizer.ZeroGrad();
+        Functional.CrossEntropy(model.Forward(images), labels).Backward();
+        optimizer.Step();
+    }
+}

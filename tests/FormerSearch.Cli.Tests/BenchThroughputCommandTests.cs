@@ -1,0 +1,69 @@
+using System.Text.Json;
+
+namespace FormerSearch.Cli.Tests;
+
+/// <summary>`bench infer` and `bench train` share one shape; each case runs for both.</summary>
+public sealed class BenchThroughputCommandTests
+{
+    [Theory]
+    [InlineData("infer")]
+    [InlineData("train")]
+    public void Json_has_the_documented_shape(string bench)
+    {
+        var r = FormerProcess.Run("bench", bench, "--model", "poolformer_s12", "--batch-size", "2", "--input", "3x32x32", "--threads", "1", "--json");
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        using var doc = JsonDocument.Parse(r.StdOut);
+        var root = doc.RootElement;
+        Assert.Equal(["model", "batch_size", "input", "threads", "images_per_s"], root.EnumerateObject().Select(p => p.Name).ToArray());
+        Assert.Equal("poolformer_s12", root.GetProperty("model").GetString());
+        Assert.Equal(2, root.GetProperty("batch_size").GetInt32());
+        Assert.Equal([3, 32, 32], root.GetProperty("input").EnumerateArray().Select(e => e.GetInt32()).ToArray());
+        Assert.Equal(1, root.GetProperty("threads").GetInt32());
+        Assert.True(root.GetProperty("images_per_s").GetDouble() > 0);
+    }
+
+    [Theory]
+    [InlineData("infer")]
+    [InlineData("train")]
+    public void The_text_form_is_one_line_with_the_rate(string bench)
+    {
+        var r = FormerProcess.Run("bench", bench, "--model", "deit_tiny", "--batch-size", "2", "--input", "3x32x32");
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        Assert.Contains("images/s", r.StdOut);
+    }
+
+    [Theory]
+    [InlineData("--model", "poolformer_xxl")]
+    [InlineData("--model", "deit_tiny", "--input", "3x30x30")]
+    [InlineData("--model", "deit_tiny", "--input", "3x32")]
+    [InlineData("--model", "deit_tiny", "--batch-size", "0")]
+    [InlineData("--model", "deit_tiny", "--threads", "0")]
+    [InlineData("--model", "deit_tiny", "--arch", "x.yaml")]
+    [InlineData("--batch-size", "2")]
+    [InlineData("--arch", "/nonexistent/arch.yaml")]
+    public void Bad_input_is_one_sentence_and_exit_code_2(params string[] args)
+    {
+        foreach (var bench in new[] { "infer", "train" })
+        {
+            var r = FormerProcess.Run(["bench", bench, .. args]);
+            Assert.Equal(2, r.ExitCode);
+            Assert.Single(r.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Equal("", r.StdOut);
+        }
+    }
+
+    [Fact]
+    public void An_arch_file_is_measured_under_its_name()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"former-arch-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(path, "RETRAIN:\n  MLP_RATIO: 2.0\n  NUM_HEADS: [1, 2]\n  DEPTH: 2\n  EMBED_DIM: 32\n");
+        try
+        {
+            var r = FormerProcess.Run("bench", "train", "--arch", path, "--batch-size", "2", "--input", "3x32x32", "--threads", "1", "--json");
+            Assert.True(r.ExitCode == 0, r.StdErr);
+            using var doc = JsonDocument.Parse(r.StdOut);
+            Assert.Equal(Path.GetFileNameWithoutExtension(path), doc.RootElement.GetProperty("model").GetString());
+        }
+        finally { File.Delete(path); }
+    }
+}
