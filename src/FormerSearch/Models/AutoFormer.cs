@@ -38,6 +38,7 @@ public sealed partial class AutoFormer : VisionModel
         Config = config;
         _gridW = gw;
         _generator = new Generator(options.Seed);
+        Randomness = _generator;
         int d = config.EmbedDim;
         // Own parameters first, pos_embed before cls_token: the official state dict's order.
         _posEmbed = RegisterParameter("pos_embed", new Parameter(1, gh * gw + 1, d) { NoWeightDecay = true });

@@ -31,6 +31,7 @@ public sealed partial class PoolFormer : VisionModel
         options.Validate();
         Config = config;
         _generator = new Generator(options.Seed);
+        Randomness = _generator;
         var sizes = config.StageSizes(options.ImageHeight, options.ImageWidth);
         var widths = config.Widths;
         var settings = config.BlockSettings(options.DropRate);

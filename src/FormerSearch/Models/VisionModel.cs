@@ -16,6 +16,12 @@ public abstract class VisionModel : Module
     /// <summary>The input size the model was built for (its position embeddings or spatial MLPs fix it).</summary>
     public ModelInput Input { get; }
 
+    /// <summary>
+    /// The generator the model's dropout and drop-path masks come from, or null when it draws none. Training saves and
+    /// restores its state in checkpoints so a resumed run draws the same masks as an uninterrupted one.
+    /// </summary>
+    public Generator? Randomness { get; protected set; }
+
     /// <summary>Number of classifier outputs.</summary>
     public abstract int NumClasses { get; }
 

@@ -35,6 +35,7 @@ public sealed partial class Vit : VisionModel
         var (gh, gw) = config.Validate(options.ImageHeight, options.ImageWidth);
         Config = config;
         _generator = new Generator(options.Seed);
+        Randomness = _generator;
         int d = config.EmbedDim;
         // Own parameters first: timm's state dict lists cls_token and pos_embed before the children.
         _clsToken = RegisterParameter("cls_token", new Parameter(1, 1, d) { NoWeightDecay = true });

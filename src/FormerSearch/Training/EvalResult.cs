@@ -1,0 +1,8 @@
+namespace FormerSearch.Training;
+
+/// <summary>Classification quality over a data set.</summary>
+/// <param name="Top1">Fraction of images whose highest logit is their class.</param>
+/// <param name="Top5">Fraction whose class is among the five highest logits (all when there are at most five classes).</param>
+/// <param name="Loss">Mean cross-entropy (no smoothing).</param>
+/// <param name="Count">Images evaluated.</param>
+public sealed record EvalResult(double Top1, double Top5, double Loss, int Count);

@@ -1,0 +1,183 @@
+using System.Diagnostics;
+using System.Globalization;
+using FormerSearch.Engine;
+using FormerSearch.Engine.Memory;
+using FormerSearch.Engine.Optim;
+using FormerSearch.Engine.Optim.Schedules;
+using FormerSearch.Models;
+
+namespace FormerSearch.Training;
+
+/// <summary>
+/// The training loop: AdamW or SGD with timm's no-decay split, cosine learning rate per step after a linear warm-up,
+/// label smoothing or soft targets, optional gradient clipping and weight average, validation per epoch, checkpoints
+/// that resume bit-exactly. Writes into its output directory: <c>checkpoint.safetensors</c> (every epoch and every
+/// <see cref="TrainingOptions.CheckpointEvery"/> steps), <c>metrics.jsonl</c> (one line per epoch),
+/// <c>model.safetensors</c> (official names and layouts) and <c>model_ema.safetensors</c> at the end.
+/// </summary>
+public sealed class Trainer
+{
+    /// <summary>Parameter names (last dotted part) exempt from weight decay besides biases and rank-1 tensors, as timm's <c>no_weight_decay()</c>.</summary>
+    private static readonly string[] NoDecayNames = ["pos_embed", "cls_token", "dist_token", "relative_position_bias_table"];
+
+    private readonly VisionModel _model;
+    private readonly IBatchSource _train;
+    private readonly IBatchSource? _validation;
+    private readonly TrainingOptions _options;
+    private readonly string _outputDir;
+    private readonly ITrainingProgress _progress;
+    private readonly Optimizer _optimizer;
+    private readonly ILrSchedule _schedule;
+    private readonly ModelEma? _ema;
+    private readonly int _totalSteps;
+
+    /// <summary>A trainer of <paramref name="model"/> on <paramref name="train"/>, validating on <paramref name="validation"/> when given, writing into <paramref name="outputDir"/> (created if missing).</summary>
+    /// <exception cref="ArgumentException">The options are invalid, or the training data has no batch.</exception>
+    public Trainer(VisionModel model, IBatchSource train, IBatchSource? validation, TrainingOptions options, string outputDir, ITrainingProgress? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (train.BatchesPerEpoch < 1) throw new ArgumentException("The training data yields no batch: it is empty, or smaller than one batch with drop-last.");
+        _model = model;
+        _train = train;
+        _validation = validation;
+        _options = options;
+        _outputDir = outputDir;
+        _progress = progress ?? SilentProgress.Instance;
+
+        var groups = ParamGroups.WithNoDecay(model.NamedParameters(), options.WeightDecay, NoDecayNames);
+        _optimizer = options.Optimizer == OptimizerKind.AdamW
+            ? new AdamW(groups, options.LearningRate, weightDecay: options.WeightDecay)
+            : new Sgd(groups, options.LearningRate, options.Momentum, weightDecay: options.WeightDecay, nesterov: options.Nesterov);
+        _totalSteps = Math.Min(options.Epochs * train.BatchesPerEpoch, options.MaxSteps ?? int.MaxValue);
+        _schedule = new CosineWithWarmup(options.LearningRate, _totalSteps, options.WarmupEpochs * train.BatchesPerEpoch,
+            options.WarmupLearningRate, options.MinLearningRate);
+        _ema = options.EmaDecay is { } decay ? new ModelEma(model, decay) : null;
+    }
+
+    /// <summary>Path of the resumable checkpoint.</summary>
+    public string CheckpointPath => Path.Combine(_outputDir, "checkpoint.safetensors");
+
+    /// <summary>Path of the final weights (official names and layouts).</summary>
+    public string ModelPath => Path.Combine(_outputDir, "model.safetensors");
+
+    /// <summary>Path of the per-epoch metrics.</summary>
+    public string MetricsPath => Path.Combine(_outputDir, "metrics.jsonl");
+
+    /// <summary>Optimiser steps the run makes in all.</summary>
+    public int TotalSteps => _totalSteps;
+
+    /// <summary>
+    /// Trains to the end, continuing from <see cref="CheckpointPath"/> when <paramref name="resume"/> is set and it exists,
+    /// and returns the metrics of the epochs this call finished.
+    /// </summary>
+    /// <exception cref="TrainingDivergedException">A loss was NaN or infinite; the checkpoint on disk is the last good one.</exception>
+    /// <exception cref="ArgumentException">Resuming a checkpoint of a run with other settings.</exception>
+    public IReadOnlyList<EpochMetrics> Run(bool resume = false)
+    {
+        Directory.CreateDirectory(_outputDir);
+        var position = TrainingPosition.Start;
+        if (resume && File.Exists(CheckpointPath))
+        {
+            position = TrainingCheckpoint.Load(CheckpointPath, _model, _optimizer, _ema, Fingerprint());
+            MetricsLog.KeepEpochs(MetricsPath, position.Epoch);
+        }
+        else
+        {
+            File.Delete(MetricsPath);
+        }
+
+        var finished = new List<EpochMetrics>();
+        _model.Train();
+        while (position.Step < _totalSteps && position.Epoch < _options.Epochs)
+        {
+            position = RunEpoch(position, out var metrics);
+            if (metrics is not null) finished.Add(metrics);
+        }
+        SaveFinalWeights();
+        return finished;
+    }
+
+    /// <summary>Trains the rest of <paramref name="position"/>'s epoch; <paramref name="metrics"/> is null when the step budget ran out mid-epoch.</summary>
+    private TrainingPosition RunEpoch(TrainingPosition position, out EpochMetrics? metrics)
+    {
+        int epoch = position.Epoch, batch = position.Batch, step = position.Step;
+        double lossSum = position.EpochLossSum;
+        long hits = position.EpochHits, images = position.EpochImages, imagesHere = 0;
+        double lr = 0;
+        _progress.EpochStarted(epoch, _options.Epochs, batch, _train.BatchesPerEpoch);
+        var clock = Stopwatch.StartNew();
+        foreach (var data in _train.Epoch(epoch, batch))
+        {
+            if (step >= _totalSteps) break;
+            lr = _schedule.LearningRate(step);
+            _optimizer.SetLearningRate(lr);
+            var (loss, batchHits) = Step(data, step, epoch);
+            step++;
+            batch++;
+            lossSum += loss;
+            hits += batchHits;
+            images += data.Labels.Length;
+            imagesHere += data.Labels.Length;
+            _progress.StepCompleted(batch - 1, lossSum / batch, (double)hits / images, lr, imagesHere / clock.Elapsed.TotalSeconds);
+            if (_options.CheckpointEvery is { } every && step % every == 0 && batch < _train.BatchesPerEpoch && step < _totalSteps)
+                Checkpoint(new TrainingPosition(epoch, batch, step, lossSum, hits, images));
+        }
+        double seconds = clock.Elapsed.TotalSeconds;
+        if (batch < _train.BatchesPerEpoch)
+        {
+            // The step budget ended inside the epoch: keep the place so a longer --max-steps could go on from here.
+            metrics = null;
+            var partial = new TrainingPosition(epoch, batch, step, lossSum, hits, images);
+            Checkpoint(partial);
+            return partial;
+        }
+        var validation = _validation is null ? null : Evaluator.Evaluate(_model, _validation);
+        metrics = new EpochMetrics(epoch + 1, step, lossSum / batch, images == 0 ? 0 : (double)hits / images, lr,
+            seconds > 0 ? imagesHere / seconds : 0, seconds, validation);
+        MetricsLog.Append(MetricsPath, metrics);
+        var next = new TrainingPosition(epoch + 1, 0, step, 0, 0, 0);
+        Checkpoint(next);
+        _progress.EpochCompleted(metrics);
+        return next;
+    }
+
+    private (double Loss, int Hits) Step(TrainingBatch data, int step, int epoch)
+    {
+        using var _ = TensorScope.Enter();
+        _optimizer.ZeroGrad();
+        var logits = _model.Forward(data.Images);
+        var loss = data.SoftTargets is { } soft
+            ? Functional.SoftTargetCrossEntropy(logits, soft)
+            : Functional.CrossEntropy(logits, data.Labels, _options.LabelSmoothing);
+        float value = loss.Item();
+        if (!float.IsFinite(value)) throw new TrainingDivergedException(step, epoch, value);
+        int hits = Accuracy.Hits(logits.AsSpan(), data.Labels, 1);
+        loss.Backward();
+        if (_options.ClipGradNorm is { } maxNorm) GradClip.ClipGradNorm(_model.Parameters(), maxNorm);
+        _optimizer.Step();
+        _ema?.Update();
+        return (value, hits);
+    }
+
+    private void Checkpoint(TrainingPosition position) =>
+        TrainingCheckpoint.Save(CheckpointPath, _model, _optimizer, _ema, position, Fingerprint());
+
+    private void SaveFinalWeights()
+    {
+        _model.SaveSafeTensors(ModelPath);
+        if (_ema is null) return;
+        // The average is kept in the model's own layout; the model converts it to the official one on save.
+        var live = _model.StateDict().ToDictionary(kv => kv.Key, kv => kv.Value.Clone());
+        _model.LoadStateDict(_ema.State);
+        _model.SaveSafeTensors(Path.Combine(_outputDir, "model_ema.safetensors"));
+        _model.LoadStateDict(live);
+    }
+
+    /// <summary>What must match for a checkpoint to be resumed by this run.</summary>
+    private string Fingerprint() => string.Create(CultureInfo.InvariantCulture,
+        $"{_model.GetType().Name} {_model.ParameterCount()} params, {_model.Input}, {_model.NumClasses} classes; {_train.Count} images in {_train.BatchesPerEpoch} batches; "
+        + $"{_options with { CheckpointEvery = null }}");
+}

@@ -1,0 +1,102 @@
+using System.Globalization;
+using FormerSearch.Engine;
+using FormerSearch.Engine.IO;
+using FormerSearch.Engine.Optim;
+using FormerSearch.Models;
+
+namespace FormerSearch.Training;
+
+/// <summary>
+/// A resumable snapshot of a run in one safetensors file, written atomically: the model's state (<c>model.*</c>), the
+/// optimiser's (<c>optimizer.*</c>), the weight average's (<c>ema.*</c>), and as metadata the position, the model's
+/// random generator and a fingerprint of the recipe so a resume with different settings is refused.
+/// </summary>
+public static class TrainingCheckpoint
+{
+    private const string Format = "former-training-checkpoint/1";
+
+    /// <summary>Writes the snapshot to <paramref name="path"/> (temporary file, then rename).</summary>
+    public static void Save(string path, VisionModel model, Optimizer optimizer, ModelEma? ema, TrainingPosition position, string fingerprint)
+    {
+        var tensors = new List<KeyValuePair<string, Tensor>>();
+        foreach (var (k, v) in model.StateDict()) tensors.Add(new("model." + k, v));
+        foreach (var (k, v) in optimizer.StateDict()) tensors.Add(new("optimizer." + k, v));
+        if (ema is not null)
+            foreach (var (k, v) in ema.State) tensors.Add(new("ema." + k, v));
+        var (a, b, c, d) = model.Randomness?.State ?? (0u, 0u, 0u, 0u);
+        var metadata = new Dictionary<string, string>
+        {
+            ["format"] = Format,
+            ["fingerprint"] = fingerprint,
+            ["epoch"] = Text(position.Epoch),
+            ["batch"] = Text(position.Batch),
+            ["step"] = Text(position.Step),
+            ["epoch_loss_sum"] = position.EpochLossSum.ToString("R", CultureInfo.InvariantCulture),
+            ["epoch_hits"] = Text(position.EpochHits),
+            ["epoch_images"] = Text(position.EpochImages),
+            ["rng"] = string.Join(',', Text(a), Text(b), Text(c), Text(d)),
+        };
+        SafeTensors.Save(path, tensors, metadata);
+    }
+
+    /// <summary>
+    /// Restores <paramref name="model"/>, <paramref name="optimizer"/> and <paramref name="ema"/> from <paramref name="path"/> and
+    /// returns the position to continue from. After a failure the run must not go on (some state may be loaded).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is not a training checkpoint, or is damaged.</exception>
+    /// <exception cref="ArgumentException">It was written by a run with a different recipe, model or data (the fingerprints differ).</exception>
+    public static TrainingPosition Load(string path, VisionModel model, Optimizer optimizer, ModelEma? ema, string fingerprint)
+    {
+        var header = SafeTensors.ReadHeader(path);
+        var meta = header.Metadata;
+        if (!meta.TryGetValue("format", out var format) || format != Format)
+            throw new InvalidDataException($"{path} is not a former training checkpoint.");
+        if (meta.GetValueOrDefault("fingerprint") != fingerprint)
+            throw new ArgumentException($"{path} was written by a run with other settings ({meta.GetValueOrDefault("fingerprint")}); resume with the same model, data and options, or train into a new --output.");
+        var position = new TrainingPosition(Int(meta, "epoch", path), Int(meta, "batch", path), Int(meta, "step", path),
+            Double(meta, "epoch_loss_sum", path), Int(meta, "epoch_hits", path), Int(meta, "epoch_images", path));
+        var rng = (meta.GetValueOrDefault("rng") ?? "").Split(',');
+        if (rng.Length != 4 || !rng.All(s => uint.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out _)))
+            throw new InvalidDataException($"{path} has no valid generator state.");
+
+        var all = SafeTensors.Load(path);
+        var modelState = Section(all, "model.");
+        var optimizerState = Section(all, "optimizer.");
+        var emaState = Section(all, "ema.");
+        if (ema is not null && emaState.Count != ema.State.Count)
+            throw new ArgumentException($"{path} holds no weight average but this run keeps one; resume with the same options.");
+        try
+        {
+            model.LoadStateDict(modelState, strict: true);
+            optimizer.LoadStateDict(optimizerState);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"{path} does not fit this run: {e.Message}", e);
+        }
+        if (ema is not null)
+            foreach (var (k, v) in emaState)
+            {
+                if (!ema.State.TryGetValue(k, out var target) || !target.Shape.SequenceEqual(v.Shape))
+                    throw new InvalidDataException($"{path}: weight average entry '{k}' does not fit this model.");
+                target.CopyFrom(v);
+            }
+        if (model.Randomness is { } generator)
+            generator.State = (uint.Parse(rng[0], CultureInfo.InvariantCulture), uint.Parse(rng[1], CultureInfo.InvariantCulture),
+                uint.Parse(rng[2], CultureInfo.InvariantCulture), uint.Parse(rng[3], CultureInfo.InvariantCulture));
+        return position;
+    }
+
+    private static Dictionary<string, Tensor> Section(Dictionary<string, Tensor> all, string prefix) =>
+        all.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value);
+
+    private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static int Int(IReadOnlyDictionary<string, string> meta, string key, string path) =>
+        meta.TryGetValue(key, out var s) && int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out int v) ? v
+        : throw new InvalidDataException($"{path} has no valid '{key}' in its metadata.");
+
+    private static double Double(IReadOnlyDictionary<string, string> meta, string key, string path) =>
+        meta.TryGetValue(key, out var s) && double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v
+        : throw new InvalidDataException($"{path} has no valid '{key}' in its metadata.");
+}

@@ -1,0 +1,68 @@
+namespace FormerSearch.Training;
+
+/// <summary>
+/// A training recipe. Defaults are DeiT's / PoolFormer's recipe scaled down to small data and short runs: AdamW, weight
+/// decay 0.05 with timm's no-decay split, label smoothing 0.1, cosine decay per step after a one-epoch linear warm-up.
+/// </summary>
+public sealed record TrainingOptions
+{
+    /// <summary>Epochs to train. Default 10.</summary>
+    public int Epochs { get; init; } = 10;
+
+    /// <summary>Stop after this many optimiser steps (the schedule still spans <see cref="Epochs"/> or these steps, whichever is fewer); null for none.</summary>
+    public int? MaxSteps { get; init; }
+
+    /// <summary>Optimiser. Default AdamW.</summary>
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.AdamW;
+
+    /// <summary>Peak learning rate. Default 1e-3 (AdamW at batch 128, the DeiT rule 5e-4·B/512 rounded up for short runs).</summary>
+    public double LearningRate { get; init; } = 1e-3;
+
+    /// <summary>Learning rate at the end of the cosine. Default 1e-5.</summary>
+    public double MinLearningRate { get; init; } = 1e-5;
+
+    /// <summary>Learning rate the warm-up starts from. Default 1e-6 (timm's).</summary>
+    public double WarmupLearningRate { get; init; } = 1e-6;
+
+    /// <summary>Warm-up length in epochs (fractions allowed). Default 1.</summary>
+    public double WarmupEpochs { get; init; } = 1;
+
+    /// <summary>Weight decay (not applied to biases, norms, position embeddings and tokens). Default 0.05.</summary>
+    public double WeightDecay { get; init; } = 0.05;
+
+    /// <summary>SGD momentum. Default 0.9.</summary>
+    public double Momentum { get; init; } = 0.9;
+
+    /// <summary>SGD Nesterov momentum. Default false.</summary>
+    public bool Nesterov { get; init; }
+
+    /// <summary>Label smoothing of the hard-label loss. Default 0.1.</summary>
+    public float LabelSmoothing { get; init; } = 0.1f;
+
+    /// <summary>Clip the global gradient 2-norm to this; null for no clipping.</summary>
+    public double? ClipGradNorm { get; init; }
+
+    /// <summary>Decay of an exponential moving average of the weights (timm's ModelEmaV2, e.g. 0.9998); null for none.</summary>
+    public double? EmaDecay { get; init; }
+
+    /// <summary>Also checkpoint every this many steps (checkpoints are written at every epoch's end regardless); null for epochs only.</summary>
+    public int? CheckpointEvery { get; init; }
+
+    /// <summary>Checks the values.</summary>
+    /// <exception cref="ArgumentException">A count is not positive, a rate is negative, or a fraction is outside its range; the message names the option.</exception>
+    public void Validate()
+    {
+        if (Epochs < 1) throw new ArgumentException($"The number of epochs must be at least 1; got {Epochs}.");
+        if (MaxSteps is < 1) throw new ArgumentException($"The maximum number of steps must be at least 1; got {MaxSteps}.");
+        if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentException($"The learning rate must be positive; got {LearningRate}.");
+        if (!(MinLearningRate >= 0) || !(WarmupLearningRate >= 0)) throw new ArgumentException($"The minimum and warm-up learning rates must be non-negative; got {MinLearningRate} and {WarmupLearningRate}.");
+        if (!(WarmupEpochs >= 0)) throw new ArgumentException($"The warm-up must be non-negative; got {WarmupEpochs} epochs.");
+        if (!(WeightDecay >= 0)) throw new ArgumentException($"The weight decay must be non-negative; got {WeightDecay}.");
+        if (!(Momentum >= 0 && Momentum < 1)) throw new ArgumentException($"The momentum must be in [0, 1); got {Momentum}.");
+        if (Nesterov && Momentum == 0) throw new ArgumentException("Nesterov momentum needs a positive momentum.");
+        if (!(LabelSmoothing >= 0 && LabelSmoothing < 1)) throw new ArgumentException($"The label smoothing must be in [0, 1); got {LabelSmoothing}.");
+        if (ClipGradNorm is { } c && !(c > 0)) throw new ArgumentException($"The gradient clipping norm must be positive; got {c}.");
+        if (EmaDecay is { } d && !(d > 0 && d < 1)) throw new ArgumentException($"The EMA decay must be in (0, 1); got {d}.");
+        if (CheckpointEvery is < 1) throw new ArgumentException($"--checkpoint-every must be at least 1; got {CheckpointEvery}.");
+    }
+}
