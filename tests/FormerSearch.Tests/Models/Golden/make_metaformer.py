@@ -12,7 +12,8 @@ branch matters), run in float64 on a float32 input, and store under CASE.:
   state.KEY  the official state_dict() (conv weights OIHW, MLP convs [out, in, 1, 1], pos_embed [1, C, H, W]);
   x          (shared by the cases) the input images in OUR layout, NHWC;
   y          the logits [B, K];
-  gy, gx     an upstream gradient of the logits and the gradient of the images (NHWC).
+  gy, gx     an upstream gradient of the logits and the gradient of the images (NHWC);
+  sgd.state.KEY  (case gn) the state after one SGD step on the cross-entropy of labels [1, 3].
 """
 import os, subprocess, sys, tempfile, types
 
@@ -94,6 +95,19 @@ for case, (norm, widths, ratios, head_dim) in CASES.items():
     entries[f"{case}.y"] = y.detach().float()
     entries[f"{case}.gy"] = gy.float()
     entries[f"{case}.gx"] = x.grad.permute(0, 2, 3, 1).contiguous().float()
+    if case == "gn":
+        # One SGD step (lr 0.1, momentum 0.9, weight decay 1e-4 with timm's no-decay split: rank-1 tensors, biases,
+        # position embeddings) on the cross-entropy of labels [1, 3]: the state after it is sgd.state.KEY.
+        model.zero_grad()
+        nn.functional.cross_entropy(model(x32.double()), torch.tensor([1, 3])).backward()
+        named = list(model.named_parameters())
+        exempt = lambda k, p: p.ndim <= 1 or k.endswith(".bias") or k.endswith("pos_embed")
+        optimizer = torch.optim.SGD([
+            {"params": [p for k, p in named if exempt(k, p)], "weight_decay": 0.0},
+            {"params": [p for k, p in named if not exempt(k, p)], "weight_decay": 1e-4}], lr=0.1, momentum=0.9)
+        optimizer.step()
+        for k, v in model.state_dict().items():
+            entries[f"{case}.sgd.state.{k}"] = v.float()
 
 save_f32(os.path.join(os.path.dirname(os.path.abspath(__file__)), "metaformer.safetensors"),
          entries)
