@@ -27,9 +27,9 @@ public sealed class MetaFormerGoldenTests
             var x = golden["x"].Clone();
             x.RequiresGrad = true;
             var y = model.Forward(x);
-            AssertClose(golden[name + ".y"], y);
+            GoldenAssert.Close(golden[name + ".y"], y);
             y.Backward(golden[name + ".gy"]);
-            AssertClose(golden[name + ".gx"], x.Grad!);
+            GoldenAssert.Close(golden[name + ".gx"], x.Grad!);
         }
     }
 
@@ -53,15 +53,5 @@ public sealed class MetaFormerGoldenTests
         var state = golden.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value);
         model.LoadStateDict(state, strict: true, pytorchLayout: true);
         return model;
-    }
-
-    private static void AssertClose(Tensor expected, Tensor actual)
-    {
-        Assert.Equal(expected.Shape.ToArray(), actual.Shape.ToArray());
-        float[] e = expected.ToArray(), a = actual.ToArray();
-        float scale = 0;
-        foreach (float v in e) scale = MathF.Max(scale, MathF.Abs(v));
-        for (int i = 0; i < e.Length; i++)
-            Assert.True(MathF.Abs(e[i] - a[i]) <= 1e-4f * scale + 1e-6f, $"element {i}: expected {e[i]}, got {a[i]} (scale {scale}).");
     }
 }
