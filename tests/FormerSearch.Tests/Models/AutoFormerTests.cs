@@ -26,22 +26,11 @@ public sealed class AutoFormerTests
     [Fact]
     public void Forward_input_and_table_gradients_match_the_official_code()
     {
-        var golden = SafeTensors.Load(Path.Combine(AppContext.BaseDirectory, "Models", "Golden", "autoformer.safetensors"));
+        var golden = GoldenAssert.Load("autoformer");
         var model = new AutoFormer(GoldenConfig, ModelOptions.For(new ModelInput(3, 24, 24), numClasses: 5));
-        const string prefix = "state.";
-        var state = golden.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value);
-        model.LoadStateDict(state, strict: true, pytorchLayout: true);
+        model.LoadStateDict(GoldenAssert.Section(golden, "state."), strict: true, pytorchLayout: true);
         model.Eval();
-
-        using (TensorScope.Enter())
-        {
-            var x = golden["x"].Clone();
-            x.RequiresGrad = true;
-            var y = model.Forward(x);
-            GoldenAssert.Close(golden["y"], y);
-            y.Backward(golden["gy"]);
-            GoldenAssert.Close(golden["gx"], x.Grad!);
-        }
+        GoldenAssert.ForwardAndInputGradient(model, golden);
         var parameters = model.NamedParameters().ToDictionary(p => p.Name, p => p.Parameter);
         foreach (string k in new[] { "k", "v" })
         {

@@ -15,20 +15,10 @@ public sealed class DeitGoldenTests
     [Fact]
     public void Forward_and_input_gradient_match_timm()
     {
-        var golden = SafeTensors.Load(Path.Combine(AppContext.BaseDirectory, "Models", "Golden", "deit.safetensors"));
+        var golden = GoldenAssert.Load("deit");
         var model = new Vit(new VitConfig { PatchSize = 8, EmbedDim = 24, Depth = 2, NumHeads = 3 }, ModelOptions.For(new ModelInput(3, 16, 16), numClasses: 5));
-        var state = golden.Where(kv => kv.Key.StartsWith("state.", StringComparison.Ordinal)).ToDictionary(kv => kv.Key["state.".Length..], kv => kv.Value);
-        model.LoadStateDict(state, strict: true, pytorchLayout: true);
+        model.LoadStateDict(GoldenAssert.Section(golden, "state."), strict: true, pytorchLayout: true);
         model.Eval();
-
-        using (TensorScope.Enter())
-        {
-            var x = golden["x"].Clone();
-            x.RequiresGrad = true;
-            var y = model.Forward(x);
-            GoldenAssert.Close(golden["y"], y);
-            y.Backward(golden["gy"]);
-            GoldenAssert.Close(golden["gx"], x.Grad!);
-        }
+        GoldenAssert.ForwardAndInputGradient(model, golden);
     }
 }

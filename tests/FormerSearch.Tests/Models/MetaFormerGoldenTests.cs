@@ -19,22 +19,9 @@ public sealed class MetaFormerGoldenTests
     [InlineData("lnc", NormKind.LayerNorm, new[] { 8, 32, 8, 8 }, 1f, 32)]
     public void Forward_and_input_gradient_match_the_official_code(string name, NormKind norm, int[] widths, float mlpRatio, int headDim)
     {
-        var golden = SafeTensors.Load(GoldenPath);
-        var model = Build(golden, name + ".state.", norm, widths, mlpRatio, headDim);
-
-        using (TensorScope.Enter())
-        {
-            var x = golden["x"].Clone();
-            x.RequiresGrad = true;
-            var y = model.Forward(x);
-            GoldenAssert.Close(golden[name + ".y"], y);
-            y.Backward(golden[name + ".gy"]);
-            GoldenAssert.Close(golden[name + ".gx"], x.Grad!);
-        }
+        var golden = GoldenAssert.Load("metaformer");
+        GoldenAssert.ForwardAndInputGradient(Build(golden, name + ".state.", norm, widths, mlpRatio, headDim), golden, name + ".");
     }
-
-    /// <summary>The golden file of <c>make_metaformer.py</c>.</summary>
-    internal static string GoldenPath => Path.Combine(AppContext.BaseDirectory, "Models", "Golden", "metaformer.safetensors");
 
     /// <summary>The script's hybrid MetaFormer for 3×24×24 images and 5 classes, with the official state under <paramref name="prefix"/> loaded.</summary>
     internal static PoolFormer Build(Dictionary<string, Tensor> golden, string prefix, NormKind norm, int[] widths, float mlpRatio, int headDim)
@@ -50,8 +37,7 @@ public sealed class MetaFormerGoldenTests
             AttentionHeadDim = headDim,
         };
         var model = new PoolFormer(config, ModelOptions.For(new ModelInput(3, 24, 24), numClasses: 5));
-        var state = golden.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value);
-        model.LoadStateDict(state, strict: true, pytorchLayout: true);
+        model.LoadStateDict(GoldenAssert.Section(golden, prefix), strict: true, pytorchLayout: true);
         return model;
     }
 }

@@ -1,5 +1,4 @@
 using FormerSearch.Engine;
-using FormerSearch.Engine.IO;
 using FormerSearch.Models.Blocks;
 using FormerSearch.Tests.Models;
 using FormerSearch.Training;
@@ -19,7 +18,7 @@ public sealed class SgdStepGoldenTests : IDisposable
     [Fact]
     public void One_trainer_step_moves_every_weight_as_torch_optim_sgd_does()
     {
-        var golden = SafeTensors.Load(MetaFormerGoldenTests.GoldenPath);
+        var golden = GoldenAssert.Load("metaformer");
         var model = MetaFormerGoldenTests.Build(golden, "gn.state.", NormKind.GroupNorm, [8, 32, 8, 16], 2f, 16);
         var before = model.StateDict(pytorchLayout: true);
         var options = new TrainingOptions
