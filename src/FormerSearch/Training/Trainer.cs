@@ -30,10 +30,13 @@ public sealed class Trainer
     private readonly ILrSchedule _schedule;
     private readonly ModelEma? _ema;
     private readonly int _totalSteps;
+    private readonly IStepPasses? _passes;
 
     /// <summary>A trainer of <paramref name="model"/> on <paramref name="train"/>, validating on <paramref name="validation"/> when given, writing into <paramref name="outputDir"/> (created if missing).</summary>
     /// <exception cref="ArgumentException">The options are invalid, or the training data has no batch.</exception>
-    public Trainer(VisionModel model, IBatchSource train, IBatchSource? validation, TrainingOptions options, string outputDir, ITrainingProgress? progress = null)
+    /// <param name="passes">Several passes per step (supernet samplers); null for one plain pass.</param>
+    public Trainer(VisionModel model, IBatchSource train, IBatchSource? validation, TrainingOptions options, string outputDir,
+        ITrainingProgress? progress = null, IStepPasses? passes = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(train);
@@ -46,6 +49,7 @@ public sealed class Trainer
         _options = options;
         _outputDir = outputDir;
         _progress = progress ?? SilentProgress.Instance;
+        _passes = passes;
 
         var groups = ParamGroups.WithNoDecay(model.NamedParameters(), options.WeightDecay, NoDecayNames);
         _optimizer = options.Optimizer == OptimizerKind.AdamW
@@ -144,22 +148,29 @@ public sealed class Trainer
         return next;
     }
 
+    /// <summary>One optimiser step; the loss and hits reported are the first pass's.</summary>
     private (double Loss, int Hits) Step(TrainingBatch data, int step, int epoch)
     {
-        using var _ = TensorScope.Enter();
         _optimizer.ZeroGrad();
-        var logits = _model.Forward(data.Images);
-        var loss = data.SoftTargets is { } soft
-            ? Functional.SoftTargetCrossEntropy(logits, soft)
-            : Functional.CrossEntropy(logits, data.Labels, _options.LabelSmoothing);
-        float value = loss.Item();
-        if (!float.IsFinite(value)) throw new TrainingDivergedException(step, epoch, value);
-        int hits = Accuracy.Hits(logits.AsSpan(), data.Labels, 1);
-        loss.Backward();
+        int passes = _passes?.PassesPerStep(step) ?? 1;
+        (float Loss, int Hits) first = default;
+        for (int pass = 0; pass < passes; pass++)
+        {
+            _passes?.BeforePass(step, pass);
+            using var _ = TensorScope.Enter();
+            var logits = _model.Forward(data.Images);
+            var loss = data.SoftTargets is { } soft
+                ? Functional.SoftTargetCrossEntropy(logits, soft)
+                : Functional.CrossEntropy(logits, data.Labels, _options.LabelSmoothing);
+            float value = loss.Item();
+            if (!float.IsFinite(value)) throw new TrainingDivergedException(step, epoch, value);
+            if (pass == 0) first = (value, Accuracy.Hits(logits.AsSpan(), data.Labels, 1));
+            loss.Backward();
+        }
         if (_options.ClipGradNorm is { } maxNorm) GradClip.ClipGradNorm(_model.Parameters(), maxNorm);
         _optimizer.Step();
         _ema?.Update();
-        return (value, hits);
+        return first;
     }
 
     private void Checkpoint(TrainingPosition position) =>

@@ -121,6 +121,35 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void Passes_of_one_step_accumulate_their_gradients_into_one_update()
+    {
+        var (images, labels) = TensorBatchSource.Random(4, 32, 32, 3, 4, seed: 6);
+        var options = new TrainingOptions { Optimizer = OptimizerKind.Sgd, LearningRate = 0.05, Momentum = 0, WeightDecay = 0, MaxSteps = 1, WarmupEpochs = 0, LabelSmoothing = 0, MinLearningRate = 0 };
+        var once = TinyModel();
+        var twice = TinyModel();
+        var start = once.StateDict().ToDictionary(kv => kv.Key, kv => kv.Value.ToArray());
+        new Trainer(once, new TensorBatchSource(images, labels, 4), null, options, Dir("once")).Run();
+        var passes = new CountingPasses(2);
+        new Trainer(twice, new TensorBatchSource(images, labels, 4), null, options, Dir("twice"), passes: passes).Run();
+        Assert.Equal([(0, 0), (0, 1)], passes.Seen);
+        foreach (var (name, p) in once.NamedParameters())
+        {
+            float[] w0 = start[name], a = p.Value.ToArray(), b = twice.NamedParameters().First(q => q.Name == name).Parameter.Value.ToArray();
+            for (int i = 0; i < a.Length; i++)
+                Assert.True(MathF.Abs(2 * (a[i] - w0[i]) - (b[i] - w0[i])) <= 1e-5f * (1 + MathF.Abs(w0[i])), $"{name}[{i}]");
+        }
+    }
+
+    private sealed class CountingPasses(int passes) : IStepPasses
+    {
+        public List<(int Step, int Pass)> Seen { get; } = [];
+
+        public int PassesPerStep(int step) => passes;
+
+        public void BeforePass(int step, int pass) => Seen.Add((step, pass));
+    }
+
+    [Fact]
     public void Top_k_hits_count_rows_whose_label_ranks_within_k()
     {
         float[] logits = [0.1f, 0.9f, 0.5f, /**/ 0.7f, 0.2f, 0.6f];
