@@ -8,7 +8,7 @@ namespace FormerSearch.Engine.Nn;
 /// the batch statistics and updates the running ones with <see cref="Momentum"/>; evaluation mode uses
 /// the running statistics.
 /// </summary>
-public abstract class BatchNormBase : Module, ILayer
+public abstract class BatchNormBase : Module, ILayer, IRunningStatistics
 {
     /// <summary>A batch norm over <paramref name="numFeatures"/> channels.</summary>
     /// <exception cref="ArgumentException">The channel count is not positive, eps is negative, or momentum is outside [0, 1].</exception>
@@ -56,13 +56,27 @@ public abstract class BatchNormBase : Module, ILayer
     /// <summary>Rank-0 count of training forwards.</summary>
     public Tensor NumBatchesTracked { get; }
 
+    /// <inheritdoc/>
+    public bool CumulativeAverage { get; set; }
+
+    /// <inheritdoc/>
+    public void ResetRunningStats()
+    {
+        RunningMean.AsSpan().Clear();
+        RunningVar.AsSpan().Fill(1f);
+        NumBatchesTracked.AsSpan()[0] = 0f;
+    }
+
     /// <summary>Normalises <paramref name="x"/> (<c>[…, C]</c>, a rank the concrete class accepts); same shape out.</summary>
     /// <exception cref="ArgumentException">The rank or channel count is wrong, or training sees one value per channel.</exception>
     public Tensor Forward(Tensor x)
     {
         CheckInput(x);
-        var y = Functional.BatchNorm(x, Weight.Value, Bias.Value, RunningMean, RunningVar, Training, Momentum, Eps);
-        if (Training) NumBatchesTracked.AsSpan()[0] += 1f;
+        // PyTorch counts the batch first, then (momentum=None) weighs it 1/count; a failed forward counts nothing.
+        float count = NumBatchesTracked.AsSpan()[0] + 1f;
+        float momentum = CumulativeAverage && Training ? 1f / count : Momentum;
+        var y = Functional.BatchNorm(x, Weight.Value, Bias.Value, RunningMean, RunningVar, Training, momentum, Eps);
+        if (Training) NumBatchesTracked.AsSpan()[0] = count;
         return y;
     }
 

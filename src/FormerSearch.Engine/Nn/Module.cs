@@ -82,6 +82,15 @@ public abstract class Module
     /// <summary>Direct children, by name, in registration order.</summary>
     public IEnumerable<(string Name, Module Module)> NamedChildren() => _modules;
 
+    /// <summary>This module and all its descendants, depth first (PyTorch's <c>modules()</c>).</summary>
+    public IEnumerable<Module> Modules()
+    {
+        yield return this;
+        foreach (var (_, child) in _modules)
+            foreach (var m in child.Modules())
+                yield return m;
+    }
+
     /// <summary>Every parameter of this module and its descendants with its dotted name (own parameters first, then children's, depth first).</summary>
     public IEnumerable<(string Name, Parameter Parameter)> NamedParameters()
     {
