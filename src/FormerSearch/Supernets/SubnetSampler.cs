@@ -1,0 +1,84 @@
+using FormerSearch.Engine;
+using FormerSearch.Spaces;
+using FormerSearch.Training;
+
+namespace FormerSearch.Supernets;
+
+/// <summary>
+/// Picks and activates the subnets of each supernet training step. The picks of step <c>s</c> come from a generator
+/// seeded by (seed, s) alone, so a resumed run repeats them exactly and the data order does not move them.
+/// </summary>
+public sealed class SubnetSampler : IStepPasses
+{
+    private readonly Supernet _supernet;
+    private readonly ulong _seed;
+    private readonly Architecture _smallest, _largest;
+    private int _step = -1;
+    private Architecture[] _picks = [];
+
+    /// <summary>A sampler of kind <paramref name="kind"/> over <paramref name="supernet"/>'s space.</summary>
+    public SubnetSampler(Supernet supernet, SamplerKind kind, ulong seed)
+    {
+        _supernet = supernet;
+        Kind = kind;
+        _seed = seed;
+        _smallest = supernet.Space.Smallest();
+        _largest = supernet.Space.Largest();
+    }
+
+    /// <summary>The sampling rule.</summary>
+    public SamplerKind Kind { get; }
+
+    /// <inheritdoc/>
+    public int PassesPerStep(int step) => Kind is SamplerKind.Sandwich or SamplerKind.Hybrid ? 3 : 1;
+
+    /// <inheritdoc/>
+    public void BeforePass(int step, int pass)
+    {
+        if (step != _step)
+        {
+            _picks = Picks(step);
+            _step = step;
+        }
+        _supernet.Activate(_picks[pass]);
+    }
+
+    /// <summary>The architectures of step <paramref name="step"/>, one per pass, in pass order.</summary>
+    public Architecture[] Picks(int step)
+    {
+        var rng = new Generator(_seed ^ (0x9E3779B97F4A7C15UL * (ulong)(step + 1)));
+        var space = _supernet.Space;
+        return Kind switch
+        {
+            SamplerKind.Uniform => [space.Sample(rng)],
+            SamplerKind.Spos => [EachChoiceUniform(space, rng)],
+            SamplerKind.Sandwich => [space.Sample(rng), _smallest, _largest],
+            _ => Hybrid(space, space.Sample(rng)),
+        };
+    }
+
+    private Architecture[] Hybrid(ISearchSpace space, Architecture random) =>
+        [random, space.WithSizesOf(random, _smallest), space.WithSizesOf(random, _largest)];
+
+    /// <summary>Every choice of the space drawn on its own; the space drops the inactive ones, and rejects combinations its rules forbid (then we draw again).</summary>
+    public static Architecture EachChoiceUniform(ISearchSpace space, Generator rng)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            var entries = new KeyValuePair<string, string>[space.Choices.Count];
+            for (int i = 0; i < entries.Length; i++)
+            {
+                var choice = space.Choices[i];
+                entries[i] = new(choice.Name, choice.Values[rng.NextInt(choice.Values.Count)]);
+            }
+            try
+            {
+                return space.Validate(new Architecture(space.Name, space.Preset, entries));
+            }
+            catch (ArgumentException) when (attempt < 10_000)
+            {
+                // A combination the space's rules forbid: draw again, which keeps the draw uniform over the allowed ones.
+            }
+        }
+    }
+}
