@@ -28,13 +28,13 @@ internal static class GoldenAssert
         golden.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value);
 
     /// <summary>
-    /// Runs <paramref name="model"/> on the golden input <c>x</c>, compares the logits with <c>{case}y</c>, back-propagates
+    /// Runs <paramref name="model"/> on the golden input (<c>{case}x</c>, else the shared <c>x</c>), compares the logits with <c>{case}y</c>, back-propagates
     /// <c>{case}gy</c> and compares the input gradient with <c>{case}gx</c>; <paramref name="casePrefix"/> is "" or "name.".
     /// </summary>
     public static void ForwardAndInputGradient(VisionModel model, Dictionary<string, Tensor> golden, string casePrefix = "")
     {
         using var _ = TensorScope.Enter();
-        var x = golden["x"].Clone();
+        var x = (golden.TryGetValue(casePrefix + "x", out var own) ? own : golden["x"]).Clone();
         x.RequiresGrad = true;
         var y = model.Forward(x);
         Close(golden[casePrefix + "y"], y);

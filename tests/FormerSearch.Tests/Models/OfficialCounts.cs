@@ -15,6 +15,13 @@ namespace FormerSearch.Tests.Models;
 /// (published rounded: 5.7M/22.9M/54M); MACs were counted under a <c>TorchFunctionMode</c> over one forward pass:
 /// <c>F.conv2d</c>, <c>F.linear</c> and every matmul (<c>out.numel() · k</c>), which includes the relative-position
 /// products q·R_kᵀ and attn·R_v (published: 1.3/5.1/11 G, from the official <c>get_complexity</c>, a different rule).
+/// GLiT-Tiny: bychen515/GLiT's <c>glit_models.py</c> and <c>mix_attention.py</c> imported from a fetched copy (timm's
+/// <c>Mlp</c>, <c>PatchEmbed</c>, <c>trunc_normal_</c>, <c>DropPath</c>, <c>register_model</c> and einops' <c>Rearrange</c>
+/// stubbed), <c>glit_tiny_patch16_224()</c>; params <c>sum(p.numel())</c> (published 7.2M in the paper, 7.3M in the
+/// README); MACs counted under the same <c>TorchFunctionMode</c> (<c>F.conv2d</c>, <c>F.conv1d</c> as
+/// <c>out.numel() · Cin/groups · k</c>, <c>F.linear</c>, matmuls): conv 480,141,696 + linear 895,864,320 + attention
+/// 96,867,264 (published 1.4 G in the paper; the README's 1.33 G is the official <c>count_mixit_flops</c>, which counts
+/// the local heads' first pointwise convolution at half its width).
 /// </summary>
 internal static class OfficialCounts
 {
@@ -36,5 +43,6 @@ internal static class OfficialCounts
         ["autoformer_tiny"] = (5_867_944, 1_481_938_432),
         ["autoformer_small"] = (22_891_432, 5_161_400_832),
         ["autoformer_base"] = (53_691_688, 11_691_179_008),
+        ["glit_tiny"] = (7_264_456, 1_472_873_280),
     };
 }
