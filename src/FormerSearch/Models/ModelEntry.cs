@@ -8,5 +8,6 @@ namespace FormerSearch.Models;
 /// <param name="DefaultInput">The input the published figures use.</param>
 /// <param name="Create">Builds the model with fresh weights.</param>
 /// <param name="Profile">Params and MACs from the configuration alone, without building the model.</param>
+/// <param name="IsOfficial">True for a model an official repository defines (its parameter count is checked against it); false for our own scaled variants.</param>
 public sealed record ModelEntry(string Name, string Family, ModelInput DefaultInput,
-    Func<ModelOptions, VisionModel> Create, Func<ModelOptions, ModelProfile> Profile);
+    Func<ModelOptions, VisionModel> Create, Func<ModelOptions, ModelProfile> Profile, bool IsOfficial = true);

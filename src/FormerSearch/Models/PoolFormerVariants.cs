@@ -24,6 +24,10 @@ public static class PoolFormerVariants
         yield return Entry("poolformer_m36", "PoolFormer", new() { Depths = [6, 6, 18, 6], Widths = MediumWidths, LayerScaleInit = 1e-6f });
         yield return Entry("poolformer_m48", "PoolFormer", new() { Depths = [8, 8, 24, 8], Widths = MediumWidths, LayerScaleInit = 1e-6f });
 
+        // Not an official model: the S12 layout scaled to 28×28 one-channel images (Fashion-MNIST/MNIST) — widths
+        // 32–256 and a 3×3 stride-2 stem, so the stages see 14, 7, 4 and 2 pixels instead of 7, 4, 2 and 1.
+        yield return Entry("poolformer_mini", "PoolFormer", new() { Depths = S12, Widths = [32, 64, 128, 256], Stem = (3, 2, 1) }, new ModelInput(1, 28, 28), official: false);
+
         yield return Entry("metaformer_id_s12", "MetaFormer", new() { Depths = S12, Widths = SmallWidths, Mixers = [TokenMixerKind.Identity, TokenMixerKind.Identity, TokenMixerKind.Identity, TokenMixerKind.Identity] });
         // The attention hybrids keep the MetaFormer constructor's default norm, LayerNormChannel.
         yield return Entry("metaformer_pppa_s12", "MetaFormer", new() { Depths = S12, Widths = SmallWidths, Mixers = [P, P, P, A], PositionEmbeddings = [false, false, false, true], Norm = NormKind.LayerNorm });
@@ -32,6 +36,6 @@ public static class PoolFormerVariants
         yield return Entry("metaformer_ppff_s12", "MetaFormer", new() { Depths = S12, Widths = SmallWidths, Mixers = [P, P, F, F] });
     }
 
-    private static ModelEntry Entry(string name, string family, PoolFormerConfig config) =>
-        new(name, family, ModelInput.ImageNet, o => new PoolFormer(config, o), o => PoolFormer.Profile(name, config, o));
+    private static ModelEntry Entry(string name, string family, PoolFormerConfig config, ModelInput? input = null, bool official = true) =>
+        new(name, family, input ?? ModelInput.ImageNet, o => new PoolFormer(config, o), o => PoolFormer.Profile(name, config, o), official);
 }
