@@ -1,0 +1,80 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using FormerSearch.Models;
+using FormerSearch.Spaces;
+
+namespace FormerSearch.Supernets;
+
+/// <summary>
+/// The folder <c>former supernet train</c> writes and every later stage reads: <c>space.json</c> (space, preset,
+/// input, classes, sampler, data set) and <c>supernet.safetensors</c> (the shared weights, official names), beside
+/// the trainer's <c>checkpoint.safetensors</c> and <c>metrics.jsonl</c>.
+/// </summary>
+public sealed record SupernetDirectory(string Path, string Space, string Preset, ModelInput Input, int NumClasses, string Sampler, string Dataset)
+{
+    /// <summary>File name of the description.</summary>
+    public const string SpaceFile = "space.json";
+
+    /// <summary>File name of the trained weights.</summary>
+    public const string WeightsFile = "supernet.safetensors";
+
+    /// <summary>Path of the trained weights.</summary>
+    public string WeightsPath => System.IO.Path.Combine(Path, WeightsFile);
+
+    /// <summary>The search space it was trained on.</summary>
+    public ISearchSpace CreateSpace() => SearchSpaces.Create(Space, Preset);
+
+    /// <summary>Options for the supernet and its extracted models.</summary>
+    public ModelOptions ModelOptions => Models.ModelOptions.For(Input, NumClasses);
+
+    /// <summary>Writes <c>space.json</c> (atomically), creating the folder.</summary>
+    public void Save()
+    {
+        Directory.CreateDirectory(Path);
+        var doc = new JsonObject
+        {
+            ["space"] = Space,
+            ["preset"] = Preset,
+            ["input"] = new JsonArray(Input.Channels, Input.Height, Input.Width),
+            ["num_classes"] = NumClasses,
+            ["sampler"] = Sampler,
+            ["dataset"] = Dataset,
+        };
+        string file = System.IO.Path.Combine(Path, SpaceFile);
+        File.WriteAllText(file + ".tmp", doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        File.Move(file + ".tmp", file, overwrite: true);
+    }
+
+    /// <summary>Reads the folder's <c>space.json</c>.</summary>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    /// <exception cref="InvalidDataException">It has no valid <c>space.json</c> (it is not a supernet folder).</exception>
+    public static SupernetDirectory Load(string path)
+    {
+        if (!Directory.Exists(path)) throw new DirectoryNotFoundException($"The supernet folder {path} does not exist.");
+        string file = System.IO.Path.Combine(path, SpaceFile);
+        if (!File.Exists(file)) throw new InvalidDataException($"{path} is not a supernet folder: it has no {SpaceFile} (write one with `former supernet train`).");
+        try
+        {
+            var doc = JsonNode.Parse(File.ReadAllText(file))!.AsObject();
+            var input = doc["input"]!.AsArray().Select(n => n!.GetValue<int>()).ToArray();
+            if (input.Length != 3) throw new InvalidDataException($"{file}: 'input' must be [C, H, W].");
+            return new SupernetDirectory(path, doc["space"]!.GetValue<string>(), doc["preset"]!.GetValue<string>(),
+                new ModelInput(input[0], input[1], input[2]), doc["num_classes"]!.GetValue<int>(),
+                doc["sampler"]?.GetValue<string>() ?? "uniform", doc["dataset"]?.GetValue<string>() ?? "");
+        }
+        catch (Exception e) when (e is JsonException or NullReferenceException or InvalidOperationException or FormatException)
+        {
+            throw new InvalidDataException($"{file} is damaged: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The supernet with the trained weights loaded.</summary>
+    /// <exception cref="FileNotFoundException">The weights are not there yet (training has not finished).</exception>
+    public Supernet LoadSupernet()
+    {
+        if (!File.Exists(WeightsPath)) throw new FileNotFoundException($"{WeightsPath} does not exist: the supernet in {Path} has not finished training (resume it with `former supernet train --resume`).", WeightsPath);
+        var supernet = CreateSpace().CreateSupernet(ModelOptions);
+        supernet.LoadSafeTensors(WeightsPath, strict: true);
+        return supernet;
+    }
+}
