@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using FormerSearch.Engine;
 
@@ -17,7 +18,8 @@ internal sealed class BatchBuilder
     private readonly float[] _scale, _shift;   // per data channel: value · scale + shift normalises a raw pixel
     private readonly float[] _native;          // [H, W, C] after crop and flip, raw pixel values
     private readonly float[] _resized;         // [outH, outW, C] raw pixel values
-    private readonly float[] _mixScratch;      // one output image, for cutmix's swap
+    private readonly float[] _mixScratch;      // one output image, for mixing a pair
+    private readonly float[] _normalised;      // [outH, outW] one normalised grey channel before repetition
 
     public BatchBuilder(ImageDataset data, Augmentation aug, int outC, int outH, int outW, int numClasses, float labelSmoothing)
     {
@@ -40,6 +42,7 @@ internal sealed class BatchBuilder
         _native = new float[data.ImageSize];
         _resized = new float[outH * outW * c];
         _mixScratch = new float[outH * outW * outC];
+        _normalised = new float[outH * outW];
     }
 
     /// <summary>Elements of one output image.</summary>
@@ -82,21 +85,32 @@ internal sealed class BatchBuilder
         }
 
         int pixels = _outH * _outW;
-        if (c == _outC)
+        if (c == 1)
+        {
+            // One grey channel, normalised at once, then repeated into every channel the model takes.
+            var grey = _outC == 1 ? output[..pixels] : _normalised.AsSpan(0, pixels);
+            TensorPrimitives.Multiply(sized[..pixels], _scale[0], grey);
+            TensorPrimitives.Add(grey, _shift[0], grey);
+            if (_outC == 3)
+            {
+                for (int p = 0; p < pixels; p++)
+                {
+                    float v = grey[p];
+                    output[3 * p] = v;
+                    output[3 * p + 1] = v;
+                    output[3 * p + 2] = v;
+                }
+            }
+            else if (_outC > 1)
+            {
+                for (int p = 0; p < pixels; p++) output.Slice(p * _outC, _outC).Fill(grey[p]);
+            }
+        }
+        else
         {
             for (int p = 0; p < pixels; p++)
                 for (int k = 0; k < c; k++)
                     output[p * c + k] = sized[p * c + k] * _scale[k] + _shift[k];
-        }
-        else
-        {
-            // One grey channel repeated into every channel the model takes.
-            float scale = _scale[0], shift = _shift[0];
-            for (int p = 0; p < pixels; p++)
-            {
-                float v = sized[p] * scale + shift;
-                for (int k = 0; k < _outC; k++) output[p * _outC + k] = v;
-            }
         }
 
         if (rng is not null && _aug.RandomErasingProb > 0) Erase(rng, output);
@@ -149,10 +163,24 @@ internal sealed class BatchBuilder
             {
                 int top = rng.NextInt(_outH - eh + 1), left = rng.NextInt(_outW - ew + 1);
                 for (int y = top; y < top + eh; y++)
-                    rng.FillNormal(image.Slice((y * _outW + left) * _outC, ew * _outC));
+                    FillNormal(rng, image.Slice((y * _outW + left) * _outC, ew * _outC));
                 return;
             }
         }
+    }
+
+    // Standard normal values, both outputs of each Box–Muller pair used (half the transcendental work of Generator.FillNormal).
+    private static void FillNormal(Generator rng, Span<float> destination)
+    {
+        int i = 0;
+        for (; i + 1 < destination.Length; i += 2)
+        {
+            double radius = Math.Sqrt(-2.0 * Math.Log(1.0 - rng.NextDouble()));
+            var (sin, cos) = Math.SinCos(2.0 * Math.PI * rng.NextDouble());
+            destination[i] = (float)(radius * cos);
+            destination[i + 1] = (float)(radius * sin);
+        }
+        if (i < destination.Length) destination[i] = (float)rng.NextGaussian();
     }
 
     // timm Mixup(mode="batch"): one λ per batch; image i is mixed with image B−1−i (the batch flipped).
@@ -197,16 +225,16 @@ internal sealed class BatchBuilder
         else if (lam < 1f)
         {
             float keep = lam, take = 1f - lam;
+            var original = _mixScratch.AsSpan(0, size);
             for (int i = 0; i < count / 2; i++)
             {
                 var a = images.Slice(i * size, size);
                 var b = images.Slice((count - 1 - i) * size, size);
-                for (int k = 0; k < size; k++)
-                {
-                    float va = a[k], vb = b[k];
-                    a[k] = va * keep + vb * take;
-                    b[k] = vb * keep + va * take;
-                }
+                a.CopyTo(original);
+                TensorPrimitives.Multiply(a, keep, a);
+                TensorPrimitives.MultiplyAdd(b, take, a, a);          // a = a·λ + b·(1−λ)
+                TensorPrimitives.Multiply(b, keep, b);
+                TensorPrimitives.MultiplyAdd(original, take, b, b);   // b = b·λ + a·(1−λ)
             }
         }
 

@@ -27,6 +27,24 @@ public static class BilinearResize
         Table(width, outWidth, x0, x1, wx);
 
         int rowStride = width * channels;
+        if (channels == 1)
+        {
+            // Grey images (MNIST-like data) are the common case: no channel loop.
+            for (int oy = 0; oy < outHeight; oy++)
+            {
+                float b = wy[oy], a = 1f - b;
+                var rowTop = source.Slice(y0[oy] * width, width);
+                var rowBottom = source.Slice(y1[oy] * width, width);
+                var outRow = destination.Slice(oy * outWidth, outWidth);
+                for (int ox = 0; ox < outWidth; ox++)
+                {
+                    float r = wx[ox], l = 1f - r;
+                    int i0 = x0[ox], i1 = x1[ox];
+                    outRow[ox] = a * (l * rowTop[i0] + r * rowTop[i1]) + b * (l * rowBottom[i0] + r * rowBottom[i1]);
+                }
+            }
+            return;
+        }
         for (int oy = 0; oy < outHeight; oy++)
         {
             float b = wy[oy], a = 1f - b;

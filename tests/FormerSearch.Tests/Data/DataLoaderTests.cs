@@ -176,7 +176,7 @@ public sealed class DataLoaderTests(ITestOutputHelper output)
                     foreach (float v in row) { sum += v; Assert.True(v >= 0.01f - 1e-6f); }
                     Assert.Equal(1f, sum, 5);
                     int j = 15 - i;
-                    // λ read back from the targets (labels of i and j differ here: 16 consecutive shuffled images of 64 with label = index % 10 may not, so skip equal pairs).
+                    // λ is read back from the targets, which needs the pair's labels to differ.
                     if (p.Labels[i] == p.Labels[j]) continue;
                     float lam = (row[p.Labels[i]] - 0.01f) / 0.9f;
                     if (aug.CutmixAlpha > 0 && aug.MixupAlpha == 0)
@@ -187,8 +187,7 @@ public sealed class DataLoaderTests(ITestOutputHelper output)
                         {
                             bool a = y[i * 64 + k] == x[i * 64 + k], b = y[i * 64 + k] == x[j * 64 + k];
                             Assert.True(a || b);
-                            if (a && !b) fromI++;
-                            else if (a && b) fromI++;
+                            if (a) fromI++;   // (pixels equal in both count as kept: hence the coarse tolerance)
                         }
                         Assert.Equal(lam, fromI / 64f, 1);
                     }
@@ -275,7 +274,9 @@ public sealed class DataLoaderTests(ITestOutputHelper output)
         var data = HoldOutTests.Synthetic(2048, c: 1, h: 28, w: 28);
         var aug = new Augmentation { CropPadding = 2, HorizontalFlip = true }.WithTimmRegularisation();
         var loader = new DataLoader(data, 64, true, true, aug, new ModelInput(3, 64, 64), 10, seed: 1, prefetch: 0);
-        loader.GetBatch(0, 0).Dispose();
+        foreach (var batch in loader.Epoch(0)) batch.Dispose();   // warm (JIT tiers)
+        var process = Process.GetCurrentProcess();
+        var cpu = process.TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         int batches = 0;
         foreach (var batch in loader.Epoch(1))
@@ -284,7 +285,9 @@ public sealed class DataLoaderTests(ITestOutputHelper output)
             batch.Dispose();
         }
         double ms = clock.Elapsed.TotalMilliseconds / batches;
-        output.WriteLine($"64 images 1x28x28 -> 3x64x64 with crop, flip, erasing, mixup/cutmix: {ms:F2} ms per batch");
+        process.Refresh();
+        double cpuMs = (process.TotalProcessorTime - cpu).TotalMilliseconds / batches;   // robust to a busy machine
+        output.WriteLine($"64 images 1x28x28 -> 3x64x64 with crop, flip, erasing, mixup/cutmix: {ms:F2} ms per batch (wall), {cpuMs:F2} ms CPU");
         Assert.True(ms < 200, $"{ms} ms per batch");
     }
 }
