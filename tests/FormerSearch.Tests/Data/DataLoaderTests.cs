@@ -73,6 +73,39 @@ public sealed class DataLoaderTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Concurrent_epochs_on_a_busy_machine_give_the_same_bits()
+    {
+        var data = HoldOutTests.Synthetic(96, c: 1, h: 8, w: 8);
+        var loader = Loader(data, Everything, input: new ModelInput(3, 12, 12));
+        var reference = Loader(data, Everything, prefetch: 0, input: new ModelInput(3, 12, 12)).Epoch(1).Select(b => b.Images.ToArray()).ToList();
+        var results = new List<float[]>[4];
+        Parallel.For(0, 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, k => results[k] = [.. loader.Epoch(1).Select(b => b.Images.ToArray())]);
+        foreach (var run in results)
+        {
+            Assert.Equal(reference.Count, run.Count);
+            for (int i = 0; i < run.Count; i++) Assert.True(reference[i].AsSpan().SequenceEqual(run[i]));
+        }
+    }
+
+    [Fact]
+    public void A_failure_on_the_prefetch_thread_reaches_the_consumer_at_that_batch()
+    {
+        var data = HoldOutTests.Synthetic(40);
+        var loader = new DataLoader(data, 8, shuffle: false, dropLast: false, new Augmentation { MixupAlpha = 1f }, new ModelInput(1, 4, 4), 10, seed: 0);
+        data.Labels[30] = 99;   // corrupt the (shared) labels after validation: batch 3 cannot be built
+        var seen = new List<int>();
+        try
+        {
+            Assert.ThrowsAny<IndexOutOfRangeException>(() =>
+            {
+                foreach (var batch in loader.Epoch(0)) seen.Add(batch.Index);
+            });
+        }
+        finally { data.Labels[30] = 0; }
+        Assert.Equal([0, 1, 2], seen);
+    }
+
+    [Fact]
     public void Drop_last_and_no_shuffle()
     {
         var data = HoldOutTests.Synthetic(20);
