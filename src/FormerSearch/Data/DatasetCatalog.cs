@@ -19,7 +19,7 @@ public static class DatasetCatalog
 
     /// <summary>Reads one split of a data set into memory.</summary>
     /// <param name="spec">Which data set.</param>
-    /// <param name="dataDir">Directory holding its files (also searched: <c>raw/</c>, <c>FashionMNIST/raw/</c>, <c>MNIST/raw/</c>, <c>cifar-10-batches-bin/</c>, <c>cifar-100-binary/</c>); null for the default (Fashion-MNIST only; .npy paths are then relative to the working directory).</param>
+    /// <param name="dataDir">Directory holding its files (also searched: <c>raw/</c>, <c>FashionMNIST/raw/</c>, <c>MNIST/raw/</c>, <c>cifar-10-batches-bin/</c>, <c>cifar-100-binary/</c>, and the downloaded <c>cifar-10-binary.tar.gz</c>/<c>cifar-100-binary.tar.gz</c> read as they are); null for the default (Fashion-MNIST only; .npy paths are then relative to the working directory).</param>
     /// <param name="split">Train or test. A two-file <c>npy:</c> spec has one pair, which serves both.</param>
     /// <exception cref="FileNotFoundException">A file is missing; the message names it and what to do.</exception>
     /// <exception cref="InvalidDataException">A file is corrupt, truncated or inconsistent with its partner; the message names it.</exception>
@@ -69,15 +69,21 @@ public static class DatasetCatalog
         string[] names = split == DatasetSplitKind.Train
             ? ["data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin"]
             : ["test_batch.bin"];
-        string folder = FindFolder(dir, names[0], ["", "cifar-10-batches-bin"], gz: false)
-            ?? throw new FileNotFoundException($"CIFAR-10 file '{names[0]}' is not in '{dir}' or '{Path.Combine(dir, "cifar-10-batches-bin")}': {advice}.", Path.Combine(dir, names[0]));
         var pixels = new List<byte[]>();
         var labels = new List<int>();
-        foreach (string name in names)
+        string? folder = FindFolder(dir, names[0], ["", "cifar-10-batches-bin"], gz: false);
+        if (folder is null)
         {
-            string path = Path.Combine(folder, name);
-            if (!File.Exists(path)) throw new FileNotFoundException($"CIFAR-10 file '{path}' is missing: {advice}.", path);
-            CifarBinary.ReadInto(path, labelBytes: 1, numClasses: 10, pixels, labels);
+            ReadArchive(Path.Combine(dir, "cifar-10-binary.tar.gz"), names, 1, 10, "CIFAR-10", $"is not in '{dir}' or '{Path.Combine(dir, "cifar-10-batches-bin")}' (nor is cifar-10-binary.tar.gz): {advice}", pixels, labels);
+        }
+        else
+        {
+            foreach (string name in names)
+            {
+                string path = Path.Combine(folder, name);
+                if (!File.Exists(path)) throw new FileNotFoundException($"CIFAR-10 file '{path}' is missing: {advice}.", path);
+                CifarBinary.ReadInto(path, labelBytes: 1, numClasses: 10, pixels, labels);
+            }
         }
         return ImageDataset.FromBytes($"cifar10 {Describe(split)}", DatasetKind.Cifar10, Concat(pixels), [.. labels], 3, 32, 32, 10, Cifar10Mean, Cifar10Std);
     }
@@ -87,12 +93,27 @@ public static class DatasetCatalog
         const string advice = "download the CIFAR-100 binary version (cifar-100-binary.tar.gz), unpack it and pass --data-dir";
         string dir = dataDir ?? throw new FileNotFoundException($"CIFAR-100 has no default directory: {advice}.");
         string name = split == DatasetSplitKind.Train ? "train.bin" : "test.bin";
-        string folder = FindFolder(dir, name, ["", "cifar-100-binary"], gz: false)
-            ?? throw new FileNotFoundException($"CIFAR-100 file '{name}' is not in '{dir}' or '{Path.Combine(dir, "cifar-100-binary")}': {advice}.", Path.Combine(dir, name));
         var pixels = new List<byte[]>();
         var labels = new List<int>();
-        CifarBinary.ReadInto(Path.Combine(folder, name), labelBytes: 2, numClasses: 100, pixels, labels);
+        string? folder = FindFolder(dir, name, ["", "cifar-100-binary"], gz: false);
+        if (folder is null)
+            ReadArchive(Path.Combine(dir, "cifar-100-binary.tar.gz"), [name], 2, 100, "CIFAR-100", $"is not in '{dir}' or '{Path.Combine(dir, "cifar-100-binary")}' (nor is cifar-100-binary.tar.gz): {advice}", pixels, labels);
+        else
+            CifarBinary.ReadInto(Path.Combine(folder, name), labelBytes: 2, numClasses: 100, pixels, labels);
         return ImageDataset.FromBytes($"cifar100 {Describe(split)}", DatasetKind.Cifar100, Concat(pixels), [.. labels], 3, 32, 32, 100, Cifar100Mean, Cifar100Std);
+    }
+
+    // The downloaded archive itself, read without unpacking, when the unpacked files are absent.
+    private static void ReadArchive(string archive, string[] names, int labelBytes, int numClasses, string title, string notFound, List<byte[]> pixels, List<int> labels)
+    {
+        if (!File.Exists(archive)) throw new FileNotFoundException($"{title} file '{names[0]}' {notFound}.", archive);
+        var members = CifarBinary.ReadFromArchive(archive, names);
+        foreach (string name in names)
+        {
+            if (!members.TryGetValue(name, out var raw))
+                throw new InvalidDataException($"'{archive}' has no member '{name}'; download the {title} binary version again.");
+            CifarBinary.Parse(raw, $"{archive}:{name}", labelBytes, numClasses, pixels, labels);
+        }
     }
 
     private static ImageDataset OpenNpy(DatasetSpec spec, string? dataDir, DatasetSplitKind split)

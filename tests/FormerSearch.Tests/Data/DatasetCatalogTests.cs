@@ -72,6 +72,35 @@ public sealed class DatasetCatalogTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Reads_the_downloaded_cifar_archives_without_unpacking()
+    {
+        using var files = new DataFixtures();
+        static void WriteArchive(string path, string folder, (string Name, byte[] Bytes)[] members)
+        {
+            using var file = File.Create(path);
+            using var gz = new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionLevel.Fastest);
+            using var tar = new System.Formats.Tar.TarWriter(gz);
+            tar.WriteEntry(new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.Directory, folder + "/"));
+            foreach (var (name, bytes) in members)
+                tar.WriteEntry(new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.RegularFile, $"{folder}/{name}") { DataStream = new MemoryStream(bytes) });
+        }
+        WriteArchive(files.PathOf("cifar-10-binary.tar.gz"), "cifar-10-batches-bin",
+            [.. Enumerable.Range(1, 5).Select(b => ($"data_batch_{b}.bin", DataFixtures.CifarRecords(2, 1, firstIndex: 2 * (b - 1)))), ("test_batch.bin", DataFixtures.CifarRecords(3, 1)), ("batches.meta.txt", new byte[7])]);
+        var train = DatasetCatalog.Open(DatasetSpec.Parse("cifar10"), files.Directory, DatasetSplitKind.Train);
+        Assert.Equal(10, train.Count);
+        Assert.Equal(DataFixtures.CifarPixel(9, 1, 7), train.ImageBytes(9)[7 * 3 + 1]);
+        Assert.Equal(3, DatasetCatalog.Open(DatasetSpec.Parse("cifar10"), files.Directory, DatasetSplitKind.Test).Count);
+        WriteArchive(files.PathOf("cifar-100-binary.tar.gz"), "cifar-100-binary", [("train.bin", DataFixtures.CifarRecords(4, 2))]);
+        Assert.Equal(4, DatasetCatalog.Open(DatasetSpec.Parse("cifar100"), files.Directory, DatasetSplitKind.Train).Count);
+        var missing = Assert.Throws<InvalidDataException>(() => DatasetCatalog.Open(DatasetSpec.Parse("cifar100"), files.Directory, DatasetSplitKind.Test));
+        Assert.Contains("test.bin", missing.Message);
+        var whole = File.ReadAllBytes(files.PathOf("cifar-10-binary.tar.gz"));
+        File.WriteAllBytes(files.PathOf("cifar-10-binary.tar.gz"), whole[..(whole.Length / 2)]);
+        var cut = Assert.Throws<InvalidDataException>(() => DatasetCatalog.Open(DatasetSpec.Parse("cifar10"), files.Directory, DatasetSplitKind.Train));
+        Assert.Contains("cifar-10-binary.tar.gz", cut.Message);
+    }
+
+    [Fact]
     public void Reads_cifar100_fine_labels()
     {
         using var files = new DataFixtures();
