@@ -64,6 +64,11 @@ public sealed class DataLoader
         Prefetch = prefetch;
     }
 
+    /// <summary>A loader for evaluation: every image once, in stored order, no augmentation (only resizing, channel repetition and normalisation).</summary>
+    /// <exception cref="ArgumentException">As the constructor.</exception>
+    public static DataLoader ForEvaluation(ImageDataset dataset, int batchSize, ModelInput input, int numClasses) =>
+        new(dataset, batchSize, shuffle: false, dropLast: false, Augmentation.None, input, numClasses, seed: 0);
+
     /// <summary>The images served.</summary>
     public ImageDataset Dataset { get; }
 

@@ -114,7 +114,10 @@ public sealed class DataLoaderTests(ITestOutputHelper output)
         var batches = loader.Epoch(0).ToList();
         Assert.Equal(Enumerable.Range(0, 16).Select(i => i % 10), batches.SelectMany(b => b.Labels));
         Assert.Null(batches[0].SoftTargets);
-        Assert.Equal(3, new DataLoader(data, 8, false, false, Augmentation.None, new ModelInput(1, 4, 4), 10, 0).BatchesPerEpoch);
+        var eval = DataLoader.ForEvaluation(data, 8, new ModelInput(1, 4, 4), 10);
+        Assert.Equal(3, eval.BatchesPerEpoch);
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => i % 10), eval.Epoch(0).SelectMany(b => b.Labels));
+        Assert.Equal(eval.GetBatch(0, 1).Images.ToArray(), eval.GetBatch(5, 1).Images.ToArray());   // no randomness at all
     }
 
     [Fact]
