@@ -68,6 +68,27 @@ public static class Npy
         return result;
     }
 
+    /// <summary>
+    /// The dtype descriptor (such as <c>|u1</c> or <c>&lt;f4</c>) and shape of .npy bytes, without
+    /// converting the data, so a caller can choose how to read it (e.g. keep uint8 images as bytes).
+    /// </summary>
+    /// <exception cref="InvalidDataException">As <see cref="Load"/>.</exception>
+    public static (string Dtype, int[] Shape) ParseHeader(ReadOnlySpan<byte> bytes, string source = "<memory>")
+    {
+        var header = Open(bytes, source, out _);
+        return (header.Descr, IntShape(header));
+    }
+
+    /// <summary>Parses <c>|u1</c> .npy bytes as a byte array (one byte per element, no conversion) and its shape.</summary>
+    /// <exception cref="InvalidDataException">As <see cref="Load"/>, or the dtype is not <c>|u1</c>.</exception>
+    public static byte[] ParseUInt8(ReadOnlySpan<byte> bytes, out int[] shape, string source = "<memory>")
+    {
+        var header = Open(bytes, source, out var data);
+        if (header.Descr != "|u1") throw Bad(source, $"its dtype {header.Descr} is not uint8 (|u1)");
+        shape = IntShape(header);
+        return data.ToArray();
+    }
+
     /// <summary>Writes <paramref name="tensor"/> (any layout) as a C-order <c>&lt;f4</c> array, atomically (temporary file, then rename).</summary>
     public static void Save(string path, Tensor tensor)
     {

@@ -35,6 +35,21 @@ public sealed class NpyTests
     }
 
     [Fact]
+    public void Reads_headers_and_uint8_bytes_without_conversion()
+    {
+        var bytes = File.ReadAllBytes(IoFixtures.Path("u1.npy"));
+        var (dtype, shape) = Npy.ParseHeader(bytes, "u1.npy");
+        Assert.Equal("|u1", dtype);
+        Assert.Equal([3, 5], shape);
+        var raw = Npy.ParseUInt8(bytes, out var shape2, "u1.npy");
+        Assert.Equal([3, 5], shape2);
+        Assert.Equal(Enumerable.Range(0, 15).Select(i => (byte)(i * 17 % 256)).ToArray(), raw);
+        Assert.Equal("<f4", Npy.ParseHeader(File.ReadAllBytes(IoFixtures.Path("f4.npy"))).Dtype);
+        var e = Assert.Throws<InvalidDataException>(() => Npy.ParseUInt8(File.ReadAllBytes(IoFixtures.Path("f4.npy")), out _, "f4.npy"));
+        Assert.Contains("f4.npy", e.Message);
+    }
+
+    [Fact]
     public void Reads_scalars_and_empty_arrays()
     {
         var s = Npy.Load(IoFixtures.Path("scalar.npy"));

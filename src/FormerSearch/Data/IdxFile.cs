@@ -1,0 +1,68 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+
+namespace FormerSearch.Data;
+
+/// <summary>
+/// The IDX format of MNIST and Fashion-MNIST (gzipped or raw, told apart by the gzip magic):
+/// a big-endian header (two zero bytes, type code 0x08 = unsigned byte, number of dimensions, then
+/// one 32-bit size per dimension) followed by the bytes.
+/// </summary>
+public static class IdxFile
+{
+    /// <summary>Reads an unsigned-byte IDX file with <paramref name="rank"/> dimensions: its sizes and its bytes.</summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not such an IDX file, is truncated, has trailing bytes, or is a corrupt gzip stream; the message names it.</exception>
+    public static byte[] Read(string path, int rank, out int[] shape)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"IDX file '{path}' does not exist.", path);
+        try
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            Span<byte> magic = stackalloc byte[2];
+            int got = file.ReadAtLeast(magic, 2, throwOnEndOfStream: false);
+            file.Position = 0;
+            bool gzip = got == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+            using Stream stream = gzip ? new GZipStream(file, CompressionMode.Decompress) : file;
+            return ReadIdx(stream, path, rank, out shape);
+        }
+        catch (InvalidDataException e) when (!e.Message.Contains(path, StringComparison.Ordinal))
+        {
+            throw Bad(path, $"its gzip stream is corrupt ({e.Message})");
+        }
+        catch (IOException e) when (e is not FileNotFoundException and not EndOfStreamException)
+        {
+            throw new InvalidDataException($"Cannot read IDX file '{path}': {e.Message}", e);
+        }
+    }
+
+    private static byte[] ReadIdx(Stream stream, string path, int rank, out int[] shape)
+    {
+        Span<byte> head = stackalloc byte[4];
+        if (stream.ReadAtLeast(head, 4, throwOnEndOfStream: false) < 4) throw Bad(path, "it is shorter than an IDX header (truncated)");
+        if (head[0] != 0 || head[1] != 0) throw Bad(path, "it does not start with the IDX magic (two zero bytes)");
+        if (head[2] != 0x08) throw Bad(path, $"its element type 0x{head[2]:x2} is not unsigned byte (0x08)");
+        if (head[3] != rank) throw Bad(path, $"it has {head[3]} dimensions where {rank} are expected");
+        Span<byte> dims = stackalloc byte[4 * rank];
+        if (stream.ReadAtLeast(dims, dims.Length, throwOnEndOfStream: false) < dims.Length) throw Bad(path, "it is truncated inside its header");
+        shape = new int[rank];
+        long count = 1;
+        for (int d = 0; d < rank; d++)
+        {
+            uint size = BinaryPrimitives.ReadUInt32BigEndian(dims[(4 * d)..]);
+            if (size > int.MaxValue) throw Bad(path, $"its dimension {size} is too large");
+            shape[d] = (int)size;
+            count *= size;
+        }
+        if (count > Array.MaxLength) throw Bad(path, $"its {count} elements do not fit in one array");
+        var data = new byte[count];
+        int read = stream.ReadAtLeast(data, data.Length, throwOnEndOfStream: false);
+        if (read < data.Length) throw Bad(path, $"it holds {read} of the {count} bytes its header announces (truncated)");
+        Span<byte> extra = stackalloc byte[1];
+        if (stream.Read(extra) != 0) throw Bad(path, "it has bytes after the data its header announces");
+        return data;
+    }
+
+    private static InvalidDataException Bad(string path, string what) =>
+        new($"'{path}' is not a valid IDX file: {what}; download it again.");
+}
