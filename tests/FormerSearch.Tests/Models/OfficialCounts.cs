@@ -15,6 +15,11 @@ namespace FormerSearch.Tests.Models;
 /// (published rounded: 5.7M/22.9M/54M); MACs were counted under a <c>TorchFunctionMode</c> over one forward pass:
 /// <c>F.conv2d</c>, <c>F.linear</c> and every matmul (<c>out.numel() · k</c>), which includes the relative-position
 /// products q·R_kᵀ and attn·R_v (published: 1.3/5.1/11 G, from the official <c>get_complexity</c>, a different rule).
+/// BurgerFormer tiny/small/base/large: xingxing-123/BurgerFormer's <c>net.py</c> (with <c>block.py</c>, <c>operation.py</c>) imported
+/// from a fetched copy with timm's helpers stubbed, <c>burgerformer(net_config=arch.burgerformer_*)</c>; params are
+/// <c>sum(p.numel())</c>; MACs counted with the forward hooks above (conv, linear, and 2·N²·C per <c>Attention</c>).
+/// The repo's own <c>cal_flops_params.py</c> (which the published 1.0/2.1/3.9/6.5 G come from) also counts biases,
+/// norms, activations and pooling: 1.003/2.087/3.853/6.537 G; its params (9,916,240/14,033,960/26,195,232/36,034,912) omit the layer scales.
 /// </summary>
 internal static class OfficialCounts
 {
@@ -36,5 +41,9 @@ internal static class OfficialCounts
         ["autoformer_tiny"] = (5_867_944, 1_481_938_432),
         ["autoformer_small"] = (22_891_432, 5_161_400_832),
         ["autoformer_base"] = (53_691_688, 11_691_179_008),
+        ["burgerformer_tiny"] = (9_922_064, 983_080_960),
+        ["burgerformer_small"] = (14_045_512, 2_048_545_792),
+        ["burgerformer_base"] = (26_207_776, 3_816_998_912),
+        ["burgerformer_large"] = (36_052_256, 6_433_376_256),
     };
 }
