@@ -36,6 +36,22 @@ public sealed record BurgerFormerConfig
         }
     }
 
+    /// <summary>Value equality: the same stages, heads, stem and layer-scale init (so architectures can key dictionaries).</summary>
+    public bool Equals(BurgerFormerConfig? other) =>
+        other is not null && Stages.SequenceEqual(other.Stages) && AttentionHeads.SequenceEqual(other.AttentionHeads)
+        && StemChannels == other.StemChannels && LayerScaleInit.Equals(other.LayerScaleInit);
+
+    /// <inheritdoc/>
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        foreach (var s in Stages) hash.Add(s);
+        foreach (int h in AttentionHeads) hash.Add(h);
+        hash.Add(StemChannels);
+        hash.Add(LayerScaleInit);
+        return hash.ToHashCode();
+    }
+
     /// <summary>Checks the structure the official model assumes.</summary>
     /// <exception cref="ArgumentException">Not four stages; a depth, width or ratio below 1; a meso cell without three sub-blocks and six edges; a middle sub-block whose op is not skip or dwise_3x3; attention in a stage without heads or with heads that do not divide its width (expanded width for the middle block).</exception>
     public void Validate()

@@ -27,6 +27,19 @@ public sealed record BurgerFormerMesoConfig
     /// <summary>Whether edge <paramref name="from"/>-><paramref name="to"/> (0 ≤ from &lt; to ≤ 3) is present.</summary>
     public bool HasEdge(int from, int to) => Edges[EdgeIndex(from, to)];
 
+    /// <summary>Value equality: the same sub-blocks and edges.</summary>
+    public bool Equals(BurgerFormerMesoConfig? other) =>
+        other is not null && SubBlocks.SequenceEqual(other.SubBlocks) && Edges.SequenceEqual(other.Edges);
+
+    /// <inheritdoc/>
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        foreach (var s in SubBlocks) hash.Add(s);
+        foreach (bool e in Edges) hash.Add(e);
+        return hash.ToHashCode();
+    }
+
     /// <summary>Position of edge <paramref name="from"/>-><paramref name="to"/> in <see cref="EdgeKeys"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">Not an edge of a three-sub-block cell.</exception>
     public static int EdgeIndex(int from, int to)

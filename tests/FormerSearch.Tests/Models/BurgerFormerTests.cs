@@ -8,7 +8,7 @@ namespace FormerSearch.Tests.Models;
 
 /// <summary>
 /// BurgerFormer against the official xingxing-123/BurgerFormer code: a small architecture's logits and input
-/// gradient in eval and train mode (vectors from <c>Models/Golden/make_burgerformer.py</c>, float64 in torch,
+/// gradient in eval and train mode, and a few parameter gradients in train mode (vectors from <c>Models/Golden/make_burgerformer.py</c>, float64 in torch,
 /// float32 here, tolerance 1e-4 relative to the largest value), the official state-dict keys of the tiny model,
 /// and the official dictionary format: reading arch.py itself, JSON and Python round trips, and bad files.
 /// </summary>
@@ -54,6 +54,33 @@ public sealed class BurgerFormerTests
             y.Backward(golden["gy"]);
             AssertClose(golden["gx" + suffix], x.Grad!);
         }
+        if (!train) return;
+        var parameters = model.NamedParameters().ToDictionary(p => p.Name, p => p.Parameter);
+        foreach (var (key, expected) in golden)
+        {
+            if (key.StartsWith("grad.", StringComparison.Ordinal)) AssertClose(expected, parameters[key["grad.".Length..]].Grad!);
+        }
+        Assert.Equal(5, golden.Keys.Count(k => k.StartsWith("grad.", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void A_warm_training_step_allocates_nothing_on_the_managed_heap()
+    {
+        var model = new BurgerFormer(BurgerFormerArchFormat.Parse(GoldenArch, "the golden architecture", "golden"),
+            ModelOptions.For(new ModelInput(3, 32, 32), numClasses: 5) with { DropPathRate = 0.1f });
+        var images = Tensor.Empty(2, 32, 32, 3);
+        new Generator(1).FillNormal(images.AsSpan());
+        long allocated = 0;
+        for (int step = 0; step < 4; step++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            using (TensorScope.Enter())
+            {
+                Functional.Sum(model.Forward(images)).Backward();
+            }
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+        Assert.Equal(0, allocated);
     }
 
     [Fact]
@@ -106,6 +133,9 @@ public sealed class BurgerFormerTests
         var fromPython = BurgerFormerArchFormat.Parse(BurgerFormerArchFormat.ToPython(config, name), "python");
         AssertSame(config, fromJson);
         AssertSame(config, fromPython);
+        Assert.Equal(config, fromJson);                                      // value equality
+        Assert.Equal(config.GetHashCode(), fromPython.GetHashCode());
+        Assert.NotEqual(config, fromJson with { Stages = [.. fromJson.Stages.Take(3), fromJson.Stages[3] with { Ratio = fromJson.Stages[3].Ratio + 1 }] });
         // Written text is canonical: writing what was read gives the same text.
         Assert.Equal(BurgerFormerArchFormat.ToJson(config), BurgerFormerArchFormat.ToJson(fromPython));
         Assert.Equal(BurgerFormerArchFormat.ToPython(config, name), BurgerFormerArchFormat.ToPython(fromJson, name));

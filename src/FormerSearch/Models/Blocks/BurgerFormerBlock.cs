@@ -5,15 +5,17 @@ namespace FormerSearch.Models.Blocks;
 
 /// <summary>
 /// One BurgerFormer block (official <c>Block</c>): three <see cref="BurgerFormerSubBlock"/>s in a row, the middle one
-/// expanded, each output plus the block's residual edges into it (see <see cref="Models.BurgerFormerMesoConfig"/>).
+/// expanded, each output plus the block's residual edges into it (see <see cref="BurgerFormerMesoConfig"/>).
 /// The official edges are parameter-free <c>skip_blocks</c>; only <c>norm_mixer_act_blocks.{0,1,2}</c> hold state.
 /// </summary>
 /// <remarks>
 /// The official forward adds edges in place (<c>out += outs[j]</c>). When an outer sub-block is a bare identity
 /// (all parts skip, no layer scale, no active drop path) its output is its input tensor, so those in-place adds
-/// also change the earlier node. This block computes the sums out of place; the two agree for every
-/// architecture in which such an identity sub-block has no incoming edge or no later edge reads the earlier
-/// node — always under the official fixed skip pattern, where a skip op turns its edge off.
+/// also change the earlier node. This block computes the sums out of place. The two agree whenever no edge reads
+/// a node after such an add changed it, which the official sampling guarantees (<c>arch_generate</c>: a skip op
+/// turns off the sub-block's own edge i->i+1 and its layer scale; with the fixed pattern every other edge into it is
+/// off too); they differ only for hand-written dictionaries such as a bare identity sub-block 1 with edges 0->1
+/// and 0->2, where the official code would feed 2·x0 into the 0->2 edge.
 /// </remarks>
 public sealed class BurgerFormerBlock : Module, ILayer
 {
@@ -33,7 +35,7 @@ public sealed class BurgerFormerBlock : Module, ILayer
     /// <param name="dropPath">Stochastic depth of this block, applied to the sub-blocks whose <c>is_drop</c> is on.</param>
     /// <param name="generator">Draws the weights and the drop-path masks.</param>
     /// <exception cref="ArgumentException">A size is invalid.</exception>
-    public BurgerFormerBlock(int dim, Models.BurgerFormerMesoConfig meso, int expandRatio, int numHeads, int height, int width,
+    public BurgerFormerBlock(int dim, BurgerFormerMesoConfig meso, int expandRatio, int numHeads, int height, int width,
         float layerScaleInit, float dropPath, Generator generator)
     {
         var subs = new ModuleList<BurgerFormerSubBlock>();

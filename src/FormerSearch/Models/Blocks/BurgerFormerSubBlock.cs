@@ -32,7 +32,7 @@ public sealed class BurgerFormerSubBlock : Module, ILayer
     /// <param name="dropPath">Stochastic depth probability (already 0 when the sub-block's <c>is_drop</c> is off).</param>
     /// <param name="generator">Draws the weights and the drop-path masks.</param>
     /// <exception cref="ArgumentException">A size is not positive or the heads do not divide the width.</exception>
-    public BurgerFormerSubBlock(int dim, Models.BurgerFormerMicroConfig micro, int expandRatio, int numHeads, int height, int width,
+    public BurgerFormerSubBlock(int dim, BurgerFormerMicroConfig micro, int expandRatio, int numHeads, int height, int width,
         float layerScaleInit, float dropPath, Generator generator)
     {
         if (dim < 1 || expandRatio < 0) throw new ArgumentException($"A BurgerFormer sub-block needs a positive width and a non-negative ratio; got {dim} and {expandRatio}.");

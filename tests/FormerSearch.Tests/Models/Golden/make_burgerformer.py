@@ -16,7 +16,9 @@ too ill-conditioned for a float32 comparison: torch's own float32 input gradient
   x                the input images in OUR layout, NHWC;
   y, gx            eval mode: the logits [B, K] and the gradient of the images (NHWC) for the upstream gradient gy;
   y_train, gx_train  the same in train mode;
-  gy               the upstream gradient of the logits.
+  gy               the upstream gradient of the logits;
+  grad.KEY         train mode: the gradients of a few parameters (GRADS below: a layer scale, a post-norm BatchNorm's
+                   scale, attention's qkv weight, a spatial MLP's bias, the head's weight).
 """
 import os, subprocess, sys, tempfile, types
 
@@ -92,9 +94,12 @@ with torch.no_grad():
 entries = {"state." + k: v.detach().float().contiguous() for k, v in model.state_dict().items()}
 x32 = torch.rand(2, 3, 32, 32) * 2 - 1
 entries["x"] = x32.permute(0, 2, 3, 1).contiguous()
+GRADS = ["network.0.0.norm_mixer_act_blocks.1.layer_scale", "network.2.0.norm_mixer_act_blocks.2.ops.3.weight",
+         "network.4.0.norm_mixer_act_blocks.0.ops.1.qkv.weight", "network.4.1.norm_mixer_act_blocks.2.ops.1.fc.bias", "head.weight"]
 gy = None
 for mode, suffix in [(False, ""), (True, "_train")]:
     model.train(mode)
+    model.zero_grad()
     x = x32.double().requires_grad_(True)
     y = model(x)
     if gy is None:
@@ -103,4 +108,7 @@ for mode, suffix in [(False, ""), (True, "_train")]:
     y.backward(gy)
     entries["y" + suffix] = y.detach().float()
     entries["gx" + suffix] = x.grad.permute(0, 2, 3, 1).contiguous().float()
+params = dict(model.named_parameters())
+for key in GRADS:
+    entries["grad." + key] = params[key].grad.float()
 save_f32(os.path.join(os.path.dirname(os.path.abspath(__file__)), "burgerformer.safetensors"), entries)
