@@ -4,8 +4,9 @@ namespace FormerSearch.Models;
 
 /// <summary>
 /// Models described by a file instead of a registry name (<c>--arch FILE</c>): an architecture of a search space
-/// (the JSON <c>former space sample</c> writes) or the official AutoFormer experiment YAML. The file's name (without
-/// extension) names the model.
+/// (the JSON <c>former space sample</c> writes), a BurgerFormer dictionary (the official <c>arch.py</c> format, Python
+/// literal or JSON; <c>FILE:NAME</c> picks one of several), or the official AutoFormer experiment YAML. The file's
+/// name (without extension), or NAME, names the model.
 /// </summary>
 public static class ArchitectureFile
 {
@@ -14,9 +15,12 @@ public static class ArchitectureFile
     /// <exception cref="InvalidDataException">The file is in no known architecture format, or its content is invalid.</exception>
     public static ModelEntry Load(string path)
     {
+        string? pick = null;
+        int colon = path.LastIndexOf(':');
+        if (!File.Exists(path) && colon > 0 && File.Exists(path[..colon])) (path, pick) = (path[..colon], path[(colon + 1)..]);
         if (!File.Exists(path)) throw new FileNotFoundException($"The architecture file {path} does not exist.", path);
         string text = File.ReadAllText(path);
-        string name = Path.GetFileNameWithoutExtension(path);
+        string name = pick ?? Path.GetFileNameWithoutExtension(path);
         if (Architecture.Recognises(text))
         {
             var architecture = Architecture.FromJson(text, path);
@@ -27,15 +31,20 @@ public static class ArchitectureFile
                 architecture = space.Validate(architecture);
             }
             catch (ArgumentException e) { throw new InvalidDataException($"{path}: {e.Message}", e); }
-            return new ModelEntry(name, space.Name, space.DefaultInput, o => space.CreateModel(architecture, o), o => space.Profile(architecture, o));
+            return new ModelEntry(name, space.Name, space.DefaultInput, o => space.CreateModel(architecture, o), o => space.Profile(architecture, o), IsOfficial: false);
+        }
+        if (BurgerFormerArchFormat.Recognises(text))
+        {
+            var config = BurgerFormerArchFormat.Parse(text, path, pick);
+            return new ModelEntry(name, "BurgerFormer", ModelInput.ImageNet, o => new BurgerFormer(config, o), o => BurgerFormer.Profile(name, config, o), IsOfficial: false);
         }
         if (AutoFormerYaml.Recognises(text))
         {
             var config = AutoFormerYaml.Parse(text, path);
             try { config.Validate(ModelInput.ImageNet.Height, ModelInput.ImageNet.Width); }
             catch (ArgumentException e) { throw new InvalidDataException($"{path}: {e.Message}", e); }
-            return AutoFormerVariants.Entry(name, config);
+            return AutoFormerVariants.Entry(name, config) with { IsOfficial = false };
         }
-        throw new InvalidDataException($"{path} is in no architecture format former reads: expected an architecture JSON (space, preset, choices) or an AutoFormer experiment YAML (RETRAIN or SUPERNET section).");
+        throw new InvalidDataException($"{path} is in no architecture format former reads: expected an architecture JSON (space, preset, choices), a BurgerFormer dictionary (stage-1 … stage-4) or an AutoFormer experiment YAML (RETRAIN or SUPERNET section).");
     }
 }

@@ -40,6 +40,7 @@ public static class ModelRegistry
         foreach (var e in VitVariants.All()) entries.Add(e.Name, e);
         foreach (var e in AutoFormerVariants.All()) entries.Add(e.Name, e);
         foreach (var e in GlitVariants.All()) entries.Add(e.Name, e);
+        foreach (var e in BurgerFormerVariants.All()) entries.Add(e.Name, e);
         return entries;
     }
 }

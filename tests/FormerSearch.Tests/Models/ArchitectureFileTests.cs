@@ -51,6 +51,24 @@ public sealed class ArchitectureFileTests : IDisposable
     }
 
     [Fact]
+    public void A_BurgerFormer_dictionary_builds_its_model_and_FILE_colon_NAME_picks_one_of_several()
+    {
+        var official = ModelRegistry.Profile("burgerformer_tiny").Params;
+        string single = Write("tiny.py", BurgerFormerArchFormat.ToPython(BurgerFormerVariants.Official["burgerformer_tiny"], "arch"));
+        Assert.Equal(official, ArchitectureFile.Load(single).Profile(new ModelOptions()).Params);
+        string json = Write("tiny.json", BurgerFormerArchFormat.ToJson(BurgerFormerVariants.Official["burgerformer_tiny"]));
+        Assert.Equal(official, ArchitectureFile.Load(json).Profile(new ModelOptions()).Params);
+
+        string both = Write("arch.py", BurgerFormerArchFormat.ToPython(BurgerFormerVariants.Official["burgerformer_small"], "burgerformer_small")
+            + "\n" + BurgerFormerArchFormat.ToPython(BurgerFormerVariants.Official["burgerformer_tiny"], "burgerformer_tiny"));
+        var picked = ArchitectureFile.Load(both + ":burgerformer_tiny");
+        Assert.Equal("burgerformer_tiny", picked.Name);
+        Assert.Equal(official, picked.Profile(new ModelOptions()).Params);
+        var e = Assert.Throws<InvalidDataException>(() => ArchitectureFile.Load(both));
+        Assert.Contains("burgerformer_small", e.Message);
+    }
+
+    [Fact]
     public void A_missing_file_is_named()
     {
         var e = Assert.Throws<FileNotFoundException>(() => ArchitectureFile.Load(Path.Combine(_dir, "nope.yaml")));

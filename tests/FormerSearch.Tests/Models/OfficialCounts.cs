@@ -22,6 +22,11 @@ namespace FormerSearch.Tests.Models;
 /// <c>out.numel() · Cin/groups · k</c>, <c>F.linear</c>, matmuls): conv 480,141,696 + linear 895,864,320 + attention
 /// 96,867,264 (published 1.4 G in the paper; the README's 1.33 G is the official <c>count_mixit_flops</c>, which counts
 /// the local heads' first pointwise convolution at half its width).
+/// BurgerFormer tiny/small/base/large: xingxing-123/BurgerFormer's <c>net.py</c> (with <c>block.py</c>, <c>operation.py</c>) imported
+/// from a fetched copy with timm's helpers stubbed, <c>burgerformer(net_config=arch.burgerformer_*)</c>; params are
+/// <c>sum(p.numel())</c>; MACs counted with the forward hooks above (conv, linear, and 2·N²·C per <c>Attention</c>).
+/// The repo's own <c>cal_flops_params.py</c> (which the published 1.0/2.1/3.9/6.5 G come from) also counts biases,
+/// norms, activations and pooling: 1.003/2.087/3.853/6.537 G; its params (9,916,240/14,033,960/26,195,232/36,034,912) omit the layer scales.
 /// </summary>
 internal static class OfficialCounts
 {
@@ -44,5 +49,9 @@ internal static class OfficialCounts
         ["autoformer_small"] = (22_891_432, 5_161_400_832),
         ["autoformer_base"] = (53_691_688, 11_691_179_008),
         ["glit_tiny"] = (7_264_456, 1_472_873_280),
+        ["burgerformer_tiny"] = (9_922_064, 983_080_960),
+        ["burgerformer_small"] = (14_045_512, 2_048_545_792),
+        ["burgerformer_base"] = (26_207_776, 3_816_998_912),
+        ["burgerformer_large"] = (36_052_256, 6_433_376_256),
     };
 }

@@ -14,4 +14,10 @@ public enum TokenMixerKind
 
     /// <summary>A bias-free linear layer across the positions (MetaFormer's "spatial FC"), shared by the channels.</summary>
     SpatialFc,
+
+    /// <summary>A depthwise 3×3 convolution with bias, stride 1, padding 1 (BurgerFormer's <c>dwise_3x3</c>).</summary>
+    DepthwiseConv3x3,
+
+    /// <summary>A 1×1 convolution with bias over the channels (BurgerFormer's <c>conv_1x1</c>).</summary>
+    Conv1x1,
 }

@@ -1,0 +1,68 @@
+using FormerSearch.Engine;
+using FormerSearch.Engine.Nn;
+
+namespace FormerSearch.Models.Blocks;
+
+/// <summary>
+/// One BurgerFormer block (official <c>Block</c>): three <see cref="BurgerFormerSubBlock"/>s in a row, the middle one
+/// expanded, each output plus the block's residual edges into it (see <see cref="BurgerFormerMesoConfig"/>).
+/// The official edges are parameter-free <c>skip_blocks</c>; only <c>norm_mixer_act_blocks.{0,1,2}</c> hold state.
+/// </summary>
+/// <remarks>
+/// The official forward adds edges in place (<c>out += outs[j]</c>). When an outer sub-block is a bare identity
+/// (all parts skip, no layer scale, no active drop path) its output is its input tensor, so those in-place adds
+/// also change the earlier node. This block computes the sums out of place. The two agree whenever no edge reads
+/// a node after such an add changed it, which the official sampling guarantees (<c>arch_generate</c>: a skip op
+/// turns off the sub-block's own edge i->i+1 and its layer scale; with the fixed pattern every other edge into it is
+/// off too); they differ only for hand-written dictionaries such as a bare identity sub-block 1 with edges 0->1
+/// and 0->2, where the official code would feed 2·x0 into the 0->2 edge.
+/// </remarks>
+public sealed class BurgerFormerBlock : Module, ILayer
+{
+    private readonly BurgerFormerSubBlock _sub1;
+    private readonly BurgerFormerSubBlock _sub2;
+    private readonly BurgerFormerSubBlock _sub3;
+    private readonly bool _e01, _e02, _e12, _e03, _e13, _e23;
+
+    /// <summary>A block of <paramref name="meso"/> over <paramref name="dim"/> channels of an <paramref name="height"/>×<paramref name="width"/> map.</summary>
+    /// <param name="dim">Channels.</param>
+    /// <param name="meso">Sub-blocks and edges.</param>
+    /// <param name="expandRatio">Expansion of the middle sub-block.</param>
+    /// <param name="numHeads">Attention heads of attention sub-blocks.</param>
+    /// <param name="height">Map height.</param>
+    /// <param name="width">Map width.</param>
+    /// <param name="layerScaleInit">Initial layer scale.</param>
+    /// <param name="dropPath">Stochastic depth of this block, applied to the sub-blocks whose <c>is_drop</c> is on.</param>
+    /// <param name="generator">Draws the weights and the drop-path masks.</param>
+    /// <exception cref="ArgumentException">A size is invalid.</exception>
+    public BurgerFormerBlock(int dim, BurgerFormerMesoConfig meso, int expandRatio, int numHeads, int height, int width,
+        float layerScaleInit, float dropPath, Generator generator)
+    {
+        var subs = new ModuleList<BurgerFormerSubBlock>();
+        for (int i = 0; i < 3; i++)
+        {
+            var micro = meso.SubBlocks[i];
+            subs.Add(new BurgerFormerSubBlock(dim, micro, i == 1 ? expandRatio : 0, numHeads, height, width, layerScaleInit,
+                micro.IsDrop ? dropPath : 0f, generator));
+        }
+        RegisterModule("norm_mixer_act_blocks", subs);
+        (_sub1, _sub2, _sub3) = (subs[0], subs[1], subs[2]);
+        (_e01, _e02, _e12) = (meso.HasEdge(0, 1), meso.HasEdge(0, 2), meso.HasEdge(1, 2));
+        (_e03, _e13, _e23) = (meso.HasEdge(0, 3), meso.HasEdge(1, 3), meso.HasEdge(2, 3));
+    }
+
+    /// <summary><c>[B, H, W, C]</c> → <c>[B, H, W, C]</c>.</summary>
+    public Tensor Forward(Tensor x0)
+    {
+        var x1 = _sub1.Forward(x0);
+        if (_e01) x1 = Functional.Add(x1, x0);
+        var x2 = _sub2.Forward(x1);
+        if (_e02) x2 = Functional.Add(x2, x0);
+        if (_e12) x2 = Functional.Add(x2, x1);
+        var x3 = _sub3.Forward(x2);
+        if (_e03) x3 = Functional.Add(x3, x0);
+        if (_e13) x3 = Functional.Add(x3, x1);
+        if (_e23) x3 = Functional.Add(x3, x2);
+        return x3;
+    }
+}

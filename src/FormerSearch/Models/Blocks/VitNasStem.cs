@@ -1,0 +1,37 @@
+using FormerSearch.Engine;
+using FormerSearch.Engine.Nn;
+
+namespace FormerSearch.Models.Blocks;
+
+/// <summary>
+/// The ViT-NAS convolutional stem BurgerFormer uses (official <c>ViTNASPatchEmbed</c>): a stride-2
+/// <see cref="ConvBnAct"/>, two more with a residual around them, and a 3×3 stride-2 projection with bias:
+/// <code>
+/// x = conv1(x); x = conv3(conv2(x)) + x; x = conv_proj(x)      // [B, H, W, Cin] → [B, ⌈H/4⌉, ⌈W/4⌉, C]
+/// </code>
+/// </summary>
+public sealed class VitNasStem : Module, ILayer
+{
+    private readonly ConvBnAct _conv1;
+    private readonly ConvBnAct _conv2;
+    private readonly ConvBnAct _conv3;
+    private readonly Conv2d _convProj;
+
+    /// <summary>A stem from <paramref name="inChannels"/> through <paramref name="midChannels"/> to <paramref name="embedDim"/>.</summary>
+    /// <exception cref="ArgumentException">A channel count is not positive.</exception>
+    public VitNasStem(int inChannels, int midChannels, int embedDim, Generator generator)
+    {
+        _conv1 = RegisterModule("conv1", new ConvBnAct(inChannels, midChannels, 2, generator));
+        _conv2 = RegisterModule("conv2", new ConvBnAct(midChannels, midChannels, 1, generator));
+        _conv3 = RegisterModule("conv3", new ConvBnAct(midChannels, midChannels, 1, generator));
+        _convProj = RegisterModule("conv_proj", new Conv2d(midChannels, embedDim, 3, 2, 1, generator: generator));
+    }
+
+    /// <summary><c>[B, H, W, Cin]</c> → <c>[B, ⌈H/4⌉, ⌈W/4⌉, C]</c>.</summary>
+    public Tensor Forward(Tensor x)
+    {
+        x = _conv1.Forward(x);                                    // [B, H/2, W/2, mid]
+        x = Functional.Add(_conv3.Forward(_conv2.Forward(x)), x);
+        return _convProj.Forward(x);                              // [B, H/4, W/4, C]
+    }
+}
