@@ -16,6 +16,11 @@ public static class CommandRunner
             Console.Error.WriteLine($"former: {e.Message}");
             return ExitCodes.BadInput;
         }
+        catch (TrainingFailedException e)
+        {
+            Console.Error.WriteLine($"former: {e.Message}");
+            return ExitCodes.Failure;
+        }
     }
 
     private static bool IsBadInput(Exception e) => e is UserInputException or ArgumentException

@@ -7,10 +7,12 @@ using FormerSearch.Cli.Commands;
 var root = new RootCommand("FormerSearch: one-shot neural architecture search for vision transformers, in .NET.")
 {
     BenchCommand.Create(),
+    EvalCommand.Create(),
     ModelsCommand.Create(),
     PredictCommand.Create(),
     ProfileCommand.Create(),
     SpaceCommand.Create(),
+    TrainCommand.Create(),
 };
 
 var parsed = root.Parse(args);

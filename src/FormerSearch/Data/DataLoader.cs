@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using FormerSearch.Engine;
 using FormerSearch.Models;
+using FormerSearch.Training;
 
 namespace FormerSearch.Data;
 
@@ -21,7 +22,7 @@ namespace FormerSearch.Data;
 /// mixup/cutmix is on, the smoothing given here is folded into <see cref="Batch.SoftTargets"/>, as
 /// timm's Mixup does, and the loss should then use the soft targets without further smoothing.</para>
 /// </remarks>
-public sealed class DataLoader
+public sealed class DataLoader : IBatchSource
 {
     private const int PooledBuffers = 4;
     private readonly ConcurrentBag<float[]> _pool = [];
@@ -114,6 +115,18 @@ public sealed class DataLoader
         if (startBatch < 0 || startBatch > BatchesPerEpoch)
             throw new ArgumentException($"Start batch {startBatch} is outside [0, {BatchesPerEpoch}] for {Dataset.Name}.", nameof(startBatch));
         return Prefetch == 0 ? Serial(epoch, startBatch) : Prefetched(epoch, startBatch);
+    }
+
+    /// <summary>Images one epoch serves (without the last partial batch when it is dropped).</summary>
+    public int Count => DropLast ? BatchesPerEpoch * BatchSize : Dataset.Count;
+
+    /// <summary>The batches as the trainer takes them; each batch's buffer goes back to the loader once the trainer has moved on.</summary>
+    IEnumerable<TrainingBatch> IBatchSource.Epoch(int epoch, int startBatch)
+    {
+        foreach (var batch in Epoch(epoch, startBatch))
+        {
+            using (batch) yield return new TrainingBatch(batch.Images, batch.Labels, batch.SoftTargets);
+        }
     }
 
     /// <summary>Batch <paramref name="index"/> of epoch <paramref name="epoch"/>, built on the calling thread (the same batch <see cref="Epoch"/> yields there).</summary>

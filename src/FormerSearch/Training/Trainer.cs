@@ -98,14 +98,14 @@ public sealed class Trainer
         while (position.Step < _totalSteps && position.Epoch < _options.Epochs)
         {
             position = RunEpoch(position, out var metrics);
-            if (metrics is not null) finished.Add(metrics);
+            finished.Add(metrics);
         }
         SaveFinalWeights();
         return finished;
     }
 
-    /// <summary>Trains the rest of <paramref name="position"/>'s epoch; <paramref name="metrics"/> is null when the step budget ran out mid-epoch.</summary>
-    private TrainingPosition RunEpoch(TrainingPosition position, out EpochMetrics? metrics)
+    /// <summary>Trains the rest of <paramref name="position"/>'s epoch, or as much of it as the step budget allows, then validates and logs it.</summary>
+    private TrainingPosition RunEpoch(TrainingPosition position, out EpochMetrics metrics)
     {
         int epoch = position.Epoch, batch = position.Batch, step = position.Step;
         double lossSum = position.EpochLossSum;
@@ -130,19 +130,13 @@ public sealed class Trainer
                 Checkpoint(new TrainingPosition(epoch, batch, step, lossSum, hits, images));
         }
         double seconds = clock.Elapsed.TotalSeconds;
-        if (batch < _train.BatchesPerEpoch)
-        {
-            // The step budget ended inside the epoch: keep the place so a longer --max-steps could go on from here.
-            metrics = null;
-            var partial = new TrainingPosition(epoch, batch, step, lossSum, hits, images);
-            Checkpoint(partial);
-            return partial;
-        }
+        bool partial = batch < _train.BatchesPerEpoch; // the step budget ended inside the epoch
         var validation = _validation is null ? null : Evaluator.Evaluate(_model, _validation);
-        metrics = new EpochMetrics(epoch + 1, step, lossSum / batch, images == 0 ? 0 : (double)hits / images, lr,
+        metrics = new EpochMetrics(epoch + 1, step, batch == 0 ? 0 : lossSum / batch, images == 0 ? 0 : (double)hits / images, lr,
             seconds > 0 ? imagesHere / seconds : 0, seconds, validation);
         MetricsLog.Append(MetricsPath, metrics);
-        var next = new TrainingPosition(epoch + 1, 0, step, 0, 0, 0);
+        // A budget that ends inside an epoch keeps the place in the checkpoint (the run is finished, but the file says where it stood).
+        var next = partial ? new TrainingPosition(epoch, batch, step, lossSum, hits, images) : new TrainingPosition(epoch + 1, 0, step, 0, 0, 0);
         Checkpoint(next);
         _progress.EpochCompleted(metrics);
         return next;

@@ -1,0 +1,72 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using FormerSearch.Data;
+using FormerSearch.Engine;
+using FormerSearch.Models;
+using FormerSearch.Training;
+
+namespace FormerSearch.Cli.Commands;
+
+/// <summary>
+/// <c>former eval --model NAME | --arch FILE --weights W --dataset SPEC [--split test|val] [--json]</c>: top-1, top-5 and
+/// loss of eval-mode forwards; <c>--json</c> prints <c>{"model", "dataset", "split", "images", "top1", "top5", "loss"}</c>.
+/// </summary>
+public static class EvalCommand
+{
+    public static Command Create()
+    {
+        var selection = new ModelSelection();
+        var data = new DataOptions(defaultValSize: 0);
+        var weights = new Option<string>("--weights") { Description = "Weights as safetensors (official names), e.g. a `former train` model.safetensors.", Required = true };
+        var split = new Option<string>("--split") { Description = "test | val (val needs the --val-size and --seed training used).", DefaultValueFactory = _ => "test" };
+        var input = new Option<string?>("--input") { Description = "Model input as CxHxW (default: the data's size)." };
+        var numClasses = new Option<int?>("--num-classes") { Description = "Classifier outputs (default: the rows of the weights' head, else the data set's classes)." };
+        var batchSize = new Option<int>("--batch-size") { Description = "Images per forward pass.", DefaultValueFactory = _ => 256 };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the held-out split (as in training).", DefaultValueFactory = _ => 0 };
+        var threads = CommonOptions.Threads();
+        var json = CommonOptions.Json();
+        var command = new Command("eval", "Accuracy and loss of a model with its weights on a data set's test or held-out split.")
+        {
+            weights, split, input, numClasses, batchSize, seed, threads, json,
+        };
+        selection.AddTo(command);
+        data.AddTo(command);
+        command.SetAction(parse =>
+        {
+            EngineSettings.Threads = CommonOptions.AtLeast(parse.GetValue(threads), 1, "--threads");
+            var entry = selection.Resolve(parse);
+            string path = parse.GetValue(weights)!;
+            if (!File.Exists(path)) throw new UserInputException($"Weights file '{path}' does not exist.");
+            var splits = data.Open(parse, parse.GetValue(seed));
+            string which = parse.GetValue(split)!;
+            var images = which switch
+            {
+                "test" => splits.Test,
+                "val" => splits.Validation ?? throw new UserInputException("--split val needs --val-size N (and the --seed) that training held out."),
+                _ => throw new UserInputException($"--split '{which}' is unknown: use test or val."),
+            };
+            var size = ModelInputs.Choose(parse.GetValue(input), images);
+            int classes = parse.GetValue(numClasses) ?? Inference.WeightsFile.HeadClasses(path) ?? images.NumClasses;
+            var model = ModelInputs.Build(entry, ModelOptions.For(size, classes));
+            model.LoadSafeTensors(path, strict: true);
+            var loader = DataLoader.ForEvaluation(images, CommonOptions.AtLeast(parse.GetValue(batchSize), 1, "--batch-size"), size, classes);
+            var result = Evaluator.Evaluate(model, loader);
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(new
+                {
+                    model = entry.Name, dataset = images.Name, split = which, images = result.Count,
+                    top1 = result.Top1, top5 = result.Top5, loss = result.Loss,
+                }));
+            }
+            else
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{entry.Name} on {images.Name} {which} ({result.Count} images): top-1 {100 * result.Top1:F2}%, top-5 {100 * result.Top5:F2}%, loss {result.Loss:F4}"));
+            }
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}
