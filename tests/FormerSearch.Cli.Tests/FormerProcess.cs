@@ -11,13 +11,7 @@ public static class FormerProcess
 
     public static Result Run(IDictionary<string, string>? environment, params string[] args)
     {
-        string dll = Path.Combine(AppContext.BaseDirectory, "former.dll");
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(dll);
-        foreach (var a in args) info.ArgumentList.Add(a);
-        if (environment is not null)
-            foreach (var (k, v) in environment) info.Environment[k] = v;
-        using var process = Process.Start(info)!;
+        using var process = Start(environment, args);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
@@ -26,5 +20,17 @@ public static class FormerProcess
             Assert.Fail($"former {string.Join(' ', args)} did not finish in 2 minutes.");
         }
         return new Result(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>Starts <c>former</c> with <paramref name="args"/> without waiting (to kill it mid-run); output is redirected.</summary>
+    public static Process Start(IDictionary<string, string>? environment, params string[] args)
+    {
+        string dll = Path.Combine(AppContext.BaseDirectory, "former.dll");
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(dll);
+        foreach (var a in args) info.ArgumentList.Add(a);
+        if (environment is not null)
+            foreach (var (k, v) in environment) info.Environment[k] = v;
+        return Process.Start(info)!;
     }
 }
