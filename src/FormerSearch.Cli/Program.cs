@@ -8,10 +8,12 @@ var root = new RootCommand("FormerSearch: one-shot neural architecture search fo
 {
     BenchCommand.Create(),
     EvalCommand.Create(),
+    ExtractCommand.Create(),
     ModelsCommand.Create(),
     PredictCommand.Create(),
     ProfileCommand.Create(),
     SpaceCommand.Create(),
+    SupernetCommand.Create(),
     TrainCommand.Create(),
 };
 

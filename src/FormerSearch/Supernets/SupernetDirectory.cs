@@ -10,7 +10,10 @@ namespace FormerSearch.Supernets;
 /// input, classes, sampler, data set) and <c>supernet.safetensors</c> (the shared weights, official names), beside
 /// the trainer's <c>checkpoint.safetensors</c> and <c>metrics.jsonl</c>.
 /// </summary>
-public sealed record SupernetDirectory(string Path, string Space, string Preset, ModelInput Input, int NumClasses, string Sampler, string Dataset)
+/// <param name="ValSize">Training images held out from supernet training, for ranking subnets.</param>
+/// <param name="Seed">Seed of the run (and of the held-out split).</param>
+public sealed record SupernetDirectory(string Path, string Space, string Preset, ModelInput Input, int NumClasses, string Sampler, string Dataset,
+    int ValSize, ulong Seed)
 {
     /// <summary>File name of the description.</summary>
     public const string SpaceFile = "space.json";
@@ -39,6 +42,8 @@ public sealed record SupernetDirectory(string Path, string Space, string Preset,
             ["num_classes"] = NumClasses,
             ["sampler"] = Sampler,
             ["dataset"] = Dataset,
+            ["val_size"] = ValSize,
+            ["seed"] = Seed,
         };
         string file = System.IO.Path.Combine(Path, SpaceFile);
         File.WriteAllText(file + ".tmp", doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
@@ -60,12 +65,26 @@ public sealed record SupernetDirectory(string Path, string Space, string Preset,
             if (input.Length != 3) throw new InvalidDataException($"{file}: 'input' must be [C, H, W].");
             return new SupernetDirectory(path, doc["space"]!.GetValue<string>(), doc["preset"]!.GetValue<string>(),
                 new ModelInput(input[0], input[1], input[2]), doc["num_classes"]!.GetValue<int>(),
-                doc["sampler"]?.GetValue<string>() ?? "uniform", doc["dataset"]?.GetValue<string>() ?? "");
+                doc["sampler"]?.GetValue<string>() ?? "uniform", doc["dataset"]?.GetValue<string>() ?? "",
+                doc["val_size"]?.GetValue<int>() ?? 0, doc["seed"]?.GetValue<ulong>() ?? 0);
         }
         catch (Exception e) when (e is JsonException or NullReferenceException or InvalidOperationException or FormatException)
         {
             throw new InvalidDataException($"{file} is damaged: {e.Message}", e);
         }
+    }
+
+    /// <summary>Reads an architecture file of this supernet's space (the JSON <c>former space sample</c> writes), checked against the space.</summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">It is not an architecture of this space and preset; the message says which choice is wrong.</exception>
+    public Architecture ReadArchitecture(string file)
+    {
+        if (!File.Exists(file)) throw new FileNotFoundException($"The architecture file {file} does not exist.", file);
+        var architecture = Architecture.FromJson(File.ReadAllText(file), file);
+        if (architecture.Space != Space || architecture.Preset != Preset)
+            throw new InvalidDataException($"{file} is an architecture of {architecture.Space} ({architecture.Preset}) but the supernet in {Path} is {Space} ({Preset}).");
+        try { return CreateSpace().Validate(architecture); }
+        catch (ArgumentException e) { throw new InvalidDataException($"{file}: {e.Message}", e); }
     }
 
     /// <summary>The supernet with the trained weights loaded.</summary>

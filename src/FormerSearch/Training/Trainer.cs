@@ -64,8 +64,11 @@ public sealed class Trainer
     /// <summary>Path of the resumable checkpoint.</summary>
     public string CheckpointPath => Path.Combine(_outputDir, "checkpoint.safetensors");
 
+    /// <summary>File name of the final weights in the output directory. Default <c>model.safetensors</c>.</summary>
+    public string WeightsFileName { get; init; } = "model.safetensors";
+
     /// <summary>Path of the final weights (official names and layouts).</summary>
-    public string ModelPath => Path.Combine(_outputDir, "model.safetensors");
+    public string ModelPath => Path.Combine(_outputDir, WeightsFileName);
 
     /// <summary>Path of the per-epoch metrics.</summary>
     public string MetricsPath => Path.Combine(_outputDir, "metrics.jsonl");
@@ -177,7 +180,7 @@ public sealed class Trainer
         // The average is kept in the model's own layout; the model converts it to the official one on save.
         var live = _model.StateDict().ToDictionary(kv => kv.Key, kv => kv.Value.Clone());
         _model.LoadStateDict(_ema.State);
-        _model.SaveSafeTensors(Path.Combine(_outputDir, "model_ema.safetensors"));
+        _model.SaveSafeTensors(Path.Combine(_outputDir, Path.GetFileNameWithoutExtension(WeightsFileName) + "_ema.safetensors"));
         _model.LoadStateDict(live);
     }
 

@@ -1,0 +1,107 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using FormerSearch.Data;
+using FormerSearch.Engine;
+using FormerSearch.Spaces;
+using FormerSearch.Supernets;
+using FormerSearch.Training;
+
+namespace FormerSearch.Cli.Commands;
+
+/// <summary>
+/// <c>former supernet train --space NAME [--preset P] [--sampler S] --dataset SPEC [training options] --output DIR [--resume]</c> and
+/// <c>former supernet eval --supernet DIR --arch FILE [--split val|test] [--bn-batches N] [--json]</c>.
+/// </summary>
+public static class SupernetCommand
+{
+    public static Command Create() => new("supernet", "Train a weight-sharing supernet and evaluate subnets with inherited weights.") { Train(), Eval() };
+
+    private static Command Train()
+    {
+        var space = new Option<string>("--space") { Description = "Search space: autoformer | glit | burger.", Required = true };
+        var preset = new Option<string?>("--preset") { Description = "Preset of the space (default: mini)." };
+        var sampler = new Option<string>("--sampler") { Description = "uniform | spos | sandwich | hybrid.", DefaultValueFactory = _ => "uniform" };
+        var output = new Option<string>("--output") { Description = "Output directory: supernet.safetensors, space.json, checkpoint, metrics.", Required = true };
+        var data = new DataOptions(defaultValSize: 10_000);
+        var recipe = new TrainingRecipeOptions();
+        var command = new Command("train", "Train a supernet: each step activates subnets by the sampling rule; progress, checkpoints and exact resume as `former train`.")
+        {
+            space, preset, sampler, output,
+        };
+        data.AddTo(command);
+        recipe.AddTo(command);
+        command.SetAction(parse =>
+        {
+            EngineSettings.Threads = CommonOptions.AtLeast(parse.GetValue(recipe.Threads), 1, "--threads");
+            var searchSpace = SearchSpaces.Create(parse.GetValue(space)!, parse.GetValue(preset));
+            var kind = ParseSampler(parse.GetValue(sampler)!);
+            ulong seed = recipe.Seed(parse);
+            var splits = data.Open(parse, seed);
+            var folder = new SupernetDirectory(parse.GetValue(output)!, searchSpace.Name, searchSpace.Preset, searchSpace.DefaultInput,
+                splits.Train.NumClasses, kind.ToString().ToLowerInvariant(), parse.GetValue(data.Dataset)!, parse.GetValue(data.ValSize), seed);
+            if (!recipe.Resume(parse) && File.Exists(Path.Combine(folder.Path, "checkpoint.safetensors")))
+                throw new UserInputException($"{folder.Path} already holds a supernet run; pass --resume to continue it or choose another --output.");
+            var supernet = searchSpace.CreateSupernet(folder.ModelOptions with { DropPathRate = recipe.DropPath(parse), Seed = seed });
+            int batches = Math.Max(1, splits.Train.Count / recipe.BatchSize(parse));
+            var options = recipe.Recipe(parse, batches);
+            var loader = recipe.TrainLoader(parse, splits.Train, folder.Input, folder.NumClasses, options.LabelSmoothing);
+            folder.Save();
+            Console.Error.WriteLine($"training the {searchSpace.Name} ({searchSpace.Preset}) supernet with {kind.ToString().ToLowerInvariant()} sampling on {splits.Train.Count} images of {splits.Train.Name}, {options.Epochs} epochs, into {folder.Path}");
+            var samplerPasses = new SubnetSampler(supernet, kind, seed);
+            TrainCommand.RunTrainer(recipe.WantsBar(parse),
+                progress => new Trainer(supernet, loader, null, options, folder.Path, progress, samplerPasses) { WeightsFileName = SupernetDirectory.WeightsFile },
+                recipe.Resume(parse));
+            Console.WriteLine(folder.WeightsPath);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command Eval()
+    {
+        var supernetDir = new Option<string>("--supernet") { Description = "A `former supernet train` output directory.", Required = true };
+        var arch = new Option<string>("--arch") { Description = "Architecture JSON of the supernet's space (see `former space sample`).", Required = true };
+        var dataset = new Option<string?>("--dataset") { Description = "Data set (default: the one the supernet was trained on)." };
+        var dataDir = new Option<string?>("--data-dir") { Description = "Directory of the data set's files." };
+        var split = new Option<string>("--split") { Description = "val (the images held out from supernet training) | test.", DefaultValueFactory = _ => "val" };
+        var bnBatches = new Option<int>("--bn-batches") { Description = "Training batches to re-estimate batch-norm statistics on (subnets with BN).", DefaultValueFactory = _ => 20 };
+        var threads = CommonOptions.Threads();
+        var json = CommonOptions.Json();
+        var command = new Command("eval", "Accuracy of a subnet with the weights it inherits from a trained supernet.") { supernetDir, arch, dataset, dataDir, split, bnBatches, threads, json };
+        command.SetAction(parse =>
+        {
+            EngineSettings.Threads = CommonOptions.AtLeast(parse.GetValue(threads), 1, "--threads");
+            var folder = SupernetDirectory.Load(parse.GetValue(supernetDir)!);
+            var architecture = folder.ReadArchitecture(parse.GetValue(arch)!);
+            var supernet = folder.LoadSupernet();
+            var splits = DataSplits.Open(DatasetSpec.Parse(parse.GetValue(dataset) ?? folder.Dataset), parse.GetValue(dataDir), folder.ValSize, folder.Seed);
+            string which = parse.GetValue(split)!;
+            var images = which switch
+            {
+                "val" => splits.Validation ?? throw new UserInputException($"The supernet in {folder.Path} held out no images (val_size 0); use --split test."),
+                "test" => splits.Test,
+                _ => throw new UserInputException($"--split '{which}' is unknown: use val or test."),
+            };
+            var result = InheritedAccuracy.Evaluate(supernet, architecture,
+                DataLoader.ForEvaluation(images, 256, folder.Input, folder.NumClasses),
+                new DataLoader(splits.Train, 128, shuffle: true, dropLast: true, Augmentation.None, folder.Input, folder.NumClasses, folder.Seed),
+                CommonOptions.AtLeast(parse.GetValue(bnBatches), 0, "--bn-batches"));
+            if (parse.GetValue(json))
+                Console.WriteLine(JsonSerializer.Serialize(new { arch = architecture.Key, split = which, images = result.Count, top1 = result.Top1, top5 = result.Top5, loss = result.Loss }));
+            else
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{architecture.Key} on {images.Name} {which}: top-1 {100 * result.Top1:F2}%, top-5 {100 * result.Top5:F2}%, loss {result.Loss:F4}"));
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    internal static SamplerKind ParseSampler(string text) => text.ToLowerInvariant() switch
+    {
+        "uniform" => SamplerKind.Uniform,
+        "spos" => SamplerKind.Spos,
+        "sandwich" => SamplerKind.Sandwich,
+        "hybrid" => SamplerKind.Hybrid,
+        _ => throw new UserInputException($"--sampler '{text}' is unknown: use uniform, spos, sandwich or hybrid."),
+    };
+}
