@@ -10,6 +10,7 @@ var root = new RootCommand("FormerSearch: one-shot neural architecture search fo
     ModelsCommand.Create(),
     PredictCommand.Create(),
     ProfileCommand.Create(),
+    ReportCommand.Create(),
 };
 
 var parsed = root.Parse(args);
