@@ -17,6 +17,7 @@ public sealed class CandidatePool
     private readonly Dictionary<string, (long Params, long Macs)> _costs = new(StringComparer.Ordinal);
     private readonly int _budget;
     private int _ordinal;
+    private MemoisedMeter? _meter;
 
     private CandidatePool(SearchContext context, string run, int budget)
     {
@@ -48,7 +49,8 @@ public sealed class CandidatePool
     public static CandidatePool Begin(SearchContext context, ISearchAlgorithm algorithm, string run, int budget)
     {
         var options = context.ResolvedCostOptions;
-        context.Constraints.Validate(context.Space, options, context.LatencyMeter);
+        var meter = context.LatencyMeter is { } inner ? new MemoisedMeter(context, inner) : null;
+        context.Constraints.Validate(context.Space, options, meter);
         var settings = new JsonObject
         {
             ["algorithm"] = algorithm.Name,
@@ -59,7 +61,7 @@ public sealed class CandidatePool
             ["latency_unit"] = context.LatencyMeter?.Unit,
         };
         context.Study.BeginRun(run, algorithm.Name, settings.ToJsonString(), algorithm.Seed, context.Resume);
-        return new CandidatePool(context, run, budget);
+        return new CandidatePool(context, run, budget) { _meter = meter };
     }
 
     /// <summary>True when the run has already admitted <paramref name="architecture"/> (canonical key).</summary>
@@ -90,8 +92,7 @@ public sealed class CandidatePool
         var limits = _context.Constraints;
         if (!limits.Params.Contains(cost.Params) || !limits.Macs.Contains(cost.Macs)) return null;
         double? latency = null;
-        if (_context.LatencyMeter is { } meter)
-            latency = _context.Study.Latency(key) ?? _context.Study.StoreLatency(key, meter.Measure(canonical));
+        if (_meter is { } meter) latency = meter.Measure(canonical);
         if (!limits.Admits(cost.Params, cost.Macs, latency)) return null;
         _visited.Add(key);
         var candidate = new Candidate(canonical, cost.Params, cost.Macs, latency, generation, origin, parents);
@@ -185,5 +186,17 @@ public sealed class CandidatePool
         Evaluated++;
         if (BestAccuracy is not { } b || value > b) BestAccuracy = value;
         _context.Progress?.Invoke(new SearchEvent(Run, generation, Evaluated, _budget, BestAccuracy, fromStudy));
+    }
+
+    /// <summary>Latency measured once per architecture and study: the first stored measurement is the one every worker uses.</summary>
+    private sealed class MemoisedMeter(SearchContext context, ILatencyMeter inner) : ILatencyMeter
+    {
+        public string Unit => inner.Unit;
+
+        public double Measure(Architecture architecture)
+        {
+            var canonical = context.Space.Validate(architecture);
+            return context.Study.Latency(canonical.Key) ?? context.Study.StoreLatency(canonical.Key, inner.Measure(canonical));
+        }
     }
 }

@@ -37,6 +37,12 @@ internal sealed class Evolution
     /// <summary>The next parents from the previous ones and the newly evaluated population, best first.</summary>
     public Func<IReadOnlyList<Candidate>, IReadOnlyList<Candidate>, int, List<Candidate>> SelectParents { get; init; }
 
+    /// <summary>
+    /// When the draws cannot fill a generation, go on with a smaller one, and stop when one is empty, instead of failing:
+    /// for the hierarchical search's stages, whose restricted spaces can be smaller than their budget.
+    /// </summary>
+    public bool StopWhenExhausted { get; init; }
+
     /// <summary>Every candidate evaluated by this loop, in order.</summary>
     public List<Candidate> All { get; } = [];
 
@@ -62,6 +68,7 @@ internal sealed class Evolution
                     () => { var a = Pick(parents); var b = Pick(parents); return (Crossover(a.Architecture, b.Architecture, _rng), [a.Key, b.Key]); });
             }
             FillRandom(population, generation);
+            if (population.Count == 0) break;
             _pool.Evaluate(population, generation);
             All.AddRange(population);
             parents = SelectParents(parents, population, _settings.Parents);
@@ -99,6 +106,7 @@ internal sealed class Evolution
         int limit = wanted * _settings.RandomAttemptsPerCandidate;
         for (int attempt = 0; population.Count < _settings.Population; attempt++)
         {
+            if (attempt >= limit && StopWhenExhausted) return;
             if (attempt >= limit)
                 throw new ArgumentException($"Only {population.Count} of the {_settings.Population} candidates of generation {generation} could be drawn in {limit} random draws: " +
                     $"too few architectures of {_pool.Space.Name}/{_pool.Space.Preset} not yet evaluated meet the constraints; loosen them or shrink the population.");
