@@ -81,7 +81,8 @@ public sealed partial class Study : IDisposable
         var db = Connect(path, SqliteOpenMode.ReadWriteCreate);
         try
         {
-            if (existed) RequireStudy(db, path);
+            // An existing file must be a study, or a database without any table yet (another worker creating it right now).
+            if (existed && TableCount(db, path) > 0) RequireStudy(db, path);
             Execute(db, "PRAGMA journal_mode=WAL;");
             using (var tx = db.BeginTransaction())
             {
@@ -175,6 +176,18 @@ public sealed partial class Study : IDisposable
             if (Convert.ToInt64(found, CultureInfo.InvariantCulture) == 0) throw new InvalidDataException($"{path} is not a FormerSearch study: it has no study table.");
             if (Scalar(db, "SELECT value FROM study WHERE key = 'format';", null) as string != Format)
                 throw new InvalidDataException($"{path} is not a FormerSearch study of format {Format}.");
+        }
+        catch (SqliteException e)
+        {
+            throw new InvalidDataException($"{path} is not a FormerSearch study: {e.Message}", e);
+        }
+    }
+
+    private static long TableCount(SqliteConnection db, string path)
+    {
+        try
+        {
+            return Convert.ToInt64(Scalar(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table';", null), CultureInfo.InvariantCulture);
         }
         catch (SqliteException e)
         {

@@ -8,11 +8,10 @@ namespace FormerSearch.Tests.Studies;
 public sealed class StudyTests
 {
     private static readonly SynthSpace Space = new();
-    private static readonly Constraints Budget = new() { Macs = new CostWindow(null, 4_000_000) };
-    private static readonly EvolutionSettings Small = new() { Generations = 6, Population = 30, Parents = 8, Mutations = 12, Crossovers = 12 };
+    private static readonly EvolutionSettings Small = SynthSearches.Small;
 
     private static SearchResult Run(ISearchAlgorithm algorithm, string path, ICandidateEvaluator evaluator, bool resume = false, Action<Study>? setup = null) =>
-        EvolutionSearchTests.Run(algorithm, path, evaluator, Budget, resume, setup);
+        EvolutionSearchTests.Run(algorithm, path, evaluator, SynthSearches.Budget, resume, setup);
 
     [Theory]
     [InlineData(1)]
@@ -46,6 +45,75 @@ public sealed class StudyTests
     }
 
     [Fact]
+    public void A_search_killed_with_sigkill_resumes_to_the_result_of_an_uninterrupted_run()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("killed.db");
+        var reference = Run(new EvolutionSearch(Small, 21), dir.File("ref.db"), new SynthEvaluator());
+        using var child = Host(path, "21", "5");
+        int done = 0;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (done < 60 && !child.HasExited && clock.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            Thread.Sleep(10);
+            if (!File.Exists(path)) continue;
+            try
+            {
+                using var peek = Study.OpenExisting(path);
+                done = peek.Candidates().Count(c => c.ValidationAccuracy is not null);
+            }
+            catch (InvalidDataException)
+            {
+                // The child is still creating the file.
+            }
+        }
+        if (child.HasExited) Assert.Fail("The search ended before it could be killed: " + child.StandardError.ReadToEnd());
+        child.Kill(entireProcessTree: true); // SIGKILL on Linux (to the muxer and the app, whichever runs it): no handler, no cleanup.
+        child.WaitForExit();
+        int doneAtKill;
+        using (var after = Study.OpenExisting(path)) doneAtKill = after.Candidates().Count(c => c.ValidationAccuracy is not null);
+        Assert.InRange(doneAtKill, 60, Small.Budget - 1);
+
+        var second = new SynthEvaluator();
+        var resumed = Run(new EvolutionSearch(Small, 21), path, second, resume: true);
+        Assert.Equal(reference.Top.Select(c => c.Key), resumed.Top.Select(c => c.Key));
+        Assert.Equal(reference.BestPerGeneration, resumed.BestPerGeneration);
+        // The killed process's finished evaluations were replayed, its pending claim taken over at once (its process is gone).
+        Assert.Equal(Small.Budget - doneAtKill, second.TotalCalls);
+    }
+
+    [Fact]
+    public void Two_processes_started_together_on_a_new_study_share_the_work_and_agree()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("shared.db");
+        var reference = Run(new EvolutionSearch(Small, 33), dir.File("ref.db"), new SynthEvaluator());
+        var children = Enumerable.Range(0, 2).Select(_ => Host(path, "33", "3")).ToList();
+        var outputs = children.Select(c => c.StandardOutput.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries)).ToList();
+        foreach (var c in children)
+        {
+            c.WaitForExit();
+            Assert.True(c.ExitCode == 0, c.StandardError.ReadToEnd());
+            c.Dispose();
+        }
+        Assert.All(outputs, o => Assert.Equal(reference.Best.Key, o[0]));
+        var calls = outputs.Select(o => int.Parse(o[1], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(Small.Budget, calls.Sum());
+        Assert.All(calls, c => Assert.True(c > 0, $"a worker made no evaluation: {string.Join(", ", calls)}"));
+    }
+
+    private static System.Diagnostics.Process Host(string path, string seed, string delayMs)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var a in new[] { typeof(SynthSearches).Assembly.Location, path, seed, delayMs }) start.ArgumentList.Add(a);
+        return System.Diagnostics.Process.Start(start)!;
+    }
+
+    [Fact]
     public void Two_workers_on_one_study_evaluate_each_candidate_once_and_agree()
     {
         using var dir = new TempDir();
@@ -76,7 +144,7 @@ public sealed class StudyTests
         // Worker A claims the first candidate and dies without releasing it (no heartbeat ever again).
         using (var a = Study.OpenOrCreate(path, Space))
         {
-            var pool = CandidatePool.Begin(new SearchContext { Space = Space, Study = a, Evaluator = new SynthEvaluator(), Constraints = Budget }, algorithm, "random", 40);
+            var pool = CandidatePool.Begin(new SearchContext { Space = Space, Study = a, Evaluator = new SynthEvaluator(), Constraints = SynthSearches.Budget }, algorithm, "random", 40);
             // The search's own first candidate: the same generator, drawn until one is inside the constraints.
             var rng = new FormerSearch.Engine.Generator(3);
             Candidate? c = null;

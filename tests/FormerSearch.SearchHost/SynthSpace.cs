@@ -14,7 +14,7 @@ namespace FormerSearch.Tests.Search;
 /// formula; <see cref="Accuracy"/> rewards depth, a target kind pattern and size, so that under a MACs budget the best
 /// architecture is a knapsack only brute force (or a good search) finds. Mutation and crossover follow AutoFormer's rules.
 /// </summary>
-internal sealed class SynthSpace : ISearchSpace
+public sealed class SynthSpace : ISearchSpace
 {
     public const int MaxDepth = 4;
     private static readonly string[] Kinds = ["local", "global"];

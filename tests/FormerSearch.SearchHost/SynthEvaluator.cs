@@ -5,7 +5,7 @@ using FormerSearch.Spaces;
 namespace FormerSearch.Tests.Search;
 
 /// <summary>Evaluates <see cref="SynthSpace.Accuracy"/>, counting calls per key; can fail at a chosen call, or take time.</summary>
-internal sealed class SynthEvaluator : ICandidateEvaluator
+public sealed class SynthEvaluator : ICandidateEvaluator
 {
     private int _calls;
 
