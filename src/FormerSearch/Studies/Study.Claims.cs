@@ -1,0 +1,131 @@
+using Microsoft.Data.Sqlite;
+
+namespace FormerSearch.Studies;
+
+public sealed partial class Study
+{
+    private static (string Free, string Busy, string Done, string Column, string Seconds) Phase(ClaimPhase phase) => phase switch
+    {
+        ClaimPhase.Validation => ("new", "claimed", "done", "val_acc", "eval_seconds"),
+        _ => ("done", "testing", "tested", "test_acc", "test_seconds"),
+    };
+
+    /// <summary>
+    /// Tries to claim candidate <paramref name="key"/> (already <see cref="Record">recorded</see>) for evaluation in
+    /// <paramref name="phase"/>. <see cref="ClaimOutcome.Done"/> gives the stored result in <paramref name="value"/>;
+    /// <see cref="ClaimOutcome.Claimed"/> obliges this worker to <see cref="Complete"/> or <see cref="Release"/>.
+    /// A claim by a worker that stopped beating its heartbeat, or whose process on this machine is gone, is taken over.
+    /// </summary>
+    public ClaimOutcome TryClaim(string key, ClaimPhase phase, out double value)
+    {
+        var (free, busy, done, column, _) = Phase(phase);
+        value = double.NaN;
+        for (int attempt = 0; attempt < 16; attempt++)
+        {
+            string status;
+            string? claimant;
+            long? heartbeat;
+            double? stored;
+            using (var cmd = Command(_db, $"SELECT status, claimant, heartbeat, {column} FROM candidates WHERE key = $k;", null, [("$k", key)]))
+            using (var r = cmd.ExecuteReader())
+            {
+                if (!r.Read()) throw new InvalidOperationException($"Candidate {key} is not recorded in the study {Path}.");
+                status = r.GetString(0);
+                claimant = r.IsDBNull(1) ? null : r.GetString(1);
+                heartbeat = r.IsDBNull(2) ? null : r.GetInt64(2);
+                stored = r.IsDBNull(3) ? null : r.GetDouble(3);
+            }
+            if (stored is { } v && (status == done || phase == ClaimPhase.Validation && status is "done" or "testing" or "tested"))
+            {
+                value = v;
+                return ClaimOutcome.Done;
+            }
+            if (phase == ClaimPhase.Test && status is "new" or "claimed")
+                throw new InvalidOperationException($"Candidate {key} has no validation accuracy yet; test it after validation.");
+            bool takeable = status == free
+                || status == busy && (claimant == ClaimantId || heartbeat is not { } hb || Now() - hb > HeartbeatTimeout.TotalMilliseconds
+                    || claimant is not null && ProcessIsDead(claimant));
+            if (!takeable) return ClaimOutcome.Busy;
+            // Compare-and-swap: the update succeeds only if nobody changed the row since it was read.
+            int changed = Execute(_db, """
+                UPDATE candidates SET status = $busy, claimant = $me, heartbeat = $now
+                WHERE key = $k AND status = $s AND claimant IS $c AND heartbeat IS $h;
+                """, null, ("$busy", busy), ("$me", ClaimantId), ("$now", Now()), ("$k", key), ("$s", status), ("$c", claimant), ("$h", heartbeat));
+            if (changed == 1) return ClaimOutcome.Claimed;
+        }
+        return ClaimOutcome.Busy;
+    }
+
+    /// <summary>
+    /// Stores the result of a claimed evaluation and returns the stored value: this worker's, or — if its claim was taken
+    /// over and the other worker finished first — the other's, so every worker goes on with the same number.
+    /// </summary>
+    public double Complete(string key, ClaimPhase phase, double value, double seconds)
+    {
+        var (_, busy, done, column, secondsColumn) = Phase(phase);
+        using var tx = _db.BeginTransaction();
+        Execute(_db, $"""
+            UPDATE candidates SET {column} = $v, {secondsColumn} = $sec, status = $done, claimant = NULL, heartbeat = NULL
+            WHERE key = $k AND {column} IS NULL;
+            """, tx, ("$v", value), ("$sec", seconds), ("$done", done), ("$k", key));
+        var stored = Scalar(_db, $"SELECT {column} FROM candidates WHERE key = $k;", tx, ("$k", key));
+        tx.Commit();
+        _ = busy;
+        return stored is double d ? d : value;
+    }
+
+    /// <summary>Gives up a claim after a failed evaluation, so that it can be evaluated again (by anyone).</summary>
+    public void Release(string key, ClaimPhase phase)
+    {
+        var (free, busy, _, _, _) = Phase(phase);
+        Execute(_db, "UPDATE candidates SET status = $free, claimant = NULL, heartbeat = NULL WHERE key = $k AND status = $busy AND claimant = $me;", null,
+            ("$free", free), ("$k", key), ("$busy", busy), ("$me", ClaimantId));
+    }
+
+    /// <summary>Keeps this worker's claim on <paramref name="key"/> alive (on its own connection) until disposed.</summary>
+    public IDisposable Heartbeat(string key) => new ClaimHeartbeat(this, key);
+
+    private sealed class ClaimHeartbeat : IDisposable
+    {
+        private readonly SqliteConnection _db;
+        private readonly Timer _timer;
+        private readonly Lock _gate = new();
+        private readonly string _key;
+        private readonly string _me;
+        private bool _disposed;
+
+        public ClaimHeartbeat(Study study, string key)
+        {
+            _db = Connect(study.Path, SqliteOpenMode.ReadWrite);
+            _key = key;
+            _me = study.ClaimantId;
+            _timer = new Timer(_ => Beat(), null, study.HeartbeatInterval, study.HeartbeatInterval);
+        }
+
+        private void Beat()
+        {
+            lock (_gate)
+            {
+                if (_disposed) return;
+                try
+                {
+                    Execute(_db, "UPDATE candidates SET heartbeat = $now WHERE key = $k AND claimant = $me;", null, ("$now", Now()), ("$k", _key), ("$me", _me));
+                }
+                catch (SqliteException)
+                {
+                    // A missed beat only risks a takeover after the timeout; the next beat tries again.
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+            _timer.Dispose();
+            lock (_gate)
+            {
+                _disposed = true;
+                _db.Dispose();
+            }
+        }
+    }
+}

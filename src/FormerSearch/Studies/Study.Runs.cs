@@ -1,0 +1,125 @@
+using System.Globalization;
+using FormerSearch.Search;
+
+namespace FormerSearch.Studies;
+
+public sealed partial class Study
+{
+    /// <summary>
+    /// Starts run <paramref name="name"/>, or joins it when <paramref name="resume"/> is set and its algorithm, settings and
+    /// seed are the ones recorded (another worker, or a resume after a crash).
+    /// </summary>
+    /// <exception cref="ArgumentException">The run exists and <paramref name="resume"/> is false, or it was started with other settings.</exception>
+    public void BeginRun(string name, string algorithm, string settings, ulong seed, bool resume)
+    {
+        using var tx = _db.BeginTransaction();
+        using (var cmd = Command(_db, "SELECT algorithm, settings, seed FROM runs WHERE name = $n;", tx, [("$n", name)]))
+        using (var r = cmd.ExecuteReader())
+        {
+            if (r.Read())
+            {
+                if (!resume) throw new ArgumentException($"The study {Path} already has a run '{name}'; pass --resume to continue it, or use another study file.");
+                string a = r.GetString(0), s = r.GetString(1), seedText = r.GetString(2);
+                if (a != algorithm) throw new ArgumentException($"The study {Path}'s run '{name}' is a {a} search, not {algorithm}.");
+                if (seedText != seed.ToString(CultureInfo.InvariantCulture)) throw new ArgumentException($"The study {Path}'s run '{name}' was started with seed {seedText}, not {seed}.");
+                if (s != settings) throw new ArgumentException($"The study {Path}'s run '{name}' was started with other settings ({s}), not {settings}.");
+                return;
+            }
+        }
+        Execute(_db, "INSERT INTO runs(name, algorithm, settings, seed, state, started) VALUES ($n, $a, $s, $seed, 'running', $t);", tx,
+            ("$n", name), ("$a", algorithm), ("$s", settings), ("$seed", seed.ToString(CultureInfo.InvariantCulture)), ("$t", Now()));
+        tx.Commit();
+    }
+
+    /// <summary>
+    /// Records that run <paramref name="run"/> admitted <paramref name="candidate"/> as its <paramref name="ordinal"/>-th
+    /// candidate (idempotent: replays and other workers write the same rows).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The study holds another candidate at that position: the run cannot be replayed (other evaluator, supernet or code).</exception>
+    public void Record(string run, int ordinal, Candidate candidate)
+    {
+        using var tx = _db.BeginTransaction();
+        string parents = JoinKeys(candidate.Parents);
+        Execute(_db, """
+            INSERT OR IGNORE INTO candidates(key, arch_json, params, macs, latency, generation, parents, run, status)
+            VALUES ($k, $j, $p, $m, $l, $g, $par, $r, 'new');
+            """, tx, ("$k", candidate.Key), ("$j", candidate.Architecture.ToJson()), ("$p", candidate.Params), ("$m", candidate.Macs),
+            ("$l", candidate.Latency), ("$g", candidate.Generation), ("$par", parents), ("$r", run));
+        Execute(_db, "INSERT OR IGNORE INTO run_candidates(run, ordinal, key, generation, origin, parents) VALUES ($r, $o, $k, $g, $or, $par);", tx,
+            ("$r", run), ("$o", ordinal), ("$k", candidate.Key), ("$g", candidate.Generation), ("$or", candidate.Origin), ("$par", parents));
+        var stored = (string?)Scalar(_db, "SELECT key FROM run_candidates WHERE run = $r AND ordinal = $o;", tx, ("$r", run), ("$o", ordinal));
+        if (stored != candidate.Key)
+            throw new InvalidDataException($"The study {Path}'s run '{run}' drew {stored} as candidate {ordinal}, but this run draws {candidate.Key}: it was made with another evaluator, supernet or code and cannot be resumed.");
+        tx.Commit();
+    }
+
+    /// <summary>Records run <paramref name="run"/>'s state after generation <paramref name="generation"/>.</summary>
+    public void RecordGeneration(string run, int generation, IEnumerable<string> population, IEnumerable<string> top, double bestAccuracy)
+    {
+        Execute(_db, "INSERT OR REPLACE INTO generations(run, generation, population, top, best_acc) VALUES ($r, $g, $p, $t, $b);", null,
+            ("$r", run), ("$g", generation), ("$p", JoinKeys(population)), ("$t", JoinKeys(top)), ("$b", bestAccuracy));
+    }
+
+    /// <summary>Marks run <paramref name="run"/> finished with its result summary.</summary>
+    public void FinishRun(string run, string resultJson) =>
+        Execute(_db, "UPDATE runs SET state = 'finished', result = $res, finished = coalesce(finished, $t) WHERE name = $r;", null,
+            ("$r", run), ("$res", resultJson), ("$t", Now()));
+
+    /// <summary>The stored latency of <paramref name="key"/>, if measured.</summary>
+    public double? Latency(string key) => Scalar(_db, "SELECT value FROM latencies WHERE key = $k;", null, ("$k", key)) is double d ? d : null;
+
+    /// <summary>Stores a measured latency unless one is already stored, and returns the stored one (the first measurement wins).</summary>
+    public double StoreLatency(string key, double value)
+    {
+        Execute(_db, "INSERT OR IGNORE INTO latencies(key, value) VALUES ($k, $v);", null, ("$k", key), ("$v", value));
+        return Latency(key) ?? value;
+    }
+
+    /// <summary>Every run, in the order they were started.</summary>
+    public IReadOnlyList<StudyRun> Runs()
+    {
+        var list = new List<StudyRun>();
+        using var cmd = Command(_db, "SELECT name, algorithm, settings, seed, state, result FROM runs ORDER BY started, name;", null, []);
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+            list.Add(new StudyRun(r.GetString(0), r.GetString(1), r.GetString(2), ulong.Parse(r.GetString(3), CultureInfo.InvariantCulture), r.GetString(4),
+                r.IsDBNull(5) ? null : r.GetString(5)));
+        return list;
+    }
+
+    /// <summary>Every candidate of the study, in the order they were first drawn.</summary>
+    public IReadOnlyList<StudyCandidate> Candidates()
+    {
+        var list = new List<StudyCandidate>();
+        using var cmd = Command(_db, """
+            SELECT key, arch_json, params, macs, latency, val_acc, test_acc, generation, parents, run, status, claimant
+            FROM candidates ORDER BY rowid;
+            """, null, []);
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+            list.Add(new StudyCandidate(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetInt64(3), r.IsDBNull(4) ? null : r.GetDouble(4),
+                r.IsDBNull(5) ? null : r.GetDouble(5), r.IsDBNull(6) ? null : r.GetDouble(6), r.GetInt32(7), SplitKeys(r.GetString(8)), r.GetString(9),
+                r.GetString(10), r.IsDBNull(11) ? null : r.GetString(11)));
+        return list;
+    }
+
+    /// <summary>The candidates run <paramref name="run"/> drew, in its order.</summary>
+    public IReadOnlyList<StudyMember> Members(string run)
+    {
+        var list = new List<StudyMember>();
+        using var cmd = Command(_db, "SELECT ordinal, key, generation, origin, parents FROM run_candidates WHERE run = $r ORDER BY ordinal;", null, [("$r", run)]);
+        using var r = cmd.ExecuteReader();
+        while (r.Read()) list.Add(new StudyMember(r.GetInt32(0), r.GetString(1), r.GetInt32(2), r.GetString(3), SplitKeys(r.GetString(4))));
+        return list;
+    }
+
+    /// <summary>Run <paramref name="run"/>'s state per generation.</summary>
+    public IReadOnlyList<StudyGeneration> Generations(string run)
+    {
+        var list = new List<StudyGeneration>();
+        using var cmd = Command(_db, "SELECT generation, population, top, best_acc FROM generations WHERE run = $r ORDER BY generation;", null, [("$r", run)]);
+        using var r = cmd.ExecuteReader();
+        while (r.Read()) list.Add(new StudyGeneration(r.GetInt32(0), SplitKeys(r.GetString(1)), SplitKeys(r.GetString(2)), r.GetDouble(3)));
+        return list;
+    }
+}
