@@ -11,7 +11,7 @@ namespace FormerSearch.Cli.Commands;
 /// <summary>
 /// <c>former bench supernet --space NAME [--preset P] --arch FILE [--batch-size B] [--min-seconds S] [--threads T] [--json]</c>: images
 /// per second of a subnet's training step through the supernet vs through the extracted standalone model, and their
-/// ratio (supernet step time over standalone step time; the goal is ≤ 1.15).
+/// ratio (supernet step time over standalone step time, the median over adjacent pairs of steps; the goal is ≤ 1.15).
 /// </summary>
 public static class BenchSupernetCommand
 {
@@ -21,7 +21,7 @@ public static class BenchSupernetCommand
         var preset = new Option<string?>("--preset") { Description = "Preset of the space (default: the architecture file's, else the space's default)." };
         var arch = new Option<string?>("--arch") { Description = "Architecture JSON file (see `former space sample`); default: the space's largest." };
         var batchSize = new Option<int>("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => 64 };
-        var minSeconds = new Option<double>("--min-seconds") { Description = "Least time each of the timed runs takes.", DefaultValueFactory = _ => 2.0 };
+        var minSeconds = new Option<double>("--min-seconds") { Description = "Least time of the alternating timed steps (supernet, standalone, supernet, …).", DefaultValueFactory = _ => 4.0 };
         var threads = CommonOptions.Threads();
         var json = CommonOptions.Json();
         var command = new Command("supernet", "Images per second of a subnet's training step through its supernet vs as the extracted standalone model.")

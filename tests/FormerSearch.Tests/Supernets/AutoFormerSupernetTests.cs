@@ -182,9 +182,8 @@ public sealed class AutoFormerSupernetTests
     {
         var net = Mini.CreateSupernet(Tiny);
         var arch = Mini.Smallest();
-        var r = SupernetBenchmark.Measure(net, arch, batchSize: 2, minSeconds: 0.01, minRuns: 1, rounds: 1);
-        Assert.True(r.SupernetImagesPerSecond > 0 && r.StandaloneImagesPerSecond > 0);
-        Assert.Equal(r.StandaloneImagesPerSecond / r.SupernetImagesPerSecond, r.Ratio, 1e-9);
+        var r = SupernetBenchmark.Measure(net, arch, batchSize: 2, minSeconds: 0.01, minPairs: 3);
+        Assert.True(r.SupernetImagesPerSecond > 0 && r.StandaloneImagesPerSecond > 0 && r.Ratio > 0);
         Assert.Equal(arch, net.Active);
         Assert.Throws<ArgumentException>(() => SupernetBenchmark.Measure(net, arch, batchSize: 0));
     }
