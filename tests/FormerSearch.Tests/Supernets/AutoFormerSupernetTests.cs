@@ -213,4 +213,15 @@ public sealed class AutoFormerSupernetTests
         net.Activate(arch);
         Assert.Equal(0, BytesPerStep(net));
     }
+
+    [Fact]
+    public void Tiny_supernet_keys_and_shapes_equal_the_official_list_in_order()
+    {
+        // Supernets/Golden/make_supernet_keys.py: the official Vision_TransformerSuper of supernet-T.yaml.
+        var expected = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "Supernets", "Fixtures", "autoformer_supernet_tiny.keys.txt"))
+            .Where(l => l.Length > 0).ToArray();
+        var actual = AutoFormerSpace.Create("tiny").CreateSupernet(ModelOptions.For(ModelInput.ImageNet)).StateDict(pytorchLayout: true)
+            .Select(kv => $"{kv.Key} {string.Join('x', kv.Value.Shape.ToArray())}").ToArray();
+        Assert.Equal(expected, actual);
+    }
 }
