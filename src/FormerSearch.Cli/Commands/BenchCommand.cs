@@ -10,6 +10,7 @@ public static class BenchCommand
         BenchGemmCommand.Create(),
         BenchInferCommand.Create(),
         BenchOpsCommand.Create(),
+        BenchSupernetCommand.Create(),
         BenchTrainCommand.Create(),
     };
 }

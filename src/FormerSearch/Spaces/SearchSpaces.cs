@@ -26,6 +26,7 @@ public static class SearchSpaces
     private static Dictionary<string, SpaceEntry> Build()
     {
         var entries = new Dictionary<string, SpaceEntry>(StringComparer.OrdinalIgnoreCase);
+        entries["autoformer"] = new SpaceEntry("autoformer", AutoFormerSpacePresets.Names, "mini", AutoFormerSpace.Create);
         return entries;
     }
 }
