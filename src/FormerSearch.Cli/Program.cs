@@ -13,6 +13,7 @@ var root = new RootCommand("FormerSearch: one-shot neural architecture search fo
     PredictCommand.Create(),
     ProfileCommand.Create(),
     ReportCommand.Create(),
+    SearchCommand.Create(),
     SpaceCommand.Create(),
     SupernetCommand.Create(),
     TrainCommand.Create(),

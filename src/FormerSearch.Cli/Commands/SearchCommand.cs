@@ -1,0 +1,94 @@
+using System.CommandLine;
+using System.Globalization;
+using FormerSearch.Cli.Progress;
+using FormerSearch.Engine;
+using FormerSearch.Pipeline;
+using FormerSearch.Search;
+using FormerSearch.Training;
+
+namespace FormerSearch.Cli.Commands;
+
+/// <summary>
+/// <c>former search</c>: the main job. With no options: a BurgerFormer <c>mini</c> supernet trained with hybrid sampling on
+/// Fashion-MNIST, evolution under the default MACs budget, the best subnet extracted, fine-tuned and tested; study,
+/// weights, architecture, summary and report in one folder. <c>--json</c> prints
+/// <c>{"output", "best": {"arch", "params", "macs", "val_acc", "test_acc", …}}</c>.
+/// </summary>
+public static class SearchCommand
+{
+    public static Command Create()
+    {
+        var preset = new Option<string>("--preset") { Description = "Run size: default (about 20 minutes here) or quick (about 5).", DefaultValueFactory = _ => "default" };
+        var space = new Option<string>("--space") { Description = "autoformer | glit | burger.", DefaultValueFactory = _ => "burger" };
+        var spacePreset = new Option<string>("--space-preset") { Description = "Preset of the space.", DefaultValueFactory = _ => "mini" };
+        var sampler = new Option<string>("--sampler") { Description = "Supernet sampling: uniform | spos | sandwich | hybrid.", DefaultValueFactory = _ => "hybrid" };
+        var algorithm = new Option<string>("--algorithm") { Description = "evolution | random | hierarchical | pareto.", DefaultValueFactory = _ => "evolution" };
+        var budgetMacs = new Option<string?>("--budget-macs") { Description = "MACs window MAX or MIN:MAX, e.g. 20e6 (default: the middle of the space's range)." };
+        var budgetParams = new Option<string?>("--budget-params") { Description = "Parameter window MAX or MIN:MAX, e.g. 1.5e6." };
+        var budgetLatency = new Option<string?>("--budget-latency") { Description = "Latency window in ms per batch of 64, MAX or MIN:MAX." };
+        var dataset = new Option<string>("--dataset") { Description = "Data set spec (see `former train`).", DefaultValueFactory = _ => "fashion-mnist" };
+        var dataDir = new Option<string?>("--data-dir") { Description = "Directory of the data set's files." };
+        var output = new Option<string>("--output") { Description = "Output folder.", DefaultValueFactory = _ => "runs/search" };
+        var resume = new Option<bool>("--resume") { Description = "Reuse and continue what an earlier run into --output finished." };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of everything.", DefaultValueFactory = _ => 0 };
+        var threads = CommonOptions.Threads();
+        var json = CommonOptions.Json();
+        var command = new Command("search", "Supernet training, search under a budget, extraction, fine-tuning, test and report, end to end.")
+        {
+            preset, space, spacePreset, sampler, algorithm, budgetMacs, budgetParams, budgetLatency, dataset, dataDir, output, resume, seed, threads, json,
+        };
+        command.SetAction(parse =>
+        {
+            EngineSettings.Threads = CommonOptions.AtLeast(parse.GetValue(threads), 1, "--threads");
+            var settings = SearchPipelineSettings.Preset(parse.GetValue(preset)!) with
+            {
+                Space = parse.GetValue(space)!,
+                SpacePreset = parse.GetValue(spacePreset)!,
+                Sampler = SupernetCommand.ParseSampler(parse.GetValue(sampler)!),
+                Algorithm = parse.GetValue(algorithm)!,
+                Dataset = parse.GetValue(dataset)!,
+                DataDir = parse.GetValue(dataDir),
+                Output = parse.GetValue(output)!,
+                Seed = parse.GetValue(seed),
+                Constraints = new Constraints
+                {
+                    Macs = Window(parse.GetValue(budgetMacs), "--budget-macs"),
+                    Params = Window(parse.GetValue(budgetParams), "--budget-params"),
+                    Latency = Window(parse.GetValue(budgetLatency), "--budget-latency"),
+                },
+            };
+            var pipeline = new SearchPipeline(settings, new LogLineProgress(), line => Console.Error.WriteLine(line));
+            System.Text.Json.Nodes.JsonObject summary;
+            try { summary = pipeline.Run(parse.GetValue(resume)); }
+            catch (TrainingDivergedException e) { throw new TrainingFailedException(e.Message, e); }
+            if (parse.GetValue(json)) Console.WriteLine(summary.ToJsonString());
+            else
+            {
+                Console.WriteLine($"output: {summary["output"]}");
+                Console.WriteLine($"best: {summary["best"]!["arch_file"]} with weights {summary["best"]!["weights"]}");
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"test top-1 {100 * summary["best"]!["test_acc"]!.GetValue<double>():F2}%, {summary["best"]!["params"]} params, {summary["best"]!["macs"]} MACs; report: {Path.Combine(summary["output"]!.GetValue<string>(), "report.html")}"));
+            }
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    /// <summary>"MAX" or "MIN:MAX" (either side may be empty) as a window.</summary>
+    internal static CostWindow Window(string? text, string option)
+    {
+        if (text is null) return CostWindow.Unbounded;
+        var parts = text.Split(':');
+        double? Parse(string s) => s.Length == 0 ? null
+            : double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && v >= 0 && double.IsFinite(v) ? v
+            : throw new UserInputException($"{option} '{text}' is invalid: give MAX or MIN:MAX as non-negative numbers, e.g. 20e6 or 5e6:20e6.");
+        var window = parts.Length switch
+        {
+            1 => new CostWindow(null, Parse(parts[0])),
+            2 => new CostWindow(Parse(parts[0]), Parse(parts[1])),
+            _ => throw new UserInputException($"{option} '{text}' is invalid: give MAX or MIN:MAX."),
+        };
+        if (window.Min > window.Max) throw new UserInputException($"{option} '{text}' is invalid: its minimum is above its maximum.");
+        return window;
+    }
+}

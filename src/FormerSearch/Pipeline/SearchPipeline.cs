@@ -1,0 +1,170 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using FormerSearch.Data;
+using FormerSearch.Models;
+using FormerSearch.Reports;
+using FormerSearch.Search;
+using FormerSearch.Spaces;
+using FormerSearch.Studies;
+using FormerSearch.Supernets;
+using FormerSearch.Training;
+
+namespace FormerSearch.Pipeline;
+
+/// <summary>
+/// <c>former search</c> end to end, into one folder: train the supernet (<c>supernet/</c>), search it under the budget
+/// (<c>study.sqlite</c>), extract the best subnet (<c>best/</c>), fine-tune it (<c>finetune/</c>), test it
+/// (<c>summary.json</c>) and draw the report (<c>report.html</c>). Each stage is skipped or resumed when an earlier,
+/// interrupted run of the same settings got that far.
+/// </summary>
+public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingProgress progress, Action<string> log)
+{
+    /// <summary>Runs every stage and returns the summary (also written to <c>summary.json</c>).</summary>
+    /// <exception cref="ArgumentException">Unknown space, sampler or algorithm, or a budget no architecture meets.</exception>
+    public JsonObject Run(bool resume)
+    {
+        string root = settings.Output;
+        if (!resume && Directory.Exists(root) && Directory.EnumerateFileSystemEntries(root).Any())
+            throw new ArgumentException($"{root} already holds a search; pass --resume to continue it or choose another --output.");
+        Directory.CreateDirectory(root);
+        var space = SearchSpaces.Create(settings.Space, settings.SpacePreset);
+        var splits = DataSplits.Open(DatasetSpec.Parse(settings.Dataset), settings.DataDir, settings.ValSize, settings.Seed);
+        var options = ModelOptions.For(space.DefaultInput, splits.Train.NumClasses);
+        var latency = new ForwardLatencyMeter(space, options, settings.LatencyBatch);
+        var constraints = Budget(space, options);
+        constraints.Validate(space, options, constraints.Latency.IsBounded ? latency : null);
+
+        var supernet = TrainSupernet(space, splits, options);
+        var (best, result) = SearchSupernet(space, splits, options, supernet, constraints, latency, resume);
+        var summary = FinishBest(space, splits, options, supernet, best);
+        HtmlReport.Write([Path.Combine(root, "study.sqlite")], Path.Combine(root, "report.html"),
+            new ReportOptions { Title = $"{space.Name} ({space.Preset}) on {splits.Train.Name}: {result.Algorithm}" });
+        log($"report: {Path.Combine(root, "report.html")}");
+        return summary;
+    }
+
+    private Constraints Budget(ISearchSpace space, ModelOptions options)
+    {
+        var given = settings.Constraints ?? Constraints.None;
+        if (given.Macs.IsBounded || given.Params.IsBounded || given.Latency.IsBounded) return given;
+        // No budget given: the middle of the space's MACs range, so the search has to trade size for accuracy.
+        long small = space.Profile(space.Smallest(), options).Macs, large = space.Profile(space.Largest(), options).Macs;
+        return given with { Macs = new CostWindow(null, small + (large - small) / 2.0) };
+    }
+
+    private Supernet TrainSupernet(ISearchSpace space, DataSplits splits, ModelOptions options)
+    {
+        var folder = new SupernetDirectory(Path.Combine(settings.Output, "supernet"), space.Name, space.Preset, options.Input, options.NumClasses,
+            settings.Sampler.ToString().ToLowerInvariant(), settings.Dataset, settings.ValSize, settings.Seed);
+        if (File.Exists(folder.WeightsPath))
+        {
+            log($"supernet: reusing {folder.WeightsPath}");
+            return folder.LoadSupernet();
+        }
+        folder.Save();
+        var supernet = space.CreateSupernet(options with { Seed = settings.Seed });
+        var loader = new DataLoader(splits.Train, settings.BatchSize, shuffle: true, dropLast: true, Augmentation.Default(splits.Train), options.Input,
+            options.NumClasses, settings.Seed);
+        var recipe = new TrainingOptions { Epochs = settings.SupernetEpochs, MaxSteps = settings.SupernetMaxSteps, WarmupEpochs = Math.Min(1, settings.SupernetEpochs / 3.0) };
+        log($"supernet: training the {space.Name} ({space.Preset}) supernet with {settings.Sampler.ToString().ToLowerInvariant()} sampling on {splits.Train.Count} images into {folder.Path}");
+        var trainer = new Trainer(supernet, loader, null, recipe, folder.Path, progress, new SubnetSampler(supernet, settings.Sampler, settings.Seed))
+        {
+            WeightsFileName = SupernetDirectory.WeightsFile,
+        };
+        trainer.Run(resume: File.Exists(trainer.CheckpointPath));
+        return supernet;
+    }
+
+    private (Candidate Best, SearchResult Result) SearchSupernet(ISearchSpace space, DataSplits splits, ModelOptions options, Supernet supernet,
+        Constraints constraints, ILatencyMeter latency, bool resume)
+    {
+        var validation = splits.Validation ?? throw new ArgumentException("The search needs held-out images: --val-size must be positive.");
+        var scored = settings.SearchValImages < validation.Count ? HoldOut.Split(validation, settings.SearchValImages, settings.Seed).Val : validation;
+        var calibration = new DataLoader(splits.Train, settings.BatchSize, shuffle: true, dropLast: true, Augmentation.None, options.Input, options.NumClasses, settings.Seed);
+        var evaluator = new SupernetCandidateEvaluator(supernet, DataLoader.ForEvaluation(scored, 500, options.Input, options.NumClasses),
+            DataLoader.ForEvaluation(splits.Test, 500, options.Input, options.NumClasses), calibration, settings.BnBatches);
+        string studyPath = Path.Combine(settings.Output, "study.sqlite");
+        using var study = Study.OpenOrCreate(studyPath, space);
+        var algorithm = Algorithm();
+        log($"search: {algorithm.Name} under {constraints} on {scored.Count} held-out images, study {studyPath}");
+        var context = new SearchContext
+        {
+            Space = space, Study = study, Evaluator = evaluator, LatencyMeter = latency, Constraints = constraints, CostOptions = options,
+            Resume = resume,
+            Progress = e => { if (!e.FromStudy) log($"search: generation {e.Generation}, {e.Evaluated}/{e.Budget} evaluated, best {e.BestAccuracy:P2}"); },
+        };
+        var result = algorithm.Run(context);
+        log($"search: best {result.Best.Key} ({result.Best.ValidationAccuracy:P2} held-out with inherited weights)");
+        return (result.Best, result);
+    }
+
+    private ISearchAlgorithm Algorithm()
+    {
+        var evolution = new EvolutionSettings { Population = settings.Population, Generations = settings.Generations, Parents = Math.Max(2, settings.Population / 5),
+            Mutations = settings.Population / 2, Crossovers = settings.Population / 2 };
+        return settings.Algorithm switch
+        {
+            "evolution" => new EvolutionSearch(evolution, settings.Seed),
+            "random" => new RandomSearch(RandomSearchSettings.MatchingBudget(evolution), settings.Seed),
+            "hierarchical" => new HierarchicalSearch(new HierarchicalSettings { StageOne = evolution with { Generations = Math.Max(1, settings.Generations / 2) },
+                StageTwo = evolution with { Generations = Math.Max(1, settings.Generations / 2) } }, settings.Seed),
+            "pareto" => new ParetoSearch(new ParetoSettings { Evolution = evolution }, settings.Seed),
+            var other => throw new ArgumentException($"--algorithm '{other}' is unknown: use evolution, random, hierarchical or pareto."),
+        };
+    }
+
+    private JsonObject FinishBest(ISearchSpace space, DataSplits splits, ModelOptions options, Supernet supernet, Candidate best)
+    {
+        string summaryPath = Path.Combine(settings.Output, "summary.json");
+        if (File.Exists(summaryPath))
+        {
+            var done = JsonNode.Parse(File.ReadAllText(summaryPath))!.AsObject();
+            if (done["best"]?["key"]?.GetValue<string>() == best.Key)
+            {
+                log($"best: reusing {summaryPath}");
+                return done;
+            }
+        }
+        string bestDir = Path.Combine(settings.Output, "best");
+        Directory.CreateDirectory(bestDir);
+        File.WriteAllText(Path.Combine(bestDir, "model.arch.json"), best.Architecture.ToJson() + "\n");
+        string init = Path.Combine(bestDir, "inherited.safetensors");
+        var calibration = new DataLoader(splits.Train, settings.BatchSize, shuffle: true, dropLast: true, Augmentation.None, options.Input, options.NumClasses, settings.Seed);
+        supernet.Activate(best.Architecture);
+        BatchNormCalibration.Recalibrate(supernet, calibration, settings.BnBatches);
+        var model = supernet.Extract(best.Architecture);
+        model.SaveSafeTensors(init);
+
+        string finetuneDir = Path.Combine(settings.Output, "finetune");
+        var loader = new DataLoader(splits.Train, settings.BatchSize, shuffle: true, dropLast: true, Augmentation.Default(splits.Train), options.Input,
+            options.NumClasses, settings.Seed);
+        var recipe = new TrainingOptions { Epochs = settings.FinetuneEpochs, MaxSteps = settings.FinetuneMaxSteps, LearningRate = 5e-4, WarmupEpochs = 0 };
+        log($"finetune: {best.Key} for {(settings.FinetuneMaxSteps is { } s ? $"{s} steps" : $"{settings.FinetuneEpochs} epoch(s)")} into {finetuneDir}");
+        var trainer = new Trainer(model, loader, null, recipe, finetuneDir, progress);
+        trainer.Run(resume: File.Exists(trainer.CheckpointPath));
+        File.Copy(trainer.ModelPath, Path.Combine(bestDir, "model.safetensors"), overwrite: true);
+
+        var val = Evaluator.Evaluate(model, DataLoader.ForEvaluation(splits.Validation!, 500, options.Input, options.NumClasses));
+        var test = Evaluator.Evaluate(model, DataLoader.ForEvaluation(splits.Test, 500, options.Input, options.NumClasses));
+        var summary = new JsonObject
+        {
+            ["output"] = Path.GetFullPath(settings.Output),
+            ["best"] = new JsonObject
+            {
+                ["arch"] = JsonNode.Parse(best.Architecture.ToJson()),
+                ["key"] = best.Key,
+                ["params"] = best.Params,
+                ["macs"] = best.Macs,
+                ["inherited_val_acc"] = best.ValidationAccuracy,
+                ["val_acc"] = val.Top1,
+                ["test_acc"] = test.Top1,
+                ["weights"] = Path.GetFullPath(Path.Combine(bestDir, "model.safetensors")),
+                ["arch_file"] = Path.GetFullPath(Path.Combine(bestDir, "model.arch.json")),
+            },
+        };
+        File.WriteAllText(summaryPath + ".tmp", summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        File.Move(summaryPath + ".tmp", summaryPath, overwrite: true);
+        log($"best: test top-1 {test.Top1:P2} after fine-tuning ({best.Params:N0} params, {best.Macs:N0} MACs)");
+        return summary;
+    }
+}

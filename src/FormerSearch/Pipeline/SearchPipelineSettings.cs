@@ -1,0 +1,84 @@
+using FormerSearch.Search;
+using FormerSearch.Supernets;
+
+namespace FormerSearch.Pipeline;
+
+/// <summary>
+/// What <c>former search</c> runs. The two presets are sized for this project's 2-core reference machine: <c>default</c>
+/// (≤ 20 minutes) and <c>quick</c> (≤ 5 minutes); every figure can be overridden.
+/// </summary>
+public sealed record SearchPipelineSettings
+{
+    /// <summary>Search space.</summary>
+    public string Space { get; init; } = "burger";
+
+    /// <summary>Preset of the space.</summary>
+    public string SpacePreset { get; init; } = "mini";
+
+    /// <summary>Supernet sampling rule.</summary>
+    public SamplerKind Sampler { get; init; } = SamplerKind.Hybrid;
+
+    /// <summary>Data set spec.</summary>
+    public string Dataset { get; init; } = "fashion-mnist";
+
+    /// <summary>Directory of the data set's files (null: its default).</summary>
+    public string? DataDir { get; init; }
+
+    /// <summary>Output folder.</summary>
+    public string Output { get; init; } = "runs/search";
+
+    /// <summary>Seed of everything.</summary>
+    public ulong Seed { get; init; }
+
+    /// <summary>Search algorithm: evolution, random, hierarchical, pareto.</summary>
+    public string Algorithm { get; init; } = "evolution";
+
+    /// <summary>Constraint windows; a null MACs window means the default budget (the middle of the space's MACs range).</summary>
+    public Constraints? Constraints { get; init; }
+
+    /// <summary>Training images held out to rank subnets on.</summary>
+    public int ValSize { get; init; } = 10_000;
+
+    /// <summary>Of the held-out images, how many each candidate is scored on (the first ones of the held-out set).</summary>
+    public int SearchValImages { get; init; } = 2_000;
+
+    /// <summary>Images per step.</summary>
+    public int BatchSize { get; init; } = 128;
+
+    /// <summary>Supernet training epochs.</summary>
+    public int SupernetEpochs { get; init; } = 3;
+
+    /// <summary>Supernet training step budget (null: all epochs).</summary>
+    public int? SupernetMaxSteps { get; init; }
+
+    /// <summary>Evolution population / generations (random search gets the same budget).</summary>
+    public int Population { get; init; } = 20;
+
+    /// <summary>Evolution generations.</summary>
+    public int Generations { get; init; } = 6;
+
+    /// <summary>Batches to re-estimate BN statistics on before scoring a subnet.</summary>
+    public int BnBatches { get; init; } = 5;
+
+    /// <summary>Fine-tuning epochs of the best subnet.</summary>
+    public int FinetuneEpochs { get; init; } = 1;
+
+    /// <summary>Fine-tuning step budget (null: all epochs).</summary>
+    public int? FinetuneMaxSteps { get; init; }
+
+    /// <summary>Batch size of latency measurements.</summary>
+    public int LatencyBatch { get; init; } = 64;
+
+    /// <summary>The run-size preset: <c>default</c> or <c>quick</c>.</summary>
+    /// <exception cref="ArgumentException">Another name.</exception>
+    public static SearchPipelineSettings Preset(string name) => name switch
+    {
+        "default" => new SearchPipelineSettings(),
+        "quick" => new SearchPipelineSettings
+        {
+            SupernetEpochs = 1, SupernetMaxSteps = 120, SearchValImages = 1_000, Population = 10, Generations = 3,
+            BnBatches = 3, FinetuneMaxSteps = 60,
+        },
+        _ => throw new ArgumentException($"--preset '{name}' is unknown: use default or quick."),
+    };
+}
