@@ -26,6 +26,7 @@ public static class SearchSpaces
     private static Dictionary<string, SpaceEntry> Build()
     {
         var entries = new Dictionary<string, SpaceEntry>(StringComparer.OrdinalIgnoreCase);
+        entries.Add(BurgerSpace.SpaceName, new SpaceEntry(BurgerSpace.SpaceName, BurgerSpace.PresetNames, "mini", p => new BurgerSpace(p)));
         return entries;
     }
 }
