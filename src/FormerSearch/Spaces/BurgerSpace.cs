@@ -4,6 +4,7 @@ using FormerSearch.Engine;
 using FormerSearch.Models;
 using FormerSearch.Models.Profiling;
 using FormerSearch.Supernets;
+using FormerSearch.Supernets.Burger;
 
 namespace FormerSearch.Spaces;
 
@@ -311,7 +312,7 @@ public sealed partial class BurgerSpace : ISearchSpace
     public VisionModel CreateModel(Architecture architecture, ModelOptions options) => new BurgerFormer(ToConfig(architecture), options);
 
     /// <inheritdoc/>
-    public Supernet CreateSupernet(ModelOptions options) => throw new NotSupportedException("The BurgerFormer supernet is not built yet.");
+    public Supernet CreateSupernet(ModelOptions options) => new BurgerSupernet(this, options);
 
     // Space order, inactive choices dropped, every active one present, the residual rule checked.
     private Architecture Canonical(Dictionary<string, string> v)
