@@ -198,6 +198,20 @@ public sealed class BurgerSpaceTests
         }
     }
 
+    [Fact]
+    public void SmallestAndLargestCostWhatTheOfficialMinAndMaxArchsCost()
+    {
+        // Measured once with the official net.py (timm stubbed, as OfficialCounts describes), burgerformer(arch.min_arch / arch.max_arch)
+        // at 3×224×224: sum(p.numel()), and MACs by the same forward hooks (conv, linear, 2·N²·C per Attention); the same script gives
+        // burgerformer_tiny's recorded 9,922,064 / 983,080,960.
+        var space = new BurgerSpace("imagenet");
+        var options = ModelOptions.For(ModelInput.ImageNet);
+        var min = space.Profile(space.Smallest(), options);
+        var max = space.Profile(space.Largest(), options);
+        Assert.Equal((465_472L, 216_988_672L), (min.Params, min.Macs));
+        Assert.Equal((41_598_496L, 7_238_801_408L), (max.Params, max.Macs));
+    }
+
     [Theory]
     [InlineData("mini")]
     [InlineData("mini_residual")]

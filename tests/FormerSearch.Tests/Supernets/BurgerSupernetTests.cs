@@ -3,6 +3,7 @@ using FormerSearch.Engine.Autograd;
 using FormerSearch.Engine.Nn;
 using FormerSearch.Models;
 using FormerSearch.Spaces;
+using FormerSearch.Supernets;
 using FormerSearch.Supernets.Burger;
 using Xunit;
 
@@ -157,5 +158,35 @@ public sealed class BurgerSupernetTests
         Assert.Equal(7, model.NumClasses);
         Assert.Equal(space.Largest(), supernet.Active);
         Assert.Throws<ArgumentException>(() => supernet.Activate(new BurgerSpace("imagenet").Largest()));
+    }
+
+    [Theory]
+    [InlineData(SamplerKind.Uniform)]
+    [InlineData(SamplerKind.Spos)]
+    [InlineData(SamplerKind.Sandwich)]
+    [InlineData(SamplerKind.Hybrid)]
+    public void EverySamplerDrivesTheSupernet(SamplerKind kind)
+    {
+        var space = new BurgerSpace("mini_residual");
+        var supernet = space.CreateSupernet(ModelOptions.For(Tiny, 10));
+        var sampler = new SubnetSampler(supernet, kind, seed: 3);
+        var x = Images(2, batch: 2);
+        for (int step = 0; step < 3; step++)
+        {
+            var picks = sampler.Picks(step);
+            Assert.Equal(sampler.PassesPerStep(step), picks.Length);
+            for (int pass = 0; pass < picks.Length; pass++)
+            {
+                sampler.BeforePass(step, pass);
+                Assert.Equal(space.Validate(picks[pass]), supernet.Active);
+                using (Tape.NoGrad()) Assert.Equal(10, supernet.Forward(x).Size(1));
+            }
+            if (kind == SamplerKind.Hybrid)
+            {
+                // The official hybrid step: the sampled cell at the smallest and at the largest macro choices.
+                Assert.Equal(space.WithSizesOf(picks[0], space.Smallest()), picks[1]);
+                Assert.Equal(space.WithSizesOf(picks[0], space.Largest()), picks[2]);
+            }
+        }
     }
 }
