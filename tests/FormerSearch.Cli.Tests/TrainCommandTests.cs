@@ -23,21 +23,11 @@ public sealed class TrainCommandTests : IDisposable
         rng.FillNormal(_images.AsSpan());
         _labels = Enumerable.Range(0, Count).Select(i => i % 3).ToArray();
         Npy.Save(Path.Combine(_dir, "x.npy"), _images);
-        File.WriteAllBytes(Path.Combine(_dir, "y.npy"), Int64Npy(_labels));
+        NpyFiles.WriteInt64(Path.Combine(_dir, "y.npy"), _labels);
         _spec = $"npy:{Path.Combine(_dir, "x.npy")},{Path.Combine(_dir, "y.npy")}";
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
-
-    private static byte[] Int64Npy(int[] values)
-    {
-        string header = $"{{'descr': '<i8', 'fortran_order': False, 'shape': ({values.Length},), }}";
-        header = header.PadRight(118) + "\n";
-        var bytes = new List<byte> { 0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0, (byte)(header.Length & 0xFF), (byte)(header.Length >> 8) };
-        bytes.AddRange(System.Text.Encoding.ASCII.GetBytes(header));
-        foreach (var v in values) bytes.AddRange(BitConverter.GetBytes((long)v));
-        return bytes.ToArray();
-    }
 
     private string Dir(string name) => Path.Combine(_dir, name);
 

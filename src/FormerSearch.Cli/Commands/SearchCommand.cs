@@ -28,6 +28,7 @@ public static class SearchCommand
         var budgetLatency = new Option<string?>("--budget-latency") { Description = "Latency window in ms per batch of 64, MAX or MIN:MAX." };
         var dataset = new Option<string>("--dataset") { Description = "Data set spec (see `former train`).", DefaultValueFactory = _ => "fashion-mnist" };
         var dataDir = new Option<string?>("--data-dir") { Description = "Directory of the data set's files." };
+        var valSize = new Option<int>("--val-size") { Description = "Training images held out to rank subnets on (AutoFormer holds out 10,000).", DefaultValueFactory = _ => 10_000 };
         var output = new Option<string>("--output") { Description = "Output folder.", DefaultValueFactory = _ => "runs/search" };
         var resume = new Option<bool>("--resume") { Description = "Reuse and continue what an earlier run into --output finished." };
         var seed = new Option<ulong>("--seed") { Description = "Seed of everything.", DefaultValueFactory = _ => 0 };
@@ -35,7 +36,7 @@ public static class SearchCommand
         var json = CommonOptions.Json();
         var command = new Command("search", "Supernet training, search under a budget, extraction, fine-tuning, test and report, end to end.")
         {
-            preset, space, spacePreset, sampler, algorithm, budgetMacs, budgetParams, budgetLatency, dataset, dataDir, output, resume, seed, threads, json,
+            preset, space, spacePreset, sampler, algorithm, budgetMacs, budgetParams, budgetLatency, dataset, dataDir, valSize, output, resume, seed, threads, json,
         };
         command.SetAction(parse =>
         {
@@ -48,6 +49,7 @@ public static class SearchCommand
                 Algorithm = parse.GetValue(algorithm)!,
                 Dataset = parse.GetValue(dataset)!,
                 DataDir = parse.GetValue(dataDir),
+                ValSize = CommonOptions.AtLeast(parse.GetValue(valSize), 1, "--val-size"),
                 Output = parse.GetValue(output)!,
                 Seed = parse.GetValue(seed),
                 Constraints = new Constraints

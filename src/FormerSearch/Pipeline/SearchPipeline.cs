@@ -65,7 +65,12 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
         var supernet = space.CreateSupernet(options with { Seed = settings.Seed });
         var loader = new DataLoader(splits.Train, settings.BatchSize, shuffle: true, dropLast: true, Augmentation.Default(splits.Train), options.Input,
             options.NumClasses, settings.Seed);
-        var recipe = new TrainingOptions { Epochs = settings.SupernetEpochs, MaxSteps = settings.SupernetMaxSteps, WarmupEpochs = Math.Min(1, settings.SupernetEpochs / 3.0) };
+        // Warm up over the first tenth of the steps, however short the run.
+        int steps = Math.Min(settings.SupernetEpochs * loader.BatchesPerEpoch, settings.SupernetMaxSteps ?? int.MaxValue);
+        var recipe = new TrainingOptions
+        {
+            Epochs = settings.SupernetEpochs, MaxSteps = settings.SupernetMaxSteps, WarmupEpochs = 0.1 * steps / loader.BatchesPerEpoch,
+        };
         log($"supernet: training the {space.Name} ({space.Preset}) supernet with {settings.Sampler.ToString().ToLowerInvariant()} sampling on {splits.Train.Count} images into {folder.Path}");
         var trainer = new Trainer(supernet, loader, null, recipe, folder.Path, progress, new SubnetSampler(supernet, settings.Sampler, settings.Seed))
         {
@@ -81,17 +86,24 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
         var validation = splits.Validation ?? throw new ArgumentException("The search needs held-out images: --val-size must be positive.");
         var scored = settings.SearchValImages < validation.Count ? HoldOut.Split(validation, settings.SearchValImages, settings.Seed).Val : validation;
         var calibration = new DataLoader(splits.Train, settings.BatchSize, shuffle: true, dropLast: true, Augmentation.None, options.Input, options.NumClasses, settings.Seed);
-        var evaluator = new SupernetCandidateEvaluator(supernet, DataLoader.ForEvaluation(scored, 500, options.Input, options.NumClasses),
-            DataLoader.ForEvaluation(splits.Test, 500, options.Input, options.NumClasses), calibration, settings.BnBatches);
+        var evaluator = new SupernetCandidateEvaluator(supernet, DataLoader.ForEvaluation(scored, 256, options.Input, options.NumClasses),
+            DataLoader.ForEvaluation(splits.Test, 256, options.Input, options.NumClasses), calibration, settings.BnBatches);
         string studyPath = Path.Combine(settings.Output, "study.sqlite");
         using var study = Study.OpenOrCreate(studyPath, space);
         var algorithm = Algorithm();
         log($"search: {algorithm.Name} under {constraints} on {scored.Count} held-out images, study {studyPath}");
+        int lastLogged = -1;
         var context = new SearchContext
         {
-            Space = space, Study = study, Evaluator = evaluator, LatencyMeter = latency, Constraints = constraints, CostOptions = options,
-            Resume = resume,
-            Progress = e => { if (!e.FromStudy) log($"search: generation {e.Generation}, {e.Evaluated}/{e.Budget} evaluated, best {e.BestAccuracy:P2}"); },
+            Space = space, Study = study, Evaluator = evaluator, Constraints = constraints, CostOptions = options, Resume = resume,
+            // Timing every candidate costs seconds each; only a latency budget or objective needs it.
+            LatencyMeter = constraints.Latency.IsBounded || algorithm.Name == "pareto" ? latency : null,
+            Progress = e =>
+            {
+                if (e.Generation == lastLogged && e.Evaluated < e.Budget) return;
+                lastLogged = e.Generation;
+                log($"search: generation {e.Generation}, {e.Evaluated}/{e.Budget} evaluated, best {e.BestAccuracy:P2}");
+            },
         };
         var result = algorithm.Run(context);
         log($"search: best {result.Best.Key} ({result.Best.ValidationAccuracy:P2} held-out with inherited weights)");
@@ -101,7 +113,7 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
     private ISearchAlgorithm Algorithm()
     {
         var evolution = new EvolutionSettings { Population = settings.Population, Generations = settings.Generations, Parents = Math.Max(2, settings.Population / 5),
-            Mutations = settings.Population / 2, Crossovers = settings.Population / 2 };
+            Mutations = settings.Population / 2, Crossovers = settings.Population / 2, TestTopK = settings.TestTopK };
         return settings.Algorithm switch
         {
             "evolution" => new EvolutionSearch(evolution, settings.Seed),
@@ -144,8 +156,8 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
         trainer.Run(resume: File.Exists(trainer.CheckpointPath));
         File.Copy(trainer.ModelPath, Path.Combine(bestDir, "model.safetensors"), overwrite: true);
 
-        var val = Evaluator.Evaluate(model, DataLoader.ForEvaluation(splits.Validation!, 500, options.Input, options.NumClasses));
-        var test = Evaluator.Evaluate(model, DataLoader.ForEvaluation(splits.Test, 500, options.Input, options.NumClasses));
+        var val = Evaluator.Evaluate(model, DataLoader.ForEvaluation(splits.Validation!, 256, options.Input, options.NumClasses));
+        var test = Evaluator.Evaluate(model, DataLoader.ForEvaluation(splits.Test, 256, options.Input, options.NumClasses));
         var summary = new JsonObject
         {
             ["output"] = Path.GetFullPath(settings.Output),

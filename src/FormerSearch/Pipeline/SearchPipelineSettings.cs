@@ -57,6 +57,9 @@ public sealed record SearchPipelineSettings
     /// <summary>Evolution generations.</summary>
     public int Generations { get; init; } = 6;
 
+    /// <summary>Best candidates that also get a test-set accuracy with inherited weights.</summary>
+    public int TestTopK { get; init; } = 3;
+
     /// <summary>Batches to re-estimate BN statistics on before scoring a subnet.</summary>
     public int BnBatches { get; init; } = 5;
 
@@ -77,7 +80,7 @@ public sealed record SearchPipelineSettings
         "quick" => new SearchPipelineSettings
         {
             SupernetEpochs = 1, SupernetMaxSteps = 120, SearchValImages = 1_000, Population = 10, Generations = 3,
-            BnBatches = 3, FinetuneMaxSteps = 60,
+            BnBatches = 3, FinetuneMaxSteps = 60, TestTopK = 1,
         },
         _ => throw new ArgumentException($"--preset '{name}' is unknown: use default or quick."),
     };

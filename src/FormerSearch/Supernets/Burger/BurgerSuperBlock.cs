@@ -1,0 +1,62 @@
+using FormerSearch.Engine;
+using FormerSearch.Engine.Nn;
+using FormerSearch.Models;
+using FormerSearch.Models.Blocks;
+
+namespace FormerSearch.Supernets.Burger;
+
+/// <summary>
+/// One block of a BurgerFormer supernet (official <c>search_block.SearchBlock</c>): three <see cref="BurgerSuperSubBlock"/>
+/// positions, the middle one expanded, wired by the active cell's residual edges exactly as the standalone
+/// <see cref="BurgerFormerBlock"/> (edges hold no weights).
+/// </summary>
+public sealed class BurgerSuperBlock : Module
+{
+    private readonly BurgerSuperSubBlock _sub1, _sub2, _sub3;
+    private bool _e01, _e02, _e12, _e03, _e13, _e23;
+
+    /// <summary>A block of up to <paramref name="maxDim"/> channels and expansion <paramref name="maxRatio"/>, offering <paramref name="outerOps"/> in the outer positions and <paramref name="middleOps"/> in the middle.</summary>
+    public BurgerSuperBlock(int maxDim, int maxRatio, IReadOnlyList<string> outerOps, IReadOnlyList<string> middleOps, int numHeads,
+        int height, int width, float layerScaleInit, Generator generator)
+    {
+        var subs = new ModuleList<BurgerSuperSubBlock>();
+        subs.Add(new BurgerSuperSubBlock(maxDim, 0, outerOps, numHeads, height, width, layerScaleInit, generator));
+        subs.Add(new BurgerSuperSubBlock(maxDim, maxRatio, middleOps, numHeads, height, width, layerScaleInit, generator));
+        subs.Add(new BurgerSuperSubBlock(maxDim, 0, outerOps, numHeads, height, width, layerScaleInit, generator));
+        RegisterModule("norm_op_act_blocks", subs);
+        (_sub1, _sub2, _sub3) = (subs[0], subs[1], subs[2]);
+    }
+
+    /// <summary>Selects the stage's width, ratio and cell, with this block's stochastic depth.</summary>
+    public void Activate(int width, int ratio, BurgerFormerMesoConfig meso, float dropPath)
+    {
+        _sub1.Activate(width, ratio, meso.SubBlocks[0], dropPath);
+        _sub2.Activate(width, ratio, meso.SubBlocks[1], dropPath);
+        _sub3.Activate(width, ratio, meso.SubBlocks[2], dropPath);
+        (_e01, _e02, _e12) = (meso.HasEdge(0, 1), meso.HasEdge(0, 2), meso.HasEdge(1, 2));
+        (_e03, _e13, _e23) = (meso.HasEdge(0, 3), meso.HasEdge(1, 3), meso.HasEdge(2, 3));
+    }
+
+    /// <summary><c>[B, H, W, C]</c> → <c>[B, H, W, C]</c>.</summary>
+    public Tensor Forward(Tensor x0)
+    {
+        var x1 = _sub1.Forward(x0);
+        if (_e01) x1 = Functional.Add(x1, x0);
+        var x2 = _sub2.Forward(x1);
+        if (_e02) x2 = Functional.Add(x2, x0);
+        if (_e12) x2 = Functional.Add(x2, x1);
+        var x3 = _sub3.Forward(x2);
+        if (_e03) x3 = Functional.Add(x3, x0);
+        if (_e13) x3 = Functional.Add(x3, x1);
+        if (_e23) x3 = Functional.Add(x3, x2);
+        return x3;
+    }
+
+    /// <summary>Adds the active slices under the standalone block's names (prefix ends in a dot).</summary>
+    public void AddSlices(string prefix, Dictionary<string, Tensor> into, bool splitQkv = false)
+    {
+        _sub1.AddSlices(prefix + "norm_mixer_act_blocks.0.", into, splitQkv);
+        _sub2.AddSlices(prefix + "norm_mixer_act_blocks.1.", into, splitQkv);
+        _sub3.AddSlices(prefix + "norm_mixer_act_blocks.2.", into, splitQkv);
+    }
+}
