@@ -28,6 +28,7 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
             throw new ArgumentException($"{root} already holds a search; pass --resume to continue it or choose another --output.");
         Directory.CreateDirectory(root);
         var space = SearchSpaces.Create(settings.Space, settings.SpacePreset);
+        var algorithm = Algorithm(); // checked before any work
         var splits = DataSplits.Open(DatasetSpec.Parse(settings.Dataset), settings.DataDir, settings.ValSize, settings.Seed);
         var options = ModelOptions.For(space.DefaultInput, splits.Train.NumClasses);
         var latency = new ForwardLatencyMeter(space, options, settings.LatencyBatch);
@@ -35,7 +36,7 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
         constraints.Validate(space, options, constraints.Latency.IsBounded ? latency : null);
 
         var supernet = TrainSupernet(space, splits, options);
-        var (best, result) = SearchSupernet(space, splits, options, supernet, constraints, latency, resume);
+        var (best, result) = SearchSupernet(space, splits, options, supernet, constraints, latency, algorithm, resume);
         var summary = FinishBest(space, splits, options, supernet, best);
         HtmlReport.Write([Path.Combine(root, "study.sqlite")], Path.Combine(root, "report.html"),
             new ReportOptions { Title = $"{space.Name} ({space.Preset}) on {splits.Train.Name}: {result.Algorithm}" });
@@ -63,8 +64,7 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
         }
         folder.Save();
         var supernet = space.CreateSupernet(options with { Seed = settings.Seed });
-        var loader = new DataLoader(splits.Train, settings.BatchSize, shuffle: true, dropLast: true, Augmentation.Default(splits.Train), options.Input,
-            options.NumClasses, settings.Seed);
+        var loader = TrainLoader(splits.Train, Augmentation.Default(splits.Train), options);
         // Warm up over the first tenth of the steps, however short the run.
         int steps = Math.Min(settings.SupernetEpochs * loader.BatchesPerEpoch, settings.SupernetMaxSteps ?? int.MaxValue);
         var recipe = new TrainingOptions
@@ -81,16 +81,15 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
     }
 
     private (Candidate Best, SearchResult Result) SearchSupernet(ISearchSpace space, DataSplits splits, ModelOptions options, Supernet supernet,
-        Constraints constraints, ILatencyMeter latency, bool resume)
+        Constraints constraints, ILatencyMeter latency, ISearchAlgorithm algorithm, bool resume)
     {
         var validation = splits.Validation ?? throw new ArgumentException("The search needs held-out images: --val-size must be positive.");
         var scored = settings.SearchValImages < validation.Count ? HoldOut.Split(validation, settings.SearchValImages, settings.Seed).Val : validation;
-        var calibration = new DataLoader(splits.Train, settings.BatchSize, shuffle: true, dropLast: true, Augmentation.None, options.Input, options.NumClasses, settings.Seed);
+        var calibration = TrainLoader(splits.Train, Augmentation.None, options);
         var evaluator = new SupernetCandidateEvaluator(supernet, DataLoader.ForEvaluation(scored, 256, options.Input, options.NumClasses),
             DataLoader.ForEvaluation(splits.Test, 256, options.Input, options.NumClasses), calibration, settings.BnBatches);
         string studyPath = Path.Combine(settings.Output, "study.sqlite");
         using var study = Study.OpenOrCreate(studyPath, space);
-        var algorithm = Algorithm();
         log($"search: {algorithm.Name} under {constraints} on {scored.Count} held-out images, study {studyPath}");
         int lastLogged = -1;
         var context = new SearchContext
@@ -109,6 +108,10 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
         log($"search: best {result.Best.Key} ({result.Best.ValidationAccuracy:P2} held-out with inherited weights)");
         return (result.Best, result);
     }
+
+    /// <summary>Shuffled training batches; a last partial batch is dropped (timm's drop_last) unless it is the only one.</summary>
+    private DataLoader TrainLoader(ImageDataset train, Augmentation augmentation, ModelOptions options) =>
+        new(train, settings.BatchSize, shuffle: true, dropLast: train.Count > settings.BatchSize, augmentation, options.Input, options.NumClasses, settings.Seed);
 
     private ISearchAlgorithm Algorithm()
     {
@@ -141,15 +144,14 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
         Directory.CreateDirectory(bestDir);
         File.WriteAllText(Path.Combine(bestDir, "model.arch.json"), best.Architecture.ToJson() + "\n");
         string init = Path.Combine(bestDir, "inherited.safetensors");
-        var calibration = new DataLoader(splits.Train, settings.BatchSize, shuffle: true, dropLast: true, Augmentation.None, options.Input, options.NumClasses, settings.Seed);
+        var calibration = TrainLoader(splits.Train, Augmentation.None, options);
         supernet.Activate(best.Architecture);
         BatchNormCalibration.Recalibrate(supernet, calibration, settings.BnBatches);
         var model = supernet.Extract(best.Architecture);
         model.SaveSafeTensors(init);
 
         string finetuneDir = Path.Combine(settings.Output, "finetune");
-        var loader = new DataLoader(splits.Train, settings.BatchSize, shuffle: true, dropLast: true, Augmentation.Default(splits.Train), options.Input,
-            options.NumClasses, settings.Seed);
+        var loader = TrainLoader(splits.Train, Augmentation.Default(splits.Train), options);
         var recipe = new TrainingOptions { Epochs = settings.FinetuneEpochs, MaxSteps = settings.FinetuneMaxSteps, LearningRate = 5e-4, WarmupEpochs = 0 };
         log($"finetune: {best.Key} for {(settings.FinetuneMaxSteps is { } s ? $"{s} steps" : $"{settings.FinetuneEpochs} epoch(s)")} into {finetuneDir}");
         var trainer = new Trainer(model, loader, null, recipe, finetuneDir, progress);
