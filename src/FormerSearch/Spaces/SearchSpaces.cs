@@ -26,6 +26,7 @@ public static class SearchSpaces
     private static Dictionary<string, SpaceEntry> Build()
     {
         var entries = new Dictionary<string, SpaceEntry>(StringComparer.OrdinalIgnoreCase);
+        entries[GlitSpace.SpaceName] = new SpaceEntry(GlitSpace.SpaceName, ["imagenet", "mini"], "mini", p => new GlitSpace(p));
         return entries;
     }
 }
