@@ -42,10 +42,18 @@ public sealed class GlitSuperConvHeads : Module
     public Tensor Forward(Tensor x, int expansion, int kernel)
     {
         int inner = Dim * expansion;
-        x = x.Contiguous();                                                     // read by two GEMMs: copy a narrowed input once
-        var value = _expand.Forward(x, 0, inner);                               // [B, N, inner]
-        var gate = _expand.Forward(x, MaxInner, inner);                         // [B, N, inner]
-        var h = Functional.Mul(value, Functional.Sigmoid(gate));                // GLU
+        Tensor h;
+        if (inner == MaxInner)
+        {
+            h = Functional.Glu(_expand.Forward(x, 0, 2 * inner));               // the whole weight: one GEMM, as the standalone model
+        }
+        else
+        {
+            x = x.Contiguous();                                                 // read by two GEMMs: copy a narrowed input once
+            var value = _expand.Forward(x, 0, inner);                           // [B, N, inner]
+            var gate = _expand.Forward(x, MaxInner, inner);                     // [B, N, inner]
+            h = Functional.Mul(value, Functional.Sigmoid(gate));                // GLU
+        }
         h = _norm.Forward(_depthwise.Forward(h, kernel));                       // [B, N, inner]
         return _project.Forward(Functional.Silu(h), 0, Dim);                    // [B, N, Dim]
     }

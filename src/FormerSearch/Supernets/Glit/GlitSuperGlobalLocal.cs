@@ -67,10 +67,20 @@ public sealed class GlitSuperGlobalLocal : Module
     private Tensor Global(Tensor x, float globalExpansion)
     {
         int b = x.Size(0), n = x.Size(1), h = GlobalHeads, d = (int)(HeadDim * globalExpansion), inner = h * d;
-        x = x.Contiguous();                                                                        // read by three GEMMs
-        var q = _qkv!.Forward(x, 0, inner).Reshape(b, n, h, d).Permute(0, 2, 1, 3);               // [B, h, N, d]
-        var k = _qkv.Forward(x, MaxGlobalInner, inner).Reshape(b, n, h, d).Permute(0, 2, 1, 3);
-        var v = _qkv.Forward(x, 2 * MaxGlobalInner, inner).Reshape(b, n, h, d).Permute(0, 2, 1, 3);
+        Tensor q, k, v;
+        if (inner == MaxGlobalInner)
+        {
+            // The whole weight: one GEMM, as the standalone model.
+            var qkv = _qkv!.Forward(x, 0, 3 * inner).Reshape(b, n, 3, h, d).Permute(2, 0, 3, 1, 4);   // [3, B, h, N, d]
+            (q, k, v) = (qkv.Select(0, 0), qkv.Select(0, 1), qkv.Select(0, 2));
+        }
+        else
+        {
+            x = x.Contiguous();                                                                    // read by three GEMMs
+            q = _qkv!.Forward(x, 0, inner).Reshape(b, n, h, d).Permute(0, 2, 1, 3);               // [B, h, N, d]
+            k = _qkv.Forward(x, MaxGlobalInner, inner).Reshape(b, n, h, d).Permute(0, 2, 1, 3);
+            v = _qkv.Forward(x, 2 * MaxGlobalInner, inner).Reshape(b, n, h, d).Permute(0, 2, 1, 3);
+        }
         // Scaling q before the product, as the zoo's mixer does.
         q = Functional.Mul(q, MathF.Pow(d, -0.5f));
         var attn = Functional.Softmax(Functional.MatMul(q, k.Transpose(2, 3)));                    // [B, h, N, N]
