@@ -182,6 +182,13 @@ public sealed class GlitSupernetTests(ITestOutputHelper output)
                 if (s >= 2) ratios.Add(super[^1] / alone[^1]);
             }
             ratios.Sort();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            StepMs(supernet, x, labels);
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            before = GC.GetAllocatedBytesForCurrentThread();
+            StepMs(standalone, x, labels);
+            long standaloneAllocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            output.WriteLine($"{name}: supernet {supernet.ParameterCount()} params, subnet {standalone.ParameterCount()}; a warm step allocates {allocated} managed bytes through the supernet, {standaloneAllocated} through the standalone model");
             output.WriteLine($"{name}: {Space.Profile(arch, options).Macs / 1e6:F1} MMACs; supernet min {super.Min():F2} ms, standalone min {alone.Min():F2} ms, "
                 + $"ratio of minima {super.Min() / alone.Min():F3}, median pair ratio {ratios[ratios.Count / 2]:F3}");
         }
