@@ -7,6 +7,8 @@ using FormerSearch.Models;
 using FormerSearch.Spaces;
 using FormerSearch.Supernets;
 using FormerSearch.Supernets.Glit;
+using FormerSearch.Tests.Training;
+using FormerSearch.Training;
 using Xunit.Abstractions;
 
 namespace FormerSearch.Tests.Supernets;
@@ -121,6 +123,28 @@ public sealed class GlitSupernetTests(ITestOutputHelper output)
             }
         }
         Assert.True(nonzero > active.Count / 2, $"only {nonzero} of {active.Count} active elements have a gradient");
+    }
+
+    [Fact]
+    public void Recalibrated_batch_norms_give_the_outputs_the_recalibrated_standalone_model_gives()
+    {
+        var supernet = (GlitSupernet)Space.CreateSupernet(Tiny);
+        var arch = Space.Sample(new Generator(6));
+        Assert.Contains(arch.Entries, e => e.Key.EndsWith(".kernel", StringComparison.Ordinal));
+        var (images, labels) = TensorBatchSource.Random(12, 12, 12, 1, 5, seed: 3);
+        var data = new TensorBatchSource(images, labels, 4);
+        supernet.Activate(arch);
+        var standalone = supernet.Extract(arch);
+        Assert.True(BatchNormCalibration.Recalibrate(supernet, data, 3));
+        Assert.True(BatchNormCalibration.Recalibrate(standalone, data, 3));
+        supernet.Eval();
+        standalone.Eval();
+        var x = Images(2, 12, 8);
+        using (Tape.NoGrad())
+        {
+            AssertClose(standalone.Forward(x), supernet.Forward(x));
+            AssertClose(standalone.Forward(x), supernet.Extract(arch).Forward(x));
+        }
     }
 
     [Fact]
