@@ -199,6 +199,28 @@ public sealed class GlitSpaceTests
     }
 
     [Fact]
+    public void Glit_tiny_is_an_imagenet_architecture_with_the_zoo_models_cost()
+    {
+        var layers = GlitVariants.DecodeOfficial(GlitVariants.TinyBaseArch, GlitVariants.TinyArch);
+        var entries = new List<KeyValuePair<string, string>>();
+        for (int i = 0; i < layers.Count; i++)
+        {
+            var l = layers[i];
+            entries.Add(new($"block{i}.split", $"{l.GlobalHeads}-{l.LocalHeads}"));
+            entries.Add(new($"block{i}.kernel", l.Kernel.ToString()));
+            entries.Add(new($"block{i}.local_expansion", l.LocalExpansion.ToString()));
+            entries.Add(new($"block{i}.global_expansion", l.GlobalExpansion.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            entries.Add(new($"block{i}.ffn_ratio", l.MlpRatio.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+        var tiny = ImageNet.Validate(new Architecture("glit", "imagenet", entries));
+        var options = ModelOptions.For(ModelInput.ImageNet);
+        var profile = ImageNet.Profile(tiny, options);
+        var zoo = ModelRegistry.Profile("glit_tiny", options);
+        Assert.Equal(7_264_456, profile.Params);
+        Assert.Equal(zoo.Macs, profile.Macs);
+    }
+
+    [Fact]
     public void Registered_as_glit_with_mini_by_default_and_read_through_arch_files()
     {
         Assert.Contains("glit", SearchSpaces.Names);
