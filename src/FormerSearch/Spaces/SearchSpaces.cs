@@ -28,6 +28,7 @@ public static class SearchSpaces
         var entries = new Dictionary<string, SpaceEntry>(StringComparer.OrdinalIgnoreCase);
         entries["autoformer"] = new SpaceEntry("autoformer", AutoFormerSpacePresets.Names, "mini", AutoFormerSpace.Create);
         entries.Add(BurgerSpace.SpaceName, new SpaceEntry(BurgerSpace.SpaceName, BurgerSpace.PresetNames, "mini", p => new BurgerSpace(p)));
+        entries[GlitSpace.SpaceName] = new SpaceEntry(GlitSpace.SpaceName, ["imagenet", "mini"], "mini", p => new GlitSpace(p));
         return entries;
     }
 }

@@ -1,0 +1,253 @@
+using System.Diagnostics;
+using FormerSearch.Engine;
+using FormerSearch.Engine.Autograd;
+using FormerSearch.Engine.Memory;
+using FormerSearch.Engine.Nn;
+using FormerSearch.Models;
+using FormerSearch.Spaces;
+using FormerSearch.Supernets;
+using FormerSearch.Supernets.Glit;
+using FormerSearch.Tests.Training;
+using FormerSearch.Training;
+using Xunit.Abstractions;
+
+namespace FormerSearch.Tests.Supernets;
+
+/// <summary>
+/// The GLiT supernet on the <c>mini</c> space at a tiny input: an extracted subnet computes what the supernet computes
+/// (train and eval mode, smallest, largest and random subnets), gradients stay in the active slices, BatchNorm
+/// statistics can be recalibrated, samplers drive it.
+/// </summary>
+public sealed class GlitSupernetTests(ITestOutputHelper output)
+{
+    private static readonly GlitSpace Space = new("mini");
+
+    private static readonly ModelOptions Tiny = new() { InChannels = 1, ImageHeight = 12, ImageWidth = 12, NumClasses = 5, Seed = 7 };
+
+    private static Tensor Images(int batch, int side, ulong seed)
+    {
+        var x = Tensor.Zeros(batch, side, side, 1);
+        new Generator(seed).FillNormal(x.AsSpan());
+        return x;
+    }
+
+    private static Architecture Pick(string which) => which switch
+    {
+        "smallest" => Space.Smallest(),
+        "largest" => Space.Largest(),
+        _ => Space.Sample(new Generator(ulong.Parse(which))),
+    };
+
+    private static void AssertClose(Tensor expected, Tensor actual)
+    {
+        float[] e = expected.ToArray(), a = actual.ToArray();
+        Assert.Equal(e.Length, a.Length);
+        float scale = Math.Max(1f, e.Max(MathF.Abs));
+        for (int i = 0; i < e.Length; i++) Assert.True(MathF.Abs(e[i] - a[i]) <= 1e-5f * scale, $"element {i}: {e[i]} vs {a[i]}");
+    }
+
+    [Theory]
+    [InlineData("smallest")]
+    [InlineData("largest")]
+    [InlineData("1")]
+    [InlineData("2")]
+    [InlineData("3")]
+    public void Extracted_subnet_computes_what_the_supernet_computes_in_train_and_eval_mode(string which)
+    {
+        var supernet = (GlitSupernet)Space.CreateSupernet(Tiny);
+        var x = Images(3, 12, 1);
+        // Training forwards through other subnets move the running statistics away from their initial values.
+        var rng = new Generator(99);
+        using (Tape.NoGrad())
+        {
+            for (int t = 0; t < 3; t++)
+            {
+                using var _ = TensorScope.Enter();
+                supernet.Activate(Space.Sample(rng));
+                supernet.Forward(Images(3, 12, (ulong)t + 10));
+            }
+        }
+        var arch = Pick(which);
+        supernet.Activate(arch);
+        var standalone = supernet.Extract(arch);
+        Assert.IsType<Glit>(standalone);
+        Assert.True(standalone.Training);
+        using (Tape.NoGrad())
+        {
+            AssertClose(supernet.Forward(x), standalone.Forward(x));
+            supernet.Eval();
+            standalone.Eval();
+            AssertClose(supernet.Forward(x), standalone.Forward(x));
+        }
+    }
+
+    [Theory]
+    [InlineData("smallest")]
+    [InlineData("4")]
+    [InlineData("5")]
+    public void Gradients_outside_the_active_slices_are_exactly_zero(string which)
+    {
+        var supernet = (GlitSupernet)Space.CreateSupernet(Tiny);
+        var arch = Pick(which);
+        // Number every parameter element, extract: the numbers the standalone model holds are the active elements.
+        var parameters = supernet.NamedParameters().Select(p => p.Parameter).ToArray();
+        var saved = parameters.Select(p => p.Value.Clone()).ToArray();
+        float id = 1;
+        foreach (var p in parameters)
+        {
+            var span = p.Value.AsSpan();
+            for (int i = 0; i < span.Length; i++) span[i] = id++;
+        }
+        Assert.True(id < 1 << 24);
+        var active = new HashSet<float>();
+        foreach (var p in supernet.Extract(arch).Parameters())
+            foreach (float v in p.Value.ToArray()) active.Add(v);
+        for (int i = 0; i < parameters.Length; i++) parameters[i].Value.CopyFrom(saved[i]);
+
+        supernet.Activate(arch);
+        supernet.ZeroGrad();
+        var loss = Functional.CrossEntropy(supernet.Forward(Images(4, 12, 2)), [0, 1, 2, 3]);
+        loss.Backward();
+        int nonzero = 0;
+        float next = 1;
+        foreach (var p in parameters)
+        {
+            float first = next;
+            next += p.Numel;
+            if (p.Grad is null) continue;
+            var g = p.Grad.AsSpan();
+            for (int i = 0; i < g.Length; i++)
+            {
+                if (active.Contains(first + i)) nonzero += g[i] != 0 ? 1 : 0;
+                else Assert.True(g[i] == 0f, $"gradient {g[i]} outside the active slices at element {i} of a {p}");
+            }
+        }
+        Assert.True(nonzero > active.Count / 2, $"only {nonzero} of {active.Count} active elements have a gradient");
+    }
+
+    [Fact]
+    public void Recalibrated_batch_norms_give_the_outputs_the_recalibrated_standalone_model_gives()
+    {
+        var supernet = (GlitSupernet)Space.CreateSupernet(Tiny);
+        var arch = Space.Sample(new Generator(6));
+        Assert.Contains(arch.Entries, e => e.Key.EndsWith(".kernel", StringComparison.Ordinal));
+        var (images, labels) = TensorBatchSource.Random(12, 12, 12, 1, 5, seed: 3);
+        var data = new TensorBatchSource(images, labels, 4);
+        supernet.Activate(arch);
+        var standalone = supernet.Extract(arch);
+        Assert.True(BatchNormCalibration.Recalibrate(supernet, data, 3));
+        Assert.True(BatchNormCalibration.Recalibrate(standalone, data, 3));
+        supernet.Eval();
+        standalone.Eval();
+        var x = Images(2, 12, 8);
+        using (Tape.NoGrad())
+        {
+            AssertClose(standalone.Forward(x), supernet.Forward(x));
+            AssertClose(standalone.Forward(x), supernet.Extract(arch).Forward(x));
+        }
+    }
+
+    [Theory]
+    [InlineData(0, 2, 5)]
+    [InlineData(1, 1, 9)]
+    [InlineData(3, 4, 13)]
+    public void A_warm_split_step_allocates_nothing(int globalHeads, int localExpansion, int kernel)
+    {
+        // Forward and backward of one head split at sliced sizes (training mode, sliced BatchNorm): pooled buffers and views only.
+        var split = new GlitSuperGlobalLocal(headDim: 4, globalHeads, 3 - globalHeads, 2f, 4, 13, new Generator(0));
+        var x = Tensor.Empty(2, 17, 12);
+        new Generator(1).FillNormal(x.AsSpan());
+        x.RequiresGrad = true;
+        void Step()
+        {
+            using var _ = TensorScope.Enter();
+            Functional.Sum(split.Forward(x, 1f, localExpansion, kernel)).Backward();
+        }
+        for (int i = 0; i < 5; i++) Step();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10; i++) Step();
+        Assert.Equal(0, (GC.GetAllocatedBytesForCurrentThread() - before) / 10);
+    }
+
+    [Fact]
+    public void Largest_is_active_at_first_and_batch_norms_can_be_recalibrated()
+    {
+        var supernet = (GlitSupernet)Space.CreateSupernet(Tiny);
+        Assert.Equal(Space.Largest(), supernet.Active);
+        Assert.Same(supernet.Randomness, supernet.Randomness);
+        Assert.NotNull(supernet.Randomness);
+        var norms = supernet.Modules().OfType<IRunningStatistics>().ToArray();
+        Assert.Equal(6 * 3, norms.Length);   // one per split with local heads, per block
+        long largest = Space.Profile(Space.Largest(), Tiny).Params;
+        Assert.True(supernet.ParameterCount() > largest);
+        Assert.Equal(largest, supernet.Extract(Space.Largest()).ParameterCount());
+    }
+
+    [Fact]
+    public void Samplers_activate_valid_subnets_and_a_step_trains_through_them()
+    {
+        var supernet = (GlitSupernet)Space.CreateSupernet(Tiny);
+        var sampler = new SubnetSampler(supernet, SamplerKind.Sandwich, seed: 3);
+        var x = Images(2, 12, 4);
+        for (int pass = 0; pass < sampler.PassesPerStep(0); pass++)
+        {
+            sampler.BeforePass(0, pass);
+            Assert.Equal(sampler.Picks(0)[pass], supernet.Active);
+            using var _ = TensorScope.Enter();
+            Functional.CrossEntropy(supernet.Forward(x), [1, 2]).Backward();
+        }
+        var spos = SubnetSampler.EachChoiceUniform(Space, new Generator(1));
+        Assert.Equal(spos, Space.Validate(spos));
+    }
+
+    /// <summary>Forward+backward of a batch of 64 mini images through the supernet vs the extracted model; set FORMER_GLIT_BENCH=1 to run.</summary>
+    [Fact]
+    public void Bench_supernet_step_against_the_standalone_model()
+    {
+        if (Environment.GetEnvironmentVariable("FORMER_GLIT_BENCH") != "1") return;
+        if (int.TryParse(Environment.GetEnvironmentVariable("FORMER_GLIT_BENCH_THREADS"), out int threads)) EngineSettings.Threads = threads;
+        var options = ModelOptions.For(Space.DefaultInput, 10);
+        var supernet = (GlitSupernet)Space.CreateSupernet(options);
+        var rng = new Generator(17);
+        var samples = Enumerable.Range(0, 101).Select(_ => Space.Sample(rng)).OrderBy(a => Space.Profile(a, options).Macs).ToArray();
+        var x = Images(64, 28, 5);
+        int[] labels = Enumerable.Range(0, 64).Select(i => i % 10).ToArray();
+        foreach (var (name, arch) in new[] { ("smallest", Space.Smallest()), ("median", samples[50]), ("largest", Space.Largest()) })
+        {
+            supernet.Activate(arch);
+            var standalone = supernet.Extract(arch);
+            // Alternate the two models step by step so that load from other processes hits both alike; report the minimum
+            // of each and the median of the per-pair ratios.
+            var super = new List<double>();
+            var alone = new List<double>();
+            var ratios = new List<double>();
+            for (int s = 0; s < 40; s++)
+            {
+                super.Add(StepMs(supernet, x, labels));
+                alone.Add(StepMs(standalone, x, labels));
+                if (s >= 2) ratios.Add(super[^1] / alone[^1]);
+            }
+            ratios.Sort();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            StepMs(supernet, x, labels);
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            before = GC.GetAllocatedBytesForCurrentThread();
+            StepMs(standalone, x, labels);
+            long standaloneAllocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            output.WriteLine($"{name}: supernet {supernet.ParameterCount()} params, subnet {standalone.ParameterCount()}; a warm step allocates {allocated} managed bytes through the supernet, {standaloneAllocated} through the standalone model");
+            output.WriteLine($"{name}: {Space.Profile(arch, options).Macs / 1e6:F1} MMACs; supernet min {super.Min():F2} ms, standalone min {alone.Min():F2} ms, "
+                + $"ratio of minima {super.Min() / alone.Min():F3}, median pair ratio {ratios[ratios.Count / 2]:F3}");
+        }
+    }
+
+    private static double StepMs(VisionModel model, Tensor x, int[] labels)
+    {
+        var watch = Stopwatch.StartNew();
+        using (TensorScope.Enter())
+        {
+            model.ZeroGrad();
+            Functional.CrossEntropy(model.Forward(x), labels).Backward();
+        }
+        return watch.Elapsed.TotalMilliseconds;
+    }
+}
