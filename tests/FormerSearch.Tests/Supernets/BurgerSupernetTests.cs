@@ -5,6 +5,7 @@ using FormerSearch.Models;
 using FormerSearch.Spaces;
 using FormerSearch.Supernets;
 using FormerSearch.Supernets.Burger;
+using FormerSearch.Supernets.Layers;
 using Xunit;
 
 namespace FormerSearch.Tests.Supernets;

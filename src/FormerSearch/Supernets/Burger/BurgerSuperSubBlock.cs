@@ -3,6 +3,8 @@ using FormerSearch.Engine.Nn;
 using FormerSearch.Models;
 using FormerSearch.Models.Blocks;
 
+using FormerSearch.Supernets.Layers;
+
 namespace FormerSearch.Supernets.Burger;
 
 /// <summary>
@@ -153,11 +155,7 @@ public sealed class BurgerSuperSubBlock : Module
         switch (norm)
         {
             case SlicedBatchNorm bn:
-                into[p + "weight"] = bn.Weight.Value.Narrow(0, 0, c);
-                into[p + "bias"] = bn.Bias.Value.Narrow(0, 0, c);
-                into[p + "running_mean"] = bn.RunningMean.Narrow(0, 0, c);
-                into[p + "running_var"] = bn.RunningVar.Narrow(0, 0, c);
-                into[p + "num_batches_tracked"] = bn.NumBatchesTracked;
+                bn.ActiveState(p, c, into);
                 break;
             case GroupNorm gn:
                 into[p + "weight"] = gn.Weight.Value.Narrow(0, 0, c);

@@ -1,6 +1,8 @@
 using FormerSearch.Engine;
 using FormerSearch.Engine.Nn;
 
+using FormerSearch.Supernets.Layers;
+
 namespace FormerSearch.Supernets.Glit;
 
 /// <summary>
@@ -15,7 +17,7 @@ public sealed class GlitSuperConvHeads : Module
 {
     private readonly GlitSuperLinear _expand;
     private readonly GlitSuperDepthwiseConv1d _depthwise;
-    private readonly GlitSlicedBatchNorm1d _norm;
+    private readonly SlicedBatchNorm _norm;
     private readonly GlitSuperLinear _project;
 
     /// <summary>Local heads over <paramref name="dim"/> channels, at most <paramref name="maxExpansion"/> times wider inside, kernel at most <paramref name="maxKernel"/>.</summary>
@@ -28,7 +30,7 @@ public sealed class GlitSuperConvHeads : Module
         MaxInner = dim * maxExpansion;
         _expand = RegisterModule("1", new GlitSuperLinear(dim, 2 * MaxInner, pointwiseConv: true, generator));
         _depthwise = RegisterModule("3", new DepthwiseHolder(MaxInner, maxKernel, generator)).Conv;
-        _norm = RegisterModule("4", new GlitSlicedBatchNorm1d(MaxInner));
+        _norm = RegisterModule("4", new SlicedBatchNorm(MaxInner));
         _project = RegisterModule("6", new GlitSuperLinear(MaxInner, dim, pointwiseConv: true, generator));
     }
 
@@ -72,7 +74,9 @@ public sealed class GlitSuperConvHeads : Module
         var (dw, dwBias) = _depthwise.Slice(inner, kernel);
         target[prefix + "3.conv.weight"].Reshape(inner, kernel).CopyFrom(dw);
         target[prefix + "3.conv.bias"].CopyFrom(dwBias);
-        _norm.CopyInto(target, prefix + "4.", inner);
+        var active = new Dictionary<string, Tensor>();
+        _norm.ActiveState(prefix + "4.", inner, active);
+        foreach (var (name, slice) in active) target[name].CopyFrom(slice);
         var (w2, b2) = _project.Slice(0, Dim, inner);
         target[prefix + "6.weight"].Reshape(Dim, inner).CopyFrom(w2);
         target[prefix + "6.bias"].CopyFrom(b2);

@@ -1,7 +1,7 @@
 using FormerSearch.Engine;
 using FormerSearch.Engine.Nn;
 
-namespace FormerSearch.Supernets.Burger;
+namespace FormerSearch.Supernets.Layers;
 
 /// <summary>
 /// A BatchNorm over the first <c>C</c> of its channels, <c>C</c> being the input's last dimension (channels-last): the
@@ -75,5 +75,15 @@ public sealed class SlicedBatchNorm : Module, ILayer, IRunningStatistics
             RunningMean.Narrow(0, 0, c), RunningVar.Narrow(0, 0, c), Training, momentum, Eps);
         if (Training) NumBatchesTracked.AsSpan()[0] = count;
         return y;
+    }
+
+    /// <summary>The first <paramref name="channels"/> channels' state under the zoo BatchNorm's names with <paramref name="prefix"/> (views, for copying into an extracted model).</summary>
+    public void ActiveState(string prefix, int channels, IDictionary<string, Tensor> into)
+    {
+        into[prefix + "weight"] = Weight.Value.Narrow(0, 0, channels);
+        into[prefix + "bias"] = Bias.Value.Narrow(0, 0, channels);
+        into[prefix + "running_mean"] = RunningMean.Narrow(0, 0, channels);
+        into[prefix + "running_var"] = RunningVar.Narrow(0, 0, channels);
+        into[prefix + "num_batches_tracked"] = NumBatchesTracked;
     }
 }
