@@ -51,6 +51,7 @@ public static class HtmlReport
         var runRows = new List<(string Study, StudyRun Run, int Evaluated, double? Best)>();
         var groups = new Dictionary<string, string>(StringComparer.Ordinal);
         var spaces = new List<string>();
+        var bestOf = new Dictionary<(int, string), List<string>>();
         for (int s = 0; s < studyPaths.Count; s++)
         {
             using var study = Study.OpenExisting(studyPaths[s]);
@@ -66,6 +67,11 @@ public static class HtmlReport
                 runs.Add(new RunLine(label + run.Name, generations));
                 var members = study.Members(run.Name);
                 runRows.Add((Path.GetFileName(studyPaths[s]), run, members.Count, generations.Count > 0 ? generations[^1].BestAccuracy : null));
+                if (BestKey(run.Result) is { } best)
+                {
+                    if (!bestOf.TryGetValue((s, best), out var names)) bestOf[(s, best)] = names = [];
+                    names.Add(label + run.Name);
+                }
             }
             foreach (var c in study.Candidates())
                 if (c.ValidationAccuracy is not null) points.Add(new Point(s, c, runIndex.GetValueOrDefault(c.Run)));
@@ -84,7 +90,7 @@ public static class HtmlReport
         Scatter(sb, points, front, runs);
         sb.Append("<h2>Best accuracy per generation</h2>\n<p>The best validation accuracy each run had found after each generation (random search: each batch of the same size).</p>\n");
         GenerationChart(sb, runs);
-        TopTable(sb, points, front, options.TopK, groups, studyPaths.Count > 1 ? studyPaths : null);
+        TopTable(sb, points, front, options.TopK, groups, studyPaths.Count > 1 ? studyPaths : null, bestOf);
         sb.Append("</body></html>\n");
         return sb.ToString();
     }
@@ -169,9 +175,12 @@ public static class HtmlReport
         sb.Append("</svg>\n");
     }
 
-    private static void TopTable(StringBuilder sb, List<Point> points, HashSet<Point> front, int k, Dictionary<string, string> groups, IReadOnlyList<string>? studies)
+    private static void TopTable(StringBuilder sb, List<Point> points, HashSet<Point> front, int k, Dictionary<string, string> groups, IReadOnlyList<string>? studies,
+        Dictionary<(int, string), List<string>> bestOf)
     {
-        var top = points.OrderByDescending(p => p.Candidate.ValidationAccuracy).ThenBy(p => p.Candidate.Macs).Take(k).ToList();
+        // Each run's own result comes first among equally accurate candidates, so the table agrees with what the runs returned.
+        var top = points.OrderByDescending(p => p.Candidate.ValidationAccuracy).ThenBy(p => bestOf.ContainsKey((p.Study, p.Candidate.Key)) ? 0 : 1)
+            .ThenBy(p => p.Candidate.Macs).Take(k).ToList();
         sb.Append("<h2>Top ").Append(top.Count.ToString(CultureInfo.InvariantCulture)).Append(" by validation accuracy</h2>\n");
         var groupNames = groups.Values.Distinct().ToList();
         if (groupNames.Count > 0)
@@ -185,6 +194,7 @@ public static class HtmlReport
         {
             var c = top[i].Candidate;
             sb.Append("<tr><td class=\"num\">").Append((i + 1).ToString(CultureInfo.InvariantCulture)).Append(front.Contains(top[i]) ? "<br/><span class=\"tag\">Pareto</span>" : "")
+              .Append(bestOf.TryGetValue((top[i].Study, c.Key), out var runsBest) ? "<br/><span class=\"tag\">best of " + E(string.Join(", ", runsBest)) + "</span>" : "")
               .Append("</td><td><div class=\"key\">").Append(E(c.Key)).Append("</div><div class=\"arch\">");
             Architecture arch;
             try
@@ -212,6 +222,19 @@ public static class HtmlReport
               .Append(E((studies is null ? "" : Path.GetFileName(studies[top[i].Study]) + ": ") + c.Run)).Append("</td></tr>\n");
         }
         sb.Append("</tbody></table>\n");
+    }
+
+    private static string? BestKey(string? resultJson)
+    {
+        if (resultJson is null) return null;
+        try
+        {
+            return JsonNode.Parse(resultJson)?["top"]?[0]?["key"]?.GetValue<string>();
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     private static void ReadGroups(string spaceJson, Dictionary<string, string> groups)

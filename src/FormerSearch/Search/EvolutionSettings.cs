@@ -30,8 +30,14 @@ public sealed record EvolutionSettings
     /// <summary>Crossovers per generation (official <c>crossover_num</c>: 25).</summary>
     public int Crossovers { get; init; } = 25;
 
-    /// <summary>P_d and P_m (the paper's 0.2 and 0.4).</summary>
+    /// <summary>
+    /// P_d and P_m: the paper's 0.2 and 0.4 by default. The official <c>evolution.py</c> runs with the opposite
+    /// (<c>s_prob</c> = 0.4 for the depth, <c>m_prob</c> = 0.2 per layer choice, its argparse defaults): see <see cref="OfficialCode"/>.
+    /// </summary>
     public MutationSettings Mutation { get; init; } = new();
+
+    /// <summary>The settings AutoFormer's official <c>evolution.py</c> runs with: the paper's numbers but P_d = 0.4 and P_m = 0.2.</summary>
+    public static EvolutionSettings OfficialCode { get; } = new() { Mutation = new MutationSettings(DepthProbability: 0.4, ChoiceProbability: 0.2) };
 
     /// <summary>Draws allowed per wanted mutant or crossover (official: <c>max_iters = 10 × mutation_num</c>); short ones are filled by random draws.</summary>
     public int AttemptsPerChild { get; init; } = 10;
@@ -44,6 +50,26 @@ public sealed record EvolutionSettings
 
     /// <summary>Candidates of the result that get a test accuracy at the end, when the evaluator has a test set.</summary>
     public int TestTopK { get; init; } = 5;
+
+    /// <summary>
+    /// The paper's proportions at another size: <paramref name="population"/> per generation, a fifth of it as parents, half
+    /// of it mutants and half crossovers (as 10, 25 and 25 of 50), for <paramref name="generations"/> generations.
+    /// </summary>
+    /// <exception cref="ArgumentException">A count is not positive.</exception>
+    public static EvolutionSettings Scaled(int population, int generations)
+    {
+        if (population < 1 || generations < 1)
+            throw new ArgumentException($"An evolution needs a positive population and number of generations; got {population} and {generations}.");
+        return new EvolutionSettings
+        {
+            Population = population,
+            Generations = generations,
+            Parents = Math.Max(1, population / 5),
+            Mutations = population / 2,
+            Crossovers = population / 2,
+            TopK = population,
+        };
+    }
 
     /// <summary>Evaluations the search makes at most.</summary>
     public int Budget => Population * Generations;

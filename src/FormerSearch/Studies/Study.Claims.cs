@@ -62,7 +62,7 @@ public sealed partial class Study
     /// </summary>
     public double Complete(string key, ClaimPhase phase, double value, double seconds)
     {
-        var (_, busy, done, column, secondsColumn) = Phase(phase);
+        var (_, _, done, column, secondsColumn) = Phase(phase);
         using var tx = _db.BeginTransaction();
         Execute(_db, $"""
             UPDATE candidates SET {column} = $v, {secondsColumn} = $sec, status = $done, claimant = NULL, heartbeat = NULL
@@ -70,7 +70,6 @@ public sealed partial class Study
             """, tx, ("$v", value), ("$sec", seconds), ("$done", done), ("$k", key));
         var stored = Scalar(_db, $"SELECT {column} FROM candidates WHERE key = $k;", tx, ("$k", key));
         tx.Commit();
-        _ = busy;
         return stored is double d ? d : value;
     }
 

@@ -18,7 +18,7 @@ public sealed class HtmlReportTests
         using var dir = new TempDir();
         string path = dir.File("s.db");
         var settings = new EvolutionSettings { Generations = 4, Population = 20, Parents = 5, Mutations = 8, Crossovers = 8 };
-        EvolutionSearchTests.Run(new EvolutionSearch(settings, 1), path, new SynthEvaluator(), Budget);
+        var evolution = EvolutionSearchTests.Run(new EvolutionSearch(settings, 1), path, new SynthEvaluator(), Budget);
         // A second algorithm in the same study: a run of its own, drawn beside the first.
         EvolutionSearchTests.Run(new RandomSearch(RandomSearchSettings.MatchingBudget(settings), 1), path, new SynthEvaluator(), Budget);
         string output = dir.File("report.html");
@@ -47,6 +47,10 @@ public sealed class HtmlReportTests
         var table = doc.Descendants("table").Single(t => (string?)t.Attribute("class") == "top");
         Assert.Equal(7, table.Descendants("tbody").Single().Elements("tr").Count());
         foreach (var c in top) Assert.Contains(c.Key, html);
+        // The run's own best is tagged, and first among equally accurate rows.
+        var first = table.Descendants("tbody").Single().Elements("tr").First();
+        Assert.Contains("best of evolution", first.ToString());
+        Assert.Contains(evolution.Best.Key, first.ToString());
         // Per-stage summaries: each layer of the best architecture on a line of its own.
         Assert.Matches(new Regex(@"<b>layer0</b> <span class=""c g\d"">kind="), html);
     }

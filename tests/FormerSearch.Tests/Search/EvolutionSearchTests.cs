@@ -101,4 +101,24 @@ public sealed class EvolutionSearchTests
         var few = Assert.Throws<ArgumentException>(() => Run(new EvolutionSearch(new EvolutionSettings { RandomAttemptsPerCandidate = 20 }), dir.File("u.db"), new SynthEvaluator(), tight));
         Assert.Contains("could be drawn", few.Message);
     }
+
+    [Fact]
+    public void Algorithms_by_name_share_one_budget()
+    {
+        var e = EvolutionSettings.Scaled(20, 5);
+        Assert.Equal((4, 10, 10, 100), (e.Parents, e.Mutations, e.Crossovers, e.Budget));
+        Assert.Equal((10, 25, 25), (EvolutionSettings.Scaled(50, 20).Parents, EvolutionSettings.Scaled(50, 20).Mutations, EvolutionSettings.Scaled(50, 20).Crossovers));
+        Assert.Equal(["evolution", "random", "hierarchical", "pareto"], SearchAlgorithms.Names);
+        foreach (var name in SearchAlgorithms.Names)
+        {
+            var a = SearchAlgorithms.Create(name, 3, e);
+            Assert.Equal(name, a.Name);
+            Assert.Equal(3UL, a.Seed);
+        }
+        Assert.Equal(100, SearchAlgorithms.Create("random", 0, e).Settings["budget"]!.GetValue<int>());
+        var h = SearchAlgorithms.Create("hierarchical", 0, e).Settings;
+        Assert.Equal(5, h["stage_one"]!["generations"]!.GetValue<int>() + h["stage_two"]!["generations"]!.GetValue<int>());
+        Assert.Contains("'annealing'", Assert.Throws<ArgumentException>(() => SearchAlgorithms.Create("annealing", 0)).Message);
+        Assert.Equal(0.4, EvolutionSettings.OfficialCode.Mutation.DepthProbability);
+    }
 }
