@@ -113,20 +113,8 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
     private DataLoader TrainLoader(ImageDataset train, Augmentation augmentation, ModelOptions options) =>
         new(train, settings.BatchSize, shuffle: true, dropLast: train.Count > settings.BatchSize, augmentation, options.Input, options.NumClasses, settings.Seed);
 
-    private ISearchAlgorithm Algorithm()
-    {
-        var evolution = new EvolutionSettings { Population = settings.Population, Generations = settings.Generations, Parents = Math.Max(2, settings.Population / 5),
-            Mutations = settings.Population / 2, Crossovers = settings.Population / 2, TestTopK = settings.TestTopK };
-        return settings.Algorithm switch
-        {
-            "evolution" => new EvolutionSearch(evolution, settings.Seed),
-            "random" => new RandomSearch(RandomSearchSettings.MatchingBudget(evolution), settings.Seed),
-            "hierarchical" => new HierarchicalSearch(new HierarchicalSettings { StageOne = evolution with { Generations = Math.Max(1, settings.Generations / 2) },
-                StageTwo = evolution with { Generations = Math.Max(1, settings.Generations / 2) } }, settings.Seed),
-            "pareto" => new ParetoSearch(new ParetoSettings { Evolution = evolution }, settings.Seed),
-            var other => throw new ArgumentException($"--algorithm '{other}' is unknown: use evolution, random, hierarchical or pareto."),
-        };
-    }
+    private ISearchAlgorithm Algorithm() => SearchAlgorithms.Create(settings.Algorithm, settings.Seed,
+        EvolutionSettings.Scaled(settings.Population, settings.Generations) with { TestTopK = settings.TestTopK });
 
     private JsonObject FinishBest(ISearchSpace space, DataSplits splits, ModelOptions options, Supernet supernet, Candidate best)
     {
