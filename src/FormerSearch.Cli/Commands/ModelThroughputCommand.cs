@@ -14,7 +14,8 @@ namespace FormerSearch.Cli.Commands;
 public static class ModelThroughputCommand
 {
     /// <summary>A command named <paramref name="name"/> whose <paramref name="measure"/> returns images/s of a model at a batch size; <paramref name="what"/> says what was timed.</summary>
-    public static Command Create(string name, string description, string what, Func<VisionModel, int, double> measure)
+    /// <param name="detail">An optional extra line for the text form (e.g. where a training step's time goes).</param>
+    public static Command Create(string name, string description, string what, Func<VisionModel, int, double> measure, Func<VisionModel, int, string>? detail = null)
     {
         var selection = new ModelSelection();
         var batchSize = new Option<int>("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => 64 };
@@ -46,6 +47,7 @@ public static class ModelThroughputCommand
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{entry.Name} at {size}, batch {batch}, {EngineSettings.Threads} thread(s): {rate:F1} images/s ({what})."));
+                if (detail is not null) Console.WriteLine(detail(model, batch));
             }
             return ExitCodes.Success;
         });

@@ -28,6 +28,8 @@ public sealed class TrainingRecipeOptions
     private readonly Option<double?> _clipGrad = new("--clip-grad") { Description = "Clip the gradient norm to this." };
     private readonly Option<double?> _ema = new("--model-ema") { Description = "Keep an exponential moving average of the weights with this decay (e.g. 0.9998); saved as model_ema.safetensors." };
     private readonly Option<bool> _noAugment = new("--no-augment") { Description = "No augmentation (default: crop with padding, flips where the data set allows)." };
+    private readonly Option<int?> _cropPadding = new("--crop-padding") { Description = "Random-crop padding in pixels (default: the data set's, 2 at 28 px, 4 at 32 px); 0 turns cropping off." };
+    private readonly Option<bool> _noFlip = new("--no-flip") { Description = "No random horizontal flips." };
     private readonly Option<bool> _noShuffle = new("--no-shuffle") { Description = "Keep the stored order of the training images." };
     private readonly Option<float> _mixup = new("--mixup") { Description = "Mixup alpha (timm: 0.8); 0 is off.", DefaultValueFactory = _ => 0f };
     private readonly Option<float> _cutmix = new("--cutmix") { Description = "CutMix alpha (timm: 1.0); 0 is off.", DefaultValueFactory = _ => 0f };
@@ -44,7 +46,7 @@ public sealed class TrainingRecipeOptions
     public void AddTo(Command command)
     {
         foreach (var o in new Option[] { _epochs, _maxSteps, _batchSize, _optimizer, _lr, _minLr, _momentum, _nesterov, _weightDecay, _warmup, _smoothing,
-                     _dropPath, _clipGrad, _ema, _noAugment, _noShuffle, _mixup, _cutmix, _erasing, _checkpointEvery, _resume, _seed, _noProgress, Threads })
+                     _dropPath, _clipGrad, _ema, _noAugment, _cropPadding, _noFlip, _noShuffle, _mixup, _cutmix, _erasing, _checkpointEvery, _resume, _seed, _noProgress, Threads })
             command.Options.Add(o);
     }
 
@@ -104,6 +106,8 @@ public sealed class TrainingRecipeOptions
         int batch = BatchSize(parse);
         var augmentation = parse.GetValue(_noAugment) ? Augmentation.None : Augmentation.Default(train);
         augmentation = augmentation with { MixupAlpha = parse.GetValue(_mixup), CutmixAlpha = parse.GetValue(_cutmix), RandomErasingProb = parse.GetValue(_erasing) };
+        if (parse.GetValue(_cropPadding) is { } padding) augmentation = augmentation with { CropPadding = CommonOptions.AtLeast(padding, 0, "--crop-padding") };
+        if (parse.GetValue(_noFlip)) augmentation = augmentation with { HorizontalFlip = false };
         // Drop a last partial batch (timm's drop_last) unless it is the only one.
         return new DataLoader(train, batch, shuffle: !parse.GetValue(_noShuffle), dropLast: train.Count > batch, augmentation, input, numClasses,
             Seed(parse), labelSmoothing);
