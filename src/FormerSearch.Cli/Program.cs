@@ -12,6 +12,7 @@ var root = new RootCommand("FormerSearch: one-shot neural architecture search fo
     ModelsCommand.Create(),
     PredictCommand.Create(),
     ProfileCommand.Create(),
+    RankStudyCommand.Create(),
     ReportCommand.Create(),
     SearchCommand.Create(),
     SpaceCommand.Create(),

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using FormerSearch.Data;
+using FormerSearch.Engine.Memory;
 using FormerSearch.Models;
 using FormerSearch.Reports;
 using FormerSearch.Search;
@@ -36,7 +37,9 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
         constraints.Validate(space, options, constraints.Latency.IsBounded ? latency : null);
 
         var supernet = TrainSupernet(space, splits, options);
+        BufferPool.Trim(); // each stage's activations have other sizes; what training pooled is not needed again
         var (best, result) = SearchSupernet(space, splits, options, supernet, constraints, latency, algorithm, resume);
+        BufferPool.Trim();
         var summary = FinishBest(space, splits, options, supernet, best);
         HtmlReport.Write([Path.Combine(root, "study.sqlite")], Path.Combine(root, "report.html"),
             new ReportOptions { Title = $"{space.Name} ({space.Preset}) on {splits.Train.Name}: {result.Algorithm}" });

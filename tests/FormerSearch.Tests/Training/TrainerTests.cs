@@ -158,7 +158,7 @@ public sealed class TrainerTests : IDisposable
         Assert.Equal(0, Accuracy.Hits(logits, [0, 1], 2));
     }
 
-    private sealed class KillAt(int epoch, int batch) : ITrainingProgress
+    internal sealed class KillAt(int epoch, int batch) : ITrainingProgress
     {
         private int _epoch;
 

@@ -1,0 +1,48 @@
+using System.CommandLine;
+using System.Globalization;
+using FormerSearch.Cli.Progress;
+using FormerSearch.Engine;
+using FormerSearch.Pipeline;
+using FormerSearch.Supernets;
+
+namespace FormerSearch.Cli.Commands;
+
+/// <summary>
+/// <c>former rank-study --supernet DIR --samples N --epochs E [--max-steps S] [--output DIR] [--json]</c>: Kendall's τ and
+/// Spearman's ρ between inherited and stand-alone accuracy of N sampled subnets (AutoFormer's Table 1, small).
+/// </summary>
+public static class RankStudyCommand
+{
+    public static Command Create()
+    {
+        var supernetDir = new Option<string>("--supernet") { Description = "A `former supernet train` output directory.", Required = true };
+        var samples = new Option<int>("--samples") { Description = "Subnets to sample.", DefaultValueFactory = _ => 10 };
+        var epochs = new Option<int>("--epochs") { Description = "Epochs to train each subnet alone.", DefaultValueFactory = _ => 1 };
+        var maxSteps = new Option<int?>("--max-steps") { Description = "Steps to train each subnet alone (instead of whole epochs)." };
+        var output = new Option<string?>("--output") { Description = "Where the stand-alone runs and rank_study.json go (default: DIR/rank-study)." };
+        var dataDir = new Option<string?>("--data-dir") { Description = "Directory of the data set's files." };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the sample and of the stand-alone runs.", DefaultValueFactory = _ => 0 };
+        var threads = CommonOptions.Threads();
+        var json = CommonOptions.Json();
+        var command = new Command("rank-study", "How well inherited weights rank subnets: Kendall's tau and Spearman's rho against training them alone.")
+        {
+            supernetDir, samples, epochs, maxSteps, output, dataDir, seed, threads, json,
+        };
+        command.SetAction(parse =>
+        {
+            EngineSettings.Threads = CommonOptions.AtLeast(parse.GetValue(threads), 1, "--threads");
+            var folder = SupernetDirectory.Load(parse.GetValue(supernetDir)!);
+            int n = CommonOptions.AtLeast(parse.GetValue(samples), 2, "--samples");
+            int e = CommonOptions.AtLeast(parse.GetValue(epochs), 1, "--epochs");
+            int? steps = parse.GetValue(maxSteps) is { } s ? CommonOptions.AtLeast(s, 1, "--max-steps") : null;
+            string dir = parse.GetValue(output) ?? Path.Combine(folder.Path, "rank-study");
+            var result = new RankStudy(folder, parse.GetValue(dataDir), dir, new LogLineProgress(), line => Console.Error.WriteLine(line))
+                .Run(n, e, steps, parse.GetValue(seed));
+            if (parse.GetValue(json)) Console.WriteLine(result.ToJsonString());
+            else Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{n} subnets: Kendall tau {result["kendall_tau"]!.GetValue<double>():F3}, Spearman rho {result["spearman_rho"]!.GetValue<double>():F3} (inherited vs trained alone, held-out accuracy); {Path.Combine(dir, "rank_study.json")}"));
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,80 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using FormerSearch.Data;
+using FormerSearch.Engine;
+using FormerSearch.Search;
+using FormerSearch.Spaces;
+using FormerSearch.Supernets;
+using FormerSearch.Training;
+
+namespace FormerSearch.Pipeline;
+
+/// <summary>
+/// AutoFormer's Table 1 at small scale: do inherited weights rank subnets as training them alone would? Samples
+/// subnets of a trained supernet, scores each with inherited weights (BN recalibrated) on the held-out images, trains
+/// each alone from scratch, scores it again, and reports Kendall's τ and Spearman's ρ between the two. Each subnet's
+/// training is its own resumable run under <c>OUTPUT/subnet-NN</c>; finished ones are reused.
+/// </summary>
+public sealed class RankStudy(SupernetDirectory folder, string? dataDir, string output, ITrainingProgress progress, Action<string> log)
+{
+    /// <summary>Runs the study for <paramref name="samples"/> subnets trained <paramref name="epochs"/> epochs (or <paramref name="maxSteps"/> steps) each.</summary>
+    /// <exception cref="ArgumentException">Fewer than two samples, or the space cannot give that many distinct subnets.</exception>
+    public JsonObject Run(int samples, int epochs, int? maxSteps, ulong seed, int batchSize = 128, int bnBatches = 10)
+    {
+        if (samples < 2) throw new ArgumentException($"--samples {samples} is invalid: a rank correlation needs at least 2 subnets.");
+        var space = folder.CreateSpace();
+        var supernet = folder.LoadSupernet();
+        var splits = DataSplits.Open(DatasetSpec.Parse(folder.Dataset), dataDir, folder.ValSize, folder.Seed);
+        var validation = splits.Validation ?? throw new ArgumentException($"The supernet in {folder.Path} held out no images to rank on (val_size 0).");
+        var options = folder.ModelOptions;
+        var evaluation = DataLoader.ForEvaluation(validation, 256, options.Input, options.NumClasses);
+        var calibration = new DataLoader(splits.Train, batchSize, shuffle: true, dropLast: splits.Train.Count > batchSize, Augmentation.None, options.Input, options.NumClasses, seed);
+        var training = new DataLoader(splits.Train, batchSize, shuffle: true, dropLast: splits.Train.Count > batchSize, Augmentation.Default(splits.Train), options.Input, options.NumClasses, seed);
+        Directory.CreateDirectory(output);
+
+        var architectures = Distinct(space, samples, seed);
+        var inherited = new List<double>();
+        var standalone = new List<double>();
+        var pairs = new JsonArray();
+        for (int i = 0; i < architectures.Count; i++)
+        {
+            var architecture = architectures[i];
+            double fromSupernet = InheritedAccuracy.Evaluate(supernet, architecture, evaluation, calibration, bnBatches).Top1;
+            var model = space.CreateModel(architecture, options with { Seed = seed + (ulong)i });
+            var trainer = new Trainer(model, training, null, new TrainingOptions { Epochs = epochs, MaxSteps = maxSteps, WarmupEpochs = Math.Min(1, epochs / 5.0) },
+                Path.Combine(output, $"subnet-{i:D2}"), progress);
+            if (File.Exists(trainer.ModelPath)) model.LoadSafeTensors(trainer.ModelPath);
+            else trainer.Run(resume: File.Exists(trainer.CheckpointPath));
+            double alone = Evaluator.Evaluate(model, evaluation).Top1;
+            log($"subnet {i + 1}/{architectures.Count}: inherited {fromSupernet:P2}, trained alone {alone:P2} — {architecture.Key}");
+            inherited.Add(fromSupernet);
+            standalone.Add(alone);
+            pairs.Add(new JsonObject { ["arch"] = architecture.Key, ["inherited_val_acc"] = fromSupernet, ["standalone_val_acc"] = alone });
+        }
+        var result = new JsonObject
+        {
+            ["supernet"] = Path.GetFullPath(folder.Path),
+            ["samples"] = architectures.Count,
+            ["epochs"] = epochs,
+            ["kendall_tau"] = RankCorrelation.KendallTau(inherited, standalone),
+            ["spearman_rho"] = RankCorrelation.SpearmanRho(inherited, standalone),
+            ["pairs"] = pairs,
+        };
+        File.WriteAllText(Path.Combine(output, "rank_study.json"), result.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        return result;
+    }
+
+    private static List<Architecture> Distinct(ISearchSpace space, int count, ulong seed)
+    {
+        var rng = new Generator(seed);
+        var seen = new HashSet<Architecture>();
+        var list = new List<Architecture>();
+        for (int attempt = 0; list.Count < count; attempt++)
+        {
+            if (attempt > 100 * count) throw new ArgumentException($"The {space.Name} ({space.Preset}) space gave only {list.Count} distinct subnets in {attempt} draws; ask for fewer --samples.");
+            var a = space.Sample(rng);
+            if (seen.Add(a)) list.Add(a);
+        }
+        return list;
+    }
+}
