@@ -35,6 +35,9 @@ public static class ParallelRunner
     private static int s_rangeCount;
     private static int s_pendingRanges;
 
+    /// <summary>True on a thread that is running a range of a parallel loop (a worker, or the caller during its loop).</summary>
+    internal static bool IsInsideLoop => t_insideLoop;
+
     /// <summary>Threads used by managed loops (the calling thread counts as one). At least 1.</summary>
     public static int Threads
     {
