@@ -74,13 +74,17 @@ public static class ParallelRunner
 
         try
         {
+            // Close the previous loop under the new epoch before touching the shared fields: a worker still checking
+            // the previous loop could otherwise read this loop's larger range count against the previous epoch's
+            // claim, claim a range that does not exist there, run this loop's body early and miscount the ranges.
+            long epoch = (Volatile.Read(ref s_claim) >> 32) + 1;
+            Volatile.Write(ref s_claim, (epoch << 32) | int.MaxValue);
             Slot<TBody>.Body = body;
             Slot<TBody>.Count = count;
             Slot<TBody>.Ranges = ranges;
             s_job = Slot<TBody>.Run;
             s_rangeCount = ranges;
             Volatile.Write(ref s_pendingRanges, ranges);
-            long epoch = (Volatile.Read(ref s_claim) >> 32) + 1;
             Volatile.Write(ref s_claim, epoch << 32);     // publishes the loop
             for (int i = 0; i < threads - 1; i++) s_workers[i].WakeIfSleeping();
 
