@@ -28,6 +28,13 @@ public sealed class Parameter
     public Tensor? Grad => Value.Grad;
 
     /// <summary>
+    /// Creates the (zero) gradient if the parameter has none yet. Optimisers skip parameters without a gradient (as
+    /// PyTorch's do for <c>grad is None</c>), so a resumed run must give a gradient to exactly those parameters that
+    /// had one when the checkpoint was written.
+    /// </summary>
+    public void EnsureGradient() => Value.EnsureGrad();
+
+    /// <summary>
     /// Optimiser hint: exclude from weight decay (norm weights, biases, embeddings, position embeddings,
     /// class tokens, layer scales), as timm's <c>param_groups_weight_decay</c> does.
     /// </summary>

@@ -35,6 +35,9 @@ public static class TrainingCheckpoint
             ["epoch_hits"] = Text(position.EpochHits),
             ["epoch_images"] = Text(position.EpochImages),
             ["rng"] = string.Join(',', Text(a), Text(b), Text(c), Text(d)),
+            // Which parameters have a gradient: optimisers skip the others, so the resumed run must match (supernet
+            // alternatives get one only once a sampled subnet has used them).
+            ["with_grad"] = string.Join(',', model.Parameters().Select((p, i) => (p, i)).Where(t => t.p.Grad is not null).Select(t => Text(t.i))),
         };
         SafeTensors.Save(path, tensors, metadata);
     }
@@ -81,6 +84,12 @@ public static class TrainingCheckpoint
                     throw new InvalidDataException($"{path}: weight average entry '{k}' does not fit this model.");
                 target.CopyFrom(v);
             }
+        if (meta.TryGetValue("with_grad", out var withGrad) && withGrad.Length > 0)
+        {
+            var parameters = model.Parameters().ToArray();
+            foreach (var index in withGrad.Split(','))
+                if (int.TryParse(index, NumberStyles.None, CultureInfo.InvariantCulture, out int i) && i < parameters.Length) parameters[i].EnsureGradient();
+        }
         if (model.Randomness is { } generator)
             generator.State = (uint.Parse(rng[0], CultureInfo.InvariantCulture), uint.Parse(rng[1], CultureInfo.InvariantCulture),
                 uint.Parse(rng[2], CultureInfo.InvariantCulture), uint.Parse(rng[3], CultureInfo.InvariantCulture));

@@ -46,6 +46,28 @@ public sealed class ParallelRunnerTests
     }
 
     [Fact]
+    public void Back_to_back_loops_of_growing_range_counts_visit_every_item_once()
+    {
+        // A worker late to check a finished loop must not take the next loop's larger range count for its own
+        // (it once ran a range of the next body early, twice, and the caller cleared the body under it).
+        int saved = ParallelRunner.Threads;
+        try
+        {
+            ParallelRunner.Threads = 3;
+            var small = new int[2];
+            var large = new int[12];
+            for (int round = 0; round < 20_000; round++)
+            {
+                ParallelRunner.For(small.Length, 1, new CountVisits(small));
+                ParallelRunner.For(large.Length, 1, new CountVisits(large));
+            }
+            Assert.All(small, v => Assert.Equal(20_000, v));
+            Assert.All(large, v => Assert.Equal(20_000, v));
+        }
+        finally { ParallelRunner.Threads = saved; }
+    }
+
+    [Fact]
     public void Loops_from_several_threads_at_once_all_complete()
     {
         var arrays = Enumerable.Range(0, 4).Select(_ => new int[5000]).ToArray();
