@@ -34,8 +34,7 @@ public static class ExtractCommand
             if (parse.GetValue(recalibrate))
             {
                 var splits = DataSplits.Open(DatasetSpec.Parse(folder.Dataset), parse.GetValue(dataDir), folder.ValSize, folder.Seed);
-                BatchNormCalibration.Recalibrate(supernet, new DataLoader(splits.Train, 128, shuffle: true, dropLast: true, Augmentation.None,
-                    folder.Input, folder.NumClasses, folder.Seed), CommonOptions.AtLeast(parse.GetValue(bnBatches), 1, "--bn-batches"));
+                BatchNormCalibration.Recalibrate(supernet, DataLoader.ForTraining(splits.Train, 128, Augmentation.None, folder.Input, folder.NumClasses, folder.Seed), CommonOptions.AtLeast(parse.GetValue(bnBatches), 1, "--bn-batches"));
             }
             var model = supernet.Extract(architecture);
             model.SaveSafeTensors(path);

@@ -85,7 +85,7 @@ public static class SupernetCommand
             };
             var result = InheritedAccuracy.Evaluate(supernet, architecture,
                 DataLoader.ForEvaluation(images, 256, folder.Input, folder.NumClasses),
-                new DataLoader(splits.Train, 128, shuffle: true, dropLast: true, Augmentation.None, folder.Input, folder.NumClasses, folder.Seed),
+                DataLoader.ForTraining(splits.Train, 128, Augmentation.None, folder.Input, folder.NumClasses, folder.Seed),
                 CommonOptions.AtLeast(parse.GetValue(bnBatches), 0, "--bn-batches"));
             if (parse.GetValue(json))
                 Console.WriteLine(JsonSerializer.Serialize(new { arch = architecture.Key, split = which, images = result.Count, top1 = result.Top1, top5 = result.Top5, loss = result.Loss }));

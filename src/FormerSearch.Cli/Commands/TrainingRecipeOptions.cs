@@ -108,9 +108,7 @@ public sealed class TrainingRecipeOptions
         augmentation = augmentation with { MixupAlpha = parse.GetValue(_mixup), CutmixAlpha = parse.GetValue(_cutmix), RandomErasingProb = parse.GetValue(_erasing) };
         if (parse.GetValue(_cropPadding) is { } padding) augmentation = augmentation with { CropPadding = CommonOptions.AtLeast(padding, 0, "--crop-padding") };
         if (parse.GetValue(_noFlip)) augmentation = augmentation with { HorizontalFlip = false };
-        // Drop a last partial batch (timm's drop_last) unless it is the only one.
-        return new DataLoader(train, batch, shuffle: !parse.GetValue(_noShuffle), dropLast: train.Count > batch, augmentation, input, numClasses,
-            Seed(parse), labelSmoothing);
+        return DataLoader.ForTraining(train, batch, augmentation, input, numClasses, Seed(parse), labelSmoothing, shuffle: !parse.GetValue(_noShuffle));
     }
 
     /// <summary>The progress reporter the terminal allows: a live bar unless --no-progress or output is redirected.</summary>

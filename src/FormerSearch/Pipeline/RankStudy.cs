@@ -28,8 +28,8 @@ public sealed class RankStudy(SupernetDirectory folder, string? dataDir, string 
         var validation = splits.Validation ?? throw new ArgumentException($"The supernet in {folder.Path} held out no images to rank on (val_size 0).");
         var options = folder.ModelOptions;
         var evaluation = DataLoader.ForEvaluation(validation, 256, options.Input, options.NumClasses);
-        var calibration = new DataLoader(splits.Train, batchSize, shuffle: true, dropLast: splits.Train.Count > batchSize, Augmentation.None, options.Input, options.NumClasses, seed);
-        var training = new DataLoader(splits.Train, batchSize, shuffle: true, dropLast: splits.Train.Count > batchSize, Augmentation.Default(splits.Train), options.Input, options.NumClasses, seed);
+        var calibration = DataLoader.ForTraining(splits.Train, batchSize, Augmentation.None, options.Input, options.NumClasses, seed);
+        var training = DataLoader.ForTraining(splits.Train, batchSize, Augmentation.Default(splits.Train), options.Input, options.NumClasses, seed);
         Directory.CreateDirectory(output);
 
         var architectures = Distinct(space, samples, seed);

@@ -112,9 +112,8 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
         return (result.Best, result);
     }
 
-    /// <summary>Shuffled training batches; a last partial batch is dropped (timm's drop_last) unless it is the only one.</summary>
     private DataLoader TrainLoader(ImageDataset train, Augmentation augmentation, ModelOptions options) =>
-        new(train, settings.BatchSize, shuffle: true, dropLast: train.Count > settings.BatchSize, augmentation, options.Input, options.NumClasses, settings.Seed);
+        DataLoader.ForTraining(train, settings.BatchSize, augmentation, options.Input, options.NumClasses, settings.Seed);
 
     private ISearchAlgorithm Algorithm() => SearchAlgorithms.Create(settings.Algorithm, settings.Seed,
         EvolutionSettings.Scaled(settings.Population, settings.Generations) with { TestTopK = settings.TestTopK });
