@@ -27,8 +27,16 @@ public static class StepTimer
             step();
             times.Add(Stopwatch.GetElapsedTime(start).TotalSeconds);
         }
-        times.Sort();
-        int mid = times.Count / 2;
-        return times.Count % 2 == 1 ? times[mid] : 0.5 * (times[mid - 1] + times[mid]);
+        return Median(times);
+    }
+
+    /// <summary>The median of <paramref name="values"/> (sorted in place); the mean of the middle two for an even count.</summary>
+    /// <exception cref="ArgumentException"><paramref name="values"/> is empty.</exception>
+    public static double Median(List<double> values)
+    {
+        if (values.Count == 0) throw new ArgumentException("The median of no values is undefined.", nameof(values));
+        values.Sort();
+        int mid = values.Count / 2;
+        return values.Count % 2 == 1 ? values[mid] : 0.5 * (values[mid - 1] + values[mid]);
     }
 }

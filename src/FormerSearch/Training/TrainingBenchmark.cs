@@ -23,15 +23,7 @@ public static class TrainingBenchmark
         ArgumentNullException.ThrowIfNull(model);
         if (batchSize < 1) throw new ArgumentException($"The batch size must be at least 1; got {batchSize}.", nameof(batchSize));
 
-        var rng = new Generator(seed);
-        var input = model.Input;
-        var images = Tensor.Empty(batchSize, input.Height, input.Width, input.Channels);
-        rng.FillNormal(images.AsSpan());
-        var labels = new int[batchSize];
-        for (int i = 0; i < labels.Length; i++) labels[i] = rng.NextInt(model.NumClasses);
-
-        model.Train();
-        var optimizer = new AdamW(ParamGroups.WithNoDecay(model.NamedParameters(), 0.05), lr: 1e-4);
+        var (images, labels, optimizer) = Setup(model, batchSize, seed);
         return batchSize / StepTimer.MedianSeconds(() => Step(model, optimizer, images, labels), warmup: 2, minSeconds, minRuns);
     }
 
@@ -42,14 +34,7 @@ public static class TrainingBenchmark
     public static (double ForwardMs, double BackwardMs, double OptimizerMs) Breakdown(VisionModel model, int batchSize, int runs = 10, ulong seed = 0)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var rng = new Generator(seed);
-        var input = model.Input;
-        var images = Tensor.Empty(batchSize, input.Height, input.Width, input.Channels);
-        rng.FillNormal(images.AsSpan());
-        var labels = new int[batchSize];
-        for (int i = 0; i < labels.Length; i++) labels[i] = rng.NextInt(model.NumClasses);
-        model.Train();
-        var optimizer = new AdamW(ParamGroups.WithNoDecay(model.NamedParameters(), 0.05), lr: 1e-4);
+        var (images, labels, optimizer) = Setup(model, batchSize, seed);
         var forward = new List<double>();
         var backward = new List<double>();
         var update = new List<double>();
@@ -69,14 +54,20 @@ public static class TrainingBenchmark
             backward.Add(Stopwatch.GetElapsedTime(t1, t2).TotalMilliseconds);
             update.Add(Stopwatch.GetElapsedTime(t2, t3).TotalMilliseconds);
         }
-        return (Median(forward), Median(backward), Median(update));
+        return (StepTimer.Median(forward), StepTimer.Median(backward), StepTimer.Median(update));
     }
 
-    private static double Median(List<double> values)
+    /// <summary>A random batch with random labels, the model in training mode, and AdamW with timm's no-decay split.</summary>
+    private static (Tensor Images, int[] Labels, Optimizer Optimizer) Setup(VisionModel model, int batchSize, ulong seed)
     {
-        values.Sort();
-        int mid = values.Count / 2;
-        return values.Count % 2 == 1 ? values[mid] : 0.5 * (values[mid - 1] + values[mid]);
+        var rng = new Generator(seed);
+        var input = model.Input;
+        var images = Tensor.Empty(batchSize, input.Height, input.Width, input.Channels);
+        rng.FillNormal(images.AsSpan());
+        var labels = new int[batchSize];
+        for (int i = 0; i < labels.Length; i++) labels[i] = rng.NextInt(model.NumClasses);
+        model.Train();
+        return (images, labels, new AdamW(ParamGroups.WithNoDecay(model.NamedParameters(), 0.05), lr: 1e-4));
     }
 
     private static void Step(VisionModel model, Optimizer optimizer, Tensor images, int[] labels)
