@@ -10,7 +10,7 @@ public sealed class BatchNorm1d : BatchNormBase
     /// <exception cref="ArgumentException">The channel count is not positive, eps is negative, or momentum is outside [0, 1].</exception>
     public BatchNorm1d(int numFeatures, float eps = 1e-5f, float momentum = 0.1f) : base(numFeatures, eps, momentum) { }
 
-    private protected override void CheckInput(Tensor x)
+    protected override void CheckInput(Tensor x)
     {
         if ((x.Rank != 2 && x.Rank != 3) || x.Size(-1) != NumFeatures)
             throw new ArgumentException($"BatchNorm1d({NumFeatures}) needs a [B, {NumFeatures}] or [B, N, {NumFeatures}] input; got {Tensor.FormatShape(x.Shape)}.", nameof(x));

@@ -10,7 +10,7 @@ public sealed class BatchNorm2d : BatchNormBase
     /// <exception cref="ArgumentException">The channel count is not positive, eps is negative, or momentum is outside [0, 1].</exception>
     public BatchNorm2d(int numFeatures, float eps = 1e-5f, float momentum = 0.1f) : base(numFeatures, eps, momentum) { }
 
-    private protected override void CheckInput(Tensor x)
+    protected override void CheckInput(Tensor x)
     {
         if (x.Rank != 4 || x.Size(3) != NumFeatures)
             throw new ArgumentException($"BatchNorm2d({NumFeatures}) needs a [B, H, W, {NumFeatures}] input; got {Tensor.FormatShape(x.Shape)}.", nameof(x));

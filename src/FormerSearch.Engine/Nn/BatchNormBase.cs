@@ -12,7 +12,7 @@ public abstract class BatchNormBase : Module, ILayer, IRunningStatistics
 {
     /// <summary>A batch norm over <paramref name="numFeatures"/> channels.</summary>
     /// <exception cref="ArgumentException">The channel count is not positive, eps is negative, or momentum is outside [0, 1].</exception>
-    private protected BatchNormBase(int numFeatures, float eps, float momentum)
+    protected BatchNormBase(int numFeatures, float eps, float momentum)
     {
         string type = GetType().Name;
         if (numFeatures <= 0) throw new ArgumentException($"{type} needs a positive channel count, got {numFeatures}.", nameof(numFeatures));
@@ -75,11 +75,16 @@ public abstract class BatchNormBase : Module, ILayer, IRunningStatistics
         // PyTorch counts the batch first, then (momentum=None) weighs it 1/count; a failed forward counts nothing.
         float count = NumBatchesTracked.AsSpan()[0] + 1f;
         float momentum = CumulativeAverage && Training ? 1f / count : Momentum;
-        var y = Functional.BatchNorm(x, Weight.Value, Bias.Value, RunningMean, RunningVar, Training, momentum, Eps);
+        // An input with fewer channels than the layer (a supernet's active width) uses the leading ones.
+        int c = x.Size(-1);
+        var y = c == NumFeatures
+            ? Functional.BatchNorm(x, Weight.Value, Bias.Value, RunningMean, RunningVar, Training, momentum, Eps)
+            : Functional.BatchNorm(x, Weight.Value.Narrow(0, 0, c), Bias.Value.Narrow(0, 0, c), RunningMean.Narrow(0, 0, c), RunningVar.Narrow(0, 0, c),
+                Training, momentum, Eps);
         if (Training) NumBatchesTracked.AsSpan()[0] = count;
         return y;
     }
 
-    /// <summary>Rejects inputs of a rank this kind of batch norm does not take.</summary>
-    private protected abstract void CheckInput(Tensor x);
+    /// <summary>Rejects inputs of a rank or channel count this kind of batch norm does not take (at most <see cref="NumFeatures"/> channels).</summary>
+    protected abstract void CheckInput(Tensor x);
 }
