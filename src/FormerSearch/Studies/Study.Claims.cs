@@ -87,25 +87,27 @@ public sealed partial class Study
     private sealed class ClaimHeartbeat : IDisposable
     {
         private readonly SqliteConnection _db;
-        private readonly Timer _timer;
-        private readonly Lock _gate = new();
+        private readonly Thread _thread;
+        private readonly ManualResetEventSlim _stop = new();
         private readonly string _key;
         private readonly string _me;
-        private bool _disposed;
+        private readonly TimeSpan _interval;
 
         public ClaimHeartbeat(Study study, string key)
         {
             _db = Connect(study.Path, SqliteOpenMode.ReadWrite);
             _key = key;
             _me = study.ClaimantId;
-            _timer = new Timer(_ => Beat(), null, study.HeartbeatInterval, study.HeartbeatInterval);
+            _interval = study.HeartbeatInterval;
+            // Its own thread, not a thread-pool timer: a busy pool (evaluation, tests) must not delay the beats past the timeout.
+            _thread = new Thread(Run) { IsBackground = true, Name = "study heartbeat" };
+            _thread.Start();
         }
 
-        private void Beat()
+        private void Run()
         {
-            lock (_gate)
+            while (!_stop.Wait(_interval))
             {
-                if (_disposed) return;
                 try
                 {
                     Execute(_db, "UPDATE candidates SET heartbeat = $now WHERE key = $k AND claimant = $me;", null, ("$now", Now()), ("$k", _key), ("$me", _me));
@@ -119,12 +121,10 @@ public sealed partial class Study
 
         public void Dispose()
         {
-            _timer.Dispose();
-            lock (_gate)
-            {
-                _disposed = true;
-                _db.Dispose();
-            }
+            _stop.Set();
+            _thread.Join();
+            _stop.Dispose();
+            _db.Dispose();
         }
     }
 }

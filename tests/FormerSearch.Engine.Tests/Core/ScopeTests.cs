@@ -5,6 +5,7 @@ using FormerSearch.Engine.Tests.Support;
 
 namespace FormerSearch.Engine.Tests.Core;
 
+[Collection(AllocationCollection.Name)]
 public sealed class ScopeTests
 {
     [Fact]

@@ -6,6 +6,7 @@ using FormerSearch.Engine.Tests.Support;
 namespace FormerSearch.Engine.Tests.Nn;
 
 /// <summary>Gradients against finite differences, construction, initialisation and naming of the layer modules.</summary>
+[Collection(AllocationCollection.Name)]
 public sealed class LayerTests
 {
     // Odd sizes; the input is a strided view (a narrowed slice of a bigger tensor) to exercise the copy paths.

@@ -172,12 +172,13 @@ public sealed class StudyTests
         var c = pool.TryAdmit(Space.Largest(), 0, "random", [])!;
         Assert.Equal(ClaimOutcome.Claimed, a.TryClaim(c.Key, ClaimPhase.Validation, out _));
         using var b = Study.Open(path, Space);
-        b.HeartbeatTimeout = TimeSpan.FromMilliseconds(150);
+        b.HeartbeatTimeout = TimeSpan.FromMilliseconds(600);
         using (a.Heartbeat(c.Key))
         {
-            for (int i = 0; i < 8; i++)
+            // Three times the timeout: without the beats the claim would be taken over.
+            for (int i = 0; i < 12; i++)
             {
-                Thread.Sleep(50);
+                Thread.Sleep(150);
                 Assert.Equal(ClaimOutcome.Busy, b.TryClaim(c.Key, ClaimPhase.Validation, out _));
             }
         }

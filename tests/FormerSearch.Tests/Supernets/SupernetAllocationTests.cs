@@ -2,18 +2,16 @@ using FormerSearch.Engine;
 using FormerSearch.Engine.Memory;
 using FormerSearch.Models;
 using FormerSearch.Spaces;
+using FormerSearch.Supernets.Glit;
 
 namespace FormerSearch.Tests.Supernets;
 
-/// <summary>
-/// Managed-heap bytes of a warm supernet training step. Alone in its collection: tests running beside it share the
-/// engine's buffer pools and thread pool, and their use can make a step here rent new buffers.
-/// </summary>
+/// <summary>Managed-heap bytes of warm supernet training steps.</summary>
 [Collection(AllocationCollection.Name)]
-public sealed class AutoFormerSupernetAllocationTests
+public sealed class SupernetAllocationTests
 {
     [Fact]
-    public void A_warm_training_step_allocates_nothing_on_the_managed_heap()
+    public void A_warm_autoformer_training_step_allocates_nothing_on_the_managed_heap()
     {
         long BytesPerStep(VisionModel model)
         {
@@ -38,5 +36,27 @@ public sealed class AutoFormerSupernetAllocationTests
         var arch = space.Sample(new Generator(8));
         net.Activate(arch);
         Assert.Equal(0, BytesPerStep(net));
+    }
+
+    [Theory]
+    [InlineData(0, 2, 5)]
+    [InlineData(1, 1, 9)]
+    [InlineData(3, 4, 13)]
+    public void A_warm_split_step_allocates_nothing(int globalHeads, int localExpansion, int kernel)
+    {
+        // Forward and backward of one head split at sliced sizes (training mode, sliced BatchNorm): pooled buffers and views only.
+        var split = new GlitSuperGlobalLocal(headDim: 4, globalHeads, 3 - globalHeads, 2f, 4, 13, new Generator(0));
+        var x = Tensor.Empty(2, 17, 12);
+        new Generator(1).FillNormal(x.AsSpan());
+        x.RequiresGrad = true;
+        void Step()
+        {
+            using var _ = TensorScope.Enter();
+            Functional.Sum(split.Forward(x, 1f, localExpansion, kernel)).Backward();
+        }
+        for (int i = 0; i < 5; i++) Step();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10; i++) Step();
+        Assert.Equal(0, (GC.GetAllocatedBytesForCurrentThread() - before) / 10);
     }
 }

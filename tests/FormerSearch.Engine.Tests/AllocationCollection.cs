@@ -1,0 +1,12 @@
+namespace FormerSearch.Engine.Tests;
+
+/// <summary>
+/// Classes that measure allocations, run when no other test runs: tests running beside them share the buffer pool,
+/// and their use can make a measured step rent new buffers.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class AllocationCollection
+{
+    /// <summary>The collection's name.</summary>
+    public const string Name = "Allocation measurements";
+}
