@@ -55,6 +55,34 @@ public sealed class SearchCommandTests : IDisposable
         Assert.Contains("--resume", refused.StdErr);
     }
 
+    [Fact]
+    public void A_trained_supernet_is_searched_on_its_own_split_without_training_again()
+    {
+        string trained = Path.Combine(_dir, "sn");
+        var train = FormerProcess.Run("supernet", "train", "--space", "burger", "--sampler", "spos", "--dataset", _spec, "--val-size", "40", "--max-steps", "2",
+            "--batch-size", "16", "--seed", "5", "--output", trained, "--threads", "1", "--no-progress");
+        Assert.True(train.ExitCode == 0, train.StdErr);
+        string output = Path.Combine(_dir, "searched");
+        var r = FormerProcess.Run("search", "--preset", "quick", "--supernet", trained, "--algorithm", "random", "--population", "4", "--generations", "2",
+            "--finetune-epochs", "0", "--dataset", _spec, "--output", output, "--threads", "1", "--json");
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        Assert.Contains($"searching the trained supernet in {trained}", r.StdErr);
+        Assert.Contains("inherited weights", r.StdErr);
+        Assert.False(Directory.Exists(Path.Combine(output, "supernet")));
+        Assert.False(Directory.Exists(Path.Combine(output, "finetune")));
+        using var doc = JsonDocument.Parse(r.StdOut);
+        Assert.Equal("burger", doc.RootElement.GetProperty("best").GetProperty("arch").GetProperty("space").GetString());
+        // Without fine-tuning the best's weights are the inherited ones.
+        Assert.Equal(File.ReadAllBytes(Path.Combine(output, "best", "inherited.safetensors")), File.ReadAllBytes(Path.Combine(output, "best", "model.safetensors")));
+
+        var contradicted = FormerProcess.Run("search", "--supernet", trained, "--space", "glit", "--dataset", _spec, "--output", Path.Combine(_dir, "other"));
+        Assert.Equal(2, contradicted.ExitCode);
+        Assert.Contains("--space glit contradicts", contradicted.StdErr);
+        var missing = FormerProcess.Run("search", "--supernet", Path.Combine(_dir, "nothing"), "--dataset", _spec, "--output", Path.Combine(_dir, "other"));
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Single(missing.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
     [Theory]
     [InlineData("--space", "nasnet")]
     [InlineData("--preset", "huge")]
@@ -62,6 +90,8 @@ public sealed class SearchCommandTests : IDisposable
     [InlineData("--algorithm", "annealing")]
     [InlineData("--budget-macs", "ten")]
     [InlineData("--budget-macs", "1")]
+    [InlineData("--finetune-epochs", "-1")]
+    [InlineData("--population", "1")]
     public void Bad_options_are_one_sentence_and_exit_code_2(string option, string value)
     {
         var r = FormerProcess.Run("search", option, value, "--dataset", _spec, "--val-size", "40", "--output", Path.Combine(_dir, "bad"));

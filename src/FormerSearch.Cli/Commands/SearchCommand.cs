@@ -4,6 +4,7 @@ using FormerSearch.Cli.Progress;
 using FormerSearch.Engine;
 using FormerSearch.Pipeline;
 using FormerSearch.Search;
+using FormerSearch.Supernets;
 using FormerSearch.Training;
 
 namespace FormerSearch.Cli.Commands;
@@ -18,7 +19,7 @@ public static class SearchCommand
 {
     public static Command Create()
     {
-        var preset = new Option<string>("--preset") { Description = "Run size: default (about 5 minutes here) or quick (a shorter smoke run).", DefaultValueFactory = _ => "default" };
+        var preset = new Option<string>("--preset") { Description = "Run size: default (about 5 minutes here) or quick (under a minute, a smoke run).", DefaultValueFactory = _ => "default" };
         var space = new Option<string>("--space") { Description = "autoformer | glit | burger.", DefaultValueFactory = _ => "burger" };
         var spacePreset = new Option<string>("--space-preset") { Description = "Preset of the space.", DefaultValueFactory = _ => "mini" };
         var sampler = new Option<string>("--sampler") { Description = "Supernet sampling: uniform | spos | sandwich | hybrid.", DefaultValueFactory = _ => "hybrid" };
@@ -32,16 +33,32 @@ public static class SearchCommand
         var output = new Option<string>("--output") { Description = "Output folder.", DefaultValueFactory = _ => "runs/search" };
         var resume = new Option<bool>("--resume") { Description = "Reuse and continue what an earlier run into --output finished." };
         var seed = new Option<ulong>("--seed") { Description = "Seed of everything.", DefaultValueFactory = _ => 0 };
+        var supernet = new Option<string?>("--supernet") { Description = "Search this trained supernet folder (`former supernet train` output) instead of training one; its space, sampler, data set and held-out split are used." };
+        var supernetEpochs = new Option<int?>("--supernet-epochs") { Description = "Supernet training epochs (default: the preset's, 3)." };
+        var population = new Option<int?>("--population") { Description = "Evolution population per generation (default: the preset's, 20); random search evaluates as many in all." };
+        var generations = new Option<int?>("--generations") { Description = "Evolution generations (default: the preset's, 6)." };
+        var finetuneEpochs = new Option<int?>("--finetune-epochs") { Description = "Fine-tuning epochs of the best subnet (default: the preset's, 1); 0 tests it with its inherited weights." };
         var threads = CommonOptions.Threads();
         var json = CommonOptions.Json();
         var command = new Command("search", "Supernet training, search under a budget, extraction, fine-tuning, test and report, end to end.")
         {
-            preset, space, spacePreset, sampler, algorithm, budgetMacs, budgetParams, budgetLatency, dataset, dataDir, valSize, output, resume, seed, threads, json,
+            preset, space, spacePreset, sampler, algorithm, budgetMacs, budgetParams, budgetLatency, dataset, dataDir, valSize, output, resume, seed,
+            supernet, supernetEpochs, population, generations, finetuneEpochs, threads, json,
         };
         command.SetAction(parse =>
         {
             EngineSettings.Threads = CommonOptions.AtLeast(parse.GetValue(threads), 1, "--threads");
-            var settings = SearchPipelineSettings.Preset(parse.GetValue(preset)!) with
+            var settings = SearchPipelineSettings.Preset(parse.GetValue(preset)!);
+            settings = settings with
+            {
+                SupernetEpochs = CommonOptions.AtLeast(parse.GetValue(supernetEpochs) ?? settings.SupernetEpochs, 1, "--supernet-epochs"),
+                SupernetMaxSteps = parse.GetValue(supernetEpochs) is null ? settings.SupernetMaxSteps : null,
+                Population = CommonOptions.AtLeast(parse.GetValue(population) ?? settings.Population, 2, "--population"),
+                Generations = CommonOptions.AtLeast(parse.GetValue(generations) ?? settings.Generations, 1, "--generations"),
+                FinetuneEpochs = CommonOptions.AtLeast(parse.GetValue(finetuneEpochs) ?? settings.FinetuneEpochs, 0, "--finetune-epochs"),
+                FinetuneMaxSteps = parse.GetValue(finetuneEpochs) is null ? settings.FinetuneMaxSteps : null,
+            };
+            settings = settings with
             {
                 Space = parse.GetValue(space)!,
                 SpacePreset = parse.GetValue(spacePreset)!,
@@ -59,6 +76,23 @@ public static class SearchCommand
                     Latency = Window(parse.GetValue(budgetLatency), "--budget-latency"),
                 },
             };
+            if (parse.GetValue(supernet) is { } trained)
+            {
+                SupernetDirectory folder;
+                try { folder = SupernetDirectory.Load(trained); }
+                catch (Exception e) when (e is IOException or InvalidDataException) { throw new UserInputException($"--supernet: {e.Message}"); }
+                settings = settings.OnSupernet(folder);
+                foreach (var (option, value, its) in new (Option Option, string Value, string Its)[]
+                {
+                    (space, parse.GetValue(space)!, folder.Space), (spacePreset, parse.GetValue(spacePreset)!, folder.Preset),
+                    (sampler, parse.GetValue(sampler)!, folder.Sampler), (dataset, parse.GetValue(dataset)!, folder.Dataset),
+                    (valSize, parse.GetValue(valSize).ToString(CultureInfo.InvariantCulture), folder.ValSize.ToString(CultureInfo.InvariantCulture)),
+                })
+                {
+                    if (parse.GetResult(option) is { Implicit: false } && !string.Equals(value, its, StringComparison.OrdinalIgnoreCase))
+                        throw new UserInputException($"{option.Name} {value} contradicts the supernet in {trained}, which was trained with {its}; leave the option out.");
+                }
+            }
             var pipeline = new SearchPipeline(settings, new LogLineProgress(), line => Console.Error.WriteLine(line));
             System.Text.Json.Nodes.JsonObject summary;
             try { summary = pipeline.Run(parse.GetValue(resume)); }

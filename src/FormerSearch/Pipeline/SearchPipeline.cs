@@ -30,7 +30,7 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
         Directory.CreateDirectory(root);
         var space = SearchSpaces.Create(settings.Space, settings.SpacePreset);
         var algorithm = Algorithm(); // checked before any work
-        var splits = DataSplits.Open(DatasetSpec.Parse(settings.Dataset), settings.DataDir, settings.ValSize, settings.Seed);
+        var splits = DataSplits.Open(DatasetSpec.Parse(settings.Dataset), settings.DataDir, settings.ValSize, settings.SplitSeed ?? settings.Seed);
         var options = ModelOptions.For(space.DefaultInput, splits.Train.NumClasses);
         var latency = new ForwardLatencyMeter(space, options, settings.LatencyBatch);
         var constraints = Budget(space, options);
@@ -58,8 +58,19 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
 
     private Supernet TrainSupernet(ISearchSpace space, DataSplits splits, ModelOptions options)
     {
-        var folder = new SupernetDirectory(Path.Combine(settings.Output, "supernet"), space.Name, space.Preset, options.Input, options.NumClasses,
-            settings.Sampler.ToString().ToLowerInvariant(), settings.Dataset, settings.ValSize, settings.Seed);
+        var wanted = new SupernetDirectory(Path.Combine(settings.Output, "supernet"), space.Name, space.Preset, options.Input, options.NumClasses,
+            settings.Sampler.ToString().ToLowerInvariant(), settings.Dataset, settings.ValSize, settings.SplitSeed ?? settings.Seed);
+        if (settings.Supernet is { } given)
+        {
+            var trained = SupernetDirectory.Load(given);
+            if (trained != wanted with { Path = given })
+                throw new ArgumentException($"The supernet in {given} was trained on other settings than this search's ({Describe(trained)}, not {Describe(wanted)}).");
+            log($"supernet: searching the trained supernet in {given}");
+            return trained.LoadSupernet();
+        }
+        var folder = wanted;
+        if (File.Exists(Path.Combine(folder.Path, SupernetDirectory.SpaceFile)) && SupernetDirectory.Load(folder.Path) != folder)
+            throw new ArgumentException($"{folder.Path} holds a supernet trained on other settings ({Describe(SupernetDirectory.Load(folder.Path))}, not {Describe(folder)}); choose another --output.");
         if (File.Exists(folder.WeightsPath))
         {
             log($"supernet: reusing {folder.WeightsPath}");
@@ -112,6 +123,9 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
         return (result.Best, result);
     }
 
+    private static string Describe(SupernetDirectory d) =>
+        $"{d.Space} ({d.Preset}), {d.Input} input, {d.NumClasses} classes, {d.Sampler} sampling, {d.Dataset} with {d.ValSize} held out by seed {d.Seed}";
+
     private DataLoader TrainLoader(ImageDataset train, Augmentation augmentation, ModelOptions options) =>
         DataLoader.ForTraining(train, settings.BatchSize, augmentation, options.Input, options.NumClasses, settings.Seed);
 
@@ -140,13 +154,21 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
         var model = supernet.Extract(best.Architecture);
         model.SaveSafeTensors(init);
 
-        string finetuneDir = Path.Combine(settings.Output, "finetune");
-        var loader = TrainLoader(splits.Train, Augmentation.Default(splits.Train), options);
-        var recipe = new TrainingOptions { Epochs = settings.FinetuneEpochs, MaxSteps = settings.FinetuneMaxSteps, LearningRate = 5e-4, WarmupEpochs = 0 };
-        log($"finetune: {best.Key} for {(settings.FinetuneMaxSteps is { } s ? $"{s} steps" : $"{settings.FinetuneEpochs} epoch(s)")} into {finetuneDir}");
-        var trainer = new Trainer(model, loader, null, recipe, finetuneDir, progress);
-        trainer.Run(resume: File.Exists(trainer.CheckpointPath));
-        File.Copy(trainer.ModelPath, Path.Combine(bestDir, "model.safetensors"), overwrite: true);
+        if (settings.FinetuneEpochs > 0 || settings.FinetuneMaxSteps is not null)
+        {
+            string finetuneDir = Path.Combine(settings.Output, "finetune");
+            var loader = TrainLoader(splits.Train, Augmentation.Default(splits.Train), options);
+            var recipe = new TrainingOptions { Epochs = settings.FinetuneEpochs, MaxSteps = settings.FinetuneMaxSteps, LearningRate = 5e-4, WarmupEpochs = 0 };
+            log($"finetune: {best.Key} for {(settings.FinetuneMaxSteps is { } s ? $"{s} steps" : $"{settings.FinetuneEpochs} epoch(s)")} into {finetuneDir}");
+            var trainer = new Trainer(model, loader, null, recipe, finetuneDir, progress);
+            trainer.Run(resume: File.Exists(trainer.CheckpointPath));
+            File.Copy(trainer.ModelPath, Path.Combine(bestDir, "model.safetensors"), overwrite: true);
+        }
+        else
+        {
+            log($"finetune: none; {best.Key} keeps its inherited weights");
+            File.Copy(init, Path.Combine(bestDir, "model.safetensors"), overwrite: true);
+        }
 
         var val = Evaluator.Evaluate(model, DataLoader.ForEvaluation(splits.Validation!, 256, options.Input, options.NumClasses));
         var test = Evaluator.Evaluate(model, DataLoader.ForEvaluation(splits.Test, 256, options.Input, options.NumClasses));

@@ -30,6 +30,12 @@ public sealed record SearchPipelineSettings
     /// <summary>Seed of everything.</summary>
     public ulong Seed { get; init; }
 
+    /// <summary>Seed of the held-out split (null: <see cref="Seed"/>); a trained supernet's own, so that it is never scored on images it trained on.</summary>
+    public ulong? SplitSeed { get; init; }
+
+    /// <summary>A trained supernet folder (<c>former supernet train</c>) to search instead of training one (null: train one).</summary>
+    public string? Supernet { get; init; }
+
     /// <summary>Search algorithm: evolution, random, hierarchical, pareto.</summary>
     public string Algorithm { get; init; } = "evolution";
 
@@ -63,7 +69,7 @@ public sealed record SearchPipelineSettings
     /// <summary>Batches to re-estimate BN statistics on before scoring a subnet.</summary>
     public int BnBatches { get; init; } = 5;
 
-    /// <summary>Fine-tuning epochs of the best subnet.</summary>
+    /// <summary>Fine-tuning epochs of the best subnet (0: test it with its inherited weights).</summary>
     public int FinetuneEpochs { get; init; } = 1;
 
     /// <summary>Fine-tuning step budget (null: all epochs).</summary>
@@ -71,6 +77,16 @@ public sealed record SearchPipelineSettings
 
     /// <summary>Batch size of latency measurements.</summary>
     public int LatencyBatch { get; init; } = 64;
+
+    /// <summary>
+    /// These settings on the trained supernet in <paramref name="folder"/>: its space, preset, sampler, data set and held-out
+    /// split replace those given.
+    /// </summary>
+    public SearchPipelineSettings OnSupernet(SupernetDirectory folder) => this with
+    {
+        Supernet = folder.Path, Space = folder.Space, SpacePreset = folder.Preset, Sampler = Enum.Parse<SamplerKind>(folder.Sampler, ignoreCase: true),
+        Dataset = folder.Dataset, ValSize = folder.ValSize, SplitSeed = folder.Seed,
+    };
 
     /// <summary>The run-size preset: <c>default</c> or <c>quick</c>.</summary>
     /// <exception cref="ArgumentException">Another name.</exception>
