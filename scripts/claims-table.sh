@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Prints the README's claims tables (markdown) from what scripts/claims.sh wrote into OUT (default runs/claims).
+# Needs jq and sqlite3 (apt-get install jq sqlite3); runs that have not finished show as "–".
+set -euo pipefail
+OUT=${1:-runs/claims}
+
+pct() { awk -v v="$1" 'BEGIN { if (v == "") print "–"; else printf "%.2f", 100 * v }'; }
+field() { [ -s "$OUT/$1.json" ] && jq -r "$2" "$OUT/$1.json" || echo ""; }
+# Mean and sample standard deviation of percentages given as fractions, e.g. "88.12 ± 0.31".
+mean_sd() { printf '%s\n' "$@" | awk 'NF { x = 100 * $1; s += x; q += x * x; n++ }
+  END { if (n == 0) print "–"; else if (n == 1) printf "%.2f", s; else printf "%.2f ± %.2f", s / n, sqrt((q - s * s / n) / (n - 1)) }'; }
+study() { [ -s "$OUT/$1/study.sqlite" ] && sqlite3 "$OUT/$1/study.sqlite" "$2" || echo ""; }
+epoch_seconds() { grep -o 'epoch 1/[0-9]*: .* \([0-9.]*\) s$' "$OUT/$1.log" 2>/dev/null | awk '{ print $(NF - 1) }' || true; }
+
+echo "### Supernet sampling (BurgerFormer mini, 3 supernet epochs, evolution seed 0 under the default MACs budget)"
+echo
+echo "| sampler | s / supernet epoch | mean inherited val. acc. of the candidates | best inherited val. acc. | its MMACs | test acc. after 1 fine-tuning epoch |"
+echo "|---|---|---|---|---|---|"
+for sampler in uniform spos sandwich hybrid; do
+  run="burger-$sampler"
+  mean=$(study "$run" "SELECT AVG(val_acc) FROM candidates WHERE val_acc IS NOT NULL;")
+  macs=$(field "$run" '.best.macs')
+  echo "| $sampler | $(epoch_seconds "$run") | $(pct "$mean") | $(pct "$(field "$run" '.best.inherited_val_acc')") | $(awk -v m="$macs" 'BEGIN { if (m == "") print "–"; else printf "%.2f", m / 1e6 }') | $(pct "$(field "$run" '.best.test_acc')") |"
+done
+
+compare() { # compare PREFIX A B: per seed, the best inherited validation and test accuracy of algorithms A and B
+  local prefix=$1 a=$2 b=$3 av=() bv=() at=() bt=()
+  echo "| seed | $a: best inherited val. acc. | $b: best inherited val. acc. | $a: its test acc. | $b: its test acc. |"
+  echo "|---|---|---|---|---|"
+  for seed in 0 1 2; do
+    local x y xt yt
+    x=$(field "$prefix-$a-$seed" '.best.inherited_val_acc'); y=$(field "$prefix-$b-$seed" '.best.inherited_val_acc')
+    xt=$(field "$prefix-$a-$seed" '.best.test_acc'); yt=$(field "$prefix-$b-$seed" '.best.test_acc')
+    av+=("$x"); bv+=("$y"); at+=("$xt"); bt+=("$yt")
+    echo "| $seed | $(pct "$x") | $(pct "$y") | $(pct "$xt") | $(pct "$yt") |"
+  done
+  echo "| mean ± sd | $(mean_sd "${av[@]}") | $(mean_sd "${bv[@]}") | $(mean_sd "${at[@]}") | $(mean_sd "${bt[@]}") |"
+}
+
+echo
+echo "### Evolution vs random search (BurgerFormer mini, the hybrid supernet, 120 evaluations each, inherited weights)"
+echo
+compare burger evolution random
+echo
+echo "### Hierarchical vs flat evolution (GLiT mini, one uniform-sampled supernet, 120 evaluations each, inherited weights)"
+echo
+compare glit hierarchical evolution
+echo
+echo "### Ranking by inherited weights (8 sampled subnets, each also trained alone for 1 epoch)"
+echo
+echo "| space | supernet | Kendall τ | Spearman ρ |"
+echo "|---|---|---|---|"
+for pair in "burger:burger-rank:BurgerFormer mini, hybrid" "glit:glit-rank:GLiT mini, uniform" "autoformer:autoformer-rank:AutoFormer mini, uniform"; do
+  IFS=: read -r _ run what <<< "$pair"
+  tau=$(field "$run" '.kendall_tau'); rho=$(field "$run" '.spearman_rho')
+  echo "| ${run%-rank} | $what | $(awk -v v="$tau" 'BEGIN { if (v == "") print "–"; else printf "%.2f", v }') | $(awk -v v="$rho" 'BEGIN { if (v == "") print "–"; else printf "%.2f", v }') |"
+done
