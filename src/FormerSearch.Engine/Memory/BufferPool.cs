@@ -8,6 +8,7 @@ namespace FormerSearch.Engine.Memory;
 public static class BufferPool
 {
     private const int MinClass = 4;  // 16 floats
+    private const int LargerClassesToTry = 2;
     private static readonly Stack<float[]>[] s_classes = CreateClasses();
     private static readonly object s_lock = new();
     private static long s_rented, s_returned;
@@ -25,7 +26,13 @@ public static class BufferPool
         Interlocked.Increment(ref s_rented);
         lock (s_lock)
         {
-            if (s_classes[cls].TryPop(out var buffer)) return buffer;
+            // On a miss, a kept buffer up to 4× larger serves before a new one is allocated: the subnets of a supernet rent
+            // other sizes than its largest does, and the pool would otherwise keep a whole set of buffers for each.
+            int last = Math.Min(cls + LargerClassesToTry, s_classes.Length - 1);
+            for (int c = cls; c <= last; c++)
+            {
+                if (s_classes[c].TryPop(out var buffer)) return buffer;
+            }
         }
         return GC.AllocateUninitializedArray<float>(1 << cls);
     }
