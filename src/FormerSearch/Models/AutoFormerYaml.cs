@@ -1,4 +1,3 @@
-using System.Globalization;
 using YamlDotNet.RepresentationModel;
 
 namespace FormerSearch.Models;
@@ -19,26 +18,13 @@ public static class AutoFormerYaml
     /// <exception cref="InvalidDataException">The text is not YAML, lacks both sections, or a value is missing, not a number, or of the wrong count.</exception>
     public static AutoFormerConfig Parse(string text, string source)
     {
-        YamlMappingNode root;
-        try
-        {
-            var stream = new YamlStream();
-            stream.Load(new StringReader(text));
-            root = stream.Documents.Count > 0 && stream.Documents[0].RootNode is YamlMappingNode m ? m
-                : throw new InvalidDataException($"{source} is not an AutoFormer YAML file: its top level is not a mapping.");
-        }
-        catch (YamlDotNet.Core.YamlException e)
-        {
-            throw new InvalidDataException($"{source} is not valid YAML: {e.Message}", e);
-        }
-
-        var section = Child(root, "RETRAIN") ?? Child(root, "SUPERNET")
-            ?? throw new InvalidDataException($"{source} has neither a RETRAIN nor a SUPERNET section, so it describes no AutoFormer.");
-        string name = Child(root, "RETRAIN") is null ? "SUPERNET" : "RETRAIN";
-        int embedDim = (int)Number(section, "EMBED_DIM", name, source);
-        int depth = (int)Number(section, "DEPTH", name, source);
-        if (embedDim < 1 || depth < 1)
-            throw new InvalidDataException($"{source}: {name}.EMBED_DIM and {name}.DEPTH must be positive; got {embedDim} and {depth}.");
+        var root = AutoFormerYamlReader.Root(text, source);
+        string name = AutoFormerYamlReader.Section(root, "RETRAIN") is not null ? "RETRAIN"
+            : AutoFormerYamlReader.Section(root, "SUPERNET") is not null ? "SUPERNET"
+            : throw new InvalidDataException($"{source} has neither a RETRAIN nor a SUPERNET section, so it describes no AutoFormer.");
+        var section = AutoFormerYamlReader.Section(root, name)!;
+        int embedDim = (int)Single(section, name, "EMBED_DIM", source);
+        int depth = (int)Single(section, name, "DEPTH", source);
         var heads = PerLayer(section, "NUM_HEADS", depth, name, source);
         var ratios = PerLayer(section, "MLP_RATIO", depth, name, source);
         return new AutoFormerConfig
@@ -49,27 +35,17 @@ public static class AutoFormerYaml
         };
     }
 
-    private static YamlNode? Child(YamlMappingNode map, string key) =>
-        map.Children.TryGetValue(new YamlScalarNode(key), out var node) ? node : null;
-
-    private static double Number(YamlNode section, string key, string sectionName, string source)
+    private static double Single(YamlMappingNode section, string sectionName, string key, string source)
     {
-        var node = (section as YamlMappingNode is { } map ? Child(map, key) : null)
-            ?? throw new InvalidDataException($"{source}: {sectionName}.{key} is missing.");
-        return Scalar(node, $"{sectionName}.{key}", source);
+        var (values, isList) = AutoFormerYamlReader.Numbers(section, sectionName, key, source);
+        return isList ? throw new InvalidDataException($"{source}: {sectionName}.{key} must be one number, not a list.") : values[0];
     }
 
-    private static double Scalar(YamlNode node, string what, string source) =>
-        node is YamlScalarNode { Value: { } v } && double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double x) && double.IsFinite(x)
-            ? x : throw new InvalidDataException($"{source}: {what} must be a number; got '{node}'.");
-
-    private static double[] PerLayer(YamlNode section, string key, int depth, string sectionName, string source)
+    private static double[] PerLayer(YamlMappingNode section, string key, int depth, string sectionName, string source)
     {
-        var node = (section as YamlMappingNode is { } map ? Child(map, key) : null)
-            ?? throw new InvalidDataException($"{source}: {sectionName}.{key} is missing.");
-        if (node is not YamlSequenceNode list) return Enumerable.Repeat(Scalar(node, $"{sectionName}.{key}", source), depth).ToArray();
-        if (list.Children.Count != depth)
-            throw new InvalidDataException($"{source}: {sectionName}.{key} has {list.Children.Count} values but DEPTH is {depth}.");
-        return list.Children.Select((n, i) => Scalar(n, $"{sectionName}.{key}[{i}]", source)).ToArray();
+        var (values, isList) = AutoFormerYamlReader.Numbers(section, sectionName, key, source);
+        if (!isList) return Enumerable.Repeat(values[0], depth).ToArray();
+        return values.Length == depth ? values
+            : throw new InvalidDataException($"{source}: {sectionName}.{key} has {values.Length} values but DEPTH is {depth}.");
     }
 }

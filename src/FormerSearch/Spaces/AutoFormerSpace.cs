@@ -229,18 +229,7 @@ public sealed class AutoFormerSpace : ISearchSpace
     /// <exception cref="InvalidDataException">Not YAML, a section or key missing or not numbers, or sizes the supernet cannot hold.</exception>
     public static AutoFormerSpace FromYaml(string text, string source, string? preset = null)
     {
-        YamlMappingNode root;
-        try
-        {
-            var stream = new YamlStream();
-            stream.Load(new StringReader(text));
-            root = stream.Documents.Count > 0 && stream.Documents[0].RootNode is YamlMappingNode m ? m
-                : throw new InvalidDataException($"{source} is not an AutoFormer YAML file: its top level is not a mapping.");
-        }
-        catch (YamlDotNet.Core.YamlException e)
-        {
-            throw new InvalidDataException($"{source} is not valid YAML: {e.Message}", e);
-        }
+        var root = AutoFormerYamlReader.Root(text, source);
         var super = Section(root, "SUPERNET", source);
         var space = Section(root, "SEARCH_SPACE", source);
         var config = new AutoFormerSpaceConfig
@@ -265,27 +254,10 @@ public sealed class AutoFormerSpace : ISearchSpace
     }
 
     private static YamlMappingNode Section(YamlMappingNode root, string key, string source) =>
-        root.Children.TryGetValue(new YamlScalarNode(key), out var node) && node is YamlMappingNode map ? map
-        : throw new InvalidDataException($"{source} has no {key} section, so it describes no AutoFormer search space.");
+        AutoFormerYamlReader.Section(root, key) ?? throw new InvalidDataException($"{source} has no {key} section, so it describes no AutoFormer search space.");
 
-    private static double[] Numbers(YamlMappingNode section, string sectionName, string key, string source)
-    {
-        if (!section.Children.TryGetValue(new YamlScalarNode(key), out var node))
-            throw new InvalidDataException($"{source}: {sectionName}.{key} is missing.");
-        var items = node is YamlSequenceNode list ? list.Children.ToArray() : [node];
-        if (items.Length == 0) throw new InvalidDataException($"{source}: {sectionName}.{key} is empty.");
-        var values = new double[items.Length];
-        for (int i = 0; i < items.Length; i++)
-        {
-            values[i] = items[i] is YamlScalarNode { Value: { } v } && double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double x) && double.IsFinite(x) && x > 0
-                ? x : throw new InvalidDataException($"{source}: {sectionName}.{key} must be positive numbers; got '{items[i]}'.");
-        }
-        // Integer sizes with a fraction would be truncated silently.
-        if (key != "MLP_RATIO")
-            foreach (double v in values)
-                if (v != Math.Floor(v)) throw new InvalidDataException($"{source}: {sectionName}.{key} must be whole numbers; got {v.ToString(CultureInfo.InvariantCulture)}.");
-        return values;
-    }
+    private static double[] Numbers(YamlMappingNode section, string sectionName, string key, string source) =>
+        AutoFormerYamlReader.Numbers(section, sectionName, key, source).Values;
 
     private Architecture Uniform(int end)
     {

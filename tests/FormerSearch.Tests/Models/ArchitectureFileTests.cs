@@ -38,8 +38,8 @@ public sealed class ArchitectureFileTests : IDisposable
     [Theory]
     [InlineData("RETRAIN:\n  MLP_RATIO: 4.0\n  NUM_HEADS: 4\n  EMBED_DIM: 256\n", "RETRAIN.DEPTH is missing")]
     [InlineData("RETRAIN:\n  MLP_RATIO: [4.0, 3.5]\n  NUM_HEADS: 4\n  EMBED_DIM: 256\n  DEPTH: 3\n", "RETRAIN.MLP_RATIO has 2 values but DEPTH is 3")]
-    [InlineData("RETRAIN:\n  MLP_RATIO: four\n  NUM_HEADS: 4\n  EMBED_DIM: 256\n  DEPTH: 3\n", "RETRAIN.MLP_RATIO must be a number")]
-    [InlineData("RETRAIN:\n  MLP_RATIO: 4\n  NUM_HEADS: 0\n  EMBED_DIM: 256\n  DEPTH: 3\n", "heads")]
+    [InlineData("RETRAIN:\n  MLP_RATIO: four\n  NUM_HEADS: 4\n  EMBED_DIM: 256\n  DEPTH: 3\n", "RETRAIN.MLP_RATIO must be positive numbers")]
+    [InlineData("RETRAIN:\n  MLP_RATIO: 4\n  NUM_HEADS: 0\n  EMBED_DIM: 256\n  DEPTH: 3\n", "RETRAIN.NUM_HEADS must be positive")]
     [InlineData("RETRAIN: [unclosed\n", "not valid YAML")]
     [InlineData("hello: world\n", "no architecture format")]
     public void A_bad_file_is_named_with_what_is_wrong(string text, string expected)

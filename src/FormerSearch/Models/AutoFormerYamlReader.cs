@@ -1,0 +1,55 @@
+using System.Globalization;
+using YamlDotNet.RepresentationModel;
+
+namespace FormerSearch.Models;
+
+/// <summary>
+/// What reading the official AutoFormer YAML files (experiment subnets, supernets and their search spaces) shares: the
+/// top-level mapping, its sections, and a key's positive numbers — whole ones for every key but <c>MLP_RATIO</c>.
+/// </summary>
+internal static class AutoFormerYamlReader
+{
+    /// <summary>The top-level mapping of <paramref name="text"/>; <paramref name="source"/> names the file in errors.</summary>
+    /// <exception cref="InvalidDataException">The text is not YAML or its top level is not a mapping.</exception>
+    public static YamlMappingNode Root(string text, string source)
+    {
+        try
+        {
+            var stream = new YamlStream();
+            stream.Load(new StringReader(text));
+            return stream.Documents.Count > 0 && stream.Documents[0].RootNode is YamlMappingNode m ? m
+                : throw new InvalidDataException($"{source} is not an AutoFormer YAML file: its top level is not a mapping.");
+        }
+        catch (YamlDotNet.Core.YamlException e)
+        {
+            throw new InvalidDataException($"{source} is not valid YAML: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The mapping under <paramref name="key"/>, or null when there is none.</summary>
+    public static YamlMappingNode? Section(YamlMappingNode root, string key) =>
+        root.Children.TryGetValue(new YamlScalarNode(key), out var node) ? node as YamlMappingNode : null;
+
+    /// <summary>The numbers under <paramref name="key"/> (one value or a list) and whether they were written as a list.</summary>
+    /// <exception cref="InvalidDataException">The key is missing or empty, or a value is not a positive number (a whole one where a size is meant).</exception>
+    public static (double[] Values, bool IsList) Numbers(YamlMappingNode section, string sectionName, string key, string source)
+    {
+        if (!section.Children.TryGetValue(new YamlScalarNode(key), out var node))
+            throw new InvalidDataException($"{source}: {sectionName}.{key} is missing.");
+        var items = node is YamlSequenceNode list ? list.Children.ToArray() : [node];
+        if (items.Length == 0) throw new InvalidDataException($"{source}: {sectionName}.{key} is empty.");
+        var values = new double[items.Length];
+        for (int i = 0; i < items.Length; i++)
+        {
+            values[i] = items[i] is YamlScalarNode { Value: { } v } && double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double x) && double.IsFinite(x) && x > 0
+                ? x : throw new InvalidDataException($"{source}: {sectionName}.{key} must be positive numbers; got '{items[i]}'.");
+        }
+        // Integer sizes with a fraction would be truncated silently.
+        if (key != "MLP_RATIO")
+        {
+            foreach (double v in values)
+                if (v != Math.Floor(v)) throw new InvalidDataException($"{source}: {sectionName}.{key} must be whole numbers; got {v.ToString(CultureInfo.InvariantCulture)}.");
+        }
+        return (values, node is YamlSequenceNode);
+    }
+}
