@@ -10,17 +10,17 @@ field() { [ -s "$OUT/$1.json" ] && jq -r "$2" "$OUT/$1.json" || echo ""; }
 mean_sd() { printf '%s\n' "$@" | awk 'NF { x = 100 * $1; s += x; q += x * x; n++ }
   END { if (n == 0) print "–"; else if (n == 1) printf "%.2f", s; else printf "%.2f ± %.2f", s / n, sqrt((q - s * s / n) / (n - 1)) }'; }
 study() { [ -s "$OUT/$1/study.sqlite" ] && sqlite3 "$OUT/$1/study.sqlite" "$2" || echo ""; }
-epoch_seconds() { grep -o 'epoch 1/[0-9]*: .* \([0-9.]*\) s$' "$OUT/$1.log" 2>/dev/null | awk '{ print $(NF - 1) }' || true; }
 
 echo "### Supernet sampling (BurgerFormer mini, 3 supernet epochs, evolution seed 0 under the default MACs budget)"
 echo
-echo "| sampler | s / supernet epoch | mean inherited val. acc. of the candidates | best inherited val. acc. | its MMACs | test acc. after 1 fine-tuning epoch |"
+echo "| sampler | subnets per step | mean inherited val. acc. of the candidates | best inherited val. acc. | its MMACs | test acc. after 1 fine-tuning epoch |"
 echo "|---|---|---|---|---|---|"
-for sampler in uniform spos sandwich hybrid; do
+for pair in uniform:1 spos:1 sandwich:3 hybrid:3; do
+  sampler=${pair%:*}
   run="burger-$sampler"
   mean=$(study "$run" "SELECT AVG(val_acc) FROM candidates WHERE val_acc IS NOT NULL;")
   macs=$(field "$run" '.best.macs')
-  echo "| $sampler | $(epoch_seconds "$run") | $(pct "$mean") | $(pct "$(field "$run" '.best.inherited_val_acc')") | $(awk -v m="$macs" 'BEGIN { if (m == "") print "–"; else printf "%.2f", m / 1e6 }') | $(pct "$(field "$run" '.best.test_acc')") |"
+  echo "| $sampler | ${pair#*:} | $(pct "$mean") | $(pct "$(field "$run" '.best.inherited_val_acc')") | $(awk -v m="$macs" 'BEGIN { if (m == "") print "–"; else printf "%.2f", m / 1e6 }') | $(pct "$(field "$run" '.best.test_acc')") |"
 done
 
 compare() { # compare PREFIX A B: per seed, the best inherited validation and test accuracy of algorithms A and B

@@ -2,7 +2,8 @@
 # The README's "claims of the papers, at our scale" tables: every run behind them, on Fashion-MNIST with the mini presets.
 #   scripts/claims.sh [OUT]   (default runs/claims; about 75 minutes on the 2-core reference machine)
 # Two lanes run side by side with one thread each. A finished run is skipped, so an interrupted script picks up where it
-# stopped; `scripts/claims-table.sh OUT` prints the tables from what the runs wrote.
+# stopped; `scripts/claims-table.sh OUT` prints the tables from what the runs wrote, and two reports draw the compared
+# searches side by side.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/ensure-openblas.sh
@@ -66,4 +67,9 @@ glit=$!
 status=0
 wait "$burger" || status=$?
 wait "$glit" || status=$?
+# Reports that draw the compared searches side by side.
+former report --study "$OUT/burger-evolution-0/study.sqlite" --study "$OUT/burger-random-0/study.sqlite" \
+  --title "BurgerFormer mini: evolution vs random search" --output "$OUT/evolution-vs-random.html" || status=$?
+former report --study "$OUT/glit-hierarchical-0/study.sqlite" --study "$OUT/glit-evolution-0/study.sqlite" \
+  --title "GLiT mini: hierarchical vs flat evolution" --output "$OUT/hierarchical-vs-flat.html" || status=$?
 exit "$status"
