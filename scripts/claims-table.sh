@@ -5,7 +5,7 @@ set -euo pipefail
 OUT=${1:-runs/claims}
 
 pct() { awk -v v="$1" 'BEGIN { if (v == "") print "–"; else printf "%.2f", 100 * v }'; }
-field() { [ -s "$OUT/$1.json" ] && jq -r "$2" "$OUT/$1.json" || echo ""; }
+field() { [ -s "$OUT/$1.json" ] && jq -r "$2 // empty" "$OUT/$1.json" || echo ""; }
 # Mean and sample standard deviation of percentages given as fractions, e.g. "88.12 ± 0.31".
 mean_sd() { printf '%s\n' "$@" | awk 'NF { x = 100 * $1; s += x; q += x * x; n++ }
   END { if (n == 0) print "–"; else if (n == 1) printf "%.2f", s; else printf "%.2f ± %.2f", s / n, sqrt((q - s * s / n) / (n - 1)) }'; }
