@@ -50,10 +50,13 @@ public sealed class SupernetCommandTests : IDisposable
         using (JsonDocument a = JsonDocument.Parse(again.StdOut), b = JsonDocument.Parse(standalone.StdOut))
             Assert.Equal(a.RootElement.GetProperty("top1").GetDouble(), b.RootElement.GetProperty("top1").GetDouble());
 
-        var rank = FormerProcess.Run("rank-study", "--supernet", P("sn"), "--samples", "3", "--max-steps", "1", "--json", "--threads", "1");
+        var rank = FormerProcess.Run("rank-study", "--supernet", P("sn"), "--samples", "3", "--max-steps", "1", "--spread", "--json", "--threads", "1");
         Ok(rank);
         using var r = JsonDocument.Parse(rank.StdOut);
-        Assert.Equal(3, r.RootElement.GetProperty("pairs").GetArrayLength());
+        Assert.Equal("spread", r.RootElement.GetProperty("sampling").GetString());
+        var macs = r.RootElement.GetProperty("pairs").EnumerateArray().Select(p => p.GetProperty("macs").GetInt64()).ToArray();
+        Assert.Equal(3, macs.Length);
+        Assert.Equal(macs.Order(), macs);
         Assert.True(File.Exists(P("sn/rank-study/rank_study.json")));
     }
 

@@ -8,7 +8,7 @@ using FormerSearch.Supernets;
 namespace FormerSearch.Cli.Commands;
 
 /// <summary>
-/// <c>former rank-study --supernet DIR --samples N --epochs E [--max-steps S] [--output DIR] [--json]</c>: Kendall's τ and
+/// <c>former rank-study --supernet DIR --samples N --epochs E [--max-steps S] [--spread] [--output DIR] [--json]</c>: Kendall's τ and
 /// Spearman's ρ between inherited and stand-alone accuracy of N sampled subnets (AutoFormer's Table 1, small).
 /// </summary>
 public static class RankStudyCommand
@@ -21,12 +21,13 @@ public static class RankStudyCommand
         var maxSteps = new Option<int?>("--max-steps") { Description = "Steps to train each subnet alone (instead of whole epochs)." };
         var output = new Option<string?>("--output") { Description = "Where the stand-alone runs and rank_study.json go (default: DIR/rank-study)." };
         var dataDir = new Option<string?>("--data-dir") { Description = "Directory of the data set's files." };
+        var spread = new Option<bool>("--spread") { Description = "Pick the subnets evenly across the space's MACs range (from 20 times as many draws) instead of as the sampler draws them." };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the sample and of the stand-alone runs.", DefaultValueFactory = _ => 0 };
         var threads = CommonOptions.Threads();
         var json = CommonOptions.Json();
         var command = new Command("rank-study", "How well inherited weights rank subnets: Kendall's tau and Spearman's rho against training them alone.")
         {
-            supernetDir, samples, epochs, maxSteps, output, dataDir, seed, threads, json,
+            supernetDir, samples, epochs, maxSteps, spread, output, dataDir, seed, threads, json,
         };
         command.SetAction(parse =>
         {
@@ -37,7 +38,7 @@ public static class RankStudyCommand
             int? steps = parse.GetValue(maxSteps) is { } s ? CommonOptions.AtLeast(s, 1, "--max-steps") : null;
             string dir = parse.GetValue(output) ?? Path.Combine(folder.Path, "rank-study");
             var result = new RankStudy(folder, parse.GetValue(dataDir), dir, new LogLineProgress(), line => Console.Error.WriteLine(line))
-                .Run(n, e, steps, parse.GetValue(seed));
+                .Run(n, e, steps, parse.GetValue(seed), parse.GetValue(spread));
             if (parse.GetValue(json)) Console.WriteLine(result.ToJsonString());
             else Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{n} subnets: Kendall tau {result["kendall_tau"]!.GetValue<double>():F3}, Spearman rho {result["spearman_rho"]!.GetValue<double>():F3} (inherited vs trained alone, held-out accuracy); {Path.Combine(dir, "rank_study.json")}"));

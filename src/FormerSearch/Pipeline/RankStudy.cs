@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using FormerSearch.Data;
 using FormerSearch.Engine;
+using FormerSearch.Models;
 using FormerSearch.Search;
 using FormerSearch.Spaces;
 using FormerSearch.Supernets;
@@ -17,9 +18,12 @@ namespace FormerSearch.Pipeline;
 /// </summary>
 public sealed class RankStudy(SupernetDirectory folder, string? dataDir, string output, ITrainingProgress progress, Action<string> log)
 {
-    /// <summary>Runs the study for <paramref name="samples"/> subnets trained <paramref name="epochs"/> epochs (or <paramref name="maxSteps"/> steps) each.</summary>
+    /// <summary>
+    /// Runs the study for <paramref name="samples"/> subnets trained <paramref name="epochs"/> epochs (or <paramref name="maxSteps"/>
+    /// steps) each: drawn by the space's sampler, or with <paramref name="spread"/> picked evenly across the MACs range.
+    /// </summary>
     /// <exception cref="ArgumentException">Fewer than two samples, or the space cannot give that many distinct subnets.</exception>
-    public JsonObject Run(int samples, int epochs, int? maxSteps, ulong seed, int batchSize = 128, int bnBatches = 10)
+    public JsonObject Run(int samples, int epochs, int? maxSteps, ulong seed, bool spread = false, int batchSize = 128, int bnBatches = 10)
     {
         if (samples < 2) throw new ArgumentException($"--samples {samples} is invalid: a rank correlation needs at least 2 subnets.");
         var space = folder.CreateSpace();
@@ -32,7 +36,7 @@ public sealed class RankStudy(SupernetDirectory folder, string? dataDir, string 
         var training = DataLoader.ForTraining(splits.Train, batchSize, Augmentation.Default(splits.Train), options.Input, options.NumClasses, seed);
         Directory.CreateDirectory(output);
 
-        var architectures = Distinct(space, samples, seed);
+        var architectures = Pick(space, options, samples, seed, spread);
         var inherited = new List<double>();
         var standalone = new List<double>();
         var pairs = new JsonArray();
@@ -49,12 +53,17 @@ public sealed class RankStudy(SupernetDirectory folder, string? dataDir, string 
             log($"subnet {i + 1}/{architectures.Count}: inherited {fromSupernet:P2}, trained alone {alone:P2} — {architecture.Key}");
             inherited.Add(fromSupernet);
             standalone.Add(alone);
-            pairs.Add(new JsonObject { ["arch"] = architecture.Key, ["inherited_val_acc"] = fromSupernet, ["standalone_val_acc"] = alone });
+            var cost = space.Profile(architecture, options);
+            pairs.Add(new JsonObject
+            {
+                ["arch"] = architecture.Key, ["params"] = cost.Params, ["macs"] = cost.Macs, ["inherited_val_acc"] = fromSupernet, ["standalone_val_acc"] = alone,
+            });
         }
         var result = new JsonObject
         {
             ["supernet"] = Path.GetFullPath(folder.Path),
             ["samples"] = architectures.Count,
+            ["sampling"] = spread ? "spread" : "uniform",
             ["epochs"] = epochs,
             ["kendall_tau"] = RankCorrelation.KendallTau(inherited, standalone),
             ["spearman_rho"] = RankCorrelation.SpearmanRho(inherited, standalone),
@@ -64,14 +73,32 @@ public sealed class RankStudy(SupernetDirectory folder, string? dataDir, string 
         return result;
     }
 
-    private static List<Architecture> Distinct(ISearchSpace space, int count, ulong seed)
+    /// <summary>
+    /// <paramref name="count"/> distinct architectures: the first ones the space's sampler draws, or with <paramref name="spread"/>,
+    /// of 20 times as many draws the ones at evenly spaced MACs ranks (smallest and largest drawn included), smallest first.
+    /// Uniform draws of a large space sit close together in size and accuracy, so their ranking is mostly noise.
+    /// </summary>
+    /// <exception cref="ArgumentException">The space cannot give that many distinct subnets.</exception>
+    public static List<Architecture> Pick(ISearchSpace space, ModelOptions options, int count, ulong seed, bool spread)
+    {
+        var drawn = Distinct(space, spread ? 20 * count : count, seed, atLeast: count);
+        if (!spread || drawn.Count <= count) return drawn;
+        var bySize = drawn.OrderBy(a => space.Profile(a, options).Macs).ThenBy(a => a.Key, StringComparer.Ordinal).ToList();
+        return Enumerable.Range(0, count).Select(i => bySize[(int)Math.Round(i * (bySize.Count - 1) / (double)(count - 1))]).ToList();
+    }
+
+    private static List<Architecture> Distinct(ISearchSpace space, int count, ulong seed, int atLeast)
     {
         var rng = new Generator(seed);
         var seen = new HashSet<Architecture>();
         var list = new List<Architecture>();
         for (int attempt = 0; list.Count < count; attempt++)
         {
-            if (attempt > 100 * count) throw new ArgumentException($"The {space.Name} ({space.Preset}) space gave only {list.Count} distinct subnets in {attempt} draws; ask for fewer --samples.");
+            if (attempt > 100 * count)
+            {
+                if (list.Count >= atLeast) break;
+                throw new ArgumentException($"The {space.Name} ({space.Preset}) space gave only {list.Count} distinct subnets in {attempt} draws; ask for fewer --samples.");
+            }
             var a = space.Sample(rng);
             if (seen.Add(a)) list.Add(a);
         }
