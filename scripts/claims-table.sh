@@ -46,12 +46,17 @@ echo "### Hierarchical vs flat evolution (GLiT mini, one uniform-sampled superne
 echo
 compare glit hierarchical evolution
 echo
-echo "### Ranking by inherited weights (8 sampled subnets, each also trained alone for 1 epoch)"
+echo "### Ranking by inherited weights (8 subnets, each also trained alone for 1 epoch; held-out accuracy)"
 echo
-echo "| space | supernet | Kendall τ | Spearman ρ |"
-echo "|---|---|---|---|"
-for pair in "burger:burger-rank:BurgerFormer mini, hybrid" "glit:glit-rank:GLiT mini, uniform" "autoformer:autoformer-rank:AutoFormer mini, uniform"; do
-  IFS=: read -r _ run what <<< "$pair"
-  tau=$(field "$run" '.kendall_tau'); rho=$(field "$run" '.spearman_rho')
-  echo "| ${run%-rank} | $what | $(awk -v v="$tau" 'BEGIN { if (v == "") print "–"; else printf "%.2f", v }') | $(awk -v v="$rho" 'BEGIN { if (v == "") print "–"; else printf "%.2f", v }') |"
+echo "| space | supernet | subnets | Kendall τ | Spearman ρ | inherited acc. range | stand-alone acc. range |"
+echo "|---|---|---|---|---|---|---|"
+num() { awk -v v="$1" 'BEGIN { if (v == "") print "–"; else printf "%.2f", v }'; }
+for row in "burger:BurgerFormer mini, hybrid" "glit:GLiT mini, uniform" "autoformer:AutoFormer mini, uniform"; do
+  space=${row%%:*}; what=${row#*:}
+  for kind in rank rank-spread; do
+    run="$space-$kind"
+    picked=$([ "$kind" = rank ] && echo "sampler's draws" || echo "spread over MACs")
+    range() { local lo hi; lo=$(field "$run" "[.pairs[]?.$1] | min"); hi=$(field "$run" "[.pairs[]?.$1] | max"); [ -z "$lo" ] && echo "–" || echo "$(pct "$lo")–$(pct "$hi")"; }
+    echo "| $space | $what | $picked | $(num "$(field "$run" '.kendall_tau')") | $(num "$(field "$run" '.spearman_rho')") | $(range inherited_val_acc) | $(range standalone_val_acc) |"
+  done
 done

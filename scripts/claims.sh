@@ -25,11 +25,11 @@ search() {
   mv "$OUT/$name.json.tmp" "$OUT/$name.json"
 }
 
-# rank NAME SUPERNET: `former rank-study` of a trained supernet, 8 subnets trained alone one epoch each.
+# rank NAME SUPERNET ARGS…: `former rank-study` of a trained supernet, 8 subnets trained alone one epoch each.
 rank() {
-  local name=$1 supernet=$2
+  local name=$1 supernet=$2; shift 2
   [ -s "$OUT/$name.json" ] && return
-  former rank-study --supernet "$supernet" --samples 8 --epochs 1 --output "$OUT/$name" --threads 1 --json > "$OUT/$name.json.tmp" 2> "$OUT/$name.log"
+  former rank-study --supernet "$supernet" --samples 8 --epochs 1 --output "$OUT/$name" --threads 1 --json "$@" > "$OUT/$name.json.tmp" 2> "$OUT/$name.log"
   mv "$OUT/$name.json.tmp" "$OUT/$name.json"
 }
 
@@ -43,7 +43,9 @@ burger_lane() {
       search "burger-$algorithm-$seed" --supernet "$OUT/burger-hybrid/supernet" --algorithm "$algorithm" --seed "$seed" --finetune-epochs 0
     done
   done
+  # Kendall τ of 8 subnets as the sampler draws them, and of 8 spread across the MACs range.
   rank burger-rank "$OUT/burger-hybrid/supernet"
+  rank burger-rank-spread "$OUT/burger-hybrid/supernet" --spread
 }
 
 glit_autoformer_lane() {
@@ -58,6 +60,8 @@ glit_autoformer_lane() {
   search autoformer-evolution-0 --space autoformer --sampler uniform --finetune-epochs 0
   rank glit-rank "$OUT/glit-hierarchical-0/supernet"
   rank autoformer-rank "$OUT/autoformer-evolution-0/supernet"
+  rank glit-rank-spread "$OUT/glit-hierarchical-0/supernet" --spread
+  rank autoformer-rank-spread "$OUT/autoformer-evolution-0/supernet" --spread
 }
 
 burger_lane &
