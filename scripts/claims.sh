@@ -36,7 +36,7 @@ rank() {
 burger_lane() {
   # BurgerFormer's sampler ablation: one supernet per sampling rule (3 epochs each), each searched by evolution under the
   # default MACs budget and its best subnet fine-tuned one epoch.
-  for sampler in hybrid sandwich uniform spos; do search "burger-$sampler" --sampler "$sampler"; done
+  for sampler in hybrid sandwich uniform spos; do search "burger-$sampler" --sampler "$sampler" --supernet-epochs 3 --finetune-epochs 1; done
   # Evolution vs random search at equal budget (120 evaluations) on the hybrid supernet, three seeds, inherited weights.
   for seed in 0 1 2; do
     for algorithm in evolution random; do
@@ -50,14 +50,14 @@ burger_lane() {
 
 glit_autoformer_lane() {
   # GLiT's Table 5: hierarchical vs flat evolution at equal budget on one GLiT supernet (uniform sampling, as the paper), three seeds.
-  search glit-hierarchical-0 --space glit --sampler uniform --algorithm hierarchical --finetune-epochs 0
+  search glit-hierarchical-0 --space glit --sampler uniform --algorithm hierarchical --supernet-epochs 3 --finetune-epochs 0
   for seed in 0 1 2; do
     for algorithm in hierarchical evolution; do
       search "glit-$algorithm-$seed" --supernet "$OUT/glit-hierarchical-0/supernet" --algorithm "$algorithm" --seed "$seed" --finetune-epochs 0
     done
   done
   # AutoFormer: one supernet trained with its uniform sampling, searched by evolution.
-  search autoformer-evolution-0 --space autoformer --sampler uniform --finetune-epochs 0
+  search autoformer-evolution-0 --space autoformer --sampler uniform --supernet-epochs 3 --finetune-epochs 0
   rank glit-rank "$OUT/glit-hierarchical-0/supernet"
   rank autoformer-rank "$OUT/autoformer-evolution-0/supernet"
   rank glit-rank-spread "$OUT/glit-hierarchical-0/supernet" --spread

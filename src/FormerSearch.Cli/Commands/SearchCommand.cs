@@ -19,7 +19,7 @@ public static class SearchCommand
 {
     public static Command Create()
     {
-        var preset = new Option<string>("--preset") { Description = "Run size: default (about 5 minutes here) or quick (under a minute, a smoke run).", DefaultValueFactory = _ => "default" };
+        var preset = new Option<string>("--preset") { Description = "Run size: default (about 10 minutes here) or quick (under a minute, a smoke run).", DefaultValueFactory = _ => "default" };
         var space = new Option<string>("--space") { Description = "autoformer | glit | burger.", DefaultValueFactory = _ => "burger" };
         var spacePreset = new Option<string>("--space-preset") { Description = "Preset of the space.", DefaultValueFactory = _ => "mini" };
         var sampler = new Option<string>("--sampler") { Description = "Supernet sampling: uniform | spos | sandwich | hybrid.", DefaultValueFactory = _ => "hybrid" };
@@ -34,10 +34,10 @@ public static class SearchCommand
         var resume = new Option<bool>("--resume") { Description = "Reuse and continue what an earlier run into --output finished." };
         var seed = new Option<ulong>("--seed") { Description = "Seed of everything.", DefaultValueFactory = _ => 0 };
         var supernet = new Option<string?>("--supernet") { Description = "Search this trained supernet folder (`former supernet train` output) instead of training one; its space, sampler, data set and held-out split are used." };
-        var supernetEpochs = new Option<int?>("--supernet-epochs") { Description = "Supernet training epochs (default: the preset's, 3)." };
+        var supernetEpochs = new Option<int?>("--supernet-epochs") { Description = "Supernet training epochs (default: the preset's, 6)." };
         var population = new Option<int?>("--population") { Description = "Evolution population per generation (default: the preset's, 20); random search evaluates as many in all." };
         var generations = new Option<int?>("--generations") { Description = "Evolution generations (default: the preset's, 6)." };
-        var finetuneEpochs = new Option<int?>("--finetune-epochs") { Description = "Fine-tuning epochs of the best subnet (default: the preset's, 1); 0 tests it with its inherited weights." };
+        var finetuneEpochs = new Option<int?>("--finetune-epochs") { Description = "Fine-tuning epochs of the best subnet (default: the preset's, 3); 0 tests it with its inherited weights." };
         var threads = CommonOptions.Threads();
         var json = CommonOptions.Json();
         var command = new Command("search", "Supernet training, search under a budget, extraction, fine-tuning, test and report, end to end.")

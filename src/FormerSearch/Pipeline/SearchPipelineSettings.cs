@@ -52,7 +52,7 @@ public sealed record SearchPipelineSettings
     public int BatchSize { get; init; } = 128;
 
     /// <summary>Supernet training epochs.</summary>
-    public int SupernetEpochs { get; init; } = 3;
+    public int SupernetEpochs { get; init; } = 6;
 
     /// <summary>Supernet training step budget (null: all epochs).</summary>
     public int? SupernetMaxSteps { get; init; }
@@ -70,7 +70,7 @@ public sealed record SearchPipelineSettings
     public int BnBatches { get; init; } = 5;
 
     /// <summary>Fine-tuning epochs of the best subnet (0: test it with its inherited weights).</summary>
-    public int FinetuneEpochs { get; init; } = 1;
+    public int FinetuneEpochs { get; init; } = 3;
 
     /// <summary>Fine-tuning step budget (null: all epochs).</summary>
     public int? FinetuneMaxSteps { get; init; }
