@@ -50,7 +50,7 @@ public sealed class StudyTests
         using var dir = new TempDir();
         string path = dir.File("killed.db");
         var reference = Run(new EvolutionSearch(Small, 21), dir.File("ref.db"), new SynthEvaluator());
-        using var child = Host(path, "21", "5");
+        using var child = Host(path, "21", "15"); // 15 ms a candidate: a wide window to kill it in, even on a loaded machine
         int done = 0;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         while (done < 60 && !child.HasExited && clock.Elapsed < TimeSpan.FromSeconds(60))
