@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The README's "claims of the papers, at our scale" tables: every run behind them, on Fashion-MNIST with the mini presets.
-#   scripts/claims.sh [OUT]   (default runs/claims; about 75 minutes on the 2-core reference machine)
+#   scripts/claims.sh [OUT]   (default runs/claims; about 80 minutes on the 2-core reference machine)
 # Two lanes run side by side with one thread each. A finished run is skipped, so an interrupted script picks up where it
 # stopped; `scripts/claims-table.sh OUT` prints the tables from what the runs wrote, and two reports draw the compared
 # searches side by side.
