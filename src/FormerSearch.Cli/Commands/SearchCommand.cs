@@ -19,7 +19,7 @@ public static class SearchCommand
 {
     public static Command Create()
     {
-        var preset = new Option<string>("--preset") { Description = "Run size: default (about 10 minutes here) or quick (under a minute, a smoke run).", DefaultValueFactory = _ => "default" };
+        var preset = new Option<string>("--preset") { Description = "Run size: default (about 8 minutes here) or quick (under a minute, a smoke run).", DefaultValueFactory = _ => "default" };
         var space = new Option<string>("--space") { Description = "autoformer | glit | burger.", DefaultValueFactory = _ => "burger" };
         var spacePreset = new Option<string>("--space-preset") { Description = "Preset of the space.", DefaultValueFactory = _ => "mini" };
         var sampler = new Option<string>("--sampler") { Description = "Supernet sampling: uniform | spos | sandwich | hybrid.", DefaultValueFactory = _ => "hybrid" };
