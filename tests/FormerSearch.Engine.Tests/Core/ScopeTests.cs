@@ -8,6 +8,9 @@ namespace FormerSearch.Engine.Tests.Core;
 [Collection(AllocationCollection.Name)]
 public sealed class ScopeTests
 {
+    /// <summary>Each test starts from an empty buffer pool: what earlier tests left in it changes which buffers a step takes.</summary>
+    public ScopeTests() => BufferPool.Trim();
+
     [Fact]
     public void A_scope_returns_every_buffer_it_rented_and_releases_the_graph()
     {

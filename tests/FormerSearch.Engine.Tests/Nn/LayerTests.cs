@@ -9,6 +9,9 @@ namespace FormerSearch.Engine.Tests.Nn;
 [Collection(AllocationCollection.Name)]
 public sealed class LayerTests
 {
+    /// <summary>Each test starts from an empty buffer pool: what earlier tests left in it changes which buffers a step takes.</summary>
+    public LayerTests() => BufferPool.Trim();
+
     // Odd sizes; the input is a strided view (a narrowed slice of a bigger tensor) to exercise the copy paths.
     private static Tensor ViewInput(int seed, int b, int h, int w, int c)
     {

@@ -10,6 +10,9 @@ namespace FormerSearch.Tests.Supernets;
 [Collection(AllocationCollection.Name)]
 public sealed class SupernetAllocationTests
 {
+    /// <summary>Each test starts from an empty buffer pool: what earlier tests left in it changes which buffers a step takes.</summary>
+    public SupernetAllocationTests() => BufferPool.Trim();
+
     [Fact]
     public void A_warm_autoformer_training_step_allocates_nothing_on_the_managed_heap()
     {
