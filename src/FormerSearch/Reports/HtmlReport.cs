@@ -42,6 +42,19 @@ public static class HtmlReport
         }
     }
 
+    /// <summary>
+    /// How the report names each study: its file name, or — when file names repeat, as every <c>former search</c> folder
+    /// holds a <c>study.sqlite</c> — its folder and file name, or failing that its whole path.
+    /// </summary>
+    internal static IReadOnlyList<string> StudyNames(IReadOnlyList<string> paths)
+    {
+        static bool Distinct(IEnumerable<string> names) => names.Distinct(StringComparer.Ordinal).Count() == names.Count();
+        var files = paths.Select(p => Path.GetFileName(p)).ToList();
+        if (Distinct(files)) return files;
+        var withFolder = paths.Select(p => Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(p))) + "/" + Path.GetFileName(p)).ToList();
+        return Distinct(withFolder) ? withFolder : paths.Select(Path.GetFullPath).ToList();
+    }
+
     /// <summary>The report of <paramref name="studyPaths"/> as HTML text.</summary>
     public static string Render(IReadOnlyList<string> studyPaths, ReportOptions options)
     {
@@ -52,12 +65,13 @@ public static class HtmlReport
         var groups = new Dictionary<string, string>(StringComparer.Ordinal);
         var spaces = new List<string>();
         var bestOf = new Dictionary<(int, string), List<string>>();
+        var studyNames = StudyNames(studyPaths);
         for (int s = 0; s < studyPaths.Count; s++)
         {
             using var study = Study.OpenExisting(studyPaths[s]);
             spaces.Add(study.SpaceName + "/" + study.Preset);
             ReadGroups(study.SpaceJson, groups);
-            string label = studyPaths.Count > 1 ? Path.GetFileName(studyPaths[s]) + ": " : "";
+            string label = studyPaths.Count > 1 ? studyNames[s] + ": " : "";
             var studyRuns = study.Runs();
             var runIndex = new Dictionary<string, int>(StringComparer.Ordinal);
             foreach (var run in studyRuns)
@@ -66,7 +80,7 @@ public static class HtmlReport
                 var generations = study.Generations(run.Name);
                 runs.Add(new RunLine(label + run.Name, generations));
                 var members = study.Members(run.Name);
-                runRows.Add((Path.GetFileName(studyPaths[s]), run, members.Count, generations.Count > 0 ? generations[^1].BestAccuracy : null));
+                runRows.Add((studyNames[s], run, members.Count, generations.Count > 0 ? generations[^1].BestAccuracy : null));
                 if (BestKey(run.Result) is { } best)
                 {
                     if (!bestOf.TryGetValue((s, best), out var names)) bestOf[(s, best)] = names = [];
@@ -90,7 +104,7 @@ public static class HtmlReport
         Scatter(sb, points, front, runs);
         sb.Append("<h2>Best accuracy per generation</h2>\n<p>The best validation accuracy each run had found after each generation (random search: each batch of the same size).</p>\n");
         GenerationChart(sb, runs);
-        TopTable(sb, points, front, options.TopK, groups, studyPaths.Count > 1 ? studyPaths : null, bestOf);
+        TopTable(sb, points, front, options.TopK, groups, studyPaths.Count > 1 ? studyNames : null, bestOf);
         sb.Append("</body></html>\n");
         return sb.ToString();
     }
@@ -219,7 +233,7 @@ public static class HtmlReport
             sb.Append("</div></td><td class=\"num\">").Append(Millions(c.Params)).Append(" M</td><td class=\"num\">").Append(Millions(c.Macs)).Append(" M</td><td class=\"num\">")
               .Append(c.Latency is { } l ? l.ToString("0.###", CultureInfo.InvariantCulture) : "").Append("</td><td class=\"num\">").Append(Acc(c.ValidationAccuracy!.Value))
               .Append("</td><td class=\"num\">").Append(c.TestAccuracy is { } t ? Acc(t) : "").Append("</td><td>")
-              .Append(E((studies is null ? "" : Path.GetFileName(studies[top[i].Study]) + ": ") + c.Run)).Append("</td></tr>\n");
+              .Append(E((studies is null ? "" : studies[top[i].Study] + ": ") + c.Run)).Append("</td></tr>\n");
         }
         sb.Append("</tbody></table>\n");
     }

@@ -69,4 +69,19 @@ public sealed class HtmlReportTests
         Assert.Equal(40, doc.Descendants("svg").First().Descendants("circle").Count());
         Assert.Throws<FileNotFoundException>(() => HtmlReport.Render([dir.File("none.db")], new ReportOptions()));
     }
+
+    [Fact]
+    public void Studies_with_one_file_name_are_told_apart_by_their_folders()
+    {
+        using var dir = new TempDir();
+        var settings = new EvolutionSettings { Generations = 2, Population = 10, Parents = 3, Mutations = 4, Crossovers = 4 };
+        string evolution = Path.Combine(dir.File("evo-run"), "study.sqlite"), random = Path.Combine(dir.File("random-run"), "study.sqlite");
+        Directory.CreateDirectory(Path.GetDirectoryName(evolution)!);
+        Directory.CreateDirectory(Path.GetDirectoryName(random)!);
+        EvolutionSearchTests.Run(new EvolutionSearch(settings, 1), evolution, new SynthEvaluator(), Budget);
+        EvolutionSearchTests.Run(new RandomSearch(RandomSearchSettings.MatchingBudget(settings), 1), random, new SynthEvaluator(), Budget);
+        string html = HtmlReport.Render([evolution, random], new ReportOptions());
+        Assert.Contains("evo-run/study.sqlite: evolution", html);
+        Assert.Contains("random-run/study.sqlite: random", html);
+    }
 }
