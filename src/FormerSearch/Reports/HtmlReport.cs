@@ -144,7 +144,7 @@ public static class HtmlReport
         var ys = points.Select(p => p.Candidate.ValidationAccuracy!.Value).ToList();
         var x = Axis.For(xs.Min(), xs.Max());
         var y = Axis.For(ys.Min(), ys.Max());
-        Open(sb, "accuracy-vs-macs", x, y, unit, "validation accuracy");
+        Open(sb, "accuracy-vs-macs", x, y, unit, "validation accuracy", LegendWidth(runs));
         var frontPoints = front.OrderBy(p => p.Candidate.Macs).ThenByDescending(p => p.Candidate.ValidationAccuracy).ToList();
         if (frontPoints.Count > 1)
         {
@@ -174,7 +174,7 @@ public static class HtmlReport
         }
         var x = Axis.For(0, Math.Max(1, all.Max(g => g.Generation)));
         var y = Axis.For(all.Min(g => g.BestAccuracy), all.Max(g => g.BestAccuracy));
-        Open(sb, "best-per-generation", x, y, "generation", "best validation accuracy");
+        Open(sb, "best-per-generation", x, y, "generation", "best validation accuracy", LegendWidth(runs));
         for (int r = 0; r < runs.Count; r++)
         {
             string cls = "r" + (r % 8).ToString(CultureInfo.InvariantCulture);
@@ -265,10 +265,13 @@ public static class HtmlReport
         }
     }
 
-    private static void Open(StringBuilder sb, string id, Axis x, Axis y, string xLabel, string yLabel)
+    /// <summary>Room right of the plot for the legend, from its longest label (11 px text), so that it covers no point.</summary>
+    private static int LegendWidth(List<RunLine> runs) => 28 + (int)Math.Ceiling(6.5 * runs.Max(r => r.Label.Length));
+
+    private static void Open(StringBuilder sb, string id, Axis x, Axis y, string xLabel, string yLabel, int legendWidth)
     {
-        sb.Append("<svg id=\"").Append(id).Append("\" width=\"").Append(Width).Append("\" height=\"").Append(Height).Append("\" viewBox=\"0 0 ")
-          .Append(Width).Append(' ').Append(Height).Append("\" role=\"img\">\n");
+        sb.Append("<svg id=\"").Append(id).Append("\" width=\"").Append(Width + legendWidth).Append("\" height=\"").Append(Height).Append("\" viewBox=\"0 0 ")
+          .Append(Width + legendWidth).Append(' ').Append(Height).Append("\" role=\"img\">\n");
         sb.Append("<rect class=\"plot\" x=\"").Append(Left).Append("\" y=\"").Append(Top).Append("\" width=\"").Append(Width - Left - Right).Append("\" height=\"").Append(Height - Top - Bottom).Append("\"/>\n");
         foreach (double t in x.Ticks)
             sb.Append("<line class=\"grid\" x1=\"").Append(F(X(x, t))).Append("\" y1=\"").Append(Top).Append("\" x2=\"").Append(F(X(x, t))).Append("\" y2=\"").Append(Height - Bottom)
@@ -286,8 +289,8 @@ public static class HtmlReport
         for (int i = 0; i < labels.Count; i++)
         {
             int yy = Top + 14 + 16 * i;
-            sb.Append("<rect class=\"key r").Append(i % 8).Append("\" x=\"").Append(Width - Right - 150).Append("\" y=\"").Append(yy - 9).Append("\" width=\"10\" height=\"10\"/>")
-              .Append("<text class=\"legend\" x=\"").Append(Width - Right - 135).Append("\" y=\"").Append(yy).Append("\">").Append(E(labels[i])).Append("</text>\n");
+            sb.Append("<rect class=\"key r").Append(i % 8).Append("\" x=\"").Append(Width - Right + 12).Append("\" y=\"").Append(yy - 9).Append("\" width=\"10\" height=\"10\"/>")
+              .Append("<text class=\"legend\" x=\"").Append(Width - Right + 27).Append("\" y=\"").Append(yy).Append("\">").Append(E(labels[i])).Append("</text>\n");
         }
     }
 
