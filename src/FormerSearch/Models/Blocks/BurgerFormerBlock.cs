@@ -22,7 +22,7 @@ public sealed class BurgerFormerBlock : Module, ILayer
     private readonly BurgerFormerSubBlock _sub1;
     private readonly BurgerFormerSubBlock _sub2;
     private readonly BurgerFormerSubBlock _sub3;
-    private readonly bool _e01, _e02, _e12, _e03, _e13, _e23;
+    private readonly BurgerCellEdges _edges;
 
     /// <summary>A block of <paramref name="meso"/> over <paramref name="dim"/> channels of an <paramref name="height"/>×<paramref name="width"/> map.</summary>
     /// <param name="dim">Channels.</param>
@@ -47,22 +47,9 @@ public sealed class BurgerFormerBlock : Module, ILayer
         }
         RegisterModule("norm_mixer_act_blocks", subs);
         (_sub1, _sub2, _sub3) = (subs[0], subs[1], subs[2]);
-        (_e01, _e02, _e12) = (meso.HasEdge(0, 1), meso.HasEdge(0, 2), meso.HasEdge(1, 2));
-        (_e03, _e13, _e23) = (meso.HasEdge(0, 3), meso.HasEdge(1, 3), meso.HasEdge(2, 3));
+        _edges = BurgerCellEdges.Of(meso);
     }
 
     /// <summary><c>[B, H, W, C]</c> → <c>[B, H, W, C]</c>.</summary>
-    public Tensor Forward(Tensor x0)
-    {
-        var x1 = _sub1.Forward(x0);
-        if (_e01) x1 = Functional.Add(x1, x0);
-        var x2 = _sub2.Forward(x1);
-        if (_e02) x2 = Functional.Add(x2, x0);
-        if (_e12) x2 = Functional.Add(x2, x1);
-        var x3 = _sub3.Forward(x2);
-        if (_e03) x3 = Functional.Add(x3, x0);
-        if (_e13) x3 = Functional.Add(x3, x1);
-        if (_e23) x3 = Functional.Add(x3, x2);
-        return x3;
-    }
+    public Tensor Forward(Tensor x0) => _edges.Forward(_sub1, _sub2, _sub3, x0);
 }

@@ -13,7 +13,7 @@ namespace FormerSearch.Supernets.Burger;
 public sealed class BurgerSuperBlock : Module
 {
     private readonly BurgerSuperSubBlock _sub1, _sub2, _sub3;
-    private bool _e01, _e02, _e12, _e03, _e13, _e23;
+    private BurgerCellEdges _edges;
 
     /// <summary>A block of up to <paramref name="maxDim"/> channels and expansion <paramref name="maxRatio"/>, offering <paramref name="outerOps"/> in the outer positions and <paramref name="middleOps"/> in the middle.</summary>
     public BurgerSuperBlock(int maxDim, int maxRatio, IReadOnlyList<string> outerOps, IReadOnlyList<string> middleOps, int numHeads,
@@ -33,24 +33,11 @@ public sealed class BurgerSuperBlock : Module
         _sub1.Activate(width, ratio, meso.SubBlocks[0], dropPath);
         _sub2.Activate(width, ratio, meso.SubBlocks[1], dropPath);
         _sub3.Activate(width, ratio, meso.SubBlocks[2], dropPath);
-        (_e01, _e02, _e12) = (meso.HasEdge(0, 1), meso.HasEdge(0, 2), meso.HasEdge(1, 2));
-        (_e03, _e13, _e23) = (meso.HasEdge(0, 3), meso.HasEdge(1, 3), meso.HasEdge(2, 3));
+        _edges = BurgerCellEdges.Of(meso);
     }
 
     /// <summary><c>[B, H, W, C]</c> → <c>[B, H, W, C]</c>.</summary>
-    public Tensor Forward(Tensor x0)
-    {
-        var x1 = _sub1.Forward(x0);
-        if (_e01) x1 = Functional.Add(x1, x0);
-        var x2 = _sub2.Forward(x1);
-        if (_e02) x2 = Functional.Add(x2, x0);
-        if (_e12) x2 = Functional.Add(x2, x1);
-        var x3 = _sub3.Forward(x2);
-        if (_e03) x3 = Functional.Add(x3, x0);
-        if (_e13) x3 = Functional.Add(x3, x1);
-        if (_e23) x3 = Functional.Add(x3, x2);
-        return x3;
-    }
+    public Tensor Forward(Tensor x0) => _edges.Forward(_sub1, _sub2, _sub3, x0);
 
     /// <summary>Adds the active slices under the standalone block's names (prefix ends in a dot).</summary>
     public void AddSlices(string prefix, Dictionary<string, Tensor> into, bool splitQkv = false)

@@ -15,7 +15,7 @@ namespace FormerSearch.Supernets.Burger;
 /// scale per position. The active alternative and width are set by <see cref="Activate"/>; the forward then runs the
 /// standalone <see cref="BurgerFormerSubBlock"/>'s computation on leading slices (views) of these weights.
 /// </summary>
-public sealed class BurgerSuperSubBlock : Module
+public sealed class BurgerSuperSubBlock : Module, ILayer
 {
     private readonly ModuleList<Module> _preNorms;
     private readonly ModuleList<Module> _ops;
