@@ -1,10 +1,8 @@
 using System.Diagnostics;
 using FormerSearch.Engine;
 using FormerSearch.Engine.Benchmarks;
-using FormerSearch.Engine.Memory;
-using FormerSearch.Engine.Optim;
-using FormerSearch.Models;
 using FormerSearch.Spaces;
+using FormerSearch.Training;
 
 namespace FormerSearch.Supernets;
 
@@ -33,19 +31,11 @@ public static class SupernetBenchmark
         supernet.Activate(architecture);
         var standalone = supernet.Extract(architecture);
 
-        var rng = new Generator(seed);
-        var input = supernet.Input;
-        var images = Tensor.Empty(batchSize, input.Height, input.Width, input.Channels);
-        rng.FillNormal(images.AsSpan());
-        var labels = new int[batchSize];
-        for (int i = 0; i < labels.Length; i++) labels[i] = rng.NextInt(supernet.NumClasses);
-
-        supernet.Train();
-        standalone.Train();
-        var superOptimizer = new AdamW(ParamGroups.WithNoDecay(supernet.NamedParameters(), 0.05), lr: 1e-4);
-        var aloneOptimizer = new AdamW(ParamGroups.WithNoDecay(standalone.NamedParameters(), 0.05), lr: 1e-4);
-        Action superStep = () => Step(supernet, superOptimizer, images, labels);
-        Action aloneStep = () => Step(standalone, aloneOptimizer, images, labels);
+        // The same seed gives both models the same batch.
+        var (images, labels, superOptimizer) = TrainingBenchmark.Setup(supernet, batchSize, seed);
+        var (_, _, aloneOptimizer) = TrainingBenchmark.Setup(standalone, batchSize, seed);
+        Action superStep = () => TrainingBenchmark.Step(supernet, superOptimizer, images, labels);
+        Action aloneStep = () => TrainingBenchmark.Step(standalone, aloneOptimizer, images, labels);
         for (int i = 0; i < 2; i++)
         {
             superStep();
@@ -64,21 +54,6 @@ public static class SupernetBenchmark
             aloneTimes.Add(a);
             ratios.Add(s / a);
         }
-        return new SupernetBenchmarkResult(batchSize / Median(superTimes), batchSize / Median(aloneTimes), Median(ratios));
-    }
-
-    private static double Median(List<double> values)
-    {
-        values.Sort();
-        int mid = values.Count / 2;
-        return values.Count % 2 == 1 ? values[mid] : 0.5 * (values[mid - 1] + values[mid]);
-    }
-
-    private static void Step(VisionModel model, Optimizer optimizer, Tensor images, int[] labels)
-    {
-        using var _ = TensorScope.Enter();
-        optimizer.ZeroGrad();
-        Functional.CrossEntropy(model.Forward(images), labels).Backward();
-        optimizer.Step();
+        return new SupernetBenchmarkResult(batchSize / StepTimer.Median(superTimes), batchSize / StepTimer.Median(aloneTimes), StepTimer.Median(ratios));
     }
 }

@@ -58,7 +58,7 @@ public static class TrainingBenchmark
     }
 
     /// <summary>A random batch with random labels, the model in training mode, and AdamW with timm's no-decay split.</summary>
-    private static (Tensor Images, int[] Labels, Optimizer Optimizer) Setup(VisionModel model, int batchSize, ulong seed)
+    internal static (Tensor Images, int[] Labels, Optimizer Optimizer) Setup(VisionModel model, int batchSize, ulong seed)
     {
         var rng = new Generator(seed);
         var input = model.Input;
@@ -70,7 +70,8 @@ public static class TrainingBenchmark
         return (images, labels, new AdamW(ParamGroups.WithNoDecay(model.NamedParameters(), 0.05), lr: 1e-4));
     }
 
-    private static void Step(VisionModel model, Optimizer optimizer, Tensor images, int[] labels)
+    /// <summary>One training step: zero-grad, forward with cross-entropy, backward, optimiser step, inside a tensor scope.</summary>
+    internal static void Step(VisionModel model, Optimizer optimizer, Tensor images, int[] labels)
     {
         using var _ = TensorScope.Enter();
         optimizer.ZeroGrad();
