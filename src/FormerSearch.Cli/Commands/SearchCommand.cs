@@ -48,18 +48,15 @@ public static class SearchCommand
         command.SetAction(parse =>
         {
             EngineSettings.Threads = CommonOptions.AtLeast(parse.GetValue(threads), 1, "--threads");
-            var settings = SearchPipelineSettings.Preset(parse.GetValue(preset)!);
-            settings = settings with
+            var defaults = SearchPipelineSettings.Preset(parse.GetValue(preset)!);
+            var settings = defaults with
             {
-                SupernetEpochs = CommonOptions.AtLeast(parse.GetValue(supernetEpochs) ?? settings.SupernetEpochs, 1, "--supernet-epochs"),
-                SupernetMaxSteps = parse.GetValue(supernetEpochs) is null ? settings.SupernetMaxSteps : null,
-                Population = CommonOptions.AtLeast(parse.GetValue(population) ?? settings.Population, 2, "--population"),
-                Generations = CommonOptions.AtLeast(parse.GetValue(generations) ?? settings.Generations, 1, "--generations"),
-                FinetuneEpochs = CommonOptions.AtLeast(parse.GetValue(finetuneEpochs) ?? settings.FinetuneEpochs, 0, "--finetune-epochs"),
-                FinetuneMaxSteps = parse.GetValue(finetuneEpochs) is null ? settings.FinetuneMaxSteps : null,
-            };
-            settings = settings with
-            {
+                SupernetEpochs = CommonOptions.AtLeast(parse.GetValue(supernetEpochs) ?? defaults.SupernetEpochs, 1, "--supernet-epochs"),
+                SupernetMaxSteps = parse.GetValue(supernetEpochs) is null ? defaults.SupernetMaxSteps : null,
+                Population = CommonOptions.AtLeast(parse.GetValue(population) ?? defaults.Population, 2, "--population"),
+                Generations = CommonOptions.AtLeast(parse.GetValue(generations) ?? defaults.Generations, 1, "--generations"),
+                FinetuneEpochs = CommonOptions.AtLeast(parse.GetValue(finetuneEpochs) ?? defaults.FinetuneEpochs, 0, "--finetune-epochs"),
+                FinetuneMaxSteps = parse.GetValue(finetuneEpochs) is null ? defaults.FinetuneMaxSteps : null,
                 Space = parse.GetValue(space)!,
                 SpacePreset = parse.GetValue(spacePreset)!,
                 Sampler = SupernetCommand.ParseSampler(parse.GetValue(sampler)!),

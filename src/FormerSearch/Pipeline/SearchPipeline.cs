@@ -30,7 +30,7 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
         Directory.CreateDirectory(root);
         var space = SearchSpaces.Create(settings.Space, settings.SpacePreset);
         var algorithm = Algorithm(); // checked before any work
-        var splits = DataSplits.Open(DatasetSpec.Parse(settings.Dataset), settings.DataDir, settings.ValSize, settings.SplitSeed ?? settings.Seed);
+        var splits = DataSplits.Open(DatasetSpec.Parse(settings.Dataset), settings.DataDir, settings.ValSize, settings.HeldOutSeed);
         var options = ModelOptions.For(space.DefaultInput, splits.Train.NumClasses);
         var latency = new ForwardLatencyMeter(space, options, settings.LatencyBatch);
         var constraints = Budget(space, options);
@@ -58,19 +58,18 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
 
     private Supernet TrainSupernet(ISearchSpace space, DataSplits splits, ModelOptions options)
     {
-        var wanted = new SupernetDirectory(Path.Combine(settings.Output, "supernet"), space.Name, space.Preset, options.Input, options.NumClasses,
-            settings.Sampler.ToString().ToLowerInvariant(), settings.Dataset, settings.ValSize, settings.SplitSeed ?? settings.Seed);
+        var folder = new SupernetDirectory(Path.Combine(settings.Output, "supernet"), space.Name, space.Preset, options.Input, options.NumClasses,
+            settings.Sampler.ToString().ToLowerInvariant(), settings.Dataset, settings.ValSize, settings.HeldOutSeed);
         if (settings.Supernet is { } given)
         {
             var trained = SupernetDirectory.Load(given);
-            if (trained != wanted with { Path = given })
-                throw new ArgumentException($"The supernet in {given} was trained on other settings than this search's ({Describe(trained)}, not {Describe(wanted)}).");
+            if (trained != folder with { Path = given })
+                throw new ArgumentException($"The supernet in {given} was trained on other settings than this search's ({Describe(trained)}, not {Describe(folder)}).");
             log($"supernet: searching the trained supernet in {given}");
             return trained.LoadSupernet();
         }
-        var folder = wanted;
-        if (File.Exists(Path.Combine(folder.Path, SupernetDirectory.SpaceFile)) && SupernetDirectory.Load(folder.Path) != folder)
-            throw new ArgumentException($"{folder.Path} holds a supernet trained on other settings ({Describe(SupernetDirectory.Load(folder.Path))}, not {Describe(folder)}); choose another --output.");
+        if (File.Exists(Path.Combine(folder.Path, SupernetDirectory.SpaceFile)) && SupernetDirectory.Load(folder.Path) is var earlier && earlier != folder)
+            throw new ArgumentException($"{folder.Path} holds a supernet trained on other settings ({Describe(earlier)}, not {Describe(folder)}); choose another --output.");
         if (File.Exists(folder.WeightsPath))
         {
             log($"supernet: reusing {folder.WeightsPath}");

@@ -33,6 +33,9 @@ public sealed record SearchPipelineSettings
     /// <summary>Seed of the held-out split (null: <see cref="Seed"/>); a trained supernet's own, so that it is never scored on images it trained on.</summary>
     public ulong? SplitSeed { get; init; }
 
+    /// <summary>The seed the held-out split is drawn with: <see cref="SplitSeed"/>, else <see cref="Seed"/>.</summary>
+    public ulong HeldOutSeed => SplitSeed ?? Seed;
+
     /// <summary>A trained supernet folder (<c>former supernet train</c>) to search instead of training one (null: train one).</summary>
     public string? Supernet { get; init; }
 

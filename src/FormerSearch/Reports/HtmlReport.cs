@@ -48,11 +48,11 @@ public static class HtmlReport
     /// </summary>
     internal static IReadOnlyList<string> StudyNames(IReadOnlyList<string> paths)
     {
-        static bool Distinct(IEnumerable<string> names) => names.Distinct(StringComparer.Ordinal).Count() == names.Count();
+        static bool AllDifferent(IReadOnlyList<string> names) => names.Distinct(StringComparer.Ordinal).Count() == names.Count;
         var files = paths.Select(p => Path.GetFileName(p)).ToList();
-        if (Distinct(files)) return files;
+        if (AllDifferent(files)) return files;
         var withFolder = paths.Select(p => Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(p))) + "/" + Path.GetFileName(p)).ToList();
-        return Distinct(withFolder) ? withFolder : paths.Select(Path.GetFullPath).ToList();
+        return AllDifferent(withFolder) ? withFolder : paths.Select(Path.GetFullPath).ToList();
     }
 
     /// <summary>The report of <paramref name="studyPaths"/> as HTML text.</summary>
