@@ -1,3 +1,4 @@
+using FormerSearch.Engine;
 using System.CommandLine;
 
 namespace FormerSearch.Cli.Commands;

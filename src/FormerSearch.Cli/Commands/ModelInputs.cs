@@ -1,3 +1,4 @@
+using FormerSearch.Engine;
 using FormerSearch.Data;
 using FormerSearch.Models;
 

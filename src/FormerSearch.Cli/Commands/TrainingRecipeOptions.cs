@@ -1,3 +1,4 @@
+using FormerSearch.Engine;
 using System.CommandLine;
 using FormerSearch.Data;
 using FormerSearch.Models;

@@ -8,7 +8,7 @@ namespace FormerSearch.Engine.Nn;
 /// the batch statistics and updates the running ones with <see cref="Momentum"/>; evaluation mode uses
 /// the running statistics.
 /// </summary>
-public abstract class BatchNormBase : Module, ILayer, IRunningStatistics
+public abstract class BatchNormBase : Layer, IRunningStatistics
 {
     /// <summary>A batch norm over <paramref name="numFeatures"/> channels.</summary>
     /// <exception cref="ArgumentException">The channel count is not positive, eps is negative, or momentum is outside [0, 1].</exception>
@@ -69,7 +69,7 @@ public abstract class BatchNormBase : Module, ILayer, IRunningStatistics
 
     /// <summary>Normalises <paramref name="x"/> (<c>[…, C]</c>, a rank the concrete class accepts); same shape out.</summary>
     /// <exception cref="ArgumentException">The rank or channel count is wrong, or training sees one value per channel.</exception>
-    public Tensor Forward(Tensor x)
+    public override Tensor Forward(Tensor x)
     {
         CheckInput(x);
         // PyTorch counts the batch first, then (momentum=None) weighs it 1/count; a failed forward counts nothing.

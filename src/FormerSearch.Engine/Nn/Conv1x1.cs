@@ -5,7 +5,7 @@ namespace FormerSearch.Engine.Nn;
 /// (one GEMM; PoolFormer's MLP). The weight is held <c>[out, in]</c> and exported/imported as PyTorch's
 /// <c>[out, in, 1, 1]</c> (<see cref="ExternalLayout.LinearAsConv1x1"/>); initialised as <c>nn.Conv2d</c> with k = 1.
 /// </summary>
-public sealed class Conv1x1 : Module, ILayer
+public sealed class Conv1x1 : Layer
 {
     /// <summary>A 1×1 convolution; weights drawn as PyTorch does when <paramref name="generator"/> is given, else zeros.</summary>
     /// <exception cref="ArgumentException">A channel count is not positive.</exception>
@@ -43,7 +43,7 @@ public sealed class Conv1x1 : Module, ILayer
 
     /// <summary><c>[…, in]</c> → <c>[…, out]</c>.</summary>
     /// <exception cref="ArgumentException">The last dimension is not <c>in</c>.</exception>
-    public Tensor Forward(Tensor x)
+    public override Tensor Forward(Tensor x)
     {
         if (x.Rank == 0 || x.Size(-1) != InChannels)
             throw new ArgumentException($"Conv1x1({InChannels} → {OutChannels}) needs a channels-last [..., {InChannels}] input; got {Tensor.FormatShape(x.Shape)}.", nameof(x));

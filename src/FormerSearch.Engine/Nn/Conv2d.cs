@@ -7,7 +7,7 @@ namespace FormerSearch.Engine.Nn;
 /// A depthwise convolution (<c>groups = in = out</c>) runs the depthwise kernel on a <c>[C, kh, kw]</c>
 /// view of the same weight.
 /// </summary>
-public sealed class Conv2d : Module, ILayer
+public sealed class Conv2d : Layer
 {
     /// <summary>A square-kernel convolution; weights drawn as PyTorch does when <paramref name="generator"/> is given, else zeros.</summary>
     /// <exception cref="ArgumentException">A size is not positive, padding is negative, or groups do not divide both channel counts.</exception>
@@ -78,7 +78,7 @@ public sealed class Conv2d : Module, ILayer
 
     /// <summary><c>[B, H, W, in]</c> → <c>[B, Ho, Wo, out]</c> with Ho = (H + 2·pad − kh)/stride + 1 (likewise Wo).</summary>
     /// <exception cref="ArgumentException">The input is not <c>[B, H, W, in]</c> or the kernel exceeds the padded input.</exception>
-    public Tensor Forward(Tensor x)
+    public override Tensor Forward(Tensor x)
     {
         if (x.Rank != 4 || x.Size(3) != InChannels)
             throw new ArgumentException($"Conv2d({InChannels} → {OutChannels}) needs a [B, H, W, {InChannels}] input; got {Tensor.FormatShape(x.Shape)}.", nameof(x));

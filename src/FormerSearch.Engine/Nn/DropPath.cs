@@ -5,7 +5,7 @@ namespace FormerSearch.Engine.Nn;
 /// probability <c>p</c> (one draw per sample from the layer's generator) and kept ones are scaled by
 /// <c>1/(1−p)</c>; the identity in evaluation mode or when <c>p = 0</c>.
 /// </summary>
-public sealed class DropPath : Module, ILayer
+public sealed class DropPath : Layer
 {
     private readonly Generator _generator;
 
@@ -23,5 +23,5 @@ public sealed class DropPath : Module, ILayer
 
     /// <summary><c>[B, …]</c>, same shape out; <paramref name="x"/> itself when not training or <c>p = 0</c>.</summary>
     /// <exception cref="ArgumentException">Training with <c>p &gt; 0</c> on a scalar.</exception>
-    public Tensor Forward(Tensor x) => Functional.DropPath(x, P, Training, _generator);
+    public override Tensor Forward(Tensor x) => Functional.DropPath(x, P, Training, _generator);
 }

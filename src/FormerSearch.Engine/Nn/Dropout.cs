@@ -4,7 +4,7 @@ namespace FormerSearch.Engine.Nn;
 /// <c>nn.Dropout(p)</c>: in training mode each element is zeroed with probability <c>p</c> (drawn from the
 /// layer's generator) and the rest scaled by <c>1/(1−p)</c>; the identity in evaluation mode or when <c>p = 0</c>.
 /// </summary>
-public sealed class Dropout : Module, ILayer
+public sealed class Dropout : Layer
 {
     private readonly Generator _generator;
 
@@ -21,5 +21,5 @@ public sealed class Dropout : Module, ILayer
     public float P { get; }
 
     /// <summary>Same shape out; <paramref name="x"/> itself when not training or <c>p = 0</c>.</summary>
-    public Tensor Forward(Tensor x) => Functional.Dropout(x, P, Training, _generator);
+    public override Tensor Forward(Tensor x) => Functional.Dropout(x, P, Training, _generator);
 }

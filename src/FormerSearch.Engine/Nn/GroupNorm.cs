@@ -6,7 +6,7 @@ namespace FormerSearch.Engine.Nn;
 /// shifted per channel (PoolFormer's norm). Parameters <c>weight</c> (ones) and <c>bias</c> (zeros), <c>[C]</c>.
 /// Only one group is supported: that is the only GroupNorm the model zoo uses.
 /// </summary>
-public sealed class GroupNorm : Module, ILayer
+public sealed class GroupNorm : Layer
 {
     /// <summary>A GroupNorm over <paramref name="numChannels"/> channels in <paramref name="numGroups"/> group(s).</summary>
     /// <exception cref="ArgumentException"><paramref name="numGroups"/> is not 1, the channel count is not positive, or eps is negative.</exception>
@@ -41,5 +41,5 @@ public sealed class GroupNorm : Module, ILayer
 
     /// <summary><c>[B, …, C]</c> → same shape.</summary>
     /// <exception cref="ArgumentException">The input has rank below 2 or its last dimension is not C.</exception>
-    public Tensor Forward(Tensor x) => Functional.GroupNorm1(x, Weight.Value, Bias.Value, Eps);
+    public override Tensor Forward(Tensor x) => Functional.GroupNorm1(x, Weight.Value, Bias.Value, Eps);
 }

@@ -1,8 +1,8 @@
 namespace FormerSearch.Engine.Nn;
 
 /// <summary><c>nn.Identity</c>: returns its input (a placeholder for a skipped norm, mixer or activation).</summary>
-public sealed class Identity : Module, ILayer
+public sealed class Identity : Layer
 {
     /// <summary>Returns <paramref name="x"/> itself.</summary>
-    public Tensor Forward(Tensor x) => x;
+    public override Tensor Forward(Tensor x) => x;
 }

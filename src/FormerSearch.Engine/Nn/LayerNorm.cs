@@ -5,7 +5,7 @@ namespace FormerSearch.Engine.Nn;
 /// biased variance. On channels-last <c>[B, H, W, C]</c> maps this is timm's LayerNorm2d; on
 /// <c>[B, N, C]</c> tokens the usual LN. Parameters <c>weight</c> (ones) and <c>bias</c> (zeros), <c>[C]</c>.
 /// </summary>
-public sealed class LayerNorm : Module, ILayer
+public sealed class LayerNorm : Layer
 {
     /// <summary>A layer normalising <paramref name="normalizedShape"/> channels.</summary>
     /// <exception cref="ArgumentException">The channel count is not positive or eps is negative.</exception>
@@ -34,5 +34,5 @@ public sealed class LayerNorm : Module, ILayer
 
     /// <summary><c>[…, C]</c> → <c>[…, C]</c>.</summary>
     /// <exception cref="ArgumentException">The last dimension is not C.</exception>
-    public Tensor Forward(Tensor x) => Functional.LayerNorm(x, Weight.Value, Bias.Value, Eps);
+    public override Tensor Forward(Tensor x) => Functional.LayerNorm(x, Weight.Value, Bias.Value, Eps);
 }

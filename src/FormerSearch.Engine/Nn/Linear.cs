@@ -4,7 +4,7 @@ namespace FormerSearch.Engine.Nn;
 /// <c>y = x·Wᵀ + b</c> over the last dimension (PyTorch's <c>nn.Linear</c>): weight <c>[out, in]</c>,
 /// optional bias <c>[out]</c>, both initialised as PyTorch does, U(−1/√in, 1/√in).
 /// </summary>
-public sealed class Linear : Module, ILayer
+public sealed class Linear : Layer
 {
     /// <summary>A layer with fresh weights drawn from <paramref name="generator"/>.</summary>
     /// <exception cref="ArgumentException">A feature count is not positive.</exception>
@@ -40,5 +40,5 @@ public sealed class Linear : Module, ILayer
         => Init.LinearOrConvDefault(Weight.Value, Bias?.Value, generator);
 
     /// <summary><c>[…, in]</c> → <c>[…, out]</c>.</summary>
-    public Tensor Forward(Tensor x) => Functional.Linear(x, Weight.Value, Bias?.Value);
+    public override Tensor Forward(Tensor x) => Functional.Linear(x, Weight.Value, Bias?.Value);
 }

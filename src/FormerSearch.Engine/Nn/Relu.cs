@@ -1,8 +1,8 @@
 namespace FormerSearch.Engine.Nn;
 
 /// <summary><c>nn.ReLU</c>: <c>max(x, 0)</c>. Elementwise, no parameters.</summary>
-public sealed class Relu : Module, ILayer
+public sealed class Relu : Layer
 {
     /// <summary>Same shape out.</summary>
-    public Tensor Forward(Tensor x) => Functional.Relu(x);
+    public override Tensor Forward(Tensor x) => Functional.Relu(x);
 }

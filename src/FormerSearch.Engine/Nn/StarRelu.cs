@@ -4,7 +4,7 @@ namespace FormerSearch.Engine.Nn;
 /// MetaFormer's StarReLU <c>scale·relu(x)² + bias</c> with learnable one-element parameters <c>scale</c> and
 /// <c>bias</c> (shape <c>[1]</c>, as in the official <c>StarReLU</c>).
 /// </summary>
-public sealed class StarRelu : Module, ILayer
+public sealed class StarRelu : Layer
 {
     /// <summary>A StarReLU starting from the given scale and bias (the official defaults are 1 and 0).</summary>
     public StarRelu(float scaleValue = 1f, float biasValue = 0f)
@@ -22,5 +22,5 @@ public sealed class StarRelu : Module, ILayer
     public Parameter Bias { get; }
 
     /// <summary>Same shape out.</summary>
-    public Tensor Forward(Tensor x) => Functional.StarRelu(x, Scale.Value, Bias.Value);
+    public override Tensor Forward(Tensor x) => Functional.StarRelu(x, Scale.Value, Bias.Value);
 }

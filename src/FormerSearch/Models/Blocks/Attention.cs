@@ -8,7 +8,7 @@ namespace FormerSearch.Models.Blocks;
 /// <c>softmax(q·kᵀ/√d)·v</c> per head, <c>proj</c> mixes the heads. Takes tokens <c>[B, N, C]</c> or a
 /// channels-last map <c>[B, H, W, C]</c> (its positions are the tokens, as the MetaFormer baselines do).
 /// </summary>
-public sealed class Attention : Module, ILayer
+public sealed class Attention : Layer
 {
     private readonly Linear _qkv;
     private readonly Linear _proj;
@@ -40,7 +40,7 @@ public sealed class Attention : Module, ILayer
 
     /// <summary><c>[B, N, C]</c> → <c>[B, N, C]</c>, or <c>[B, H, W, C]</c> → <c>[B, H, W, C]</c>.</summary>
     /// <exception cref="ArgumentException">The last dimension is not <see cref="Dim"/> or the rank is not 3 or 4.</exception>
-    public Tensor Forward(Tensor x)
+    public override Tensor Forward(Tensor x)
     {
         if ((x.Rank != 3 && x.Rank != 4) || x.Size(-1) != Dim)
             throw new ArgumentException($"Attention of width {Dim} takes [B, N, {Dim}] or [B, H, W, {Dim}]; got {Tensor.FormatShape(x.Shape)}.");

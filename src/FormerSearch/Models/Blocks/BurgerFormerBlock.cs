@@ -17,7 +17,7 @@ namespace FormerSearch.Models.Blocks;
 /// off too); they differ only for hand-written dictionaries such as a bare identity sub-block 1 with edges 0->1
 /// and 0->2, where the official code would feed 2·x0 into the 0->2 edge.
 /// </remarks>
-public sealed class BurgerFormerBlock : Module, ILayer
+public sealed class BurgerFormerBlock : Layer
 {
     private readonly BurgerFormerSubBlock _sub1;
     private readonly BurgerFormerSubBlock _sub2;
@@ -51,5 +51,5 @@ public sealed class BurgerFormerBlock : Module, ILayer
     }
 
     /// <summary><c>[B, H, W, C]</c> → <c>[B, H, W, C]</c>.</summary>
-    public Tensor Forward(Tensor x0) => _edges.Forward(_sub1, _sub2, _sub3, x0);
+    public override Tensor Forward(Tensor x0) => _edges.Forward(_sub1, _sub2, _sub3, x0);
 }

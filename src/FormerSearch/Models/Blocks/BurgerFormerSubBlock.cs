@@ -13,7 +13,7 @@ namespace FormerSearch.Models.Blocks;
 /// where <c>ops</c> holds the micro string's non-skip parts in string order (<c>ops.0</c>, <c>ops.1</c>, …, as the
 /// official <c>nn.Sequential</c> numbers them). The residual edges are the enclosing <see cref="BurgerFormerBlock"/>'s.
 /// </summary>
-public sealed class BurgerFormerSubBlock : Module, ILayer
+public sealed class BurgerFormerSubBlock : Layer
 {
     private readonly Parameter? _layerScale;
     private readonly Sequential? _expandStart;
@@ -48,15 +48,15 @@ public sealed class BurgerFormerSubBlock : Module, ILayer
         {
             inner = expandRatio * dim;
             _expandStart = RegisterModule("expand_start", new Sequential(
-                (ILayer)Layers.Norm(NormKind.GroupNorm, dim), new Conv1x1(dim, inner, generator: generator), new Gelu()));
+                Layers.Norm(NormKind.GroupNorm, dim), new Conv1x1(dim, inner, generator: generator), new Gelu()));
             _expandEnd = RegisterModule("expand_end", new Sequential(new Conv1x1(inner, dim, generator: generator)));
         }
         _ops = new Sequential();
-        if (micro.PreActivation != ActivationKind.None) _ops.Add((ILayer)Layers.Activation(micro.PreActivation));
+        if (micro.PreActivation != ActivationKind.None) _ops.Add(Layers.Activation(micro.PreActivation));
         if (micro.PreNorm != NormKind.None) _ops.Add(Norm(micro.PreNorm, inner));
         if (micro.Op != TokenMixerKind.Identity) _ops.Add(Op(micro.Op, inner, numHeads, height, width, generator));
         if (micro.PostNorm != NormKind.None) _ops.Add(Norm(micro.PostNorm, inner));
-        if (micro.Activation != ActivationKind.None) _ops.Add((ILayer)Layers.Activation(micro.Activation));
+        if (micro.Activation != ActivationKind.None) _ops.Add(Layers.Activation(micro.Activation));
         RegisterModule("ops", _ops);
         _dropPath = RegisterModule("drop_path", new DropPath(dropPath, generator));
     }
@@ -65,7 +65,7 @@ public sealed class BurgerFormerSubBlock : Module, ILayer
     public int Dim { get; }
 
     /// <summary><c>[B, H, W, C]</c> → <c>[B, H, W, C]</c>.</summary>
-    public Tensor Forward(Tensor x)
+    public override Tensor Forward(Tensor x)
     {
         if (_expandStart is not null) x = _expandStart.Forward(x);   // [B, H, W, r·C]
         x = _ops.Forward(x);
@@ -75,9 +75,9 @@ public sealed class BurgerFormerSubBlock : Module, ILayer
     }
 
     // LayerNormChannel is built with eps 1e-6 by the official OPS table; GroupNorm and BatchNorm keep PyTorch's 1e-5.
-    private static ILayer Norm(NormKind kind, int channels) => (ILayer)Layers.Norm(kind, channels, kind == NormKind.LayerNorm ? 1e-6f : 1e-5f);
+    private static Layer Norm(NormKind kind, int channels) => Layers.Norm(kind, channels, kind == NormKind.LayerNorm ? 1e-6f : 1e-5f);
 
-    private static ILayer Op(TokenMixerKind kind, int dim, int numHeads, int height, int width, Generator generator)
+    private static Layer Op(TokenMixerKind kind, int dim, int numHeads, int height, int width, Generator generator)
     {
         switch (kind)
         {

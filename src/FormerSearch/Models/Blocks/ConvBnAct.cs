@@ -7,7 +7,7 @@ namespace FormerSearch.Models.Blocks;
 /// A bias-free 3×3 convolution (padding 1), BatchNorm and ReLU: the official BurgerFormer / ViT-NAS stem's
 /// <c>ConvBnAct</c> (children <c>conv</c>, <c>bn</c>, <c>act</c>), channels-last <c>[B, H, W, Cin]</c> → <c>[B, H', W', Cout]</c>.
 /// </summary>
-public sealed class ConvBnAct : Module, ILayer
+public sealed class ConvBnAct : Layer
 {
     private readonly Conv2d _conv;
     private readonly BatchNorm2d _bn;
@@ -23,5 +23,5 @@ public sealed class ConvBnAct : Module, ILayer
     }
 
     /// <summary><c>[B, H, W, Cin]</c> → <c>[B, H', W', Cout]</c>.</summary>
-    public Tensor Forward(Tensor x) => _act.Forward(_bn.Forward(_conv.Forward(x)));
+    public override Tensor Forward(Tensor x) => _act.Forward(_bn.Forward(_conv.Forward(x)));
 }

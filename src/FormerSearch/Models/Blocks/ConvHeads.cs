@@ -13,7 +13,7 @@ namespace FormerSearch.Models.Blocks;
 /// with <c>inner = C · e_c</c>. Children are named by their index in the official <c>nn.Sequential</c>
 /// (<c>1</c>, <c>3.conv</c>, <c>4</c>, <c>6</c>; its rearranges, GLU and Swish hold nothing).
 /// </summary>
-public sealed class ConvHeads : Module, ILayer
+public sealed class ConvHeads : Layer
 {
     private readonly PointwiseConv1d _expand;
     private readonly SamePaddedConv1d _depthwise;
@@ -46,7 +46,7 @@ public sealed class ConvHeads : Module, ILayer
 
     /// <summary><c>[B, N, Dim]</c> → <c>[B, N, Dim]</c>.</summary>
     /// <exception cref="ArgumentException">The input is not <c>[B, N, Dim]</c>.</exception>
-    public Tensor Forward(Tensor x)
+    public override Tensor Forward(Tensor x)
     {
         if (x.Rank != 3 || x.Size(2) != Dim)
             throw new ArgumentException($"GLiT conv heads of width {Dim} take [B, N, {Dim}]; got {Tensor.FormatShape(x.Shape)}.");

@@ -9,7 +9,7 @@ namespace FormerSearch.Models.Blocks;
 /// <c>N + PadLeft + PadRight − k + 1</c>. The weight is held in PyTorch's layout <c>[C, 1, k]</c> (row-major the
 /// engine's <c>[C, k]</c>); initialised as <c>nn.Conv1d</c> (kaiming_uniform with a = √5, bias U(±1/√k)).
 /// </summary>
-public sealed class DepthwiseConv1d : Module, ILayer
+public sealed class DepthwiseConv1d : Layer
 {
     private readonly Parameter _weight;
     private readonly Parameter _bias;
@@ -43,7 +43,7 @@ public sealed class DepthwiseConv1d : Module, ILayer
 
     /// <summary><c>[B, N, C]</c> → <c>[B, N + PadLeft + PadRight − k + 1, C]</c>.</summary>
     /// <exception cref="ArgumentException">The input is not <c>[B, N, C]</c> or is shorter than the kernel once padded.</exception>
-    public Tensor Forward(Tensor x)
+    public override Tensor Forward(Tensor x)
     {
         if (x.Rank != 3 || x.Size(2) != Channels)
             throw new ArgumentException($"A depthwise Conv1d over {Channels} channels takes [B, N, {Channels}]; got {Tensor.FormatShape(x.Shape)}.");

@@ -12,7 +12,7 @@ namespace FormerSearch.Models.Blocks;
 /// name their parameters <c>qkv</c>, <c>proj</c> and <c>net</c>, as here. Linear weights trunc_normal(0.02),
 /// biases zero (the official <c>_init_weights</c>); the qkv projection always has a bias, as in the official code.
 /// </summary>
-public sealed class GlobalLocalAttention : Module, ILayer
+public sealed class GlobalLocalAttention : Layer
 {
     private readonly Linear? _qkv;
     private readonly Linear? _proj;
@@ -76,7 +76,7 @@ public sealed class GlobalLocalAttention : Module, ILayer
 
     /// <summary>Tokens <c>[B, N, C]</c> → <c>[B, N, C]</c>.</summary>
     /// <exception cref="ArgumentException">The input is not <c>[B, N, C]</c>.</exception>
-    public Tensor Forward(Tensor x)
+    public override Tensor Forward(Tensor x)
     {
         if (x.Rank != 3 || x.Size(2) != Dim)
             throw new ArgumentException($"A global-local mixer of width {Dim} takes [B, N, {Dim}]; got {Tensor.FormatShape(x.Shape)}.");

@@ -7,7 +7,7 @@ namespace FormerSearch.Models.Blocks;
 public static class Layers
 {
     /// <summary>A norm over <paramref name="channels"/> channels (<see cref="Identity"/> for <see cref="NormKind.None"/>).</summary>
-    public static Module Norm(NormKind kind, int channels, float eps = 1e-5f) => kind switch
+    public static Layer Norm(NormKind kind, int channels, float eps = 1e-5f) => kind switch
     {
         NormKind.GroupNorm => new GroupNorm(1, channels, eps),
         NormKind.LayerNorm => new LayerNorm(channels, eps),
@@ -17,7 +17,7 @@ public static class Layers
     };
 
     /// <summary>The activation layer <paramref name="kind"/> names (<see cref="Identity"/> for <see cref="ActivationKind.None"/>).</summary>
-    public static Module Activation(ActivationKind kind) => kind switch
+    public static Layer Activation(ActivationKind kind) => kind switch
     {
         ActivationKind.Gelu => new Gelu(),
         ActivationKind.Relu => new Relu(),

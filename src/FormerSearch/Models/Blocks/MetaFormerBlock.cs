@@ -14,7 +14,7 @@ namespace FormerSearch.Models.Blocks;
 /// (<c>norm1</c>, <c>token_mixer</c>, <c>norm2</c>, <c>mlp.fc1</c>, <c>layer_scale_1</c>, …); the layer
 /// scales are registered first because the official block's own parameters precede its children in its state dict.
 /// </summary>
-public sealed class MetaFormerBlock : Module, ILayer
+public sealed class MetaFormerBlock : Layer
 {
     private readonly Parameter? _layerScale1;
     private readonly Parameter? _layerScale2;
@@ -51,7 +51,7 @@ public sealed class MetaFormerBlock : Module, ILayer
     public int Dim { get; }
 
     /// <summary><c>[B, H, W, C]</c> or <c>[B, N, C]</c> → the same shape.</summary>
-    public Tensor Forward(Tensor x)
+    public override Tensor Forward(Tensor x)
     {
         var mixed = _mixer.Forward(_norm1.Forward(x));
         if (_layerScale1 is not null) mixed = Functional.Mul(mixed, _layerScale1.Value);   // [C] broadcast over positions

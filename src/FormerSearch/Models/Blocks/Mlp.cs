@@ -9,7 +9,7 @@ namespace FormerSearch.Models.Blocks;
 /// ViT's as linear layers (<c>[out, in]</c>); channels-last, both are the same GEMM, only the export differs.
 /// Weights are drawn as both codebases do: trunc_normal(std 0.02), zero bias.
 /// </summary>
-public sealed class Mlp : Module, ILayer
+public sealed class Mlp : Layer
 {
     private readonly ILayer _fc1;
     private readonly ILayer _act;
@@ -38,7 +38,7 @@ public sealed class Mlp : Module, ILayer
     }
 
     /// <summary><c>[…, C]</c> → <c>[…, C]</c>.</summary>
-    public Tensor Forward(Tensor x)
+    public override Tensor Forward(Tensor x)
     {
         var h = _drop.Forward(_act.Forward(_fc1.Forward(x)));
         return _drop.Forward(_fc2.Forward(h));

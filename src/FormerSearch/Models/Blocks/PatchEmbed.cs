@@ -9,7 +9,7 @@ namespace FormerSearch.Models.Blocks;
 /// norm (<c>norm</c>, as BurgerFormer's downsampling with <c>norm_layer=GroupNorm</c>). PyTorch's default
 /// convolution init (kaiming_uniform, a = √5), which the official codebases keep for this layer.
 /// </summary>
-public sealed class PatchEmbed : Module, ILayer
+public sealed class PatchEmbed : Layer
 {
     private readonly Conv2d _proj;
     private readonly ILayer? _norm;
@@ -26,5 +26,5 @@ public sealed class PatchEmbed : Module, ILayer
     }
 
     /// <summary><c>[B, H, W, Cin]</c> → <c>[B, H', W', Cout]</c>.</summary>
-    public Tensor Forward(Tensor x) => _norm is null ? _proj.Forward(x) : _norm.Forward(_proj.Forward(x));
+    public override Tensor Forward(Tensor x) => _norm is null ? _proj.Forward(x) : _norm.Forward(_proj.Forward(x));
 }

@@ -9,7 +9,7 @@ namespace FormerSearch.Models.Blocks;
 /// <c>[out, in]</c> matrix GEMM takes, seen through a view), so checkpoints load unchanged; initialised as
 /// <c>nn.Conv1d</c> (kaiming_uniform with a = √5, bias U(±1/√in)).
 /// </summary>
-public sealed class PointwiseConv1d : Module, ILayer
+public sealed class PointwiseConv1d : Layer
 {
     private readonly Parameter _weight;
     private readonly Parameter _bias;
@@ -35,7 +35,7 @@ public sealed class PointwiseConv1d : Module, ILayer
 
     /// <summary><c>[B, N, in]</c> → <c>[B, N, out]</c>.</summary>
     /// <exception cref="ArgumentException">The last dimension is not <see cref="InChannels"/>.</exception>
-    public Tensor Forward(Tensor x)
+    public override Tensor Forward(Tensor x)
     {
         if (x.Rank == 0 || x.Size(-1) != InChannels)
             throw new ArgumentException($"Conv1d({InChannels} → {OutChannels}, 1) takes channels-last [..., {InChannels}]; got {Tensor.FormatShape(x.Shape)}.");

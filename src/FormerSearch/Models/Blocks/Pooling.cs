@@ -7,7 +7,7 @@ namespace FormerSearch.Models.Blocks;
 /// PoolFormer's token mixer, <c>AvgPool2d(3, stride 1, padding 1, count_include_pad=False)(x) − x</c> on
 /// channels-last <c>[B, H, W, C]</c>: subtracting x because the block's residual adds it back. No parameters.
 /// </summary>
-public sealed class Pooling : Module, ILayer
+public sealed class Pooling : Layer
 {
     /// <summary>A pooling mixer of window <paramref name="poolSize"/> (odd; PoolFormer uses 3).</summary>
     /// <exception cref="ArgumentException">The window is not a positive odd number.</exception>
@@ -21,7 +21,7 @@ public sealed class Pooling : Module, ILayer
     public int PoolSize { get; }
 
     /// <summary><c>[B, H, W, C]</c> → <c>[B, H, W, C]</c>.</summary>
-    public Tensor Forward(Tensor x)
+    public override Tensor Forward(Tensor x)
     {
         var pooled = PoolSize == 3
             ? Functional.AvgPool3x3(x)

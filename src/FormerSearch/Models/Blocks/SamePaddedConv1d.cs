@@ -8,7 +8,7 @@ namespace FormerSearch.Models.Blocks;
 /// <c>k/2 − (k+1) mod 2</c> after, so N tokens stay N for any k, also when k exceeds N) around a depthwise
 /// <see cref="DepthwiseConv1d"/> held as its child <c>conv</c>, as the official state dict names it.
 /// </summary>
-public sealed class SamePaddedConv1d : Module, ILayer
+public sealed class SamePaddedConv1d : Layer
 {
     private readonly DepthwiseConv1d _conv;
 
@@ -22,5 +22,5 @@ public sealed class SamePaddedConv1d : Module, ILayer
 
     /// <summary><c>[B, N, C]</c> → <c>[B, N, C]</c>.</summary>
     /// <exception cref="ArgumentException">The input is not <c>[B, N, C]</c> of this layer's channels.</exception>
-    public Tensor Forward(Tensor x) => _conv.Forward(x);
+    public override Tensor Forward(Tensor x) => _conv.Forward(x);
 }

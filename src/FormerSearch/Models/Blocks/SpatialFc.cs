@@ -9,7 +9,7 @@ namespace FormerSearch.Models.Blocks;
 /// <c>[B, N, C]</c> that is <c>W·x</c> per sample, one batched GEMM with no transposes. BurgerFormer's
 /// <c>spatial_mlp</c> is the same map with a bias (<c>fc.bias</c> <c>[N]</c>, one per output position).
 /// </summary>
-public sealed class SpatialFc : Module, ILayer
+public sealed class SpatialFc : Layer
 {
     private readonly Linear _fc;
 
@@ -31,7 +31,7 @@ public sealed class SpatialFc : Module, ILayer
 
     /// <summary><c>[B, H, W, C]</c> → <c>[B, H, W, C]</c>.</summary>
     /// <exception cref="ArgumentException">The map is not <see cref="Height"/>×<see cref="Width"/>.</exception>
-    public Tensor Forward(Tensor x)
+    public override Tensor Forward(Tensor x)
     {
         if (x.Rank != 4 || x.Size(1) != Height || x.Size(2) != Width)
             throw new ArgumentException($"This spatial FC was built for [B, {Height}, {Width}, C] maps; got {Tensor.FormatShape(x.Shape)}.");

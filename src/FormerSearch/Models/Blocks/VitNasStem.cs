@@ -10,7 +10,7 @@ namespace FormerSearch.Models.Blocks;
 /// x = conv1(x); x = conv3(conv2(x)) + x; x = conv_proj(x)      // [B, H, W, Cin] → [B, ⌈H/4⌉, ⌈W/4⌉, C]
 /// </code>
 /// </summary>
-public sealed class VitNasStem : Module, ILayer
+public sealed class VitNasStem : Layer
 {
     private readonly ConvBnAct _conv1;
     private readonly ConvBnAct _conv2;
@@ -28,7 +28,7 @@ public sealed class VitNasStem : Module, ILayer
     }
 
     /// <summary><c>[B, H, W, Cin]</c> → <c>[B, ⌈H/4⌉, ⌈W/4⌉, C]</c>.</summary>
-    public Tensor Forward(Tensor x)
+    public override Tensor Forward(Tensor x)
     {
         x = _conv1.Forward(x);                                    // [B, H/2, W/2, mid]
         x = Functional.Add(_conv3.Forward(_conv2.Forward(x)), x);

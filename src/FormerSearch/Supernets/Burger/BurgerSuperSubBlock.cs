@@ -15,7 +15,7 @@ namespace FormerSearch.Supernets.Burger;
 /// scale per position. The active alternative and width are set by <see cref="Activate"/>; the forward then runs the
 /// standalone <see cref="BurgerFormerSubBlock"/>'s computation on leading slices (views) of these weights.
 /// </summary>
-public sealed class BurgerSuperSubBlock : Module, ILayer
+public sealed class BurgerSuperSubBlock : Layer
 {
     private readonly ModuleList<Module> _preNorms;
     private readonly ModuleList<Module> _ops;
@@ -86,7 +86,7 @@ public sealed class BurgerSuperSubBlock : Module, ILayer
     }
 
     /// <summary><c>[B, H, W, C]</c> → <c>[B, H, W, C]</c> for the active width <c>C</c>.</summary>
-    public Tensor Forward(Tensor x)
+    public override Tensor Forward(Tensor x)
     {
         int c = _width;
         if (_expand is not null)

@@ -10,7 +10,7 @@ namespace FormerSearch.Supernets.Burger;
 /// are the leading <c>C × C</c> blocks of the three row bands of the largest <c>qkv</c> weight (three GEMMs on views),
 /// the projection the leading block of <c>proj</c>. Names as <see cref="Attention"/>'s: <c>qkv.weight</c>, <c>proj.weight</c>, <c>proj.bias</c>.
 /// </summary>
-public sealed class SlicedAttention : Module, ILayer
+public sealed class SlicedAttention : Layer
 {
     private readonly Linear _qkv;
     private readonly Linear _proj;
@@ -43,7 +43,7 @@ public sealed class SlicedAttention : Module, ILayer
 
     /// <summary><c>[B, H, W, C]</c> → <c>[B, H, W, C]</c>.</summary>
     /// <exception cref="ArgumentException">The width exceeds <see cref="MaxDim"/> or is not divisible by the heads.</exception>
-    public Tensor Forward(Tensor x)
+    public override Tensor Forward(Tensor x)
     {
         int b = x.Size(0), c = x.Size(3), n = x.Size(1) * x.Size(2);
         if (c > MaxDim || c % NumHeads != 0)
