@@ -37,14 +37,26 @@ public abstract class VisionModel : Module
     public Tensor Forward(Tensor images) => ForwardHead(ForwardFeatures(images));
 
     /// <summary>Replaces the classifier by a freshly initialised one with <paramref name="numClasses"/> outputs (the backbone is kept).</summary>
-    /// <exception cref="ArgumentException"><paramref name="numClasses"/> is below 1.</exception>
+    /// <exception cref="UserInputException"><paramref name="numClasses"/> is below 1.</exception>
     public abstract void ResetClassifier(int numClasses);
 
     /// <summary>Throws unless <paramref name="images"/> is a <c>[B, H, W, C]</c> batch of this model's input size.</summary>
     /// <exception cref="ArgumentException">The shape differs.</exception>
-    protected void CheckImages(Tensor images)
+    protected internal void CheckImages(Tensor images)
     {
         if (images.Rank != 4 || images.Size(1) != Input.Height || images.Size(2) != Input.Width || images.Size(3) != Input.Channels)
             throw new ArgumentException($"{GetType().Name} takes channels-last images [B, {Input.Height}, {Input.Width}, {Input.Channels}]; got {Tensor.FormatShape(images.Shape)}.");
     }
+
+    // A skeleton shared between families (ClassTokenVit) registers its parts through these: the official checkpoints
+    // keep a ViT's tokens, patch embedding, blocks, norm and head at the top level of the model, not under a child.
+
+    /// <summary>Registers <paramref name="parameter"/> of a shared skeleton as this model's own, under <paramref name="name"/>.</summary>
+    internal Parameter RegisterPart(string name, Parameter parameter) => RegisterParameter(name, parameter);
+
+    /// <summary>Registers <paramref name="module"/> of a shared skeleton as this model's child <paramref name="name"/>.</summary>
+    internal T RegisterPart<T>(string name, T module) where T : Module => RegisterModule(name, module);
+
+    /// <summary>Puts <paramref name="module"/> in place of this model's child <paramref name="name"/> (a shared skeleton's new head).</summary>
+    internal T ReplacePart<T>(string name, T module) where T : Module => ReplaceModule(name, module);
 }

@@ -1,3 +1,4 @@
+using FormerSearch.Engine;
 using FormerSearch.Models.Profiling;
 
 namespace FormerSearch.Models;
@@ -11,17 +12,14 @@ public sealed partial class AutoFormer
     /// <c>N²·heads·headDim</c> MACs each (so an attention row is <c>4·N²·heads·headDim</c>); the table lookups and
     /// additions are not.
     /// </summary>
-    /// <exception cref="ArgumentException">The configuration or options are invalid, or the image is not a whole number of patches.</exception>
+    /// <exception cref="UserInputException">The configuration or options are invalid, or the image is not a whole number of patches.</exception>
     public static ModelProfile Profile(string name, AutoFormerConfig config, ModelOptions options)
     {
         options.Validate();
-        var (gh, gw) = config.Validate(options.ImageHeight, options.ImageWidth);
-        int d = config.EmbedDim, tokens = gh * gw + 1, tables = 2 * config.MaxRelativePosition + 2;
-        int[] seq = [tokens, d];
+        config.Validate(options.ImageHeight, options.ImageWidth);
         var p = new ProfileBuilder();
-        p.Tensor("pos_embed", "position embedding", seq, (long)tokens * d);
-        p.Tensor("cls_token", "class token", [1, d], d);
-        p.Conv2d("patch_embed_super.proj", options.InChannels, d, config.PatchSize, config.PatchSize, 0, options.ImageHeight, options.ImageWidth);
+        int d = config.EmbedDim, tokens = config.Skeleton.ProfileStem(p, options), tables = 2 * config.MaxRelativePosition + 2;
+        int[] seq = [tokens, d];
         for (int i = 0; i < config.Depth; i++)
         {
             string block = $"blocks.{i}";
@@ -38,9 +36,7 @@ public sealed partial class AutoFormer
             p.Linear(block + ".fc1", d, hidden, [tokens, hidden], tokens);
             p.Linear(block + ".fc2", hidden, d, seq, tokens);
         }
-        p.Norm("norm", "layernorm", d, seq);
-        p.Free("pool", "mean of patch tokens", [d]);
-        p.Linear("head", d, options.NumClasses, [options.NumClasses], 1);
+        config.Skeleton.ProfileHead(p, options, tokens);
         return p.Build(name, options.Input, options.NumClasses);
     }
 }

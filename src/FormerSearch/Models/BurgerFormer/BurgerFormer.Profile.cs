@@ -1,3 +1,4 @@
+using FormerSearch.Engine;
 using FormerSearch.Models.Blocks;
 using FormerSearch.Models.Profiling;
 
@@ -13,7 +14,7 @@ public sealed partial class BurgerFormer
     /// residual additions are free. (The official <c>cal_flops_params.py</c> also counts biases, norms, activations
     /// and pooling, which is why the published GMACs are about 2% higher.)
     /// </summary>
-    /// <exception cref="ArgumentException">The configuration or options are invalid, or the image is too small.</exception>
+    /// <exception cref="UserInputException">The configuration or options are invalid, or the image is too small.</exception>
     public static ModelProfile Profile(string name, BurgerFormerConfig config, ModelOptions options)
     {
         config.Validate();

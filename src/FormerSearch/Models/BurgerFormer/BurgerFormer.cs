@@ -13,83 +13,60 @@ using FormerSearch.Models.Blocks;
 namespace FormerSearch.Models;
 
 /// <summary>
-/// BurgerFormer: the ViT-NAS convolutional stem, four stages of <see cref="BurgerFormerBlock"/>s separated by a
-/// 3×3 stride-2 convolution with GroupNorm, a final GroupNorm, global average pooling and a linear head.
-/// Channels-last throughout: <c>[B, H, W, C]</c>. Stages with a spatial MLP are tied to the input size they
-/// were built for (the official code fixes 56/28/14/7, i.e. 224 px; here any size the convolutions allow).
+/// BurgerFormer: the <see cref="StagePyramid"/> skeleton with the ViT-NAS convolutional stem, four stages of
+/// <see cref="BurgerFormerBlock"/>s separated by a 3×3 stride-2 convolution with GroupNorm, a final GroupNorm, global
+/// average pooling and a linear head. Channels-last throughout: <c>[B, H, W, C]</c>. Stages with a spatial MLP are tied
+/// to the input size they were built for (the official code fixes 56/28/14/7, i.e. 224 px; here any size the
+/// convolutions allow).
 /// </summary>
 public sealed partial class BurgerFormer : VisionModel
 {
-    private readonly Generator _generator;
-    private readonly VitNasStem _patchEmbed;
-    private readonly ILayer[] _network;
-    private readonly ILayer _norm;
-    private Linear _head;
+    private readonly StagePyramid _pyramid;
 
     /// <summary>Builds <paramref name="config"/> for <paramref name="options"/> with fresh weights (as the official init: trunc_normal(0.02) for every linear layer with zero bias, PyTorch's default for convolutions, layer scales 1e-5).</summary>
-    /// <exception cref="ArgumentException">The configuration or options are invalid, or the image is too small.</exception>
+    /// <exception cref="UserInputException">The configuration or options are invalid, or the image is too small.</exception>
     public BurgerFormer(BurgerFormerConfig config, ModelOptions options) : base(options.Input)
     {
         config.Validate();
         options.Validate();
         Config = config;
-        _generator = new Generator(options.Seed);
-        Randomness = _generator;
+        var generator = new Generator(options.Seed);
+        Randomness = generator;
         var sizes = config.StageSizes(options.ImageHeight, options.ImageWidth);
         var stages = config.Stages;
 
-        _patchEmbed = RegisterModule("patch_embed", new VitNasStem(options.InChannels, config.StemChannels, stages[0].Width, _generator));
-        var network = new ModuleList<Module>();
-        int totalBlocks = 0, blockIndex = 0;
-        foreach (var s in stages) totalBlocks += s.Depth;
+        var stem = new VitNasStem(options.InChannels, config.StemChannels, stages[0].Width, generator);
+        var network = new List<Layer>();
+        int totalBlocks = stages.Sum(s => s.Depth), blockIndex = 0;
         for (int i = 0; i < stages.Count; i++)
         {
             var (h, w) = sizes[i];
             var stage = new Sequential();
             for (int j = 0; j < stages[i].Depth; j++, blockIndex++)
             {
-                // Stochastic depth rises linearly from 0 at the first block to the rate at the last.
-                float dropPath = totalBlocks > 1 ? options.DropPathRate * blockIndex / (totalBlocks - 1) : 0f;
+                float dropPath = StochasticDepth.Rate(options.DropPathRate, blockIndex, totalBlocks);
                 stage.Add(new BurgerFormerBlock(stages[i].Width, stages[i].Meso, stages[i].Ratio, config.AttentionHeads[i], h, w,
-                    config.LayerScaleInit, dropPath, _generator));
+                    config.LayerScaleInit, dropPath, generator));
             }
             network.Add(stage);
             if (i + 1 < stages.Count)
-                network.Add(new PatchEmbed(stages[i].Width, stages[i + 1].Width, 3, 2, 1, _generator, NormKind.GroupNorm));
+                network.Add(new PatchEmbed(stages[i].Width, stages[i + 1].Width, 3, 2, 1, generator, NormKind.GroupNorm));
         }
-        RegisterModule("network", network);
-        _network = new ILayer[network.Count];
-        for (int i = 0; i < network.Count; i++) _network[i] = (ILayer)network[i];
-        _norm = (ILayer)RegisterModule("norm", Layers.Norm(NormKind.GroupNorm, stages[^1].Width));
-        _head = RegisterModule("head", NewHead(stages[^1].Width, options.NumClasses));
+        _pyramid = new StagePyramid(this, stem, network, Layers.Norm(NormKind.GroupNorm, stages[^1].Width), stages[^1].Width, options.NumClasses, generator);
     }
 
     /// <summary>The architecture.</summary>
     public BurgerFormerConfig Config { get; }
 
     /// <inheritdoc/>
-    public override int NumClasses => _head.OutFeatures;
+    public override int NumClasses => _pyramid.NumClasses;
 
     /// <summary>Images <c>[B, H, W, C]</c> → normalised last-stage map <c>[B, H/32, W/32, C']</c> (sides rounded up at each halving).</summary>
-    public override Tensor ForwardFeatures(Tensor images)
-    {
-        CheckImages(images);
-        var x = _patchEmbed.Forward(images);                 // [B, H/4, W/4, C0]
-        foreach (var layer in _network) x = layer.Forward(x);
-        return _norm.Forward(x);                             // [B, H/32, W/32, C3]
-    }
+    public override Tensor ForwardFeatures(Tensor images) => _pyramid.ForwardFeatures(images);
 
     /// <summary><c>[B, h, w, C]</c> → mean over positions → head: <c>[B, K]</c>.</summary>
-    public override Tensor ForwardHead(Tensor features) => _head.Forward(Functional.GlobalAvgPool(features));
+    public override Tensor ForwardHead(Tensor features) => _pyramid.ForwardHead(features);
 
     /// <inheritdoc/>
-    public override void ResetClassifier(int numClasses) => _head = ReplaceModule("head", NewHead(Config.Stages[^1].Width, numClasses));
-
-    private Linear NewHead(int width, int numClasses)
-    {
-        if (numClasses < 1) throw new ArgumentException($"The number of classes must be at least 1; got {numClasses}.");
-        var head = new Linear(width, numClasses, _generator);
-        Layers.TruncNormalInit(head, _generator);
-        return head;
-    }
+    public override void ResetClassifier(int numClasses) => _pyramid.ResetClassifier(numClasses);
 }

@@ -1,3 +1,4 @@
+using FormerSearch.Engine;
 using FormerSearch.Models.Profiling;
 
 namespace FormerSearch.Models;
@@ -14,17 +15,14 @@ public sealed partial class Glit
     /// its width (<c>C · inner</c> instead of <c>C · 2·inner</c>, forgetting the GLU's doubling) and always 197 tokens;
     /// at 224×224 that half is the whole 0.140 G between the two.
     /// </summary>
-    /// <exception cref="ArgumentException">The configuration or options are invalid, or the image is not a whole number of patches.</exception>
+    /// <exception cref="UserInputException">The configuration or options are invalid, or the image is not a whole number of patches.</exception>
     public static ModelProfile Profile(string name, GlitConfig config, ModelOptions options)
     {
         options.Validate();
-        var (gh, gw) = config.Validate(options.ImageHeight, options.ImageWidth);
-        int d = config.EmbedDim, tokens = gh * gw + 1;
-        int[] seq = [tokens, d];
+        config.Validate(options.ImageHeight, options.ImageWidth);
         var p = new ProfileBuilder();
-        p.Tensor("cls_token", "class token", [1, d], d);
-        p.Tensor("pos_embed", "position embedding", seq, (long)tokens * d);
-        p.Conv2d("patch_embed.proj", options.InChannels, d, config.PatchSize, config.PatchSize, 0, options.ImageHeight, options.ImageWidth);
+        int d = config.EmbedDim, tokens = config.Skeleton.ProfileStem(p, options);
+        int[] seq = [tokens, d];
         for (int i = 0; i < config.Depth; i++)
         {
             string block = $"blocks.{i}.0";
@@ -55,8 +53,7 @@ public sealed partial class Glit
             p.Linear(block + ".mlp.fc1", d, hidden, [tokens, hidden], tokens);
             p.Linear(block + ".mlp.fc2", hidden, d, seq, tokens);
         }
-        p.Norm("norm", "layernorm", d, seq);
-        p.Linear("head", d, options.NumClasses, [options.NumClasses], 1);
+        config.Skeleton.ProfileHead(p, options, tokens);
         return p.Build(name, options.Input, options.NumClasses);
     }
 }

@@ -1,3 +1,4 @@
+using FormerSearch.Engine;
 using FormerSearch.Models.Blocks;
 using FormerSearch.Models.Profiling;
 
@@ -9,7 +10,7 @@ public sealed partial class PoolFormer
     /// Params and MACs of <paramref name="config"/> at <paramref name="options"/>' input, from the configuration
     /// alone, row by row in forward order (see <see cref="ModelProfile"/> for what is counted).
     /// </summary>
-    /// <exception cref="ArgumentException">The configuration or options are invalid, or the image is too small.</exception>
+    /// <exception cref="UserInputException">The configuration or options are invalid, or the image is too small.</exception>
     public static ModelProfile Profile(string name, PoolFormerConfig config, ModelOptions options)
     {
         config.Validate();

@@ -11,35 +11,30 @@ using FormerSearch.Models.Blocks;
 namespace FormerSearch.Models;
 
 /// <summary>
-/// PoolFormer / MetaFormer: a stem patch embedding, four stages of <see cref="MetaFormerBlock"/>s separated
-/// by downsampling patch embeddings (optionally a position embedding before a stage), a final norm, global
-/// average pooling and a linear head. Channels-last throughout: <c>[B, H, W, C]</c>.
+/// PoolFormer / MetaFormer: the <see cref="StagePyramid"/> skeleton (a stem patch embedding, four stages separated by
+/// downsampling patch embeddings, a final norm, global average pooling and a linear head) with stages of
+/// <see cref="MetaFormerBlock"/>s, optionally a position embedding before a stage. Channels-last throughout: <c>[B, H, W, C]</c>.
 /// </summary>
 public sealed partial class PoolFormer : VisionModel
 {
-    private readonly Generator _generator;
-    private readonly PatchEmbed _patchEmbed;
-    private readonly ILayer[] _network;
-    private readonly ILayer _norm;
-    private Linear _head;
+    private readonly StagePyramid _pyramid;
 
     /// <summary>Builds <paramref name="config"/> for <paramref name="options"/> with fresh weights (as the official init: trunc_normal(0.02) linear and MLP weights, zero biases, PyTorch's default for the patch embeddings).</summary>
-    /// <exception cref="ArgumentException">The configuration or options are invalid, or the image is too small.</exception>
+    /// <exception cref="UserInputException">The configuration or options are invalid, or the image is too small.</exception>
     public PoolFormer(PoolFormerConfig config, ModelOptions options) : base(options.Input)
     {
         config.Validate();
         options.Validate();
         Config = config;
-        _generator = new Generator(options.Seed);
-        Randomness = _generator;
+        var generator = new Generator(options.Seed);
+        Randomness = generator;
         var sizes = config.StageSizes(options.ImageHeight, options.ImageWidth);
         var widths = config.Widths;
         var settings = config.BlockSettings(options.DropRate);
 
-        _patchEmbed = RegisterModule("patch_embed", new PatchEmbed(options.InChannels, widths[0], config.Stem.Kernel, config.Stem.Stride, config.Stem.Padding, _generator));
-        var network = new ModuleList<Module>();
-        int totalBlocks = 0, blockIndex = 0;
-        foreach (int d in config.Depths) totalBlocks += d;
+        var stem = new PatchEmbed(options.InChannels, widths[0], config.Stem.Kernel, config.Stem.Stride, config.Stem.Padding, generator);
+        var network = new List<Layer>();
+        int totalBlocks = config.Depths.Sum(), blockIndex = 0;
         for (int i = 0; i < widths.Count; i++)
         {
             var (h, w) = sizes[i];
@@ -47,63 +42,44 @@ public sealed partial class PoolFormer : VisionModel
             var stage = new Sequential();
             for (int j = 0; j < config.Depths[i]; j++, blockIndex++)
             {
-                // Stochastic depth rises linearly from 0 at the first block to the rate at the last.
-                float dropPath = totalBlocks > 1 ? options.DropPathRate * blockIndex / (totalBlocks - 1) : 0f;
-                stage.Add(new MetaFormerBlock(widths[i], Mixer(config, i, h, w), settings, dropPath, _generator));
+                float dropPath = StochasticDepth.Rate(options.DropPathRate, blockIndex, totalBlocks);
+                stage.Add(new MetaFormerBlock(widths[i], Mixer(config, i, h, w, generator), settings, dropPath, generator));
             }
             network.Add(stage);
             if (i + 1 < widths.Count)
-                network.Add(new PatchEmbed(widths[i], widths[i + 1], config.Downsample.Kernel, config.Downsample.Stride, config.Downsample.Padding, _generator));
+                network.Add(new PatchEmbed(widths[i], widths[i + 1], config.Downsample.Kernel, config.Downsample.Stride, config.Downsample.Padding, generator));
         }
-        RegisterModule("network", network);
-        _network = new ILayer[network.Count];
-        for (int i = 0; i < network.Count; i++) _network[i] = (ILayer)network[i];
-        _norm = (ILayer)RegisterModule("norm", Layers.Norm(config.Norm, widths[^1]));
-        _head = RegisterModule("head", NewHead(widths[^1], options.NumClasses));
+        _pyramid = new StagePyramid(this, stem, network, Layers.Norm(config.Norm, widths[^1]), widths[^1], options.NumClasses, generator);
     }
 
     /// <summary>The architecture.</summary>
     public PoolFormerConfig Config { get; }
 
     /// <inheritdoc/>
-    public override int NumClasses => _head.OutFeatures;
+    public override int NumClasses => _pyramid.NumClasses;
 
     /// <summary>Images <c>[B, H, W, C]</c> → normalised last-stage map <c>[B, H/32, W/32, C']</c>.</summary>
-    public override Tensor ForwardFeatures(Tensor images)
-    {
-        CheckImages(images);
-        var x = _patchEmbed.Forward(images);                 // [B, H/4, W/4, C0]
-        foreach (var layer in _network) x = layer.Forward(x);
-        return _norm.Forward(x);                             // [B, H/32, W/32, C3]
-    }
+    public override Tensor ForwardFeatures(Tensor images) => _pyramid.ForwardFeatures(images);
 
     /// <summary><c>[B, h, w, C]</c> → mean over positions → head: <c>[B, K]</c>.</summary>
-    public override Tensor ForwardHead(Tensor features) => _head.Forward(Functional.GlobalAvgPool(features));
+    public override Tensor ForwardHead(Tensor features) => _pyramid.ForwardHead(features);
 
     /// <inheritdoc/>
-    public override void ResetClassifier(int numClasses) => _head = ReplaceModule("head", NewHead(Config.Widths[^1], numClasses));
+    public override void ResetClassifier(int numClasses) => _pyramid.ResetClassifier(numClasses);
 
-    private Linear NewHead(int width, int numClasses)
-    {
-        if (numClasses < 1) throw new ArgumentException($"The number of classes must be at least 1; got {numClasses}.");
-        var head = new Linear(width, numClasses, _generator);
-        Layers.TruncNormalInit(head, _generator);
-        return head;
-    }
-
-    private Module Mixer(PoolFormerConfig config, int stage, int h, int w)
+    private static Layer Mixer(PoolFormerConfig config, int stage, int h, int w, Generator generator)
     {
         switch (config.MixerOf(stage))
         {
             case TokenMixerKind.Pooling:
                 return new Pooling(config.PoolSize);
             case TokenMixerKind.Attention:
-                var attention = new Attention(config.Widths[stage], config.Widths[stage] / config.AttentionHeadDim, _generator);
-                foreach (var (_, child) in attention.NamedChildren()) Layers.TruncNormalInit(child, _generator);
+                var attention = new Attention(config.Widths[stage], config.Widths[stage] / config.AttentionHeadDim, generator);
+                Layers.TruncNormalInitChildren(attention, generator);
                 return attention;
             case TokenMixerKind.SpatialFc:
-                var fc = new SpatialFc(h, w, _generator);
-                foreach (var (_, child) in fc.NamedChildren()) Layers.TruncNormalInit(child, _generator);
+                var fc = new SpatialFc(h, w, generator);
+                Layers.TruncNormalInitChildren(fc, generator);
                 return fc;
             default:
                 return new Identity();
