@@ -180,6 +180,19 @@ public sealed class BurgerFormerTests
     }
 
     [Fact]
+    public void A_part_BurgerFormer_does_not_have_is_an_input_error_naming_where_it_is()
+    {
+        var tiny = BurgerFormerVariants.Official["burgerformer_tiny"];
+        var stages = tiny.Stages.ToArray();
+        var subs = stages[1].Meso.SubBlocks.ToArray();
+        subs[2] = subs[2] with { Activation = ActivationKind.Relu };   // the official list has relu6, not relu
+        stages[1] = stages[1] with { Meso = stages[1].Meso with { SubBlocks = subs } };
+        var e = Assert.Throws<UserInputException>(() => (tiny with { Stages = stages }).Validate());
+        Assert.Contains("stage-2 sub-block 3 has activation Relu", e.Message);
+        tiny.Validate();
+    }
+
+    [Fact]
     public void Several_dictionaries_need_a_name_and_an_empty_file_is_rejected()
     {
         string two = BurgerFormerArchFormat.ToPython(BurgerFormerVariants.Official["burgerformer_tiny"], "a")
