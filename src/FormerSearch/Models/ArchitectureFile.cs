@@ -34,7 +34,7 @@ public static class ArchitectureFile
         if (AutoFormerYaml.Recognises(text))
         {
             var config = AutoFormerYaml.Parse(text, path);
-            try { config.Validate(ModelInput.ImageNet.Height, ModelInput.ImageNet.Width); }
+            try { config.Validate(); }
             catch (UserInputException e) { throw new UserInputException($"{path}: {e.Message}", e); }
             return AutoFormerVariants.Entry(name, config) with { IsOfficial = false };
         }

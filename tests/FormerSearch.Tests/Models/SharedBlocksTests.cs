@@ -3,7 +3,6 @@ using FormerSearch.Engine.Memory;
 using FormerSearch.Engine.Nn;
 using FormerSearch.Models;
 using FormerSearch.Models.Blocks;
-using FormerSearch.Models.Profiling;
 
 namespace FormerSearch.Tests.Models;
 
@@ -44,9 +43,9 @@ public sealed class SharedBlocksTests
     }
 
     [Theory]
-    [InlineData("deit", "cls_token pos_embed patch_embed.proj | norm head")]
-    [InlineData("autoformer", "pos_embed cls_token patch_embed_super.proj | norm pool head")]
-    [InlineData("glit", "cls_token pos_embed patch_embed.proj | norm head")]
+    [InlineData("deit", "cls_token pos_embed patch_embed.proj block norm head")]
+    [InlineData("autoformer", "pos_embed cls_token patch_embed_super.proj block norm pool head")]
+    [InlineData("glit", "cls_token pos_embed patch_embed.proj block norm head")]
     public void Each_family_profiles_its_skeleton_in_its_own_state_dict_order(string family, string expected)
     {
         var spec = family switch
@@ -55,14 +54,17 @@ public sealed class SharedBlocksTests
             "autoformer" => ClassTokenVitSpec.ForAutoFormer(12, 16, 1, 1e-5f),
             _ => ClassTokenVitSpec.ForGlit(12, 16, 1, 1e-6f),
         };
-        var stem = new ProfileBuilder();
-        int tokens = spec.ProfileStem(stem, Small);
-        var head = new ProfileBuilder();
-        spec.ProfileHead(head, Small, tokens);
-        Assert.Equal(7, tokens);                                                    // 2×3 patches and the class token
-        Assert.Equal(expected, string.Join(' ', stem.Layers.Select(l => l.Name)) + " | " + string.Join(' ', head.Layers.Select(l => l.Name)));
-        Assert.Equal(7L * 12, stem.Layers.Single(l => l.Name == "pos_embed").Params);
-        Assert.Equal(12L * 5 + 5, head.Layers[^1].Params);
+        int seen = 0;
+        var profile = spec.Profile("x", Small, (p, tokens) =>
+        {
+            seen = tokens;
+            p.Free("block", "stand-in", [tokens, 12]);
+        });
+        Assert.Equal(7, seen);                                                      // 2×3 patches and the class token
+        Assert.Equal(expected, string.Join(' ', profile.Layers.Select(l => l.Name)));
+        Assert.Equal(7L * 12, profile.Layers.Single(l => l.Name == "pos_embed").Params);
+        Assert.Equal(12L * 5 + 5, profile.Layers[^1].Params);
+        Assert.Throws<UserInputException>(() => spec.Profile("x", ModelOptions.For(new ModelInput(3, 30, 48)), (_, _) => { }));
     }
 
     [Fact]
@@ -82,17 +84,19 @@ public sealed class SharedBlocksTests
     [Fact]
     public void Copying_a_skeleton_copies_the_tokens_patch_embedding_norm_and_head_and_leaves_the_blocks()
     {
-        var config = new VitConfig { EmbedDim = 12, NumHeads = 2, Depth = 1 };
-        var source = new Vit(config, Small with { Seed = 1 });
-        var target = new Vit(config, Small with { Seed = 2 });
+        var config = new GlitConfig { EmbedDim = 12, Layers = [new GlitLayerConfig { GlobalHeads = 1, LocalHeads = 2, Kernel = 3 }] };
+        var source = new Glit(config, Small with { Seed = 1 });
+        var target = new Glit(config, Small with { Seed = 2 });
         source.Backbone.CopyTo(target.Backbone);
         var from = source.StateDict();
-        foreach (var (name, tensor) in target.StateDict())
-        {
+        var to = target.StateDict();
+        foreach (var (name, tensor) in to)
             if (!name.StartsWith("blocks.", StringComparison.Ordinal)) Assert.Equal(from[name].ToArray(), tensor.ToArray());
-            // The blocks' drawn weights stay the target's own (their biases and norms start at the same constants in both).
-            else if (name.EndsWith(".weight", StringComparison.Ordinal) && !name.Contains("norm", StringComparison.Ordinal)) Assert.NotEqual(from[name].ToArray(), tensor.ToArray());
-        }
+        Assert.Equal(["cls_token", "pos_embed", "patch_embed.proj.weight", "patch_embed.proj.bias"], to.Keys.Take(4));
+        Assert.Equal(["norm.weight", "norm.bias", "head.weight", "head.bias"], to.Keys.TakeLast(4));
+        // The blocks' drawn weights stay the target's own.
+        Assert.NotEqual(from["blocks.0.0.mlp.fc1.weight"].ToArray(), to["blocks.0.0.mlp.fc1.weight"].ToArray());
+        Assert.NotEqual(from["blocks.0.0.attn.qkv.weight"].ToArray(), to["blocks.0.0.attn.qkv.weight"].ToArray());
     }
 
     private static void AssertClose(float[] expected, float[] actual)

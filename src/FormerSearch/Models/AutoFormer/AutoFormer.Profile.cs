@@ -16,27 +16,27 @@ public sealed partial class AutoFormer
     public static ModelProfile Profile(string name, AutoFormerConfig config, ModelOptions options)
     {
         options.Validate();
-        config.Validate(options.ImageHeight, options.ImageWidth);
-        var p = new ProfileBuilder();
-        int d = config.EmbedDim, tokens = config.Skeleton.ProfileStem(p, options), tables = 2 * config.MaxRelativePosition + 2;
-        int[] seq = [tokens, d];
-        for (int i = 0; i < config.Depth; i++)
+        config.Validate();
+        int d = config.EmbedDim, tables = 2 * config.MaxRelativePosition + 2;
+        return SkeletonOf(config).Profile(name, options, (p, tokens) =>
         {
-            string block = $"blocks.{i}";
-            int inner = config.NumHeads[i] * config.HeadDim, hidden = config.HiddenDim(i);
-            p.Norm(block + ".attn_layer_norm", "layernorm", d, seq);
-            p.Linear(block + ".attn.qkv", d, 3 * inner, [tokens, 3 * inner], tokens, bias: config.QkvBias);
-            p.Tensor(block + ".attn.rel_pos_embed_k", "relative position", [tokens, tokens, config.HeadDim], 2L * tables * config.HeadDim);
-            p.Tensor(block + ".attn.rel_pos_embed_v", "relative position", [tokens, tokens, config.HeadDim], 2L * tables * config.HeadDim);
-            // q·kᵀ, attn·v, q·R_kᵀ and attn·R_v: two attention-product pairs over the inner width.
-            p.AttentionProducts(block + ".attn.attn", tokens, inner, [tokens, inner]);
-            p.AttentionProducts(block + ".attn.rel_pos", tokens, inner, [tokens, inner]);
-            p.Linear(block + ".attn.proj", inner, d, seq, tokens);
-            p.Norm(block + ".ffn_layer_norm", "layernorm", d, seq);
-            p.Linear(block + ".fc1", d, hidden, [tokens, hidden], tokens);
-            p.Linear(block + ".fc2", hidden, d, seq, tokens);
-        }
-        config.Skeleton.ProfileHead(p, options, tokens);
-        return p.Build(name, options.Input, options.NumClasses);
+            int[] seq = [tokens, d];
+            for (int i = 0; i < config.Depth; i++)
+            {
+                string block = $"blocks.{i}";
+                int inner = config.NumHeads[i] * config.HeadDim, hidden = config.HiddenDim(i);
+                p.Norm(block + ".attn_layer_norm", "layernorm", d, seq);
+                p.Linear(block + ".attn.qkv", d, 3 * inner, [tokens, 3 * inner], tokens, bias: config.QkvBias);
+                p.Tensor(block + ".attn.rel_pos_embed_k", "relative position", [tokens, tokens, config.HeadDim], 2L * tables * config.HeadDim);
+                p.Tensor(block + ".attn.rel_pos_embed_v", "relative position", [tokens, tokens, config.HeadDim], 2L * tables * config.HeadDim);
+                // q·kᵀ, attn·v, q·R_kᵀ and attn·R_v: two attention-product pairs over the inner width.
+                p.AttentionProducts(block + ".attn.attn", tokens, inner, [tokens, inner]);
+                p.AttentionProducts(block + ".attn.rel_pos", tokens, inner, [tokens, inner]);
+                p.Linear(block + ".attn.proj", inner, d, seq, tokens);
+                p.Norm(block + ".ffn_layer_norm", "layernorm", d, seq);
+                p.Linear(block + ".fc1", d, hidden, [tokens, hidden], tokens);
+                p.Linear(block + ".fc2", hidden, d, seq, tokens);
+            }
+        });
     }
 }

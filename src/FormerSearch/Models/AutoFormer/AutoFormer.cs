@@ -18,19 +18,17 @@ namespace FormerSearch.Models;
 /// </summary>
 public sealed partial class AutoFormer : VisionModel
 {
-    private readonly ClassTokenVit _vit;
-
     /// <summary>Builds <paramref name="config"/> for <paramref name="options"/> with fresh weights, initialised as the official code: trunc_normal(0.02) for linear weights, the tokens, the position and relative position embeddings, zero biases, LayerNorm 1/0, PyTorch's default for the patch convolution.</summary>
     /// <exception cref="UserInputException">The configuration or options are invalid, or the image is not a whole number of patches.</exception>
     public AutoFormer(AutoFormerConfig config, ModelOptions options) : base(options.Input)
     {
-        options.Validate();
-        var (_, gridW) = config.Validate(options.ImageHeight, options.ImageWidth);
+        var generator = StartRandomness(options);
+        config.Validate();
         Config = config;
-        var generator = new Generator(options.Seed);
-        Randomness = generator;
+        var skeleton = SkeletonOf(config);
+        var (_, gridW) = skeleton.PatchGrid(options.ImageHeight, options.ImageWidth);
         // The official rule spreads the drop-path rate over the supernet's depth; a standalone subnet spreads it over its own.
-        _vit = new ClassTokenVit(this, config.Skeleton, options, generator, (i, dropPath) =>
+        Skeleton = new ClassTokenVit(this, skeleton, options, generator, (i, dropPath) =>
             new AutoFormerBlock(config.EmbedDim, config.NumHeads[i], config.HeadDim, config.HiddenDim(i), config.MaxRelativePosition,
                 config.QkvBias, config.NormEps, options.DropRate, dropPath, gridW, generator));
     }
@@ -38,18 +36,7 @@ public sealed partial class AutoFormer : VisionModel
     /// <summary>The architecture.</summary>
     public AutoFormerConfig Config { get; }
 
-    /// <summary>The skeleton around the layers.</summary>
-    public ClassTokenVit Backbone => _vit;
-
-    /// <inheritdoc/>
-    public override int NumClasses => _vit.NumClasses;
-
-    /// <summary>Images <c>[B, H, W, C]</c> → normalised tokens <c>[B, 1 + N, D]</c>, the class token first.</summary>
-    public override Tensor ForwardFeatures(Tensor images) => _vit.ForwardFeatures(images);
-
-    /// <summary>The mean of the patch tokens of <c>[B, 1 + N, D]</c> (class token excluded) through the head: <c>[B, K]</c>.</summary>
-    public override Tensor ForwardHead(Tensor features) => _vit.ForwardHead(features);
-
-    /// <inheritdoc/>
-    public override void ResetClassifier(int numClasses) => _vit.ResetClassifier(numClasses);
+    // The official names: pos_embed before cls_token, patch_embed_super, blocks, norm, head on the mean of the patch tokens (--gp).
+    private static ClassTokenVitSpec SkeletonOf(AutoFormerConfig config) =>
+        ClassTokenVitSpec.ForAutoFormer(config.EmbedDim, config.PatchSize, config.Depth, config.NormEps);
 }

@@ -1,5 +1,4 @@
 using FormerSearch.Engine;
-using FormerSearch.Models.Blocks;
 
 namespace FormerSearch.Models;
 
@@ -40,12 +39,9 @@ public sealed record AutoFormerConfig
     /// <summary>MLP hidden width of layer <paramref name="layer"/>, <c>int(EmbedDim·ratio)</c> as the official code truncates it.</summary>
     public int HiddenDim(int layer) => (int)(EmbedDim * MlpRatios[layer]);
 
-    /// <summary>The patch embedding, tokens, final norm, pool and head around the layers: AutoFormer's names.</summary>
-    public ClassTokenVitSpec Skeleton => ClassTokenVitSpec.ForAutoFormer(EmbedDim, PatchSize, Depth, NormEps);
-
-    /// <summary>Checks the sizes and the image size against the patch size.</summary>
-    /// <exception cref="UserInputException">A size is not positive, the per-layer lists differ in length, or the image is not a whole number of patches.</exception>
-    public (int GridH, int GridW) Validate(int height, int width)
+    /// <summary>Checks the sizes (the image is checked against the patch size when the model is built).</summary>
+    /// <exception cref="UserInputException">A size is not positive or the per-layer lists differ in length.</exception>
+    public void Validate()
     {
         if (PatchSize < 1 || EmbedDim < 1 || HeadDim < 1 || MaxRelativePosition < 0 || NumHeads.Count < 1)
             throw new UserInputException($"Invalid AutoFormer config: patch {PatchSize}, width {EmbedDim}, head width {HeadDim}, max distance {MaxRelativePosition}, depth {NumHeads.Count}.");
@@ -56,6 +52,5 @@ public sealed record AutoFormerConfig
             if (NumHeads[i] < 1 || !(MlpRatios[i] > 0) || HiddenDim(i) < 1)
                 throw new UserInputException($"AutoFormer layer {i} has {NumHeads[i]} heads and MLP ratio {MlpRatios[i]}; both must be positive.");
         }
-        return Skeleton.PatchGrid(height, width);
     }
 }

@@ -11,7 +11,7 @@ namespace FormerSearch.Models.Blocks;
 /// at the top level where the official checkpoints keep them, under the names and in the order
 /// <see cref="ClassTokenVitSpec"/> gives.
 /// </summary>
-public sealed class ClassTokenVit
+public sealed class ClassTokenVit : IModelSkeleton
 {
     private readonly VisionModel _owner;
     private readonly ClassTokenVitSpec _spec;
@@ -67,14 +67,12 @@ public sealed class ClassTokenVit
         _head = owner.RegisterPart("head", ClassifierHead.Create(d, options.NumClasses, generator));
     }
 
-    /// <summary>Classifier outputs.</summary>
+    /// <inheritdoc/>
     public int NumClasses => _head.OutFeatures;
 
     /// <summary>Images <c>[B, H, W, C]</c> → normalised tokens <c>[B, 1 + N, D]</c>, the class token first.</summary>
-    /// <exception cref="ArgumentException">The images are not <c>[B, H, W, C]</c> of the owner's input size.</exception>
     public Tensor ForwardFeatures(Tensor images)
     {
-        _owner.CheckImages(images);
         var patches = _patchEmbed.Forward(images);                                          // [B, H/p, W/p, D]
         int b = patches.Size(0), n = patches.Size(1) * patches.Size(2), d = patches.Size(3);
         var x = Functional.TokenConcat(_clsToken.Value, patches.Reshape(b, n, d));        // [B, 1 + N, D]

@@ -70,24 +70,25 @@ public sealed record ClassTokenVitSpec
         return (height / PatchSize, width / PatchSize);
     }
 
-    /// <summary>Profile rows of the tokens and the patch embedding at <paramref name="options"/>' input, in state-dict order; returns the token count (patches + 1).</summary>
+    /// <summary>
+    /// The profile of a model on this skeleton at <paramref name="options"/>' input: the tokens and the patch embedding
+    /// in state-dict order, the rows <paramref name="blocks"/> adds for the blocks (given the token count, patches + 1),
+    /// then the final norm, the pool and the head.
+    /// </summary>
     /// <exception cref="UserInputException">The image is not a whole number of patches.</exception>
-    public int ProfileStem(ProfileBuilder p, ModelOptions options)
+    public ModelProfile Profile(string name, ModelOptions options, Action<ProfileBuilder, int> blocks)
     {
         var (gh, gw) = PatchGrid(options.ImageHeight, options.ImageWidth);
         int d = EmbedDim, tokens = gh * gw + 1;
+        var p = new ProfileBuilder();
         if (!PosEmbedListedFirst) p.Tensor("cls_token", "class token", [1, d], d);
         p.Tensor("pos_embed", "position embedding", [tokens, d], (long)tokens * d);
         if (PosEmbedListedFirst) p.Tensor("cls_token", "class token", [1, d], d);
         p.Conv2d(PatchEmbedName + ".proj", options.InChannels, d, PatchSize, PatchSize, 0, options.ImageHeight, options.ImageWidth);
-        return tokens;
-    }
-
-    /// <summary>Profile rows of the final norm over <paramref name="tokens"/> tokens, the pool and the head.</summary>
-    public void ProfileHead(ProfileBuilder p, ModelOptions options, int tokens)
-    {
-        p.Norm("norm", "layernorm", EmbedDim, [tokens, EmbedDim]);
-        if (PoolPatchTokens) p.Free("pool", "mean of patch tokens", [EmbedDim]);
-        p.Linear("head", EmbedDim, options.NumClasses, [options.NumClasses], 1);
+        blocks(p, tokens);
+        p.Norm("norm", "layernorm", d, [tokens, d]);
+        if (PoolPatchTokens) p.Free("pool", "mean of patch tokens", [d]);
+        p.Linear("head", d, options.NumClasses, [options.NumClasses], 1);
+        return p.Build(name, options.Input, options.NumClasses);
     }
 }

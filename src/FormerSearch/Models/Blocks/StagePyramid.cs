@@ -1,5 +1,6 @@
 using FormerSearch.Engine;
 using FormerSearch.Engine.Nn;
+using FormerSearch.Models.Profiling;
 
 namespace FormerSearch.Models.Blocks;
 
@@ -10,7 +11,7 @@ namespace FormerSearch.Models.Blocks;
 /// Channels-last throughout: <c>[B, H, W, C]</c>. Like <see cref="ClassTokenVit"/> it registers its parts on the model
 /// that owns it, at the top level where the official checkpoints keep them.
 /// </summary>
-public sealed class StagePyramid
+public sealed class StagePyramid : IModelSkeleton
 {
     private readonly VisionModel _owner;
     private readonly Generator _generator;
@@ -38,14 +39,12 @@ public sealed class StagePyramid
         _head = owner.RegisterPart("head", ClassifierHead.Create(width, numClasses, generator));
     }
 
-    /// <summary>Classifier outputs.</summary>
+    /// <inheritdoc/>
     public int NumClasses => _head.OutFeatures;
 
     /// <summary>Images <c>[B, H, W, C]</c> → the normalised last-stage map <c>[B, h, w, C']</c>.</summary>
-    /// <exception cref="ArgumentException">The images are not <c>[B, H, W, C]</c> of the owner's input size.</exception>
     public Tensor ForwardFeatures(Tensor images)
     {
-        _owner.CheckImages(images);
         var x = _stem.Forward(images);                       // [B, H/4, W/4, C0]
         foreach (var layer in _network) x = layer.Forward(x);
         return _norm.Forward(x);                             // [B, H/32, W/32, C3]
@@ -57,4 +56,19 @@ public sealed class StagePyramid
     /// <summary>Replaces the head by a fresh one (<see cref="ClassifierHead.Create"/>) with <paramref name="numClasses"/> outputs, in the old one's place.</summary>
     /// <exception cref="UserInputException"><paramref name="numClasses"/> is below 1.</exception>
     public void ResetClassifier(int numClasses) => _head = _owner.ReplacePart("head", ClassifierHead.Create(_width, numClasses, _generator));
+
+    /// <summary>
+    /// The profile of a model on this skeleton: the rows <paramref name="network"/> adds for the stem, stages and
+    /// downsampling (it returns the last map's size and channels), then the final norm (<paramref name="normKind"/>,
+    /// with a scale and shift unless <paramref name="normAffine"/> is off), the pool and the head.
+    /// </summary>
+    public static ModelProfile Profile(string name, ModelOptions options, string normKind, bool normAffine, Func<ProfileBuilder, (int H, int W, int C)> network)
+    {
+        var p = new ProfileBuilder();
+        var (h, w, c) = network(p);
+        p.Norm("norm", normKind, c, [h, w, c], normAffine);
+        p.Free("pool", "global average pool", [c]);
+        p.Linear("head", c, options.NumClasses, [options.NumClasses], 1);
+        return p.Build(name, options.Input, options.NumClasses);
+    }
 }

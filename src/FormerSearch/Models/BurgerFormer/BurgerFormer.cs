@@ -21,17 +21,13 @@ namespace FormerSearch.Models;
 /// </summary>
 public sealed partial class BurgerFormer : VisionModel
 {
-    private readonly StagePyramid _pyramid;
-
     /// <summary>Builds <paramref name="config"/> for <paramref name="options"/> with fresh weights (as the official init: trunc_normal(0.02) for every linear layer with zero bias, PyTorch's default for convolutions, layer scales 1e-5).</summary>
     /// <exception cref="UserInputException">The configuration or options are invalid, or the image is too small.</exception>
     public BurgerFormer(BurgerFormerConfig config, ModelOptions options) : base(options.Input)
     {
+        var generator = StartRandomness(options);
         config.Validate();
-        options.Validate();
         Config = config;
-        var generator = new Generator(options.Seed);
-        Randomness = generator;
         var sizes = config.StageSizes(options.ImageHeight, options.ImageWidth);
         var stages = config.Stages;
 
@@ -52,21 +48,9 @@ public sealed partial class BurgerFormer : VisionModel
             if (i + 1 < stages.Count)
                 network.Add(new PatchEmbed(stages[i].Width, stages[i + 1].Width, 3, 2, 1, generator, NormKind.GroupNorm));
         }
-        _pyramid = new StagePyramid(this, stem, network, Layers.Norm(NormKind.GroupNorm, stages[^1].Width), stages[^1].Width, options.NumClasses, generator);
+        Skeleton = new StagePyramid(this, stem, network, Layers.Norm(NormKind.GroupNorm, stages[^1].Width), stages[^1].Width, options.NumClasses, generator);
     }
 
     /// <summary>The architecture.</summary>
     public BurgerFormerConfig Config { get; }
-
-    /// <inheritdoc/>
-    public override int NumClasses => _pyramid.NumClasses;
-
-    /// <summary>Images <c>[B, H, W, C]</c> → normalised last-stage map <c>[B, H/32, W/32, C']</c> (sides rounded up at each halving).</summary>
-    public override Tensor ForwardFeatures(Tensor images) => _pyramid.ForwardFeatures(images);
-
-    /// <summary><c>[B, h, w, C]</c> → mean over positions → head: <c>[B, K]</c>.</summary>
-    public override Tensor ForwardHead(Tensor features) => _pyramid.ForwardHead(features);
-
-    /// <inheritdoc/>
-    public override void ResetClassifier(int numClasses) => _pyramid.ResetClassifier(numClasses);
 }

@@ -19,41 +19,41 @@ public sealed partial class Glit
     public static ModelProfile Profile(string name, GlitConfig config, ModelOptions options)
     {
         options.Validate();
-        config.Validate(options.ImageHeight, options.ImageWidth);
-        var p = new ProfileBuilder();
-        int d = config.EmbedDim, tokens = config.Skeleton.ProfileStem(p, options);
-        int[] seq = [tokens, d];
-        for (int i = 0; i < config.Depth; i++)
+        config.Validate();
+        int d = config.EmbedDim;
+        return SkeletonOf(config).Profile(name, options, (p, tokens) =>
         {
-            string block = $"blocks.{i}.0";
-            var layer = config.Layers[i];
-            int hidden = config.HiddenDim(i);
-            p.Norm(block + ".norm1", "layernorm", d, seq);
-            if (layer.GlobalHeads > 0)
+            int[] seq = [tokens, d];
+            for (int i = 0; i < config.Depth; i++)
             {
-                int cv = config.GlobalDim(i), inner = layer.GlobalHeads * config.GlobalHeadWidth(i);
-                p.Linear(block + ".attn.qkv", cv, 3 * inner, [tokens, 3 * inner], tokens);
-                p.AttentionProducts(block + ".attn.attn", tokens, inner, [tokens, inner]);
-                p.Linear(block + ".attn.proj", inner, cv, [tokens, cv], tokens);
+                string block = $"blocks.{i}.0";
+                var layer = config.Layers[i];
+                int hidden = config.HiddenDim(i);
+                p.Norm(block + ".norm1", "layernorm", d, seq);
+                if (layer.GlobalHeads > 0)
+                {
+                    int cv = config.GlobalDim(i), inner = layer.GlobalHeads * config.GlobalHeadWidth(i);
+                    p.Linear(block + ".attn.qkv", cv, 3 * inner, [tokens, 3 * inner], tokens);
+                    p.AttentionProducts(block + ".attn.attn", tokens, inner, [tokens, inner]);
+                    p.Linear(block + ".attn.proj", inner, cv, [tokens, cv], tokens);
+                }
+                if (layer.LocalHeads > 0)
+                {
+                    int cc = config.LocalDim(i), inner = config.LocalInnerDim(i);
+                    string net = block + ".attn.net";
+                    p.Linear(net + ".1", cc, 2 * inner, [tokens, 2 * inner], tokens, kind: "conv");
+                    p.Free(net + ".2", "glu", [tokens, inner]);
+                    // A depthwise 1-D convolution costs what a k → inner linear layer per token does: inner·k weights
+                    // plus inner biases, N·inner·k MACs.
+                    p.Linear(net + ".3.conv", layer.Kernel, inner, [tokens, inner], tokens, kind: "conv");
+                    p.Norm(net + ".4", "batchnorm", inner, [tokens, inner]);
+                    p.Free(net + ".5", "swish", [tokens, inner]);
+                    p.Linear(net + ".6", inner, cc, [tokens, cc], tokens, kind: "conv");
+                }
+                p.Norm(block + ".norm2", "layernorm", d, seq);
+                p.Linear(block + ".mlp.fc1", d, hidden, [tokens, hidden], tokens);
+                p.Linear(block + ".mlp.fc2", hidden, d, seq, tokens);
             }
-            if (layer.LocalHeads > 0)
-            {
-                int cc = config.LocalDim(i), inner = config.LocalInnerDim(i);
-                string net = block + ".attn.net";
-                p.Linear(net + ".1", cc, 2 * inner, [tokens, 2 * inner], tokens, kind: "conv");
-                p.Free(net + ".2", "glu", [tokens, inner]);
-                // A depthwise 1-D convolution costs what a k → inner linear layer per token does: inner·k weights
-                // plus inner biases, N·inner·k MACs.
-                p.Linear(net + ".3.conv", layer.Kernel, inner, [tokens, inner], tokens, kind: "conv");
-                p.Norm(net + ".4", "batchnorm", inner, [tokens, inner]);
-                p.Free(net + ".5", "swish", [tokens, inner]);
-                p.Linear(net + ".6", inner, cc, [tokens, cc], tokens, kind: "conv");
-            }
-            p.Norm(block + ".norm2", "layernorm", d, seq);
-            p.Linear(block + ".mlp.fc1", d, hidden, [tokens, hidden], tokens);
-            p.Linear(block + ".mlp.fc2", hidden, d, seq, tokens);
-        }
-        config.Skeleton.ProfileHead(p, options, tokens);
-        return p.Build(name, options.Input, options.NumClasses);
+        });
     }
 }

@@ -20,18 +20,14 @@ namespace FormerSearch.Models;
 /// </summary>
 public sealed partial class Glit : VisionModel
 {
-    private readonly ClassTokenVit _vit;
-
     /// <summary>Builds <paramref name="config"/> for <paramref name="options"/> with fresh weights, initialised as the official code: trunc_normal(0.02) for linear weights, the class token and the position embedding, zero linear biases, LayerNorm 1/0, PyTorch's defaults for the convolutions and BatchNorms.</summary>
     /// <exception cref="UserInputException">The configuration or options are invalid, or the image is not a whole number of patches.</exception>
     public Glit(GlitConfig config, ModelOptions options) : base(options.Input)
     {
-        options.Validate();
-        config.Validate(options.ImageHeight, options.ImageWidth);
+        var generator = StartRandomness(options);
+        config.Validate();
         Config = config;
-        var generator = new Generator(options.Seed);
-        Randomness = generator;
-        _vit = new ClassTokenVit(this, config.Skeleton, options, generator, (i, dropPath) =>
+        Skeleton = Backbone = new ClassTokenVit(this, SkeletonOf(config), options, generator, (i, dropPath) =>
         {
             var layer = config.Layers[i];
             var mixer = new GlobalLocalAttention(config.EmbedDim, layer.GlobalHeads, layer.LocalHeads, layer.GlobalExpansion, layer.LocalExpansion, layer.Kernel, generator);
@@ -43,18 +39,10 @@ public sealed partial class Glit : VisionModel
     /// <summary>The architecture.</summary>
     public GlitConfig Config { get; }
 
-    /// <summary>The skeleton around the blocks.</summary>
-    public ClassTokenVit Backbone => _vit;
+    /// <summary>The skeleton around the blocks (a supernet copies its own into it when it extracts this model).</summary>
+    public ClassTokenVit Backbone { get; }
 
-    /// <inheritdoc/>
-    public override int NumClasses => _vit.NumClasses;
-
-    /// <summary>Images <c>[B, H, W, C]</c> → normalised tokens <c>[B, 1 + N, D]</c>, the class token first.</summary>
-    public override Tensor ForwardFeatures(Tensor images) => _vit.ForwardFeatures(images);
-
-    /// <summary>The class token of <c>[B, 1 + N, D]</c> through the head: <c>[B, K]</c>.</summary>
-    public override Tensor ForwardHead(Tensor features) => _vit.ForwardHead(features);
-
-    /// <inheritdoc/>
-    public override void ResetClassifier(int numClasses) => _vit.ResetClassifier(numClasses);
+    /// <summary>The official names (<c>cls_token</c>, <c>pos_embed</c>, <c>patch_embed</c>, <c>blocks</c>, <c>norm</c>, head on the class token) of a skeleton for <paramref name="config"/>'s sizes; the supernet's is the same.</summary>
+    public static ClassTokenVitSpec SkeletonOf(GlitConfig config) =>
+        ClassTokenVitSpec.ForGlit(config.EmbedDim, config.PatchSize, config.Depth, config.NormEps);
 }

@@ -1,5 +1,4 @@
 using FormerSearch.Engine;
-using FormerSearch.Models.Blocks;
 
 namespace FormerSearch.Models;
 
@@ -46,12 +45,9 @@ public sealed record GlitConfig
     /// <summary>MLP hidden width of layer <paramref name="layer"/>, <c>int(EmbedDim · ratio)</c> as the official code truncates it.</summary>
     public int HiddenDim(int layer) => (int)(EmbedDim * Layers[layer].MlpRatio);
 
-    /// <summary>The patch embedding, tokens, final norm and head around the layers: GLiT's names.</summary>
-    public ClassTokenVitSpec Skeleton => ClassTokenVitSpec.ForGlit(EmbedDim, PatchSize, Depth, NormEps);
-
-    /// <summary>Checks the sizes and the image size against the patch size.</summary>
-    /// <exception cref="UserInputException">A size is not positive, the heads do not divide the width, a layer's heads do not add up, an expansion does not give whole channels, or the image is not a whole number of patches.</exception>
-    public (int GridH, int GridW) Validate(int height, int width)
+    /// <summary>Checks the sizes (the image is checked against the patch size when the model is built).</summary>
+    /// <exception cref="UserInputException">A size is not positive, the heads do not divide the width, a layer's heads do not add up, or an expansion does not give whole channels.</exception>
+    public void Validate()
     {
         if (PatchSize < 1 || EmbedDim < 1 || NumHeads < 1 || Layers.Count < 1)
             throw new UserInputException($"Invalid GLiT config: patch {PatchSize}, width {EmbedDim}, {NumHeads} heads, depth {Layers.Count}.");
@@ -69,6 +65,5 @@ public sealed record GlitConfig
             if (!(l.MlpRatio > 0) || HiddenDim(i) < 1)
                 throw new UserInputException($"GLiT layer {i}'s MLP ratio {l.MlpRatio} does not give a positive hidden width.");
         }
-        return Skeleton.PatchGrid(height, width);
     }
 }

@@ -17,17 +17,13 @@ namespace FormerSearch.Models;
 /// </summary>
 public sealed partial class PoolFormer : VisionModel
 {
-    private readonly StagePyramid _pyramid;
-
     /// <summary>Builds <paramref name="config"/> for <paramref name="options"/> with fresh weights (as the official init: trunc_normal(0.02) linear and MLP weights, zero biases, PyTorch's default for the patch embeddings).</summary>
     /// <exception cref="UserInputException">The configuration or options are invalid, or the image is too small.</exception>
     public PoolFormer(PoolFormerConfig config, ModelOptions options) : base(options.Input)
     {
+        var generator = StartRandomness(options);
         config.Validate();
-        options.Validate();
         Config = config;
-        var generator = new Generator(options.Seed);
-        Randomness = generator;
         var sizes = config.StageSizes(options.ImageHeight, options.ImageWidth);
         var widths = config.Widths;
         var settings = config.BlockSettings(options.DropRate);
@@ -49,23 +45,11 @@ public sealed partial class PoolFormer : VisionModel
             if (i + 1 < widths.Count)
                 network.Add(new PatchEmbed(widths[i], widths[i + 1], config.Downsample.Kernel, config.Downsample.Stride, config.Downsample.Padding, generator));
         }
-        _pyramid = new StagePyramid(this, stem, network, Layers.Norm(config.Norm, widths[^1]), widths[^1], options.NumClasses, generator);
+        Skeleton = new StagePyramid(this, stem, network, Layers.Norm(config.Norm, widths[^1]), widths[^1], options.NumClasses, generator);
     }
 
     /// <summary>The architecture.</summary>
     public PoolFormerConfig Config { get; }
-
-    /// <inheritdoc/>
-    public override int NumClasses => _pyramid.NumClasses;
-
-    /// <summary>Images <c>[B, H, W, C]</c> → normalised last-stage map <c>[B, H/32, W/32, C']</c>.</summary>
-    public override Tensor ForwardFeatures(Tensor images) => _pyramid.ForwardFeatures(images);
-
-    /// <summary><c>[B, h, w, C]</c> → mean over positions → head: <c>[B, K]</c>.</summary>
-    public override Tensor ForwardHead(Tensor features) => _pyramid.ForwardHead(features);
-
-    /// <inheritdoc/>
-    public override void ResetClassifier(int numClasses) => _pyramid.ResetClassifier(numClasses);
 
     private static Layer Mixer(PoolFormerConfig config, int stage, int h, int w, Generator generator)
     {

@@ -1,4 +1,5 @@
 using FormerSearch.Engine;
+using FormerSearch.Models.Blocks;
 using FormerSearch.Models.Profiling;
 
 namespace FormerSearch.Models;
@@ -13,22 +14,20 @@ public sealed partial class Vit
     public static ModelProfile Profile(string name, VitConfig config, ModelOptions options)
     {
         options.Validate();
-        config.Validate(options.ImageHeight, options.ImageWidth);
-        var p = new ProfileBuilder();
-        int d = config.EmbedDim, tokens = config.Skeleton.ProfileStem(p, options), hidden = (int)(d * config.MlpRatio);
-        int[] seq = [tokens, d];
-        for (int i = 0; i < config.Depth; i++)
+        config.Validate();
+        int d = config.EmbedDim, hidden = (int)(d * config.MlpRatio);
+        return SkeletonOf(config).Profile(name, options, (p, tokens) =>
         {
-            string block = $"blocks.{i}";
-            p.Norm(block + ".norm1", "layernorm", d, seq);
-            p.Linear(block + ".attn.qkv", d, 3 * d, [tokens, 3 * d], tokens, bias: config.QkvBias);
-            p.AttentionProducts(block + ".attn.attn", tokens, d, seq);
-            p.Linear(block + ".attn.proj", d, d, seq, tokens);
-            p.Norm(block + ".norm2", "layernorm", d, seq);
-            p.Linear(block + ".mlp.fc1", d, hidden, [tokens, hidden], tokens);
-            p.Linear(block + ".mlp.fc2", hidden, d, seq, tokens);
-        }
-        config.Skeleton.ProfileHead(p, options, tokens);
-        return p.Build(name, options.Input, options.NumClasses);
+            int[] seq = [tokens, d];
+            for (int i = 0; i < config.Depth; i++)
+            {
+                string block = $"blocks.{i}";
+                p.Norm(block + ".norm1", "layernorm", d, seq);
+                Attention.Profile(p, block + ".attn", tokens, d, seq, config.QkvBias);
+                p.Norm(block + ".norm2", "layernorm", d, seq);
+                p.Linear(block + ".mlp.fc1", d, hidden, [tokens, hidden], tokens);
+                p.Linear(block + ".mlp.fc2", hidden, d, seq, tokens);
+            }
+        });
     }
 }

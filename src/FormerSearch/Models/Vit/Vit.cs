@@ -17,19 +17,15 @@ namespace FormerSearch.Models;
 /// </summary>
 public sealed partial class Vit : VisionModel
 {
-    private readonly ClassTokenVit _vit;
-
     /// <summary>Builds <paramref name="config"/> for <paramref name="options"/> with fresh weights, initialised as timm: trunc_normal(0.02) for linear weights, the class token and the position embedding, zero biases, LayerNorm 1/0, PyTorch's default for the patch convolution.</summary>
     /// <exception cref="UserInputException">The configuration or options are invalid, or the image is not a whole number of patches.</exception>
     public Vit(VitConfig config, ModelOptions options) : base(options.Input)
     {
-        options.Validate();
-        config.Validate(options.ImageHeight, options.ImageWidth);
+        var generator = StartRandomness(options);
+        config.Validate();
         Config = config;
-        var generator = new Generator(options.Seed);
-        Randomness = generator;
         var settings = MetaFormerBlockSettings.ForVit(config.NormEps, config.MlpRatio, options.DropRate);
-        _vit = new ClassTokenVit(this, config.Skeleton, options, generator, (_, dropPath) =>
+        Skeleton = new ClassTokenVit(this, SkeletonOf(config), options, generator, (_, dropPath) =>
         {
             var attention = new Attention(config.EmbedDim, config.NumHeads, generator, qkvBias: config.QkvBias, attnDrop: 0f, projDrop: options.DropRate);
             Layers.TruncNormalInitChildren(attention, generator);
@@ -40,18 +36,7 @@ public sealed partial class Vit : VisionModel
     /// <summary>The architecture.</summary>
     public VitConfig Config { get; }
 
-    /// <summary>The skeleton around the blocks.</summary>
-    public ClassTokenVit Backbone => _vit;
-
-    /// <inheritdoc/>
-    public override int NumClasses => _vit.NumClasses;
-
-    /// <summary>Images <c>[B, H, W, C]</c> → normalised tokens <c>[B, 1 + N, D]</c>, the class token first.</summary>
-    public override Tensor ForwardFeatures(Tensor images) => _vit.ForwardFeatures(images);
-
-    /// <summary>The class token of <c>[B, 1 + N, D]</c> through the head: <c>[B, K]</c>.</summary>
-    public override Tensor ForwardHead(Tensor features) => _vit.ForwardHead(features);
-
-    /// <inheritdoc/>
-    public override void ResetClassifier(int numClasses) => _vit.ResetClassifier(numClasses);
+    // timm's names: cls_token, pos_embed, patch_embed, blocks, norm, head on the class token.
+    private static ClassTokenVitSpec SkeletonOf(VitConfig config) =>
+        ClassTokenVitSpec.ForDeit(config.EmbedDim, config.PatchSize, config.Depth, config.NormEps);
 }

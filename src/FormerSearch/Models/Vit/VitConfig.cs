@@ -1,5 +1,4 @@
 using FormerSearch.Engine;
-using FormerSearch.Models.Blocks;
 
 namespace FormerSearch.Models;
 
@@ -27,17 +26,13 @@ public sealed record VitConfig
     /// <summary>LayerNorm epsilon. Default: 1e-6 (timm's ViT).</summary>
     public float NormEps { get; init; } = 1e-6f;
 
-    /// <summary>The patch embedding, tokens, final norm and head around the blocks: DeiT's names.</summary>
-    public ClassTokenVitSpec Skeleton => ClassTokenVitSpec.ForDeit(EmbedDim, PatchSize, Depth, NormEps);
-
-    /// <summary>Checks the widths and the image size against the patch size.</summary>
-    /// <exception cref="UserInputException">A size is not positive, the heads do not divide the width, or the image is not a whole number of patches.</exception>
-    public (int GridH, int GridW) Validate(int height, int width)
+    /// <summary>Checks the sizes (the image is checked against the patch size when the model is built).</summary>
+    /// <exception cref="UserInputException">A size is not positive or the heads do not divide the width.</exception>
+    public void Validate()
     {
         if (PatchSize < 1 || EmbedDim < 1 || Depth < 1 || NumHeads < 1 || !(MlpRatio > 0) || (int)(EmbedDim * MlpRatio) < 1)
             throw new UserInputException($"Invalid ViT config: patch {PatchSize}, width {EmbedDim}, depth {Depth}, heads {NumHeads}, MLP ratio {MlpRatio}.");
         if (EmbedDim % NumHeads != 0)
             throw new UserInputException($"The ViT width {EmbedDim} is not divisible by {NumHeads} heads.");
-        return Skeleton.PatchGrid(height, width);
     }
 }

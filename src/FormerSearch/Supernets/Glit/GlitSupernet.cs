@@ -9,8 +9,8 @@ using FormerSearch.Spaces;
 namespace FormerSearch.Supernets.Glit;
 
 /// <summary>
-/// Every subnet of a <see cref="GlitSpace"/> in one network: the zoo <see cref="Models.Glit"/>'s stem and head
-/// (<c>cls_token</c>, <c>pos_embed</c>, <c>patch_embed</c>, <c>norm</c>, <c>head</c>, shared by all), and per block
+/// Every subnet of a <see cref="GlitSpace"/> in one network: the zoo <see cref="Models.Glit"/>'s skeleton
+/// (<see cref="ClassTokenVit"/>: <c>cls_token</c>, <c>pos_embed</c>, <c>patch_embed</c>, <c>norm</c>, <c>head</c>, shared by all), and per block
 /// shared norms and MLP around one mixer per head split (<c>blocks.{i}.attn.g{g}l{l}.qkv</c>, <c>….net.1</c>, …).
 /// A forward through the active subnet costs what the extracted <see cref="Models.Glit"/> costs, plus splitting its
 /// fused q-k-v and GLU projections into separate GEMMs; gradients land only in the active slices.
@@ -31,32 +31,18 @@ public sealed class GlitSupernet : Supernet
     /// <exception cref="UserInputException">The options are invalid or the image is not a whole number of patches.</exception>
     public GlitSupernet(GlitSpace space, ModelOptions options) : base(space, options.Input)
     {
-        options.Validate();
+        var generator = StartRandomness(options);
         var s = space.Settings;
         _space = space;
         _options = options;
-        var generator = new Generator(options.Seed);
-        Randomness = generator;
         _blocks = new GlitSuperBlock[s.Depth];
         var skeleton = ClassTokenVitSpec.ForGlit(s.EmbedDim, s.PatchSize, s.Depth, s.NormEps);
-        _vit = new ClassTokenVit(this, skeleton, options, generator, (i, dropPath) => _blocks[i] = new GlitSuperBlock(s, options.DropRate, dropPath, generator));
+        Skeleton = _vit = new ClassTokenVit(this, skeleton, options, generator, (i, dropPath) => _blocks[i] = new GlitSuperBlock(s, options.DropRate, dropPath, generator));
         Activate(space.Largest());
     }
 
-    /// <inheritdoc/>
-    public override int NumClasses => _vit.NumClasses;
-
     /// <summary>The active subnet's zoo configuration.</summary>
     public GlitConfig ActiveConfig => _config;
-
-    /// <summary>Images <c>[B, H, W, C]</c> → normalised tokens <c>[B, 1 + N, D]</c> through the active subnet.</summary>
-    public override Tensor ForwardFeatures(Tensor images) => _vit.ForwardFeatures(images);
-
-    /// <summary>The class token of <c>[B, 1 + N, D]</c> through the head: <c>[B, K]</c>.</summary>
-    public override Tensor ForwardHead(Tensor features) => _vit.ForwardHead(features);
-
-    /// <inheritdoc/>
-    public override void ResetClassifier(int numClasses) => _vit.ResetClassifier(numClasses);
 
     /// <inheritdoc/>
     protected override void OnActivate(Architecture architecture)
