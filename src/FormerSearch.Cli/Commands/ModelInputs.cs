@@ -18,7 +18,7 @@ public static class ModelInputs
         {
             return entry.Create(options);
         }
-        catch (ArgumentException e)
+        catch (UserInputException e)
         {
             throw new UserInputException($"{entry.Name} cannot take {options.Input} images ({e.Message.TrimEnd('.')}); choose a size it takes with --input.");
         }

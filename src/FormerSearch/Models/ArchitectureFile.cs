@@ -1,3 +1,4 @@
+using FormerSearch.Engine;
 using FormerSearch.Spaces;
 
 namespace FormerSearch.Models;
@@ -11,26 +12,18 @@ namespace FormerSearch.Models;
 public static class ArchitectureFile
 {
     /// <summary>The model <paramref name="path"/> describes, as a registry-like entry.</summary>
-    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is in no known architecture format, or its content is invalid.</exception>
+    /// <exception cref="UserInputException">The file does not exist, is in no known architecture format, or its content is invalid; the message names the file.</exception>
     public static ModelEntry Load(string path)
     {
         string? pick = null;
         int colon = path.LastIndexOf(':');
         if (!File.Exists(path) && colon > 0 && File.Exists(path[..colon])) (path, pick) = (path[..colon], path[(colon + 1)..]);
-        if (!File.Exists(path)) throw new FileNotFoundException($"The architecture file {path} does not exist.", path);
+        if (!File.Exists(path)) throw new UserInputException($"The architecture file {path} does not exist.");
         string text = File.ReadAllText(path);
         string name = pick ?? Path.GetFileNameWithoutExtension(path);
         if (Architecture.Recognises(text))
         {
-            var architecture = Architecture.FromJson(text, path);
-            ISearchSpace space;
-            try
-            {
-                space = SearchSpaces.Create(architecture.Space, architecture.Preset);
-                architecture = space.Validate(architecture);
-            }
-            catch (ArgumentException e) { throw new InvalidDataException($"{path}: {e.Message}", e); }
+            var (space, architecture) = SpaceArchitecture(text, path);
             return new ModelEntry(name, space.Name, space.DefaultInput, o => space.CreateModel(architecture, o), o => space.Profile(architecture, o), IsOfficial: false);
         }
         if (BurgerFormerArchFormat.Recognises(text))
@@ -41,10 +34,27 @@ public static class ArchitectureFile
         if (AutoFormerYaml.Recognises(text))
         {
             var config = AutoFormerYaml.Parse(text, path);
-            try { config.Validate(ModelInput.ImageNet.Height, ModelInput.ImageNet.Width); }
-            catch (ArgumentException e) { throw new InvalidDataException($"{path}: {e.Message}", e); }
+            try { config.Validate(); }
+            catch (UserInputException e) { throw new UserInputException($"{path}: {e.Message}", e); }
             return AutoFormerVariants.Entry(name, config) with { IsOfficial = false };
         }
-        throw new InvalidDataException($"{path} is in no architecture format former reads: expected an architecture JSON (space, preset, choices), a BurgerFormer dictionary (stage-1 … stage-4) or an AutoFormer experiment YAML (RETRAIN or SUPERNET section).");
+        throw new UserInputException($"{path} is in no architecture format former reads: expected an architecture JSON (space, preset, choices), a BurgerFormer dictionary (stage-1 … stage-4) or an AutoFormer experiment YAML (RETRAIN or SUPERNET section).");
+    }
+
+    // An architecture JSON checked against its space. The spaces' readers and checks name the file or the choice.
+    private static (ISearchSpace Space, Architecture Architecture) SpaceArchitecture(string text, string path)
+    {
+        Architecture architecture;
+        try { architecture = Architecture.FromJson(text, path); }
+        catch (InvalidDataException e) { throw new UserInputException(e.Message, e); }
+        try
+        {
+            var space = SearchSpaces.Create(architecture.Space, architecture.Preset);
+            return (space, space.Validate(architecture));
+        }
+        catch (Exception e) when (e is ArgumentException or UserInputException)
+        {
+            throw new UserInputException($"{path}: {e.Message}", e);
+        }
     }
 }

@@ -1,3 +1,6 @@
+using FormerSearch.Engine;
+using FormerSearch.Models.Blocks;
+
 namespace FormerSearch.Models;
 
 /// <summary>What every model factory takes besides its architecture: input size, classes, regularisation, seed.</summary>
@@ -37,13 +40,13 @@ public sealed record ModelOptions
     };
 
     /// <summary>Checks the fields every model needs.</summary>
-    /// <exception cref="ArgumentException">A count is not positive or a rate is outside [0, 1).</exception>
+    /// <exception cref="UserInputException">A count is not positive or a rate is outside [0, 1).</exception>
     public void Validate()
     {
-        if (NumClasses < 1) throw new ArgumentException($"The number of classes must be at least 1; got {NumClasses}.");
+        ClassifierHead.CheckClasses(NumClasses);
         if (InChannels < 1 || ImageHeight < 1 || ImageWidth < 1)
-            throw new ArgumentException($"The input {Input} is invalid: channels, height and width must be positive.");
-        if (!(DropRate >= 0f && DropRate < 1f)) throw new ArgumentException($"The drop rate must be in [0, 1); got {DropRate}.");
-        if (!(DropPathRate >= 0f && DropPathRate < 1f)) throw new ArgumentException($"The drop path rate must be in [0, 1); got {DropPathRate}.");
+            throw new UserInputException($"The input {Input} is invalid: channels, height and width must be positive.");
+        if (!(DropRate >= 0f && DropRate < 1f)) throw new UserInputException($"The drop rate must be in [0, 1); got {DropRate}.");
+        if (!(DropPathRate >= 0f && DropPathRate < 1f)) throw new UserInputException($"The drop path rate must be in [0, 1); got {DropPathRate}.");
     }
 }

@@ -1,3 +1,4 @@
+using FormerSearch.Engine;
 using FormerSearch.Models.Profiling;
 
 namespace FormerSearch.Models;
@@ -17,20 +18,20 @@ public static class ModelRegistry
     public static IReadOnlyList<string> Names { get; } = Entries.Select(e => e.Name).ToArray();
 
     /// <summary>The entry named <paramref name="name"/> (case-insensitive).</summary>
-    /// <exception cref="ArgumentException">No model has that name; the message lists the known ones.</exception>
+    /// <exception cref="UserInputException">No model has that name; the message lists the known ones.</exception>
     public static ModelEntry Get(string name) =>
         ByName.TryGetValue(name, out var entry) ? entry
-        : throw new ArgumentException($"Unknown model '{name}'; known models: {string.Join(", ", Names)}.");
+        : throw new UserInputException($"Unknown model '{name}'; known models: {string.Join(", ", Names)}.");
 
     /// <summary>True when <paramref name="name"/> is registered.</summary>
     public static bool Contains(string name) => ByName.ContainsKey(name);
 
     /// <summary>Builds model <paramref name="name"/> with <paramref name="options"/> (default options when null).</summary>
-    /// <exception cref="ArgumentException">Unknown name, or options the architecture cannot take.</exception>
+    /// <exception cref="UserInputException">Unknown name, or options the architecture cannot take.</exception>
     public static VisionModel Create(string name, ModelOptions? options = null) => Get(name).Create(options ?? new ModelOptions());
 
     /// <summary>Analytic params and MACs of model <paramref name="name"/> with <paramref name="options"/> (default options when null).</summary>
-    /// <exception cref="ArgumentException">Unknown name, or options the architecture cannot take.</exception>
+    /// <exception cref="UserInputException">Unknown name, or options the architecture cannot take.</exception>
     public static ModelProfile Profile(string name, ModelOptions? options = null) => Get(name).Profile(options ?? new ModelOptions());
 
     private static Dictionary<string, ModelEntry> Build()

@@ -22,23 +22,45 @@ public abstract class VisionModel : Module
     /// </summary>
     public Generator? Randomness { get; protected set; }
 
-    /// <summary>Number of classifier outputs.</summary>
-    public abstract int NumClasses { get; }
+    /// <summary>
+    /// Checks <paramref name="options"/> and starts <see cref="Randomness"/> from their seed: the one generator a zoo model
+    /// draws its weights (in construction order) and its dropout and drop-path masks from. Returns it.
+    /// </summary>
+    /// <exception cref="UserInputException">The options are invalid (see <see cref="ModelOptions.Validate"/>).</exception>
+    protected Generator StartRandomness(ModelOptions options)
+    {
+        options.Validate();
+        return Randomness = new Generator(options.Seed);
+    }
 
-    /// <summary>Backbone output before pooling: <c>[B, H', W', C']</c> feature maps or <c>[B, N, C']</c> tokens, after the final norm.</summary>
+    /// <summary>
+    /// The shared skeleton the model is built around, set by its constructor, or null when the model computes its
+    /// features and logits itself (then it overrides <see cref="NumClasses"/>, <see cref="ForwardFeatures"/>,
+    /// <see cref="ForwardHead"/> and <see cref="ResetClassifier"/>, which otherwise go to the skeleton).
+    /// </summary>
+    protected IModelSkeleton? Skeleton { get; init; }
+
+    /// <summary>Number of classifier outputs.</summary>
+    public virtual int NumClasses => Built.NumClasses;
+
+    /// <summary>Backbone output before pooling: <c>[B, H', W', C']</c> feature maps or <c>[B, N, C']</c> tokens (ViTs: the class token first), after the final norm.</summary>
     /// <exception cref="ArgumentException">The images are not <c>[B, H, W, C]</c> of <see cref="Input"/>'s size.</exception>
-    public abstract Tensor ForwardFeatures(Tensor images);
+    public virtual Tensor ForwardFeatures(Tensor images)
+    {
+        CheckImages(images);
+        return Built.ForwardFeatures(images);
+    }
 
     /// <summary>Pools <see cref="ForwardFeatures"/>' output as the model does and applies the classifier: <c>[B, K]</c> logits.</summary>
-    public abstract Tensor ForwardHead(Tensor features);
+    public virtual Tensor ForwardHead(Tensor features) => Built.ForwardHead(features);
 
     /// <summary>Logits <c>[B, K]</c> of channels-last images <c>[B, H, W, C]</c>.</summary>
     /// <exception cref="ArgumentException">The images are not <c>[B, H, W, C]</c> of <see cref="Input"/>'s size.</exception>
     public Tensor Forward(Tensor images) => ForwardHead(ForwardFeatures(images));
 
     /// <summary>Replaces the classifier by a freshly initialised one with <paramref name="numClasses"/> outputs (the backbone is kept).</summary>
-    /// <exception cref="ArgumentException"><paramref name="numClasses"/> is below 1.</exception>
-    public abstract void ResetClassifier(int numClasses);
+    /// <exception cref="UserInputException"><paramref name="numClasses"/> is below 1.</exception>
+    public virtual void ResetClassifier(int numClasses) => Built.ResetClassifier(numClasses);
 
     /// <summary>Throws unless <paramref name="images"/> is a <c>[B, H, W, C]</c> batch of this model's input size.</summary>
     /// <exception cref="ArgumentException">The shape differs.</exception>
@@ -47,4 +69,19 @@ public abstract class VisionModel : Module
         if (images.Rank != 4 || images.Size(1) != Input.Height || images.Size(2) != Input.Width || images.Size(3) != Input.Channels)
             throw new ArgumentException($"{GetType().Name} takes channels-last images [B, {Input.Height}, {Input.Width}, {Input.Channels}]; got {Tensor.FormatShape(images.Shape)}.");
     }
+
+    private IModelSkeleton Built =>
+        Skeleton ?? throw new InvalidOperationException($"{GetType().Name} neither sets a skeleton nor overrides the members that need one.");
+
+    // A skeleton shared between families (ClassTokenVit) registers its parts through these: the official checkpoints
+    // keep a ViT's tokens, patch embedding, blocks, norm and head at the top level of the model, not under a child.
+
+    /// <summary>Registers <paramref name="parameter"/> of a shared skeleton as this model's own, under <paramref name="name"/>.</summary>
+    internal Parameter RegisterPart(string name, Parameter parameter) => RegisterParameter(name, parameter);
+
+    /// <summary>Registers <paramref name="module"/> of a shared skeleton as this model's child <paramref name="name"/>.</summary>
+    internal T RegisterPart<T>(string name, T module) where T : Module => RegisterModule(name, module);
+
+    /// <summary>Puts <paramref name="module"/> in place of this model's child <paramref name="name"/> (a shared skeleton's new head).</summary>
+    internal T ReplacePart<T>(string name, T module) where T : Module => ReplaceModule(name, module);
 }

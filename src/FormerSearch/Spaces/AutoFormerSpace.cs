@@ -226,7 +226,7 @@ public sealed class AutoFormerSpace : ISearchSpace
     /// wide, patch 16, relative position up to 14, 3×224×224). <paramref name="source"/> names the file in errors; the
     /// preset is <paramref name="preset"/>, or the file's name without extension.
     /// </summary>
-    /// <exception cref="InvalidDataException">Not YAML, a section or key missing or not numbers, or sizes the supernet cannot hold.</exception>
+    /// <exception cref="UserInputException">Not YAML, a section or key missing or not numbers, or sizes the supernet cannot hold.</exception>
     public static AutoFormerSpace FromYaml(string text, string source, string? preset = null)
     {
         var root = AutoFormerYamlReader.Root(text, source);
@@ -247,14 +247,14 @@ public sealed class AutoFormerSpace : ISearchSpace
         {
             return new AutoFormerSpace(config, preset ?? Path.GetFileNameWithoutExtension(source));
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or UserInputException)
         {
-            throw new InvalidDataException($"{source}: {e.Message}", e);
+            throw new UserInputException($"{source}: {e.Message}", e);
         }
     }
 
     private static YamlMappingNode Section(YamlMappingNode root, string key, string source) =>
-        AutoFormerYamlReader.Section(root, key) ?? throw new InvalidDataException($"{source} has no {key} section, so it describes no AutoFormer search space.");
+        AutoFormerYamlReader.Section(root, key) ?? throw new UserInputException($"{source} has no {key} section, so it describes no AutoFormer search space.");
 
     private static double[] Numbers(YamlMappingNode section, string sectionName, string key, string source) =>
         AutoFormerYamlReader.Numbers(section, sectionName, key, source).Values;

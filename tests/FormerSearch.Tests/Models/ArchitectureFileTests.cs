@@ -1,3 +1,4 @@
+using FormerSearch.Engine;
 using FormerSearch.Models;
 
 namespace FormerSearch.Tests.Models;
@@ -45,7 +46,7 @@ public sealed class ArchitectureFileTests : IDisposable
     public void A_bad_file_is_named_with_what_is_wrong(string text, string expected)
     {
         string path = Write("bad.yaml", text);
-        var e = Assert.Throws<InvalidDataException>(() => ArchitectureFile.Load(path));
+        var e = Assert.Throws<UserInputException>(() => ArchitectureFile.Load(path));
         Assert.Contains(path, e.Message);
         Assert.Contains(expected, e.Message);
     }
@@ -64,14 +65,14 @@ public sealed class ArchitectureFileTests : IDisposable
         var picked = ArchitectureFile.Load(both + ":burgerformer_tiny");
         Assert.Equal("burgerformer_tiny", picked.Name);
         Assert.Equal(official, picked.Profile(new ModelOptions()).Params);
-        var e = Assert.Throws<InvalidDataException>(() => ArchitectureFile.Load(both));
+        var e = Assert.Throws<UserInputException>(() => ArchitectureFile.Load(both));
         Assert.Contains("burgerformer_small", e.Message);
     }
 
     [Fact]
     public void A_missing_file_is_named()
     {
-        var e = Assert.Throws<FileNotFoundException>(() => ArchitectureFile.Load(Path.Combine(_dir, "nope.yaml")));
+        var e = Assert.Throws<UserInputException>(() => ArchitectureFile.Load(Path.Combine(_dir, "nope.yaml")));
         Assert.Contains("nope.yaml", e.Message);
     }
 }

@@ -125,7 +125,7 @@ public sealed class AutoFormerTests
     public void Per_layer_lists_of_different_lengths_are_rejected()
     {
         var config = new AutoFormerConfig { EmbedDim = 24, NumHeads = [2, 1], MlpRatios = [2f] };
-        var e = Assert.Throws<ArgumentException>(() => new AutoFormer(config, ModelOptions.For(new ModelInput(3, 32, 32), numClasses: 5)));
+        var e = Assert.Throws<UserInputException>(() => new AutoFormer(config, ModelOptions.For(new ModelInput(3, 32, 32), numClasses: 5)));
         Assert.Contains("MLP ratios", e.Message);
     }
 }

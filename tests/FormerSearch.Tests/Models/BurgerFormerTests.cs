@@ -134,7 +134,7 @@ public sealed class BurgerFormerTests
             Assert.StartsWith("small = {", File.ReadAllText(py));
             AssertSame(config, BurgerFormerArchFormat.Read(json));
             AssertSame(config, BurgerFormerArchFormat.Read(py));
-            Assert.Throws<ArgumentException>(() => BurgerFormerArchFormat.Read(Path.Combine(dir, "missing.json")));
+            Assert.Throws<UserInputException>(() => BurgerFormerArchFormat.Read(Path.Combine(dir, "missing.json")));
         }
         finally
         {
@@ -173,10 +173,23 @@ public sealed class BurgerFormerTests
         Assert.True(at >= 0, from);
         string bad = tiny[..at] + to + tiny[(at + from.Length)..];
         bad = bad.Replace(", ,", ",", StringComparison.Ordinal);
-        var e = Assert.Throws<InvalidDataException>(() => BurgerFormerArchFormat.Parse(bad, "bad.py"));
+        var e = Assert.Throws<UserInputException>(() => BurgerFormerArchFormat.Parse(bad, "bad.py"));
         Assert.StartsWith("bad.py", e.Message);
         Assert.Contains(expected, e.Message);
         Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
+    public void A_part_BurgerFormer_does_not_have_is_an_input_error_naming_where_it_is()
+    {
+        var tiny = BurgerFormerVariants.Official["burgerformer_tiny"];
+        var stages = tiny.Stages.ToArray();
+        var subs = stages[1].Meso.SubBlocks.ToArray();
+        subs[2] = subs[2] with { Activation = ActivationKind.Relu };   // the official list has relu6, not relu
+        stages[1] = stages[1] with { Meso = stages[1].Meso with { SubBlocks = subs } };
+        var e = Assert.Throws<UserInputException>(() => (tiny with { Stages = stages }).Validate());
+        Assert.Contains("stage-2 sub-block 3 has activation Relu", e.Message);
+        tiny.Validate();
     }
 
     [Fact]
@@ -184,11 +197,11 @@ public sealed class BurgerFormerTests
     {
         string two = BurgerFormerArchFormat.ToPython(BurgerFormerVariants.Official["burgerformer_tiny"], "a")
             + BurgerFormerArchFormat.ToPython(BurgerFormerVariants.Official["burgerformer_base"], "b");
-        Assert.Contains("2 architectures (a, b)", Assert.Throws<InvalidDataException>(() => BurgerFormerArchFormat.Parse(two, "two.py")).Message);
+        Assert.Contains("2 architectures (a, b)", Assert.Throws<UserInputException>(() => BurgerFormerArchFormat.Parse(two, "two.py")).Message);
         Assert.Equal(320, BurgerFormerArchFormat.Parse(two, "two.py", "b").Stages[2].Width);
-        Assert.Contains("no architecture named 'c'", Assert.Throws<InvalidDataException>(() => BurgerFormerArchFormat.Parse(two, "two.py", "c")).Message);
-        Assert.Contains("holds no architecture", Assert.Throws<InvalidDataException>(() => BurgerFormerArchFormat.Parse("# nothing\n", "empty.py")).Message);
-        Assert.Contains("not a dictionary", Assert.Throws<InvalidDataException>(() => BurgerFormerArchFormat.Parse("[1, 2]", "list.json")).Message);
+        Assert.Contains("no architecture named 'c'", Assert.Throws<UserInputException>(() => BurgerFormerArchFormat.Parse(two, "two.py", "c")).Message);
+        Assert.Contains("holds no architecture", Assert.Throws<UserInputException>(() => BurgerFormerArchFormat.Parse("# nothing\n", "empty.py")).Message);
+        Assert.Contains("not a dictionary", Assert.Throws<UserInputException>(() => BurgerFormerArchFormat.Parse("[1, 2]", "list.json")).Message);
     }
 
     [Fact]

@@ -83,9 +83,9 @@ public sealed class GlitTests
                 Assert.Equal(k, l.Kernel);
             }
         }
-        Assert.Throws<ArgumentException>(() => GlitVariants.DecodeOfficial([3, 0], [1]));
-        Assert.Throws<ArgumentException>(() => GlitVariants.DecodeOfficial([4], [1]));
-        Assert.Throws<ArgumentException>(() => GlitVariants.DecodeOfficial([1], [9]));
+        Assert.Throws<UserInputException>(() => GlitVariants.DecodeOfficial([3, 0], [1]));
+        Assert.Throws<UserInputException>(() => GlitVariants.DecodeOfficial([4], [1]));
+        Assert.Throws<UserInputException>(() => GlitVariants.DecodeOfficial([1], [9]));
     }
 
     [Fact]
@@ -214,9 +214,9 @@ public sealed class GlitTests
             EmbedDim = 12,
             Layers = [new GlitLayerConfig { GlobalHeads = globalHeads, LocalHeads = localHeads, GlobalExpansion = globalExpansion }],
         };
-        var e = Assert.Throws<ArgumentException>(() => new Glit(config, ModelOptions.For(new ModelInput(3, 32, 32), numClasses: 5)));
+        var e = Assert.Throws<UserInputException>(() => new Glit(config, ModelOptions.For(new ModelInput(3, 32, 32), numClasses: 5)));
         Assert.Contains(expected, e.Message);
         Assert.DoesNotContain('\n', e.Message);
-        Assert.Throws<ArgumentException>(() => Glit.Profile("x", config, ModelOptions.For(new ModelInput(3, 32, 32))));
+        Assert.Throws<UserInputException>(() => Glit.Profile("x", config, ModelOptions.For(new ModelInput(3, 32, 32))));
     }
 }

@@ -63,7 +63,7 @@ public sealed class ModelRegistryTests
             var logits = model.Forward(Tensor.Zeros(1, 64, 64, 3));
             Assert.Equal([1, 7], logits.Shape.ToArray());
         }
-        Assert.Throws<ArgumentException>(() => model.ResetClassifier(0));
+        Assert.Throws<UserInputException>(() => model.ResetClassifier(0));
     }
 
     [Theory]
@@ -106,7 +106,7 @@ public sealed class ModelRegistryTests
     [Fact]
     public void An_unknown_name_lists_the_known_models()
     {
-        var e = Assert.Throws<ArgumentException>(() => ModelRegistry.Get("poolformer_xl"));
+        var e = Assert.Throws<UserInputException>(() => ModelRegistry.Get("poolformer_xl"));
         Assert.Contains("poolformer_xl", e.Message);
         Assert.Contains("poolformer_s12", e.Message);
         Assert.Contains("deit_base", e.Message);
@@ -126,9 +126,9 @@ public sealed class ModelRegistryTests
     public void Impossible_inputs_are_rejected_with_one_sentence(string name, int c, int h, int w)
     {
         var options = ModelOptions.For(new ModelInput(c, h, w));
-        var e = Assert.Throws<ArgumentException>(() => ModelRegistry.Profile(name, options));
+        var e = Assert.Throws<UserInputException>(() => ModelRegistry.Profile(name, options));
         Assert.DoesNotContain('\n', e.Message);
-        Assert.Throws<ArgumentException>(() => ModelRegistry.Create(name, options));
+        Assert.Throws<UserInputException>(() => ModelRegistry.Create(name, options));
     }
 
     [Fact]

@@ -84,7 +84,7 @@ public sealed class AutoFormerSpaceTests
     [InlineData(": [", "not valid YAML")]
     public void Bad_yaml_is_one_sentence_naming_the_problem(string text, string expected)
     {
-        var e = Assert.Throws<InvalidDataException>(() => AutoFormerSpace.FromYaml(text, "s.yaml"));
+        var e = Assert.Throws<UserInputException>(() => AutoFormerSpace.FromYaml(text, "s.yaml"));
         Assert.Contains(expected, e.Message);
     }
 

@@ -1,5 +1,6 @@
 using FormerSearch.Engine;
 using FormerSearch.Engine.Nn;
+using FormerSearch.Models.Profiling;
 
 namespace FormerSearch.Models.Blocks;
 
@@ -58,5 +59,13 @@ public sealed class Attention : Layer
         var mixed = Functional.MatMul(attn, v).Transpose(1, 2).Contiguous().Reshape(b, n, c);   // [B, N, C]
         var y = _projDrop.Forward(_proj.Forward(mixed));
         return x.Rank == 4 ? y.Reshape(x.Shape) : y;
+    }
+
+    /// <summary>Profile rows of an attention named <paramref name="name"/> over <paramref name="tokens"/> tokens of <paramref name="dim"/> channels: <c>qkv</c>, the two attention products, <c>proj</c> (whose output is <paramref name="outputShape"/>).</summary>
+    public static void Profile(ProfileBuilder p, string name, int tokens, int dim, IReadOnlyList<int> outputShape, bool qkvBias = false)
+    {
+        p.Linear(name + ".qkv", dim, 3 * dim, [tokens, 3 * dim], tokens, bias: qkvBias);
+        p.AttentionProducts(name + ".attn", tokens, dim, [tokens, dim]);
+        p.Linear(name + ".proj", dim, dim, outputShape, tokens);
     }
 }

@@ -52,4 +52,10 @@ public static class Layers
             else if (name == "bias") Init.Zeros(p.Value);
         }
     }
+
+    /// <summary>Draws <see cref="TruncNormalInit"/> for each direct child of <paramref name="module"/> in turn (an attention's or spatial FC's linear layers, which the official code draws so, after PyTorch's defaults).</summary>
+    public static void TruncNormalInitChildren(Module module, Generator generator)
+    {
+        foreach (var (_, child) in module.NamedChildren()) TruncNormalInit(child, generator);
+    }
 }

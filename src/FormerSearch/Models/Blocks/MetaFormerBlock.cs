@@ -18,31 +18,30 @@ public sealed class MetaFormerBlock : Layer
 {
     private readonly Parameter? _layerScale1;
     private readonly Parameter? _layerScale2;
-    private readonly ILayer _norm1;
-    private readonly ILayer _mixer;
-    private readonly ILayer _norm2;
+    private readonly Layer _norm1;
+    private readonly Layer _mixer;
+    private readonly Layer _norm2;
     private readonly Mlp _mlp;
     private readonly DropPath _dropPath;
 
     /// <summary>A block over <paramref name="dim"/> channels around the given <paramref name="tokenMixer"/>.</summary>
     /// <param name="dim">Channels.</param>
-    /// <param name="tokenMixer">The mixer layer (an <see cref="ILayer"/> module: <see cref="Pooling"/>, <see cref="Attention"/>, …).</param>
+    /// <param name="tokenMixer">The mixer layer (<see cref="Pooling"/>, <see cref="Attention"/>, …).</param>
     /// <param name="settings">Norm, activation, MLP ratio, layer scale, dropout and the mixer's name.</param>
     /// <param name="dropPath">Stochastic depth probability of this block.</param>
     /// <param name="generator">Draws the MLP weights and the dropout / drop-path masks.</param>
-    /// <exception cref="ArgumentException"><paramref name="tokenMixer"/> is not a layer, or a size is invalid.</exception>
-    public MetaFormerBlock(int dim, Module tokenMixer, MetaFormerBlockSettings settings, float dropPath, Generator generator)
+    /// <exception cref="ArgumentException">A size is invalid.</exception>
+    public MetaFormerBlock(int dim, Layer tokenMixer, MetaFormerBlockSettings settings, float dropPath, Generator generator)
     {
-        if (tokenMixer is not ILayer) throw new ArgumentException($"The token mixer {tokenMixer.GetType().Name} has no Forward(Tensor).");
         Dim = dim;
         if (settings.UseLayerScale)
         {
             _layerScale1 = RegisterParameter("layer_scale_1", LayerScale(dim, settings.LayerScaleInit));
             _layerScale2 = RegisterParameter("layer_scale_2", LayerScale(dim, settings.LayerScaleInit));
         }
-        _norm1 = (ILayer)RegisterModule("norm1", Layers.Norm(settings.Norm, dim, settings.NormEps));
-        _mixer = (ILayer)RegisterModule(settings.MixerName, tokenMixer);
-        _norm2 = (ILayer)RegisterModule("norm2", Layers.Norm(settings.Norm, dim, settings.NormEps));
+        _norm1 = RegisterModule("norm1", Layers.Norm(settings.Norm, dim, settings.NormEps));
+        _mixer = RegisterModule(settings.MixerName, tokenMixer);
+        _norm2 = RegisterModule("norm2", Layers.Norm(settings.Norm, dim, settings.NormEps));
         _mlp = RegisterModule("mlp", new Mlp(dim, (int)(dim * settings.MlpRatio), settings.Activation, settings.MlpAsConv1x1, settings.DropRate, generator));
         _dropPath = RegisterModule("drop_path", new DropPath(dropPath, generator));
     }

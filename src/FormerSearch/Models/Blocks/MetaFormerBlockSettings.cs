@@ -29,4 +29,16 @@ public sealed record MetaFormerBlockSettings
 
     /// <summary>State-dict name of the mixer. Default: <c>token_mixer</c> (MetaFormer); timm's ViT says <c>attn</c>.</summary>
     public string MixerName { get; init; } = "token_mixer";
+
+    /// <summary>A ViT block's (timm's <c>Block</c>, which DeiT and GLiT use): LayerNorm of <paramref name="normEps"/>, a linear MLP of <paramref name="mlpRatio"/>, no layer scale, the mixer named <c>attn</c>.</summary>
+    public static MetaFormerBlockSettings ForVit(float normEps, float mlpRatio, float dropRate) => new()
+    {
+        Norm = NormKind.LayerNorm,
+        NormEps = normEps,
+        MlpRatio = mlpRatio,
+        MlpAsConv1x1 = false,
+        UseLayerScale = false,
+        DropRate = dropRate,
+        MixerName = "attn",
+    };
 }

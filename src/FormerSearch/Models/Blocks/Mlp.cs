@@ -11,9 +11,9 @@ namespace FormerSearch.Models.Blocks;
 /// </summary>
 public sealed class Mlp : Layer
 {
-    private readonly ILayer _fc1;
-    private readonly ILayer _act;
-    private readonly ILayer _fc2;
+    private readonly Layer _fc1;
+    private readonly Layer _act;
+    private readonly Layer _fc2;
     private readonly Dropout _drop;
 
     /// <summary>An MLP <paramref name="dim"/> → <paramref name="hidden"/> → <paramref name="dim"/>.</summary>
@@ -27,13 +27,13 @@ public sealed class Mlp : Layer
     public Mlp(int dim, int hidden, ActivationKind activation, bool conv1x1, float drop, Generator generator)
     {
         if (dim < 1 || hidden < 1) throw new ArgumentException($"An MLP needs positive widths; got {dim} → {hidden}.");
-        Module fc1 = conv1x1 ? new Conv1x1(dim, hidden, generator: generator) : new Linear(dim, hidden, generator);
-        Module fc2 = conv1x1 ? new Conv1x1(hidden, dim, generator: generator) : new Linear(hidden, dim, generator);
+        Layer fc1 = conv1x1 ? new Conv1x1(dim, hidden, generator: generator) : new Linear(dim, hidden, generator);
+        Layer fc2 = conv1x1 ? new Conv1x1(hidden, dim, generator: generator) : new Linear(hidden, dim, generator);
         Layers.TruncNormalInit(fc1, generator);
         Layers.TruncNormalInit(fc2, generator);
-        _fc1 = (ILayer)RegisterModule("fc1", fc1);
-        _act = (ILayer)RegisterModule("act", Layers.Activation(activation));
-        _fc2 = (ILayer)RegisterModule("fc2", fc2);
+        _fc1 = RegisterModule("fc1", fc1);
+        _act = RegisterModule("act", Layers.Activation(activation));
+        _fc2 = RegisterModule("fc2", fc2);
         _drop = RegisterModule("drop", new Dropout(drop, generator));
     }
 

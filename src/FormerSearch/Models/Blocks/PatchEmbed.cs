@@ -12,7 +12,7 @@ namespace FormerSearch.Models.Blocks;
 public sealed class PatchEmbed : Layer
 {
     private readonly Conv2d _proj;
-    private readonly ILayer? _norm;
+    private readonly Layer? _norm;
 
     /// <summary>A <paramref name="patchSize"/>×<paramref name="patchSize"/> convolution of stride <paramref name="stride"/> and zero padding <paramref name="padding"/>, then <paramref name="norm"/> (none by default).</summary>
     /// <exception cref="ArgumentException">A size is not positive or the padding is negative.</exception>
@@ -22,7 +22,7 @@ public sealed class PatchEmbed : Layer
             throw new ArgumentException($"Invalid patch embedding {inChannels} → {embedDim}, kernel {patchSize}, stride {stride}, padding {padding}.");
         _proj = RegisterModule("proj", new Conv2d(inChannels, embedDim, patchSize, stride, padding, generator: generator));
         // The official Identity norm has no state, so nothing is registered for it.
-        if (norm != NormKind.None) _norm = (ILayer)RegisterModule("norm", Layers.Norm(norm, embedDim));
+        if (norm != NormKind.None) _norm = RegisterModule("norm", Layers.Norm(norm, embedDim));
     }
 
     /// <summary><c>[B, H, W, Cin]</c> → <c>[B, H', W', Cout]</c>.</summary>

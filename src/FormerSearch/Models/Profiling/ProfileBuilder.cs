@@ -1,3 +1,5 @@
+using FormerSearch.Engine;
+
 namespace FormerSearch.Models.Profiling;
 
 /// <summary>
@@ -12,7 +14,7 @@ public sealed class ProfileBuilder
     public IReadOnlyList<LayerCost> Layers => _layers;
 
     /// <summary>A 2-D convolution (with bias when <paramref name="bias"/>) on an <c>h×w</c> map; returns the output size.</summary>
-    /// <exception cref="ArgumentException">The kernel does not fit the padded input.</exception>
+    /// <exception cref="UserInputException">The kernel does not fit the padded input.</exception>
     public (int H, int W) Conv2d(string name, int inChannels, int outChannels, int kernel, int stride, int padding, int h, int w, bool bias = true, int groups = 1)
     {
         int ho = ConvOut(name, h, kernel, stride, padding), wo = ConvOut(name, w, kernel, stride, padding);
@@ -55,11 +57,11 @@ public sealed class ProfileBuilder
     }
 
     /// <summary>Output length of a convolution as PyTorch computes it, <c>⌊(n + 2p − k)/s⌋ + 1</c>.</summary>
-    /// <exception cref="ArgumentException">The kernel does not fit the padded input.</exception>
+    /// <exception cref="UserInputException">The kernel does not fit the padded input (the image is too small for the model).</exception>
     public static int ConvOut(string name, int n, int kernel, int stride, int padding)
     {
         if (n + 2 * padding < kernel)
-            throw new ArgumentException($"The input is too small for {name}: a side of {n} with padding {padding} is smaller than its {kernel}×{kernel} kernel.");
+            throw new UserInputException($"The input is too small for {name}: a side of {n} with padding {padding} is smaller than its {kernel}×{kernel} kernel.");
         return (n + 2 * padding - kernel) / stride + 1;
     }
 }

@@ -10,7 +10,7 @@ namespace FormerSearch.Supernets.Glit;
 /// <c>x + drop_path(mlp(norm2(x)))</c>; the norms and the MLP are shared by every split, the mixer holds one set of
 /// weights per split. <see cref="Activate"/> picks the split and sizes the next forwards use.
 /// </summary>
-public sealed class GlitSuperBlock : Module
+public sealed class GlitSuperBlock : Layer
 {
     private readonly int _dim;
     private readonly LayerNorm _norm1;
@@ -40,7 +40,7 @@ public sealed class GlitSuperBlock : Module
     }
 
     /// <summary><c>[B, N, C]</c> → <c>[B, N, C]</c> through the active configuration.</summary>
-    public Tensor Forward(Tensor x)
+    public override Tensor Forward(Tensor x)
     {
         var l = _layer;
         var mixed = _attn.Split(l.GlobalHeads).Forward(_norm1.Forward(x), l.GlobalExpansion, l.LocalExpansion, l.Kernel);

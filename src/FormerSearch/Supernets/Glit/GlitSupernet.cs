@@ -2,7 +2,6 @@
 // supernet code, so the weight sharing here follows DESIGN.md: head splits are separate weights per alternative, widths
 // (Q-K-V, local expansion, FFN) are leading slices and kernels centre crops of the largest weights.
 using FormerSearch.Engine;
-using FormerSearch.Engine.Nn;
 using FormerSearch.Models;
 using FormerSearch.Models.Blocks;
 using FormerSearch.Spaces;
@@ -10,8 +9,8 @@ using FormerSearch.Spaces;
 namespace FormerSearch.Supernets.Glit;
 
 /// <summary>
-/// Every subnet of a <see cref="GlitSpace"/> in one network: the zoo <see cref="Models.Glit"/>'s stem and head
-/// (<c>cls_token</c>, <c>pos_embed</c>, <c>patch_embed</c>, <c>norm</c>, <c>head</c>, shared by all), and per block
+/// Every subnet of a <see cref="GlitSpace"/> in one network: the zoo <see cref="Models.Glit"/>'s skeleton
+/// (<see cref="ClassTokenVit"/>: <c>cls_token</c>, <c>pos_embed</c>, <c>patch_embed</c>, <c>norm</c>, <c>head</c>, shared by all), and per block
 /// shared norms and MLP around one mixer per head split (<c>blocks.{i}.attn.g{g}l{l}.qkv</c>, <c>….net.1</c>, …).
 /// A forward through the active subnet costs what the extracted <see cref="Models.Glit"/> costs, plus splitting its
 /// fused q-k-v and GLU projections into separate GEMMs; gradients land only in the active slices.
@@ -20,14 +19,8 @@ public sealed class GlitSupernet : Supernet
 {
     private readonly GlitSpace _space;
     private readonly ModelOptions _options;
-    private readonly Generator _generator;
-    private readonly Parameter _clsToken;
-    private readonly Parameter _posEmbed;
-    private readonly PatchEmbed _patchEmbed;
-    private readonly Dropout _posDrop;
+    private readonly ClassTokenVit _vit;
     private readonly GlitSuperBlock[] _blocks;
-    private readonly LayerNorm _norm;
-    private Linear _head;
     private GlitConfig _config = null!;
 
     /// <summary>
@@ -35,61 +28,21 @@ public sealed class GlitSupernet : Supernet
     /// <paramref name="options"/>' seed as the zoo model draws its weights; its largest subnet active. Its dropout and
     /// drop-path masks come from the same generator, which is <see cref="VisionModel.Randomness"/>.
     /// </summary>
-    /// <exception cref="ArgumentException">The options are invalid or the image is not a whole number of patches.</exception>
+    /// <exception cref="UserInputException">The options are invalid or the image is not a whole number of patches.</exception>
     public GlitSupernet(GlitSpace space, ModelOptions options) : base(space, options.Input)
     {
-        options.Validate();
+        var generator = StartRandomness(options);
         var s = space.Settings;
-        if (options.ImageHeight % s.PatchSize != 0 || options.ImageWidth % s.PatchSize != 0)
-            throw new ArgumentException($"The image {options.ImageHeight}×{options.ImageWidth} is not divisible into {s.PatchSize}×{s.PatchSize} patches.");
         _space = space;
         _options = options;
-        _generator = new Generator(options.Seed);
-        Randomness = _generator;
-        int d = s.EmbedDim, tokens = options.ImageHeight / s.PatchSize * (options.ImageWidth / s.PatchSize) + 1;
-        _clsToken = RegisterParameter("cls_token", new Parameter(1, 1, d) { NoWeightDecay = true });
-        _posEmbed = RegisterParameter("pos_embed", new Parameter(1, tokens, d) { NoWeightDecay = true });
-        Init.TruncNormal(_posEmbed.Value, _generator, std: 0.02);
-        Init.TruncNormal(_clsToken.Value, _generator, std: 0.02);
-        _patchEmbed = RegisterModule("patch_embed", new PatchEmbed(options.InChannels, d, s.PatchSize, s.PatchSize, 0, _generator));
-        _posDrop = RegisterModule("pos_drop", new Dropout(options.DropRate, _generator));
-        var blocks = new ModuleList<GlitSuperBlock>();
         _blocks = new GlitSuperBlock[s.Depth];
-        for (int i = 0; i < s.Depth; i++)
-        {
-            float dropPath = s.Depth > 1 ? options.DropPathRate * i / (s.Depth - 1) : 0f;
-            _blocks[i] = new GlitSuperBlock(s, options.DropRate, dropPath, _generator);
-            blocks.Add(_blocks[i]);
-        }
-        RegisterModule("blocks", blocks);
-        _norm = RegisterModule("norm", new LayerNorm(d, s.NormEps));
-        _head = RegisterModule("head", NewHead(options.NumClasses));
+        var skeleton = ClassTokenVitSpec.ForGlit(s.EmbedDim, s.PatchSize, s.Depth, s.NormEps);
+        Skeleton = _vit = new ClassTokenVit(this, skeleton, options, generator, (i, dropPath) => _blocks[i] = new GlitSuperBlock(s, options.DropRate, dropPath, generator));
         Activate(space.Largest());
     }
 
-    /// <inheritdoc/>
-    public override int NumClasses => _head.OutFeatures;
-
     /// <summary>The active subnet's zoo configuration.</summary>
     public GlitConfig ActiveConfig => _config;
-
-    /// <summary>Images <c>[B, H, W, C]</c> → normalised tokens <c>[B, 1 + N, D]</c> through the active subnet.</summary>
-    public override Tensor ForwardFeatures(Tensor images)
-    {
-        CheckImages(images);
-        var patches = _patchEmbed.Forward(images);                                          // [B, H/p, W/p, D]
-        int b = patches.Size(0), n = patches.Size(1) * patches.Size(2), d = patches.Size(3);
-        var x = Functional.TokenConcat(_clsToken.Value, patches.Reshape(b, n, d));        // [B, 1 + N, D]
-        x = _posDrop.Forward(Functional.Add(x, _posEmbed.Value));
-        foreach (var block in _blocks) x = block.Forward(x);
-        return _norm.Forward(x);
-    }
-
-    /// <summary>The class token of <c>[B, 1 + N, D]</c> through the head: <c>[B, K]</c>.</summary>
-    public override Tensor ForwardHead(Tensor features) => _head.Forward(features.Select(1, 0));
-
-    /// <inheritdoc/>
-    public override void ResetClassifier(int numClasses) => _head = ReplaceModule("head", NewHead(numClasses));
 
     /// <inheritdoc/>
     protected override void OnActivate(Architecture architecture)
@@ -104,24 +57,10 @@ public sealed class GlitSupernet : Supernet
     {
         var config = _space.ToConfig(architecture);
         var model = new Models.Glit(config, _options with { NumClasses = NumClasses });
+        _vit.CopyTo(model.Backbone);
         var target = model.StateDict();
-        target["cls_token"].CopyFrom(_clsToken.Value);
-        target["pos_embed"].CopyFrom(_posEmbed.Value);
-        foreach (var (name, tensor) in _patchEmbed.StateDict()) target["patch_embed." + name].CopyFrom(tensor);
         for (int i = 0; i < _blocks.Length; i++) _blocks[i].CopyInto(target, $"blocks.{i}.0.", config.Layers[i]);
-        target["norm.weight"].CopyFrom(_norm.Weight.Value);
-        target["norm.bias"].CopyFrom(_norm.Bias.Value);
-        target["head.weight"].CopyFrom(_head.Weight.Value);
-        target["head.bias"].CopyFrom(_head.Bias!.Value);
         model.Train(Training);
         return model;
-    }
-
-    private Linear NewHead(int numClasses)
-    {
-        if (numClasses < 1) throw new ArgumentException($"The number of classes must be at least 1; got {numClasses}.");
-        var head = new Linear(_space.Settings.EmbedDim, numClasses, _generator);
-        FormerSearch.Models.Blocks.Layers.TruncNormalInit(head, _generator);
-        return head;
     }
 }

@@ -1,3 +1,4 @@
+using FormerSearch.Engine;
 using FormerSearch.Models.Blocks;
 using FormerSearch.Models.Profiling;
 
@@ -13,44 +14,42 @@ public sealed partial class BurgerFormer
     /// residual additions are free. (The official <c>cal_flops_params.py</c> also counts biases, norms, activations
     /// and pooling, which is why the published GMACs are about 2% higher.)
     /// </summary>
-    /// <exception cref="ArgumentException">The configuration or options are invalid, or the image is too small.</exception>
+    /// <exception cref="UserInputException">The configuration or options are invalid, or the image is too small.</exception>
     public static ModelProfile Profile(string name, BurgerFormerConfig config, ModelOptions options)
     {
-        config.Validate();
         options.Validate();
-        var p = new ProfileBuilder();
-        var stages = config.Stages;
-        int mid = config.StemChannels;
-        var (h, w) = p.Conv2d("patch_embed.conv1.conv", options.InChannels, mid, 3, 2, 1, options.ImageHeight, options.ImageWidth, bias: false);
-        p.Norm("patch_embed.conv1.bn", "batchnorm", mid, [h, w, mid]);
-        for (int k = 2; k <= 3; k++)
+        config.Validate();
+        return StagePyramid.Profile(name, options, "groupnorm", normAffine: true, p =>
         {
-            p.Conv2d($"patch_embed.conv{k}.conv", mid, mid, 3, 1, 1, h, w, bias: false);
-            p.Norm($"patch_embed.conv{k}.bn", "batchnorm", mid, [h, w, mid]);
-        }
-        (h, w) = p.Conv2d("patch_embed.conv_proj", mid, stages[0].Width, 3, 2, 1, h, w);
-        int index = 0;
-        for (int i = 0; i < stages.Count; i++)
-        {
-            var s = stages[i];
-            for (int j = 0; j < s.Depth; j++)
+            var stages = config.Stages;
+            int mid = config.StemChannels;
+            var (h, w) = p.Conv2d("patch_embed.conv1.conv", options.InChannels, mid, 3, 2, 1, options.ImageHeight, options.ImageWidth, bias: false);
+            p.Norm("patch_embed.conv1.bn", "batchnorm", mid, [h, w, mid]);
+            for (int k = 2; k <= 3; k++)
             {
-                for (int k = 0; k < 3; k++)
-                    SubBlockRows(p, $"network.{index}.{j}.norm_mixer_act_blocks.{k}", s.Meso.SubBlocks[k], s.Width, k == 1 ? s.Ratio : 0, config.AttentionHeads[i], h, w);
+                p.Conv2d($"patch_embed.conv{k}.conv", mid, mid, 3, 1, 1, h, w, bias: false);
+                p.Norm($"patch_embed.conv{k}.bn", "batchnorm", mid, [h, w, mid]);
             }
-            index++;
-            if (i + 1 < stages.Count)
+            (h, w) = p.Conv2d("patch_embed.conv_proj", mid, stages[0].Width, 3, 2, 1, h, w);
+            int index = 0;
+            for (int i = 0; i < stages.Count; i++)
             {
-                int next = stages[i + 1].Width;
-                (h, w) = p.Conv2d($"network.{index}.proj", s.Width, next, 3, 2, 1, h, w);
-                p.Norm($"network.{index++}.norm", "groupnorm", next, [h, w, next]);
+                var s = stages[i];
+                for (int j = 0; j < s.Depth; j++)
+                {
+                    for (int k = 0; k < 3; k++)
+                        SubBlockRows(p, $"network.{index}.{j}.norm_mixer_act_blocks.{k}", s.Meso.SubBlocks[k], s.Width, k == 1 ? s.Ratio : 0, config.AttentionHeads[i], h, w);
+                }
+                index++;
+                if (i + 1 < stages.Count)
+                {
+                    int next = stages[i + 1].Width;
+                    (h, w) = p.Conv2d($"network.{index}.proj", s.Width, next, 3, 2, 1, h, w);
+                    p.Norm($"network.{index++}.norm", "groupnorm", next, [h, w, next]);
+                }
             }
-        }
-        int c = stages[^1].Width;
-        p.Norm("norm", "groupnorm", c, [h, w, c]);
-        p.Free("pool", "global average pool", [c]);
-        p.Linear("head", c, options.NumClasses, [options.NumClasses], 1);
-        return p.Build(name, options.Input, options.NumClasses);
+            return (h, w, stages[^1].Width);
+        });
     }
 
     private static void SubBlockRows(ProfileBuilder p, string name, BurgerFormerMicroConfig micro, int dim, int ratio, int heads, int h, int w)
@@ -92,9 +91,7 @@ public sealed partial class BurgerFormer
                 p.Free(name, "pooling", map);
                 break;
             case TokenMixerKind.Attention:
-                p.Linear(name + ".qkv", c, 3 * c, [n, 3 * c], n, bias: false);
-                p.AttentionProducts(name + ".attn", n, c, [n, c]);
-                p.Linear(name + ".proj", c, c, map, n);
+                Attention.Profile(p, name, n, c, map);
                 break;
             case TokenMixerKind.SpatialFc:
                 // One N×N map (with a bias per position) applied to each of the C channel columns.

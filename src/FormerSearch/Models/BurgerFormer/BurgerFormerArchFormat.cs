@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using FormerSearch.Engine;
 using FormerSearch.Models.Blocks;
 
 namespace FormerSearch.Models;
@@ -28,43 +29,42 @@ public static class BurgerFormerArchFormat
         (text.Contains("'stage-1'", StringComparison.Ordinal) || text.Contains("\"stage-1\"", StringComparison.Ordinal)) && text.Contains("macro", StringComparison.Ordinal);
 
     /// <summary>Reads the architecture in file <paramref name="path"/>; <paramref name="name"/> picks one when the file assigns several (as <c>arch.py</c> does).</summary>
-    /// <exception cref="ArgumentException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is not a valid architecture; the message names the file and the bad key or value.</exception>
+    /// <exception cref="UserInputException">The file does not exist or is not a valid architecture; the message names the file and the bad key or value.</exception>
     public static BurgerFormerConfig Read(string path, string? name = null)
     {
-        if (!File.Exists(path)) throw new ArgumentException($"The architecture file '{path}' does not exist.");
+        if (!File.Exists(path)) throw new UserInputException($"The architecture file '{path}' does not exist.");
         return Parse(File.ReadAllText(path), path, name);
     }
 
     /// <summary>Parses one architecture from <paramref name="text"/> (<paramref name="source"/> names it in errors).</summary>
-    /// <exception cref="InvalidDataException">The text is not a valid architecture, holds none, or holds several and <paramref name="name"/> does not pick one.</exception>
+    /// <exception cref="UserInputException">The text is not a valid architecture, holds none, or holds several and <paramref name="name"/> does not pick one.</exception>
     public static BurgerFormerConfig Parse(string text, string source, string? name = null)
     {
         var all = ReadAll(text, source);
         if (name is not null)
             return all.TryGetValue(name, out var named) ? named
-                : throw new InvalidDataException($"{source} has no architecture named '{name}'; it has {string.Join(", ", all.Keys)}.");
+                : throw new UserInputException($"{source} has no architecture named '{name}'; it has {string.Join(", ", all.Keys)}.");
         if (all.Count == 1) return all.Values.First();
-        throw new InvalidDataException($"{source} holds {all.Count} architectures ({string.Join(", ", all.Keys)}); name the one to read.");
+        throw new UserInputException($"{source} holds {all.Count} architectures ({string.Join(", ", all.Keys)}); name the one to read.");
     }
 
     /// <summary>Every architecture in <paramref name="text"/> by its assigned name (<c>""</c> for a bare dictionary), in file order.</summary>
-    /// <exception cref="InvalidDataException">The text is malformed or an architecture in it is invalid.</exception>
+    /// <exception cref="UserInputException">The text is malformed or an architecture in it is invalid.</exception>
     public static IReadOnlyDictionary<string, BurgerFormerConfig> ReadAll(string text, string source)
     {
         var result = new Dictionary<string, BurgerFormerConfig>(StringComparer.Ordinal);
         foreach (var (name, value) in new LiteralParser(text, source).Statements())
         {
             string where = name.Length > 0 ? $"{source}: {name}" : source;
-            if (result.ContainsKey(name)) throw new InvalidDataException($"{source} assigns '{name}' twice.");
+            if (result.ContainsKey(name)) throw new UserInputException($"{source} assigns '{name}' twice.");
             result.Add(name, ToConfig(value, where));
         }
-        if (result.Count == 0) throw new InvalidDataException($"{source} holds no architecture dictionary.");
+        if (result.Count == 0) throw new UserInputException($"{source} holds no architecture dictionary.");
         return result;
     }
 
     /// <summary>Writes <paramref name="config"/> to <paramref name="path"/>: a Python literal (<c>name = {…}</c>) when the path ends in <c>.py</c>, else JSON. Written to a temporary file first, so a failure leaves an existing file intact.</summary>
-    /// <exception cref="ArgumentException">The configuration is invalid.</exception>
+    /// <exception cref="UserInputException">The configuration is invalid.</exception>
     public static void Write(string path, BurgerFormerConfig config, string name = "arch")
     {
         string text = path.EndsWith(".py", StringComparison.OrdinalIgnoreCase) ? ToPython(config, name) : ToJson(config);
@@ -74,7 +74,7 @@ public static class BurgerFormerArchFormat
     }
 
     /// <summary>The official dictionary as indented JSON (keys in the official order).</summary>
-    /// <exception cref="ArgumentException">The configuration is invalid.</exception>
+    /// <exception cref="UserInputException">The configuration is invalid.</exception>
     public static string ToJson(BurgerFormerConfig config)
     {
         config.Validate();
@@ -109,7 +109,8 @@ public static class BurgerFormerArchFormat
     }
 
     /// <summary>The official dictionary as a Python assignment in <c>arch.py</c>'s style, one stage per line.</summary>
-    /// <exception cref="ArgumentException">The configuration is invalid or <paramref name="name"/> is not an identifier.</exception>
+    /// <exception cref="UserInputException">The configuration is invalid.</exception>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is not a Python identifier.</exception>
     public static string ToPython(BurgerFormerConfig config, string name = "arch")
     {
         config.Validate();
@@ -140,7 +141,7 @@ public static class BurgerFormerArchFormat
         foreach (var key in root.Keys)
         {
             if (key is not ("stage-1" or "stage-2" or "stage-3" or "stage-4"))
-                throw new InvalidDataException($"{where}: unknown key '{key}' (an architecture has 'stage-1' … 'stage-4').");
+                throw new UserInputException($"{where}: unknown key '{key}' (an architecture has 'stage-1' … 'stage-4').");
         }
         for (int i = 0; i < 4; i++)
         {
@@ -160,9 +161,9 @@ public static class BurgerFormerArchFormat
         {
             config.Validate();
         }
-        catch (ArgumentException e)
+        catch (UserInputException e)
         {
-            throw new InvalidDataException($"{where}: {e.Message}", e);
+            throw new UserInputException($"{where}: {e.Message}", e);
         }
         return config;
     }
@@ -193,7 +194,7 @@ public static class BurgerFormerArchFormat
             {
                 "skip" => true,
                 "none" => false,
-                _ => throw new InvalidDataException($"{where}: {path}['{key}'] is '{v}'; an edge is 'skip' or 'none'."),
+                _ => throw new UserInputException($"{where}: {path}['{key}'] is '{v}'; an edge is 'skip' or 'none'."),
             };
         }
         return new BurgerFormerMesoConfig { SubBlocks = subs, Edges = edges };
@@ -203,7 +204,7 @@ public static class BurgerFormerArchFormat
     {
         var parts = text.Split('-');
         if (parts.Length != 5)
-            throw new InvalidDataException($"{where}: {path} is '{text}'; a sub-block is five parts act-norm-op-norm-act such as 'skip-GN-dwise_3x3-skip-gelu'.");
+            throw new UserInputException($"{where}: {path} is '{text}'; a sub-block is five parts act-norm-op-norm-act such as 'skip-GN-dwise_3x3-skip-gelu'.");
         var ops = meat ? BurgerFormerVocabulary.MeatOps : BurgerFormerVocabulary.BreadOps;
         var op = ops.Contains(parts[2]) ? BurgerFormerVocabulary.ParseOp(parts[2]) : null;
         return new BurgerFormerMicroConfig
@@ -216,7 +217,7 @@ public static class BurgerFormerArchFormat
         };
     }
 
-    private static InvalidDataException Bad(string where, string path, string what, string value, IReadOnlyList<string> known) =>
+    private static UserInputException Bad(string where, string path, string what, string value, IReadOnlyList<string> known) =>
         new($"{where}: {path} has unknown {what} '{value}' (known: {string.Join(", ", known)}).");
 
     private static void CheckKeys(Dictionary<string, object?> dict, IReadOnlyList<string> allowed, string where, string path)
@@ -224,30 +225,30 @@ public static class BurgerFormerArchFormat
         foreach (var key in dict.Keys)
         {
             if (!allowed.Contains(key))
-                throw new InvalidDataException($"{where}: {path} has unknown key '{key}' (known: {string.Join(", ", allowed)}).");
+                throw new UserInputException($"{where}: {path} has unknown key '{key}' (known: {string.Join(", ", allowed)}).");
         }
     }
 
     private static object? Get(Dictionary<string, object?> dict, string key, string where, string path) =>
-        dict.TryGetValue(key, out var v) ? v : throw new InvalidDataException($"{where}: {path} has no '{key}'.");
+        dict.TryGetValue(key, out var v) ? v : throw new UserInputException($"{where}: {path} has no '{key}'.");
 
     private static Dictionary<string, object?> Dict(object? v, string where, string path) =>
-        v as Dictionary<string, object?> ?? throw new InvalidDataException($"{where}: {path} is {Describe(v)}, not a dictionary.");
+        v as Dictionary<string, object?> ?? throw new UserInputException($"{where}: {path} is {Describe(v)}, not a dictionary.");
 
     private static string Str(object? v, string where, string path) =>
-        v as string ?? throw new InvalidDataException($"{where}: {path} is {Describe(v)}, not a string.");
+        v as string ?? throw new UserInputException($"{where}: {path} is {Describe(v)}, not a string.");
 
     private static int Int(object? v, string where, string path) =>
         v is long l && l is >= int.MinValue and <= int.MaxValue ? (int)l
-        : throw new InvalidDataException($"{where}: {path} is {Describe(v)}, not an integer.");
+        : throw new UserInputException($"{where}: {path} is {Describe(v)}, not an integer.");
 
     private static bool[] Bools(object? v, string where, string path)
     {
         if (v is not List<object?> list || list.Count != 3)
-            throw new InvalidDataException($"{where}: {path} is {Describe(v)}, not a list of three booleans.");
+            throw new UserInputException($"{where}: {path} is {Describe(v)}, not a list of three booleans.");
         var result = new bool[3];
         for (int i = 0; i < 3; i++)
-            result[i] = list[i] as bool? ?? throw new InvalidDataException($"{where}: {path}[{i}] is {Describe(list[i])}, not a boolean.");
+            result[i] = list[i] as bool? ?? throw new UserInputException($"{where}: {path}[{i}] is {Describe(list[i])}, not a boolean.");
         return result;
     }
 

@@ -1,3 +1,5 @@
+using FormerSearch.Engine;
+
 namespace FormerSearch.Models;
 
 /// <summary>
@@ -43,28 +45,25 @@ public sealed record GlitConfig
     /// <summary>MLP hidden width of layer <paramref name="layer"/>, <c>int(EmbedDim · ratio)</c> as the official code truncates it.</summary>
     public int HiddenDim(int layer) => (int)(EmbedDim * Layers[layer].MlpRatio);
 
-    /// <summary>Checks the sizes and the image size against the patch size.</summary>
-    /// <exception cref="ArgumentException">A size is not positive, the heads do not divide the width, a layer's heads do not add up, an expansion does not give whole channels, or the image is not a whole number of patches.</exception>
-    public (int GridH, int GridW) Validate(int height, int width)
+    /// <summary>Checks the sizes (the image is checked against the patch size when the model is built).</summary>
+    /// <exception cref="UserInputException">A size is not positive, the heads do not divide the width, a layer's heads do not add up, or an expansion does not give whole channels.</exception>
+    public void Validate()
     {
         if (PatchSize < 1 || EmbedDim < 1 || NumHeads < 1 || Layers.Count < 1)
-            throw new ArgumentException($"Invalid GLiT config: patch {PatchSize}, width {EmbedDim}, {NumHeads} heads, depth {Layers.Count}.");
+            throw new UserInputException($"Invalid GLiT config: patch {PatchSize}, width {EmbedDim}, {NumHeads} heads, depth {Layers.Count}.");
         if (EmbedDim % NumHeads != 0)
-            throw new ArgumentException($"The GLiT width {EmbedDim} is not divisible by {NumHeads} heads.");
+            throw new UserInputException($"The GLiT width {EmbedDim} is not divisible by {NumHeads} heads.");
         for (int i = 0; i < Layers.Count; i++)
         {
             var l = Layers[i];
             if (l.GlobalHeads < 0 || l.LocalHeads < 0 || l.GlobalHeads + l.LocalHeads != NumHeads)
-                throw new ArgumentException($"GLiT layer {i} has {l.GlobalHeads} global and {l.LocalHeads} local heads; they must be non-negative and add up to {NumHeads}.");
+                throw new UserInputException($"GLiT layer {i} has {l.GlobalHeads} global and {l.LocalHeads} local heads; they must be non-negative and add up to {NumHeads}.");
             if (l.GlobalHeads > 0 && !(l.GlobalExpansion > 0 && GlobalHeadWidth(i) >= 1 && GlobalHeadWidth(i) == HeadDim * (double)l.GlobalExpansion))
-                throw new ArgumentException($"GLiT layer {i}'s global expansion {l.GlobalExpansion} does not give a whole, positive width per {HeadDim}-channel head.");
+                throw new UserInputException($"GLiT layer {i}'s global expansion {l.GlobalExpansion} does not give a whole, positive width per {HeadDim}-channel head.");
             if (l.LocalHeads > 0 && (l.LocalExpansion < 1 || l.Kernel < 1))
-                throw new ArgumentException($"GLiT layer {i} has local expansion {l.LocalExpansion} and kernel {l.Kernel}; both must be at least 1.");
+                throw new UserInputException($"GLiT layer {i} has local expansion {l.LocalExpansion} and kernel {l.Kernel}; both must be at least 1.");
             if (!(l.MlpRatio > 0) || HiddenDim(i) < 1)
-                throw new ArgumentException($"GLiT layer {i}'s MLP ratio {l.MlpRatio} does not give a positive hidden width.");
+                throw new UserInputException($"GLiT layer {i}'s MLP ratio {l.MlpRatio} does not give a positive hidden width.");
         }
-        if (height % PatchSize != 0 || width % PatchSize != 0)
-            throw new ArgumentException($"The image {height}×{width} is not divisible into {PatchSize}×{PatchSize} patches.");
-        return (height / PatchSize, width / PatchSize);
     }
 }

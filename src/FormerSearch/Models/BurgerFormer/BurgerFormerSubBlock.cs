@@ -90,11 +90,11 @@ public sealed class BurgerFormerSubBlock : Layer
             case TokenMixerKind.Attention:
                 // The official model draws every nn.Linear from trunc_normal(0.02) with zero bias.
                 var attention = new Attention(dim, numHeads, generator);
-                foreach (var (_, child) in attention.NamedChildren()) Layers.TruncNormalInit(child, generator);
+                Layers.TruncNormalInitChildren(attention, generator);
                 return attention;
             case TokenMixerKind.SpatialFc:
                 var fc = new SpatialFc(height, width, generator, bias: true);
-                foreach (var (_, child) in fc.NamedChildren()) Layers.TruncNormalInit(child, generator);
+                Layers.TruncNormalInitChildren(fc, generator);
                 return fc;
             default:
                 throw new ArgumentException($"BurgerFormer has no op {kind}.");

@@ -1,3 +1,5 @@
+using FormerSearch.Engine;
+
 namespace FormerSearch.Models;
 
 /// <summary>A plain ViT as timm's <c>VisionTransformer</c> builds DeiT (Touvron et al., 2021).</summary>
@@ -24,16 +26,13 @@ public sealed record VitConfig
     /// <summary>LayerNorm epsilon. Default: 1e-6 (timm's ViT).</summary>
     public float NormEps { get; init; } = 1e-6f;
 
-    /// <summary>Checks the widths and the image size against the patch size.</summary>
-    /// <exception cref="ArgumentException">A size is not positive, the heads do not divide the width, or the image is not a whole number of patches.</exception>
-    public (int GridH, int GridW) Validate(int height, int width)
+    /// <summary>Checks the sizes (the image is checked against the patch size when the model is built).</summary>
+    /// <exception cref="UserInputException">A size is not positive or the heads do not divide the width.</exception>
+    public void Validate()
     {
-        if (PatchSize < 1 || EmbedDim < 1 || Depth < 1 || NumHeads < 1 || !(MlpRatio > 0))
-            throw new ArgumentException($"Invalid ViT config: patch {PatchSize}, width {EmbedDim}, depth {Depth}, heads {NumHeads}, MLP ratio {MlpRatio}.");
+        if (PatchSize < 1 || EmbedDim < 1 || Depth < 1 || NumHeads < 1 || !(MlpRatio > 0) || (int)(EmbedDim * MlpRatio) < 1)
+            throw new UserInputException($"Invalid ViT config: patch {PatchSize}, width {EmbedDim}, depth {Depth}, heads {NumHeads}, MLP ratio {MlpRatio}.");
         if (EmbedDim % NumHeads != 0)
-            throw new ArgumentException($"The ViT width {EmbedDim} is not divisible by {NumHeads} heads.");
-        if (height % PatchSize != 0 || width % PatchSize != 0)
-            throw new ArgumentException($"The image {height}×{width} is not divisible into {PatchSize}×{PatchSize} patches.");
-        return (height / PatchSize, width / PatchSize);
+            throw new UserInputException($"The ViT width {EmbedDim} is not divisible by {NumHeads} heads.");
     }
 }

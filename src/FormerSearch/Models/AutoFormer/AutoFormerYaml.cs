@@ -1,3 +1,4 @@
+using FormerSearch.Engine;
 using YamlDotNet.RepresentationModel;
 
 namespace FormerSearch.Models;
@@ -15,13 +16,13 @@ public static class AutoFormerYaml
         text.Contains("RETRAIN:", StringComparison.Ordinal) || text.Contains("SUPERNET:", StringComparison.Ordinal);
 
     /// <summary>The subnet <paramref name="text"/> describes; <paramref name="source"/> names the file in errors.</summary>
-    /// <exception cref="InvalidDataException">The text is not YAML, lacks both sections, or a value is missing, not a number, or of the wrong count.</exception>
+    /// <exception cref="UserInputException">The text is not YAML, lacks both sections, or a value is missing, not a number, or of the wrong count.</exception>
     public static AutoFormerConfig Parse(string text, string source)
     {
         var root = AutoFormerYamlReader.Root(text, source);
         string name = AutoFormerYamlReader.Section(root, "RETRAIN") is not null ? "RETRAIN"
             : AutoFormerYamlReader.Section(root, "SUPERNET") is not null ? "SUPERNET"
-            : throw new InvalidDataException($"{source} has neither a RETRAIN nor a SUPERNET section, so it describes no AutoFormer.");
+            : throw new UserInputException($"{source} has neither a RETRAIN nor a SUPERNET section, so it describes no AutoFormer.");
         var section = AutoFormerYamlReader.Section(root, name)!;
         int embedDim = (int)Single(section, name, "EMBED_DIM", source);
         int depth = (int)Single(section, name, "DEPTH", source);
@@ -38,7 +39,7 @@ public static class AutoFormerYaml
     private static double Single(YamlMappingNode section, string sectionName, string key, string source)
     {
         var (values, isList) = AutoFormerYamlReader.Numbers(section, sectionName, key, source);
-        return isList ? throw new InvalidDataException($"{source}: {sectionName}.{key} must be one number, not a list.") : values[0];
+        return isList ? throw new UserInputException($"{source}: {sectionName}.{key} must be one number, not a list.") : values[0];
     }
 
     private static double[] PerLayer(YamlMappingNode section, string key, int depth, string sectionName, string source)
@@ -46,6 +47,6 @@ public static class AutoFormerYaml
         var (values, isList) = AutoFormerYamlReader.Numbers(section, sectionName, key, source);
         if (!isList) return Enumerable.Repeat(values[0], depth).ToArray();
         return values.Length == depth ? values
-            : throw new InvalidDataException($"{source}: {sectionName}.{key} has {values.Length} values but DEPTH is {depth}.");
+            : throw new UserInputException($"{source}: {sectionName}.{key} has {values.Length} values but DEPTH is {depth}.");
     }
 }

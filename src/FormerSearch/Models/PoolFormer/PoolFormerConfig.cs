@@ -1,3 +1,4 @@
+using FormerSearch.Engine;
 using FormerSearch.Models.Blocks;
 
 namespace FormerSearch.Models;
@@ -65,25 +66,29 @@ public sealed record PoolFormerConfig
         DropRate = dropRate,
     };
 
-    /// <summary>Checks list lengths and widths against each other.</summary>
-    /// <exception cref="ArgumentException">Lists differ in length, a depth or width is not positive, or attention widths are not divisible by the head width.</exception>
+    /// <summary>Checks list lengths, sizes and widths against each other.</summary>
+    /// <exception cref="UserInputException">Lists differ in length; a depth, width, MLP ratio, pooling window, head width or convolution size is not positive (or the window not odd); or attention widths are not divisible by the head width.</exception>
     public void Validate()
     {
         int stages = Depths.Count;
         if (stages == 0 || Widths.Count != stages || (Mixers is not null && Mixers.Count != stages)
             || (PositionEmbeddings is not null && PositionEmbeddings.Count != stages))
-            throw new ArgumentException($"A PoolFormer config needs one depth, width, mixer and position-embedding flag per stage; got {Depths.Count} depths and {Widths.Count} widths.");
+            throw new UserInputException($"A PoolFormer config needs one depth, width, mixer and position-embedding flag per stage; got {Depths.Count} depths and {Widths.Count} widths.");
+        if (PoolSize < 1 || PoolSize % 2 == 0 || AttentionHeadDim < 1)
+            throw new UserInputException($"A PoolFormer config needs an odd, positive pooling window and a positive attention head width; got {PoolSize} and {AttentionHeadDim}.");
+        if (Stem.Kernel < 1 || Stem.Stride < 1 || Stem.Padding < 0 || Downsample.Kernel < 1 || Downsample.Stride < 1 || Downsample.Padding < 0)
+            throw new UserInputException($"A PoolFormer config needs positive kernels and strides and non-negative paddings; got stem {Stem} and downsampling {Downsample}.");
         for (int i = 0; i < stages; i++)
         {
-            if (Depths[i] < 1 || Widths[i] < 1)
-                throw new ArgumentException($"Stage {i} needs a positive depth and width; got depth {Depths[i]}, width {Widths[i]}.");
+            if (Depths[i] < 1 || Widths[i] < 1 || (int)(Widths[i] * MlpRatio) < 1)
+                throw new UserInputException($"Stage {i} needs a positive depth, width and MLP width; got depth {Depths[i]}, width {Widths[i]}, MLP ratio {MlpRatio}.");
             if (MixerOf(i) == TokenMixerKind.Attention && Widths[i] % AttentionHeadDim != 0)
-                throw new ArgumentException($"Stage {i} width {Widths[i]} is not divisible by the attention head width {AttentionHeadDim}.");
+                throw new UserInputException($"Stage {i} width {Widths[i]} is not divisible by the attention head width {AttentionHeadDim}.");
         }
     }
 
     /// <summary>Feature-map size after the stem and after each downsampling, for an <paramref name="height"/>×<paramref name="width"/> image.</summary>
-    /// <exception cref="ArgumentException">The image is too small for a convolution.</exception>
+    /// <exception cref="UserInputException">The image is too small for a convolution.</exception>
     public (int H, int W)[] StageSizes(int height, int width)
     {
         var sizes = new (int H, int W)[Depths.Count];

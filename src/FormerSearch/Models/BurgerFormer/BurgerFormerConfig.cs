@@ -1,3 +1,4 @@
+using FormerSearch.Engine;
 using FormerSearch.Models.Blocks;
 using FormerSearch.Models.Profiling;
 
@@ -53,39 +54,40 @@ public sealed record BurgerFormerConfig
     }
 
     /// <summary>Checks the structure the official model assumes.</summary>
-    /// <exception cref="ArgumentException">Not four stages; a depth, width or ratio below 1; a meso cell without three sub-blocks and six edges; a middle sub-block whose op is not skip or dwise_3x3; attention in a stage without heads or with heads that do not divide its width (expanded width for the middle block).</exception>
+    /// <exception cref="UserInputException">Not four stages; a depth, width or ratio below 1; a meso cell without three sub-blocks and six edges; a norm, op or activation BurgerFormer does not have; a middle sub-block whose op is not skip or dwise_3x3; attention in a stage without heads or with heads that do not divide its width (expanded width for the middle block).</exception>
     public void Validate()
     {
         if (Stages.Count != 4 || AttentionHeads.Count != 4)
-            throw new ArgumentException($"A BurgerFormer has four stages and four attention-head counts; got {Stages.Count} stages and {AttentionHeads.Count} head counts.");
-        if (StemChannels < 1) throw new ArgumentException($"The stem needs a positive channel count; got {StemChannels}.");
+            throw new UserInputException($"A BurgerFormer has four stages and four attention-head counts; got {Stages.Count} stages and {AttentionHeads.Count} head counts.");
+        if (StemChannels < 1) throw new UserInputException($"The stem needs a positive channel count; got {StemChannels}.");
         for (int i = 0; i < Stages.Count; i++)
         {
             var s = Stages[i];
             string stage = $"stage-{i + 1}";
             if (s.Depth < 1 || s.Width < 1 || s.Ratio < 1)
-                throw new ArgumentException($"{stage} needs a positive depth, width and ratio; got depth {s.Depth}, width {s.Width}, ratio {s.Ratio}.");
+                throw new UserInputException($"{stage} needs a positive depth, width and ratio; got depth {s.Depth}, width {s.Width}, ratio {s.Ratio}.");
             if (s.Meso.SubBlocks.Count != 3 || s.Meso.Edges.Count != 6)
-                throw new ArgumentException($"{stage} needs three sub-blocks and six edges; got {s.Meso.SubBlocks.Count} sub-blocks and {s.Meso.Edges.Count} edges.");
+                throw new UserInputException($"{stage} needs three sub-blocks and six edges; got {s.Meso.SubBlocks.Count} sub-blocks and {s.Meso.Edges.Count} edges.");
             for (int j = 0; j < 3; j++)
             {
                 var m = s.Meso.SubBlocks[j];
+                if (BurgerFormerVocabulary.Unknown(m) is { } unknown)
+                    throw new UserInputException($"{stage} sub-block {j + 1} has {unknown}, which BurgerFormer does not have.");
                 // The official block silently drops a middle op outside its list; rejecting it is clearer.
                 if (j == 1 && m.Op != TokenMixerKind.Identity && m.Op != TokenMixerKind.DepthwiseConv3x3)
-                    throw new ArgumentException($"{stage} sub-block 2 is expanded and takes only skip or dwise_3x3; got {BurgerFormerVocabulary.Name(m.Op)}.");
-                _ = m.ToMicroString();   // throws for a kind BurgerFormer does not have
+                    throw new UserInputException($"{stage} sub-block 2 is expanded and takes only skip or dwise_3x3; got {BurgerFormerVocabulary.Name(m.Op)}.");
                 if (m.Op == TokenMixerKind.Attention)
                 {
                     int heads = AttentionHeads[i];
                     if (heads < 1 || s.Width % heads != 0)
-                        throw new ArgumentException($"{stage} sub-block {j + 1} uses self_atten, but the stage's {heads} attention heads do not divide its width {s.Width} (the official model has heads only in stages 3 and 4).");
+                        throw new UserInputException($"{stage} sub-block {j + 1} uses self_atten, but the stage's {heads} attention heads do not divide its width {s.Width} (the official model has heads only in stages 3 and 4).");
                 }
             }
         }
     }
 
     /// <summary>Feature-map size of each stage for an <paramref name="height"/>×<paramref name="width"/> image: the stem halves twice, each downsampling halves (3×3, stride 2, padding 1: ⌈n/2⌉).</summary>
-    /// <exception cref="ArgumentException">The image is too small for a convolution.</exception>
+    /// <exception cref="UserInputException">The image is too small for a convolution.</exception>
     public (int H, int W)[] StageSizes(int height, int width)
     {
         var sizes = new (int H, int W)[Stages.Count];

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using FormerSearch.Engine;
 
 namespace FormerSearch.Models;
 
@@ -7,7 +8,7 @@ namespace FormerSearch.Models;
 /// Reads Python literals and JSON (its subset) into plain values: dictionaries with string keys
 /// (<c>Dictionary&lt;string, object?&gt;</c>), lists (<c>List&lt;object?&gt;</c>), strings, integers (<c>long</c>),
 /// floats (<c>double</c>), booleans and None/null, as statements <c>[name =] value</c> with <c>#</c> comments.
-/// Errors are <see cref="InvalidDataException"/>s naming the source, line and column.
+/// Errors are <see cref="UserInputException"/>s naming the source, line and column.
 /// </summary>
 internal sealed class LiteralParser(string text, string source)
 {
@@ -184,7 +185,7 @@ internal sealed class LiteralParser(string text, string source)
         }
     }
 
-    private InvalidDataException Error(string what)
+    private UserInputException Error(string what)
     {
         int line = 1, column = 1;
         for (int i = 0; i < Math.Min(_pos, text.Length); i++)
@@ -192,6 +193,6 @@ internal sealed class LiteralParser(string text, string source)
             if (text[i] == '\n') { line++; column = 1; }
             else column++;
         }
-        return new InvalidDataException($"{source}: line {line}, column {column}: {what}.");
+        return new UserInputException($"{source}: line {line}, column {column}: {what}.");
     }
 }

@@ -1,3 +1,5 @@
+using FormerSearch.Engine;
+
 namespace FormerSearch.Models;
 
 /// <summary>
@@ -37,21 +39,18 @@ public sealed record AutoFormerConfig
     /// <summary>MLP hidden width of layer <paramref name="layer"/>, <c>int(EmbedDim·ratio)</c> as the official code truncates it.</summary>
     public int HiddenDim(int layer) => (int)(EmbedDim * MlpRatios[layer]);
 
-    /// <summary>Checks the sizes and the image size against the patch size.</summary>
-    /// <exception cref="ArgumentException">A size is not positive, the per-layer lists differ in length, or the image is not a whole number of patches.</exception>
-    public (int GridH, int GridW) Validate(int height, int width)
+    /// <summary>Checks the sizes (the image is checked against the patch size when the model is built).</summary>
+    /// <exception cref="UserInputException">A size is not positive or the per-layer lists differ in length.</exception>
+    public void Validate()
     {
         if (PatchSize < 1 || EmbedDim < 1 || HeadDim < 1 || MaxRelativePosition < 0 || NumHeads.Count < 1)
-            throw new ArgumentException($"Invalid AutoFormer config: patch {PatchSize}, width {EmbedDim}, head width {HeadDim}, max distance {MaxRelativePosition}, depth {NumHeads.Count}.");
+            throw new UserInputException($"Invalid AutoFormer config: patch {PatchSize}, width {EmbedDim}, head width {HeadDim}, max distance {MaxRelativePosition}, depth {NumHeads.Count}.");
         if (MlpRatios.Count != NumHeads.Count)
-            throw new ArgumentException($"AutoFormer has {NumHeads.Count} per-layer head counts but {MlpRatios.Count} MLP ratios.");
+            throw new UserInputException($"AutoFormer has {NumHeads.Count} per-layer head counts but {MlpRatios.Count} MLP ratios.");
         for (int i = 0; i < NumHeads.Count; i++)
         {
             if (NumHeads[i] < 1 || !(MlpRatios[i] > 0) || HiddenDim(i) < 1)
-                throw new ArgumentException($"AutoFormer layer {i} has {NumHeads[i]} heads and MLP ratio {MlpRatios[i]}; both must be positive.");
+                throw new UserInputException($"AutoFormer layer {i} has {NumHeads[i]} heads and MLP ratio {MlpRatios[i]}; both must be positive.");
         }
-        if (height % PatchSize != 0 || width % PatchSize != 0)
-            throw new ArgumentException($"The image {height}×{width} is not divisible into {PatchSize}×{PatchSize} patches.");
-        return (height / PatchSize, width / PatchSize);
     }
 }

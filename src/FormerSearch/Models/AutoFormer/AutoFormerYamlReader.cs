@@ -1,4 +1,5 @@
 using System.Globalization;
+using FormerSearch.Engine;
 using YamlDotNet.RepresentationModel;
 
 namespace FormerSearch.Models;
@@ -10,7 +11,7 @@ namespace FormerSearch.Models;
 internal static class AutoFormerYamlReader
 {
     /// <summary>The top-level mapping of <paramref name="text"/>; <paramref name="source"/> names the file in errors.</summary>
-    /// <exception cref="InvalidDataException">The text is not YAML or its top level is not a mapping.</exception>
+    /// <exception cref="UserInputException">The text is not YAML or its top level is not a mapping.</exception>
     public static YamlMappingNode Root(string text, string source)
     {
         try
@@ -18,11 +19,11 @@ internal static class AutoFormerYamlReader
             var stream = new YamlStream();
             stream.Load(new StringReader(text));
             return stream.Documents.Count > 0 && stream.Documents[0].RootNode is YamlMappingNode m ? m
-                : throw new InvalidDataException($"{source} is not an AutoFormer YAML file: its top level is not a mapping.");
+                : throw new UserInputException($"{source} is not an AutoFormer YAML file: its top level is not a mapping.");
         }
         catch (YamlDotNet.Core.YamlException e)
         {
-            throw new InvalidDataException($"{source} is not valid YAML: {e.Message}", e);
+            throw new UserInputException($"{source} is not valid YAML: {e.Message}", e);
         }
     }
 
@@ -31,24 +32,24 @@ internal static class AutoFormerYamlReader
         root.Children.TryGetValue(new YamlScalarNode(key), out var node) ? node as YamlMappingNode : null;
 
     /// <summary>The numbers under <paramref name="key"/> (one value or a list) and whether they were written as a list.</summary>
-    /// <exception cref="InvalidDataException">The key is missing or empty, or a value is not a positive number (a whole one where a size is meant).</exception>
+    /// <exception cref="UserInputException">The key is missing or empty, or a value is not a positive number (a whole one where a size is meant).</exception>
     public static (double[] Values, bool IsList) Numbers(YamlMappingNode section, string sectionName, string key, string source)
     {
         if (!section.Children.TryGetValue(new YamlScalarNode(key), out var node))
-            throw new InvalidDataException($"{source}: {sectionName}.{key} is missing.");
+            throw new UserInputException($"{source}: {sectionName}.{key} is missing.");
         var items = node is YamlSequenceNode list ? list.Children.ToArray() : [node];
-        if (items.Length == 0) throw new InvalidDataException($"{source}: {sectionName}.{key} is empty.");
+        if (items.Length == 0) throw new UserInputException($"{source}: {sectionName}.{key} is empty.");
         var values = new double[items.Length];
         for (int i = 0; i < items.Length; i++)
         {
             values[i] = items[i] is YamlScalarNode { Value: { } v } && double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double x) && double.IsFinite(x) && x > 0
-                ? x : throw new InvalidDataException($"{source}: {sectionName}.{key} must be positive numbers; got '{items[i]}'.");
+                ? x : throw new UserInputException($"{source}: {sectionName}.{key} must be positive numbers; got '{items[i]}'.");
         }
         // Integer sizes with a fraction would be truncated silently.
         if (key != "MLP_RATIO")
         {
             foreach (double v in values)
-                if (v != Math.Floor(v)) throw new InvalidDataException($"{source}: {sectionName}.{key} must be whole numbers; got {v.ToString(CultureInfo.InvariantCulture)}.");
+                if (v != Math.Floor(v)) throw new UserInputException($"{source}: {sectionName}.{key} must be whole numbers; got {v.ToString(CultureInfo.InvariantCulture)}.");
         }
         return (values, node is YamlSequenceNode);
     }

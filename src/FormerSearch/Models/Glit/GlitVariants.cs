@@ -1,3 +1,5 @@
+using FormerSearch.Engine;
+
 namespace FormerSearch.Models;
 
 /// <summary>
@@ -25,11 +27,11 @@ public static class GlitVariants
     /// <paramref name="defaultMlpRatio"/>; all-global layers e_v × MLP ratio from {0.5, 1, 2} × {2, 4, 6}; mixed
     /// layers e_c × MLP ratio from {1, 2, 4} × {2, 4, 6} with kernel 31 and e_v 1.
     /// </summary>
-    /// <exception cref="ArgumentException">The lists differ in length, a head count is outside 0..3, or an index is outside 0..8.</exception>
+    /// <exception cref="UserInputException">The lists differ in length, a head count is outside 0..3, or an index is outside 0..8.</exception>
     public static IReadOnlyList<GlitLayerConfig> DecodeOfficial(IReadOnlyList<int> baseArch, IReadOnlyList<int> arch, float defaultMlpRatio = 4f)
     {
         if (baseArch.Count != arch.Count)
-            throw new ArgumentException($"The official GLiT lists differ in length: {baseArch.Count} base_arch entries, {arch.Count} arch entries.");
+            throw new UserInputException($"The official GLiT lists differ in length: {baseArch.Count} base_arch entries, {arch.Count} arch entries.");
         int[] kernels = [17, 31, 45], localExpansions = [1, 2, 4];
         float[] globalExpansions = [0.5f, 1f, 2f], mlpRatios = [2f, 4f, 6f];
         var layers = new GlitLayerConfig[baseArch.Count];
@@ -37,7 +39,7 @@ public static class GlitVariants
         {
             int g = baseArch[i], a = arch[i];
             if (g < 0 || g > 3 || a < 0 || a > 8)
-                throw new ArgumentException($"Official GLiT layer {i} has base_arch {g} (must be 0..3) and arch {a} (must be 0..8).");
+                throw new UserInputException($"Official GLiT layer {i} has base_arch {g} (must be 0..3) and arch {a} (must be 0..8).");
             int row = a / 3, col = a % 3;
             layers[i] = g switch
             {
