@@ -7,6 +7,7 @@ using FormerSearch.Engine;
 using FormerSearch.Models;
 using FormerSearch.Models.Profiling;
 using FormerSearch.Supernets;
+using FormerSearch.Supernets.AutoFormer;
 using YamlDotNet.RepresentationModel;
 
 namespace FormerSearch.Spaces;

@@ -90,6 +90,6 @@ internal sealed class ToySpace : ISearchSpace
 
         protected override void OnActivate(Architecture architecture) => Activated.Add(architecture);
 
-        protected override VisionModel OnExtract(Architecture architecture) => throw new NotSupportedException();
+        protected override VisionModel CreateStandalone(Architecture architecture) => throw new NotSupportedException();
     }
 }

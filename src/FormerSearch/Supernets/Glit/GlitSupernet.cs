@@ -28,7 +28,6 @@ public sealed class GlitSupernet : Supernet
     private readonly GlitSuperBlock[] _blocks;
     private readonly LayerNorm _norm;
     private Linear _head;
-    private GlitConfig _config = null!;
 
     /// <summary>
     /// The supernet of <paramref name="space"/> for <paramref name="options"/>' input and classes, drawn from
@@ -70,9 +69,6 @@ public sealed class GlitSupernet : Supernet
     /// <inheritdoc/>
     public override int NumClasses => _head.OutFeatures;
 
-    /// <summary>The active subnet's zoo configuration.</summary>
-    public GlitConfig ActiveConfig => _config;
-
     /// <summary>Images <c>[B, H, W, C]</c> → normalised tokens <c>[B, 1 + N, D]</c> through the active subnet.</summary>
     public override Tensor ForwardFeatures(Tensor images)
     {
@@ -96,26 +92,11 @@ public sealed class GlitSupernet : Supernet
     {
         var config = _space.ToConfig(architecture);
         for (int i = 0; i < _blocks.Length; i++) _blocks[i].Activate(config.Layers[i]);
-        _config = config;
     }
 
-    /// <summary>The zoo <see cref="Models.Glit"/> of <paramref name="architecture"/> (same input, classes, dropout and drop-path rates and seed) holding copies of the active slices; its train/eval mode follows the supernet's.</summary>
-    protected override VisionModel OnExtract(Architecture architecture)
-    {
-        var config = _space.ToConfig(architecture);
-        var model = new Models.Glit(config, _options with { NumClasses = NumClasses });
-        var target = model.StateDict();
-        target["cls_token"].CopyFrom(_clsToken.Value);
-        target["pos_embed"].CopyFrom(_posEmbed.Value);
-        foreach (var (name, tensor) in _patchEmbed.StateDict()) target["patch_embed." + name].CopyFrom(tensor);
-        for (int i = 0; i < _blocks.Length; i++) _blocks[i].CopyInto(target, $"blocks.{i}.0.", config.Layers[i]);
-        target["norm.weight"].CopyFrom(_norm.Weight.Value);
-        target["norm.bias"].CopyFrom(_norm.Bias.Value);
-        target["head.weight"].CopyFrom(_head.Weight.Value);
-        target["head.bias"].CopyFrom(_head.Bias!.Value);
-        model.Train(Training);
-        return model;
-    }
+    /// <summary>The zoo <see cref="Models.Glit"/> of <paramref name="architecture"/> (same input, classes, dropout and drop-path rates and seed).</summary>
+    protected override VisionModel CreateStandalone(Architecture architecture) =>
+        new Models.Glit(_space.ToConfig(architecture), _options with { NumClasses = NumClasses });
 
     private Linear NewHead(int numClasses)
     {

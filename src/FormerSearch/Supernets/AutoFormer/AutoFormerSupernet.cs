@@ -6,41 +6,38 @@
 // blocks.{i}.{attn,ffn}_layer_norm.*, blocks.{i}.fc{1,2}.*, norm.*, head.*.
 using System.Globalization;
 using FormerSearch.Engine;
-using FormerSearch.Engine.Autograd;
 using FormerSearch.Engine.Nn;
 using FormerSearch.Models;
 using FormerSearch.Spaces;
 using FormerSearch.Supernets.Layers;
 
-namespace FormerSearch.Supernets;
+namespace FormerSearch.Supernets.AutoFormer;
 
 /// <summary>
 /// The supernet of an <see cref="AutoFormerSpace"/>: the largest weights (width <c>SuperEmbedDim</c>, q/k/v width
 /// <c>SuperEmbedDim</c>, MLP width <c>⌊SuperEmbedDim·SuperMlpRatio⌋</c>, <c>SuperDepth</c> layers), of which the
 /// active subnet uses the leading slices exactly as the official <c>set_sample_config</c> selects them: the first
 /// <c>embed_dim</c> channels of the patch embedding, class token, position embedding, LayerNorms and head inputs;
-/// per layer the first <c>heads·headDim</c> q, k and v channels (interleaved rows, see <see cref="SuperQkv"/>), the
+/// per layer the first <c>heads·headDim</c> q, k and v channels (interleaved rows, see <see cref="PartLayout.Interleaved"/>), the
 /// first <c>⌊embed_dim·ratio⌋</c> MLP units, and the first <c>depth</c> layers (the rest are skipped). Dropout rates
 /// scale with the active width and stochastic depth is spread over the supernet's depth, as in the official code.
 /// </summary>
-public sealed class AutoFormerSupernet : Supernet
+public sealed class AutoFormerSupernet : Supernet, ISlicedLayer
 {
     private readonly AutoFormerSpace _space;
     private readonly ModelOptions _options;
     private readonly Generator _generator;
     private readonly Parameter _posEmbed;
     private readonly Parameter _clsToken;
-    private readonly SuperPatchEmbed _patchEmbed;
-    private readonly AutoFormerSuperBlock[] _blocks;
-    private readonly SuperLayerNorm _norm;
+    private readonly SlicedPatchEmbed _patchEmbed;
+    private readonly SlicedBlocks<AutoFormerSuperBlock> _blocks;
+    private readonly SlicedLayerNorm _norm;
     private readonly float[] _dropPath;
     private readonly int _gridW;
-    private SuperLinear _head;
+    private SlicedLinear _head;
 
-    // The active subnet, set by OnActivate.
-    private int _depth, _embed;
-    private readonly int[] _heads;
-    private readonly int[] _hidden;
+    // The active width, set by OnActivate.
+    private int _embed;
 
     /// <summary>The supernet of <paramref name="space"/> for <paramref name="options"/>' input and classes, initialised as the official code (trunc_normal(0.02) linear weights, tokens and tables; zero biases; LayerNorm 1/0; PyTorch's default for the patch convolution); the largest subnet is active.</summary>
     /// <exception cref="ArgumentException">The options are invalid or the image is not a whole number of patches.</exception>
@@ -61,23 +58,19 @@ public sealed class AutoFormerSupernet : Supernet
         _clsToken = RegisterParameter("cls_token", new Parameter(1, 1, d) { NoWeightDecay = true });
         Init.TruncNormal(_posEmbed.Value, _generator, std: 0.02);
         Init.TruncNormal(_clsToken.Value, _generator, std: 0.02);
-        _patchEmbed = RegisterModule("patch_embed_super", new SuperPatchEmbed(options.InChannels, d, c.PatchSize, _generator));
+        _patchEmbed = RegisterModule("patch_embed_super", new SlicedPatchEmbed(options.InChannels, d, c.PatchSize, c.PatchSize, 0, _generator));
 
-        var blocks = new ModuleList<AutoFormerSuperBlock>();
-        _blocks = new AutoFormerSuperBlock[c.SuperDepth];
+        var blocks = new AutoFormerSuperBlock[c.SuperDepth];
         _dropPath = new float[c.SuperDepth];
         for (int i = 0; i < c.SuperDepth; i++)
         {
             // torch.linspace(0, drop_path_rate, depth) over the supernet's depth, whatever the subnet's.
             _dropPath[i] = c.SuperDepth > 1 ? options.DropPathRate * i / (c.SuperDepth - 1) : 0f;
-            _blocks[i] = new AutoFormerSuperBlock(d, d, c.HeadDim, c.SuperHidden, c.MaxRelativePosition, qkvBias: true, normEps: 1e-5f, _generator);
-            blocks.Add(_blocks[i]);
+            blocks[i] = new AutoFormerSuperBlock(d, d, c.HeadDim, c.SuperHidden, c.MaxRelativePosition, qkvBias: true, normEps: 1e-5f, _generator);
         }
-        RegisterModule("blocks", blocks);
-        _norm = RegisterModule("norm", new SuperLayerNorm(d));
+        _blocks = RegisterModule("blocks", new SlicedBlocks<AutoFormerSuperBlock>(blocks));
+        _norm = RegisterModule("norm", new SlicedLayerNorm(d));
         _head = RegisterModule("head", NewHead(options.NumClasses));
-        _heads = new int[c.SuperDepth];
-        _hidden = new int[c.SuperDepth];
         Activate(space.Largest());
     }
 
@@ -91,12 +84,12 @@ public sealed class AutoFormerSupernet : Supernet
         int e = _embed;
         bool training = Training;
         float dropout = _options.DropRate * e / _space.Config.SuperEmbedDim;                     // official calc_dropout
-        var patches = _patchEmbed.Forward(images, e);                                             // [B, H/p, W/p, e]
+        var patches = _patchEmbed.Forward(images);                                                // [B, H/p, W/p, e]
         int b = patches.Size(0), n = patches.Size(1) * patches.Size(2);
         var x = Functional.TokenConcat(_clsToken.Value.Narrow(2, 0, e), patches.Reshape(b, n, e)); // [B, 1 + N, e]
         x = Functional.Dropout(Functional.Add(x, _posEmbed.Value.Narrow(2, 0, e)), dropout, training, _generator);
-        for (int i = 0; i < _depth; i++)
-            x = _blocks[i].Forward(x, _heads[i], _hidden[i], _gridW, _options.DropRate, dropout, _dropPath[i], training, _generator);
+        for (int i = 0; i < _blocks.Depth; i++)
+            x = _blocks[i].Forward(x, _gridW, _options.DropRate, dropout, _dropPath[i], training, _generator);
         return _norm.Forward(x);
     }
 
@@ -104,65 +97,42 @@ public sealed class AutoFormerSupernet : Supernet
     public override Tensor ForwardHead(Tensor features)
     {
         var patchTokens = features.Narrow(1, 1, features.Size(1) - 1);                          // [B, N, e]
-        return _head.Forward(Functional.Mean(patchTokens, [1]), _head.MaxOut);                  // [B, K]
+        return _head.Forward(Functional.Mean(patchTokens, [1]));                                 // [B, K]
     }
 
     /// <inheritdoc/>
-    public override void ResetClassifier(int numClasses) => _head = ReplaceModule("head", NewHead(numClasses));
+    public override void ResetClassifier(int numClasses)
+    {
+        _head = ReplaceModule("head", NewHead(numClasses));
+        _head.Activate(_embed, numClasses);
+    }
+
+    /// <summary>The class token and position embedding's first <c>embed_dim</c> channels.</summary>
+    public IEnumerable<ActiveTensor> ActiveState()
+    {
+        yield return new ActiveTensor("pos_embed", _posEmbed.Value.Narrow(2, 0, _embed));
+        yield return new ActiveTensor("cls_token", _clsToken.Value.Narrow(2, 0, _embed));
+    }
 
     /// <inheritdoc/>
     protected override void OnActivate(Architecture architecture)
     {
         var config = _space.ModelConfig(architecture);
-        _depth = config.Depth;
         _embed = config.EmbedDim;
-        for (int i = 0; i < _depth; i++)
-        {
-            _heads[i] = config.NumHeads[i];
-            _hidden[i] = config.HiddenDim(i);
-        }
+        _patchEmbed.Activate(_options.InChannels, _embed);
+        _blocks.Activate(config.Depth);
+        for (int i = 0; i < config.Depth; i++) _blocks[i].Activate(_embed, config.NumHeads[i], config.HiddenDim(i));
+        _norm.Activate(_embed);
+        _head.Activate(_embed, _head.MaxOut);
     }
 
     /// <inheritdoc/>
-    protected override VisionModel OnExtract(Architecture architecture)
-    {
-        var config = _space.ModelConfig(architecture);
-        var model = new AutoFormer(config, _options with { NumClasses = NumClasses });
-        var source = StateDict();
-        using (Tape.NoGrad())
-        {
-            foreach (var (name, target) in model.StateDict())
-            {
-                var whole = source[name];
-                if (name.EndsWith(".attn.qkv.weight", StringComparison.Ordinal))
-                {
-                    // The zoo's rows are q, k, v one after another; the supernet's interleave them (SuperQkv).
-                    int inner = target.Size(0) / 3, maxInner = whole.Size(0) / 3;
-                    var parts = whole.Reshape(maxInner, 3, whole.Size(1));
-                    for (int part = 0; part < 3; part++)
-                        target.Narrow(0, part * inner, inner).CopyFrom(parts.Select(1, part).Narrow(0, 0, inner).Narrow(1, 0, target.Size(1)));
-                }
-                else
-                {
-                    target.CopyFrom(Leading(whole, target.Shape));
-                }
-            }
-        }
-        return model;
-    }
+    protected override VisionModel CreateStandalone(Architecture architecture) =>
+        new Models.AutoFormer(_space.ModelConfig(architecture), _options with { NumClasses = NumClasses });
 
-    private static Tensor Leading(Tensor whole, ReadOnlySpan<int> shape)
-    {
-        if (whole.Rank != shape.Length)
-            throw new InvalidOperationException($"A supernet tensor {Tensor.FormatShape(whole.Shape)} does not match the subnet's {Tensor.FormatShape(shape)}.");
-        var view = whole;
-        for (int dim = 0; dim < shape.Length; dim++) view = view.Narrow(dim, 0, shape[dim]);
-        return view;
-    }
-
-    private SuperLinear NewHead(int numClasses)
+    private SlicedLinear NewHead(int numClasses)
     {
         if (numClasses < 1) throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"The number of classes must be at least 1; got {numClasses}."));
-        return new SuperLinear(_space.Config.SuperEmbedDim, numClasses, _generator);
+        return new SlicedLinear(_space.Config.SuperEmbedDim, numClasses, _generator, SlicedInit.TruncNormal);
     }
 }
