@@ -1,3 +1,4 @@
+using FormerSearch.Engine;
 using FormerSearch.Spaces;
 
 namespace FormerSearch.Models;
@@ -30,7 +31,7 @@ public static class ArchitectureFile
                 space = SearchSpaces.Create(architecture.Space, architecture.Preset);
                 architecture = space.Validate(architecture);
             }
-            catch (ArgumentException e) { throw new InvalidDataException($"{path}: {e.Message}", e); }
+            catch (UserInputException e) { throw new UserInputException($"{path}: {e.Message}", e); }
             return new ModelEntry(name, space.Name, space.DefaultInput, o => space.CreateModel(architecture, o), o => space.Profile(architecture, o), IsOfficial: false);
         }
         if (BurgerFormerArchFormat.Recognises(text))

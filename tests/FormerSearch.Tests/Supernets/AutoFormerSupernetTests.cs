@@ -153,7 +153,7 @@ public sealed class AutoFormerSupernetTests
     public void Activate_rejects_other_spaces_and_reset_classifier_keeps_working()
     {
         var net = Mini.CreateSupernet(Tiny);
-        Assert.Throws<ArgumentException>(() => net.Activate(AutoFormerSpace.Create("tiny").Smallest()));
+        Assert.Throws<UserInputException>(() => net.Activate(AutoFormerSpace.Create("tiny").Smallest()));
         Assert.Equal(Mini.Largest(), net.Active);
         net.ResetClassifier(7);
         net.Activate(Mini.Smallest());

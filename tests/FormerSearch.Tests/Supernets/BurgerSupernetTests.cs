@@ -158,7 +158,7 @@ public sealed class BurgerSupernetTests
         var model = supernet.Extract(space.Smallest());
         Assert.Equal(7, model.NumClasses);
         Assert.Equal(space.Largest(), supernet.Active);
-        Assert.Throws<ArgumentException>(() => supernet.Activate(new BurgerSpace("imagenet").Largest()));
+        Assert.Throws<UserInputException>(() => supernet.Activate(new BurgerSpace("imagenet").Largest()));
     }
 
     [Theory]

@@ -58,9 +58,9 @@ internal sealed class ToySpace : ISearchSpace
 
     public Architecture Validate(Architecture architecture)
     {
-        if (architecture.Space != Name) throw new ArgumentException($"Not a {Name} architecture.");
+        if (architecture.Space != Name) throw new UserInputException($"Not a {Name} architecture.");
         int depth = architecture.Int("depth");
-        if (architecture["op"] == "c" && depth < 2) throw new ArgumentException("op c needs depth 2.");
+        if (architecture["op"] == "c" && depth < 2) throw new UserInputException("op c needs depth 2.");
         var entries = new List<KeyValuePair<string, string>> { new("depth", architecture["depth"]) };
         for (int i = 0; i < depth; i++) entries.Add(new($"layer{i}.width", architecture[$"layer{i}.width"]));
         entries.Add(new("op", architecture["op"]));

@@ -49,8 +49,8 @@ public sealed class BurgerSupernet : Supernet
         for (int s = 0; s < 4; s++)
         {
             int maxDepth = settings.Depths[s][^1], maxWidth = settings.Widths[s][^1], maxRatio = settings.Ratios[s][^1];
-            var outer = Ops(space, s, 0);
-            var middle = Ops(space, s, 1);
+            var outer = space.Ops(s, 0);
+            var middle = space.Ops(s, 1);
             var blocks = new BurgerSuperBlock[maxDepth];
             for (int j = 0; j < maxDepth; j++)
                 blocks[j] = new BurgerSuperBlock(maxWidth, maxRatio, outer, middle, largest.AttentionHeads[s], sizes[s].H, sizes[s].W, largest.LayerScaleInit, _generator);
@@ -122,10 +122,6 @@ public sealed class BurgerSupernet : Supernet
     /// <inheritdoc/>
     protected override VisionModel CreateStandalone(Architecture architecture) =>
         new BurgerFormer(_space.ToConfig(architecture), _options with { NumClasses = NumClasses });
-
-    // The ops sub-block position sub of stage s offers, in the space's (official) order.
-    private static TokenMixerKind[] Ops(BurgerSpace space, int s, int sub) =>
-        space.Choices.First(c => c.Name == BurgerSpace.SubName(s, sub, "op")).Values.Select(v => BurgerFormerVocabulary.ParseOp(v)!.Value).ToArray();
 
     private SlicedLinear NewHead(int numClasses)
     {
