@@ -14,11 +14,28 @@ namespace FormerSearch.Supernets;
 /// </summary>
 public abstract class Supernet : VisionModel
 {
-    /// <summary>A supernet of <paramref name="space"/> for <paramref name="input"/> images.</summary>
-    protected Supernet(ISearchSpace space, ModelInput input) : base(input) => Space = space;
+    /// <summary>
+    /// A supernet of <paramref name="space"/> for <paramref name="options"/>' input, classes, rates and seed, its weights,
+    /// dropout and drop-path masks drawn from one generator seeded by it (<see cref="VisionModel.Randomness"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    protected Supernet(ISearchSpace space, ModelOptions options) : base(options.Input)
+    {
+        options.Validate();
+        Space = space;
+        Options = options;
+        Generator = new Generator(options.Seed);
+        Randomness = Generator;
+    }
 
     /// <summary>The space whose architectures this supernet holds.</summary>
     public ISearchSpace Space { get; }
+
+    /// <summary>The options the supernet was built for; extracted models get the same, with the current classes.</summary>
+    protected ModelOptions Options { get; }
+
+    /// <summary>Draws the weights, then the dropout and drop-path masks.</summary>
+    protected Generator Generator { get; }
 
     /// <summary>The active subnet's architecture.</summary>
     public Architecture Active { get; private set; } = null!;
@@ -45,7 +62,7 @@ public abstract class Supernet : VisionModel
         OnActivate(canonical);
         try
         {
-            var model = CreateStandalone(canonical);
+            var model = CreateStandalone(canonical, Options with { NumClasses = NumClasses });
             SubnetExtraction.CopyInto(this, model);
             model.Train(Training);
             return model;
@@ -65,6 +82,15 @@ public abstract class Supernet : VisionModel
     /// <summary>Selects the slices and alternatives of a validated architecture.</summary>
     protected abstract void OnActivate(Architecture architecture);
 
-    /// <summary>The zoo's standalone model of a validated architecture, with fresh weights, for this supernet's input, classes, rates and seed.</summary>
-    protected abstract VisionModel CreateStandalone(Architecture architecture);
+    /// <summary>The zoo's standalone model of a validated architecture, with fresh weights, for <paramref name="options"/> (this supernet's with the current classes).</summary>
+    protected abstract VisionModel CreateStandalone(Architecture architecture, ModelOptions options);
+
+    /// <summary>The token grid of <see cref="Options"/>' images cut into <paramref name="patch"/>×<paramref name="patch"/> patches.</summary>
+    /// <exception cref="ArgumentException">The image is not a whole number of patches.</exception>
+    protected (int H, int W) PatchGrid(int patch)
+    {
+        if (Options.ImageHeight % patch != 0 || Options.ImageWidth % patch != 0)
+            throw new ArgumentException($"The image {Options.ImageHeight}×{Options.ImageWidth} is not divisible into {patch}×{patch} patches.");
+        return (Options.ImageHeight / patch, Options.ImageWidth / patch);
+    }
 }

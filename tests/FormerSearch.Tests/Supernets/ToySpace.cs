@@ -76,7 +76,7 @@ internal sealed class ToySpace : ISearchSpace
     /// <summary>Records what was activated; computes nothing.</summary>
     internal sealed class ToySupernet : Supernet
     {
-        public ToySupernet(ISearchSpace space) : base(space, space.DefaultInput) => Activate(space.Largest());
+        public ToySupernet(ISearchSpace space) : base(space, ModelOptions.For(space.DefaultInput, 2)) => Activate(space.Largest());
 
         public List<Architecture> Activated { get; } = [];
 
@@ -90,6 +90,6 @@ internal sealed class ToySpace : ISearchSpace
 
         protected override void OnActivate(Architecture architecture) => Activated.Add(architecture);
 
-        protected override VisionModel CreateStandalone(Architecture architecture) => throw new NotSupportedException();
+        protected override VisionModel CreateStandalone(Architecture architecture, ModelOptions options) => throw new NotSupportedException();
     }
 }

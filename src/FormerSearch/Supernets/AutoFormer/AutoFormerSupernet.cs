@@ -25,8 +25,6 @@ namespace FormerSearch.Supernets.AutoFormer;
 public sealed class AutoFormerSupernet : Supernet, ISlicedLayer
 {
     private readonly AutoFormerSpace _space;
-    private readonly ModelOptions _options;
-    private readonly Generator _generator;
     private readonly Parameter _posEmbed;
     private readonly Parameter _clsToken;
     private readonly SlicedPatchEmbed _patchEmbed;
@@ -41,24 +39,19 @@ public sealed class AutoFormerSupernet : Supernet, ISlicedLayer
 
     /// <summary>The supernet of <paramref name="space"/> for <paramref name="options"/>' input and classes, initialised as the official code (trunc_normal(0.02) linear weights, tokens and tables; zero biases; LayerNorm 1/0; PyTorch's default for the patch convolution); the largest subnet is active.</summary>
     /// <exception cref="ArgumentException">The options are invalid or the image is not a whole number of patches.</exception>
-    public AutoFormerSupernet(AutoFormerSpace space, ModelOptions options) : base(space, options.Input)
+    public AutoFormerSupernet(AutoFormerSpace space, ModelOptions options) : base(space, options)
     {
-        options.Validate();
         var c = space.Config;
-        if (options.ImageHeight % c.PatchSize != 0 || options.ImageWidth % c.PatchSize != 0)
-            throw new ArgumentException($"The image {options.ImageHeight}×{options.ImageWidth} is not divisible into {c.PatchSize}×{c.PatchSize} patches.");
+        var (gh, gw) = PatchGrid(c.PatchSize);
+        int d = c.SuperEmbedDim;
         _space = space;
-        _options = options;
-        int gh = options.ImageHeight / c.PatchSize, gw = options.ImageWidth / c.PatchSize, d = c.SuperEmbedDim;
         _gridW = gw;
-        _generator = new Generator(options.Seed);
-        Randomness = _generator;
         // Own parameters first, pos_embed before cls_token: the official state dict's order.
         _posEmbed = RegisterParameter("pos_embed", new Parameter(1, gh * gw + 1, d) { NoWeightDecay = true });
         _clsToken = RegisterParameter("cls_token", new Parameter(1, 1, d) { NoWeightDecay = true });
-        Init.TruncNormal(_posEmbed.Value, _generator, std: 0.02);
-        Init.TruncNormal(_clsToken.Value, _generator, std: 0.02);
-        _patchEmbed = RegisterModule("patch_embed_super", new SlicedPatchEmbed(options.InChannels, d, c.PatchSize, c.PatchSize, 0, _generator));
+        Init.TruncNormal(_posEmbed.Value, Generator, std: 0.02);
+        Init.TruncNormal(_clsToken.Value, Generator, std: 0.02);
+        _patchEmbed = RegisterModule("patch_embed_super", new SlicedPatchEmbed(options.InChannels, d, c.PatchSize, c.PatchSize, 0, Generator));
 
         var blocks = new AutoFormerSuperBlock[c.SuperDepth];
         _dropPath = new float[c.SuperDepth];
@@ -66,7 +59,7 @@ public sealed class AutoFormerSupernet : Supernet, ISlicedLayer
         {
             // torch.linspace(0, drop_path_rate, depth) over the supernet's depth, whatever the subnet's.
             _dropPath[i] = c.SuperDepth > 1 ? options.DropPathRate * i / (c.SuperDepth - 1) : 0f;
-            blocks[i] = new AutoFormerSuperBlock(d, d, c.HeadDim, c.SuperHidden, c.MaxRelativePosition, qkvBias: true, normEps: 1e-5f, _generator);
+            blocks[i] = new AutoFormerSuperBlock(d, d, c.HeadDim, c.SuperHidden, c.MaxRelativePosition, qkvBias: true, normEps: 1e-5f, Generator);
         }
         _blocks = RegisterModule("blocks", new SlicedBlocks<AutoFormerSuperBlock>(blocks));
         _norm = RegisterModule("norm", new SlicedLayerNorm(d));
@@ -83,13 +76,13 @@ public sealed class AutoFormerSupernet : Supernet, ISlicedLayer
         CheckImages(images);
         int e = _embed;
         bool training = Training;
-        float dropout = _options.DropRate * e / _space.Config.SuperEmbedDim;                     // official calc_dropout
+        float dropout = Options.DropRate * e / _space.Config.SuperEmbedDim;                     // official calc_dropout
         var patches = _patchEmbed.Forward(images);                                                // [B, H/p, W/p, e]
         int b = patches.Size(0), n = patches.Size(1) * patches.Size(2);
         var x = Functional.TokenConcat(_clsToken.Value.Narrow(2, 0, e), patches.Reshape(b, n, e)); // [B, 1 + N, e]
-        x = Functional.Dropout(Functional.Add(x, _posEmbed.Value.Narrow(2, 0, e)), dropout, training, _generator);
+        x = Functional.Dropout(Functional.Add(x, _posEmbed.Value.Narrow(2, 0, e)), dropout, training, Generator);
         for (int i = 0; i < _blocks.Depth; i++)
-            x = _blocks[i].Forward(x, _gridW, _options.DropRate, dropout, _dropPath[i], training, _generator);
+            x = _blocks[i].Forward(x, _gridW, Options.DropRate, dropout, _dropPath[i], training, Generator);
         return _norm.Forward(x);
     }
 
@@ -119,7 +112,7 @@ public sealed class AutoFormerSupernet : Supernet, ISlicedLayer
     {
         var config = _space.ModelConfig(architecture);
         _embed = config.EmbedDim;
-        _patchEmbed.Activate(_options.InChannels, _embed);
+        _patchEmbed.Activate(Options.InChannels, _embed);
         _blocks.Activate(config.Depth);
         for (int i = 0; i < config.Depth; i++) _blocks[i].Activate(_embed, config.NumHeads[i], config.HiddenDim(i));
         _norm.Activate(_embed);
@@ -127,12 +120,12 @@ public sealed class AutoFormerSupernet : Supernet, ISlicedLayer
     }
 
     /// <inheritdoc/>
-    protected override VisionModel CreateStandalone(Architecture architecture) =>
-        new Models.AutoFormer(_space.ModelConfig(architecture), _options with { NumClasses = NumClasses });
+    protected override VisionModel CreateStandalone(Architecture architecture, ModelOptions options) =>
+        new Models.AutoFormer(_space.ModelConfig(architecture), options);
 
     private SlicedLinear NewHead(int numClasses)
     {
         if (numClasses < 1) throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"The number of classes must be at least 1; got {numClasses}."));
-        return new SlicedLinear(_space.Config.SuperEmbedDim, numClasses, _generator, SlicedInit.TruncNormal);
+        return new SlicedLinear(_space.Config.SuperEmbedDim, numClasses, Generator, SlicedInit.TruncNormal);
     }
 }

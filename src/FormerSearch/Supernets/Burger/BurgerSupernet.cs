@@ -19,8 +19,6 @@ namespace FormerSearch.Supernets.Burger;
 public sealed class BurgerSupernet : Supernet
 {
     private readonly BurgerSpace _space;
-    private readonly ModelOptions _options;
-    private readonly Generator _generator;
     private readonly BurgerSuperStem _stem;
     private readonly SlicedBlocks<BurgerSuperBlock>[] _stages;
     private readonly SlicedPatchEmbed[] _downsample;
@@ -30,19 +28,15 @@ public sealed class BurgerSupernet : Supernet
 
     /// <summary>The supernet of <paramref name="space"/> for <paramref name="options"/>' input and classes, with fresh weights (the official init).</summary>
     /// <exception cref="ArgumentException">The options are invalid or the image is too small.</exception>
-    public BurgerSupernet(BurgerSpace space, ModelOptions options) : base(space, options.Input)
+    public BurgerSupernet(BurgerSpace space, ModelOptions options) : base(space, options)
     {
-        options.Validate();
         _space = space;
-        _options = options;
-        _generator = new Generator(options.Seed);
-        Randomness = _generator;
         var largest = space.ToConfig(space.Largest());
         var sizes = largest.StageSizes(options.ImageHeight, options.ImageWidth);
         var settings = space.Settings;
 
         // The stem's three 24-channel convolutions are fixed; only its projection's output width is searched.
-        _stem = RegisterModule("patch_embed", new BurgerSuperStem(options.InChannels, largest.StemChannels, settings.Widths[0][^1], _generator));
+        _stem = RegisterModule("patch_embed", new BurgerSuperStem(options.InChannels, largest.StemChannels, settings.Widths[0][^1], Generator));
         var network = new ModuleList<Module>();
         _stages = new SlicedBlocks<BurgerSuperBlock>[4];
         _downsample = new SlicedPatchEmbed[3];
@@ -53,12 +47,12 @@ public sealed class BurgerSupernet : Supernet
             var middle = space.Ops(s, 1);
             var blocks = new BurgerSuperBlock[maxDepth];
             for (int j = 0; j < maxDepth; j++)
-                blocks[j] = new BurgerSuperBlock(maxWidth, maxRatio, outer, middle, largest.AttentionHeads[s], sizes[s].H, sizes[s].W, largest.LayerScaleInit, _generator);
+                blocks[j] = new BurgerSuperBlock(maxWidth, maxRatio, outer, middle, largest.AttentionHeads[s], sizes[s].H, sizes[s].W, largest.LayerScaleInit, Generator);
             _stages[s] = new SlicedBlocks<BurgerSuperBlock>(blocks);
             network.Add(_stages[s]);
             if (s < 3)
             {
-                _downsample[s] = new SlicedPatchEmbed(maxWidth, settings.Widths[s + 1][^1], 3, 2, 1, _generator, groupNorm: true);
+                _downsample[s] = new SlicedPatchEmbed(maxWidth, settings.Widths[s + 1][^1], 3, 2, 1, Generator, groupNorm: true);
                 network.Add(_downsample[s]);
             }
         }
@@ -109,7 +103,7 @@ public sealed class BurgerSupernet : Supernet
             for (int j = 0; j < st.Depth; j++, index++)
             {
                 // Stochastic depth rises linearly over the active blocks, as in the standalone model.
-                float dropPath = total > 1 ? _options.DropPathRate * index / (total - 1) : 0f;
+                float dropPath = total > 1 ? Options.DropPathRate * index / (total - 1) : 0f;
                 _stages[s][j].Activate(st.Width, st.Ratio, st.Meso, dropPath);
             }
             if (s < 3) _downsample[s].Activate(st.Width, config.Stages[s + 1].Width);
@@ -120,14 +114,14 @@ public sealed class BurgerSupernet : Supernet
     }
 
     /// <inheritdoc/>
-    protected override VisionModel CreateStandalone(Architecture architecture) =>
-        new BurgerFormer(_space.ToConfig(architecture), _options with { NumClasses = NumClasses });
+    protected override VisionModel CreateStandalone(Architecture architecture, ModelOptions options) =>
+        new BurgerFormer(_space.ToConfig(architecture), options);
 
     private SlicedLinear NewHead(int numClasses)
     {
         if (numClasses < 1) throw new ArgumentException($"The number of classes must be at least 1; got {numClasses}.");
-        var head = new SlicedLinear(_space.Settings.Widths[3][^1], numClasses, _generator, SlicedInit.TorchDefault);
-        Models.Blocks.Layers.TruncNormalInit(head, _generator);
+        var head = new SlicedLinear(_space.Settings.Widths[3][^1], numClasses, Generator, SlicedInit.TorchDefault);
+        Models.Blocks.Layers.TruncNormalInit(head, Generator);
         return head;
     }
 }

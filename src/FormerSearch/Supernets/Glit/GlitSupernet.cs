@@ -19,8 +19,6 @@ namespace FormerSearch.Supernets.Glit;
 public sealed class GlitSupernet : Supernet
 {
     private readonly GlitSpace _space;
-    private readonly ModelOptions _options;
-    private readonly Generator _generator;
     private readonly Parameter _clsToken;
     private readonly Parameter _posEmbed;
     private readonly PatchEmbed _patchEmbed;
@@ -35,29 +33,24 @@ public sealed class GlitSupernet : Supernet
     /// drop-path masks come from the same generator, which is <see cref="VisionModel.Randomness"/>.
     /// </summary>
     /// <exception cref="ArgumentException">The options are invalid or the image is not a whole number of patches.</exception>
-    public GlitSupernet(GlitSpace space, ModelOptions options) : base(space, options.Input)
+    public GlitSupernet(GlitSpace space, ModelOptions options) : base(space, options)
     {
-        options.Validate();
         var s = space.Settings;
-        if (options.ImageHeight % s.PatchSize != 0 || options.ImageWidth % s.PatchSize != 0)
-            throw new ArgumentException($"The image {options.ImageHeight}×{options.ImageWidth} is not divisible into {s.PatchSize}×{s.PatchSize} patches.");
+        var (gh, gw) = PatchGrid(s.PatchSize);
         _space = space;
-        _options = options;
-        _generator = new Generator(options.Seed);
-        Randomness = _generator;
-        int d = s.EmbedDim, tokens = options.ImageHeight / s.PatchSize * (options.ImageWidth / s.PatchSize) + 1;
+        int d = s.EmbedDim, tokens = gh * gw + 1;
         _clsToken = RegisterParameter("cls_token", new Parameter(1, 1, d) { NoWeightDecay = true });
         _posEmbed = RegisterParameter("pos_embed", new Parameter(1, tokens, d) { NoWeightDecay = true });
-        Init.TruncNormal(_posEmbed.Value, _generator, std: 0.02);
-        Init.TruncNormal(_clsToken.Value, _generator, std: 0.02);
-        _patchEmbed = RegisterModule("patch_embed", new PatchEmbed(options.InChannels, d, s.PatchSize, s.PatchSize, 0, _generator));
-        _posDrop = RegisterModule("pos_drop", new Dropout(options.DropRate, _generator));
+        Init.TruncNormal(_posEmbed.Value, Generator, std: 0.02);
+        Init.TruncNormal(_clsToken.Value, Generator, std: 0.02);
+        _patchEmbed = RegisterModule("patch_embed", new PatchEmbed(options.InChannels, d, s.PatchSize, s.PatchSize, 0, Generator));
+        _posDrop = RegisterModule("pos_drop", new Dropout(options.DropRate, Generator));
         var blocks = new ModuleList<GlitSuperBlock>();
         _blocks = new GlitSuperBlock[s.Depth];
         for (int i = 0; i < s.Depth; i++)
         {
             float dropPath = s.Depth > 1 ? options.DropPathRate * i / (s.Depth - 1) : 0f;
-            _blocks[i] = new GlitSuperBlock(s, options.DropRate, dropPath, _generator);
+            _blocks[i] = new GlitSuperBlock(s, options.DropRate, dropPath, Generator);
             blocks.Add(_blocks[i]);
         }
         RegisterModule("blocks", blocks);
@@ -95,14 +88,14 @@ public sealed class GlitSupernet : Supernet
     }
 
     /// <summary>The zoo <see cref="Models.Glit"/> of <paramref name="architecture"/> (same input, classes, dropout and drop-path rates and seed).</summary>
-    protected override VisionModel CreateStandalone(Architecture architecture) =>
-        new Models.Glit(_space.ToConfig(architecture), _options with { NumClasses = NumClasses });
+    protected override VisionModel CreateStandalone(Architecture architecture, ModelOptions options) =>
+        new Models.Glit(_space.ToConfig(architecture), options);
 
     private Linear NewHead(int numClasses)
     {
         if (numClasses < 1) throw new ArgumentException($"The number of classes must be at least 1; got {numClasses}.");
-        var head = new Linear(_space.Settings.EmbedDim, numClasses, _generator);
-        FormerSearch.Models.Blocks.Layers.TruncNormalInit(head, _generator);
+        var head = new Linear(_space.Settings.EmbedDim, numClasses, Generator);
+        FormerSearch.Models.Blocks.Layers.TruncNormalInit(head, Generator);
         return head;
     }
 }
