@@ -94,13 +94,15 @@ public sealed class Architecture : IEquatable<Architecture>
     }
 
     /// <summary>Reads the file form; <paramref name="source"/> names the file in errors. The space still has to validate the result.</summary>
-    /// <exception cref="UserInputException">Not JSON, or <c>space</c>, <c>preset</c> or <c>choices</c> missing or not strings, or a choice twice.</exception>
+    /// <exception cref="UserInputException">Not JSON, or <c>space</c>, <c>preset</c> or <c>choices</c> missing or not strings, or a key twice.</exception>
     public static Architecture FromJson(string text, string source)
     {
         JsonObject root;
         try
         {
-            root = JsonNode.Parse(text) as JsonObject ?? throw new UserInputException($"{source} is not an architecture file: it is not a JSON object.");
+            // A key twice is refused while parsing (JsonObject would otherwise throw an ArgumentException on first access).
+            var options = new JsonDocumentOptions { AllowDuplicateProperties = false };
+            root = JsonNode.Parse(text, documentOptions: options) as JsonObject ?? throw new UserInputException($"{source} is not an architecture file: it is not a JSON object.");
         }
         catch (JsonException e)
         {
@@ -119,7 +121,6 @@ public sealed class Architecture : IEquatable<Architecture>
                 JsonValue jv when jv.TryGetValue(out bool b) => b ? "true" : "false",
                 _ => throw new UserInputException($"{source}: choice '{k}' must be a string or a number."),
             };
-            if (entries.Any(e => e.Key == k)) throw new UserInputException($"{source}: choice '{k}' appears twice.");
             entries.Add(new(k, value));
         }
         return new Architecture(space, preset, entries);

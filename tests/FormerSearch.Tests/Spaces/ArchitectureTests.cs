@@ -41,6 +41,7 @@ public sealed class ArchitectureTests
     [InlineData("{\"space\": \"glit\", \"choices\": []}", "'choices' must be an object")]
     [InlineData("{\"space\": \"glit\", \"choices\": {\"a\": [1]}}", "choice 'a' must be a string or a number")]
     [InlineData("{oops", "not valid JSON")]
+    [InlineData("{\"space\": \"glit\", \"choices\": {\"a\": 1, \"a\": 2}}", "Duplicate")]
     public void Bad_files_are_named_with_what_is_wrong(string text, string expected)
     {
         var e = Assert.Throws<UserInputException>(() => Architecture.FromJson(text, "bad.json"));
