@@ -97,14 +97,14 @@ public sealed class SynthSpace : ISearchSpace
 
     public Architecture Validate(Architecture architecture)
     {
-        if (architecture.Space != Name || architecture.Preset != Preset) throw new ArgumentException($"Not a {Name}/{Preset} architecture.");
+        if (architecture.Space != Name || architecture.Preset != Preset) throw new UserInputException($"Not a {Name}/{Preset} architecture.");
         int depth = architecture.Int("depth");
-        if (depth is < 1 or > MaxDepth) throw new ArgumentException($"Depth {depth} is outside 1..{MaxDepth}.");
+        if (depth is < 1 or > MaxDepth) throw new UserInputException($"Depth {depth} is outside 1..{MaxDepth}.");
         var layers = new List<string[]>();
         for (int i = 0; i < depth; i++)
         {
             var layer = new[] { architecture[$"layer{i}.kind"], architecture[$"layer{i}.width"], architecture[$"layer{i}.ratio"] };
-            if (!Kinds.Contains(layer[0]) || !Widths.Contains(layer[1]) || !Ratios.Contains(layer[2])) throw new ArgumentException($"Layer {i} of {architecture.Key} is invalid.");
+            if (!Kinds.Contains(layer[0]) || !Widths.Contains(layer[1]) || !Ratios.Contains(layer[2])) throw new UserInputException($"Layer {i} of {architecture.Key} is invalid.");
             layers.Add(layer);
         }
         return Make(layers);

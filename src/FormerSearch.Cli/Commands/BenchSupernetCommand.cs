@@ -45,7 +45,7 @@ public static class BenchSupernetCommand
             if (architecture is not null)
             {
                 try { architecture = searchSpace.Validate(architecture); }
-                catch (ArgumentException e) { throw new InvalidDataException($"{parse.GetValue(arch)}: {e.Message}", e); }
+                catch (UserInputException e) { throw new UserInputException($"{parse.GetValue(arch)}: {e.Message}", e); }
             }
             architecture ??= searchSpace.Largest();
             var supernet = searchSpace.CreateSupernet(ModelOptions.For(searchSpace.DefaultInput, numClasses: 10));

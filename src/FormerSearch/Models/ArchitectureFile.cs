@@ -44,15 +44,13 @@ public static class ArchitectureFile
     // An architecture JSON checked against its space. The spaces' readers and checks name the file or the choice.
     private static (ISearchSpace Space, Architecture Architecture) SpaceArchitecture(string text, string path)
     {
-        Architecture architecture;
-        try { architecture = Architecture.FromJson(text, path); }
-        catch (InvalidDataException e) { throw new UserInputException(e.Message, e); }
+        var architecture = Architecture.FromJson(text, path);
         try
         {
             var space = SearchSpaces.Create(architecture.Space, architecture.Preset);
             return (space, space.Validate(architecture));
         }
-        catch (Exception e) when (e is ArgumentException or UserInputException)
+        catch (UserInputException e)
         {
             throw new UserInputException($"{path}: {e.Message}", e);
         }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using FormerSearch.Engine;
 using FormerSearch.Spaces;
 using FormerSearch.Studies;
 
@@ -78,7 +79,7 @@ public sealed class CandidatePool
         {
             canonical = _context.Space.Validate(architecture);
         }
-        catch (ArgumentException)
+        catch (UserInputException)
         {
             return null;
         }

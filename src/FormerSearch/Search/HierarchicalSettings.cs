@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using FormerSearch.Spaces;
 
 namespace FormerSearch.Search;
 
@@ -20,10 +21,10 @@ public sealed record HierarchicalSettings
     public int StageOneKeep { get; init; } = 5;
 
     /// <summary>Group of the high-level choices (GLiT: the global/local head split per block).</summary>
-    public string DistributionGroup { get; init; } = "distribution";
+    public string DistributionGroup { get; init; } = GlitChoices.DistributionGroup;
 
     /// <summary>Group of the low-level choices (GLiT: kernel, expansion, Q-K-V width, FFN ratio).</summary>
-    public string DetailGroup { get; init; } = "detail";
+    public string DetailGroup { get; init; } = GlitChoices.DetailGroup;
 
     /// <summary>
     /// Where stage 1 fixes each detail choice: <c>middle</c> (default), <c>largest</c> or <c>smallest</c> value. The paper

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using FormerSearch.Engine;
 
 namespace FormerSearch.Spaces;
 
@@ -47,6 +48,13 @@ public sealed class Architecture : IEquatable<Architecture>
     /// <summary>True when choice <paramref name="name"/> is present.</summary>
     public bool Contains(string name) => _byName.ContainsKey(name);
 
+    /// <summary>The value of choice <paramref name="key"/>.</summary>
+    /// <exception cref="KeyNotFoundException">The architecture has no such (active) choice.</exception>
+    public T Get<T>(ChoiceKey<T> key) => key.Read(this[key.Name]);
+
+    /// <summary>True when choice <paramref name="key"/> is present.</summary>
+    public bool Contains(ChoiceKey key) => Contains(key.Name);
+
     /// <summary>The value of <paramref name="name"/> as an integer.</summary>
     public int Int(string name) => int.Parse(this[name], NumberStyles.Integer, CultureInfo.InvariantCulture);
 
@@ -86,21 +94,23 @@ public sealed class Architecture : IEquatable<Architecture>
     }
 
     /// <summary>Reads the file form; <paramref name="source"/> names the file in errors. The space still has to validate the result.</summary>
-    /// <exception cref="InvalidDataException">Not JSON, or <c>space</c>, <c>preset</c> or <c>choices</c> missing or not strings.</exception>
+    /// <exception cref="UserInputException">Not JSON, or <c>space</c>, <c>preset</c> or <c>choices</c> missing or not strings, or a key twice.</exception>
     public static Architecture FromJson(string text, string source)
     {
         JsonObject root;
         try
         {
-            root = JsonNode.Parse(text) as JsonObject ?? throw new InvalidDataException($"{source} is not an architecture file: it is not a JSON object.");
+            // A key twice is refused while parsing (JsonObject would otherwise throw an ArgumentException on first access).
+            var options = new JsonDocumentOptions { AllowDuplicateProperties = false };
+            root = JsonNode.Parse(text, documentOptions: options) as JsonObject ?? throw new UserInputException($"{source} is not an architecture file: it is not a JSON object.");
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{source} is not valid JSON: {e.Message}", e);
+            throw new UserInputException($"{source} is not valid JSON: {e.Message}", e);
         }
         string space = Text(root["space"], "space", source);
         string preset = root["preset"] is null ? "default" : Text(root["preset"], "preset", source);
-        if (root["choices"] is not JsonObject choices) throw new InvalidDataException($"{source}: 'choices' must be an object of choice name → value.");
+        if (root["choices"] is not JsonObject choices) throw new UserInputException($"{source}: 'choices' must be an object of choice name → value.");
         var entries = new List<KeyValuePair<string, string>>();
         foreach (var (k, v) in choices)
         {
@@ -109,7 +119,7 @@ public sealed class Architecture : IEquatable<Architecture>
                 JsonValue jv when jv.TryGetValue(out string? s) => s,
                 JsonValue jv when jv.TryGetValue(out double d) => d.ToString("R", CultureInfo.InvariantCulture),
                 JsonValue jv when jv.TryGetValue(out bool b) => b ? "true" : "false",
-                _ => throw new InvalidDataException($"{source}: choice '{k}' must be a string or a number."),
+                _ => throw new UserInputException($"{source}: choice '{k}' must be a string or a number."),
             };
             entries.Add(new(k, value));
         }
@@ -118,7 +128,7 @@ public sealed class Architecture : IEquatable<Architecture>
 
     private static string Text(JsonNode? node, string name, string source) =>
         node is JsonValue v && v.TryGetValue(out string? s) && s.Length > 0 ? s
-        : throw new InvalidDataException($"{source}: '{name}' must be a non-empty string.");
+        : throw new UserInputException($"{source}: '{name}' must be a non-empty string.");
 
     /// <inheritdoc/>
     public bool Equals(Architecture? other) => other is not null && other.Key == Key;

@@ -1,30 +1,36 @@
 // AutoFormer's search space (Chen et al., "AutoFormer: Searching Transformers for Visual Recognition", ICCV 2021,
 // https://arxiv.org/abs/2107.00651), with the rules of the official code (microsoft/Cream, AutoFormer/):
 // sampling as supernet_engine.sample_configs, mutation and crossover as evolution.py.
-using System.Globalization;
 using System.Numerics;
 using FormerSearch.Engine;
 using FormerSearch.Models;
 using FormerSearch.Models.Profiling;
 using FormerSearch.Supernets;
+using FormerSearch.Supernets.AutoFormer;
 using YamlDotNet.RepresentationModel;
 
 namespace FormerSearch.Spaces;
 
 /// <summary>
 /// AutoFormer's space: a depth, one token width for every layer, and per layer an MLP ratio and a head count
-/// (each head 64 wide for q, k and v, or <see cref="AutoFormerSpaceConfig.HeadDim"/>). Choices are <c>depth</c>,
-/// <c>embed_dim</c>, then <c>layer{i}.mlp_ratio</c> and <c>layer{i}.heads</c> for every layer the supernet has;
-/// an architecture holds only the layers below its depth. Every choice is a size (group <c>size</c>).
+/// (each head 64 wide for q, k and v, or <see cref="AutoFormerSpaceConfig.HeadDim"/>). Choices
+/// (<see cref="AutoFormerChoices"/>) are <c>depth</c>, <c>embed_dim</c>, then <c>layer{i}.mlp_ratio</c> and
+/// <c>layer{i}.heads</c> for every layer the supernet has; an architecture holds only the layers below its depth.
+/// Every choice is a size (group <c>size</c>).
 /// </summary>
 public sealed class AutoFormerSpace : ISearchSpace
 {
+    /// <summary>The registered name.</summary>
+    public const string SpaceName = "autoformer";
+
     private const string Group = "size";
     private readonly Choice _depth;
     private readonly Choice _embed;
     private readonly Choice[] _ratio;
     private readonly Choice[] _heads;
-    private readonly Dictionary<string, Choice> _byName;
+    private readonly ChoiceKey<float>[] _ratioKeys;
+    private readonly ChoiceKey<int>[] _headsKeys;
+    private readonly ChoiceTable _table;
 
     /// <summary>The space of <paramref name="config"/>, called <paramref name="preset"/>.</summary>
     /// <exception cref="ArgumentException">The configuration is invalid (see <see cref="AutoFormerSpaceConfig.Validate"/>).</exception>
@@ -34,56 +40,54 @@ public sealed class AutoFormerSpace : ISearchSpace
         config.Validate();
         Config = config;
         Preset = preset;
-        _depth = new Choice("depth", config.Depths.Select(Text).ToArray(), ChoiceKind.Size, Group);
-        _embed = new Choice("embed_dim", config.EmbedDims.Select(Text).ToArray(), ChoiceKind.Size, Group);
-        string[] ratios = config.MlpRatios.Select(Text).ToArray(), heads = config.NumHeads.Select(Text).ToArray();
+        _depth = AutoFormerChoices.Depth.Define(config.Depths, ChoiceKind.Size, Group);
+        _embed = AutoFormerChoices.EmbedDim.Define(config.EmbedDims, ChoiceKind.Size, Group);
         int layers = config.Depths[^1];
+        _ratioKeys = new ChoiceKey<float>[layers];
+        _headsKeys = new ChoiceKey<int>[layers];
         _ratio = new Choice[layers];
         _heads = new Choice[layers];
-        var choices = new List<Choice> { _depth, _embed };
+        var choices = new List<(Choice, Func<ChoiceValues, bool>?)> { (_depth, null), (_embed, null) };
         for (int i = 0; i < layers; i++)
         {
-            _ratio[i] = new Choice(RatioName(i), ratios, ChoiceKind.Size, Group);
-            _heads[i] = new Choice(HeadsName(i), heads, ChoiceKind.Size, Group);
-            choices.Add(_ratio[i]);
-            choices.Add(_heads[i]);
+            int layer = i;
+            _ratioKeys[i] = AutoFormerChoices.MlpRatio(i);
+            _headsKeys[i] = AutoFormerChoices.Heads(i);
+            _ratio[i] = _ratioKeys[i].Define(config.MlpRatios, ChoiceKind.Size, Group);
+            _heads[i] = _headsKeys[i].Define(config.NumHeads, ChoiceKind.Size, Group);
+            // A layer's choices are active below the depth.
+            choices.Add((_ratio[i], v => v.Get(AutoFormerChoices.Depth) > layer));
+            choices.Add((_heads[i], v => v.Get(AutoFormerChoices.Depth) > layer));
         }
-        Choices = choices;
-        _byName = choices.ToDictionary(c => c.Name, StringComparer.Ordinal);
+        _table = new ChoiceTable(SpaceName, preset, choices);
 
         // Σ over depths d of |embed|·(|ratio|·|heads|)^d: every layer choice below the depth is free.
-        BigInteger perLayer = ratios.Length * heads.Length, count = 0;
+        BigInteger perLayer = config.MlpRatios.Count * config.NumHeads.Count, count = 0;
         foreach (int d in config.Depths) count += BigInteger.Pow(perLayer, d);
         Count = count * config.EmbedDims.Count;
     }
 
     /// <summary>Preset <paramref name="preset"/> (<c>mini</c>, <c>tiny</c>, <c>small</c>, <c>base</c>).</summary>
-    /// <exception cref="ArgumentException">Unknown preset.</exception>
+    /// <exception cref="UserInputException">Unknown preset.</exception>
     public static AutoFormerSpace Create(string preset) => new(AutoFormerSpacePresets.Get(preset), preset);
 
     /// <summary>The sizes and settings of the space.</summary>
     public AutoFormerSpaceConfig Config { get; }
 
     /// <inheritdoc/>
-    public string Name => "autoformer";
+    public string Name => SpaceName;
 
     /// <inheritdoc/>
     public string Preset { get; }
 
     /// <inheritdoc/>
-    public IReadOnlyList<Choice> Choices { get; }
+    public IReadOnlyList<Choice> Choices => _table.Choices;
 
     /// <inheritdoc/>
     public ModelInput DefaultInput => Config.Input;
 
     /// <inheritdoc/>
     public BigInteger Count { get; }
-
-    /// <summary>Name of layer <paramref name="layer"/>'s MLP ratio choice.</summary>
-    public static string RatioName(int layer) => $"layer{layer}.mlp_ratio";
-
-    /// <summary>Name of layer <paramref name="layer"/>'s head count choice.</summary>
-    public static string HeadsName(int layer) => $"layer{layer}.heads";
 
     /// <summary>
     /// As the official <c>sample_configs</c>: a uniform depth, then uniform MLP ratios of its layers, then their
@@ -92,21 +96,23 @@ public sealed class AutoFormerSpace : ISearchSpace
     public Architecture Sample(Generator rng)
     {
         ArgumentNullException.ThrowIfNull(rng);
-        int depth = rng.NextInt(_depth.Values.Count);
-        var ratios = new string[Config.Depths[depth]];
-        var heads = new string[ratios.Length];
-        for (int i = 0; i < ratios.Length; i++) ratios[i] = Pick(_ratio[i], rng);
-        for (int i = 0; i < heads.Length; i++) heads[i] = Pick(_heads[i], rng);
-        return Make(_depth.Values[depth], Pick(_embed, rng), ratios, heads);
+        var v = new ChoiceValues();
+        int depth = Config.Depths[rng.NextInt(Config.Depths.Count)];
+        v.Set(AutoFormerChoices.Depth, depth);
+        for (int i = 0; i < depth; i++) v.SetText(_ratioKeys[i], ChoiceTable.Pick(_ratio[i], rng));
+        for (int i = 0; i < depth; i++) v.SetText(_headsKeys[i], ChoiceTable.Pick(_heads[i], rng));
+        v.SetText(AutoFormerChoices.EmbedDim, ChoiceTable.Pick(_embed, rng));
+        return _table.Canonical(v);
     }
 
     /// <inheritdoc/>
-    public Architecture Smallest() => Uniform(0);
+    public Architecture Smallest() => Uniform(largest: false);
 
     /// <inheritdoc/>
-    public Architecture Largest() => Uniform(-1);
+    public Architecture Largest() => Uniform(largest: true);
 
     /// <summary>Every choice is a size here, so the result is <paramref name="sizes"/> (validated).</summary>
+    /// <exception cref="UserInputException">Either architecture is not valid in this space.</exception>
     public Architecture WithSizesOf(Architecture architecture, Architecture sizes)
     {
         Validate(architecture);
@@ -120,27 +126,28 @@ public sealed class AutoFormerSpace : ISearchSpace
     /// with probability <see cref="MutationSettings.DepthProbability"/> (the official code uses its depth probability
     /// <c>s_prob</c> for the width too).
     /// </summary>
+    /// <exception cref="UserInputException">The parent is not valid in this space.</exception>
     public Architecture Mutate(Architecture parent, MutationSettings settings, Generator rng)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(rng);
-        var (depth, embed, ratios, heads) = Decode(Validate(parent));
+        var v = new ChoiceValues(Validate(parent));
+        int depth = v.Get(AutoFormerChoices.Depth);
         if (rng.NextDouble() < settings.DepthProbability)
         {
+            // The official code draws all new ratios, then all new heads; layers beyond the new depth drop out.
             int newDepth = Config.Depths[rng.NextInt(Config.Depths.Count)];
-            // The official code draws all new ratios, then all new heads.
-            var newRatios = new List<string>(ratios.Take(newDepth));
-            var newHeads = new List<string>(heads.Take(newDepth));
-            for (int i = depth; i < newDepth; i++) newRatios.Add(Pick(_ratio[i], rng));
-            for (int i = depth; i < newDepth; i++) newHeads.Add(Pick(_heads[i], rng));
-            (depth, ratios, heads) = (newDepth, newRatios.ToArray(), newHeads.ToArray());
+            for (int i = depth; i < newDepth; i++) v.SetText(_ratioKeys[i], ChoiceTable.Pick(_ratio[i], rng));
+            for (int i = depth; i < newDepth; i++) v.SetText(_headsKeys[i], ChoiceTable.Pick(_heads[i], rng));
+            depth = newDepth;
+            v.Set(AutoFormerChoices.Depth, depth);
         }
         for (int i = 0; i < depth; i++)
-            if (rng.NextDouble() < settings.ChoiceProbability) ratios[i] = Pick(_ratio[i], rng);
+            if (rng.NextDouble() < settings.ChoiceProbability) v.SetText(_ratioKeys[i], ChoiceTable.Pick(_ratio[i], rng));
         for (int i = 0; i < depth; i++)
-            if (rng.NextDouble() < settings.ChoiceProbability) heads[i] = Pick(_heads[i], rng);
-        if (rng.NextDouble() < settings.DepthProbability) embed = Pick(_embed, rng);
-        return Make(Text(depth), embed, ratios, heads);
+            if (rng.NextDouble() < settings.ChoiceProbability) v.SetText(_headsKeys[i], ChoiceTable.Pick(_heads[i], rng));
+        if (rng.NextDouble() < settings.DepthProbability) v.SetText(AutoFormerChoices.EmbedDim, ChoiceTable.Pick(_embed, rng));
+        return _table.Canonical(v);
     }
 
     /// <summary>
@@ -148,60 +155,45 @@ public sealed class AutoFormerSpace : ISearchSpace
     /// code only crosses parents of equal depth (it re-draws pairs until the depths match); for parents of different
     /// depths the depth is drawn first and the layers only the deeper parent has are taken from it.
     /// </summary>
+    /// <exception cref="UserInputException">A parent is not valid in this space.</exception>
     public Architecture Crossover(Architecture a, Architecture b, Generator rng)
     {
         ArgumentNullException.ThrowIfNull(rng);
-        var pa = Decode(Validate(a));
-        var pb = Decode(Validate(b));
+        var (x, y) = (new ChoiceValues(Validate(a)), new ChoiceValues(Validate(b)));
+        var v = new ChoiceValues();
         // The official candidate tuple is (depth, ratios…, heads…, embed); each element is drawn in that order.
-        int depth = rng.NextInt(2) == 0 ? pa.Depth : pb.Depth;
-        var ratios = new string[depth];
-        var heads = new string[depth];
-        for (int i = 0; i < depth; i++) ratios[i] = Cross(pa.Ratios, pb.Ratios, i, rng);
-        for (int i = 0; i < depth; i++) heads[i] = Cross(pa.Heads, pb.Heads, i, rng);
-        string embed = rng.NextInt(2) == 0 ? pa.Embed : pb.Embed;
-        return Make(Text(depth), embed, ratios, heads);
+        v.CopyFrom(rng.NextInt(2) == 0 ? x : y, AutoFormerChoices.Depth);
+        int depth = v.Get(AutoFormerChoices.Depth);
+        for (int i = 0; i < depth; i++) Cross(v, x, y, _ratioKeys[i], rng);
+        for (int i = 0; i < depth; i++) Cross(v, x, y, _headsKeys[i], rng);
+        v.CopyFrom(rng.NextInt(2) == 0 ? x : y, AutoFormerChoices.EmbedDim);
+        return _table.Canonical(v);
     }
 
     /// <summary>
     /// Checks <paramref name="architecture"/> and returns its canonical form: choices in the space's order, numbers in
     /// canonical text (<c>4.0</c> becomes <c>4</c>), layer choices at or beyond the depth dropped.
     /// </summary>
-    /// <exception cref="ArgumentException">Another space or preset, a missing or unknown choice, or a value the choice does not allow; the message names it.</exception>
-    public Architecture Validate(Architecture architecture)
-    {
-        ArgumentNullException.ThrowIfNull(architecture);
-        if (architecture.Space != Name || architecture.Preset != Preset)
-            throw new ArgumentException($"The architecture belongs to space {architecture.Space} preset {architecture.Preset}, not {Name} preset {Preset}.");
-        foreach (var (name, _) in architecture.Entries)
-            if (!_byName.ContainsKey(name)) throw new ArgumentException($"The {Name} space ({Preset}) has no choice '{name}'.");
-        int depth = int.Parse(Value(architecture, _depth), CultureInfo.InvariantCulture);
-        var ratios = new string[depth];
-        var heads = new string[depth];
-        for (int i = 0; i < depth; i++)
-        {
-            ratios[i] = Value(architecture, _ratio[i]);
-            heads[i] = Value(architecture, _heads[i]);
-        }
-        return Make(Text(depth), Value(architecture, _embed), ratios, heads);
-    }
+    /// <exception cref="UserInputException">Another space or preset, a missing or unknown choice, or a value the choice does not allow; the message names it.</exception>
+    public Architecture Validate(Architecture architecture) => _table.Validate(architecture);
 
     /// <summary>The standalone model's configuration of <paramref name="architecture"/>.</summary>
-    /// <exception cref="ArgumentException">The architecture is not valid in this space.</exception>
+    /// <exception cref="UserInputException">The architecture is not valid in this space.</exception>
     public AutoFormerConfig ModelConfig(Architecture architecture)
     {
-        var (depth, embed, ratios, heads) = Decode(Validate(architecture));
+        var canonical = Validate(architecture);
+        int depth = canonical.Get(AutoFormerChoices.Depth);
         var numHeads = new int[depth];
         var mlpRatios = new float[depth];
         for (int i = 0; i < depth; i++)
         {
-            numHeads[i] = int.Parse(heads[i], CultureInfo.InvariantCulture);
-            mlpRatios[i] = float.Parse(ratios[i], CultureInfo.InvariantCulture);
+            numHeads[i] = canonical.Get(_headsKeys[i]);
+            mlpRatios[i] = canonical.Get(_ratioKeys[i]);
         }
         return new AutoFormerConfig
         {
             PatchSize = Config.PatchSize,
-            EmbedDim = int.Parse(embed, CultureInfo.InvariantCulture),
+            EmbedDim = canonical.Get(AutoFormerChoices.EmbedDim),
             NumHeads = numHeads,
             MlpRatios = mlpRatios,
             HeadDim = Config.HeadDim,
@@ -229,25 +221,25 @@ public sealed class AutoFormerSpace : ISearchSpace
     /// <exception cref="UserInputException">Not YAML, a section or key missing or not numbers, or sizes the supernet cannot hold.</exception>
     public static AutoFormerSpace FromYaml(string text, string source, string? preset = null)
     {
-        var root = AutoFormerYamlReader.Root(text, source);
-        var super = Section(root, "SUPERNET", source);
-        var space = Section(root, "SEARCH_SPACE", source);
-        var config = new AutoFormerSpaceConfig
-        {
-            SuperEmbedDim = (int)Numbers(super, "SUPERNET", "EMBED_DIM", source)[0],
-            SuperDepth = (int)Numbers(super, "SUPERNET", "DEPTH", source)[0],
-            SuperNumHeads = (int)Numbers(super, "SUPERNET", "NUM_HEADS", source)[0],
-            SuperMlpRatio = (float)Numbers(super, "SUPERNET", "MLP_RATIO", source)[0],
-            EmbedDims = Numbers(space, "SEARCH_SPACE", "EMBED_DIM", source).Select(v => (int)v).ToArray(),
-            Depths = Numbers(space, "SEARCH_SPACE", "DEPTH", source).Select(v => (int)v).ToArray(),
-            NumHeads = Numbers(space, "SEARCH_SPACE", "NUM_HEADS", source).Select(v => (int)v).ToArray(),
-            MlpRatios = Numbers(space, "SEARCH_SPACE", "MLP_RATIO", source).Select(v => (float)v).ToArray(),
-        };
         try
         {
+            var root = AutoFormerYamlReader.Root(text, source);
+            var super = Section(root, "SUPERNET", source);
+            var space = Section(root, "SEARCH_SPACE", source);
+            var config = new AutoFormerSpaceConfig
+            {
+                SuperEmbedDim = (int)Numbers(super, "SUPERNET", "EMBED_DIM", source)[0],
+                SuperDepth = (int)Numbers(super, "SUPERNET", "DEPTH", source)[0],
+                SuperNumHeads = (int)Numbers(super, "SUPERNET", "NUM_HEADS", source)[0],
+                SuperMlpRatio = (float)Numbers(super, "SUPERNET", "MLP_RATIO", source)[0],
+                EmbedDims = Numbers(space, "SEARCH_SPACE", "EMBED_DIM", source).Select(v => (int)v).ToArray(),
+                Depths = Numbers(space, "SEARCH_SPACE", "DEPTH", source).Select(v => (int)v).ToArray(),
+                NumHeads = Numbers(space, "SEARCH_SPACE", "NUM_HEADS", source).Select(v => (int)v).ToArray(),
+                MlpRatios = Numbers(space, "SEARCH_SPACE", "MLP_RATIO", source).Select(v => (float)v).ToArray(),
+            };
             return new AutoFormerSpace(config, preset ?? Path.GetFileNameWithoutExtension(source));
         }
-        catch (Exception e) when (e is ArgumentException or UserInputException)
+        catch (ArgumentException e)
         {
             throw new UserInputException($"{source}: {e.Message}", e);
         }
@@ -259,67 +251,25 @@ public sealed class AutoFormerSpace : ISearchSpace
     private static double[] Numbers(YamlMappingNode section, string sectionName, string key, string source) =>
         AutoFormerYamlReader.Numbers(section, sectionName, key, source).Values;
 
-    private Architecture Uniform(int end)
+    private Architecture Uniform(bool largest)
     {
-        string Of(Choice c) => end == 0 ? c.Smallest : c.Largest;
-        int depth = int.Parse(Of(_depth), CultureInfo.InvariantCulture);
-        var ratios = new string[depth];
-        var heads = new string[depth];
-        for (int i = 0; i < depth; i++)
+        string Of(Choice c) => largest ? c.Largest : c.Smallest;
+        var v = new ChoiceValues();
+        v.SetText(AutoFormerChoices.Depth, Of(_depth));
+        v.SetText(AutoFormerChoices.EmbedDim, Of(_embed));
+        for (int i = 0; i < _ratio.Length; i++)
         {
-            ratios[i] = Of(_ratio[i]);
-            heads[i] = Of(_heads[i]);
+            v.SetText(_ratioKeys[i], Of(_ratio[i]));
+            v.SetText(_headsKeys[i], Of(_heads[i]));
         }
-        return Make(Of(_depth), Of(_embed), ratios, heads);
+        return _table.Canonical(v);
     }
 
-    private Architecture Make(string depth, string embed, IReadOnlyList<string> ratios, IReadOnlyList<string> heads)
+    // The official crossover of one layer choice: from either parent, or from the one that has the layer.
+    private static void Cross(ChoiceValues child, ChoiceValues x, ChoiceValues y, ChoiceKey key, Generator rng)
     {
-        var entries = new List<KeyValuePair<string, string>>(2 + 2 * ratios.Count) { new(_depth.Name, depth), new(_embed.Name, embed) };
-        for (int i = 0; i < ratios.Count; i++)
-        {
-            entries.Add(new(_ratio[i].Name, ratios[i]));
-            entries.Add(new(_heads[i].Name, heads[i]));
-        }
-        return new Architecture(Name, Preset, entries);
+        if (!x.Contains(key)) child.CopyFrom(y, key);
+        else if (!y.Contains(key)) child.CopyFrom(x, key);
+        else child.CopyFrom(rng.NextInt(2) == 0 ? x : y, key);
     }
-
-    private (int Depth, string Embed, string[] Ratios, string[] Heads) Decode(Architecture canonical)
-    {
-        int depth = canonical.Int(_depth.Name);
-        var ratios = new string[depth];
-        var heads = new string[depth];
-        for (int i = 0; i < depth; i++)
-        {
-            ratios[i] = canonical[_ratio[i].Name];
-            heads[i] = canonical[_heads[i].Name];
-        }
-        return (depth, canonical[_embed.Name], ratios, heads);
-    }
-
-    /// <summary>The allowed value of <paramref name="choice"/> equal to the architecture's (numerically, so <c>4.0</c> matches <c>4</c>).</summary>
-    private string Value(Architecture architecture, Choice choice)
-    {
-        if (!architecture.Contains(choice.Name))
-            throw new ArgumentException($"The architecture lacks choice '{choice.Name}' of the {Name} space ({Preset}).");
-        string value = architecture[choice.Name];
-        if (choice.Allows(value)) return value;
-        if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double x))
-            foreach (var allowed in choice.Values)
-                if (double.Parse(allowed, CultureInfo.InvariantCulture) == x) return allowed;
-        throw new ArgumentException($"Choice '{choice.Name}' = '{value}' is not one of {{{string.Join(", ", choice.Values)}}}.");
-    }
-
-    private static string Cross(string[] a, string[] b, int i, Generator rng)
-    {
-        if (i >= a.Length) return b[i];
-        if (i >= b.Length) return a[i];
-        return rng.NextInt(2) == 0 ? a[i] : b[i];
-    }
-
-    private static string Pick(Choice choice, Generator rng) => choice.Values[rng.NextInt(choice.Values.Count)];
-
-    private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
-
-    private static string Text(float value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -51,15 +51,10 @@ public sealed record AutoFormerSpaceConfig
     /// <exception cref="ArgumentException">A list is empty, not increasing or not positive, or a choice exceeds the supernet; the message names it.</exception>
     public void Validate()
     {
-        Increasing(EmbedDims, "embed_dim");
-        Increasing(Depths, "depth");
-        Increasing(NumHeads, "heads");
-        for (int i = 0; i < MlpRatios.Count; i++)
-        {
-            if (!(MlpRatios[i] > 0) || (i > 0 && !(MlpRatios[i] > MlpRatios[i - 1])))
-                throw new ArgumentException($"AutoFormer space MLP ratios must be positive and increasing; got [{string.Join(", ", MlpRatios)}].");
-        }
-        if (MlpRatios.Count == 0) throw new ArgumentException("The AutoFormer space has no MLP ratio to choose from.");
+        SizeValues.CheckIncreasing("The AutoFormer space's embed_dim values", EmbedDims, 1);
+        SizeValues.CheckIncreasing("The AutoFormer space's depths", Depths, 1);
+        SizeValues.CheckIncreasing("The AutoFormer space's head counts", NumHeads, 1);
+        SizeValues.CheckIncreasing("The AutoFormer space's MLP ratios", MlpRatios, float.Epsilon);
         if (HeadDim < 1 || PatchSize < 1 || MaxRelativePosition < 0)
             throw new ArgumentException($"Invalid AutoFormer space settings: head width {HeadDim}, patch {PatchSize}, max distance {MaxRelativePosition}.");
         if (Depths[^1] > SuperDepth)
@@ -74,15 +69,5 @@ public sealed record AutoFormerSpaceConfig
             throw new ArgumentException($"AutoFormer MLP width {(int)(EmbedDims[^1] * MlpRatios[^1])} exceeds the supernet's {SuperHidden}.");
         if (Input.Height % PatchSize != 0 || Input.Width % PatchSize != 0)
             throw new ArgumentException($"The AutoFormer space's input {Input} is not divisible into {PatchSize}×{PatchSize} patches.");
-    }
-
-    private static void Increasing(IReadOnlyList<int> values, string name)
-    {
-        if (values.Count == 0) throw new ArgumentException($"The AutoFormer space has no {name} to choose from.");
-        for (int i = 0; i < values.Count; i++)
-        {
-            if (values[i] < 1 || (i > 0 && values[i] <= values[i - 1]))
-                throw new ArgumentException($"AutoFormer space {name} values must be positive and increasing; got [{string.Join(", ", values)}].");
-        }
     }
 }

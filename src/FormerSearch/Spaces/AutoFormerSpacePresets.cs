@@ -1,3 +1,4 @@
+using FormerSearch.Engine;
 using FormerSearch.Models;
 
 namespace FormerSearch.Spaces;
@@ -13,7 +14,7 @@ public static class AutoFormerSpacePresets
     public static IReadOnlyList<string> Names { get; } = ["mini", "tiny", "small", "base"];
 
     /// <summary>The configuration of preset <paramref name="name"/>.</summary>
-    /// <exception cref="ArgumentException">Unknown preset.</exception>
+    /// <exception cref="UserInputException">Unknown preset.</exception>
     public static AutoFormerSpaceConfig Get(string name) => name switch
     {
         "tiny" => new()
@@ -38,6 +39,6 @@ public static class AutoFormerSpacePresets
             EmbedDims = [64, 96, 128], Depths = [4, 5, 6], MlpRatios = [2f, 3f, 4f], NumHeads = [2, 3, 4],
             HeadDim = 32, PatchSize = 4, Input = new ModelInput(1, 28, 28),
         },
-        _ => throw new ArgumentException($"The AutoFormer space has no preset '{name}'; its presets: {string.Join(", ", Names)}."),
+        _ => throw new UserInputException($"The AutoFormer space has no preset '{name}'; its presets: {string.Join(", ", Names)}."),
     };
 }

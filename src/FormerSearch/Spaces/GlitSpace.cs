@@ -2,7 +2,6 @@
 // ICCV 2021, https://arxiv.org/abs/2107.02960, Sec. 3.2 and Table 2. The official repository (bychen515/GLiT) holds
 // only the retraining code, not the supernet or the search; the frame and layer semantics follow its
 // RetrainTransformer (the zoo's Glit).
-using System.Globalization;
 using System.Numerics;
 using FormerSearch.Engine;
 using FormerSearch.Models;
@@ -13,7 +12,7 @@ using FormerSearch.Supernets.Glit;
 namespace FormerSearch.Spaces;
 
 /// <summary>
-/// The GLiT search space. Per block <c>i</c>: <c>block{i}.split</c>, the global-local head split <c>"g-l"</c>
+/// The GLiT search space (choices in <see cref="GlitChoices"/>). Per block <c>i</c>: <c>block{i}.split</c>, the global-local head split <c>"g-l"</c>
 /// (group <c>distribution</c>, an operation: each split has its own weights in the supernet), and in group
 /// <c>detail</c> the local heads' <c>block{i}.kernel</c> and <c>block{i}.local_expansion</c> (e_c), the global heads'
 /// <c>block{i}.global_expansion</c> (e_v; the paper's Q-K-V width 96/192/384 is e_v × 192) and
@@ -26,24 +25,19 @@ public sealed class GlitSpace : ISearchSpace
     /// <summary>The registered name.</summary>
     public const string SpaceName = "glit";
 
-    /// <summary>The choice-group of the head splits.</summary>
-    public const string DistributionGroup = "distribution";
+    /// <summary>The presets.</summary>
+    public static IReadOnlyList<string> PresetNames { get; } = ["imagenet", "mini"];
 
-    /// <summary>The choice-group of kernels, expansions and FFN ratios.</summary>
-    public const string DetailGroup = "detail";
-
-    private readonly string[] _splits;
-    private readonly string[] _kernels, _localExpansions, _globalExpansions, _mlpRatios;
-    private readonly Dictionary<string, Choice> _byName;
+    private readonly ChoiceTable _table;
     private readonly Architecture _smallest, _largest;
 
     /// <summary>The space of preset <paramref name="preset"/>: <c>imagenet</c> (Table 2) or <c>mini</c> (Fashion-MNIST).</summary>
-    /// <exception cref="ArgumentException">Unknown preset.</exception>
+    /// <exception cref="UserInputException">Unknown preset.</exception>
     public GlitSpace(string preset) : this(preset, preset switch
     {
         "imagenet" => GlitSpaceSettings.ImageNet,
         "mini" => GlitSpaceSettings.Mini,
-        _ => throw new ArgumentException($"The GLiT space has no preset '{preset}'; its presets: imagenet, mini."),
+        _ => throw new UserInputException($"The GLiT space has no preset '{preset}'; its presets: {string.Join(", ", PresetNames)}."),
     })
     {
     }
@@ -56,30 +50,27 @@ public sealed class GlitSpace : ISearchSpace
         Preset = preset;
         Settings = settings;
         int h = settings.NumHeads;
-        _splits = new string[h + 1];
-        for (int g = 0; g <= h; g++) _splits[g] = SplitText(g, h - g);
-        _kernels = Texts(settings.Kernels);
-        _localExpansions = Texts(settings.LocalExpansions);
-        _globalExpansions = Texts(settings.GlobalExpansions);
-        _mlpRatios = Texts(settings.MlpRatios);
-        var choices = new List<Choice>();
+        var splits = Enumerable.Range(0, h + 1).Select(g => new GlitHeadSplit(g, h - g)).ToArray();
+        var choices = new List<(Choice, Func<ChoiceValues, bool>?)>();
         for (int i = 0; i < settings.Depth; i++)
         {
-            choices.Add(new Choice(Split(i), _splits, ChoiceKind.Operation, DistributionGroup));
-            choices.Add(new Choice(Kernel(i), _kernels, ChoiceKind.Size, DetailGroup));
-            choices.Add(new Choice(LocalExpansion(i), _localExpansions, ChoiceKind.Size, DetailGroup));
-            choices.Add(new Choice(GlobalExpansion(i), _globalExpansions, ChoiceKind.Size, DetailGroup));
-            choices.Add(new Choice(FfnRatio(i), _mlpRatios, ChoiceKind.Size, DetailGroup));
+            var split = GlitChoices.Split(i);
+            // Kernel and local expansion are active with local heads, the global expansion with global heads.
+            Func<ChoiceValues, bool> local = v => v.Get(split).Local > 0, global = v => v.Get(split).Global > 0;
+            choices.Add((split.Define(splits, ChoiceKind.Operation, GlitChoices.DistributionGroup), null));
+            choices.Add((GlitChoices.Kernel(i).Define(settings.Kernels, ChoiceKind.Size, GlitChoices.DetailGroup), local));
+            choices.Add((GlitChoices.LocalExpansion(i).Define(settings.LocalExpansions, ChoiceKind.Size, GlitChoices.DetailGroup), local));
+            choices.Add((GlitChoices.GlobalExpansion(i).Define(settings.GlobalExpansions, ChoiceKind.Size, GlitChoices.DetailGroup), global));
+            choices.Add((GlitChoices.FfnRatio(i).Define(settings.MlpRatios, ChoiceKind.Size, GlitChoices.DetailGroup), null));
         }
-        Choices = choices;
-        _byName = choices.ToDictionary(c => c.Name, StringComparer.Ordinal);
+        _table = new ChoiceTable(SpaceName, preset, choices);
 
         BigInteger perBlock = 0;
         for (int g = 0; g <= h; g++)
         {
-            BigInteger n = _mlpRatios.Length;
-            if (g < h) n *= _kernels.Length * _localExpansions.Length;
-            if (g > 0) n *= _globalExpansions.Length;
+            BigInteger n = settings.MlpRatios.Count;
+            if (g < h) n *= settings.Kernels.Count * settings.LocalExpansions.Count;
+            if (g > 0) n *= settings.GlobalExpansions.Count;
             perBlock += n;
         }
         Count = BigInteger.Pow(perBlock, settings.Depth);
@@ -97,7 +88,7 @@ public sealed class GlitSpace : ISearchSpace
     public GlitSpaceSettings Settings { get; }
 
     /// <inheritdoc/>
-    public IReadOnlyList<Choice> Choices { get; }
+    public IReadOnlyList<Choice> Choices => _table.Choices;
 
     /// <inheritdoc/>
     public ModelInput DefaultInput => Settings.Input;
@@ -105,44 +96,12 @@ public sealed class GlitSpace : ISearchSpace
     /// <summary>Σ over splits of the product of the split's active value counts, to the power of the depth (198¹² for <c>imagenet</c>).</summary>
     public BigInteger Count { get; }
 
-    /// <summary>Name of block <paramref name="i"/>'s head split choice.</summary>
-    public static string Split(int i) => $"block{i}.split";
-
-    /// <summary>Name of block <paramref name="i"/>'s local kernel choice.</summary>
-    public static string Kernel(int i) => $"block{i}.kernel";
-
-    /// <summary>Name of block <paramref name="i"/>'s local expansion (e_c) choice.</summary>
-    public static string LocalExpansion(int i) => $"block{i}.local_expansion";
-
-    /// <summary>Name of block <paramref name="i"/>'s global Q-K-V expansion (e_v) choice.</summary>
-    public static string GlobalExpansion(int i) => $"block{i}.global_expansion";
-
-    /// <summary>Name of block <paramref name="i"/>'s FFN ratio choice.</summary>
-    public static string FfnRatio(int i) => $"block{i}.ffn_ratio";
-
-    /// <summary>The split value <c>"g-l"</c> of <paramref name="globalHeads"/> global and <paramref name="localHeads"/> local heads.</summary>
-    public static string SplitText(int globalHeads, int localHeads) => string.Create(CultureInfo.InvariantCulture, $"{globalHeads}-{localHeads}");
-
     /// <summary>
     /// Each block's split uniform over its values, then each choice the split makes active uniform over its values
     /// (the paper's SPOS sampling: a random index per choice). Not uniform over architectures: a mixed split holds
     /// more of them than an all-global one.
     /// </summary>
-    public Architecture Sample(Generator rng)
-    {
-        var entries = new List<KeyValuePair<string, string>>(Choices.Count);
-        for (int i = 0; i < Settings.Depth; i++)
-        {
-            int g = rng.NextInt(_splits.Length);
-            entries.Add(new(Split(i), _splits[g]));
-            foreach (var name in ActiveDetails(i, g))
-            {
-                var values = _byName[name].Values;
-                entries.Add(new(name, values[rng.NextInt(values.Count)]));
-            }
-        }
-        return new Architecture(Name, Preset, entries);
-    }
+    public Architecture Sample(Generator rng) => _table.SampleEach(rng);
 
     /// <summary>
     /// Every detail at its smallest value, and per block the split whose block then costs the fewest MACs (ties: fewer
@@ -160,34 +119,28 @@ public sealed class GlitSpace : ISearchSpace
     /// of <paramref name="sizes"/> is at its smallest, at its largest when every one is at its largest, and from
     /// <paramref name="architecture"/> otherwise.
     /// </summary>
-    /// <exception cref="ArgumentException">Either architecture is not valid in this space.</exception>
+    /// <exception cref="UserInputException">Either architecture is not valid in this space.</exception>
     public Architecture WithSizesOf(Architecture architecture, Architecture sizes)
     {
-        architecture = Validate(architecture);
+        var v = new ChoiceValues(Validate(architecture));
         sizes = Validate(sizes);
         bool allSmallest = true, allLargest = true;
-        foreach (var (name, value) in sizes.Entries)
+        var details = new List<(Choice Choice, string? Value)>();
+        foreach (var choice in Choices)
         {
-            var choice = _byName[name];
             if (choice.Kind != ChoiceKind.Size) continue;
+            string? value = sizes.Contains(choice.Name) ? sizes[choice.Name] : null;
+            details.Add((choice, value));
+            if (value is null) continue;
             allSmallest &= value == choice.Smallest;
             allLargest &= value == choice.Largest;
         }
-        var entries = new List<KeyValuePair<string, string>>(Choices.Count);
-        for (int i = 0; i < Settings.Depth; i++)
+        foreach (var (choice, value) in details)
         {
-            int g = GlobalHeadsOf(architecture[Split(i)]);
-            entries.Add(new(Split(i), architecture[Split(i)]));
-            foreach (var name in ActiveDetails(i, g))
-            {
-                string value = sizes.Contains(name) ? sizes[name]
-                    : allSmallest ? _byName[name].Smallest
-                    : allLargest ? _byName[name].Largest
-                    : architecture[name];
-                entries.Add(new(name, value));
-            }
+            string? text = value ?? (allSmallest ? choice.Smallest : allLargest ? choice.Largest : null);
+            if (text is not null) v.SetText(choice.Name, text);
         }
-        return new Architecture(Name, Preset, entries);
+        return _table.Canonical(v);
     }
 
     /// <summary>
@@ -195,93 +148,33 @@ public sealed class GlitSpace : ISearchSpace
     /// detail the (new) split makes active re-drawn with probability P_m, or drawn when the parent lacked it. The space
     /// has no depth choice, so P_d is not used.
     /// </summary>
-    /// <exception cref="ArgumentException">The parent is not valid in this space.</exception>
-    public Architecture Mutate(Architecture parent, MutationSettings settings, Generator rng)
-    {
-        parent = Validate(parent);
-        double pm = settings.ChoiceProbability;
-        var entries = new List<KeyValuePair<string, string>>(Choices.Count);
-        for (int i = 0; i < Settings.Depth; i++)
-        {
-            string split = parent[Split(i)];
-            if (rng.NextDouble() < pm) split = _splits[rng.NextInt(_splits.Length)];
-            entries.Add(new(Split(i), split));
-            foreach (var name in ActiveDetails(i, GlobalHeadsOf(split)))
-            {
-                bool redraw = rng.NextDouble() < pm;
-                var values = _byName[name].Values;
-                entries.Add(new(name, !redraw && parent.Contains(name) ? parent[name] : values[rng.NextInt(values.Count)]));
-            }
-        }
-        return new Architecture(Name, Preset, entries);
-    }
+    /// <exception cref="UserInputException">The parent is not valid in this space.</exception>
+    public Architecture Mutate(Architecture parent, MutationSettings settings, Generator rng) =>
+        _table.MutateEach(Validate(parent), settings.ChoiceProbability, rng);
 
     /// <summary>Per block, the split of a parent chosen at random, then each active detail from a random parent among those that have it (the split's own parent always does), so the child is valid.</summary>
-    /// <exception cref="ArgumentException">A parent is not valid in this space.</exception>
-    public Architecture Crossover(Architecture a, Architecture b, Generator rng)
-    {
-        a = Validate(a);
-        b = Validate(b);
-        var entries = new List<KeyValuePair<string, string>>(Choices.Count);
-        for (int i = 0; i < Settings.Depth; i++)
-        {
-            string split = rng.NextInt(2) == 0 ? a[Split(i)] : b[Split(i)];
-            entries.Add(new(Split(i), split));
-            foreach (var name in ActiveDetails(i, GlobalHeadsOf(split)))
-            {
-                bool fromA = rng.NextInt(2) == 0;
-                string value = a.Contains(name) && (fromA || !b.Contains(name)) ? a[name] : b[name];
-                entries.Add(new(name, value));
-            }
-        }
-        return new Architecture(Name, Preset, entries);
-    }
+    /// <exception cref="UserInputException">A parent is not valid in this space.</exception>
+    public Architecture Crossover(Architecture a, Architecture b, Generator rng) => _table.CrossEach(Validate(a), Validate(b), rng);
 
     /// <summary>
     /// The canonical form: space order, choices the splits make inactive dropped. Values of dropped choices must still
     /// be allowed ones.
     /// </summary>
-    /// <exception cref="ArgumentException">Another space or preset, a missing, unknown or disallowed choice; the message names it.</exception>
-    public Architecture Validate(Architecture architecture)
-    {
-        if (architecture.Space != Name)
-            throw new ArgumentException($"The architecture belongs to search space '{architecture.Space}', not {Name}.");
-        if (architecture.Preset != Preset)
-            throw new ArgumentException($"The architecture is of {Name} preset '{architecture.Preset}', not '{Preset}'.");
-        foreach (var (name, value) in architecture.Entries)
-        {
-            if (!_byName.TryGetValue(name, out var choice))
-                throw new ArgumentException($"The {Name} space ({Preset}) has no choice '{name}'.");
-            if (!choice.Allows(value))
-                throw new ArgumentException($"Choice '{name}' does not allow '{value}'; allowed: {string.Join(", ", choice.Values)}.");
-        }
-        var entries = new List<KeyValuePair<string, string>>(Choices.Count);
-        for (int i = 0; i < Settings.Depth; i++)
-        {
-            string split = Split(i);
-            if (!architecture.Contains(split)) throw new ArgumentException($"The architecture lacks choice '{split}'.");
-            entries.Add(new(split, architecture[split]));
-            foreach (var name in ActiveDetails(i, GlobalHeadsOf(architecture[split])))
-            {
-                if (!architecture.Contains(name)) throw new ArgumentException($"The architecture lacks choice '{name}' (active with split {architecture[split]}).");
-                entries.Add(new(name, architecture[name]));
-            }
-        }
-        return new Architecture(Name, Preset, entries);
-    }
+    /// <exception cref="UserInputException">Another space or preset, a missing, unknown or disallowed choice; the message names it.</exception>
+    public Architecture Validate(Architecture architecture) => _table.Validate(architecture);
 
     /// <summary>The zoo configuration of <paramref name="architecture"/> (inactive sizes at the zoo's defaults, which nothing reads).</summary>
-    /// <exception cref="ArgumentException">The architecture is not valid in this space.</exception>
+    /// <exception cref="UserInputException">The architecture is not valid in this space.</exception>
     public GlitConfig ToConfig(Architecture architecture)
     {
         architecture = Validate(architecture);
         var layers = new GlitLayerConfig[Settings.Depth];
         for (int i = 0; i < layers.Length; i++)
         {
-            int g = GlobalHeadsOf(architecture[Split(i)]);
-            var layer = new GlitLayerConfig { GlobalHeads = g, LocalHeads = Settings.NumHeads - g, MlpRatio = architecture.Float(FfnRatio(i)) };
-            if (g > 0) layer = layer with { GlobalExpansion = architecture.Float(GlobalExpansion(i)) };
-            if (g < Settings.NumHeads) layer = layer with { Kernel = architecture.Int(Kernel(i)), LocalExpansion = architecture.Int(LocalExpansion(i)) };
+            var split = architecture.Get(GlitChoices.Split(i));
+            var layer = new GlitLayerConfig { GlobalHeads = split.Global, LocalHeads = split.Local, MlpRatio = architecture.Get(GlitChoices.FfnRatio(i)) };
+            if (split.Global > 0) layer = layer with { GlobalExpansion = architecture.Get(GlitChoices.GlobalExpansion(i)) };
+            if (split.Local > 0) layer = layer with { Kernel = architecture.Get(GlitChoices.Kernel(i)), LocalExpansion = architecture.Get(GlitChoices.LocalExpansion(i)) };
             layers[i] = layer;
         }
         return new GlitConfig
@@ -295,43 +188,27 @@ public sealed class GlitSpace : ISearchSpace
     }
 
     /// <summary>The zoo's analytic GLiT profile of <paramref name="architecture"/> (exact params; MACs as <see cref="Glit.Profile"/> counts them).</summary>
-    /// <exception cref="ArgumentException">The architecture or options are invalid.</exception>
+    /// <exception cref="UserInputException">The architecture is not valid in this space.</exception>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
     public ModelProfile Profile(Architecture architecture, ModelOptions options) =>
         Glit.Profile($"{Name}_{Preset}", ToConfig(architecture), options);
 
     /// <summary>The zoo's <see cref="Glit"/> of <paramref name="architecture"/> with fresh weights.</summary>
-    /// <exception cref="ArgumentException">The architecture or options are invalid.</exception>
+    /// <exception cref="UserInputException">The architecture is not valid in this space.</exception>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
     public VisionModel CreateModel(Architecture architecture, ModelOptions options) => new Glit(ToConfig(architecture), options);
 
     /// <summary>A <see cref="GlitSupernet"/> for <paramref name="options"/>' input, its largest subnet active.</summary>
     /// <exception cref="ArgumentException">The options are invalid or the image is not a whole number of patches.</exception>
     public Supernet CreateSupernet(ModelOptions options) => new GlitSupernet(this, options);
 
-    /// <summary>Global heads of a split value <c>"g-l"</c>.</summary>
-    internal static int GlobalHeadsOf(string split) => int.Parse(split.AsSpan(0, split.IndexOf('-')), NumberStyles.Integer, CultureInfo.InvariantCulture);
-
-    // The detail choices active in block i with g global heads, in space order.
-    private IEnumerable<string> ActiveDetails(int i, int g)
-    {
-        if (g < Settings.NumHeads)
-        {
-            yield return Kernel(i);
-            yield return LocalExpansion(i);
-        }
-        if (g > 0) yield return GlobalExpansion(i);
-        yield return FfnRatio(i);
-    }
-
+    // Every block at split g, every detail at its smallest or largest.
     private Architecture Uniform(int globalHeads, bool largest)
     {
-        var entries = new List<KeyValuePair<string, string>>(Choices.Count);
-        for (int i = 0; i < Settings.Depth; i++)
-        {
-            entries.Add(new(Split(i), _splits[globalHeads]));
-            foreach (var name in ActiveDetails(i, globalHeads))
-                entries.Add(new(name, largest ? _byName[name].Largest : _byName[name].Smallest));
-        }
-        return new Architecture(Name, Preset, entries);
+        var v = new ChoiceValues();
+        foreach (var choice in Choices) v.SetText(choice.Name, largest ? choice.Largest : choice.Smallest);
+        for (int i = 0; i < Settings.Depth; i++) v.Set(GlitChoices.Split(i), new GlitHeadSplit(globalHeads, Settings.NumHeads - globalHeads));
+        return _table.Canonical(v);
     }
 
     // The split whose one-block network costs least (or most) with every detail at its smallest (or largest). Blocks
@@ -364,7 +241,4 @@ public sealed class GlitSpace : ISearchSpace
         }
         return best;
     }
-
-    private static string[] Texts<T>(IReadOnlyList<T> values) where T : IFormattable =>
-        values.Select(v => v.ToString(null, CultureInfo.InvariantCulture)).ToArray();
 }

@@ -79,10 +79,10 @@ public sealed record GlitSpaceSettings
             throw new ArgumentException($"Invalid GLiT space frame: patch {PatchSize}, width {EmbedDim}, {NumHeads} heads, depth {Depth}.");
         if (EmbedDim % NumHeads != 0)
             throw new ArgumentException($"The GLiT space width {EmbedDim} is not divisible by {NumHeads} heads.");
-        Increasing("kernels", Kernels, 1);
-        Increasing("local expansions", LocalExpansions, 1);
-        Increasing("global expansions", GlobalExpansions, float.Epsilon);
-        Increasing("MLP ratios", MlpRatios, float.Epsilon);
+        SizeValues.CheckIncreasing("The GLiT space's kernels", Kernels, 1);
+        SizeValues.CheckIncreasing("The GLiT space's local expansions", LocalExpansions, 1);
+        SizeValues.CheckIncreasing("The GLiT space's global expansions", GlobalExpansions, float.Epsilon);
+        SizeValues.CheckIncreasing("The GLiT space's MLP ratios", MlpRatios, float.Epsilon);
         foreach (int k in Kernels)
             if ((k - Kernels[0]) % 2 != 0)
                 throw new ArgumentException($"The GLiT space kernels {string.Join(", ", Kernels)} differ in parity; smaller kernels must be centre crops of the largest.");
@@ -92,15 +92,5 @@ public sealed record GlitSpaceSettings
         foreach (float r in MlpRatios)
             if ((int)(EmbedDim * r) < 1)
                 throw new ArgumentException($"The MLP ratio {r} gives no hidden channels at width {EmbedDim}.");
-    }
-
-    private static void Increasing<T>(string what, IReadOnlyList<T> values, T minimum) where T : IComparable<T>
-    {
-        if (values.Count == 0) throw new ArgumentException($"The GLiT space has no {what}.");
-        for (int i = 0; i < values.Count; i++)
-        {
-            if (values[i].CompareTo(minimum) < 0) throw new ArgumentException($"The GLiT space {what} must be at least {minimum}; got {values[i]}.");
-            if (i > 0 && values[i].CompareTo(values[i - 1]) <= 0) throw new ArgumentException($"The GLiT space {what} must be increasing; got {string.Join(", ", values)}.");
-        }
     }
 }

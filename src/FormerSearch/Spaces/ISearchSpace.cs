@@ -50,7 +50,7 @@ public interface ISearchSpace
     Architecture Crossover(Architecture a, Architecture b, Generator rng);
 
     /// <summary>The canonical form of <paramref name="architecture"/> (space order, inactive choices dropped) after checking it.</summary>
-    /// <exception cref="ArgumentException">Another space or preset, a missing or unknown choice, or a value the choice does not allow; the message names it.</exception>
+    /// <exception cref="UserInputException">Another space or preset, a missing or unknown choice, a value the choice does not allow, or a broken rule of the space; the message names it.</exception>
     Architecture Validate(Architecture architecture);
 
     /// <summary>Analytic params and MACs of the standalone model (nothing built).</summary>

@@ -60,25 +60,23 @@ public sealed class SubnetSampler : IStepPasses
     private Architecture[] Hybrid(ISearchSpace space, Architecture random) =>
         [random, space.WithSizesOf(random, _smallest), space.WithSizesOf(random, _largest)];
 
-    /// <summary>Every choice of the space drawn on its own; the space drops the inactive ones, and rejects combinations its rules forbid (then we draw again).</summary>
-    public static Architecture EachChoiceUniform(ISearchSpace space, Generator rng)
+    /// <summary>Every choice of the space drawn on its own; the space drops the inactive ones, and rejects combinations its rules forbid (then we draw again, which keeps the draw uniform over the allowed ones).</summary>
+    /// <exception cref="InvalidOperationException">No draw in 10,000 met the space's rules.</exception>
+    public static Architecture EachChoiceUniform(ISearchSpace space, Generator rng) => ChoiceTable.Retry(() =>
     {
-        for (int attempt = 0; ; attempt++)
+        var entries = new KeyValuePair<string, string>[space.Choices.Count];
+        for (int i = 0; i < entries.Length; i++)
         {
-            var entries = new KeyValuePair<string, string>[space.Choices.Count];
-            for (int i = 0; i < entries.Length; i++)
-            {
-                var choice = space.Choices[i];
-                entries[i] = new(choice.Name, choice.Values[rng.NextInt(choice.Values.Count)]);
-            }
-            try
-            {
-                return space.Validate(new Architecture(space.Name, space.Preset, entries));
-            }
-            catch (ArgumentException) when (attempt < 10_000)
-            {
-                // A combination the space's rules forbid: draw again, which keeps the draw uniform over the allowed ones.
-            }
+            var choice = space.Choices[i];
+            entries[i] = new(choice.Name, ChoiceTable.Pick(choice, rng));
         }
-    }
+        try
+        {
+            return space.Validate(new Architecture(space.Name, space.Preset, entries));
+        }
+        catch (UserInputException)
+        {
+            return null;
+        }
+    }, $"the rules of the {space.Name} space");
 }

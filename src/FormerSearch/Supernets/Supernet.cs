@@ -1,26 +1,47 @@
+using FormerSearch.Engine;
 using FormerSearch.Models;
 using FormerSearch.Spaces;
+using FormerSearch.Supernets.Layers;
 
 namespace FormerSearch.Supernets;
 
 /// <summary>
 /// A weight-sharing supernet: the largest weights of every choice of its space. <see cref="Activate"/> selects a subnet;
 /// forward and backward then cost what that subnet costs, using views (sub-blocks) of the shared weights, and gradients
-/// land only in the active slices. <see cref="Extract"/> copies the active slices into the zoo's standalone model.
+/// land only in the active slices. <see cref="Extract"/> copies the active slices into the zoo's standalone model,
+/// walking the module tree (<see cref="SubnetExtraction"/>): a supernet's active modules mirror its standalone model's,
+/// and each sliced layer (<see cref="ISlicedLayer"/>) knows its active slice.
 /// </summary>
 public abstract class Supernet : VisionModel
 {
-    /// <summary>A supernet of <paramref name="space"/> for <paramref name="input"/> images.</summary>
-    protected Supernet(ISearchSpace space, ModelInput input) : base(input) => Space = space;
+    /// <summary>
+    /// A supernet of <paramref name="space"/> for <paramref name="options"/>' input, classes, rates and seed, its weights,
+    /// dropout and drop-path masks drawn from one generator seeded by it (<see cref="VisionModel.Randomness"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    protected Supernet(ISearchSpace space, ModelOptions options) : base(options.Input)
+    {
+        options.Validate();
+        Space = space;
+        Options = options;
+        Generator = new Generator(options.Seed);
+        Randomness = Generator;
+    }
 
     /// <summary>The space whose architectures this supernet holds.</summary>
     public ISearchSpace Space { get; }
+
+    /// <summary>The options the supernet was built for; extracted models get the same, with the current classes.</summary>
+    protected ModelOptions Options { get; }
+
+    /// <summary>Draws the weights, then the dropout and drop-path masks.</summary>
+    protected Generator Generator { get; }
 
     /// <summary>The active subnet's architecture.</summary>
     public Architecture Active { get; private set; } = null!;
 
     /// <summary>Makes <paramref name="architecture"/> the active subnet.</summary>
-    /// <exception cref="ArgumentException">The architecture is not valid in <see cref="Space"/>.</exception>
+    /// <exception cref="UserInputException">The architecture is not valid in <see cref="Space"/>.</exception>
     public void Activate(Architecture architecture)
     {
         var canonical = Space.Validate(architecture);
@@ -28,17 +49,48 @@ public abstract class Supernet : VisionModel
         Active = canonical;
     }
 
-    /// <summary>The standalone model of <paramref name="architecture"/> holding copies of the supernet's slices: its outputs equal the supernet's with that subnet active, in train and eval mode.</summary>
-    /// <exception cref="ArgumentException">The architecture is not valid in <see cref="Space"/>.</exception>
+    /// <summary>
+    /// The standalone model of <paramref name="architecture"/> (same input, classes, rates and seed) holding copies of the
+    /// supernet's slices: its outputs equal the supernet's with that subnet active, in train and eval mode, and its
+    /// train/eval mode is the supernet's. The active subnet stays as it was.
+    /// </summary>
+    /// <exception cref="UserInputException">The architecture is not valid in <see cref="Space"/>.</exception>
     public VisionModel Extract(Architecture architecture)
     {
         var canonical = Space.Validate(architecture);
-        return OnExtract(canonical);
+        var previous = Active;
+        OnActivate(canonical);
+        try
+        {
+            var model = CreateStandalone(canonical, Options with { NumClasses = NumClasses });
+            SubnetExtraction.CopyInto(this, model);
+            model.Train(Training);
+            return model;
+        }
+        finally
+        {
+            OnActivate(previous);
+        }
     }
+
+    /// <summary>
+    /// The active subnet's weights and buffers as views of the supernet's, under the supernet's names (a tensor the
+    /// subnet uses in several bands as <c>name#0</c>, <c>name#1</c>, …): what a step through this subnet may change.
+    /// </summary>
+    public Dictionary<string, Tensor> ActiveSlices() => SubnetExtraction.ActiveViews(this);
 
     /// <summary>Selects the slices and alternatives of a validated architecture.</summary>
     protected abstract void OnActivate(Architecture architecture);
 
-    /// <summary>Builds the standalone model of a validated architecture with the active slices copied in.</summary>
-    protected abstract VisionModel OnExtract(Architecture architecture);
+    /// <summary>The zoo's standalone model of a validated architecture, with fresh weights, for <paramref name="options"/> (this supernet's with the current classes).</summary>
+    protected abstract VisionModel CreateStandalone(Architecture architecture, ModelOptions options);
+
+    /// <summary>The token grid of <see cref="Options"/>' images cut into <paramref name="patch"/>×<paramref name="patch"/> patches.</summary>
+    /// <exception cref="UserInputException">The image is not a whole number of patches.</exception>
+    protected (int H, int W) PatchGrid(int patch)
+    {
+        if (Options.ImageHeight % patch != 0 || Options.ImageWidth % patch != 0)
+            throw new UserInputException($"The image {Options.ImageHeight}×{Options.ImageWidth} is not divisible into {patch}×{patch} patches.");
+        return (Options.ImageHeight / patch, Options.ImageWidth / patch);
+    }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using FormerSearch.Engine;
 using FormerSearch.Models;
 using FormerSearch.Spaces;
 
@@ -25,6 +26,7 @@ public sealed record SupernetDirectory(string Path, string Space, string Preset,
     public string WeightsPath => System.IO.Path.Combine(Path, WeightsFile);
 
     /// <summary>The search space it was trained on.</summary>
+    /// <exception cref="UserInputException"><c>space.json</c> names a space or preset that does not exist.</exception>
     public ISearchSpace CreateSpace() => SearchSpaces.Create(Space, Preset);
 
     /// <summary>Options for the supernet and its extracted models.</summary>
@@ -51,18 +53,17 @@ public sealed record SupernetDirectory(string Path, string Space, string Preset,
     }
 
     /// <summary>Reads the folder's <c>space.json</c>.</summary>
-    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
-    /// <exception cref="InvalidDataException">It has no valid <c>space.json</c> (it is not a supernet folder).</exception>
+    /// <exception cref="UserInputException">The folder does not exist, or has no valid <c>space.json</c> (it is not a supernet folder).</exception>
     public static SupernetDirectory Load(string path)
     {
-        if (!Directory.Exists(path)) throw new DirectoryNotFoundException($"The supernet folder {path} does not exist.");
+        if (!Directory.Exists(path)) throw new UserInputException($"The supernet folder {path} does not exist.");
         string file = System.IO.Path.Combine(path, SpaceFile);
-        if (!File.Exists(file)) throw new InvalidDataException($"{path} is not a supernet folder: it has no {SpaceFile} (write one with `former supernet train`).");
+        if (!File.Exists(file)) throw new UserInputException($"{path} is not a supernet folder: it has no {SpaceFile} (write one with `former supernet train`).");
         try
         {
             var doc = JsonNode.Parse(File.ReadAllText(file))!.AsObject();
             var input = doc["input"]!.AsArray().Select(n => n!.GetValue<int>()).ToArray();
-            if (input.Length != 3) throw new InvalidDataException($"{file}: 'input' must be [C, H, W].");
+            if (input.Length != 3) throw new UserInputException($"{file}: 'input' must be [C, H, W].");
             return new SupernetDirectory(path, doc["space"]!.GetValue<string>(), doc["preset"]!.GetValue<string>(),
                 new ModelInput(input[0], input[1], input[2]), doc["num_classes"]!.GetValue<int>(),
                 doc["sampler"]?.GetValue<string>() ?? "uniform", doc["dataset"]?.GetValue<string>() ?? "",
@@ -70,30 +71,36 @@ public sealed record SupernetDirectory(string Path, string Space, string Preset,
         }
         catch (Exception e) when (e is JsonException or NullReferenceException or InvalidOperationException or FormatException)
         {
-            throw new InvalidDataException($"{file} is damaged: {e.Message}", e);
+            throw new UserInputException($"{file} is damaged: {e.Message}", e);
         }
     }
 
     /// <summary>Reads an architecture file of this supernet's space (the JSON <c>former space sample</c> writes), checked against the space.</summary>
-    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">It is not an architecture of this space and preset; the message says which choice is wrong.</exception>
+    /// <exception cref="UserInputException">The file does not exist or is not an architecture of this space and preset; the message names the file and says which choice is wrong.</exception>
     public Architecture ReadArchitecture(string file)
     {
-        if (!File.Exists(file)) throw new FileNotFoundException($"The architecture file {file} does not exist.", file);
+        if (!File.Exists(file)) throw new UserInputException($"The architecture file {file} does not exist.");
         var architecture = Architecture.FromJson(File.ReadAllText(file), file);
         if (architecture.Space != Space || architecture.Preset != Preset)
-            throw new InvalidDataException($"{file} is an architecture of {architecture.Space} ({architecture.Preset}) but the supernet in {Path} is {Space} ({Preset}).");
+            throw new UserInputException($"{file} is an architecture of {architecture.Space} ({architecture.Preset}) but the supernet in {Path} is {Space} ({Preset}).");
         try { return CreateSpace().Validate(architecture); }
-        catch (ArgumentException e) { throw new InvalidDataException($"{file}: {e.Message}", e); }
+        catch (UserInputException e) { throw new UserInputException($"{file}: {e.Message}", e); }
     }
 
     /// <summary>The supernet with the trained weights loaded.</summary>
-    /// <exception cref="FileNotFoundException">The weights are not there yet (training has not finished).</exception>
+    /// <exception cref="UserInputException">The weights are not there yet (training has not finished), or are not this supernet's (damaged, or another space's).</exception>
     public Supernet LoadSupernet()
     {
-        if (!File.Exists(WeightsPath)) throw new FileNotFoundException($"{WeightsPath} does not exist: the supernet in {Path} has not finished training (resume it with `former supernet train --resume`).", WeightsPath);
+        if (!File.Exists(WeightsPath)) throw new UserInputException($"{WeightsPath} does not exist: the supernet in {Path} has not finished training (resume it with `former supernet train --resume`).");
         var supernet = CreateSpace().CreateSupernet(ModelOptions);
-        supernet.LoadSafeTensors(WeightsPath, strict: true);
+        try
+        {
+            supernet.LoadSafeTensors(WeightsPath, strict: true);
+        }
+        catch (Exception e) when (e is InvalidDataException or ArgumentException)
+        {
+            throw new UserInputException($"{WeightsPath} does not hold the weights of the {Space} ({Preset}) supernet {SpaceFile} describes: {e.Message}", e);
+        }
         return supernet;
     }
 }

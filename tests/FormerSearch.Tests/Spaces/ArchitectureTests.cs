@@ -1,3 +1,4 @@
+using FormerSearch.Engine;
 using FormerSearch.Spaces;
 
 namespace FormerSearch.Tests.Spaces;
@@ -40,9 +41,10 @@ public sealed class ArchitectureTests
     [InlineData("{\"space\": \"glit\", \"choices\": []}", "'choices' must be an object")]
     [InlineData("{\"space\": \"glit\", \"choices\": {\"a\": [1]}}", "choice 'a' must be a string or a number")]
     [InlineData("{oops", "not valid JSON")]
+    [InlineData("{\"space\": \"glit\", \"choices\": {\"a\": 1, \"a\": 2}}", "Duplicate")]
     public void Bad_files_are_named_with_what_is_wrong(string text, string expected)
     {
-        var e = Assert.Throws<InvalidDataException>(() => Architecture.FromJson(text, "bad.json"));
+        var e = Assert.Throws<UserInputException>(() => Architecture.FromJson(text, "bad.json"));
         Assert.Contains("bad.json", e.Message);
         Assert.Contains(expected, e.Message);
     }
@@ -56,7 +58,7 @@ public sealed class ArchitectureTests
     [Fact]
     public void An_unknown_space_is_refused_with_the_known_ones()
     {
-        var e = Assert.Throws<ArgumentException>(() => SearchSpaces.Create("nas-bench"));
+        var e = Assert.Throws<UserInputException>(() => SearchSpaces.Create("nas-bench"));
         Assert.Contains("nas-bench", e.Message);
     }
 }

@@ -40,7 +40,7 @@ public sealed class AutoFormerSpaceTests
         Assert.Equal("mini", SearchSpaces.Create("autoformer").Preset);
         foreach (var preset in new[] { "tiny", "small", "base", "mini" })
             Assert.Equal(preset, SearchSpaces.Create("autoformer", preset).Preset);
-        Assert.Throws<ArgumentException>(() => SearchSpaces.Create("autoformer", "huge"));
+        Assert.Throws<UserInputException>(() => SearchSpaces.Create("autoformer", "huge"));
     }
 
     [Fact]
@@ -134,12 +134,12 @@ public sealed class AutoFormerSpaceTests
         Assert.False(canonical.Contains("layer4.heads"));
         Assert.Equal(2 + 2 * 4, canonical.Entries.Count);
 
-        Assert.Contains("'layer2.heads' = '5'", Assert.Throws<ArgumentException>(() => Mini.Validate(largest.With("layer2.heads", "5"))).Message);
-        Assert.Contains("'layer9.heads'", Assert.Throws<ArgumentException>(() => Mini.Validate(largest.With("layer9.heads", "2"))).Message);
-        Assert.Contains("'bogus'", Assert.Throws<ArgumentException>(() => Mini.Validate(largest.With("bogus", "1"))).Message);
+        Assert.Contains("'layer2.heads' = '5'", Assert.Throws<UserInputException>(() => Mini.Validate(largest.With("layer2.heads", "5"))).Message);
+        Assert.Contains("'layer9.heads'", Assert.Throws<UserInputException>(() => Mini.Validate(largest.With("layer9.heads", "2"))).Message);
+        Assert.Contains("'bogus'", Assert.Throws<UserInputException>(() => Mini.Validate(largest.With("bogus", "1"))).Message);
         var missing = new Architecture("autoformer", "mini", largest.Entries.Where(e => e.Key != "layer3.mlp_ratio"));
-        Assert.Contains("lacks choice 'layer3.mlp_ratio'", Assert.Throws<ArgumentException>(() => Mini.Validate(missing)).Message);
-        Assert.Contains("preset tiny", Assert.Throws<ArgumentException>(() => Mini.Validate(AutoFormerSpace.Create("tiny").Largest())).Message);
+        Assert.Contains("lacks choice 'layer3.mlp_ratio'", Assert.Throws<UserInputException>(() => Mini.Validate(missing)).Message);
+        Assert.Contains("preset tiny", Assert.Throws<UserInputException>(() => Mini.Validate(AutoFormerSpace.Create("tiny").Largest())).Message);
     }
 
     [Fact]
@@ -232,7 +232,7 @@ public sealed class AutoFormerSpaceTests
             entries.Add(new($"layer{i}.heads", heads[i].ToString(System.Globalization.CultureInfo.InvariantCulture)));
         }
         // 3.0 is not a tiny ratio: the published subnet lies outside the yaml's SEARCH_SPACE on three layers.
-        var e = Assert.Throws<ArgumentException>(() => tiny.Validate(new Architecture("autoformer", "tiny", entries)));
+        var e = Assert.Throws<UserInputException>(() => tiny.Validate(new Architecture("autoformer", "tiny", entries)));
         Assert.Contains("'layer2.mlp_ratio' = '3'", e.Message);
     }
 }

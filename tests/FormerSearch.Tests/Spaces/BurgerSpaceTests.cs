@@ -39,7 +39,7 @@ public sealed class BurgerSpaceTests
                 for (int mask = 0; mask < 64; mask++)
                 {
                     var a = baseArch.With("stage1.sub1.op", op1).With("stage1.sub3.op", op3);
-                    for (int e = 0; e < 6; e++) a = a.With(BurgerSpace.EdgeName(0, e), (mask >> e & 1) == 1 ? "skip" : "none");
+                    for (int e = 0; e < 6; e++) a = a.With(BurgerChoices.Edge(0, e).Name, (mask >> e & 1) == 1 ? "skip" : "none");
                     try
                     {
                         var c = space.Validate(a);
@@ -47,7 +47,7 @@ public sealed class BurgerSpaceTests
                             && (op1 != "skip" || (mask & 1) == 1) && (op3 != "skip" || (mask & 32) == 32))
                             valid++;
                     }
-                    catch (ArgumentException)
+                    catch (UserInputException)
                     {
                     }
                 }
@@ -62,7 +62,7 @@ public sealed class BurgerSpaceTests
                     var e = new bool[6];
                     for (int i = 0; i < 6; i++) e[i] = (mask >> i & 1) == 1;
                     if ((skip1 == 1 && !e[0]) || (skip3 == 1 && !e[5])) continue;
-                    if (BurgerSpace.IsResidual(e)) expected++;
+                    if (BurgerCellRules.IsResidual(e)) expected++;
                 }
         Assert.Equal(expected, valid);
     }
@@ -116,7 +116,7 @@ public sealed class BurgerSpaceTests
             var effective = meso.Edges.ToArray();
             if (meso.SubBlocks[0].Op == TokenMixerKind.Identity) effective[0] = true;
             if (meso.SubBlocks[2].Op == TokenMixerKind.Identity) effective[5] = true;
-            Assert.True(BurgerSpace.IsResidual(effective));
+            Assert.True(BurgerCellRules.IsResidual(effective));
             if (!settings.SearchResidual)
             {
                 Assert.True(meso.HasEdge(1, 2));
@@ -254,25 +254,25 @@ public sealed class BurgerSpaceTests
     {
         var space = new BurgerSpace("imagenet");
         var a = space.Largest();
-        Assert.Contains("stage1.sub1.op", Assert.Throws<ArgumentException>(() => space.Validate(a.With("stage1.sub1.op", "self_atten"))).Message);
-        Assert.Contains("stage2.sub2.op", Assert.Throws<ArgumentException>(() => space.Validate(a.With("stage2.sub2.op", "conv_1x1"))).Message);
-        Assert.Contains("stage9.depth", Assert.Throws<ArgumentException>(() => space.Validate(a.With("stage9.depth", "1"))).Message);
-        Assert.Contains("stage3.depth", Assert.Throws<ArgumentException>(() => space.Validate(a.With("stage3.depth", "9"))).Message);
+        Assert.Contains("stage1.sub1.op", Assert.Throws<UserInputException>(() => space.Validate(a.With("stage1.sub1.op", "self_atten"))).Message);
+        Assert.Contains("stage2.sub2.op", Assert.Throws<UserInputException>(() => space.Validate(a.With("stage2.sub2.op", "conv_1x1"))).Message);
+        Assert.Contains("stage9.depth", Assert.Throws<UserInputException>(() => space.Validate(a.With("stage9.depth", "1"))).Message);
+        Assert.Contains("stage3.depth", Assert.Throws<UserInputException>(() => space.Validate(a.With("stage3.depth", "9"))).Message);
         var missing = new Architecture("burger", "imagenet", a.Entries.Where(e => e.Key != "stage4.sub3.norm"));
-        Assert.Contains("stage4.sub3.norm", Assert.Throws<ArgumentException>(() => space.Validate(missing)).Message);
-        Assert.Contains("preset", Assert.Throws<ArgumentException>(() => space.Validate(new Architecture("burger", "mini", a.Entries))).Message);
+        Assert.Contains("stage4.sub3.norm", Assert.Throws<UserInputException>(() => space.Validate(missing)).Message);
+        Assert.Contains("preset", Assert.Throws<UserInputException>(() => space.Validate(new Architecture("burger", "mini", a.Entries))).Message);
         // Inactive choices are dropped: a skip op has no norm.
         var skipped = space.Validate(a.With("stage1.sub1.op", "skip"));
         Assert.False(skipped.Contains("stage1.sub1.norm"));
 
         var residual = new BurgerSpace("imagenet_residual");
         var r = residual.Largest().With("stage2.edge.1->2", "none");   // 0->1, 2->3 on; no path 0->1->2->3 and nothing else
-        Assert.Contains("residual", Assert.Throws<ArgumentException>(() => residual.Validate(r)).Message);
+        Assert.Contains("residual", Assert.Throws<UserInputException>(() => residual.Validate(r)).Message);
         // An official dictionary outside the fixed pattern is named.
         var tiny = BurgerFormerVariants.Official["burgerformer_tiny"];
         var stages = tiny.Stages.ToArray();
         stages[1] = stages[1] with { Meso = stages[1].Meso with { Edges = [true, true, true, false, false, true] } };
-        Assert.Contains("0->2", Assert.Throws<ArgumentException>(() => space.FromConfig(tiny with { Stages = stages })).Message);
+        Assert.Contains("0->2", Assert.Throws<UserInputException>(() => space.FromConfig(tiny with { Stages = stages })).Message);
         Assert.NotNull(residual.FromConfig(tiny with { Stages = stages }));
     }
 

@@ -85,16 +85,16 @@ public sealed class GlitSpaceTests
 
         var largest = Mini.Largest();
 
-        Assert.Contains("block2.kernel", Assert.Throws<ArgumentException>(() => Mini.Validate(largest.With("block2.kernel", "7"))).Message);
-        Assert.Contains("block9.kernel", Assert.Throws<ArgumentException>(() => Mini.Validate(largest.With("block9.kernel", "5"))).Message);
-        Assert.Contains("'4-0'", Assert.Throws<ArgumentException>(() => Mini.Validate(largest.With("block1.split", "4-0"))).Message);
+        Assert.Contains("block2.kernel", Assert.Throws<UserInputException>(() => Mini.Validate(largest.With("block2.kernel", "7"))).Message);
+        Assert.Contains("block9.kernel", Assert.Throws<UserInputException>(() => Mini.Validate(largest.With("block9.kernel", "5"))).Message);
+        Assert.Contains("'4-0'", Assert.Throws<UserInputException>(() => Mini.Validate(largest.With("block1.split", "4-0"))).Message);
         var missing = new Architecture("glit", "mini", largest.Entries.Where(e => e.Key != "block3.ffn_ratio"));
-        Assert.Contains("block3.ffn_ratio", Assert.Throws<ArgumentException>(() => Mini.Validate(missing)).Message);
+        Assert.Contains("block3.ffn_ratio", Assert.Throws<UserInputException>(() => Mini.Validate(missing)).Message);
         // Switching a block to a mixed split makes the global expansion active, and it is missing.
         var needsGlobal = Mini.Validate(largest.With("block4.split", "0-3")).With("block4.split", "1-2");
-        Assert.Contains("block4.global_expansion", Assert.Throws<ArgumentException>(() => Mini.Validate(needsGlobal)).Message);
-        Assert.Contains("imagenet", Assert.Throws<ArgumentException>(() => ImageNet.Validate(largest)).Message);
-        Assert.Contains("autoformer", Assert.Throws<ArgumentException>(() => Mini.Validate(new Architecture("autoformer", "mini", largest.Entries))).Message);
+        Assert.Contains("block4.global_expansion", Assert.Throws<UserInputException>(() => Mini.Validate(needsGlobal)).Message);
+        Assert.Contains("imagenet", Assert.Throws<UserInputException>(() => ImageNet.Validate(largest)).Message);
+        Assert.Contains("autoformer", Assert.Throws<UserInputException>(() => Mini.Validate(new Architecture("autoformer", "mini", largest.Entries))).Message);
     }
 
     [Fact]

@@ -44,8 +44,8 @@ public sealed class AutoFormerSupernetGoldenTests
         var entries = new List<KeyValuePair<string, string>> { new("depth", heads.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)), new("embed_dim", embed.ToString(System.Globalization.CultureInfo.InvariantCulture)) };
         for (int i = 0; i < heads.Length; i++)
         {
-            entries.Add(new(AutoFormerSpace.RatioName(i), ratios[i]));
-            entries.Add(new(AutoFormerSpace.HeadsName(i), heads[i].ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            entries.Add(new(AutoFormerChoices.MlpRatio(i).Name, ratios[i]));
+            entries.Add(new(AutoFormerChoices.Heads(i).Name, heads[i].ToString(System.Globalization.CultureInfo.InvariantCulture)));
         }
         net.Activate(new Architecture("autoformer", "golden", entries));
         net.Eval();

@@ -3,6 +3,7 @@ using FormerSearch.Engine.Memory;
 using FormerSearch.Models;
 using FormerSearch.Spaces;
 using FormerSearch.Supernets;
+using FormerSearch.Supernets.AutoFormer;
 using FormerSearch.Supernets.Layers;
 
 namespace FormerSearch.Tests.Supernets;
@@ -121,8 +122,9 @@ public sealed class AutoFormerSupernetTests
             for (int d = shape.Length - 1; d >= 0; d--) { index[d] = rem % shape[d]; rem /= shape[d]; }
             if (name.EndsWith(".attn.qkv.weight", StringComparison.Ordinal))
             {
+                // The subnet's rows are q, k, v one after another; the supernet's row 3·i + part (PartLayout.Interleaved).
                 int inner = shape[0] / 3;
-                index[0] = SuperQkv.WeightRow(index[0] / inner, index[0] % inner);
+                index[0] = 3 * (index[0] % inner) + index[0] / inner;
             }
             int at = 0;
             for (int d = 0; d < shape.Length; d++) at = at * wholeShape[d] + index[d];
@@ -135,22 +137,23 @@ public sealed class AutoFormerSupernetTests
     public void Qkv_slices_rows_as_the_official_code_does()
     {
         // Official sample_weight: cat([w[:3·inner][i::3] for i in 0..2]); sample_bias: b[:3·inner].
-        var qkv = new SuperQkv(4, 6, new Generator(1));
+        var qkv = new SlicedLinear(4, 6, new Generator(1), SlicedInit.TruncNormal, parts: 3, layout: PartLayout.Interleaved);
+        qkv.Activate(3, 3);
         var w = qkv.Weight.Value.AsSpan();
         for (int i = 0; i < w.Length; i++) w[i] = i / 4;        // each row holds its row number
         var b = qkv.Bias!.Value.AsSpan();
         for (int i = 0; i < b.Length; i++) b[i] = 100 * i;
         var x = Tensor.FromArray([1f, 0f, 0f], 1, 3);          // input 3 of 4 channels: the first column only
-        Assert.Equal([0f + 0, 3 + 100, 6 + 200], qkv.Forward(x, 0, 3).ToArray());
-        Assert.Equal([1f + 300, 4 + 400, 7 + 500], qkv.Forward(x, 1, 3).ToArray());
-        Assert.Equal([2f + 600, 5 + 700, 8 + 800], qkv.Forward(x, 2, 3).ToArray());
+        Assert.Equal([0f + 0, 3 + 100, 6 + 200], qkv.Part(x, 0).ToArray());
+        Assert.Equal([1f + 300, 4 + 400, 7 + 500], qkv.Part(x, 1).ToArray());
+        Assert.Equal([2f + 600, 5 + 700, 8 + 800], qkv.Part(x, 2).ToArray());
     }
 
     [Fact]
     public void Activate_rejects_other_spaces_and_reset_classifier_keeps_working()
     {
         var net = Mini.CreateSupernet(Tiny);
-        Assert.Throws<ArgumentException>(() => net.Activate(AutoFormerSpace.Create("tiny").Smallest()));
+        Assert.Throws<UserInputException>(() => net.Activate(AutoFormerSpace.Create("tiny").Smallest()));
         Assert.Equal(Mini.Largest(), net.Active);
         net.ResetClassifier(7);
         net.Activate(Mini.Smallest());

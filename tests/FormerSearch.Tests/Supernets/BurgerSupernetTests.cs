@@ -108,7 +108,7 @@ public sealed class BurgerSupernetTests
             var loss = Functional.CrossEntropy(supernet.Forward(Images(10 + (ulong)trial)), [1, 4, 7]);
             loss.Backward();
             double inside = 0;
-            foreach (var (_, view) in supernet.ActiveSlices(splitQkv: true))
+            foreach (var (_, view) in supernet.ActiveSlices())
             {
                 if (view.Grad is not { } g) continue;
                 foreach (float v in g.ToArray()) inside += Math.Abs(v);
@@ -158,7 +158,7 @@ public sealed class BurgerSupernetTests
         var model = supernet.Extract(space.Smallest());
         Assert.Equal(7, model.NumClasses);
         Assert.Equal(space.Largest(), supernet.Active);
-        Assert.Throws<ArgumentException>(() => supernet.Activate(new BurgerSpace("imagenet").Largest()));
+        Assert.Throws<UserInputException>(() => supernet.Activate(new BurgerSpace("imagenet").Largest()));
     }
 
     [Theory]

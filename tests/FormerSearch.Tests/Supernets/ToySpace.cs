@@ -58,9 +58,9 @@ internal sealed class ToySpace : ISearchSpace
 
     public Architecture Validate(Architecture architecture)
     {
-        if (architecture.Space != Name) throw new ArgumentException($"Not a {Name} architecture.");
+        if (architecture.Space != Name) throw new UserInputException($"Not a {Name} architecture.");
         int depth = architecture.Int("depth");
-        if (architecture["op"] == "c" && depth < 2) throw new ArgumentException("op c needs depth 2.");
+        if (architecture["op"] == "c" && depth < 2) throw new UserInputException("op c needs depth 2.");
         var entries = new List<KeyValuePair<string, string>> { new("depth", architecture["depth"]) };
         for (int i = 0; i < depth; i++) entries.Add(new($"layer{i}.width", architecture[$"layer{i}.width"]));
         entries.Add(new("op", architecture["op"]));
@@ -76,7 +76,7 @@ internal sealed class ToySpace : ISearchSpace
     /// <summary>Records what was activated; computes nothing.</summary>
     internal sealed class ToySupernet : Supernet
     {
-        public ToySupernet(ISearchSpace space) : base(space, space.DefaultInput) => Activate(space.Largest());
+        public ToySupernet(ISearchSpace space) : base(space, ModelOptions.For(space.DefaultInput, 2)) => Activate(space.Largest());
 
         public List<Architecture> Activated { get; } = [];
 
@@ -90,6 +90,6 @@ internal sealed class ToySpace : ISearchSpace
 
         protected override void OnActivate(Architecture architecture) => Activated.Add(architecture);
 
-        protected override VisionModel OnExtract(Architecture architecture) => throw new NotSupportedException();
+        protected override VisionModel CreateStandalone(Architecture architecture, ModelOptions options) => throw new NotSupportedException();
     }
 }

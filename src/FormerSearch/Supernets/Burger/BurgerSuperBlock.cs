@@ -16,7 +16,7 @@ public sealed class BurgerSuperBlock : Module
     private BurgerCellEdges _edges;
 
     /// <summary>A block of up to <paramref name="maxDim"/> channels and expansion <paramref name="maxRatio"/>, offering <paramref name="outerOps"/> in the outer positions and <paramref name="middleOps"/> in the middle.</summary>
-    public BurgerSuperBlock(int maxDim, int maxRatio, IReadOnlyList<string> outerOps, IReadOnlyList<string> middleOps, int numHeads,
+    public BurgerSuperBlock(int maxDim, int maxRatio, IReadOnlyList<TokenMixerKind> outerOps, IReadOnlyList<TokenMixerKind> middleOps, int numHeads,
         int height, int width, float layerScaleInit, Generator generator)
     {
         var subs = new ModuleList<BurgerSuperSubBlock>();
@@ -38,12 +38,4 @@ public sealed class BurgerSuperBlock : Module
 
     /// <summary><c>[B, H, W, C]</c> → <c>[B, H, W, C]</c>.</summary>
     public Tensor Forward(Tensor x0) => _edges.Forward(_sub1, _sub2, _sub3, x0);
-
-    /// <summary>Adds the active slices under the standalone block's names (prefix ends in a dot).</summary>
-    public void AddSlices(string prefix, Dictionary<string, Tensor> into, bool splitQkv = false)
-    {
-        _sub1.AddSlices(prefix + "norm_mixer_act_blocks.0.", into, splitQkv);
-        _sub2.AddSlices(prefix + "norm_mixer_act_blocks.1.", into, splitQkv);
-        _sub3.AddSlices(prefix + "norm_mixer_act_blocks.2.", into, splitQkv);
-    }
 }

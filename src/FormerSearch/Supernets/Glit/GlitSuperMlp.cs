@@ -1,5 +1,6 @@
 using FormerSearch.Engine;
 using FormerSearch.Engine.Nn;
+using FormerSearch.Supernets.Layers;
 
 namespace FormerSearch.Supernets.Glit;
 
@@ -9,41 +10,34 @@ namespace FormerSearch.Supernets.Glit;
 /// </summary>
 public sealed class GlitSuperMlp : Module
 {
-    private readonly GlitSuperLinear _fc1;
-    private readonly GlitSuperLinear _fc2;
+    private readonly SlicedLinear _fc1;
+    private readonly SlicedLinear _fc2;
     private readonly Dropout _drop;
 
-    /// <summary>An MLP <paramref name="dim"/> → at most <paramref name="maxHidden"/> → <paramref name="dim"/>.</summary>
+    /// <summary>An MLP <paramref name="dim"/> → at most <paramref name="maxHidden"/> → <paramref name="dim"/>, all of it active.</summary>
     public GlitSuperMlp(int dim, int maxHidden, float drop, Generator generator)
     {
         Dim = dim;
-        MaxHidden = maxHidden;
-        _fc1 = RegisterModule("fc1", new GlitSuperLinear(dim, maxHidden, pointwiseConv: false, generator));
-        _fc2 = RegisterModule("fc2", new GlitSuperLinear(maxHidden, dim, pointwiseConv: false, generator));
+        _fc1 = RegisterModule("fc1", new SlicedLinear(dim, maxHidden, generator, SlicedInit.TruncNormal));
+        _fc2 = RegisterModule("fc2", new SlicedLinear(maxHidden, dim, generator, SlicedInit.TruncNormal));
         _drop = RegisterModule("drop", new Dropout(drop, generator));
     }
 
     /// <summary>Input and output width.</summary>
     public int Dim { get; }
 
-    /// <summary>Largest hidden width.</summary>
-    public int MaxHidden { get; }
-
-    /// <summary><c>[B, N, Dim]</c> → <c>[B, N, Dim]</c> through <paramref name="hidden"/> hidden channels.</summary>
-    public Tensor Forward(Tensor x, int hidden)
+    /// <summary>Makes <paramref name="hidden"/> hidden channels active.</summary>
+    /// <exception cref="ArgumentException">More hidden channels than the largest.</exception>
+    public void Activate(int hidden)
     {
-        var h = _drop.Forward(Functional.Gelu(_fc1.Forward(x, 0, hidden)));     // [B, N, hidden]
-        return _drop.Forward(_fc2.Forward(h, 0, Dim));                         // [B, N, Dim]
+        _fc1.Activate(Dim, hidden);
+        _fc2.Activate(hidden, Dim);
     }
 
-    /// <summary>Copies the active slices into the zoo's <paramref name="prefix"/><c>fc1.weight</c>, ….</summary>
-    public void CopyInto(IReadOnlyDictionary<string, Tensor> target, string prefix, int hidden)
+    /// <summary><c>[B, N, Dim]</c> → <c>[B, N, Dim]</c> through the active hidden channels.</summary>
+    public Tensor Forward(Tensor x)
     {
-        var (w1, b1) = _fc1.Slice(0, hidden, Dim);
-        target[prefix + "fc1.weight"].CopyFrom(w1);
-        target[prefix + "fc1.bias"].CopyFrom(b1);
-        var (w2, b2) = _fc2.Slice(0, Dim, hidden);
-        target[prefix + "fc2.weight"].CopyFrom(w2);
-        target[prefix + "fc2.bias"].CopyFrom(b2);
+        var h = _drop.Forward(Functional.Gelu(_fc1.Forward(x)));     // [B, N, hidden]
+        return _drop.Forward(_fc2.Forward(h));                       // [B, N, Dim]
     }
 }

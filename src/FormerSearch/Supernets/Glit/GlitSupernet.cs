@@ -18,10 +18,7 @@ namespace FormerSearch.Supernets.Glit;
 public sealed class GlitSupernet : Supernet
 {
     private readonly GlitSpace _space;
-    private readonly ModelOptions _options;
-    private readonly ClassTokenVit _vit;
     private readonly GlitSuperBlock[] _blocks;
-    private GlitConfig _config = null!;
 
     /// <summary>
     /// The supernet of <paramref name="space"/> for <paramref name="options"/>' input and classes, drawn from
@@ -29,38 +26,24 @@ public sealed class GlitSupernet : Supernet
     /// drop-path masks come from the same generator, which is <see cref="VisionModel.Randomness"/>.
     /// </summary>
     /// <exception cref="UserInputException">The options are invalid or the image is not a whole number of patches.</exception>
-    public GlitSupernet(GlitSpace space, ModelOptions options) : base(space, options.Input)
+    public GlitSupernet(GlitSpace space, ModelOptions options) : base(space, options)
     {
-        var generator = StartRandomness(options);
         var s = space.Settings;
         _space = space;
-        _options = options;
         _blocks = new GlitSuperBlock[s.Depth];
         var skeleton = ClassTokenVitSpec.ForGlit(s.EmbedDim, s.PatchSize, s.Depth, s.NormEps);
-        Skeleton = _vit = new ClassTokenVit(this, skeleton, options, generator, (i, dropPath) => _blocks[i] = new GlitSuperBlock(s, options.DropRate, dropPath, generator));
+        Skeleton = new ClassTokenVit(this, skeleton, options, Generator, (i, dropPath) => _blocks[i] = new GlitSuperBlock(s, options.DropRate, dropPath, Generator));
         Activate(space.Largest());
     }
-
-    /// <summary>The active subnet's zoo configuration.</summary>
-    public GlitConfig ActiveConfig => _config;
 
     /// <inheritdoc/>
     protected override void OnActivate(Architecture architecture)
     {
         var config = _space.ToConfig(architecture);
         for (int i = 0; i < _blocks.Length; i++) _blocks[i].Activate(config.Layers[i]);
-        _config = config;
     }
 
-    /// <summary>The zoo <see cref="Models.Glit"/> of <paramref name="architecture"/> (same input, classes, dropout and drop-path rates and seed) holding copies of the active slices; its train/eval mode follows the supernet's.</summary>
-    protected override VisionModel OnExtract(Architecture architecture)
-    {
-        var config = _space.ToConfig(architecture);
-        var model = new Models.Glit(config, _options with { NumClasses = NumClasses });
-        _vit.CopyTo(model.Backbone);
-        var target = model.StateDict();
-        for (int i = 0; i < _blocks.Length; i++) _blocks[i].CopyInto(target, $"blocks.{i}.0.", config.Layers[i]);
-        model.Train(Training);
-        return model;
-    }
+    /// <summary>The zoo <see cref="Models.Glit"/> of <paramref name="architecture"/> (same input, classes, dropout and drop-path rates and seed).</summary>
+    protected override VisionModel CreateStandalone(Architecture architecture, ModelOptions options) =>
+        new Models.Glit(_space.ToConfig(architecture), options);
 }
