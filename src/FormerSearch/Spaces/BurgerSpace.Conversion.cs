@@ -1,4 +1,5 @@
 using System.Globalization;
+using FormerSearch.Engine;
 using FormerSearch.Models;
 using FormerSearch.Models.Blocks;
 

@@ -52,7 +52,8 @@ internal static class ActivationKernels
             case ActivationKind.Sigmoid: TensorPrimitives.Sigmoid(x, y); break;
             case ActivationKind.Tanh: TensorPrimitives.Tanh(x, y); break;
             case ActivationKind.Silu: Pointwise.Run<ActivationOperators.SiluForward>(x, x, y, accumulate: false); break;
-            default: Pointwise.Run<ActivationOperators.GeluForward>(x, x, y, accumulate: false); break;
+            case ActivationKind.Gelu: Pointwise.Run<ActivationOperators.GeluForward>(x, x, y, accumulate: false); break;
+            default: throw NotPointwise(kind);
         }
     }
 
@@ -66,9 +67,16 @@ internal static class ActivationKernels
             case ActivationKind.Sigmoid: Pointwise.Run<ActivationOperators.SigmoidBackward>(saved, g, dx, accumulate: true); break;
             case ActivationKind.Tanh: Pointwise.Run<ActivationOperators.TanhBackward>(saved, g, dx, accumulate: true); break;
             case ActivationKind.Silu: Pointwise.Run<ActivationOperators.SiluBackward>(saved, g, dx, accumulate: true); break;
-            default: Pointwise.Run<ActivationOperators.GeluBackward>(saved, g, dx, accumulate: true); break;
+            case ActivationKind.Gelu: Pointwise.Run<ActivationOperators.GeluBackward>(saved, g, dx, accumulate: true); break;
+            default: throw NotPointwise(kind);
         }
     }
+
+    /// <summary>The kinds these kernels compute (StarReLU has learned scalars and its own op; None is no op).</summary>
+    public static bool IsPointwise(ActivationKind kind) => kind is not (ActivationKind.StarRelu or ActivationKind.None);
+
+    private static ArgumentOutOfRangeException NotPointwise(ActivationKind kind) =>
+        new(nameof(kind), kind, "The pointwise activation kernels compute ReLU, ReLU6, GELU, SiLU, sigmoid and tanh.");
 
     private readonly struct ForwardBody(ActivationKind kind, float[] x, int xOffset, float[] y, int yOffset, int count) : IRangeBody
     {
