@@ -3,6 +3,7 @@ using FormerSearch.Engine.Autograd;
 using FormerSearch.Engine.Kernels.Conv;
 using FormerSearch.Engine.Kernels.Gemm;
 using FormerSearch.Engine.Kernels.Norms;
+using FormerSearch.Engine.Kernels.Reductions;
 using FormerSearch.Engine.Memory;
 
 namespace FormerSearch.Engine.Ops;

@@ -1,4 +1,5 @@
 using FormerSearch.Engine.Kernels.Reductions;
+using FormerSearch.Engine.Kernels.Softmax;
 using FormerSearch.Engine.Tests.Support;
 
 namespace FormerSearch.Engine.Tests.Kernels;

@@ -4,7 +4,7 @@ using System.Runtime.Intrinsics;
 using FormerSearch.Engine.Kernels.Activations;
 using FormerSearch.Engine.Threading;
 
-namespace FormerSearch.Engine.Kernels.Reductions;
+namespace FormerSearch.Engine.Kernels.Softmax;
 
 /// <summary>
 /// Softmax and log-softmax over the rows of a dense <c>[rows, n]</c> block (the last axis), stable

@@ -1,4 +1,4 @@
-namespace FormerSearch.Engine.Kernels.Norms;
+namespace FormerSearch.Engine.Kernels.Reductions;
 
 /// <summary>Sums the rows of a dense <c>[rows, Width]</c> matrix (bias gradients, pooling) through <see cref="ChunkedReduction"/>.</summary>
 internal readonly struct RowSum(float[] data, int offset, int width) : IRowReducer

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
-namespace FormerSearch.Engine.Kernels.Norms;
+namespace FormerSearch.Engine.Kernels.Reductions;
 
 /// <summary>
 /// Column-wise sums over a run of rows of a dense <c>[rows, C]</c> matrix (channels-last data), the
