@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using FormerSearch.Engine.Kernels.Elementwise;
 using FormerSearch.Engine.Threading;
 
 namespace FormerSearch.Engine.Kernels.Activations;

@@ -9,8 +9,8 @@ namespace FormerSearch.Engine.Kernels.Elementwise;
 /// <c>out = a ∘ b</c> for dense operands under broadcasting (see <see cref="BroadcastLayout"/>). The
 /// work is cut into rows, and long rows into segments of <see cref="SegmentElements"/>, so that both
 /// many short rows (<c>[B·N, C] + [C]</c>) and one long run (same-shape operands) spread over threads.
-/// Each row is a <c>Vector512</c> (else <c>Vector256</c>) loop written here (a library call per 64-element row costs as much
-/// as the row). Every output element is computed by exactly one work item with exact IEEE arithmetic,
+/// Each row runs the element-wise driver <see cref="Pointwise"/> inline (a library call per 64-element row costs as
+/// much as the row). Every output element is computed by exactly one work item with exact IEEE arithmetic,
 /// so results do not depend on the thread count or the split.
 /// </summary>
 internal static class BroadcastKernels
@@ -88,63 +88,17 @@ internal static class BroadcastKernels
         _ => x / y,
     };
 
-    /// <summary><c>d[i] = a[i·sa] ∘ b[i·sb]</c> for <c>i &lt; n</c>; the dense and constant cases are vectorised.</summary>
+    /// <summary><c>d[i] = a[i·sa] ∘ b[i·sb]</c> for <c>i &lt; n</c>; the dense and constant cases go through <see cref="Pointwise"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void RowLoop<TOp>(ref float a, int sa, ref float b, int sb, ref float d, int n) where TOp : struct, IBinaryOperator
     {
-        int i = 0;
-        if (sa == 1 && sb == 1)
-        {
-            if (Vector512.IsHardwareAccelerated)
-            {
-                for (; i <= n - 16; i += 16)
-                    TOp.Invoke(Vector512.LoadUnsafe(ref a, (nuint)i), Vector512.LoadUnsafe(ref b, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
-            }
-            else if (Vector256.IsHardwareAccelerated)
-            {
-                for (; i <= n - 8; i += 8)
-                    TOp.Invoke(Vector256.LoadUnsafe(ref a, (nuint)i), Vector256.LoadUnsafe(ref b, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
-            }
-            for (; i < n; i++) Unsafe.Add(ref d, i) = TOp.Invoke(Unsafe.Add(ref a, i), Unsafe.Add(ref b, i));
-        }
-        else if (sa == 1 && sb == 0)
-        {
-            float s = b;
-            if (Vector512.IsHardwareAccelerated)
-            {
-                var vs = Vector512.Create(s);
-                for (; i <= n - 16; i += 16)
-                    TOp.Invoke(Vector512.LoadUnsafe(ref a, (nuint)i), vs).StoreUnsafe(ref d, (nuint)i);
-            }
-            else if (Vector256.IsHardwareAccelerated)
-            {
-                var vs = Vector256.Create(s);
-                for (; i <= n - 8; i += 8)
-                    TOp.Invoke(Vector256.LoadUnsafe(ref a, (nuint)i), vs).StoreUnsafe(ref d, (nuint)i);
-            }
-            for (; i < n; i++) Unsafe.Add(ref d, i) = TOp.Invoke(Unsafe.Add(ref a, i), s);
-        }
-        else if (sa == 0 && sb == 1)
-        {
-            float s = a;
-            if (Vector512.IsHardwareAccelerated)
-            {
-                var vs = Vector512.Create(s);
-                for (; i <= n - 16; i += 16)
-                    TOp.Invoke(vs, Vector512.LoadUnsafe(ref b, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
-            }
-            else if (Vector256.IsHardwareAccelerated)
-            {
-                var vs = Vector256.Create(s);
-                for (; i <= n - 8; i += 8)
-                    TOp.Invoke(vs, Vector256.LoadUnsafe(ref b, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
-            }
-            for (; i < n; i++) Unsafe.Add(ref d, i) = TOp.Invoke(s, Unsafe.Add(ref b, i));
-        }
+        if (sa == 1 && sb == 1) Pointwise.Run<TOp, DenseOperand, DenseOperand>(ref a, ref b, ref d, n, accumulate: false);
+        else if (sa == 1 && sb == 0) Pointwise.Run<TOp, DenseOperand, ScalarOperand>(ref a, ref b, ref d, n, accumulate: false);
+        else if (sa == 0 && sb == 1) Pointwise.Run<TOp, ScalarOperand, DenseOperand>(ref a, ref b, ref d, n, accumulate: false);
         else
         {
             // Only reached for a 1-element row or non-dense operands: plain strided loop.
-            for (nint ia = 0, ib = 0; i < n; i++, ia += sa, ib += sb)
+            for (nint i = 0, ia = 0, ib = 0; i < n; i++, ia += sa, ib += sb)
                 Unsafe.Add(ref d, i) = TOp.Invoke(Unsafe.Add(ref a, ia), Unsafe.Add(ref b, ib));
         }
     }

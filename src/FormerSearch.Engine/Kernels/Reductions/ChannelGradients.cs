@@ -2,6 +2,7 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using FormerSearch.Engine.Kernels.Elementwise;
 using FormerSearch.Engine.Kernels.Norms;
 using FormerSearch.Engine.Memory;
 using FormerSearch.Engine.Threading;
@@ -112,22 +113,10 @@ internal static class ChannelGradients
         }
     }
 
+    /// <summary><c>d += g</c> over a run of <paramref name="n"/> elements.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AddRun(ref float g, ref float d, int n)
-    {
-        int i = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            for (; i <= n - 16; i += 16)
-                (Vector512.LoadUnsafe(ref d, (nuint)i) + Vector512.LoadUnsafe(ref g, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            for (; i <= n - 8; i += 8)
-                (Vector256.LoadUnsafe(ref d, (nuint)i) + Vector256.LoadUnsafe(ref g, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
-        }
-        for (; i < n; i++) Unsafe.Add(ref d, i) += Unsafe.Add(ref g, i);
-    }
+    private static void AddRun(ref float g, ref float d, int n) =>
+        Pointwise.Run<BinaryOperators.Add, DenseOperand, DenseOperand>(ref d, ref g, ref d, n, accumulate: false);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void ScaleAddRow(ref float g, ref float v, ref float d, int n)
