@@ -15,8 +15,8 @@ public partial class Tensor
 
     private static readonly Stack<Tensor> s_objectPool = new();
 
-    internal float[] Data = [];
-    internal int Offset;
+    private float[] _data = [];
+    private int _offset;
     private Dims _shape;
     private Dims _strides;
     private int _rank;
@@ -90,15 +90,15 @@ public partial class Tensor
         var t = RentObject();
         if (TensorScope.IsActive)
         {
-            t.Data = BufferPool.Rent(numel);
+            t._data = BufferPool.Rent(numel);
             t._ownsPooledBuffer = true;
             TensorScope.Register(t);
         }
         else
         {
-            t.Data = numel == 0 ? [] : new float[numel];
+            t._data = numel == 0 ? [] : new float[numel];
         }
-        t.Offset = 0;
+        t._offset = 0;
         t.SetContiguous(shape, numel);
         return t;
     }
@@ -107,7 +107,7 @@ public partial class Tensor
     public static Tensor Zeros(params ReadOnlySpan<int> shape)
     {
         var t = Empty(shape);
-        if (t._ownsPooledBuffer) t.Data.AsSpan(0, t._numel).Clear();
+        if (t._ownsPooledBuffer) t._data.AsSpan(0, t._numel).Clear();
         return t;
     }
 
@@ -115,7 +115,7 @@ public partial class Tensor
     public static Tensor Full(float value, params ReadOnlySpan<int> shape)
     {
         var t = Empty(shape);
-        t.Data.AsSpan(0, t._numel).Fill(value);
+        t._data.AsSpan(0, t._numel).Fill(value);
         return t;
     }
 
@@ -128,7 +128,7 @@ public partial class Tensor
         var t = Empty(shape);
         if (values.Length != t._numel)
             throw new ArgumentException($"{values.Length} values cannot fill shape {FormatShape(shape)} ({t._numel} elements).", nameof(values));
-        values.CopyTo(t.Data);
+        values.CopyTo(t._data);
         return t;
     }
 
@@ -141,7 +141,7 @@ public partial class Tensor
         int numel = CheckedNumel(shape);
         if (data.Length != numel)
             throw new ArgumentException($"{data.Length} values cannot fill shape {FormatShape(shape)} ({numel} elements).", nameof(data));
-        var t = new Tensor { Data = data };
+        var t = new Tensor { _data = data };
         t.SetContiguous(shape, numel);
         return t;
     }
@@ -219,9 +219,9 @@ public partial class Tensor
     /// <summary>Called by the scope that owns this tensor when it ends.</summary>
     internal void ReleaseToPool()
     {
-        if (_ownsPooledBuffer) BufferPool.Return(Data);
-        Data = [];
-        Offset = 0;
+        if (_ownsPooledBuffer) BufferPool.Return(_data);
+        _data = [];
+        _offset = 0;
         _rank = 0;
         _numel = 0;
         Base = null;

@@ -22,38 +22,40 @@ internal static class BroadcastKernels
     public const int SegmentElements = 1 << 14;
 
     /// <summary>
-    /// <c>out[i] = a[i] ∘ b[i]</c> over <paramref name="layout"/>, <c>out</c> dense in the layout's
-    /// order starting at <paramref name="outOffset"/>. <c>out</c> may be the same buffer as <c>a</c>
-    /// when <c>a</c> is dense over the whole layout.
+    /// <c>output[i] = a[i] ∘ b[i]</c> over <paramref name="layout"/>, each slice starting at its tensor's first
+    /// element and <c>output</c> dense in the layout's order. <c>output</c> may be <c>a</c> itself when <c>a</c> is
+    /// dense over the whole layout.
     /// </summary>
-    public static void Binary(BinaryOp op, in BroadcastLayout layout, float[] a, int aOffset, float[] b, int bOffset, float[] output, int outOffset)
+    public static void Binary(BinaryOp op, in BroadcastLayout layout, FloatSlice a, FloatSlice b, FloatSlice output)
     {
         switch (op)
         {
-            case BinaryOp.Add: Run<BinaryOperators.Add>(layout, a, aOffset, b, bOffset, output, outOffset); break;
-            case BinaryOp.Sub: Run<BinaryOperators.Subtract>(layout, a, aOffset, b, bOffset, output, outOffset); break;
-            case BinaryOp.Mul: Run<BinaryOperators.Multiply>(layout, a, aOffset, b, bOffset, output, outOffset); break;
-            default: Run<BinaryOperators.Divide>(layout, a, aOffset, b, bOffset, output, outOffset); break;
+            case BinaryOp.Add: Run<BinaryOperators.Add>(layout, a, b, output); break;
+            case BinaryOp.Sub: Run<BinaryOperators.Subtract>(layout, a, b, output); break;
+            case BinaryOp.Mul: Run<BinaryOperators.Multiply>(layout, a, b, output); break;
+            default: Run<BinaryOperators.Divide>(layout, a, b, output); break;
         }
     }
 
-    private static void Run<TOp>(in BroadcastLayout layout, float[] a, int aOffset, float[] b, int bOffset, float[] output, int outOffset)
+    private static void Run<TOp>(in BroadcastLayout layout, FloatSlice a, FloatSlice b, FloatSlice output)
         where TOp : struct, IBinaryOperator
     {
         var work = WorkSplit.Of(layout);
         if (work.Items == 0) return;
-        ParallelRunner.For(work.Items, work.Grain, new BinaryRows<TOp>(layout, work, a, aOffset, b, bOffset, output, outOffset));
+        layout.Require(a, b, output);
+        ParallelRunner.For(work.Items, work.Grain, new BinaryRows<TOp>(layout, work, a, b, output));
     }
 
     /// <summary>
     /// <c>dst += a ⊙ b</c> over <paramref name="layout"/> with <c>a</c> and <c>dst</c> dense in the
     /// layout's order and <c>b</c> broadcast (the gradient of a full-size factor of a product).
     /// </summary>
-    public static void MultiplyAccumulate(in BroadcastLayout layout, float[] a, int aOffset, float[] b, int bOffset, float[] dst, int dstOffset)
+    public static void MultiplyAccumulate(in BroadcastLayout layout, FloatSlice a, FloatSlice b, FloatSlice dst)
     {
         var work = WorkSplit.Of(layout);
         if (work.Items == 0) return;
-        ParallelRunner.For(work.Items, work.Grain, new MultiplyAccumulateRows(layout, work, a, aOffset, b, bOffset, dst, dstOffset));
+        layout.Require(a, b, dst);
+        ParallelRunner.For(work.Items, work.Grain, new MultiplyAccumulateRows(layout, work, a, b, dst));
     }
 
     /// <summary>
@@ -143,44 +145,38 @@ internal static class BroadcastKernels
         }
     }
 
-    private readonly struct BinaryRows<TOp>(BroadcastLayout layout, WorkSplit work, float[] a, int aOffset, float[] b, int bOffset, float[] output, int outOffset) : IRangeBody
+    private readonly struct BinaryRows<TOp>(BroadcastLayout layout, WorkSplit work, FloatSlice a, FloatSlice b, FloatSlice output) : IRangeBody
         where TOp : struct, IBinaryOperator
     {
         public void Invoke(int start, int end)
         {
             int n = layout.RowLength;
             int sa = layout.RowStrideA, sb = layout.RowStrideB;
-            ref float ar = ref MemoryMarshal.GetArrayDataReference(a);
-            ref float br = ref MemoryMarshal.GetArrayDataReference(b);
-            ref float dr = ref MemoryMarshal.GetArrayDataReference(output);
             for (int item = start; item < end; item++)
             {
                 work.Locate(item, n, out int r, out int from, out int length);
                 Offsets(layout, r, out int oa, out int ob);
                 RowLoop<TOp>(
-                    ref Unsafe.Add(ref ar, aOffset + oa + from * sa), sa,
-                    ref Unsafe.Add(ref br, bOffset + ob + from * sb), sb,
-                    ref Unsafe.Add(ref dr, outOffset + r * n + from), length);
+                    ref Unsafe.Add(ref a.Start, oa + from * sa), sa,
+                    ref Unsafe.Add(ref b.Start, ob + from * sb), sb,
+                    ref Unsafe.Add(ref output.Start, r * n + from), length);
             }
         }
     }
 
-    private readonly struct MultiplyAccumulateRows(BroadcastLayout layout, WorkSplit work, float[] a, int aOffset, float[] b, int bOffset, float[] dst, int dstOffset) : IRangeBody
+    private readonly struct MultiplyAccumulateRows(BroadcastLayout layout, WorkSplit work, FloatSlice a, FloatSlice b, FloatSlice dst) : IRangeBody
     {
         public void Invoke(int start, int end)
         {
             int n = layout.RowLength;
             int sa = layout.RowStrideA, sb = layout.RowStrideB;
-            ref float ar = ref MemoryMarshal.GetArrayDataReference(a);
-            ref float br = ref MemoryMarshal.GetArrayDataReference(b);
-            ref float dr = ref MemoryMarshal.GetArrayDataReference(dst);
             for (int item = start; item < end; item++)
             {
                 work.Locate(item, n, out int r, out int from, out int length);
                 Offsets(layout, r, out int oa, out int ob);
-                ref float x = ref Unsafe.Add(ref ar, aOffset + oa + from * sa);
-                ref float y = ref Unsafe.Add(ref br, bOffset + ob + from * sb);
-                ref float d = ref Unsafe.Add(ref dr, dstOffset + r * n + from);
+                ref float x = ref Unsafe.Add(ref a.Start, oa + from * sa);
+                ref float y = ref Unsafe.Add(ref b.Start, ob + from * sb);
+                ref float d = ref Unsafe.Add(ref dst.Start, r * n + from);
                 int i = 0;
                 if (sa == 1 && sb <= 1)
                 {

@@ -2,7 +2,6 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using FormerSearch.Engine.Kernels.Reductions;
 
 namespace FormerSearch.Engine.Kernels.Norms;
 
