@@ -13,8 +13,6 @@ public partial class Tensor
     /// <summary>The largest rank a tensor can have.</summary>
     public const int MaxRank = 6;
 
-    private static readonly Stack<Tensor> s_objectPool = new();
-
     private float[] _data = [];
     private int _offset;
     private Dims _shape;
@@ -25,7 +23,6 @@ public partial class Tensor
     internal Tensor? Base;
     // True when the buffer came from the BufferPool and goes back there when this tensor is released.
     private bool _ownsPooledBuffer;
-    private bool _released;
 
     /// <summary>Whether gradients are computed for this tensor.</summary>
     public bool RequiresGrad { get; set; }
@@ -36,7 +33,11 @@ public partial class Tensor
     /// </summary>
     public Tensor? Grad
     {
-        get => _grad ?? (Base?._grad is not null ? EnsureGrad() : null);
+        get
+        {
+            ThrowIfReleased();
+            return _grad ?? (Base?._grad is not null ? EnsureGrad() : null);
+        }
         internal set => _grad = value;
     }
 
@@ -48,16 +49,45 @@ public partial class Tensor
     protected Tensor() { }
 
     /// <summary>Number of dimensions.</summary>
-    public int Rank => _rank;
+    /// <exception cref="ObjectDisposedException">The tensor's scope has ended (as for every member that reads the tensor).</exception>
+    public int Rank
+    {
+        get
+        {
+            ThrowIfReleased();
+            return _rank;
+        }
+    }
 
     /// <summary>Number of elements.</summary>
-    public int Numel => _numel;
+    public int Numel
+    {
+        get
+        {
+            ThrowIfReleased();
+            return _numel;
+        }
+    }
 
     /// <summary>The size of each dimension.</summary>
-    public ReadOnlySpan<int> Shape => ((ReadOnlySpan<int>)_shape)[.._rank];
+    public ReadOnlySpan<int> Shape
+    {
+        get
+        {
+            ThrowIfReleased();
+            return ((ReadOnlySpan<int>)_shape)[.._rank];
+        }
+    }
 
     /// <summary>The distance in elements between neighbours along each dimension.</summary>
-    public ReadOnlySpan<int> Strides => ((ReadOnlySpan<int>)_strides)[.._rank];
+    public ReadOnlySpan<int> Strides
+    {
+        get
+        {
+            ThrowIfReleased();
+            return ((ReadOnlySpan<int>)_strides)[.._rank];
+        }
+    }
 
     /// <summary>The size of dimension <paramref name="dim"/>; negative counts from the end.</summary>
     public int Size(int dim) => _shape[NormalizeDim(dim)];
@@ -70,6 +100,7 @@ public partial class Tensor
     {
         get
         {
+            ThrowIfReleased();
             int expected = 1;
             for (int d = _rank - 1; d >= 0; d--)
             {
@@ -152,10 +183,12 @@ public partial class Tensor
     /// <summary>"[2, 3, 4]".</summary>
     public static string FormatShape(ReadOnlySpan<int> shape) => "[" + string.Join(", ", shape.ToArray()) + "]";
 
-    public override string ToString() => $"Tensor{FormatShape(Shape)}" + (RequiresGrad ? " requires_grad" : "");
+    public override string ToString() =>
+        IsReleased ? "Tensor (released: its scope has ended)" : $"Tensor{FormatShape(Shape)}" + (RequiresGrad ? " requires_grad" : "");
 
     internal int NormalizeDim(int dim)
     {
+        ThrowIfReleased();
         int d = dim < 0 ? dim + _rank : dim;
         if ((uint)d >= (uint)_rank)
             throw new ArgumentOutOfRangeException(nameof(dim), $"Dimension {dim} is out of range for a tensor of rank {_rank}.");
@@ -200,45 +233,5 @@ public partial class Tensor
             if (numel > Array.MaxLength) throw new ArgumentException($"Shape {FormatShape(shape)} has more elements than one buffer can hold.");
         }
         return (int)numel;
-    }
-
-    private static Tensor RentObject()
-    {
-        if (!TensorScope.IsActive) return new Tensor();
-        lock (s_objectPool)
-        {
-            if (s_objectPool.TryPop(out var t))
-            {
-                t._released = false;
-                return t;
-            }
-        }
-        return new Tensor();
-    }
-
-    /// <summary>Called by the scope that owns this tensor when it ends.</summary>
-    internal void ReleaseToPool()
-    {
-        if (_ownsPooledBuffer) BufferPool.Return(_data);
-        _data = [];
-        _offset = 0;
-        _rank = 0;
-        _numel = 0;
-        Base = null;
-        _grad = null;
-        GradFn = null;
-        RequiresGrad = false;
-        _ownsPooledBuffer = false;
-        _released = true;
-        if (GetType() != typeof(Tensor)) return;
-        lock (s_objectPool) s_objectPool.Push(this);
-    }
-
-    /// <summary>Makes a scoped tensor an ordinary one whose buffer the garbage collector owns.</summary>
-    internal void DetachFromPool() => _ownsPooledBuffer = false;
-
-    internal void ThrowIfReleased()
-    {
-        if (_released) throw new ObjectDisposedException(nameof(Tensor), "This tensor belonged to a TensorScope that has ended.");
     }
 }
