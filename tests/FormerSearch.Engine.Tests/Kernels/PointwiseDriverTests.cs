@@ -83,45 +83,33 @@ public sealed class PointwiseDriverTests
         }
     }
 
-    private static void CheckEveryWidth<TOp>(string what) where TOp : IBinaryOperator
+    /// <summary>Runs <see cref="CheckDense"/> at each of the three widths.</summary>
+    private readonly struct EveryWidth : ElementwiseOperators.ICheck
     {
-        CheckDense<TOp, Vector128<float>, Simd128>(what);
-        CheckDense<TOp, Vector256<float>, Simd256>(what);
-        CheckDense<TOp, Vector512<float>, Simd512>(what);
+        public void Run<TOp>(string name) where TOp : IBinaryOperator
+        {
+            CheckDense<TOp, Vector128<float>, Simd128>(name);
+            CheckDense<TOp, Vector256<float>, Simd256>(name);
+            CheckDense<TOp, Vector512<float>, Simd512>(name);
+        }
     }
 
     [Fact]
-    public void ActivationOperatorsMatchTheirScalarFormAtEveryWidthAndLength()
-    {
-        CheckEveryWidth<ActivationOperators.GeluForward>("GeluForward");
-        CheckEveryWidth<ActivationOperators.GeluBackward>("GeluBackward");
-        CheckEveryWidth<ActivationOperators.SiluForward>("SiluForward");
-        CheckEveryWidth<ActivationOperators.SiluBackward>("SiluBackward");
-        CheckEveryWidth<ActivationOperators.ReluBackward>("ReluBackward");
-        CheckEveryWidth<ActivationOperators.Relu6Backward>("Relu6Backward");
-        CheckEveryWidth<ActivationOperators.SigmoidBackward>("SigmoidBackward");
-        CheckEveryWidth<ActivationOperators.TanhBackward>("TanhBackward");
-        CheckEveryWidth<Erf.Operator>("Erf");
-    }
+    public void ActivationOperatorsMatchTheirScalarFormAtEveryWidthAndLength() => ElementwiseOperators.ForEachActivation(new EveryWidth());
 
     [Fact]
-    public void BinaryOperatorsMatchTheirScalarFormAtEveryWidthAndLength()
-    {
-        CheckEveryWidth<BinaryOperators.Add>("Add");
-        CheckEveryWidth<BinaryOperators.Subtract>("Subtract");
-        CheckEveryWidth<BinaryOperators.Multiply>("Multiply");
-        CheckEveryWidth<BinaryOperators.Divide>("Divide");
-    }
+    public void BinaryOperatorsMatchTheirScalarFormAtEveryWidthAndLength() => ElementwiseOperators.ForEachArithmetic(new EveryWidth());
 
     [Fact]
     public void ScalarOperandsOnEitherSideMatchAtEveryWidth()
     {
-        CheckScalarOperand<BinaryOperators.Subtract, Vector128<float>, Simd128>("Subtract");
-        CheckScalarOperand<BinaryOperators.Subtract, Vector256<float>, Simd256>("Subtract");
-        CheckScalarOperand<BinaryOperators.Subtract, Vector512<float>, Simd512>("Subtract");
-        CheckScalarOperand<BinaryOperators.Divide, Vector128<float>, Simd128>("Divide");
-        CheckScalarOperand<BinaryOperators.Divide, Vector256<float>, Simd256>("Divide");
-        CheckScalarOperand<BinaryOperators.Divide, Vector512<float>, Simd512>("Divide");
+        foreach (var check in new ElementwiseOperators.ICheck[] { new ScalarOperands<Vector128<float>, Simd128>(), new ScalarOperands<Vector256<float>, Simd256>(), new ScalarOperands<Vector512<float>, Simd512>() })
+            ElementwiseOperators.ForEachArithmetic(check);
+    }
+
+    private readonly struct ScalarOperands<TVector, TSimd> : ElementwiseOperators.ICheck where TVector : struct where TSimd : ISimd<TVector>
+    {
+        public void Run<TOp>(string name) where TOp : IBinaryOperator => CheckScalarOperand<TOp, TVector, TSimd>(name);
     }
 
     [Fact]

@@ -8,7 +8,8 @@ namespace FormerSearch.Engine.Kernels.Elementwise;
 /// <summary>
 /// The one driver loop of every element-wise kernel: <c>dst[i] = Op(x[i], y[i])</c> (or <c>+=</c>), a vector at a
 /// time at the widest accelerated width (16 lanes with AVX-512, else 8 with AVX2, else 4 with SSE or Arm64 Neon),
-/// then the scalar form for the tail. Each input is a run or one repeated value (<see cref="IOperand"/>).
+/// then the same loop one float at a time (<see cref="Simd32"/>: the operator's scalar form) for the tail. Each
+/// input is a run or one repeated value (<see cref="IOperand"/>).
 /// </summary>
 internal static class Pointwise
 {
@@ -32,15 +33,16 @@ internal static class Pointwise
     public static void Run<TOp, TX, TY>(ref float x, ref float y, ref float dst, int n, bool accumulate)
         where TOp : IBinaryOperator where TX : IOperand where TY : IOperand
     {
-        if (Vector512.IsHardwareAccelerated) RunAt<TOp, TX, TY, Vector512<float>, Simd512>(ref x, ref y, ref dst, n, accumulate);
-        else if (Vector256.IsHardwareAccelerated) RunAt<TOp, TX, TY, Vector256<float>, Simd256>(ref x, ref y, ref dst, n, accumulate);
-        else if (Vector128.IsHardwareAccelerated) RunAt<TOp, TX, TY, Vector128<float>, Simd128>(ref x, ref y, ref dst, n, accumulate);
-        else Tail<TOp, TX, TY>(ref x, ref y, ref dst, 0, n, accumulate);
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated) i = Loop<TOp, TX, TY, Vector512<float>, Simd512>(ref x, ref y, ref dst, i, n, accumulate);
+        else if (Vector256.IsHardwareAccelerated) i = Loop<TOp, TX, TY, Vector256<float>, Simd256>(ref x, ref y, ref dst, i, n, accumulate);
+        else if (Vector128.IsHardwareAccelerated) i = Loop<TOp, TX, TY, Vector128<float>, Simd128>(ref x, ref y, ref dst, i, n, accumulate);
+        Loop<TOp, TX, TY, float, Simd32>(ref x, ref y, ref dst, i, n, accumulate);
     }
 
     /// <summary>
-    /// As <see cref="Run{TOp}"/> at one chosen width (whatever the hardware), so that tests cover every width's
-    /// loop and tails on any machine.
+    /// As <see cref="Run{TOp}"/> at one chosen width (whatever the hardware), then the scalar tail, so that tests cover
+    /// every width's loop and tails on any machine.
     /// </summary>
     internal static void RunAt<TOp, TVector, TSimd>(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dst, bool accumulate)
         where TOp : IBinaryOperator where TVector : struct where TSimd : ISimd<TVector>
@@ -50,36 +52,30 @@ internal static class Pointwise
             ref MemoryMarshal.GetReference(dst), dst.Length, accumulate);
     }
 
-    /// <summary>The vector loop at one width, then the scalar tail.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    /// <inheritdoc cref="RunAt{TOp, TVector, TSimd}(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, bool)"/>
     internal static void RunAt<TOp, TX, TY, TVector, TSimd>(ref float x, ref float y, ref float dst, int n, bool accumulate)
         where TOp : IBinaryOperator where TX : IOperand where TY : IOperand where TVector : struct where TSimd : ISimd<TVector>
     {
-        int i = 0;
-        if (n >= TSimd.Count)
-        {
-            // A repeated input is broadcast once, outside the loop.
-            TVector xs = TX.IsScalar ? TSimd.Create(x) : default, ys = TY.IsScalar ? TSimd.Create(y) : default;
-            for (; i <= n - TSimd.Count; i += TSimd.Count)
-            {
-                var v = TSimd.Invoke<TOp>(TX.IsScalar ? xs : TSimd.Load(ref x, (nuint)i), TY.IsScalar ? ys : TSimd.Load(ref y, (nuint)i));
-                if (accumulate) v = TSimd.Add(v, TSimd.Load(ref dst, (nuint)i));
-                TSimd.Store(v, ref dst, (nuint)i);
-            }
-        }
-        Tail<TOp, TX, TY>(ref x, ref y, ref dst, i, n, accumulate);
+        int i = Loop<TOp, TX, TY, TVector, TSimd>(ref x, ref y, ref dst, 0, n, accumulate);
+        Loop<TOp, TX, TY, float, Simd32>(ref x, ref y, ref dst, i, n, accumulate);
     }
 
-    /// <summary>Elements <c>[from, n)</c> in scalar form.</summary>
+    /// <summary>Whole vectors of elements from <paramref name="from"/> on; returns where the first incomplete one starts.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tail<TOp, TX, TY>(ref float x, ref float y, ref float dst, int from, int n, bool accumulate)
-        where TOp : IBinaryOperator where TX : IOperand where TY : IOperand
+    private static int Loop<TOp, TX, TY, TVector, TSimd>(ref float x, ref float y, ref float dst, int from, int n, bool accumulate)
+        where TOp : IBinaryOperator where TX : IOperand where TY : IOperand where TVector : struct where TSimd : ISimd<TVector>
     {
-        for (int i = from; i < n; i++)
+        int i = from;
+        if (n - i < TSimd.Count) return i;
+        // A repeated input is broadcast once, outside the loop.
+        TVector xs = TX.IsScalar ? TSimd.Create(x) : default, ys = TY.IsScalar ? TSimd.Create(y) : default;
+        for (; i <= n - TSimd.Count; i += TSimd.Count)
         {
-            float v = TOp.Invoke(TX.IsScalar ? x : Unsafe.Add(ref x, i), TY.IsScalar ? y : Unsafe.Add(ref y, i));
-            Unsafe.Add(ref dst, i) = accumulate ? Unsafe.Add(ref dst, i) + v : v;
+            var v = TSimd.Invoke<TOp>(TX.IsScalar ? xs : TSimd.Load(ref x, (nuint)i), TY.IsScalar ? ys : TSimd.Load(ref y, (nuint)i));
+            if (accumulate) v = TSimd.Add(v, TSimd.Load(ref dst, (nuint)i));
+            TSimd.Store(v, ref dst, (nuint)i);
         }
+        return i;
     }
 
     private static void CheckLengths(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dst)

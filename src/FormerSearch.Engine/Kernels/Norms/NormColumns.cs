@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using FormerSearch.Engine.Kernels.Reductions;
+using FormerSearch.Engine.Kernels.Simd;
 
 namespace FormerSearch.Engine.Kernels.Norms;
 
@@ -9,186 +10,142 @@ namespace FormerSearch.Engine.Kernels.Norms;
 /// The norms' column-wise sums over a run of rows of dense <c>[rows, C]</c> matrices: BatchNorm's variance and
 /// backward statistics, and the affine gradients of LayerNorm and GroupNorm. As in <see cref="ColumnSums"/>, each
 /// block of channels stays in a register while the rows are walked in order, so every channel's sum is the plain
-/// sequential sum of its rows, for any block size or thread count.
+/// sequential sum of its rows, for any block size or thread count. Each sum is one body generic over the width:
+/// the widest accelerated vectors, then single floats for the remaining channels.
 /// </summary>
 internal static class NormColumns
 {
     /// <summary><c>acc[ch] += Σ (x[r, ch] − mean[ch])²</c> over rows <c>[first, last)</c> (BatchNorm's variance pass).</summary>
+    /// <exception cref="ArgumentException">The rows are not inside <paramref name="x"/>, or a vector is shorter than a row.</exception>
     public static void AddSquaredDeviations(FloatSlice x, int c, int first, int last, ReadOnlySpan<float> mean, Span<float> acc)
     {
         ColumnSums.RequireRows(x, c, last, Math.Min(acc.Length, mean.Length));
-        ref float xr = ref x.Start;
-        ref float mr = ref MemoryMarshal.GetReference(mean);
-        ref float ar = ref MemoryMarshal.GetReference(acc);
+        var sums = new SquaredDeviations(ref x.Start, ref MemoryMarshal.GetReference(mean), ref MemoryMarshal.GetReference(acc), c, first, last);
         int ch = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            for (; ch <= c - 16; ch += 16)
-            {
-                var a = Vector512.LoadUnsafe(ref ar, (nuint)ch);
-                var m = Vector512.LoadUnsafe(ref mr, (nuint)ch);
-                for (int r = first, i = first * c + ch; r < last; r++, i += c)
-                {
-                    var d = Vector512.LoadUnsafe(ref xr, (nuint)i) - m;
-                    a = Vector512.FusedMultiplyAdd(d, d, a);
-                }
-                a.StoreUnsafe(ref ar, (nuint)ch);
-            }
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            for (; ch <= c - 8; ch += 8)
-            {
-                var a = Vector256.LoadUnsafe(ref ar, (nuint)ch);
-                var m = Vector256.LoadUnsafe(ref mr, (nuint)ch);
-                for (int r = first, i = first * c + ch; r < last; r++, i += c)
-                {
-                    var d = Vector256.LoadUnsafe(ref xr, (nuint)i) - m;
-                    a = Vector256.FusedMultiplyAdd(d, d, a);
-                }
-                a.StoreUnsafe(ref ar, (nuint)ch);
-            }
-        }
-        for (; ch < c; ch++)
-        {
-            float a = Unsafe.Add(ref ar, ch), m = Unsafe.Add(ref mr, ch);
-            for (int r = first, i = first * c + ch; r < last; r++, i += c)
-            {
-                float d = Unsafe.Add(ref xr, i) - m;
-                a = MathF.FusedMultiplyAdd(d, d, a);
-            }
-            Unsafe.Add(ref ar, ch) = a;
-        }
+        if (Vector512.IsHardwareAccelerated) ch = sums.Blocks<Vector512<float>, Simd512>(ch);
+        else if (Vector256.IsHardwareAccelerated) ch = sums.Blocks<Vector256<float>, Simd256>(ch);
+        else if (Vector128.IsHardwareAccelerated) ch = sums.Blocks<Vector128<float>, Simd128>(ch);
+        sums.Blocks<float, Simd32>(ch);
     }
 
     /// <summary>
     /// <c>sdy[ch] += Σ dy[r, ch]</c> and <c>sprod[ch] += Σ dy[r, ch]·(x[r, ch] − mean[ch])</c> over rows
     /// <c>[first, last)</c> (BatchNorm's backward statistics).
     /// </summary>
+    /// <exception cref="ArgumentException">The rows are not inside <paramref name="x"/> and <paramref name="dy"/>, or a vector is shorter than a row.</exception>
     public static void AddGradSums(FloatSlice x, FloatSlice dy, int c, int first, int last,
         ReadOnlySpan<float> mean, Span<float> sdy, Span<float> sprod)
     {
         ColumnSums.RequireRows(x, c, last, Math.Min(mean.Length, Math.Min(sdy.Length, sprod.Length)));
         ColumnSums.RequireRows(dy, c, last, c);
-        ref float xr = ref x.Start;
-        ref float gr = ref dy.Start;
-        ref float mr = ref MemoryMarshal.GetReference(mean);
-        ref float sr = ref MemoryMarshal.GetReference(sdy);
-        ref float pr = ref MemoryMarshal.GetReference(sprod);
+        var sums = new GradSums(ref x.Start, ref dy.Start, ref MemoryMarshal.GetReference(mean),
+            ref MemoryMarshal.GetReference(sdy), ref MemoryMarshal.GetReference(sprod), c, first, last);
         int ch = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            for (; ch <= c - 16; ch += 16)
-            {
-                var s = Vector512.LoadUnsafe(ref sr, (nuint)ch);
-                var p = Vector512.LoadUnsafe(ref pr, (nuint)ch);
-                var m = Vector512.LoadUnsafe(ref mr, (nuint)ch);
-                for (int r = first, xi = first * c + ch, gi = first * c + ch; r < last; r++, xi += c, gi += c)
-                {
-                    var g = Vector512.LoadUnsafe(ref gr, (nuint)gi);
-                    s += g;
-                    p = Vector512.FusedMultiplyAdd(g, Vector512.LoadUnsafe(ref xr, (nuint)xi) - m, p);
-                }
-                s.StoreUnsafe(ref sr, (nuint)ch);
-                p.StoreUnsafe(ref pr, (nuint)ch);
-            }
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            for (; ch <= c - 8; ch += 8)
-            {
-                var s = Vector256.LoadUnsafe(ref sr, (nuint)ch);
-                var p = Vector256.LoadUnsafe(ref pr, (nuint)ch);
-                var m = Vector256.LoadUnsafe(ref mr, (nuint)ch);
-                for (int r = first, xi = first * c + ch, gi = first * c + ch; r < last; r++, xi += c, gi += c)
-                {
-                    var g = Vector256.LoadUnsafe(ref gr, (nuint)gi);
-                    s += g;
-                    p = Vector256.FusedMultiplyAdd(g, Vector256.LoadUnsafe(ref xr, (nuint)xi) - m, p);
-                }
-                s.StoreUnsafe(ref sr, (nuint)ch);
-                p.StoreUnsafe(ref pr, (nuint)ch);
-            }
-        }
-        for (; ch < c; ch++)
-        {
-            float s = Unsafe.Add(ref sr, ch), p = Unsafe.Add(ref pr, ch), m = Unsafe.Add(ref mr, ch);
-            for (int r = first, xi = first * c + ch, gi = first * c + ch; r < last; r++, xi += c, gi += c)
-            {
-                float g = Unsafe.Add(ref gr, gi);
-                s += g;
-                p = MathF.FusedMultiplyAdd(g, Unsafe.Add(ref xr, xi) - m, p);
-            }
-            Unsafe.Add(ref sr, ch) = s;
-            Unsafe.Add(ref pr, ch) = p;
-        }
+        if (Vector512.IsHardwareAccelerated) ch = sums.Blocks<Vector512<float>, Simd512>(ch);
+        else if (Vector256.IsHardwareAccelerated) ch = sums.Blocks<Vector256<float>, Simd256>(ch);
+        else if (Vector128.IsHardwareAccelerated) ch = sums.Blocks<Vector128<float>, Simd128>(ch);
+        sums.Blocks<float, Simd32>(ch);
     }
 
     /// <summary>
     /// <c>dw[ch] += Σ dy[r, ch]·(x[r, ch] − mean_r)·rstd_r</c> and <c>db[ch] += Σ dy[r, ch]</c> over rows
     /// <c>[first, last)</c>, with row <c>r</c>'s statistics as <paramref name="n"/> says.
     /// </summary>
+    /// <exception cref="ArgumentException">The rows or their statistics are not inside the slices, or a gradient is shorter than a row.</exception>
     public static void AddAffineGrads(in NormBackwardInputs n, int first, int last, Span<float> dw, Span<float> db)
     {
-        int c = n.C, rowsPerStat = n.RowsPerStat;
+        int c = n.C;
         ColumnSums.RequireRows(n.X, c, last, Math.Min(dw.Length, db.Length));
         ColumnSums.RequireRows(n.Dy, c, last, c);
-        FloatSlice mean = n.Mean, rstd = n.Rstd;
-        mean.Require(last == 0 ? 0 : (last - 1) / rowsPerStat + 1, nameof(n.Mean));
-        rstd.Require(last == 0 ? 0 : (last - 1) / rowsPerStat + 1, nameof(n.Rstd));
-        ref float xr = ref n.X.Start;
-        ref float gr = ref n.Dy.Start;
-        ref float wr = ref MemoryMarshal.GetReference(dw);
-        ref float br = ref MemoryMarshal.GetReference(db);
+        long stats = last == 0 ? 0 : (last - 1) / n.RowsPerStat + 1;
+        n.Mean.Require(stats, nameof(n.Mean));
+        n.Rstd.Require(stats, nameof(n.Rstd));
+        var sums = new AffineGrads(n, ref MemoryMarshal.GetReference(dw), ref MemoryMarshal.GetReference(db), first, last);
         int ch = 0;
-        if (Vector512.IsHardwareAccelerated)
+        if (Vector512.IsHardwareAccelerated) ch = sums.Blocks<Vector512<float>, Simd512>(ch);
+        else if (Vector256.IsHardwareAccelerated) ch = sums.Blocks<Vector256<float>, Simd256>(ch);
+        else if (Vector128.IsHardwareAccelerated) ch = sums.Blocks<Vector128<float>, Simd128>(ch);
+        sums.Blocks<float, Simd32>(ch);
+    }
+
+    private readonly ref struct SquaredDeviations(ref float x, ref float mean, ref float acc, int c, int first, int last)
+    {
+        private readonly ref float _x = ref x, _mean = ref mean, _acc = ref acc;
+
+        /// <summary>Whole blocks of channels from <paramref name="ch"/> on; returns the first channel left.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int Blocks<TVector, TSimd>(int ch) where TVector : struct where TSimd : ISimd<TVector>
         {
-            for (; ch <= c - 16; ch += 16)
+            for (; ch <= c - TSimd.Count; ch += TSimd.Count)
             {
-                var aw = Vector512.LoadUnsafe(ref wr, (nuint)ch);
-                var ab = Vector512.LoadUnsafe(ref br, (nuint)ch);
-                for (int r = first, xi = first * c + ch, gi = first * c + ch; r < last; r++, xi += c, gi += c)
+                var a = TSimd.Load(ref _acc, (nuint)ch);
+                var m = TSimd.Load(ref _mean, (nuint)ch);
+                for (int r = first, i = first * c + ch; r < last; r++, i += c)
+                {
+                    var d = TSimd.Subtract(TSimd.Load(ref _x, (nuint)i), m);
+                    a = TSimd.FusedMultiplyAdd(d, d, a);
+                }
+                TSimd.Store(a, ref _acc, (nuint)ch);
+            }
+            return ch;
+        }
+    }
+
+    private readonly ref struct GradSums(ref float x, ref float dy, ref float mean, ref float sdy, ref float sprod, int c, int first, int last)
+    {
+        private readonly ref float _x = ref x, _dy = ref dy, _mean = ref mean, _sdy = ref sdy, _sprod = ref sprod;
+
+        /// <summary>Whole blocks of channels from <paramref name="ch"/> on; returns the first channel left.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int Blocks<TVector, TSimd>(int ch) where TVector : struct where TSimd : ISimd<TVector>
+        {
+            for (; ch <= c - TSimd.Count; ch += TSimd.Count)
+            {
+                var s = TSimd.Load(ref _sdy, (nuint)ch);
+                var p = TSimd.Load(ref _sprod, (nuint)ch);
+                var m = TSimd.Load(ref _mean, (nuint)ch);
+                for (int r = first, i = first * c + ch; r < last; r++, i += c)
+                {
+                    var g = TSimd.Load(ref _dy, (nuint)i);
+                    s = TSimd.Add(s, g);
+                    p = TSimd.FusedMultiplyAdd(g, TSimd.Subtract(TSimd.Load(ref _x, (nuint)i), m), p);
+                }
+                TSimd.Store(s, ref _sdy, (nuint)ch);
+                TSimd.Store(p, ref _sprod, (nuint)ch);
+            }
+            return ch;
+        }
+    }
+
+    private readonly ref struct AffineGrads(in NormBackwardInputs n, ref float dw, ref float db, int first, int last)
+    {
+        private readonly NormBackwardInputs _n = n;
+        private readonly ref float _dw = ref dw, _db = ref db;
+
+        /// <summary>Whole blocks of channels from <paramref name="ch"/> on; returns the first channel left.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int Blocks<TVector, TSimd>(int ch) where TVector : struct where TSimd : ISimd<TVector>
+        {
+            int c = _n.C, rowsPerStat = _n.RowsPerStat;
+            ref float x = ref _n.X.Start;
+            ref float dy = ref _n.Dy.Start;
+            FloatSlice mean = _n.Mean, rstd = _n.Rstd;
+            for (; ch <= c - TSimd.Count; ch += TSimd.Count)
+            {
+                var aw = TSimd.Load(ref _dw, (nuint)ch);
+                var ab = TSimd.Load(ref _db, (nuint)ch);
+                for (int r = first, i = first * c + ch; r < last; r++, i += c)
                 {
                     int s = r / rowsPerStat;
-                    var g = Vector512.LoadUnsafe(ref gr, (nuint)gi);
-                    var xh = (Vector512.LoadUnsafe(ref xr, (nuint)xi) - Vector512.Create(mean[s])) * Vector512.Create(rstd[s]);
-                    aw = Vector512.FusedMultiplyAdd(g, xh, aw);
-                    ab += g;
+                    var g = TSimd.Load(ref dy, (nuint)i);
+                    var xh = TSimd.Multiply(TSimd.Subtract(TSimd.Load(ref x, (nuint)i), TSimd.Create(mean[s])), TSimd.Create(rstd[s]));
+                    aw = TSimd.FusedMultiplyAdd(g, xh, aw);
+                    ab = TSimd.Add(ab, g);
                 }
-                aw.StoreUnsafe(ref wr, (nuint)ch);
-                ab.StoreUnsafe(ref br, (nuint)ch);
+                TSimd.Store(aw, ref _dw, (nuint)ch);
+                TSimd.Store(ab, ref _db, (nuint)ch);
             }
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            for (; ch <= c - 8; ch += 8)
-            {
-                var aw = Vector256.LoadUnsafe(ref wr, (nuint)ch);
-                var ab = Vector256.LoadUnsafe(ref br, (nuint)ch);
-                for (int r = first, xi = first * c + ch, gi = first * c + ch; r < last; r++, xi += c, gi += c)
-                {
-                    int s = r / rowsPerStat;
-                    var g = Vector256.LoadUnsafe(ref gr, (nuint)gi);
-                    var xh = (Vector256.LoadUnsafe(ref xr, (nuint)xi) - Vector256.Create(mean[s])) * Vector256.Create(rstd[s]);
-                    aw = Vector256.FusedMultiplyAdd(g, xh, aw);
-                    ab += g;
-                }
-                aw.StoreUnsafe(ref wr, (nuint)ch);
-                ab.StoreUnsafe(ref br, (nuint)ch);
-            }
-        }
-        for (; ch < c; ch++)
-        {
-            float aw = Unsafe.Add(ref wr, ch), ab = Unsafe.Add(ref br, ch);
-            for (int r = first, xi = first * c + ch, gi = first * c + ch; r < last; r++, xi += c, gi += c)
-            {
-                int s = r / rowsPerStat;
-                float g = Unsafe.Add(ref gr, gi);
-                aw = MathF.FusedMultiplyAdd(g, (Unsafe.Add(ref xr, xi) - mean[s]) * rstd[s], aw);
-                ab += g;
-            }
-            Unsafe.Add(ref wr, ch) = aw;
-            Unsafe.Add(ref br, ch) = ab;
+            return ch;
         }
     }
 }

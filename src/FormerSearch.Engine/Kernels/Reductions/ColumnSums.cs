@@ -1,16 +1,17 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using FormerSearch.Engine.Kernels.Simd;
 
 namespace FormerSearch.Engine.Kernels.Reductions;
 
 /// <summary>
 /// Column-wise sums over a run of rows of a dense <c>[rows, C]</c> matrix (channels-last data), the
 /// inner loop of the chunked reductions behind bias gradients and pooling (the norms' statistics have theirs in
-/// <see cref="Norms.NormColumns"/>). Each block
-/// of 16 channels (8 with AVX2 only) is kept in a register while the rows are walked in order (one load per row instead
-/// of a load and store of the partial), so every channel's sum is the plain sequential sum of its
-/// rows: the same bits as adding row by row, for any block size or thread count.
+/// <see cref="Norms.NormColumns"/>). Each block of channels (16 with AVX-512, 8 with AVX2, 4 with SSE or Neon, then
+/// one) is kept in a register while the rows are walked in order (one load per row instead of a load and store of
+/// the partial), so every channel's sum is the plain sequential sum of its rows: the same bits as adding row by row,
+/// for any block size or thread count.
 /// </summary>
 internal static class ColumnSums
 {
@@ -22,32 +23,10 @@ internal static class ColumnSums
         ref float xr = ref x.Start;
         ref float ar = ref MemoryMarshal.GetReference(acc);
         int ch = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            for (; ch <= c - 16; ch += 16)
-            {
-                var a = Vector512.LoadUnsafe(ref ar, (nuint)ch);
-                for (int r = first, i = first * c + ch; r < last; r++, i += c)
-                    a += Vector512.LoadUnsafe(ref xr, (nuint)i);
-                a.StoreUnsafe(ref ar, (nuint)ch);
-            }
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            for (; ch <= c - 8; ch += 8)
-            {
-                var a = Vector256.LoadUnsafe(ref ar, (nuint)ch);
-                for (int r = first, i = first * c + ch; r < last; r++, i += c)
-                    a += Vector256.LoadUnsafe(ref xr, (nuint)i);
-                a.StoreUnsafe(ref ar, (nuint)ch);
-            }
-        }
-        for (; ch < c; ch++)
-        {
-            float a = Unsafe.Add(ref ar, ch);
-            for (int r = first, i = first * c + ch; r < last; r++, i += c) a += Unsafe.Add(ref xr, i);
-            Unsafe.Add(ref ar, ch) = a;
-        }
+        if (Vector512.IsHardwareAccelerated) ch = AddBlocks<Vector512<float>, Simd512>(ref xr, ref ar, c, ch, first, last);
+        else if (Vector256.IsHardwareAccelerated) ch = AddBlocks<Vector256<float>, Simd256>(ref xr, ref ar, c, ch, first, last);
+        else if (Vector128.IsHardwareAccelerated) ch = AddBlocks<Vector128<float>, Simd128>(ref xr, ref ar, c, ch, first, last);
+        AddBlocks<float, Simd32>(ref xr, ref ar, c, ch, first, last);
     }
 
     /// <summary>Throws unless rows <c>[0, last)</c> of width <paramref name="c"/> lie inside <paramref name="x"/> and an accumulator of <paramref name="accLength"/> holds a row.</summary>
@@ -56,5 +35,19 @@ internal static class ColumnSums
     {
         x.Require((long)last * c, nameof(x));
         if (accLength < c) throw new ArgumentException($"A column-sum accumulator of {accLength} is shorter than a row of {c}.");
+    }
+
+    /// <summary>The blocks of whole vectors of channels from <paramref name="ch"/> on; returns the first channel left.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int AddBlocks<TVector, TSimd>(ref float x, ref float acc, int c, int ch, int first, int last)
+        where TVector : struct where TSimd : ISimd<TVector>
+    {
+        for (; ch <= c - TSimd.Count; ch += TSimd.Count)
+        {
+            var a = TSimd.Load(ref acc, (nuint)ch);
+            for (int r = first, i = first * c + ch; r < last; r++, i += c) a = TSimd.Add(a, TSimd.Load(ref x, (nuint)i));
+            TSimd.Store(a, ref acc, (nuint)ch);
+        }
+        return ch;
     }
 }

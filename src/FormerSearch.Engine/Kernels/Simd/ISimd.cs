@@ -3,11 +3,11 @@ using FormerSearch.Engine.Kernels.Elementwise;
 namespace FormerSearch.Engine.Kernels.Simd;
 
 /// <summary>
-/// The operations of one vector width (<see cref="Simd128"/>, <see cref="Simd256"/>, <see cref="Simd512"/>) as
-/// static members, so that a kernel's vector body is written once, generic over the width, and the JIT
-/// specialises it into plain <c>Vector128</c>/<c>Vector256</c>/<c>Vector512</c> code (each member inlines to the
-/// one intrinsic it names). Every operation is the same IEEE operation on every lane at every width, so a
-/// body gives the same bits at each width and in its scalar form.
+/// The operations of one vector width (<see cref="Simd128"/>, <see cref="Simd256"/>, <see cref="Simd512"/>, and
+/// <see cref="Simd32"/>, a single float, for scalar tails) as static members, so that a kernel's vector body is
+/// written once, generic over the width, and the JIT specialises it into plain <c>Vector128</c>/<c>Vector256</c>/
+/// <c>Vector512</c> or scalar code (each member inlines to the one instruction it names). Every operation is the same
+/// IEEE operation on every lane at every width, so a body gives the same bits at each width.
 /// </summary>
 /// <typeparam name="TVector">The vector of floats this width works on.</typeparam>
 internal interface ISimd<TVector> where TVector : struct
