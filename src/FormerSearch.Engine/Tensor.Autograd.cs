@@ -1,5 +1,4 @@
 using FormerSearch.Engine.Autograd;
-using FormerSearch.Engine.Memory;
 
 namespace FormerSearch.Engine;
 

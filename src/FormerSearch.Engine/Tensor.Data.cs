@@ -1,4 +1,3 @@
-using FormerSearch.Engine.Kernels;
 using FormerSearch.Engine.Kernels.Elementwise;
 
 namespace FormerSearch.Engine;

@@ -1,9 +1,7 @@
 using System.Numerics.Tensors;
 using FormerSearch.Engine.Autograd;
-using FormerSearch.Engine.Kernels;
 using FormerSearch.Engine.Kernels.Conv;
 using FormerSearch.Engine.Kernels.Gemm;
-using FormerSearch.Engine.Kernels.Norms;
 using FormerSearch.Engine.Kernels.Reductions;
 using FormerSearch.Engine.Memory;
 

@@ -1,6 +1,5 @@
 using System.Numerics.Tensors;
 using FormerSearch.Engine.Autograd;
-using FormerSearch.Engine.Kernels.Reductions;
 using FormerSearch.Engine.Kernels.Softmax;
 
 namespace FormerSearch.Engine.Ops;

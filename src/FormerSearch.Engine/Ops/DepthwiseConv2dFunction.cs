@@ -1,6 +1,5 @@
 using System.Numerics.Tensors;
 using FormerSearch.Engine.Autograd;
-using FormerSearch.Engine.Kernels;
 using FormerSearch.Engine.Kernels.Conv;
 using FormerSearch.Engine.Memory;
 

@@ -1,7 +1,5 @@
 using System.Numerics.Tensors;
 using FormerSearch.Engine.Autograd;
-using FormerSearch.Engine.Kernels;
-using FormerSearch.Engine.Kernels.Norms;
 using FormerSearch.Engine.Kernels.Reductions;
 using FormerSearch.Engine.Memory;
 using FormerSearch.Engine.Threading;

@@ -1,5 +1,4 @@
 using FormerSearch.Engine.Autograd;
-using FormerSearch.Engine.Kernels.Reductions;
 using FormerSearch.Engine.Kernels.Softmax;
 
 namespace FormerSearch.Engine.Ops;

@@ -1,4 +1,3 @@
-using FormerSearch.Engine.Kernels;
 using FormerSearch.Engine.Kernels.Activations;
 using FormerSearch.Engine.Kernels.Conv;
 using FormerSearch.Engine.Kernels.Elementwise;

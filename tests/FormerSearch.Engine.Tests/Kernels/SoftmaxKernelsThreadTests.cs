@@ -1,4 +1,3 @@
-using FormerSearch.Engine.Kernels.Reductions;
 using FormerSearch.Engine.Kernels.Softmax;
 using FormerSearch.Engine.Tests.Support;
 

@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using FormerSearch.Engine.Kernels.Simd;
 
 namespace FormerSearch.Engine.Kernels.Elementwise;
@@ -33,11 +32,8 @@ internal static class Pointwise
     public static void Run<TOp, TX, TY>(ref float x, ref float y, ref float dst, int n, bool accumulate)
         where TOp : IBinaryOperator where TX : IOperand where TY : IOperand
     {
-        int i = 0;
-        if (Vector512.IsHardwareAccelerated) i = Loop<TOp, TX, TY, Vector512<float>, Simd512>(ref x, ref y, ref dst, i, n, accumulate);
-        else if (Vector256.IsHardwareAccelerated) i = Loop<TOp, TX, TY, Vector256<float>, Simd256>(ref x, ref y, ref dst, i, n, accumulate);
-        else if (Vector128.IsHardwareAccelerated) i = Loop<TOp, TX, TY, Vector128<float>, Simd128>(ref x, ref y, ref dst, i, n, accumulate);
-        Loop<TOp, TX, TY, float, Simd32>(ref x, ref y, ref dst, i, n, accumulate);
+        var loop = new Loop<TOp, TX, TY>(ref x, ref y, ref dst, n, accumulate);
+        Widths.Run(ref loop);
     }
 
     /// <summary>
@@ -56,26 +52,30 @@ internal static class Pointwise
     internal static void RunAt<TOp, TX, TY, TVector, TSimd>(ref float x, ref float y, ref float dst, int n, bool accumulate)
         where TOp : IBinaryOperator where TX : IOperand where TY : IOperand where TVector : struct where TSimd : ISimd<TVector>
     {
-        int i = Loop<TOp, TX, TY, TVector, TSimd>(ref x, ref y, ref dst, 0, n, accumulate);
-        Loop<TOp, TX, TY, float, Simd32>(ref x, ref y, ref dst, i, n, accumulate);
+        var loop = new Loop<TOp, TX, TY>(ref x, ref y, ref dst, n, accumulate);
+        loop.Run<float, Simd32>(loop.Run<TVector, TSimd>(0));
     }
 
-    /// <summary>Whole vectors of elements from <paramref name="from"/> on; returns where the first incomplete one starts.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int Loop<TOp, TX, TY, TVector, TSimd>(ref float x, ref float y, ref float dst, int from, int n, bool accumulate)
-        where TOp : IBinaryOperator where TX : IOperand where TY : IOperand where TVector : struct where TSimd : ISimd<TVector>
+    private readonly ref struct Loop<TOp, TX, TY>(ref float x, ref float y, ref float dst, int n, bool accumulate) : IWidthLoop
+        where TOp : IBinaryOperator where TX : IOperand where TY : IOperand
     {
-        int i = from;
-        if (n - i < TSimd.Count) return i;
-        // A repeated input is broadcast once, outside the loop.
-        TVector xs = TX.IsScalar ? TSimd.Create(x) : default, ys = TY.IsScalar ? TSimd.Create(y) : default;
-        for (; i <= n - TSimd.Count; i += TSimd.Count)
+        private readonly ref float _x = ref x, _y = ref y, _dst = ref dst;
+
+        /// <summary>Whole vectors of elements from <paramref name="i"/> on; returns where the first incomplete one starts.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int Run<TVector, TSimd>(int i) where TVector : struct where TSimd : ISimd<TVector>
         {
-            var v = TSimd.Invoke<TOp>(TX.IsScalar ? xs : TSimd.Load(ref x, (nuint)i), TY.IsScalar ? ys : TSimd.Load(ref y, (nuint)i));
-            if (accumulate) v = TSimd.Add(v, TSimd.Load(ref dst, (nuint)i));
-            TSimd.Store(v, ref dst, (nuint)i);
+            if (n - i < TSimd.Count) return i;
+            // A repeated input is broadcast once, outside the loop.
+            TVector xs = TX.IsScalar ? TSimd.Create(_x) : default, ys = TY.IsScalar ? TSimd.Create(_y) : default;
+            for (; i <= n - TSimd.Count; i += TSimd.Count)
+            {
+                var v = TSimd.Invoke<TOp>(TX.IsScalar ? xs : TSimd.Load(ref _x, (nuint)i), TY.IsScalar ? ys : TSimd.Load(ref _y, (nuint)i));
+                if (accumulate) v = TSimd.Add(v, TSimd.Load(ref _dst, (nuint)i));
+                TSimd.Store(v, ref _dst, (nuint)i);
+            }
+            return i;
         }
-        return i;
     }
 
     private static void CheckLengths(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dst)

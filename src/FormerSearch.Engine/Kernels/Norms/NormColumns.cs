@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using FormerSearch.Engine.Kernels.Reductions;
 using FormerSearch.Engine.Kernels.Simd;
 
@@ -10,8 +9,8 @@ namespace FormerSearch.Engine.Kernels.Norms;
 /// The norms' column-wise sums over a run of rows of dense <c>[rows, C]</c> matrices: BatchNorm's variance and
 /// backward statistics, and the affine gradients of LayerNorm and GroupNorm. As in <see cref="ColumnSums"/>, each
 /// block of channels stays in a register while the rows are walked in order, so every channel's sum is the plain
-/// sequential sum of its rows, for any block size or thread count. Each sum is one body generic over the width:
-/// the widest accelerated vectors, then single floats for the remaining channels.
+/// sequential sum of its rows, for any block size or thread count. Each sum is one body written over widths
+/// (<see cref="IWidthLoop"/>): the widest accelerated vectors, then single floats for the remaining channels.
 /// </summary>
 internal static class NormColumns
 {
@@ -21,11 +20,7 @@ internal static class NormColumns
     {
         ColumnSums.RequireRows(x, c, last, Math.Min(acc.Length, mean.Length));
         var sums = new SquaredDeviations(ref x.Start, ref MemoryMarshal.GetReference(mean), ref MemoryMarshal.GetReference(acc), c, first, last);
-        int ch = 0;
-        if (Vector512.IsHardwareAccelerated) ch = sums.Blocks<Vector512<float>, Simd512>(ch);
-        else if (Vector256.IsHardwareAccelerated) ch = sums.Blocks<Vector256<float>, Simd256>(ch);
-        else if (Vector128.IsHardwareAccelerated) ch = sums.Blocks<Vector128<float>, Simd128>(ch);
-        sums.Blocks<float, Simd32>(ch);
+        Widths.Run(ref sums);
     }
 
     /// <summary>
@@ -40,11 +35,7 @@ internal static class NormColumns
         ColumnSums.RequireRows(dy, c, last, c);
         var sums = new GradSums(ref x.Start, ref dy.Start, ref MemoryMarshal.GetReference(mean),
             ref MemoryMarshal.GetReference(sdy), ref MemoryMarshal.GetReference(sprod), c, first, last);
-        int ch = 0;
-        if (Vector512.IsHardwareAccelerated) ch = sums.Blocks<Vector512<float>, Simd512>(ch);
-        else if (Vector256.IsHardwareAccelerated) ch = sums.Blocks<Vector256<float>, Simd256>(ch);
-        else if (Vector128.IsHardwareAccelerated) ch = sums.Blocks<Vector128<float>, Simd128>(ch);
-        sums.Blocks<float, Simd32>(ch);
+        Widths.Run(ref sums);
     }
 
     /// <summary>
@@ -61,20 +52,16 @@ internal static class NormColumns
         n.Mean.Require(stats, nameof(n.Mean));
         n.Rstd.Require(stats, nameof(n.Rstd));
         var sums = new AffineGrads(n, ref MemoryMarshal.GetReference(dw), ref MemoryMarshal.GetReference(db), first, last);
-        int ch = 0;
-        if (Vector512.IsHardwareAccelerated) ch = sums.Blocks<Vector512<float>, Simd512>(ch);
-        else if (Vector256.IsHardwareAccelerated) ch = sums.Blocks<Vector256<float>, Simd256>(ch);
-        else if (Vector128.IsHardwareAccelerated) ch = sums.Blocks<Vector128<float>, Simd128>(ch);
-        sums.Blocks<float, Simd32>(ch);
+        Widths.Run(ref sums);
     }
 
-    private readonly ref struct SquaredDeviations(ref float x, ref float mean, ref float acc, int c, int first, int last)
+    private readonly ref struct SquaredDeviations(ref float x, ref float mean, ref float acc, int c, int first, int last) : IWidthLoop
     {
         private readonly ref float _x = ref x, _mean = ref mean, _acc = ref acc;
 
         /// <summary>Whole blocks of channels from <paramref name="ch"/> on; returns the first channel left.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public int Blocks<TVector, TSimd>(int ch) where TVector : struct where TSimd : ISimd<TVector>
+        public int Run<TVector, TSimd>(int ch) where TVector : struct where TSimd : ISimd<TVector>
         {
             for (; ch <= c - TSimd.Count; ch += TSimd.Count)
             {
@@ -91,13 +78,13 @@ internal static class NormColumns
         }
     }
 
-    private readonly ref struct GradSums(ref float x, ref float dy, ref float mean, ref float sdy, ref float sprod, int c, int first, int last)
+    private readonly ref struct GradSums(ref float x, ref float dy, ref float mean, ref float sdy, ref float sprod, int c, int first, int last) : IWidthLoop
     {
         private readonly ref float _x = ref x, _dy = ref dy, _mean = ref mean, _sdy = ref sdy, _sprod = ref sprod;
 
         /// <summary>Whole blocks of channels from <paramref name="ch"/> on; returns the first channel left.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public int Blocks<TVector, TSimd>(int ch) where TVector : struct where TSimd : ISimd<TVector>
+        public int Run<TVector, TSimd>(int ch) where TVector : struct where TSimd : ISimd<TVector>
         {
             for (; ch <= c - TSimd.Count; ch += TSimd.Count)
             {
@@ -117,14 +104,14 @@ internal static class NormColumns
         }
     }
 
-    private readonly ref struct AffineGrads(in NormBackwardInputs n, ref float dw, ref float db, int first, int last)
+    private readonly ref struct AffineGrads(in NormBackwardInputs n, ref float dw, ref float db, int first, int last) : IWidthLoop
     {
         private readonly NormBackwardInputs _n = n;
         private readonly ref float _dw = ref dw, _db = ref db;
 
         /// <summary>Whole blocks of channels from <paramref name="ch"/> on; returns the first channel left.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public int Blocks<TVector, TSimd>(int ch) where TVector : struct where TSimd : ISimd<TVector>
+        public int Run<TVector, TSimd>(int ch) where TVector : struct where TSimd : ISimd<TVector>
         {
             int c = _n.C, rowsPerStat = _n.RowsPerStat;
             ref float x = ref _n.X.Start;

@@ -1,6 +1,5 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using FormerSearch.Engine.Kernels.Conv;
 using FormerSearch.Engine.Memory;

@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using FormerSearch.Engine.Kernels.Simd;
 
 namespace FormerSearch.Engine.Kernels.Reductions;
@@ -20,13 +19,8 @@ internal static class ColumnSums
     public static void Add(FloatSlice x, int c, int first, int last, Span<float> acc)
     {
         RequireRows(x, c, last, acc.Length);
-        ref float xr = ref x.Start;
-        ref float ar = ref MemoryMarshal.GetReference(acc);
-        int ch = 0;
-        if (Vector512.IsHardwareAccelerated) ch = AddBlocks<Vector512<float>, Simd512>(ref xr, ref ar, c, ch, first, last);
-        else if (Vector256.IsHardwareAccelerated) ch = AddBlocks<Vector256<float>, Simd256>(ref xr, ref ar, c, ch, first, last);
-        else if (Vector128.IsHardwareAccelerated) ch = AddBlocks<Vector128<float>, Simd128>(ref xr, ref ar, c, ch, first, last);
-        AddBlocks<float, Simd32>(ref xr, ref ar, c, ch, first, last);
+        var sums = new Sums(ref x.Start, ref MemoryMarshal.GetReference(acc), c, first, last);
+        Widths.Run(ref sums);
     }
 
     /// <summary>Throws unless rows <c>[0, last)</c> of width <paramref name="c"/> lie inside <paramref name="x"/> and an accumulator of <paramref name="accLength"/> holds a row.</summary>
@@ -37,17 +31,21 @@ internal static class ColumnSums
         if (accLength < c) throw new ArgumentException($"A column-sum accumulator of {accLength} is shorter than a row of {c}.");
     }
 
-    /// <summary>The blocks of whole vectors of channels from <paramref name="ch"/> on; returns the first channel left.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int AddBlocks<TVector, TSimd>(ref float x, ref float acc, int c, int ch, int first, int last)
-        where TVector : struct where TSimd : ISimd<TVector>
+    private readonly ref struct Sums(ref float x, ref float acc, int c, int first, int last) : IWidthLoop
     {
-        for (; ch <= c - TSimd.Count; ch += TSimd.Count)
+        private readonly ref float _x = ref x, _acc = ref acc;
+
+        /// <summary>Whole blocks of channels from <paramref name="ch"/> on; returns the first channel left.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int Run<TVector, TSimd>(int ch) where TVector : struct where TSimd : ISimd<TVector>
         {
-            var a = TSimd.Load(ref acc, (nuint)ch);
-            for (int r = first, i = first * c + ch; r < last; r++, i += c) a = TSimd.Add(a, TSimd.Load(ref x, (nuint)i));
-            TSimd.Store(a, ref acc, (nuint)ch);
+            for (; ch <= c - TSimd.Count; ch += TSimd.Count)
+            {
+                var a = TSimd.Load(ref _acc, (nuint)ch);
+                for (int r = first, i = first * c + ch; r < last; r++, i += c) a = TSimd.Add(a, TSimd.Load(ref _x, (nuint)i));
+                TSimd.Store(a, ref _acc, (nuint)ch);
+            }
+            return ch;
         }
-        return ch;
     }
 }

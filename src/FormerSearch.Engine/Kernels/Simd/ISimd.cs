@@ -78,6 +78,9 @@ internal interface ISimd<TVector> where TVector : struct
     /// <summary>Bitwise or.</summary>
     static abstract TVector Or(TVector x, TVector y);
 
+    /// <summary>The sum of the lanes (in the width's own order of additions).</summary>
+    static abstract float Sum(TVector x);
+
     /// <summary>True when <c>x &lt; y</c> in every lane.</summary>
     static abstract bool LessThanAll(TVector x, TVector y);
 

@@ -70,6 +70,9 @@ internal readonly struct Simd128 : ISimd<Vector128<float>>
     public static Vector128<float> Or(Vector128<float> x, Vector128<float> y) => x | y;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sum(Vector128<float> x) => Vector128.Sum(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool LessThanAll(Vector128<float> x, Vector128<float> y) => Vector128.LessThanAll(x, y);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

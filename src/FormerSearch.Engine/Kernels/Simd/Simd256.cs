@@ -70,6 +70,9 @@ internal readonly struct Simd256 : ISimd<Vector256<float>>
     public static Vector256<float> Or(Vector256<float> x, Vector256<float> y) => x | y;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sum(Vector256<float> x) => Vector256.Sum(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool LessThanAll(Vector256<float> x, Vector256<float> y) => Vector256.LessThanAll(x, y);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -77,6 +77,9 @@ internal readonly struct Simd32 : ISimd<float>
     public static float Or(float x, float y) => BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(x) | BitConverter.SingleToInt32Bits(y));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sum(float x) => x;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool LessThanAll(float x, float y) => x < y;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

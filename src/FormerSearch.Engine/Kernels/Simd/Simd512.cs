@@ -70,6 +70,9 @@ internal readonly struct Simd512 : ISimd<Vector512<float>>
     public static Vector512<float> Or(Vector512<float> x, Vector512<float> y) => x | y;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sum(Vector512<float> x) => Vector512.Sum(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool LessThanAll(Vector512<float> x, Vector512<float> y) => Vector512.LessThanAll(x, y);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using FormerSearch.Engine.Kernels;
 using FormerSearch.Engine.Threading;
 
 namespace FormerSearch.Engine.Optim;

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace FormerSearch.Engine.Kernels;
+namespace FormerSearch.Engine;
 
 /// <summary>
 /// A run of floats inside an array: the array, where the run starts and how many elements it has. Kernels take
