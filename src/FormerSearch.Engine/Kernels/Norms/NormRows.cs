@@ -80,18 +80,17 @@ internal static class NormRows
 
     private ref struct SquaredDeviationSum(ReadOnlySpan<float> x, float mean) : IWidthLoop
     {
-        private readonly ReadOnlySpan<float> _x = x;
+        private readonly ref float _x = ref MemoryMarshal.GetReference(x);
+        private readonly int _n = x.Length;
         public float Total;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public int Run<TVector, TSimd>(int i) where TVector : struct where TSimd : ISimd<TVector>
         {
-            ref float xr = ref MemoryMarshal.GetReference(_x);
-            int n = _x.Length;
             TVector vm = TSimd.Create(mean), acc = TSimd.Create(Total);
-            for (; i <= n - TSimd.Count; i += TSimd.Count)
+            for (; i <= _n - TSimd.Count; i += TSimd.Count)
             {
-                var d = TSimd.Subtract(TSimd.Load(ref xr, (nuint)i), vm);
+                var d = TSimd.Subtract(TSimd.Load(ref _x, (nuint)i), vm);
                 acc = TSimd.FusedMultiplyAdd(d, d, acc);
             }
             Total = TSimd.Sum(acc);
@@ -101,62 +100,54 @@ internal static class NormRows
 
     private ref struct ElementSum(ReadOnlySpan<float> x) : IWidthLoop
     {
-        private readonly ReadOnlySpan<float> _x = x;
+        private readonly ref float _x = ref MemoryMarshal.GetReference(x);
+        private readonly int _n = x.Length;
         public float Total;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public int Run<TVector, TSimd>(int i) where TVector : struct where TSimd : ISimd<TVector>
         {
-            ref float xr = ref MemoryMarshal.GetReference(_x);
-            int n = _x.Length;
             var acc = TSimd.Create(Total);
-            for (; i <= n - TSimd.Count; i += TSimd.Count) acc = TSimd.Add(acc, TSimd.Load(ref xr, (nuint)i));
+            for (; i <= _n - TSimd.Count; i += TSimd.Count) acc = TSimd.Add(acc, TSimd.Load(ref _x, (nuint)i));
             Total = TSimd.Sum(acc);
             return i;
         }
     }
 
-    private readonly ref struct Normalization(ReadOnlySpan<float> x, float mean, float rstd, ReadOnlySpan<float> w, ReadOnlySpan<float> b, Span<float> y) : IWidthLoop
+    private readonly ref struct Normalization(ReadOnlySpan<float> x, float mean, float rstd,
+        ReadOnlySpan<float> w, ReadOnlySpan<float> b, Span<float> y) : IWidthLoop
     {
-        private readonly ReadOnlySpan<float> _x = x, _w = w, _b = b;
-        private readonly Span<float> _y = y;
+        private readonly ref float _x = ref MemoryMarshal.GetReference(x), _w = ref MemoryMarshal.GetReference(w),
+            _b = ref MemoryMarshal.GetReference(b), _y = ref MemoryMarshal.GetReference(y);
+        private readonly int _n = x.Length;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public int Run<TVector, TSimd>(int i) where TVector : struct where TSimd : ISimd<TVector>
         {
-            ref float xr = ref MemoryMarshal.GetReference(_x);
-            ref float wr = ref MemoryMarshal.GetReference(_w);
-            ref float br = ref MemoryMarshal.GetReference(_b);
-            ref float yr = ref MemoryMarshal.GetReference(_y);
-            int n = _x.Length;
             TVector vm = TSimd.Create(mean), vr = TSimd.Create(rstd);
-            for (; i <= n - TSimd.Count; i += TSimd.Count)
+            for (; i <= _n - TSimd.Count; i += TSimd.Count)
             {
-                var xh = TSimd.Multiply(TSimd.Subtract(TSimd.Load(ref xr, (nuint)i), vm), vr);
-                TSimd.Store(TSimd.FusedMultiplyAdd(xh, TSimd.Load(ref wr, (nuint)i), TSimd.Load(ref br, (nuint)i)), ref yr, (nuint)i);
+                var xh = TSimd.Multiply(TSimd.Subtract(TSimd.Load(ref _x, (nuint)i), vm), vr);
+                TSimd.Store(TSimd.FusedMultiplyAdd(xh, TSimd.Load(ref _w, (nuint)i), TSimd.Load(ref _b, (nuint)i)), ref _y, (nuint)i);
             }
             return i;
         }
     }
 
-    private readonly ref struct ChannelNormalization(ReadOnlySpan<float> x, ReadOnlySpan<float> mean, ReadOnlySpan<float> k, ReadOnlySpan<float> b, Span<float> y) : IWidthLoop
+    private readonly ref struct ChannelNormalization(ReadOnlySpan<float> x, ReadOnlySpan<float> mean,
+        ReadOnlySpan<float> k, ReadOnlySpan<float> b, Span<float> y) : IWidthLoop
     {
-        private readonly ReadOnlySpan<float> _x = x, _mean = mean, _k = k, _b = b;
-        private readonly Span<float> _y = y;
+        private readonly ref float _x = ref MemoryMarshal.GetReference(x), _mean = ref MemoryMarshal.GetReference(mean),
+            _k = ref MemoryMarshal.GetReference(k), _b = ref MemoryMarshal.GetReference(b), _y = ref MemoryMarshal.GetReference(y);
+        private readonly int _n = x.Length;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public int Run<TVector, TSimd>(int i) where TVector : struct where TSimd : ISimd<TVector>
         {
-            ref float xr = ref MemoryMarshal.GetReference(_x);
-            ref float mr = ref MemoryMarshal.GetReference(_mean);
-            ref float kr = ref MemoryMarshal.GetReference(_k);
-            ref float br = ref MemoryMarshal.GetReference(_b);
-            ref float yr = ref MemoryMarshal.GetReference(_y);
-            int n = _x.Length;
-            for (; i <= n - TSimd.Count; i += TSimd.Count)
+            for (; i <= _n - TSimd.Count; i += TSimd.Count)
             {
-                var d = TSimd.Subtract(TSimd.Load(ref xr, (nuint)i), TSimd.Load(ref mr, (nuint)i));
-                TSimd.Store(TSimd.FusedMultiplyAdd(d, TSimd.Load(ref kr, (nuint)i), TSimd.Load(ref br, (nuint)i)), ref yr, (nuint)i);
+                var d = TSimd.Subtract(TSimd.Load(ref _x, (nuint)i), TSimd.Load(ref _mean, (nuint)i));
+                TSimd.Store(TSimd.FusedMultiplyAdd(d, TSimd.Load(ref _k, (nuint)i), TSimd.Load(ref _b, (nuint)i)), ref _y, (nuint)i);
             }
             return i;
         }
@@ -164,22 +155,19 @@ internal static class NormRows
 
     private ref struct GradientSums(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, ReadOnlySpan<float> w, float mean) : IWidthLoop
     {
-        private readonly ReadOnlySpan<float> _x = x, _dy = dy, _w = w;
+        private readonly ref float _x = ref MemoryMarshal.GetReference(x), _dy = ref MemoryMarshal.GetReference(dy), _w = ref MemoryMarshal.GetReference(w);
+        private readonly int _n = x.Length;
         public float Total1, Total2;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public int Run<TVector, TSimd>(int i) where TVector : struct where TSimd : ISimd<TVector>
         {
-            ref float xr = ref MemoryMarshal.GetReference(_x);
-            ref float gr = ref MemoryMarshal.GetReference(_dy);
-            ref float wr = ref MemoryMarshal.GetReference(_w);
-            int n = _x.Length;
             TVector vm = TSimd.Create(mean), a1 = TSimd.Create(Total1), a2 = TSimd.Create(Total2);
-            for (; i <= n - TSimd.Count; i += TSimd.Count)
+            for (; i <= _n - TSimd.Count; i += TSimd.Count)
             {
-                var g = TSimd.Multiply(TSimd.Load(ref gr, (nuint)i), TSimd.Load(ref wr, (nuint)i));
+                var g = TSimd.Multiply(TSimd.Load(ref _dy, (nuint)i), TSimd.Load(ref _w, (nuint)i));
                 a1 = TSimd.Add(a1, g);
-                a2 = TSimd.FusedMultiplyAdd(g, TSimd.Subtract(TSimd.Load(ref xr, (nuint)i), vm), a2);
+                a2 = TSimd.FusedMultiplyAdd(g, TSimd.Subtract(TSimd.Load(ref _x, (nuint)i), vm), a2);
             }
             Total1 = TSimd.Sum(a1);
             Total2 = TSimd.Sum(a2);
@@ -190,23 +178,19 @@ internal static class NormRows
     private readonly ref struct InputGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, ReadOnlySpan<float> w,
         float mean, float a, float c0, float c1, Span<float> dx) : IWidthLoop
     {
-        private readonly ReadOnlySpan<float> _x = x, _dy = dy, _w = w;
-        private readonly Span<float> _dx = dx;
+        private readonly ref float _x = ref MemoryMarshal.GetReference(x), _dy = ref MemoryMarshal.GetReference(dy),
+            _w = ref MemoryMarshal.GetReference(w), _dx = ref MemoryMarshal.GetReference(dx);
+        private readonly int _n = x.Length;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public int Run<TVector, TSimd>(int i) where TVector : struct where TSimd : ISimd<TVector>
         {
-            ref float xr = ref MemoryMarshal.GetReference(_x);
-            ref float gr = ref MemoryMarshal.GetReference(_dy);
-            ref float wr = ref MemoryMarshal.GetReference(_w);
-            ref float dr = ref MemoryMarshal.GetReference(_dx);
-            int n = _x.Length;
             TVector vm = TSimd.Create(mean), va = TSimd.Create(a), v0 = TSimd.Negate(TSimd.Create(c0)), v1 = TSimd.Create(c1);
-            for (; i <= n - TSimd.Count; i += TSimd.Count)
+            for (; i <= _n - TSimd.Count; i += TSimd.Count)
             {
-                var g = TSimd.Multiply(TSimd.Load(ref gr, (nuint)i), TSimd.Load(ref wr, (nuint)i));
-                var t = TSimd.Subtract(TSimd.FusedMultiplyAdd(g, va, v0), TSimd.Multiply(TSimd.Subtract(TSimd.Load(ref xr, (nuint)i), vm), v1));
-                TSimd.Store(TSimd.Add(TSimd.Load(ref dr, (nuint)i), t), ref dr, (nuint)i);
+                var g = TSimd.Multiply(TSimd.Load(ref _dy, (nuint)i), TSimd.Load(ref _w, (nuint)i));
+                var t = TSimd.Subtract(TSimd.FusedMultiplyAdd(g, va, v0), TSimd.Multiply(TSimd.Subtract(TSimd.Load(ref _x, (nuint)i), vm), v1));
+                TSimd.Store(TSimd.Add(TSimd.Load(ref _dx, (nuint)i), t), ref _dx, (nuint)i);
             }
             return i;
         }
@@ -215,26 +199,20 @@ internal static class NormRows
     private readonly ref struct ChannelInputGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, ReadOnlySpan<float> mean,
         ReadOnlySpan<float> k1, ReadOnlySpan<float> k2, ReadOnlySpan<float> k3, Span<float> dx) : IWidthLoop
     {
-        private readonly ReadOnlySpan<float> _x = x, _dy = dy, _mean = mean, _k1 = k1, _k2 = k2, _k3 = k3;
-        private readonly Span<float> _dx = dx;
+        private readonly ref float _x = ref MemoryMarshal.GetReference(x), _dy = ref MemoryMarshal.GetReference(dy),
+            _mean = ref MemoryMarshal.GetReference(mean), _k1 = ref MemoryMarshal.GetReference(k1), _k2 = ref MemoryMarshal.GetReference(k2),
+            _k3 = ref MemoryMarshal.GetReference(k3), _dx = ref MemoryMarshal.GetReference(dx);
+        private readonly int _n = x.Length;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public int Run<TVector, TSimd>(int i) where TVector : struct where TSimd : ISimd<TVector>
         {
-            ref float xr = ref MemoryMarshal.GetReference(_x);
-            ref float gr = ref MemoryMarshal.GetReference(_dy);
-            ref float mr = ref MemoryMarshal.GetReference(_mean);
-            ref float r1 = ref MemoryMarshal.GetReference(_k1);
-            ref float r2 = ref MemoryMarshal.GetReference(_k2);
-            ref float r3 = ref MemoryMarshal.GetReference(_k3);
-            ref float dr = ref MemoryMarshal.GetReference(_dx);
-            int n = _x.Length;
-            for (; i <= n - TSimd.Count; i += TSimd.Count)
+            for (; i <= _n - TSimd.Count; i += TSimd.Count)
             {
-                var d = TSimd.Subtract(TSimd.Load(ref xr, (nuint)i), TSimd.Load(ref mr, (nuint)i));
-                var t = TSimd.FusedMultiplyAdd(TSimd.Load(ref gr, (nuint)i), TSimd.Load(ref r1, (nuint)i), TSimd.Load(ref r3, (nuint)i));
-                t = TSimd.FusedMultiplyAdd(d, TSimd.Load(ref r2, (nuint)i), t);
-                TSimd.Store(TSimd.Add(TSimd.Load(ref dr, (nuint)i), t), ref dr, (nuint)i);
+                var d = TSimd.Subtract(TSimd.Load(ref _x, (nuint)i), TSimd.Load(ref _mean, (nuint)i));
+                var t = TSimd.FusedMultiplyAdd(TSimd.Load(ref _dy, (nuint)i), TSimd.Load(ref _k1, (nuint)i), TSimd.Load(ref _k3, (nuint)i));
+                t = TSimd.FusedMultiplyAdd(d, TSimd.Load(ref _k2, (nuint)i), t);
+                TSimd.Store(TSimd.Add(TSimd.Load(ref _dx, (nuint)i), t), ref _dx, (nuint)i);
             }
             return i;
         }
