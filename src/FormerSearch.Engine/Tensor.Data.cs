@@ -64,8 +64,8 @@ public partial class Tensor
     /// <summary>The one element of a single-element tensor.</summary>
     public float Item()
     {
-        if (_numel != 1) throw new InvalidOperationException($"Item needs a single-element tensor, not {FormatShape(Shape)}.");
         ThrowIfReleased();
+        if (_numel != 1) throw new InvalidOperationException($"Item needs a single-element tensor, not {FormatShape(Shape)}.");
         return _data[_offset];
     }
 
