@@ -1,4 +1,3 @@
-using FormerSearch.Engine.Kernels.Activations;
 using FormerSearch.Engine.Ops;
 
 namespace FormerSearch.Engine;

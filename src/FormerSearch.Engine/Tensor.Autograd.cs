@@ -1,5 +1,4 @@
 using FormerSearch.Engine.Autograd;
-using FormerSearch.Engine.Memory;
 
 namespace FormerSearch.Engine;
 
@@ -36,7 +35,7 @@ public partial class Tensor
         if (Base is not null)
         {
             var baseGrad = Base.EnsureGrad();
-            _grad = baseGrad.View(baseGrad.Offset + Offset - Base.Offset, Shape, Strides);
+            _grad = baseGrad.View(baseGrad._offset + _offset - Base._offset, Shape, Strides);
             _grad.RequiresGrad = false;
         }
         else if (_ownsPooledBuffer)
@@ -46,7 +45,7 @@ public partial class Tensor
         else
         {
             // Leaves outside scopes (parameters) keep their gradient buffer for the whole run.
-            var g = new Tensor { Data = new float[_numel] };
+            var g = new Tensor { _data = new float[_numel] };
             g.SetContiguous(Shape, _numel);
             _grad = g;
         }

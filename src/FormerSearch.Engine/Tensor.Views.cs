@@ -14,8 +14,8 @@ public partial class Tensor
         ThrowIfReleased();
         var v = RentObject();
         if (TensorScope.IsActive) TensorScope.Register(v);
-        v.Data = Data;
-        v.Offset = offset;
+        v._data = _data;
+        v._offset = offset;
         v.SetLayout(shape, strides);
         v.Base = Base ?? this;
         v.RequiresGrad = RequiresGrad;
@@ -62,7 +62,7 @@ public partial class Tensor
             strides[d] = stride;
             stride *= resolved[d];
         }
-        return source.View(source.Offset, resolved, strides);
+        return source.View(source._offset, resolved, strides);
     }
 
     /// <summary>The dimensions reordered: result dimension i is this tensor's dimension <c>dims[i]</c> (a view).</summary>
@@ -81,7 +81,7 @@ public partial class Tensor
             shape[i] = _shape[d];
             strides[i] = _strides[d];
         }
-        return View(Offset, shape, strides);
+        return View(_offset, shape, strides);
     }
 
     /// <summary>Dimensions <paramref name="dim0"/> and <paramref name="dim1"/> swapped (a view).</summary>
@@ -106,7 +106,7 @@ public partial class Tensor
         Span<int> shape = stackalloc int[_rank];
         Shape.CopyTo(shape);
         shape[d] = length;
-        return View(Offset + start * _strides[d], shape, Strides);
+        return View(_offset + start * _strides[d], shape, Strides);
     }
 
     /// <summary>The first <paramref name="rows"/> rows and <paramref name="cols"/> columns of a matrix (a view), as an entangled weight is.</summary>
@@ -133,13 +133,13 @@ public partial class Tensor
             shape[j] = _shape[i];
             strides[j++] = _strides[i];
         }
-        return View(Offset + index * _strides[d], shape, strides);
+        return View(_offset + index * _strides[d], shape, strides);
     }
 
     /// <summary>A view sharing the buffer that records no gradient.</summary>
     public Tensor Detach()
     {
-        var v = View(Offset, Shape, Strides);
+        var v = View(_offset, Shape, Strides);
         v.RequiresGrad = false;
         return v;
     }

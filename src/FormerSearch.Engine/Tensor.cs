@@ -13,10 +13,8 @@ public partial class Tensor
     /// <summary>The largest rank a tensor can have.</summary>
     public const int MaxRank = 6;
 
-    private static readonly Stack<Tensor> s_objectPool = new();
-
-    internal float[] Data = [];
-    internal int Offset;
+    private float[] _data = [];
+    private int _offset;
     private Dims _shape;
     private Dims _strides;
     private int _rank;
@@ -25,7 +23,6 @@ public partial class Tensor
     internal Tensor? Base;
     // True when the buffer came from the BufferPool and goes back there when this tensor is released.
     private bool _ownsPooledBuffer;
-    private bool _released;
 
     /// <summary>Whether gradients are computed for this tensor.</summary>
     public bool RequiresGrad { get; set; }
@@ -36,7 +33,11 @@ public partial class Tensor
     /// </summary>
     public Tensor? Grad
     {
-        get => _grad ?? (Base?._grad is not null ? EnsureGrad() : null);
+        get
+        {
+            ThrowIfReleased();
+            return _grad ?? (Base?._grad is not null ? EnsureGrad() : null);
+        }
         internal set => _grad = value;
     }
 
@@ -48,16 +49,45 @@ public partial class Tensor
     protected Tensor() { }
 
     /// <summary>Number of dimensions.</summary>
-    public int Rank => _rank;
+    /// <exception cref="ObjectDisposedException">The tensor's scope has ended (as for every member that reads the tensor).</exception>
+    public int Rank
+    {
+        get
+        {
+            ThrowIfReleased();
+            return _rank;
+        }
+    }
 
     /// <summary>Number of elements.</summary>
-    public int Numel => _numel;
+    public int Numel
+    {
+        get
+        {
+            ThrowIfReleased();
+            return _numel;
+        }
+    }
 
     /// <summary>The size of each dimension.</summary>
-    public ReadOnlySpan<int> Shape => ((ReadOnlySpan<int>)_shape)[.._rank];
+    public ReadOnlySpan<int> Shape
+    {
+        get
+        {
+            ThrowIfReleased();
+            return ((ReadOnlySpan<int>)_shape)[.._rank];
+        }
+    }
 
     /// <summary>The distance in elements between neighbours along each dimension.</summary>
-    public ReadOnlySpan<int> Strides => ((ReadOnlySpan<int>)_strides)[.._rank];
+    public ReadOnlySpan<int> Strides
+    {
+        get
+        {
+            ThrowIfReleased();
+            return ((ReadOnlySpan<int>)_strides)[.._rank];
+        }
+    }
 
     /// <summary>The size of dimension <paramref name="dim"/>; negative counts from the end.</summary>
     public int Size(int dim) => _shape[NormalizeDim(dim)];
@@ -70,6 +100,7 @@ public partial class Tensor
     {
         get
         {
+            ThrowIfReleased();
             int expected = 1;
             for (int d = _rank - 1; d >= 0; d--)
             {
@@ -90,15 +121,15 @@ public partial class Tensor
         var t = RentObject();
         if (TensorScope.IsActive)
         {
-            t.Data = BufferPool.Rent(numel);
+            t._data = BufferPool.Rent(numel);
             t._ownsPooledBuffer = true;
             TensorScope.Register(t);
         }
         else
         {
-            t.Data = numel == 0 ? [] : new float[numel];
+            t._data = numel == 0 ? [] : new float[numel];
         }
-        t.Offset = 0;
+        t._offset = 0;
         t.SetContiguous(shape, numel);
         return t;
     }
@@ -107,7 +138,7 @@ public partial class Tensor
     public static Tensor Zeros(params ReadOnlySpan<int> shape)
     {
         var t = Empty(shape);
-        if (t._ownsPooledBuffer) t.Data.AsSpan(0, t._numel).Clear();
+        if (t._ownsPooledBuffer) t._data.AsSpan(0, t._numel).Clear();
         return t;
     }
 
@@ -115,7 +146,7 @@ public partial class Tensor
     public static Tensor Full(float value, params ReadOnlySpan<int> shape)
     {
         var t = Empty(shape);
-        t.Data.AsSpan(0, t._numel).Fill(value);
+        t._data.AsSpan(0, t._numel).Fill(value);
         return t;
     }
 
@@ -128,7 +159,7 @@ public partial class Tensor
         var t = Empty(shape);
         if (values.Length != t._numel)
             throw new ArgumentException($"{values.Length} values cannot fill shape {FormatShape(shape)} ({t._numel} elements).", nameof(values));
-        values.CopyTo(t.Data);
+        values.CopyTo(t._data);
         return t;
     }
 
@@ -141,7 +172,7 @@ public partial class Tensor
         int numel = CheckedNumel(shape);
         if (data.Length != numel)
             throw new ArgumentException($"{data.Length} values cannot fill shape {FormatShape(shape)} ({numel} elements).", nameof(data));
-        var t = new Tensor { Data = data };
+        var t = new Tensor { _data = data };
         t.SetContiguous(shape, numel);
         return t;
     }
@@ -152,10 +183,12 @@ public partial class Tensor
     /// <summary>"[2, 3, 4]".</summary>
     public static string FormatShape(ReadOnlySpan<int> shape) => "[" + string.Join(", ", shape.ToArray()) + "]";
 
-    public override string ToString() => $"Tensor{FormatShape(Shape)}" + (RequiresGrad ? " requires_grad" : "");
+    public override string ToString() =>
+        IsReleased ? "Tensor (released: its scope has ended)" : $"Tensor{FormatShape(Shape)}" + (RequiresGrad ? " requires_grad" : "");
 
     internal int NormalizeDim(int dim)
     {
+        ThrowIfReleased();
         int d = dim < 0 ? dim + _rank : dim;
         if ((uint)d >= (uint)_rank)
             throw new ArgumentOutOfRangeException(nameof(dim), $"Dimension {dim} is out of range for a tensor of rank {_rank}.");
@@ -200,45 +233,5 @@ public partial class Tensor
             if (numel > Array.MaxLength) throw new ArgumentException($"Shape {FormatShape(shape)} has more elements than one buffer can hold.");
         }
         return (int)numel;
-    }
-
-    private static Tensor RentObject()
-    {
-        if (!TensorScope.IsActive) return new Tensor();
-        lock (s_objectPool)
-        {
-            if (s_objectPool.TryPop(out var t))
-            {
-                t._released = false;
-                return t;
-            }
-        }
-        return new Tensor();
-    }
-
-    /// <summary>Called by the scope that owns this tensor when it ends.</summary>
-    internal void ReleaseToPool()
-    {
-        if (_ownsPooledBuffer) BufferPool.Return(Data);
-        Data = [];
-        Offset = 0;
-        _rank = 0;
-        _numel = 0;
-        Base = null;
-        _grad = null;
-        GradFn = null;
-        RequiresGrad = false;
-        _ownsPooledBuffer = false;
-        _released = true;
-        if (GetType() != typeof(Tensor)) return;
-        lock (s_objectPool) s_objectPool.Push(this);
-    }
-
-    /// <summary>Makes a scoped tensor an ordinary one whose buffer the garbage collector owns.</summary>
-    internal void DetachFromPool() => _ownsPooledBuffer = false;
-
-    internal void ThrowIfReleased()
-    {
-        if (_released) throw new ObjectDisposedException(nameof(Tensor), "This tensor belonged to a TensorScope that has ended.");
     }
 }

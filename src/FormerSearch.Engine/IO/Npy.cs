@@ -11,11 +11,11 @@ namespace FormerSearch.Engine.IO;
 public static class Npy
 {
     /// <summary>Reads the array as a float32 tensor (outside any scope), converting from any supported dtype.</summary>
-    /// <exception cref="InvalidDataException">The file is missing, truncated or malformed, Fortran-ordered, of an unsupported dtype, or has more than <see cref="Tensor.MaxRank"/> dimensions; the message names the file.</exception>
+    /// <exception cref="UserInputException">The file is missing, truncated or malformed, Fortran-ordered, of an unsupported dtype, or has more than <see cref="Tensor.MaxRank"/> dimensions; the message names the file.</exception>
     public static Tensor Load(string path) => Parse(ReadAll(path), path);
 
     /// <summary>Parses .npy bytes as a float32 tensor; <paramref name="source"/> names them in errors.</summary>
-    /// <exception cref="InvalidDataException">As <see cref="Load"/>.</exception>
+    /// <exception cref="UserInputException">As <see cref="Load"/>.</exception>
     public static Tensor Parse(ReadOnlySpan<byte> bytes, string source = "<memory>")
     {
         var header = Open(bytes, source, out var data);
@@ -34,11 +34,11 @@ public static class Npy
     }
 
     /// <summary>Reads an integer array (<c>&lt;i8</c>, <c>&lt;i4</c> or <c>|u1</c>), e.g. labels, and its shape.</summary>
-    /// <exception cref="InvalidDataException">As <see cref="Load"/>, or the dtype is floating point.</exception>
+    /// <exception cref="UserInputException">As <see cref="Load"/>, or the dtype is floating point.</exception>
     public static long[] LoadInt64(string path, out int[] shape) => ParseInt64(ReadAll(path), out shape, path);
 
     /// <summary>Parses .npy bytes as an integer array.</summary>
-    /// <exception cref="InvalidDataException">As <see cref="LoadInt64"/>.</exception>
+    /// <exception cref="UserInputException">As <see cref="LoadInt64"/>.</exception>
     public static long[] ParseInt64(ReadOnlySpan<byte> bytes, out int[] shape, string source = "<memory>")
     {
         var header = Open(bytes, source, out var data);
@@ -55,7 +55,7 @@ public static class Npy
     }
 
     /// <summary>Reads an integer array as <c>int</c>s.</summary>
-    /// <exception cref="InvalidDataException">As <see cref="LoadInt64"/>, or a value does not fit in an <c>int</c>.</exception>
+    /// <exception cref="UserInputException">As <see cref="LoadInt64"/>, or a value does not fit in an <c>int</c>.</exception>
     public static int[] LoadInt32(string path, out int[] shape)
     {
         var wide = LoadInt64(path, out shape);
@@ -72,7 +72,7 @@ public static class Npy
     /// The dtype descriptor (such as <c>|u1</c> or <c>&lt;f4</c>) and shape of .npy bytes, without
     /// converting the data, so a caller can choose how to read it (e.g. keep uint8 images as bytes).
     /// </summary>
-    /// <exception cref="InvalidDataException">As <see cref="Load"/>.</exception>
+    /// <exception cref="UserInputException">As <see cref="Load"/>.</exception>
     public static (string Dtype, int[] Shape) ParseHeader(ReadOnlySpan<byte> bytes, string source = "<memory>")
     {
         var header = Open(bytes, source, out _);
@@ -80,7 +80,7 @@ public static class Npy
     }
 
     /// <summary>Parses <c>|u1</c> .npy bytes as a byte array (one byte per element, no conversion) and its shape.</summary>
-    /// <exception cref="InvalidDataException">As <see cref="Load"/>, or the dtype is not <c>|u1</c>.</exception>
+    /// <exception cref="UserInputException">As <see cref="Load"/>, or the dtype is not <c>|u1</c>.</exception>
     public static byte[] ParseUInt8(ReadOnlySpan<byte> bytes, out int[] shape, string source = "<memory>")
     {
         var header = Open(bytes, source, out var data);
@@ -111,7 +111,7 @@ public static class Npy
         WriteAtomically(path, NpyHeader.Build("|u1", shape), data);
     }
 
-    internal static InvalidDataException Bad(string source, string what) => new($"'{source}' is not a valid .npy file: {what}.");
+    internal static UserInputException Bad(string source, string what) => new($"'{source}' is not a valid .npy file: {what}.");
 
     private static NpyHeader Open(ReadOnlySpan<byte> bytes, string source, out ReadOnlySpan<byte> data)
     {
@@ -140,14 +140,7 @@ public static class Npy
         return shape;
     }
 
-    private static byte[] ReadAll(string path)
-    {
-        try { return File.ReadAllBytes(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new InvalidDataException($"Cannot read .npy file '{path}': {e.Message}", e);
-        }
-    }
+    private static byte[] ReadAll(string path) => InputFile.ReadAll(path, ".npy file");
 
     private static void WriteAtomically(string path, byte[] header, ReadOnlySpan<byte> data)
     {

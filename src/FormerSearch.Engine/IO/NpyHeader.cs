@@ -25,7 +25,7 @@ internal readonly record struct NpyHeader(string Descr, bool FortranOrder, long[
     }
 
     /// <summary>Parses the header of <paramref name="bytes"/>; <paramref name="source"/> names the file in errors.</summary>
-    /// <exception cref="InvalidDataException">The magic, version, length or dict is malformed.</exception>
+    /// <exception cref="UserInputException">The magic, version, length or dict is malformed.</exception>
     public static NpyHeader Parse(ReadOnlySpan<byte> bytes, string source)
     {
         if (bytes.Length < 10 || !bytes[..6].SequenceEqual(Magic))

@@ -15,19 +15,11 @@ public static class SafeTensors
     private const long MaxHeaderBytes = 100_000_000;
 
     /// <summary>Reads every tensor of the file, converted to float32, keyed by name (in file order).</summary>
-    /// <exception cref="InvalidDataException">The file is truncated, malformed, or has an unsupported dtype; the message names the file.</exception>
-    public static Dictionary<string, Tensor> Load(string path)
-    {
-        byte[] bytes;
-        try { bytes = File.ReadAllBytes(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new InvalidDataException($"Cannot read safetensors file '{path}': {e.Message}", e);
-        }
-        return Parse(bytes, path);
-    }
+    /// <exception cref="UserInputException">The file cannot be read, is truncated or malformed, or has an unsupported dtype; the message names the file.</exception>
+    public static Dictionary<string, Tensor> Load(string path) => Parse(InputFile.ReadAll(path, Kind), path);
 
     /// <summary>Parses safetensors bytes; <paramref name="source"/> names them in errors.</summary>
+    /// <exception cref="UserInputException">The bytes are truncated, malformed, or have an unsupported dtype; the message names the source.</exception>
     public static Dictionary<string, Tensor> Parse(ReadOnlySpan<byte> bytes, string source = "<memory>")
     {
         if (bytes.Length < 8) throw Bad(source, $"it has {bytes.Length} bytes, fewer than the 8-byte header length");
@@ -55,14 +47,14 @@ public static class SafeTensors
     }
 
     /// <summary>Reads the <c>__metadata__</c> strings of a file (empty when it has none).</summary>
-    /// <exception cref="InvalidDataException">The file cannot be read, or its header is truncated or malformed; the message names the file.</exception>
+    /// <exception cref="UserInputException">The file cannot be read, or its header is truncated or malformed; the message names the file.</exception>
     public static Dictionary<string, string> LoadMetadata(string path) => new(ReadHeader(path).Metadata);
 
     /// <summary>
     /// Reads a file's header alone (the 8-byte length and the JSON after it, not the tensor data), so a
     /// large checkpoint can be inspected cheaply.
     /// </summary>
-    /// <exception cref="InvalidDataException">The file cannot be read, or its header is truncated or malformed; the message names the file.</exception>
+    /// <exception cref="UserInputException">The file cannot be read, or its header is truncated or malformed; the message names the file.</exception>
     public static SafeTensorsHeader ReadHeader(string path)
     {
         byte[] header;
@@ -78,7 +70,7 @@ public static class SafeTensors
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new InvalidDataException($"Cannot read safetensors file '{path}': {e.Message}", e);
+            throw InputFile.Unreadable(path, Kind, e);
         }
 
         var shapes = new Dictionary<string, int[]>();
@@ -225,6 +217,8 @@ public static class SafeTensors
         return Tensor.FromArray(values, shape);
     }
 
-    private static InvalidDataException Bad(string source, string what) =>
+    private const string Kind = "safetensors file";
+
+    private static UserInputException Bad(string source, string what) =>
         new($"'{source}' is not a valid safetensors file: {what}.");
 }

@@ -20,6 +20,7 @@ public readonly struct TensorScope : IDisposable
 {
     [ThreadStatic] private static List<List<Tensor>>? t_frames;
     [ThreadStatic] private static int t_depth;
+    [ThreadStatic] private static long t_generation;
 
     private readonly int _depth;
 
@@ -37,6 +38,9 @@ public readonly struct TensorScope : IDisposable
 
     /// <summary>True when a scope is open on this thread.</summary>
     public static bool IsActive => t_depth > 0;
+
+    /// <summary>How many scopes have ended on this thread: the generation a released tensor is marked with.</summary>
+    internal static long Generation => t_generation;
 
     /// <summary>
     /// Moves <paramref name="tensor"/> to the enclosing scope (or, from the outermost scope, out of
@@ -64,6 +68,7 @@ public readonly struct TensorScope : IDisposable
         if (_depth != t_depth)
             throw new InvalidOperationException("Tensor scopes must be disposed in the reverse order they were entered.");
         Tape.PopMark();
+        t_generation++;
         var frame = t_frames![t_depth - 1];
         // Views first release nothing but their object; owners return their buffers.
         for (int i = frame.Count - 1; i >= 0; i--) frame[i].ReleaseToPool();

@@ -159,9 +159,9 @@ public abstract class Module
     /// Buffers registered as optional on load (BatchNorm's <c>num_batches_tracked</c>) may be absent; they are then zeroed.
     /// </summary>
     /// <returns>The keys the module has but the dictionary lacks, and the keys the module does not have.</returns>
-    /// <exception cref="ArgumentException">A shape differs from the module's (always), or, when strict, keys are missing or unexpected; the message names them.</exception>
+    /// <exception cref="ArgumentException">A shape differs from the module's (always), or, when strict, keys are missing or unexpected; the message names them (a bug in the code that built the dictionary).</exception>
     public (IReadOnlyList<string> Missing, IReadOnlyList<string> Unexpected) LoadStateDict(IReadOnlyDictionary<string, Tensor> stateDict, bool strict = true, bool pytorchLayout = false) =>
-        Load(stateDict, strict, pytorchLayout, "the state dict");
+        Load(stateDict, strict, pytorchLayout, "the state dict", "the state dict", message => new ArgumentException(message, nameof(stateDict)));
 
     /// <summary>
     /// Writes the state dict to a safetensors file in PyTorch's names and layouts (F32; the file is
@@ -176,12 +176,15 @@ public abstract class Module
     /// official checkpoint converted once to safetensors) as <see cref="LoadStateDict"/> with <c>pytorchLayout</c>.
     /// </summary>
     /// <returns>The missing and unexpected keys (both empty when <paramref name="strict"/>).</returns>
-    /// <exception cref="InvalidDataException">The file cannot be read, is truncated or is not safetensors; the message names the file.</exception>
-    /// <exception cref="ArgumentException">Keys are missing or unexpected (when strict) or shapes differ; the message names the file and the keys.</exception>
+    /// <exception cref="UserInputException">
+    /// The file cannot be read, is truncated or is not safetensors, or does not fit this module: keys are missing or unexpected
+    /// (when strict) or shapes differ. The message names the file and the keys.
+    /// </exception>
     public (IReadOnlyList<string> Missing, IReadOnlyList<string> Unexpected) LoadSafeTensors(string path, bool strict = true) =>
-        Load(SafeTensors.Load(path), strict, pytorchLayout: true, $"'{path}'");
+        Load(SafeTensors.Load(path), strict, pytorchLayout: true, $"'{path}'", "the file", message => new UserInputException(message));
 
-    private (IReadOnlyList<string> Missing, IReadOnlyList<string> Unexpected) Load(IReadOnlyDictionary<string, Tensor> stateDict, bool strict, bool pytorchLayout, string source)
+    private (IReadOnlyList<string> Missing, IReadOnlyList<string> Unexpected) Load(IReadOnlyDictionary<string, Tensor> stateDict, bool strict, bool pytorchLayout,
+        string source, string sourceNoun, Func<string, Exception> misfit)
     {
         var entries = new List<StateEntry>();
         CollectEntries("", entries);
@@ -199,18 +202,17 @@ public abstract class Module
             }
             var expected = pytorchLayout ? ExternalShape(e.Tensor.Shape, e.Layout) : e.Tensor.Shape.ToArray();
             if (!given.Shape.SequenceEqual(expected))
-                mismatched.Add($"'{e.Name}' has shape {Tensor.FormatShape(given.Shape)} in {source} but {Tensor.FormatShape(expected)} in the module"
+                mismatched.Add($"'{e.Name}' is {Tensor.FormatShape(given.Shape)} in {sourceNoun} but {Tensor.FormatShape(expected)} in the module"
                     + (pytorchLayout && e.Layout != ExternalLayout.Same ? " (PyTorch layout)" : ""));
         }
         foreach (var name in stateDict.Keys)
             if (!own.Contains(name)) unexpected.Add(name);
 
-        var problems = new List<string>();
-        if (mismatched.Count > 0) problems.Add("size mismatch: " + string.Join("; ", mismatched));
-        if (strict && missing.Count > 0) problems.Add("missing key(s): " + Quote(missing));
-        if (strict && unexpected.Count > 0) problems.Add("unexpected key(s): " + Quote(unexpected));
-        if (problems.Count > 0)
-            throw new ArgumentException($"Cannot load {source} into {GetType().Name}: {string.Join("; ", problems)}.", nameof(stateDict));
+        var problems = new StateDictProblems(source, GetType().Name);
+        problems.Add("size mismatch", "mismatched keys", mismatched);
+        if (strict) problems.Add("missing key(s)", "missing keys", missing, quote: true);
+        if (strict) problems.Add("unexpected key(s)", "unexpected keys", unexpected, quote: true);
+        if (problems.Any) throw misfit(problems.Message());
 
         using (Tape.NoGrad())
         {
@@ -306,5 +308,4 @@ public abstract class Module
         if (existing == name) throw new ArgumentException($"{GetType().Name} already has a member named '{name}'.", nameof(name));
     }
 
-    private static string Quote(List<string> names) => string.Join(", ", names.Select(n => "'" + n + "'"));
 }

@@ -17,7 +17,7 @@ internal sealed class ActivationFunction : Function<ActivationFunction>
     {
         x = x.Contiguous();
         var y = Tensor.Empty(x.Shape);
-        ActivationKernels.Forward(kind, x.Data, x.Offset, y.Data, y.Offset, x.Numel);
+        ActivationKernels.Forward(kind, x.Elements, y.Elements);
         if (Tape.Needs(x))
         {
             var node = Rent();
@@ -32,7 +32,7 @@ internal sealed class ActivationFunction : Function<ActivationFunction>
     protected internal override void Backward(Tensor gradOutput)
     {
         if (Tape.GradOf(_input) is not { } gx) return;
-        ActivationKernels.Backward(_kind, _saved.Data, _saved.Offset, gradOutput.Data, gradOutput.Offset, gx.Data, gx.Offset, gx.Numel);
+        ActivationKernels.Backward(_kind, _saved.Elements, gradOutput.Elements, gx.Elements);
     }
 
     protected override void Clear()

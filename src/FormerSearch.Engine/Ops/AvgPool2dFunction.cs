@@ -25,7 +25,7 @@ internal sealed class AvgPool2dFunction : Function<AvgPool2dFunction>
             throw new ArgumentException($"AvgPool2d padding ({padH}, {padW}) must be at most half the kernel {kernelH}×{kernelW}.");
         x = x.Contiguous();
         var y = Tensor.Empty(s.B, s.Ho, s.Wo, s.C);
-        AvgPool2dKernel.Forward(x.Data, x.Offset, y.Data, y.Offset, s, countIncludePad);
+        AvgPool2dKernel.Forward(x.Elements, y.Elements, s, countIncludePad);
         if (Tape.Needs(x))
         {
             var node = Rent();
@@ -41,7 +41,7 @@ internal sealed class AvgPool2dFunction : Function<AvgPool2dFunction>
     {
         if (Tape.GradOf(_x) is not { } gx) return;
         var gy = gradOutput.IsContiguous ? gradOutput : gradOutput.Clone();
-        AvgPool2dKernel.Backward(gy.Data, gy.Offset, gx.Data, gx.Offset, _shape, _includePad);
+        AvgPool2dKernel.Backward(gy.Elements, gx.Elements, _shape, _includePad);
     }
 
     protected override void Clear() => _x = null!;

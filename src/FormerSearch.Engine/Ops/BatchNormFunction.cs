@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using FormerSearch.Engine.Autograd;
 using FormerSearch.Engine.Kernels.Norms;
+using FormerSearch.Engine.Kernels.Reductions;
 using FormerSearch.Engine.Memory;
 using FormerSearch.Engine.Threading;
 
@@ -39,15 +40,17 @@ internal sealed class BatchNormFunction : NormFunction<BatchNormFunction>
         var r = rstd.AsSpan();
         if (training)
         {
-            ChunkedReduction.Run(rows, new RowSum(x.Data, x.Offset, c), m);
+            ChunkedReduction.Run(rows, new RowSum(x.Elements, c), m);
             TensorPrimitives.Divide(m, rows, m);
-            ChunkedReduction.Run(rows, new SquaredDeviations(x.Data, x.Offset, mean.Data, mean.Offset, c), r);
+            ChunkedReduction.Run(rows, new SquaredDeviations(x.Elements, mean.Elements, c), r);
             float keep = 1f - momentum, unbias = rows / (float)(rows - 1);
+            var rm = runningMean is null ? default : runningMean.AsSpan();
+            var rv = runningVar is null ? default : runningVar.AsSpan();
             for (int i = 0; i < c; i++)
             {
                 float variance = r[i] / rows;
-                if (runningMean is not null) runningMean.Data[runningMean.Offset + i] = keep * runningMean.Data[runningMean.Offset + i] + momentum * m[i];
-                if (runningVar is not null) runningVar.Data[runningVar.Offset + i] = keep * runningVar.Data[runningVar.Offset + i] + momentum * variance * unbias;
+                if (!rm.IsEmpty) rm[i] = keep * rm[i] + momentum * m[i];
+                if (!rv.IsEmpty) rv[i] = keep * rv[i] + momentum * variance * unbias;
                 r[i] = 1f / MathF.Sqrt(variance + eps);
             }
         }
@@ -64,8 +67,7 @@ internal sealed class BatchNormFunction : NormFunction<BatchNormFunction>
         TensorPrimitives.Multiply(r, w.AsSpan(), k.AsSpan());
         ParallelRunner.For(rows, Math.Max(1, 16384 / Math.Max(c, 1)), new ForwardBody
         {
-            X = x.Data, XOffset = x.Offset, Y = y.Data, YOffset = y.Offset, Mean = mean.Data, MeanOffset = mean.Offset,
-            K = k.Data, KOffset = k.Offset, B = b.Data, BOffset = b.Offset, C = c,
+            X = x.Elements, Y = y.Elements, Mean = mean.Elements, K = k.Elements, B = b.Elements, C = c,
         });
 
         if (Record(x, w, b, mean, rstd, y) is { } node) node._training = training;
@@ -86,7 +88,7 @@ internal sealed class BatchNormFunction : NormFunction<BatchNormFunction>
         {
             // Σ dy and Σ dy·(x − mean) per channel.
             var sums = scratch.AsSpan(0, 2 * c);
-            ChunkedReduction.Run(rows, new GradSums(_x.Data, _x.Offset, gy.Data, gy.Offset, _mean.Data, _mean.Offset, c), sums);
+            ChunkedReduction.Run(rows, new GradSums(_x.Elements, gy.Elements, _mean.Elements, c), sums);
             var sdy = sums[..c];
             var sdxh = sums[c..];
             var rstd = _rstd.AsSpan();
@@ -116,8 +118,7 @@ internal sealed class BatchNormFunction : NormFunction<BatchNormFunction>
             }
             ParallelRunner.For(rows, Math.Max(1, 16384 / Math.Max(c, 1)), new InputGradBody
             {
-                X = _x.Data, XOffset = _x.Offset, Gy = gy.Data, GyOffset = gy.Offset, Gx = gx.Data, GxOffset = gx.Offset,
-                Mean = _mean.Data, MeanOffset = _mean.Offset, K = scratch, C = c,
+                X = _x.Elements, Gy = gy.Elements, Gx = gx.Elements, Mean = _mean.Elements, K = scratch, C = c,
             });
         }
         finally
@@ -133,46 +134,46 @@ internal sealed class BatchNormFunction : NormFunction<BatchNormFunction>
             throw new ArgumentException($"BatchNorm {what} must be a contiguous [{c}] tensor (it is updated in place); got {Tensor.FormatShape(t.Shape)}{(t.IsContiguous ? "" : " strided")}.");
     }
 
-    private readonly struct SquaredDeviations(float[] x, int offset, float[] mean, int meanOffset, int c) : IRowReducer
+    private readonly struct SquaredDeviations(FloatSlice x, FloatSlice mean, int c) : IRowReducer
     {
         public void AddRows(int first, int last, Span<float> partial) =>
-            ColumnSums.AddSquaredDeviations(x, offset, c, first, last, mean.AsSpan(meanOffset, c), partial);
+            NormColumns.AddSquaredDeviations(x, c, first, last, mean.AsSpan(0, c), partial);
     }
 
-    private readonly struct GradSums(float[] x, int xOffset, float[] gy, int gyOffset, float[] mean, int meanOffset, int c) : IRowReducer
+    private readonly struct GradSums(FloatSlice x, FloatSlice gy, FloatSlice mean, int c) : IRowReducer
     {
         public void AddRows(int first, int last, Span<float> partial) =>
-            ColumnSums.AddGradSums(x, xOffset, gy, gyOffset, c, first, last, mean.AsSpan(meanOffset, c), partial[..c], partial[c..]);
+            NormColumns.AddGradSums(x, gy, c, first, last, mean.AsSpan(0, c), partial[..c], partial[c..]);
     }
 
     private struct ForwardBody : IRangeBody
     {
-        public float[] X, Y, Mean, K, B;
-        public int XOffset, YOffset, MeanOffset, KOffset, BOffset, C;
+        public FloatSlice X, Y, Mean, K, B;
+        public int C;
 
         public readonly void Invoke(int start, int end)
         {
-            var mean = Mean.AsSpan(MeanOffset, C);
-            var k = K.AsSpan(KOffset, C);
-            var b = B.AsSpan(BOffset, C);
+            var mean = Mean.AsSpan(0, C);
+            var k = K.AsSpan(0, C);
+            var b = B.AsSpan(0, C);
             for (int r = start; r < end; r++)
-                NormRows.NormalizeChannels(X.AsSpan(XOffset + r * C, C), mean, k, b, Y.AsSpan(YOffset + r * C, C));
+                NormRows.NormalizeChannels(X.Row(r, C), mean, k, b, Y.Row(r, C));
         }
     }
 
     private struct InputGradBody : IRangeBody
     {
-        public float[] X, Gy, Gx, Mean, K;
-        public int XOffset, GyOffset, GxOffset, MeanOffset, C;
+        public FloatSlice X, Gy, Gx, Mean, K;
+        public int C;
 
         public readonly void Invoke(int start, int end)
         {
-            var mean = Mean.AsSpan(MeanOffset, C);
+            var mean = Mean.AsSpan(0, C);
             var k1 = K.AsSpan(2 * C, C);
             var k2 = K.AsSpan(3 * C, C);
             var k3 = K.AsSpan(4 * C, C);
             for (int r = start; r < end; r++)
-                NormRows.AddChannelInputGrad(X.AsSpan(XOffset + r * C, C), Gy.AsSpan(GyOffset + r * C, C), mean, k1, k2, k3, Gx.AsSpan(GxOffset + r * C, C));
+                NormRows.AddChannelInputGrad(X.Row(r, C), Gy.Row(r, C), mean, k1, k2, k3, Gx.Row(r, C));
         }
     }
 }

@@ -46,7 +46,7 @@ internal sealed class BinaryFunction : Function<BinaryFunction>
     internal static void Compute(BinaryOp op, Tensor a, Tensor b, Tensor output)
     {
         var layout = BroadcastLayout.Create(output.Shape, a.Shape, a.Strides, b.Shape, b.Strides);
-        BroadcastKernels.Binary(op, layout, a.Data, a.Offset, b.Data, b.Offset, output.Data, output.Offset);
+        BroadcastKernels.Binary(op, layout, a.StridedElements, b.StridedElements, output.Elements);
     }
 
     protected internal override void Backward(Tensor gradOutput)
@@ -97,11 +97,9 @@ internal sealed class BinaryFunction : Function<BinaryFunction>
         else if (_b.Shape.SequenceEqual(g.Shape) && !_a.Shape.SequenceEqual(g.Shape)) (full, vector, gFull, gVector) = (_b, _a, gb, ga);
         else return false;
         if (!g.IsContiguous || !ChannelGradients.IsPerChannel(g.Shape, vector.Shape, out int rows, out int c)) return false;
-        if (_op == BinaryOp.Add)
-            ChannelGradients.AddBackward(g.Data, g.Offset, rows, c, gFull?.Data, gFull?.Offset ?? 0, gVector?.Data, gVector?.Offset ?? 0);
-        else
-            ChannelGradients.MulBackward(g.Data, g.Offset, full.Data, full.Offset, vector.Data, vector.Offset, rows, c,
-                gFull?.Data, gFull?.Offset ?? 0, gVector?.Data, gVector?.Offset ?? 0);
+        var grads = new ChannelGradients.Destinations(gFull?.Elements, gVector?.Elements);
+        if (_op == BinaryOp.Add) ChannelGradients.AddBackward(g.Elements, rows, c, grads);
+        else ChannelGradients.MulBackward(g.Elements, full.Elements, vector.Elements, rows, c, grads);
         return true;
     }
 
@@ -113,12 +111,12 @@ internal sealed class BinaryFunction : Function<BinaryFunction>
     {
         if (other.Shape.SequenceEqual(g.Shape))
         {
-            BroadcastReduce.SumProductInto(g.Data, g.Offset, other.Data, other.Offset, g.Shape, grad.Data, grad.Offset, grad.Shape);
+            BroadcastReduce.SumProductInto(g.Elements, other.Elements, g.Shape, grad.Elements, grad.Shape);
         }
         else if (grad.Shape.SequenceEqual(g.Shape))
         {
             var layout = BroadcastLayout.Create(g.Shape, g.Shape, g.Strides, other.Shape, other.Strides);
-            BroadcastKernels.MultiplyAccumulate(layout, g.Data, g.Offset, other.Data, other.Offset, grad.Data, grad.Offset);
+            BroadcastKernels.MultiplyAccumulate(layout, g.StridedElements, other.StridedElements, grad.Elements);
         }
         else
         {
@@ -136,7 +134,7 @@ internal sealed class BinaryFunction : Function<BinaryFunction>
 
     /// <summary><c>grad += Σ g</c> over the dimensions <c>grad</c>'s input was broadcast along.</summary>
     internal static void Accumulate(Tensor g, Tensor grad) =>
-        BroadcastReduce.SumInto(g.Data, g.Offset, g.Shape, grad.Data, grad.Offset, grad.Shape);
+        BroadcastReduce.SumInto(g.Elements, g.Shape, grad.Elements, grad.Shape);
 
     protected override void Clear()
     {

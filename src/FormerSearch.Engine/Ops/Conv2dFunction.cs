@@ -2,7 +2,7 @@ using System.Numerics.Tensors;
 using FormerSearch.Engine.Autograd;
 using FormerSearch.Engine.Kernels.Conv;
 using FormerSearch.Engine.Kernels.Gemm;
-using FormerSearch.Engine.Kernels.Norms;
+using FormerSearch.Engine.Kernels.Reductions;
 using FormerSearch.Engine.Memory;
 
 namespace FormerSearch.Engine.Ops;
@@ -52,15 +52,13 @@ internal sealed class Conv2dFunction : Function<Conv2dFunction>
         }
         if (m > 0 && cout > 0)
         {
-            var col = Columns(x, s, groups, out int colOffset, out int lda, out int groupStride, out float[]? rented);
+            var col = Columns(x, s, groups, out int lda, out int groupStride, out float[]? rented);
             try
             {
                 int og = cout / groups, kg = s.Kh * s.Kw * (cin / groups), ld = RowStride(weight);
+                FloatSlice w = weight.StridedElements, ys = y.Elements;
                 for (int g = 0; g < groups; g++)
-                {
-                    Gemm.Sgemm(false, true, m, og, kg, 1f, col.AsSpan(colOffset + g * groupStride), lda,
-                        weight.Data.AsSpan(weight.Offset + g * og * ld), ld, bias is null ? 0f : 1f, y.Data.AsSpan(y.Offset + g * og), cout);
-                }
+                    Gemm.Sgemm(false, true, m, og, kg, 1f, col.Slice(g * groupStride), lda, w.Slice(g * og * ld), ld, bias is null ? 0f : 1f, ys.Slice(g * og), cout);
             }
             finally
             {
@@ -89,8 +87,7 @@ internal sealed class Conv2dFunction : Function<Conv2dFunction>
         int groups = _groups, cout = _cout, cin = s.C, m = s.OutputPixels;
         int og = cout / groups, cg = cin / groups, kg = s.Kh * s.Kw * cg;
         if (m == 0 || cout == 0) return;
-        var gyData = gy.Data;
-        int gyOff = gy.Offset;
+        var gys = gy.Elements;
 
         if (_b is not null && Tape.GradOf(_b) is { } gb)
         {
@@ -98,7 +95,7 @@ internal sealed class Conv2dFunction : Function<Conv2dFunction>
             try
             {
                 var result = sums.AsSpan(0, cout);
-                ChunkedReduction.Run(m, new RowSum(gyData, gyOff, cout), result);
+                ChunkedReduction.Run(m, new RowSum(gys, cout), result);
                 TensorPrimitives.Add(gb.AsSpan(), result, gb.AsSpan());
             }
             finally
@@ -108,14 +105,15 @@ internal sealed class Conv2dFunction : Function<Conv2dFunction>
         }
 
         int ld = RowStride(_w);
+        var w = _w.StridedElements;
         if (Tape.GradOf(_x) is { } gx)
         {
             if (IsPointwise(s))
             {
                 // dX = dY·W straight into the input gradient (it is the column matrix).
+                var gxs = gx.Elements;
                 for (int g = 0; g < groups; g++)
-                    Gemm.Sgemm(false, false, m, cg, og, 1f, gyData.AsSpan(gyOff + g * og), cout,
-                        _w.Data.AsSpan(_w.Offset + g * og * ld), ld, 1f, gx.Data.AsSpan(gx.Offset + g * cg), cin);
+                    Gemm.Sgemm(false, false, m, cg, og, 1f, gys.Slice(g * og), cout, w.Slice(g * og * ld), ld, 1f, gxs.Slice(g * cg), cin);
             }
             else
             {
@@ -124,9 +122,8 @@ internal sealed class Conv2dFunction : Function<Conv2dFunction>
                 try
                 {
                     for (int g = 0; g < groups; g++)
-                        Gemm.Sgemm(false, false, m, kg, og, 1f, gyData.AsSpan(gyOff + g * og), cout,
-                            _w.Data.AsSpan(_w.Offset + g * og * ld), ld, 0f, dcol.AsSpan(g * kg), k);
-                    Im2Col.ScatterAdd(dcol, s, groups, gx.Data, gx.Offset);
+                        Gemm.Sgemm(false, false, m, kg, og, 1f, gys.Slice(g * og), cout, w.Slice(g * og * ld), ld, 0f, dcol.AsSpan(g * kg, m * k - g * kg), k);
+                    Im2Col.ScatterAdd(new FloatSlice(dcol, 0, m * k), s, groups, gx.Elements);
                 }
                 finally
                 {
@@ -138,13 +135,13 @@ internal sealed class Conv2dFunction : Function<Conv2dFunction>
         if (Tape.GradOf(_w) is { } gw)
         {
             int ldw = RowStride(gw);
-            var col = Columns(_x, s, groups, out int colOffset, out int lda, out int groupStride, out float[]? rented);
+            var col = Columns(_x, s, groups, out int lda, out int groupStride, out float[]? rented);
+            var gws = gw.StridedElements;
             try
             {
                 // dW_g += dY_gᵀ · col_g, into the weight's (possibly prefix-view) gradient.
                 for (int g = 0; g < groups; g++)
-                    Gemm.Sgemm(true, false, og, kg, m, 1f, gyData.AsSpan(gyOff + g * og), cout,
-                        col.AsSpan(colOffset + g * groupStride), lda, 1f, gw.Data.AsSpan(gw.Offset + g * og * ldw), ldw);
+                    Gemm.Sgemm(true, false, og, kg, m, 1f, gys.Slice(g * og), cout, col.Slice(g * groupStride), lda, 1f, gws.Slice(g * og * ldw), ldw);
             }
             finally
             {
@@ -163,27 +160,26 @@ internal sealed class Conv2dFunction : Function<Conv2dFunction>
     private static bool IsPointwise(in ConvShape s) => s.Kh == 1 && s.Kw == 1 && s.Sh == 1 && s.Sw == 1 && s.Ph == 0 && s.Pw == 0;
 
     /// <summary>
-    /// The column matrix and where it starts: the input itself for a 1×1 stride-1 convolution, else an
-    /// im2col buffer rented from the pool (also returned through <paramref name="rented"/> to give back).
+    /// The column matrix: the input itself for a 1×1 stride-1 convolution, else an im2col buffer rented from the
+    /// pool (also returned through <paramref name="rented"/> to give back).
     /// </summary>
-    private static float[] Columns(Tensor x, in ConvShape s, int groups, out int offset, out int lda, out int groupStride, out float[]? rented)
+    private static FloatSlice Columns(Tensor x, in ConvShape s, int groups, out int lda, out int groupStride, out float[]? rented)
     {
         int cg = s.C / groups;
         if (IsPointwise(s))
         {
             lda = s.C;
             groupStride = cg;
-            offset = x.Offset;
             rented = null;
-            return x.Data;
+            return x.Elements;
         }
         int kg = s.Kh * s.Kw * cg;
         lda = groups * kg;
         groupStride = kg;
-        offset = 0;
         rented = BufferPool.Rent(s.OutputPixels * lda);
-        Im2Col.Gather(x.Data, x.Offset, s, groups, rented);
-        return rented;
+        var col = new FloatSlice(rented, 0, s.OutputPixels * lda);
+        Im2Col.Gather(x.Elements, s, groups, col);
+        return col;
     }
 
     /// <summary>

@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
 using FormerSearch.Engine.Autograd;
-using FormerSearch.Engine.Kernels.Reductions;
+using FormerSearch.Engine.Kernels.Softmax;
 
 namespace FormerSearch.Engine.Ops;
 
@@ -33,7 +33,7 @@ internal sealed class CrossEntropyFunction : Function<CrossEntropyFunction>
         logits = logits.Contiguous();
 
         var logProbs = Tensor.Empty(batch, classes);
-        SoftmaxKernels.Forward(log: true, logits.Data, logits.Offset, logProbs.Data, logProbs.Offset, batch, classes);
+        SoftmaxKernels.Forward(log: true, logits.Elements, logProbs.Elements, classes);
         var lp = logProbs.AsSpan();
         // Row terms in order, in double: the loss is one number, so this is cheap and stable.
         double nll = 0, smooth = 0;

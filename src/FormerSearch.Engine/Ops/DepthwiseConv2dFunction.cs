@@ -33,14 +33,14 @@ internal sealed class DepthwiseConv2dFunction : Function<DepthwiseConv2dFunction
         // [C, Kh, Kw] (any strides) → [Kh, Kw, C], so that one tap's channels are contiguous.
         var wt = Tensor.Empty(s.Kh, s.Kw, c);
         int s0 = weight.Stride(0), s1 = weight.Stride(1), s2 = weight.Stride(2);
-        float[] wd = weight.Data, td = wt.Data;
-        for (int i = 0, t = wt.Offset; i < s.Kh; i++)
+        FloatSlice wd = weight.StridedElements, td = wt.Elements;
+        for (int i = 0, t = 0; i < s.Kh; i++)
             for (int j = 0; j < s.Kw; j++)
-                for (int ch = 0, src = weight.Offset + i * s1 + j * s2; ch < c; ch++, src += s0)
+                for (int ch = 0, src = i * s1 + j * s2; ch < c; ch++, src += s0)
                     td[t++] = wd[src];
 
         var y = Tensor.Empty(s.B, s.Ho, s.Wo, c);
-        DepthwiseConv2dKernel.Forward(x.Data, x.Offset, wt.Data, wt.Offset, bias?.Data, bias?.Offset ?? 0, y.Data, y.Offset, s);
+        DepthwiseConv2dKernel.Forward(x.Elements, wt.Elements, bias?.Elements, y.Elements, s);
 
         if (Tape.Needs(x, weight, bias))
         {
@@ -60,7 +60,7 @@ internal sealed class DepthwiseConv2dFunction : Function<DepthwiseConv2dFunction
         var gy = gradOutput.IsContiguous ? gradOutput : gradOutput.Clone();
         var s = _shape;
         if (Tape.GradOf(_x) is { } gx)
-            DepthwiseConv2dKernel.BackwardInput(gy.Data, gy.Offset, _wt.Data, _wt.Offset, gx.Data, gx.Offset, s);
+            DepthwiseConv2dKernel.BackwardInput(gy.Elements, _wt.Elements, gx.Elements, s);
         var gw = Tape.GradOf(_w);
         var gb = _b is null ? null : Tape.GradOf(_b);
         if (gw is null && gb is null) return;
@@ -69,15 +69,15 @@ internal sealed class DepthwiseConv2dFunction : Function<DepthwiseConv2dFunction
         try
         {
             var result = sums.AsSpan(0, taps + (gb is null ? 0 : s.C));
-            DepthwiseConv2dKernel.BackwardWeight(_x.Data, _x.Offset, gy.Data, gy.Offset, s, gb is not null, result);
+            DepthwiseConv2dKernel.BackwardWeight(_x.Elements, gy.Elements, s, gb is not null, result);
             if (gw is not null)
             {
                 // [Kh, Kw, C] → the weight's own layout (its gradient has the weight's strides).
                 int s0 = gw.Stride(0), s1 = gw.Stride(1), s2 = gw.Stride(2);
-                float[] gd = gw.Data;
+                var gd = gw.StridedElements;
                 for (int i = 0, t = 0; i < s.Kh; i++)
                     for (int j = 0; j < s.Kw; j++)
-                        for (int ch = 0, dst = gw.Offset + i * s1 + j * s2; ch < s.C; ch++, dst += s0)
+                        for (int ch = 0, dst = i * s1 + j * s2; ch < s.C; ch++, dst += s0)
                             gd[dst] += sums[t++];
             }
             if (gb is not null) TensorPrimitives.Add(gb.AsSpan(), result[taps..], gb.AsSpan());

@@ -29,7 +29,7 @@ internal sealed class ExpandFunction : Function<ExpandFunction>
         var output = Tensor.Zeros(target);
         // output = 0 + x broadcast.
         var layout = BroadcastLayout.Create(output.Shape, output.Shape, output.Strides, x.Shape, x.Strides);
-        BroadcastKernels.Binary(BinaryOp.Add, layout, output.Data, output.Offset, x.Data, x.Offset, output.Data, output.Offset);
+        BroadcastKernels.Binary(BinaryOp.Add, layout, output.Elements, x.StridedElements, output.Elements);
         if (Tape.Needs(x))
         {
             var node = Rent();

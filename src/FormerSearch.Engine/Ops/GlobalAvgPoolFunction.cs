@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
 using FormerSearch.Engine.Autograd;
-using FormerSearch.Engine.Kernels.Norms;
+using FormerSearch.Engine.Kernels.Reductions;
 using FormerSearch.Engine.Memory;
 using FormerSearch.Engine.Threading;
 
@@ -25,7 +25,7 @@ internal sealed class GlobalAvgPoolFunction : Function<GlobalAvgPoolFunction>
         var y = Tensor.Empty(batch, c);
         if (c > 0 && positions > 0)
         {
-            ChunkedReduction.RunSegmented(batch, positions, c, new RowSum(x.Data, x.Offset, c), y.AsSpan());
+            ChunkedReduction.RunSegmented(batch, positions, c, new RowSum(x.Elements, c), y.AsSpan());
             TensorPrimitives.Divide(y.AsSpan(), positions, y.AsSpan());
         }
         if (Tape.Needs(x))
@@ -50,7 +50,7 @@ internal sealed class GlobalAvgPoolFunction : Function<GlobalAvgPoolFunction>
             TensorPrimitives.Divide(scaled.AsSpan(0, batch * c), positions, scaled.AsSpan(0, batch * c));
             ParallelRunner.For(batch * positions, Math.Max(1, 16384 / c), new InputGradBody
             {
-                Scaled = scaled, Gx = gx.Data, GxOffset = gx.Offset, C = c, Positions = positions,
+                Scaled = scaled, Gx = gx.Elements, C = c, Positions = positions,
             });
         }
         finally
@@ -76,14 +76,14 @@ internal sealed class GlobalAvgPoolFunction : Function<GlobalAvgPoolFunction>
 
     private struct InputGradBody : IRangeBody
     {
-        public float[] Scaled, Gx;
-        public int GxOffset, C, Positions;
+        public FloatSlice Scaled, Gx;
+        public int C, Positions;
 
         public readonly void Invoke(int start, int end)
         {
             for (int r = start; r < end; r++)
             {
-                var dst = Gx.AsSpan(GxOffset + r * C, C);
+                var dst = Gx.Row(r, C);
                 TensorPrimitives.Add(dst, Scaled.AsSpan(r / Positions * C, C), dst);
             }
         }

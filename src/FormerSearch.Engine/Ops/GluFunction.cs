@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using FormerSearch.Engine.Autograd;
 using FormerSearch.Engine.Kernels.Activations;
@@ -38,7 +37,7 @@ internal sealed class GluFunction : Function<GluFunction>
         int half = outer == 0 ? 0 : y.Numel / outer;
         var split = new Split(outer, half);
         if (split.Items > 0)
-            ParallelRunner.For(split.Items, split.Grain, new ForwardBody(split, x.Data, x.Offset, y.Data, y.Offset, gate.Data, gate.Offset));
+            ParallelRunner.For(split.Items, split.Grain, new ForwardBody(split, x.Elements, y.Elements, gate.Elements));
 
         if (Tape.Needs(x))
         {
@@ -58,7 +57,7 @@ internal sealed class GluFunction : Function<GluFunction>
         var g = gradOutput.IsContiguous ? gradOutput : gradOutput.Clone();
         var split = new Split(_outer, _half);
         if (split.Items > 0)
-            ParallelRunner.For(split.Items, split.Grain, new BackwardBody(split, _x.Data, _x.Offset, _gate.Data, _gate.Offset, g.Data, g.Offset, gx.Data, gx.Offset));
+            ParallelRunner.For(split.Items, split.Grain, new BackwardBody(split, _x.Elements, _gate.Elements, g.Elements, gx.Elements));
     }
 
     protected override void Clear()
@@ -88,21 +87,21 @@ internal sealed class GluFunction : Function<GluFunction>
         }
     }
 
-    private readonly struct ForwardBody(Split split, float[] x, int xOffset, float[] y, int yOffset, float[] gate, int gateOffset) : IRangeBody
+    private readonly struct ForwardBody(Split split, FloatSlice x, FloatSlice y, FloatSlice gate) : IRangeBody
     {
         public void Invoke(int start, int end)
         {
             int half = split.Half;
-            ref float xr = ref MemoryMarshal.GetArrayDataReference(x);
-            ref float sr = ref MemoryMarshal.GetArrayDataReference(gate);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
+            ref float xr = ref x.Start;
+            ref float sr = ref gate.Start;
+            ref float yr = ref y.Start;
             for (int item = start; item < end; item++)
             {
                 split.Locate(item, out int o, out int from, out int len);
-                ref float a = ref Unsafe.Add(ref xr, xOffset + 2 * o * half + from);
-                ref float b = ref Unsafe.Add(ref xr, xOffset + (2 * o + 1) * half + from);
-                ref float sig = ref Unsafe.Add(ref sr, gateOffset + o * half + from);
-                ref float yo = ref Unsafe.Add(ref yr, yOffset + o * half + from);
+                ref float a = ref Unsafe.Add(ref xr, 2 * o * half + from);
+                ref float b = ref Unsafe.Add(ref xr, (2 * o + 1) * half + from);
+                ref float sig = ref Unsafe.Add(ref sr, o * half + from);
+                ref float yo = ref Unsafe.Add(ref yr, o * half + from);
                 int i = 0;
                 for (; i <= len - 16; i += 16)
                 {
@@ -121,23 +120,23 @@ internal sealed class GluFunction : Function<GluFunction>
     }
 
     /// <summary><c>da += g·σ</c>, <c>db += t − t·σ</c> with <c>t = g·a·σ</c>, in one pass.</summary>
-    private readonly struct BackwardBody(Split split, float[] x, int xOffset, float[] gate, int gateOffset, float[] g, int gOffset, float[] dx, int dxOffset) : IRangeBody
+    private readonly struct BackwardBody(Split split, FloatSlice x, FloatSlice gate, FloatSlice g, FloatSlice dx) : IRangeBody
     {
         public void Invoke(int start, int end)
         {
             int half = split.Half;
-            ref float xr = ref MemoryMarshal.GetArrayDataReference(x);
-            ref float sr = ref MemoryMarshal.GetArrayDataReference(gate);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
-            ref float dr = ref MemoryMarshal.GetArrayDataReference(dx);
+            ref float xr = ref x.Start;
+            ref float sr = ref gate.Start;
+            ref float gr = ref g.Start;
+            ref float dr = ref dx.Start;
             for (int item = start; item < end; item++)
             {
                 split.Locate(item, out int o, out int from, out int len);
-                ref float a = ref Unsafe.Add(ref xr, xOffset + 2 * o * half + from);
-                ref float sig = ref Unsafe.Add(ref sr, gateOffset + o * half + from);
-                ref float go = ref Unsafe.Add(ref gr, gOffset + o * half + from);
-                ref float da = ref Unsafe.Add(ref dr, dxOffset + 2 * o * half + from);
-                ref float db = ref Unsafe.Add(ref dr, dxOffset + (2 * o + 1) * half + from);
+                ref float a = ref Unsafe.Add(ref xr, 2 * o * half + from);
+                ref float sig = ref Unsafe.Add(ref sr, o * half + from);
+                ref float go = ref Unsafe.Add(ref gr, o * half + from);
+                ref float da = ref Unsafe.Add(ref dr, 2 * o * half + from);
+                ref float db = ref Unsafe.Add(ref dr, (2 * o + 1) * half + from);
                 int i = 0;
                 for (; i <= len - 16; i += 16)
                 {

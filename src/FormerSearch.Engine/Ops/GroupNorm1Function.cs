@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using FormerSearch.Engine.Autograd;
 using FormerSearch.Engine.Kernels.Norms;
+using FormerSearch.Engine.Kernels.Reductions;
 using FormerSearch.Engine.Memory;
 using FormerSearch.Engine.Threading;
 
@@ -33,15 +34,14 @@ internal sealed class GroupNorm1Function : NormFunction<GroupNorm1Function>
             // Two passes over all samples at once (one dispatch each): the means, then Σ (x − mean)².
             var m = mean.AsSpan();
             var r = rstd.AsSpan();
-            ChunkedReduction.RunSegmented(batch, positions, 1, new RowTotal(x.Data, x.Offset, c, positions, null, 0), m);
+            ChunkedReduction.RunSegmented(batch, positions, 1, new RowTotal(x.Elements, c, positions, null), m);
             for (int n = 0; n < batch; n++) m[n] = (float)(m[n] / (double)count);
-            ChunkedReduction.RunSegmented(batch, positions, 1, new RowTotal(x.Data, x.Offset, c, positions, mean.Data, mean.Offset), r);
+            ChunkedReduction.RunSegmented(batch, positions, 1, new RowTotal(x.Elements, c, positions, mean.Elements), r);
             for (int n = 0; n < batch; n++) r[n] = 1f / MathF.Sqrt((float)(r[n] / (double)count) + eps);
         }
         ParallelRunner.For(batch * positions, Math.Max(1, 16384 / Math.Max(c, 1)), new ForwardBody
         {
-            X = x.Data, XOffset = x.Offset, Y = y.Data, YOffset = y.Offset, W = w.Data, WOffset = w.Offset, B = b.Data, BOffset = b.Offset,
-            Mean = mean.Data, MeanOffset = mean.Offset, Rstd = rstd.Data, RstdOffset = rstd.Offset, C = c, Positions = positions,
+            X = x.Elements, Y = y.Elements, W = w.Elements, B = b.Elements, Mean = mean.Elements, Rstd = rstd.Elements, C = c, Positions = positions,
         });
 
         Record(x, w, b, mean, rstd, y);
@@ -64,8 +64,8 @@ internal sealed class GroupNorm1Function : NormFunction<GroupNorm1Function>
         {
             var w = _w.AsSpan();
             var coef = sums.AsSpan(batch * 2 * c, 2 * batch);
-            ChunkedReduction.RunSegmented(batch, positions, 2 * c,
-                new AffineReducer(_x.Data, _x.Offset, gy.Data, gy.Offset, c, positions, _mean.Data, _mean.Offset, _rstd.Data, _rstd.Offset), sums);
+            var inputs = new NormBackwardInputs(_x.Elements, gy.Elements, _mean.Elements, _rstd.Elements, c, RowsPerStat: positions);
+            ChunkedReduction.RunSegmented(batch, positions, 2 * c, new AffineReducer(inputs), sums);
             for (int n = 0; n < batch; n++)
             {
                 var s = sums.AsSpan(n * 2 * c, 2 * c);
@@ -80,9 +80,7 @@ internal sealed class GroupNorm1Function : NormFunction<GroupNorm1Function>
             {
                 ParallelRunner.For(batch * positions, Math.Max(1, 16384 / Math.Max(c, 1)), new InputGradBody
                 {
-                    X = _x.Data, XOffset = _x.Offset, Gy = gy.Data, GyOffset = gy.Offset, Gx = gx.Data, GxOffset = gx.Offset,
-                    W = _w.Data, WOffset = _w.Offset, Mean = _mean.Data, MeanOffset = _mean.Offset, Rstd = _rstd.Data, RstdOffset = _rstd.Offset,
-                    Coef = sums, CoefOffset = batch * 2 * c, C = c, Positions = positions,
+                    Inputs = inputs, Gx = gx.Elements, W = _w.Elements, Coef = new FloatSlice(sums, batch * 2 * c, 2 * batch),
                 });
             }
         }
@@ -96,52 +94,53 @@ internal sealed class GroupNorm1Function : NormFunction<GroupNorm1Function>
     /// Σ x over rows, or Σ (x − mean of their sample)² when the means are given (the variance pass). A chunk
     /// never straddles two samples, and its rows are contiguous, so it is summed as one run.
     /// </summary>
-    private readonly struct RowTotal(float[] x, int offset, int c, int positions, float[]? mean, int meanOffset) : IRowReducer
+    private readonly struct RowTotal(FloatSlice x, int c, int positions, FloatSlice? mean) : IRowReducer
     {
         public void AddRows(int first, int last, Span<float> partial)
         {
-            var span = x.AsSpan(offset + first * c, (last - first) * c);
-            partial[0] += mean is null ? TensorPrimitives.Sum(span) : NormRows.SumSquaredDeviations(span, mean[meanOffset + first / positions]);
+            var span = x.AsSpan(first * c, (last - first) * c);
+            partial[0] += mean is { } m ? NormRows.SumSquaredDeviations(span, m[first / positions]) : TensorPrimitives.Sum(span);
         }
     }
 
-    private readonly struct AffineReducer(float[] x, int xOffset, float[] gy, int gyOffset, int c, int positions,
-        float[] mean, int meanOffset, float[] rstd, int rstdOffset) : IRowReducer
+    private readonly struct AffineReducer(NormBackwardInputs inputs) : IRowReducer
     {
         public void AddRows(int first, int last, Span<float> partial) =>
-            ColumnSums.AddAffineGrads(x, xOffset, gy, gyOffset, c, first, last, mean, meanOffset, rstd, rstdOffset, positions, partial[..c], partial[c..]);
+            NormColumns.AddAffineGrads(inputs, first, last, partial[..inputs.C], partial[inputs.C..]);
     }
 
     private struct ForwardBody : IRangeBody
     {
-        public float[] X, Y, W, B, Mean, Rstd;
-        public int XOffset, YOffset, WOffset, BOffset, MeanOffset, RstdOffset, C, Positions;
+        public FloatSlice X, Y, W, B, Mean, Rstd;
+        public int C, Positions;
 
         public readonly void Invoke(int start, int end)
         {
-            var w = W.AsSpan(WOffset, C);
-            var b = B.AsSpan(BOffset, C);
+            var w = W.AsSpan(0, C);
+            var b = B.AsSpan(0, C);
             for (int r = start; r < end; r++)
             {
                 int n = r / Positions;
-                NormRows.Normalize(X.AsSpan(XOffset + r * C, C), Mean[MeanOffset + n], Rstd[RstdOffset + n], w, b, Y.AsSpan(YOffset + r * C, C));
+                NormRows.Normalize(X.Row(r, C), Mean[n], Rstd[n], w, b, Y.Row(r, C));
             }
         }
     }
 
+    /// <summary><c>dx += rstd·dy·w − c0 − (x − mean)·c1</c> per row, with each sample's <c>(c0, c1)</c> in <see cref="Coef"/>.</summary>
     private struct InputGradBody : IRangeBody
     {
-        public float[] X, Gy, Gx, W, Mean, Rstd, Coef;
-        public int XOffset, GyOffset, GxOffset, WOffset, MeanOffset, RstdOffset, CoefOffset, C, Positions;
+        public NormBackwardInputs Inputs;
+        public FloatSlice Gx, W, Coef;
 
         public readonly void Invoke(int start, int end)
         {
-            var w = W.AsSpan(WOffset, C);
+            int c = Inputs.C;
+            var w = W.AsSpan(0, c);
             for (int r = start; r < end; r++)
             {
-                int n = r / Positions;
-                NormRows.AddInputGrad(X.AsSpan(XOffset + r * C, C), Gy.AsSpan(GyOffset + r * C, C), w, Mean[MeanOffset + n], Rstd[RstdOffset + n],
-                    Coef[CoefOffset + 2 * n], Coef[CoefOffset + 2 * n + 1], Gx.AsSpan(GxOffset + r * C, C));
+                int n = r / Inputs.RowsPerStat;
+                NormRows.AddInputGrad(Inputs.X.Row(r, c), Inputs.Dy.Row(r, c), w, Inputs.Mean[n], Inputs.Rstd[n],
+                    Coef[2 * n], Coef[2 * n + 1], Gx.Row(r, c));
             }
         }
     }

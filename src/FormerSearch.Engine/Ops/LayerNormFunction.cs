@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using FormerSearch.Engine.Autograd;
 using FormerSearch.Engine.Kernels.Norms;
+using FormerSearch.Engine.Kernels.Reductions;
 using FormerSearch.Engine.Memory;
 using FormerSearch.Engine.Threading;
 
@@ -29,8 +30,7 @@ internal sealed class LayerNormFunction : NormFunction<LayerNormFunction>
         var rstd = Tensor.Empty(rows);
         ParallelRunner.For(rows, Math.Max(1, 16384 / Math.Max(c, 1)), new ForwardBody
         {
-            X = x.Data, XOffset = x.Offset, Y = y.Data, YOffset = y.Offset, W = w.Data, WOffset = w.Offset, B = b.Data, BOffset = b.Offset,
-            Mean = mean.Data, MeanOffset = mean.Offset, Rstd = rstd.Data, RstdOffset = rstd.Offset, C = c, Eps = eps,
+            X = x.Elements, Y = y.Elements, W = w.Elements, B = b.Elements, Mean = mean.Elements, Rstd = rstd.Elements, C = c, Eps = eps,
         });
 
         Record(x, w, b, mean, rstd, y);
@@ -51,7 +51,8 @@ internal sealed class LayerNormFunction : NormFunction<LayerNormFunction>
         try
         {
             var result = sums.AsSpan(0, width);
-            ChunkedReduction.Run(rows, new BackwardReducer(_x, gy, _w, _mean, _rstd, gx, affine), result);
+            var inputs = new NormBackwardInputs(_x.Elements, gy.Elements, _mean.Elements, _rstd.Elements, c, RowsPerStat: 1);
+            ChunkedReduction.Run(rows, new BackwardReducer(inputs, _w.Elements, gx?.Elements, affine), result);
             if (gw is not null) TensorPrimitives.Add(gw.AsSpan(), result[..c], gw.AsSpan());
             if (gb is not null) TensorPrimitives.Add(gb.AsSpan(), result[c..], gb.AsSpan());
         }
@@ -63,64 +64,46 @@ internal sealed class LayerNormFunction : NormFunction<LayerNormFunction>
 
     private struct ForwardBody : IRangeBody
     {
-        public float[] X, Y, W, B, Mean, Rstd;
-        public int XOffset, YOffset, WOffset, BOffset, MeanOffset, RstdOffset, C;
+        public FloatSlice X, Y, W, B, Mean, Rstd;
+        public int C;
         public float Eps;
 
         public readonly void Invoke(int start, int end)
         {
-            var w = W.AsSpan(WOffset, C);
-            var b = B.AsSpan(BOffset, C);
+            var w = W.AsSpan(0, C);
+            var b = B.AsSpan(0, C);
             for (int r = start; r < end; r++)
             {
-                var x = X.AsSpan(XOffset + r * C, C);
+                var x = X.Row(r, C);
                 NormRows.Moments(x, Eps, out float mean, out float rstd);
-                Mean[MeanOffset + r] = mean;
-                Rstd[RstdOffset + r] = rstd;
-                NormRows.Normalize(x, mean, rstd, w, b, Y.AsSpan(YOffset + r * C, C));
+                Mean[r] = mean;
+                Rstd[r] = rstd;
+                NormRows.Normalize(x, mean, rstd, w, b, Y.Row(r, C));
             }
         }
     }
 
     /// <summary>Per row: the input gradient (written directly) and the rows' contributions to dw and db.</summary>
-    private readonly struct BackwardReducer : IRowReducer
+    private readonly struct BackwardReducer(NormBackwardInputs inputs, FloatSlice w, FloatSlice? gx, bool affine) : IRowReducer
     {
-        private readonly float[] _x, _gy, _w, _mean, _rstd;
-        private readonly float[]? _gx;
-        private readonly int _xOffset, _gyOffset, _wOffset, _meanOffset, _rstdOffset, _gxOffset, _c;
-        private readonly bool _affine;
-
-        public BackwardReducer(Tensor x, Tensor gy, Tensor w, Tensor mean, Tensor rstd, Tensor? gx, bool affine)
-        {
-            (_x, _xOffset) = (x.Data, x.Offset);
-            (_gy, _gyOffset) = (gy.Data, gy.Offset);
-            (_w, _wOffset) = (w.Data, w.Offset);
-            (_mean, _meanOffset) = (mean.Data, mean.Offset);
-            (_rstd, _rstdOffset) = (rstd.Data, rstd.Offset);
-            (_gx, _gxOffset) = (gx?.Data, gx?.Offset ?? 0);
-            _c = x.Size(-1);
-            _affine = affine;
-        }
-
         public void AddRows(int first, int last, Span<float> partial)
         {
-            int c = _c;
-            if (_gx is not null)
+            int c = inputs.C;
+            if (gx is { } dx)
             {
-                var w = _w.AsSpan(_wOffset, c);
+                var weight = w.AsSpan(0, c);
                 for (int row = first; row < last; row++)
                 {
-                    var x = _x.AsSpan(_xOffset + row * c, c);
-                    var dy = _gy.AsSpan(_gyOffset + row * c, c);
-                    float mean = _mean[_meanOffset + row], rstd = _rstd[_rstdOffset + row];
-                    NormRows.GradSums(x, dy, w, mean, out float s1, out float s2);
+                    var x = inputs.X.Row(row, c);
+                    var dy = inputs.Dy.Row(row, c);
+                    float mean = inputs.Mean[row], rstd = inputs.Rstd[row];
+                    NormRows.GradSums(x, dy, weight, mean, out float s1, out float s2);
                     // dx = rstd·(dy·w − mean(dy·w) − x̂·mean(dy·w·x̂)), with x̂ = (x − mean)·rstd.
-                    NormRows.AddInputGrad(x, dy, w, mean, rstd, rstd * s1 / c, rstd * rstd * rstd * s2 / c, _gx.AsSpan(_gxOffset + row * c, c));
+                    NormRows.AddInputGrad(x, dy, weight, mean, rstd, rstd * s1 / c, rstd * rstd * rstd * s2 / c, dx.Row(row, c));
                 }
             }
             // The chunk's rows are still in cache: sum dw and db over them with the columns in registers.
-            if (_affine)
-                ColumnSums.AddAffineGrads(_x, _xOffset, _gy, _gyOffset, c, first, last, _mean, _meanOffset, _rstd, _rstdOffset, 1, partial[..c], partial[c..]);
+            if (affine) NormColumns.AddAffineGrads(inputs, first, last, partial[..c], partial[c..]);
         }
     }
 }

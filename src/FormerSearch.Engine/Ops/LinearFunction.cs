@@ -23,7 +23,7 @@ internal sealed class LinearFunction : Function<LinearFunction>
         if (b is not null && (b.Rank != 1 || b.Size(0) != outFeatures))
             throw new ArgumentException($"Linear bias must be [{outFeatures}]; got {Tensor.FormatShape(b.Shape)}.");
         x = x.Contiguous();
-        if (MatrixOperand.TryOf(w, w.Offset) is null) w = w.Contiguous();
+        if (MatrixOperand.TryOf(w) is null) w = w.Contiguous();
         if (b is not null) b = b.Contiguous();
 
         Span<int> shape = stackalloc int[x.Rank];
@@ -38,7 +38,7 @@ internal sealed class LinearFunction : Function<LinearFunction>
             var bias = b.AsSpan();
             for (int r = 0; r < rows; r++) bias.CopyTo(ySpan.Slice(r * outFeatures, outFeatures));
         }
-        MatrixOperand.Multiply(Rows(x, rows), MatrixOperand.TryOf(w, w.Offset)!.Value.T, Rows(y, rows), 1f, b is null ? 0f : 1f);
+        MatrixOperand.Multiply(Rows(x, rows), MatrixOperand.TryOf(w)!.Value.T, Rows(y, rows), 1f, b is null ? 0f : 1f);
 
         if (Tape.Needs(x, w, b))
         {
@@ -56,11 +56,11 @@ internal sealed class LinearFunction : Function<LinearFunction>
         int outFeatures = _w.Size(0);
         int rows = gradOutput.Numel / Math.Max(outFeatures, 1);
         var gy = Rows(gradOutput, rows);
-        var w = MatrixOperand.TryOf(_w, _w.Offset)!.Value;
+        var w = MatrixOperand.TryOf(_w)!.Value;
         if (Tape.GradOf(_x) is { } gx)
             MatrixOperand.Multiply(gy, w, Rows(gx, rows), 1f, 1f);
         if (Tape.GradOf(_w) is { } gw)
-            MatrixOperand.Multiply(gy.T, Rows(_x, rows), MatrixOperand.TryOf(gw, gw.Offset)!.Value, 1f, 1f);
+            MatrixOperand.Multiply(gy.T, Rows(_x, rows), MatrixOperand.TryOf(gw)!.Value, 1f, 1f);
         if (_b is not null && Tape.GradOf(_b) is { } gb)
         {
             // Rows are added in order, so the sum is the same for any thread count.
@@ -81,6 +81,6 @@ internal sealed class LinearFunction : Function<LinearFunction>
     private static MatrixOperand Rows(Tensor t, int rows)
     {
         int cols = t.Size(-1);
-        return new MatrixOperand(t.Data, t.Offset, rows, cols, Math.Max(cols, 1), false);
+        return new MatrixOperand(t.Elements, rows, cols, Math.Max(cols, 1), false);
     }
 }

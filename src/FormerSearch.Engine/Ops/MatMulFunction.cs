@@ -22,8 +22,8 @@ internal sealed class MatMulFunction : Function<MatMulFunction>
         var batchOwner = a.Rank >= b.Rank ? a : b;
         if (a.Rank > 2 && b.Rank > 2 && !a.Shape[..^2].SequenceEqual(b.Shape[..^2]))
             throw new ArgumentException($"MatMul of {Tensor.FormatShape(a.Shape)} and {Tensor.FormatShape(b.Shape)}: batch sizes differ.");
-        if (MatrixOperand.TryOf(a, a.Offset) is null) a = a.Contiguous();
-        if (MatrixOperand.TryOf(b, b.Offset) is null) b = b.Contiguous();
+        if (MatrixOperand.TryOf(a) is null) a = a.Contiguous();
+        if (MatrixOperand.TryOf(b) is null) b = b.Contiguous();
 
         Span<int> shape = stackalloc int[batchOwner.Rank];
         batchOwner.Shape.CopyTo(shape);
@@ -109,7 +109,7 @@ internal sealed class MatMulFunction : Function<MatMulFunction>
     /// <summary>The <paramref name="batch"/>-th matrix of <paramref name="t"/> (the only one for a plain matrix).</summary>
     private static MatrixOperand Operand(Tensor t, int batch)
     {
-        int offset = t.Offset;
+        int offset = 0;
         for (int d = t.Rank - 3; d >= 0 && batch > 0; d--)
         {
             int size = t.Size(d);

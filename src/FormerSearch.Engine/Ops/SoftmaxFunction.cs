@@ -1,5 +1,5 @@
 using FormerSearch.Engine.Autograd;
-using FormerSearch.Engine.Kernels.Reductions;
+using FormerSearch.Engine.Kernels.Softmax;
 
 namespace FormerSearch.Engine.Ops;
 
@@ -17,9 +17,7 @@ internal sealed class SoftmaxFunction : Function<SoftmaxFunction>
         if (x.Rank == 0) throw new ArgumentException($"{(log ? "LogSoftmax" : "Softmax")} needs at least one dimension; got a scalar.");
         x = x.Contiguous();
         var y = Tensor.Empty(x.Shape);
-        int n = x.Size(-1);
-        int rows = n == 0 ? 0 : x.Numel / n;
-        SoftmaxKernels.Forward(log, x.Data, x.Offset, y.Data, y.Offset, rows, n);
+        SoftmaxKernels.Forward(log, x.Elements, y.Elements, x.Size(-1));
         if (Tape.Needs(x))
         {
             var node = Rent();
@@ -34,9 +32,7 @@ internal sealed class SoftmaxFunction : Function<SoftmaxFunction>
     protected internal override void Backward(Tensor gradOutput)
     {
         if (Tape.GradOf(_x) is not { } gx) return;
-        int n = _y.Size(-1);
-        int rows = n == 0 ? 0 : _y.Numel / n;
-        SoftmaxKernels.Backward(_log, _y.Data, _y.Offset, gradOutput.Data, gradOutput.Offset, gx.Data, gx.Offset, rows, n);
+        SoftmaxKernels.Backward(_log, _y.Elements, gradOutput.Elements, gx.Elements, _y.Size(-1));
     }
 
     protected override void Clear()

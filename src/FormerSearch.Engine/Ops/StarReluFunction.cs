@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using FormerSearch.Engine.Autograd;
 using FormerSearch.Engine.Threading;
@@ -28,7 +27,7 @@ internal sealed class StarReluFunction : Function<StarReluFunction>
         var relu = Tensor.Empty(x.Shape);
         var y = Tensor.Empty(x.Shape);
         int count = x.Numel;
-        ParallelRunner.For((count + Block - 1) / Block, 1, new ForwardBody(x.Data, x.Offset, relu.Data, relu.Offset, y.Data, y.Offset, count, s, b));
+        ParallelRunner.For((count + Block - 1) / Block, 1, new ForwardBody(x.Elements, relu.Elements, y.Elements, s, b));
         if (Tape.Needs(x, scale, bias))
         {
             var node = Rent();
@@ -53,8 +52,7 @@ internal sealed class StarReluFunction : Function<StarReluFunction>
         // One pass: dx += g·2s·relu(x) and, per block, Σ g·relu(x)² and Σ g.
         var partial = Tensor.Empty(2 * blocks);
         var g = gradOutput.IsContiguous ? gradOutput : gradOutput.Clone();
-        ParallelRunner.For(blocks, 1, new BackwardBody(g.Data, g.Offset, _relu.Data, _relu.Offset, gx?.Data, gx?.Offset ?? 0,
-            2f * _scale.Item(), sums, n, partial.Data, partial.Offset));
+        ParallelRunner.For(blocks, 1, new BackwardBody(g.Elements, _relu.Elements, gx?.Elements, 2f * _scale.Item(), sums, partial.Elements));
         if (!sums) return;
         double sumS = 0, sumB = 0;
         var p = partial.AsSpan();
@@ -63,8 +61,8 @@ internal sealed class StarReluFunction : Function<StarReluFunction>
             sumS += p[2 * i];
             sumB += p[2 * i + 1];
         }
-        if (gs is not null) gs.Data[gs.Offset] += (float)sumS;
-        if (gb is not null) gb.Data[gb.Offset] += (float)sumB;
+        if (gs is not null) gs.StridedElements[0] += (float)sumS;
+        if (gb is not null) gb.StridedElements[0] += (float)sumB;
     }
 
     protected override void Clear()
@@ -76,14 +74,14 @@ internal sealed class StarReluFunction : Function<StarReluFunction>
     }
 
     /// <summary><c>relu = max(x, 0)</c>, <c>y = (s·relu)·relu + b</c> over whole blocks.</summary>
-    private readonly struct ForwardBody(float[] x, int xOffset, float[] relu, int reluOffset, float[] y, int yOffset, int n, float s, float b) : IRangeBody
+    private readonly struct ForwardBody(FloatSlice x, FloatSlice relu, FloatSlice y, float s, float b) : IRangeBody
     {
         public void Invoke(int start, int end)
         {
-            int from = start * Block, to = Math.Min(n, end * Block);
-            ref float xr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(x), xOffset + from);
-            ref float rr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(relu), reluOffset + from);
-            ref float yr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(y), yOffset + from);
+            int from = start * Block, to = Math.Min(x.Length, end * Block);
+            ref float xr = ref x.Slice(from).Start;
+            ref float rr = ref relu.Slice(from).Start;
+            ref float yr = ref y.Slice(from).Start;
             int len = to - from, i = 0;
             Vector512<float> vs = Vector512.Create(s), vb = Vector512.Create(b);
             for (; i <= len - 16; i += 16)
@@ -102,21 +100,22 @@ internal sealed class StarReluFunction : Function<StarReluFunction>
     }
 
     /// <summary>Per block: <c>dx += (g·relu)·2s</c> when dx is given, and Σ g·relu² and Σ g when <c>sums</c>.</summary>
-    private readonly struct BackwardBody(float[] g, int gOffset, float[] relu, int reluOffset, float[]? dx, int dxOffset, float twoS, bool sums, int n, float[] partial, int partialOffset) : IRangeBody
+    private readonly struct BackwardBody(FloatSlice g, FloatSlice relu, FloatSlice? dx, float twoS, bool sums, FloatSlice partial) : IRangeBody
     {
         public void Invoke(int start, int end)
         {
-            ref float g0 = ref MemoryMarshal.GetArrayDataReference(g);
-            ref float r0 = ref MemoryMarshal.GetArrayDataReference(relu);
-            ref float d0 = ref dx is null ? ref g0 : ref MemoryMarshal.GetArrayDataReference(dx);
+            ref float g0 = ref g.Start;
+            ref float r0 = ref relu.Start;
+            ref float d0 = ref dx.HasValue ? ref dx.Value.Start : ref g0;
             var v2s = Vector512.Create(twoS);
+            int n = relu.Length;
             for (int blk = start; blk < end; blk++)
             {
                 int from = blk * Block, len = Math.Min(Block, n - from);
-                ref float gr = ref Unsafe.Add(ref g0, gOffset + from);
-                ref float rr = ref Unsafe.Add(ref r0, reluOffset + from);
-                ref float dr = ref Unsafe.Add(ref d0, dxOffset + from);
-                if (dx is not null)
+                ref float gr = ref Unsafe.Add(ref g0, from);
+                ref float rr = ref Unsafe.Add(ref r0, from);
+                ref float dr = ref Unsafe.Add(ref d0, from);
+                if (dx.HasValue)
                 {
                     int i = 0;
                     for (; i <= len - 16; i += 16)
@@ -150,8 +149,8 @@ internal sealed class StarReluFunction : Function<StarReluFunction>
                     ss += fs;
                     sb += fb;
                 }
-                partial[partialOffset + 2 * blk] = (float)ss;
-                partial[partialOffset + 2 * blk + 1] = (float)sb;
+                partial[2 * blk] = (float)ss;
+                partial[2 * blk + 1] = (float)sb;
             }
         }
     }

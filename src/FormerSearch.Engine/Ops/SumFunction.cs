@@ -46,7 +46,7 @@ internal sealed class SumFunction : Function<SumFunction>
         }
         var output = Tensor.Zeros(outShape[..outRank]);
         ReadOnlySpan<int> keptShape = ((ReadOnlySpan<int>)kept)[..rank];
-        BroadcastReduce.SumInto(x.Data, x.Offset, x.Shape, output.Data, output.Offset, keptShape);
+        BroadcastReduce.SumInto(x.Elements, x.Shape, output.Elements, keptShape);
         // torch.mean divides the sum by the count (an empty reduction gives NaN, as there).
         if (mean) TensorPrimitives.Divide(output.AsSpan(), (float)count, output.AsSpan());
 
@@ -76,7 +76,7 @@ internal sealed class SumFunction : Function<SumFunction>
         }
         // gx += g broadcast from the kept shape (gx is dense over the layout, so it is operand A and the output).
         var layout = BroadcastLayout.Create(gx.Shape, gx.Shape, gx.Strides, keptShape, keptStrides);
-        BroadcastKernels.Binary(BinaryOp.Add, layout, gx.Data, gx.Offset, g.Data, g.Offset, gx.Data, gx.Offset);
+        BroadcastKernels.Binary(BinaryOp.Add, layout, gx.Elements, g.Elements, gx.Elements);
     }
 
     protected override void Clear() => _x = null!;

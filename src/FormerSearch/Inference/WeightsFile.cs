@@ -1,3 +1,4 @@
+using FormerSearch.Engine;
 using FormerSearch.Engine.IO;
 
 namespace FormerSearch.Inference;
@@ -29,6 +30,6 @@ public static class WeightsFile
     public static IReadOnlyDictionary<string, int[]>? Shapes(string path)
     {
         try { return SafeTensors.ReadHeader(path).Shapes; }
-        catch (InvalidDataException) { return null; }
+        catch (UserInputException) { return null; }
     }
 }

@@ -1,3 +1,4 @@
+using FormerSearch.Engine;
 using FormerSearch.Models;
 using FormerSearch.Models.Blocks;
 

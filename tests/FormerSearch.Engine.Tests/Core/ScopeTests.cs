@@ -53,6 +53,66 @@ public sealed class ScopeTests
     }
 
     [Fact]
+    public void A_tensor_kept_past_its_scope_throws_on_every_use_through_the_next_scope()
+    {
+        Tensor stale;
+        using (TensorScope.Enter()) stale = Functional.Relu(Tensor.Full(2f, 2, 3));
+        using (TensorScope.Enter())
+        {
+            // The next step allocates as many tensors again; none of them is the stale object, which stays released.
+            var fresh = new List<Tensor>();
+            for (int i = 0; i < 8; i++) fresh.Add(Tensor.Full(i, 2, 3));
+            Assert.DoesNotContain(fresh, t => ReferenceEquals(t, stale));
+            var uses = new Action[]
+            {
+                () => stale.AsSpan(), () => stale.ToArray(), () => stale.Item(), () => _ = stale[0, 0], () => _ = stale.Shape,
+                () => _ = stale.Rank, () => _ = stale.Numel, () => stale.Size(0), () => _ = stale.IsContiguous, () => _ = stale.Grad,
+                () => stale.Reshape(6), () => stale.Narrow(0, 0, 1), () => stale.Transpose(0, 1), () => stale.Clone(),
+                () => Functional.Add(stale, fresh[1]), () => Functional.Add(fresh[1], stale), () => Functional.Gelu(stale),
+                () => Functional.Sum(stale), () => fresh[2].CopyFrom(stale),
+            };
+            foreach (var use in uses)
+                Assert.IsAssignableFrom<InvalidOperationException>(Assert.ThrowsAny<ObjectDisposedException>(use));
+            Assert.Contains("released", stale.ToString());
+            // The tensors of this scope work.
+            Assert.Equal([3f, 3f, 3f, 3f, 3f, 3f], Functional.Add(fresh[1], fresh[2]).ToArray());
+        }
+    }
+
+    [Fact]
+    public void A_pooled_tensor_object_is_reused_once_a_later_scope_has_ended_and_then_works() => OnFreshThread(() =>
+    {
+        // A new thread starts with an empty tensor-object pool, so the objects handed out are exactly those released here.
+        Tensor released;
+        using (TensorScope.Enter()) released = Tensor.Full(1f, 4);
+        using (TensorScope.Enter()) Assert.NotSame(released, Tensor.Full(2f, 4));    // one step later: not handed out yet
+        Tensor reused;
+        using (TensorScope.Enter())
+        {
+            // Two steps later the object comes back (oldest first) as a new, working tensor.
+            reused = Tensor.Full(7f, 5);
+            Assert.Same(released, reused);
+            Assert.Equal([7f, 7f, 7f, 7f, 7f], reused.ToArray());
+            Assert.Equal([14f, 14f, 14f, 14f, 14f], Functional.Add(reused, reused).ToArray());
+        }
+        Assert.Throws<ObjectDisposedException>(() => reused.AsSpan());
+    });
+
+    /// <summary>Runs <paramref name="body"/> on a new thread (its own scopes and pools) and rethrows what it threw.</summary>
+    private static void OnFreshThread(Action body)
+    {
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            try { body(); }
+            catch (Exception e) { failure = e; }
+        });
+        thread.Start();
+        thread.Join();
+        if (failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
+    }
+
+    [Fact]
     public void MoveToOuter_keeps_a_tensor_alive()
     {
         Tensor kept;

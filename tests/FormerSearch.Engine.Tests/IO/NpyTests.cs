@@ -29,9 +29,9 @@ public sealed class NpyTests
         Assert.Equal([3, 5], u1.Shape.ToArray());
         Assert.Equal(Enumerable.Range(0, 15).Select(i => (float)(i * 17 % 256)).ToArray(), u1.ToArray());
         Assert.Equal(Enumerable.Range(0, 15).Select(i => (long)(i * 17 % 256)).ToArray(), Npy.LoadInt64(IoFixtures.Path("u1.npy"), out _));
-        var e = Assert.Throws<InvalidDataException>(() => Npy.LoadInt32(IoFixtures.Path("i8.npy"), out _));
+        var e = Assert.Throws<UserInputException>(() => Npy.LoadInt32(IoFixtures.Path("i8.npy"), out _));
         Assert.Contains("i8.npy", e.Message);
-        Assert.Throws<InvalidDataException>(() => Npy.LoadInt64(IoFixtures.Path("f4.npy"), out _));
+        Assert.Throws<UserInputException>(() => Npy.LoadInt64(IoFixtures.Path("f4.npy"), out _));
     }
 
     [Fact]
@@ -45,7 +45,7 @@ public sealed class NpyTests
         Assert.Equal([3, 5], shape2);
         Assert.Equal(Enumerable.Range(0, 15).Select(i => (byte)(i * 17 % 256)).ToArray(), raw);
         Assert.Equal("<f4", Npy.ParseHeader(File.ReadAllBytes(IoFixtures.Path("f4.npy"))).Dtype);
-        var e = Assert.Throws<InvalidDataException>(() => Npy.ParseUInt8(File.ReadAllBytes(IoFixtures.Path("f4.npy")), out _, "f4.npy"));
+        var e = Assert.Throws<UserInputException>(() => Npy.ParseUInt8(File.ReadAllBytes(IoFixtures.Path("f4.npy")), out _, "f4.npy"));
         Assert.Contains("f4.npy", e.Message);
     }
 
@@ -64,7 +64,7 @@ public sealed class NpyTests
     [InlineData("big_endian.npy", ">f4")]
     public void Rejects_fortran_order_and_unsupported_dtypes_naming_the_file(string name, string what)
     {
-        var e = Assert.Throws<InvalidDataException>(() => Npy.Load(IoFixtures.Path(name)));
+        var e = Assert.Throws<UserInputException>(() => Npy.Load(IoFixtures.Path(name)));
         Assert.Contains(name, e.Message);
         Assert.Contains(what, e.Message);
     }
@@ -119,10 +119,10 @@ public sealed class NpyTests
         var good = File.ReadAllBytes(IoFixtures.Path("f4.npy"));
         for (int n = 0; n < good.Length; n++)
         {
-            var e = Assert.Throws<InvalidDataException>(() => Npy.Parse(good.AsSpan(0, n), "cut.npy"));
+            var e = Assert.Throws<UserInputException>(() => Npy.Parse(good.AsSpan(0, n), "cut.npy"));
             Assert.Contains("cut.npy", e.Message);
         }
-        Assert.Throws<InvalidDataException>(() => Npy.Parse([.. good, 0], "long.npy"));
+        Assert.Throws<UserInputException>(() => Npy.Parse([.. good, 0], "long.npy"));
         var rng = new Generator(5);
         for (int trial = 0; trial < 3000; trial++)
         {
@@ -130,9 +130,9 @@ public sealed class NpyTests
             int flips = 1 + rng.NextInt(3);
             for (int f = 0; f < flips; f++) bad[rng.NextInt(128)] = (byte)rng.NextInt(256);
             try { Npy.Parse(bad, "fuzz.npy"); }
-            catch (InvalidDataException e) { Assert.Contains("fuzz.npy", e.Message); }
+            catch (UserInputException e) { Assert.Contains("fuzz.npy", e.Message); }
         }
-        var missing = Assert.Throws<InvalidDataException>(() => Npy.Load("/nonexistent/dir/x.npy"));
+        var missing = Assert.Throws<UserInputException>(() => Npy.Load("/nonexistent/dir/x.npy"));
         Assert.Contains("x.npy", missing.Message);
     }
 
@@ -158,7 +158,7 @@ public sealed class NpyTests
             bytes[6] = 1;
             System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(8), (ushort)text.Length);
             text.CopyTo(bytes, 10);
-            var e = Assert.Throws<InvalidDataException>(() => Npy.Parse(bytes, "hdr.npy"));
+            var e = Assert.Throws<UserInputException>(() => Npy.Parse(bytes, "hdr.npy"));
             Assert.Contains("hdr.npy", e.Message);
         }
     }

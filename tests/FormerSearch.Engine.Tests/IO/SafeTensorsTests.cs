@@ -5,7 +5,7 @@ using FormerSearch.Engine.IO;
 
 namespace FormerSearch.Engine.Tests.IO;
 
-/// <summary>The existing safetensors reader/writer: round trips, files written by a hand-built Python writer, and every corruption → <see cref="InvalidDataException"/> naming the file.</summary>
+/// <summary>The existing safetensors reader/writer: round trips, files written by a hand-built Python writer, and every corruption → <see cref="UserInputException"/> naming the file.</summary>
 public sealed class SafeTensorsTests
 {
     private static byte[] File(string header, int dataBytes)
@@ -68,7 +68,7 @@ public sealed class SafeTensorsTests
     [Fact]
     public void Unsupported_dtype_is_invalid_data_naming_file_and_dtype()
     {
-        var e = Assert.Throws<InvalidDataException>(() => SafeTensors.Load(IoFixtures.Path("unsupported.safetensors")));
+        var e = Assert.Throws<UserInputException>(() => SafeTensors.Load(IoFixtures.Path("unsupported.safetensors")));
         Assert.Contains("unsupported.safetensors", e.Message);
         Assert.Contains("F64", e.Message);
     }
@@ -91,7 +91,7 @@ public sealed class SafeTensorsTests
     [InlineData("not json at all", 8, "JSON")]
     public void Corrupt_headers_are_invalid_data_naming_the_file(string header, int dataBytes, string what)
     {
-        var e = Assert.Throws<InvalidDataException>(() => SafeTensors.Parse(File(header, dataBytes), "bad.safetensors"));
+        var e = Assert.Throws<UserInputException>(() => SafeTensors.Parse(File(header, dataBytes), "bad.safetensors"));
         Assert.Contains("bad.safetensors", e.Message);
         Assert.Contains(what, e.Message);
     }
@@ -103,14 +103,14 @@ public sealed class SafeTensorsTests
         // Every prefix of a valid file that cuts into the header or a tensor fails cleanly.
         for (int n = 0; n < good.Length; n++)
         {
-            var e = Assert.Throws<InvalidDataException>(() => SafeTensors.Parse(good.AsSpan(0, n), "cut.safetensors"));
+            var e = Assert.Throws<UserInputException>(() => SafeTensors.Parse(good.AsSpan(0, n), "cut.safetensors"));
             Assert.Contains("cut.safetensors", e.Message);
         }
         foreach (ulong len in new ulong[] { ulong.MaxValue, 1UL << 40, 200_000_000, (ulong)good.Length })
         {
             var bad = (byte[])good.Clone();
             BinaryPrimitives.WriteUInt64LittleEndian(bad, len);
-            var e = Assert.Throws<InvalidDataException>(() => SafeTensors.Parse(bad, "len.safetensors"));
+            var e = Assert.Throws<UserInputException>(() => SafeTensors.Parse(bad, "len.safetensors"));
             Assert.Contains("len.safetensors", e.Message);
         }
     }
@@ -134,7 +134,7 @@ public sealed class SafeTensorsTests
                 bad[at] = rng.NextInt(2) == 0 ? (byte)JsonChars[rng.NextInt(JsonChars.Length)] : (byte)rng.NextInt(256);
             }
             try { SafeTensors.Parse(bad, "fuzz.safetensors"); }
-            catch (InvalidDataException e) { Assert.Contains("fuzz.safetensors", e.Message); }
+            catch (UserInputException e) { Assert.Contains("fuzz.safetensors", e.Message); }
             catch (Exception e) { Assert.Fail($"trial {trial}: {Encoding.UTF8.GetString(bad, 8, headerEnd - 8)} threw {e}"); }
         }
     }
@@ -142,9 +142,9 @@ public sealed class SafeTensorsTests
     [Fact]
     public void Missing_files_are_invalid_data_naming_the_file()
     {
-        var e = Assert.Throws<InvalidDataException>(() => SafeTensors.Load("/nonexistent/dir/w.safetensors"));
+        var e = Assert.Throws<UserInputException>(() => SafeTensors.Load("/nonexistent/dir/w.safetensors"));
         Assert.Contains("w.safetensors", e.Message);
-        var m = Assert.Throws<InvalidDataException>(() => SafeTensors.LoadMetadata("/nonexistent/dir/w.safetensors"));
+        var m = Assert.Throws<UserInputException>(() => SafeTensors.LoadMetadata("/nonexistent/dir/w.safetensors"));
         Assert.Contains("w.safetensors", m.Message);
     }
 
@@ -162,7 +162,7 @@ public sealed class SafeTensorsTests
             Assert.Equal([3, 2], h.Shapes["head.weight"]);
             Assert.False(h.Shapes.ContainsKey("bad"));   // malformed entries are left for Load to report
             Assert.Equal("pt", h.Metadata["format"]);
-            Assert.Throws<InvalidDataException>(() => SafeTensors.Load(path));
+            Assert.Throws<UserInputException>(() => SafeTensors.Load(path));
         }
         finally { System.IO.File.Delete(path); }
     }
@@ -174,7 +174,7 @@ public sealed class SafeTensorsTests
         try
         {
             System.IO.File.WriteAllBytes(path, File("{\"__metadata__\":{\"epoch\":3}}", 0));
-            var e = Assert.Throws<InvalidDataException>(() => SafeTensors.LoadMetadata(path));
+            var e = Assert.Throws<UserInputException>(() => SafeTensors.LoadMetadata(path));
             Assert.Contains(path, e.Message);
         }
         finally { System.IO.File.Delete(path); }

@@ -17,9 +17,9 @@ public sealed class ActivationKernelsThreadTests
             var (one, two) = ThreadCounts.RunBoth(() =>
             {
                 var y = new float[n];
-                ActivationKernels.Forward(kind, x, 0, y, 0, n);
+                ActivationKernels.Forward(kind, x, y);
                 var dx = new float[n];
-                ActivationKernels.Backward(kind, ActivationKernels.BackwardUsesOutput(kind) ? y : x, 0, g, 0, dx, 0, n);
+                ActivationKernels.Backward(kind, ActivationKernels.BackwardUsesOutput(kind) ? y : x, g, dx);
                 return [.. y, .. dx];
             });
             ThreadCounts.AssertBitwiseEqual(one, two);

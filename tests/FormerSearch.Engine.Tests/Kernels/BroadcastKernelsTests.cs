@@ -53,7 +53,7 @@ public sealed class BroadcastKernelsTests
         int rank = BroadcastShapes.Broadcast(aShape, bShape, outShape, "test");
         var output = Tensor.Zeros(outShape[..rank]);
         var layout = BroadcastLayout.Create(output.Shape, ta.Shape, ta.Strides, tb.Shape, tb.Strides);
-        BroadcastKernels.Binary(op, layout, a, 0, b, 0, output.Data, 0);
+        BroadcastKernels.Binary(op, layout, a, b, output.Elements);
         return output.ToArray();
     }
 
@@ -150,7 +150,7 @@ public sealed class BroadcastKernelsTests
         {
             var dst = Random(6, Numel(dstShape));
             var before = (float[])dst.Clone();
-            BroadcastReduce.SumInto(src, 0, srcShape, dst, 0, dstShape);
+            BroadcastReduce.SumInto(src, srcShape, dst, dstShape);
             var expected = ReferenceSum(src, srcShape, dstShape);
             for (int i = 0; i < dst.Length; i++)
                 Assert.True(Math.Abs(before[i] + expected[i] - dst[i]) <= 1e-5 * (1 + Math.Abs(expected[i])), $"element {i}: {before[i] + expected[i]} vs {dst[i]}");

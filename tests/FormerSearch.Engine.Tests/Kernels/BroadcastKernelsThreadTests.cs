@@ -40,14 +40,14 @@ public sealed class BroadcastKernelsThreadTests
             (one, two) = ThreadCounts.RunBoth(() =>
             {
                 var dst = new float[n];
-                BroadcastReduce.SumInto(src, 0, srcShape, dst, 0, dstShape);
+                BroadcastReduce.SumInto(src, srcShape, dst, dstShape);
                 return dst;
             });
             ThreadCounts.AssertBitwiseEqual(one, two);
             (one, two) = ThreadCounts.RunBoth(() =>
             {
                 var dst = new float[n];
-                BroadcastReduce.SumProductInto(src, 0, src, 0, srcShape, dst, 0, dstShape);
+                BroadcastReduce.SumProductInto(src, src, srcShape, dst, dstShape);
                 return dst;
             });
             ThreadCounts.AssertBitwiseEqual(one, two);

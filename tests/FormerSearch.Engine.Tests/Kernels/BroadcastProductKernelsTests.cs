@@ -21,8 +21,8 @@ public sealed class BroadcastProductKernelsTests
             // Σ x⊙y reduced to dstShape, against summing the materialised product.
             var dst = TestTensors.Uniform(3, dstShape);
             var expected = dst.Clone();
-            BroadcastReduce.SumInto(product.Data, 0, shape, expected.Data, 0, dstShape);
-            BroadcastReduce.SumProductInto(x.Data, 0, y.Data, 0, shape, dst.Data, 0, dstShape);
+            BroadcastReduce.SumInto(product.Elements, shape, expected.Elements, dstShape);
+            BroadcastReduce.SumProductInto(x.Elements, y.Elements, shape, dst.Elements, dstShape);
             TestTensors.AssertClose(expected.ToArray(), dst.ToArray(), 1e-5, "SumProductInto");
 
             // dst (full) += x ⊙ b with b of dstShape broadcast.
@@ -30,7 +30,7 @@ public sealed class BroadcastProductKernelsTests
             var full = TestTensors.Uniform(5, shape);
             var want = Functional.Add(full, Functional.Mul(x, b)).ToArray();
             var layout = BroadcastLayout.Create(shape, x.Shape, x.Strides, b.Shape, b.Strides);
-            BroadcastKernels.MultiplyAccumulate(layout, x.Data, 0, b.Data, 0, full.Data, 0);
+            BroadcastKernels.MultiplyAccumulate(layout, x.Elements, b.Elements, full.Elements);
             TestTensors.AssertClose(want, full.ToArray(), 1e-6, "MultiplyAccumulate");
         }
     }

@@ -12,9 +12,9 @@ public sealed class BroadcastReduceLengthTests
             var src = new float[3 * n];
             new Generator((ulong)n).FillUniform(src, -1f, 1f);
             var rows = new float[3];
-            BroadcastReduce.SumInto(src, 0, [3, n], rows, 0, [3, 1]);
+            BroadcastReduce.SumInto(src, [3, n], rows, [3, 1]);
             var cols = new float[n];
-            BroadcastReduce.SumInto(src, 0, [3, n], cols, 0, [n]);
+            BroadcastReduce.SumInto(src, [3, n], cols, [n]);
             for (int r = 0; r < 3; r++)
             {
                 double e = 0;

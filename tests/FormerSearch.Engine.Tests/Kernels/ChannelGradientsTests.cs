@@ -31,8 +31,8 @@ public sealed class ChannelGradientsTests
                     wantGx[i] += mul ? (double)g[i] * v[ch] : g[i];
                     wantGv[ch] += mul ? (double)g[i] * x[i] : g[i];
                 }
-            if (mul) ChannelGradients.MulBackward(g, 0, x, 0, v, 0, rows, c, gx, 0, gv, 0);
-            else ChannelGradients.AddBackward(g, 0, rows, c, gx, 0, gv, 0);
+            if (mul) ChannelGradients.MulBackward(g, x, v, rows, c, new(gx, gv));
+            else ChannelGradients.AddBackward(g, rows, c, new(gx, gv));
             TestTensors.AssertClose(wantGx.Select(d => (float)d).ToArray(), gx, 1e-6, $"gx mul={mul}");
             TestTensors.AssertClose(wantGv.Select(d => (float)d).ToArray(), gv, 1e-5, $"gv mul={mul}");
 
@@ -41,13 +41,13 @@ public sealed class ChannelGradientsTests
             var onlyGv = Random(5, c);
             if (mul)
             {
-                ChannelGradients.MulBackward(g, 0, x, 0, v, 0, rows, c, onlyGx, 0, null, 0);
-                ChannelGradients.MulBackward(g, 0, x, 0, v, 0, rows, c, null, 0, onlyGv, 0);
+                ChannelGradients.MulBackward(g, x, v, rows, c, new(onlyGx, null));
+                ChannelGradients.MulBackward(g, x, v, rows, c, new(null, onlyGv));
             }
             else
             {
-                ChannelGradients.AddBackward(g, 0, rows, c, onlyGx, 0, null, 0);
-                ChannelGradients.AddBackward(g, 0, rows, c, null, 0, onlyGv, 0);
+                ChannelGradients.AddBackward(g, rows, c, new(onlyGx, null));
+                ChannelGradients.AddBackward(g, rows, c, new(null, onlyGv));
             }
             Assert.Equal(gx, onlyGx);
             Assert.Equal(gv, onlyGv);

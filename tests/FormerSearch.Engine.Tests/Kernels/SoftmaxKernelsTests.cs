@@ -1,4 +1,4 @@
-using FormerSearch.Engine.Kernels.Reductions;
+using FormerSearch.Engine.Kernels.Softmax;
 using FormerSearch.Engine.Tests.Support;
 
 namespace FormerSearch.Engine.Tests.Kernels;

@@ -1,4 +1,4 @@
-using FormerSearch.Engine.Kernels.Reductions;
+using FormerSearch.Engine.Kernels.Softmax;
 using FormerSearch.Engine.Tests.Support;
 
 namespace FormerSearch.Engine.Tests.Kernels;
@@ -17,9 +17,9 @@ public sealed class SoftmaxKernelsThreadTests
             var (one, two) = ThreadCounts.RunBoth(() =>
             {
                 var y = new float[rows * n];
-                SoftmaxKernels.Forward(log, x, 0, y, 0, rows, n);
+                SoftmaxKernels.Forward(log, x, y, n);
                 var dx = new float[rows * n];
-                SoftmaxKernels.Backward(log, y, 0, g, 0, dx, 0, rows, n);
+                SoftmaxKernels.Backward(log, y, g, dx, n);
                 return [.. y, .. dx];
             });
             ThreadCounts.AssertBitwiseEqual(one, two);

@@ -150,15 +150,15 @@ public sealed class StateDictLayoutTests : IDisposable
         net.SaveSafeTensors(path);
         var bytes = File.ReadAllBytes(path);
         File.WriteAllBytes(path, bytes[..(bytes.Length - 100)]);
-        var e = Assert.Throws<InvalidDataException>(() => Build(8).LoadSafeTensors(path));
+        var e = Assert.Throws<UserInputException>(() => Build(8).LoadSafeTensors(path));
         Assert.Contains(path, e.Message);
         Assert.Contains("truncated", e.Message);
 
         File.WriteAllBytes(path, [1, 2, 3]);
-        Assert.Contains(path, Assert.Throws<InvalidDataException>(() => Build(8).LoadSafeTensors(path)).Message);
+        Assert.Contains(path, Assert.Throws<UserInputException>(() => Build(8).LoadSafeTensors(path)).Message);
 
         string absent = Path.Combine(_dir, "absent.safetensors");
-        Assert.Contains(absent, Assert.Throws<InvalidDataException>(() => Build(8).LoadSafeTensors(absent)).Message);
+        Assert.Contains(absent, Assert.Throws<UserInputException>(() => Build(8).LoadSafeTensors(absent)).Message);
     }
 
     [Fact]
@@ -166,7 +166,7 @@ public sealed class StateDictLayoutTests : IDisposable
     {
         string path = Path.Combine(_dir, "other.safetensors");
         new Conv2d(3, 8, 3).SaveSafeTensors(path);
-        var e = Assert.Throws<ArgumentException>(() => new Conv2d(3, 8, 5).LoadSafeTensors(path));
+        var e = Assert.Throws<UserInputException>(() => new Conv2d(3, 8, 5).LoadSafeTensors(path));
         Assert.Contains(path, e.Message);
         Assert.Contains("'weight'", e.Message);
         Assert.Contains("[8, 3, 3, 3]", e.Message);
@@ -174,6 +174,26 @@ public sealed class StateDictLayoutTests : IDisposable
         var (missing, unexpected) = new Sequential(new Conv2d(3, 8, 3)).LoadSafeTensors(path, strict: false);
         Assert.Equal(["0.weight", "0.bias"], missing);
         Assert.Equal(["bias", "weight"], unexpected.Order());
+    }
+
+    [Fact]
+    public void A_file_of_another_model_is_refused_in_one_short_sentence()
+    {
+        // 20,000 names the module does not have, none of those it has: the message counts them and shows the first few.
+        string path = Path.Combine(_dir, "other-model.safetensors");
+        var other = new Dictionary<string, Tensor>();
+        for (int i = 0; i < 20_000; i++) other[$"encoder.layer{i}.weight"] = Tensor.Zeros(1);
+        SafeTensors.Save(path, other);
+        var e = Assert.Throws<UserInputException>(() => Build(9).LoadSafeTensors(path));
+        Assert.Contains(path, e.Message);
+        Assert.Contains("20,000 unexpected keys, first: 'encoder.layer0.weight'", e.Message);
+        Assert.Contains("missing keys, first: '0.weight'", e.Message);
+        Assert.True(e.Message.Length <= StateDictProblems.MaxLength, $"{e.Message.Length} characters: {e.Message}");
+        Assert.Single(e.Message.Split(". "));
+
+        // The same from a dictionary built in code is a bug in that code, not bad input, and is summarised alike.
+        var inCode = Assert.Throws<ArgumentException>(() => Build(9).LoadStateDict(other));
+        Assert.Contains("20,000 unexpected keys", inCode.Message);
     }
 
     private static Tensor TestInput(int seed, int channels = 3) => Support.TestTensors.Uniform(seed, 2, 13, 11, channels);

@@ -224,7 +224,7 @@ public sealed class DatasetCatalogTests(ITestOutputHelper output)
         var count = Assert.Throws<InvalidDataException>(() => DatasetCatalog.Open(DatasetSpec.Parse("npy:x.npy,y.npy"), files.Directory, DatasetSplitKind.Train));
         Assert.Contains("y.npy", count.Message);
         File.WriteAllBytes(files.PathOf("x.npy"), File.ReadAllBytes(files.PathOf("x.npy"))[..^2]);
-        var truncated = Assert.Throws<InvalidDataException>(() => DatasetCatalog.Open(DatasetSpec.Parse("npy:x.npy,y.npy"), files.Directory, DatasetSplitKind.Train));
+        var truncated = Assert.Throws<UserInputException>(() => DatasetCatalog.Open(DatasetSpec.Parse("npy:x.npy,y.npy"), files.Directory, DatasetSplitKind.Train));
         Assert.Contains("x.npy", truncated.Message);
         File.WriteAllBytes(files.PathOf("x.npy"), DataFixtures.NpyInt64([1, 2, 3]));
         var dtype = Assert.Throws<InvalidDataException>(() => DatasetCatalog.Open(DatasetSpec.Parse("npy:x.npy,y.npy"), files.Directory, DatasetSplitKind.Train));

@@ -189,7 +189,7 @@ public sealed class PredictorTests
             Assert.Equal(DirectForward(model, x), predictor.Predict(x).ToArray());
 
             // A wrong explicit class count is the loader's size-mismatch error.
-            var e = Assert.Throws<ArgumentException>(() => Predictor.Load("poolformer_s12", weights, Size, numClasses: 1000));
+            var e = Assert.Throws<UserInputException>(() => Predictor.Load("poolformer_s12", weights, Size, numClasses: 1000));
             Assert.Contains("head.weight", e.Message);
         }
         finally { Directory.Delete(dir, recursive: true); }

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using FormerSearch.Engine.Kernels.Elementwise;
 using FormerSearch.Engine.Threading;
 
 namespace FormerSearch.Engine.Kernels.Activations;
@@ -19,13 +20,22 @@ internal static class ActivationKernels
     /// <summary>True when the backward of <paramref name="kind"/> reads the output rather than the input.</summary>
     public static bool BackwardUsesOutput(ActivationKind kind) => kind is ActivationKind.Sigmoid or ActivationKind.Tanh;
 
-    /// <summary><c>y = f(x)</c> for arrays of length <paramref name="count"/> at the given offsets.</summary>
-    public static void Forward(ActivationKind kind, float[] x, int xOffset, float[] y, int yOffset, int count) =>
-        ParallelRunner.For(Blocks(count), GrainBlocks, new ForwardBody(kind, x, xOffset, y, yOffset, count));
+    /// <summary><c>y = f(x)</c> over the whole of <paramref name="x"/>.</summary>
+    /// <exception cref="ArgumentException"><paramref name="y"/> is shorter than <paramref name="x"/>.</exception>
+    public static void Forward(ActivationKind kind, FloatSlice x, FloatSlice y)
+    {
+        y.Require(x.Length, nameof(y));
+        ParallelRunner.For(Blocks(x.Length), GrainBlocks, new ForwardBody(kind, x, y));
+    }
 
-    /// <summary><c>dx += g · f'(·)</c> where <paramref name="saved"/> is x, or y for sigmoid/tanh.</summary>
-    public static void Backward(ActivationKind kind, float[] saved, int savedOffset, float[] g, int gOffset, float[] dx, int dxOffset, int count) =>
-        ParallelRunner.For(Blocks(count), GrainBlocks, new BackwardBody(kind, saved, savedOffset, g, gOffset, dx, dxOffset, count));
+    /// <summary><c>dx += g · f'(·)</c> over the whole of <paramref name="dx"/>, where <paramref name="saved"/> is x, or y for sigmoid/tanh.</summary>
+    /// <exception cref="ArgumentException"><paramref name="saved"/> or <paramref name="g"/> is shorter than <paramref name="dx"/>.</exception>
+    public static void Backward(ActivationKind kind, FloatSlice saved, FloatSlice g, FloatSlice dx)
+    {
+        saved.Require(dx.Length, nameof(saved));
+        g.Require(dx.Length, nameof(g));
+        ParallelRunner.For(Blocks(dx.Length), GrainBlocks, new BackwardBody(kind, saved, g, dx));
+    }
 
     /// <summary>Whole blocks, the remainder joining the last one (so no chunk is shorter than a block).</summary>
     private static int Blocks(int count) => count == 0 ? 0 : Math.Max(1, count / BlockSize);
@@ -52,7 +62,8 @@ internal static class ActivationKernels
             case ActivationKind.Sigmoid: TensorPrimitives.Sigmoid(x, y); break;
             case ActivationKind.Tanh: TensorPrimitives.Tanh(x, y); break;
             case ActivationKind.Silu: Pointwise.Run<ActivationOperators.SiluForward>(x, x, y, accumulate: false); break;
-            default: Pointwise.Run<ActivationOperators.GeluForward>(x, x, y, accumulate: false); break;
+            case ActivationKind.Gelu: Pointwise.Run<ActivationOperators.GeluForward>(x, x, y, accumulate: false); break;
+            default: throw NotPointwise(kind);
         }
     }
 
@@ -66,25 +77,34 @@ internal static class ActivationKernels
             case ActivationKind.Sigmoid: Pointwise.Run<ActivationOperators.SigmoidBackward>(saved, g, dx, accumulate: true); break;
             case ActivationKind.Tanh: Pointwise.Run<ActivationOperators.TanhBackward>(saved, g, dx, accumulate: true); break;
             case ActivationKind.Silu: Pointwise.Run<ActivationOperators.SiluBackward>(saved, g, dx, accumulate: true); break;
-            default: Pointwise.Run<ActivationOperators.GeluBackward>(saved, g, dx, accumulate: true); break;
+            case ActivationKind.Gelu: Pointwise.Run<ActivationOperators.GeluBackward>(saved, g, dx, accumulate: true); break;
+            default: throw NotPointwise(kind);
         }
     }
 
-    private readonly struct ForwardBody(ActivationKind kind, float[] x, int xOffset, float[] y, int yOffset, int count) : IRangeBody
+    /// <summary>The kinds these kernels compute (StarReLU has learned scalars and its own op; None is no op).</summary>
+    public static bool IsPointwise(ActivationKind kind) => kind is not (ActivationKind.StarRelu or ActivationKind.None);
+
+    private static ArgumentOutOfRangeException NotPointwise(ActivationKind kind) =>
+        new(nameof(kind), kind, "The pointwise activation kernels compute ReLU, ReLU6, GELU, SiLU, sigmoid and tanh.");
+
+    private readonly struct ForwardBody(ActivationKind kind, FloatSlice x, FloatSlice y) : IRangeBody
     {
         public void Invoke(int start, int end)
         {
+            int count = x.Length;
             var (from, length) = Elements(start, end, Blocks(count), count);
-            ForwardSpan(kind, x.AsSpan(xOffset + from, length), y.AsSpan(yOffset + from, length));
+            ForwardSpan(kind, x.AsSpan(from, length), y.AsSpan(from, length));
         }
     }
 
-    private readonly struct BackwardBody(ActivationKind kind, float[] saved, int savedOffset, float[] g, int gOffset, float[] dx, int dxOffset, int count) : IRangeBody
+    private readonly struct BackwardBody(ActivationKind kind, FloatSlice saved, FloatSlice g, FloatSlice dx) : IRangeBody
     {
         public void Invoke(int start, int end)
         {
+            int count = dx.Length;
             var (from, length) = Elements(start, end, Blocks(count), count);
-            BackwardSpan(kind, saved.AsSpan(savedOffset + from, length), g.AsSpan(gOffset + from, length), dx.AsSpan(dxOffset + from, length));
+            BackwardSpan(kind, saved.AsSpan(from, length), g.AsSpan(from, length), dx.AsSpan(from, length));
         }
     }
 }

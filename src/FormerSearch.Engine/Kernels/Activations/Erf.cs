@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using FormerSearch.Engine.Kernels.Elementwise;
+using FormerSearch.Engine.Kernels.Simd;
 
 namespace FormerSearch.Engine.Kernels.Activations;
 
@@ -43,34 +44,30 @@ internal static class Erf
         return MathF.CopySign(y, x);
     }
 
+    /// <summary>erf on four lanes (same operations as <see cref="Scalar"/>, lane by lane).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Vector(Vector128<float> x) => Vector<Vector128<float>, Simd128>(x);
+
+    /// <summary>erf on eight lanes (same operations as <see cref="Scalar"/>, lane by lane).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Vector(Vector256<float> x) => Vector<Vector256<float>, Simd256>(x);
+
     /// <summary>erf on sixteen lanes (same operations as <see cref="Scalar"/>, lane by lane).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Vector(Vector512<float> x)
-    {
-        var near = Vector512.FusedMultiplyAdd(x, SmallPoly(x * x), x);
-        var a = Vector512.Abs(x);
-        if (Vector512.LessThanAll(a, Vector512.Create(SmallLimit))) return near;
-        var far = Vector512<float>.One - TailVector(a);
-        var signBit = Vector512.Create(-0f);
-        far = far | (x & signBit);
-        var y = Vector512.ConditionalSelect(Vector512.LessThan(a, Vector512.Create(SmallLimit)), near, far);
-        // NaN lanes failed every comparison: give them back their NaN.
-        return Vector512.ConditionalSelect(Vector512.Equals(x, x), y, x);
-    }
+    public static Vector512<float> Vector(Vector512<float> x) => Vector<Vector512<float>, Simd512>(x);
 
-    /// <summary>erf on eight lanes (AVX2) (same operations as <see cref="Scalar"/>, lane by lane).</summary>
+    /// <summary>erf at any width (same operations as <see cref="Scalar"/>, lane by lane).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Vector(Vector256<float> x)
+    public static TVector Vector<TVector, TSimd>(TVector x) where TVector : struct where TSimd : ISimd<TVector>
     {
-        var near = Vector256.FusedMultiplyAdd(x, SmallPoly(x * x), x);
-        var a = Vector256.Abs(x);
-        if (Vector256.LessThanAll(a, Vector256.Create(SmallLimit))) return near;
-        var far = Vector256<float>.One - TailVector(a);
-        var signBit = Vector256.Create(-0f);
-        far = far | (x & signBit);
-        var y = Vector256.ConditionalSelect(Vector256.LessThan(a, Vector256.Create(SmallLimit)), near, far);
+        var near = TSimd.FusedMultiplyAdd(x, SmallPoly<TVector, TSimd>(TSimd.Multiply(x, x)), x);
+        var a = TSimd.Abs(x);
+        if (TSimd.LessThanAll(a, TSimd.Create(SmallLimit))) return near;
+        var far = TSimd.Subtract(TSimd.One, TailVector<TVector, TSimd>(a));
+        far = TSimd.Or(far, TSimd.And(x, TSimd.Create(-0f)));
+        var y = TSimd.ConditionalSelect(TSimd.LessThan(a, TSimd.Create(SmallLimit)), near, far);
         // NaN lanes failed every comparison: give them back their NaN.
-        return Vector256.ConditionalSelect(Vector256.Equals(x, x), y, x);
+        return TSimd.ConditionalSelect(TSimd.CompareEqual(x, x), y, x);
     }
 
     /// <summary>P(u) with <c>erf(x) = x + x·P(x²)</c> for |x| below <see cref="SmallLimit"/>.</summary>
@@ -86,24 +83,13 @@ internal static class Erf
 
     /// <inheritdoc cref="SmallPoly(float)"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> SmallPoly(Vector512<float> u)
+    public static TVector SmallPoly<TVector, TSimd>(TVector u) where TVector : struct where TSimd : ISimd<TVector>
     {
-        var p = Vector512.FusedMultiplyAdd(Vector512.Create(P5), u, Vector512.Create(P4));
-        p = Vector512.FusedMultiplyAdd(p, u, Vector512.Create(P3));
-        p = Vector512.FusedMultiplyAdd(p, u, Vector512.Create(P2));
-        p = Vector512.FusedMultiplyAdd(p, u, Vector512.Create(P1));
-        return Vector512.FusedMultiplyAdd(p, u, Vector512.Create(P0));
-    }
-
-    /// <inheritdoc cref="SmallPoly(float)"/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> SmallPoly(Vector256<float> u)
-    {
-        var p = Vector256.FusedMultiplyAdd(Vector256.Create(P5), u, Vector256.Create(P4));
-        p = Vector256.FusedMultiplyAdd(p, u, Vector256.Create(P3));
-        p = Vector256.FusedMultiplyAdd(p, u, Vector256.Create(P2));
-        p = Vector256.FusedMultiplyAdd(p, u, Vector256.Create(P1));
-        return Vector256.FusedMultiplyAdd(p, u, Vector256.Create(P0));
+        var p = TSimd.FusedMultiplyAdd(TSimd.Create(P5), u, TSimd.Create(P4));
+        p = TSimd.FusedMultiplyAdd(p, u, TSimd.Create(P3));
+        p = TSimd.FusedMultiplyAdd(p, u, TSimd.Create(P2));
+        p = TSimd.FusedMultiplyAdd(p, u, TSimd.Create(P1));
+        return TSimd.FusedMultiplyAdd(p, u, TSimd.Create(P0));
     }
 
     /// <summary>
@@ -126,32 +112,17 @@ internal static class Erf
 
     /// <inheritdoc cref="TailScalar(float)"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> TailVector(Vector512<float> a)
+    public static TVector TailVector<TVector, TSimd>(TVector a) where TVector : struct where TSimd : ISimd<TVector>
     {
-        var s = a - Vector512.Create(TailCentre);
-        var q = Vector512.FusedMultiplyAdd(Vector512.Create(Q6), s, Vector512.Create(Q5));
-        q = Vector512.FusedMultiplyAdd(q, s, Vector512.Create(Q4));
-        q = Vector512.FusedMultiplyAdd(q, s, Vector512.Create(Q3));
-        q = Vector512.FusedMultiplyAdd(q, s, Vector512.Create(Q2));
-        q = Vector512.FusedMultiplyAdd(q, s, Vector512.Create(Q1));
-        q = Vector512.FusedMultiplyAdd(q, s, Vector512.Create(Q0));
-        var e = FastExp.Vector(Vector512.FusedMultiplyAdd(-a, a, q));
-        return Vector512.ConditionalSelect(Vector512.LessThan(a, Vector512.Create(SaturationLimit)), e, Vector512<float>.Zero);
-    }
-
-    /// <inheritdoc cref="TailScalar(float)"/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> TailVector(Vector256<float> a)
-    {
-        var s = a - Vector256.Create(TailCentre);
-        var q = Vector256.FusedMultiplyAdd(Vector256.Create(Q6), s, Vector256.Create(Q5));
-        q = Vector256.FusedMultiplyAdd(q, s, Vector256.Create(Q4));
-        q = Vector256.FusedMultiplyAdd(q, s, Vector256.Create(Q3));
-        q = Vector256.FusedMultiplyAdd(q, s, Vector256.Create(Q2));
-        q = Vector256.FusedMultiplyAdd(q, s, Vector256.Create(Q1));
-        q = Vector256.FusedMultiplyAdd(q, s, Vector256.Create(Q0));
-        var e = FastExp.Vector(Vector256.FusedMultiplyAdd(-a, a, q));
-        return Vector256.ConditionalSelect(Vector256.LessThan(a, Vector256.Create(SaturationLimit)), e, Vector256<float>.Zero);
+        var s = TSimd.Subtract(a, TSimd.Create(TailCentre));
+        var q = TSimd.FusedMultiplyAdd(TSimd.Create(Q6), s, TSimd.Create(Q5));
+        q = TSimd.FusedMultiplyAdd(q, s, TSimd.Create(Q4));
+        q = TSimd.FusedMultiplyAdd(q, s, TSimd.Create(Q3));
+        q = TSimd.FusedMultiplyAdd(q, s, TSimd.Create(Q2));
+        q = TSimd.FusedMultiplyAdd(q, s, TSimd.Create(Q1));
+        q = TSimd.FusedMultiplyAdd(q, s, TSimd.Create(Q0));
+        var e = FastExp.Vector<TVector, TSimd>(TSimd.FusedMultiplyAdd(TSimd.Negate(a), a, q));
+        return TSimd.ConditionalSelect(TSimd.LessThan(a, TSimd.Create(SaturationLimit)), e, TSimd.Zero);
     }
 
     /// <summary><c>destination[i] = erf(source[i])</c>.</summary>
@@ -160,21 +131,15 @@ internal static class Erf
     {
         if (destination.Length < source.Length)
             throw new ArgumentException($"The destination ({destination.Length}) is shorter than the source ({source.Length}).", nameof(destination));
-        int i = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            ref float src = ref MemoryMarshal.GetReference(source);
-            ref float dst = ref MemoryMarshal.GetReference(destination);
-            for (; i <= source.Length - Vector512<float>.Count; i += Vector512<float>.Count)
-                Vector512.StoreUnsafe(Vector(Vector512.LoadUnsafe(ref src, (nuint)i)), ref dst, (nuint)i);
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            ref float src = ref MemoryMarshal.GetReference(source);
-            ref float dst = ref MemoryMarshal.GetReference(destination);
-            for (; i <= source.Length - Vector256<float>.Count; i += Vector256<float>.Count)
-                Vector256.StoreUnsafe(Vector(Vector256.LoadUnsafe(ref src, (nuint)i)), ref dst, (nuint)i);
-        }
-        for (; i < source.Length; i++) destination[i] = Scalar(source[i]);
+        Pointwise.Run<Operator>(source, source, destination[..source.Length], accumulate: false);
+    }
+
+    /// <summary>erf as an element-wise operator (its second input is ignored).</summary>
+    public readonly struct Operator : IBinaryOperator
+    {
+        public static float Invoke(float x, float y) => Scalar(x);
+        public static Vector128<float> Invoke(Vector128<float> x, Vector128<float> y) => Vector(x);
+        public static Vector256<float> Invoke(Vector256<float> x, Vector256<float> y) => Vector(x);
+        public static Vector512<float> Invoke(Vector512<float> x, Vector512<float> y) => Vector(x);
     }
 }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using FormerSearch.Engine.Kernels.Simd;
 
 namespace FormerSearch.Engine.Kernels.Activations;
 
@@ -19,6 +20,7 @@ internal static class FastExp
     private const float Lo = -87f, Hi = 88f;
     // 1.5·2^23: adding it rounds to an integer held in the low mantissa bits.
     private const float RoundMagic = 12582912f;
+    private const int RoundMagicBits = 0x4B400000;
     private const float P0 = 1.9875691500e-4f, P1 = 1.3981999507e-3f, P2 = 8.3334519073e-3f, P3 = 4.1665795894e-2f, P4 = 1.6666665459e-1f, P5 = 5.0000001201e-1f;
 
     /// <summary><c>e^x</c>: 0 below −87, <c>e^88</c> above 88, NaN for NaN.</summary>
@@ -37,47 +39,38 @@ internal static class FastExp
         p = MathF.FusedMultiplyAdd(p, r, P4);
         p = MathF.FusedMultiplyAdd(p, r, P5);
         p = MathF.FusedMultiplyAdd(p, r * r, r) + 1f;
-        int bits = BitConverter.SingleToInt32Bits(t) - BitConverter.SingleToInt32Bits(RoundMagic);
+        int bits = BitConverter.SingleToInt32Bits(t) - RoundMagicBits;
         return p * BitConverter.Int32BitsToSingle((bits + 127) << 23);
     }
 
-    /// <summary>The sixteen-lane form of <see cref="Scalar"/>.</summary>
+    /// <summary>The 4-lane form of <see cref="Scalar"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Vector(Vector512<float> x)
-    {
-        var underflow = Vector512.LessThan(x, Vector512.Create(Lo));
-        x = Vector512.Min(Vector512.Max(x, Vector512.Create(Lo)), Vector512.Create(Hi));
-        var t = Vector512.FusedMultiplyAdd(x, Vector512.Create(Log2E), Vector512.Create(RoundMagic));
-        var n = t - Vector512.Create(RoundMagic);
-        var r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-Ln2Hi), x);
-        r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-Ln2Lo), r);
-        var p = Vector512.FusedMultiplyAdd(Vector512.Create(P0), r, Vector512.Create(P1));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(P2));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(P3));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(P4));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(P5));
-        p = Vector512.FusedMultiplyAdd(p, r * r, r) + Vector512<float>.One;
-        var bits = t.AsInt32() - Vector512.Create(BitConverter.SingleToInt32Bits(RoundMagic));
-        return Vector512.ConditionalSelect(underflow, Vector512<float>.Zero, p * Vector512.ShiftLeft(bits + Vector512.Create(127), 23).AsSingle());
-    }
+    public static Vector128<float> Vector(Vector128<float> x) => Vector<Vector128<float>, Simd128>(x);
 
-    /// <summary>The eight-lane (AVX2) form of <see cref="Scalar"/>.</summary>
+    /// <summary>The 8-lane form of <see cref="Scalar"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Vector(Vector256<float> x)
+    public static Vector256<float> Vector(Vector256<float> x) => Vector<Vector256<float>, Simd256>(x);
+
+    /// <summary>The 16-lane form of <see cref="Scalar"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Vector(Vector512<float> x) => Vector<Vector512<float>, Simd512>(x);
+
+    /// <summary><see cref="Scalar"/> lane by lane at any width.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVector Vector<TVector, TSimd>(TVector x) where TVector : struct where TSimd : ISimd<TVector>
     {
-        var underflow = Vector256.LessThan(x, Vector256.Create(Lo));
-        x = Vector256.Min(Vector256.Max(x, Vector256.Create(Lo)), Vector256.Create(Hi));
-        var t = Vector256.FusedMultiplyAdd(x, Vector256.Create(Log2E), Vector256.Create(RoundMagic));
-        var n = t - Vector256.Create(RoundMagic);
-        var r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-Ln2Hi), x);
-        r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-Ln2Lo), r);
-        var p = Vector256.FusedMultiplyAdd(Vector256.Create(P0), r, Vector256.Create(P1));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(P2));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(P3));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(P4));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(P5));
-        p = Vector256.FusedMultiplyAdd(p, r * r, r) + Vector256<float>.One;
-        var bits = t.AsInt32() - Vector256.Create(BitConverter.SingleToInt32Bits(RoundMagic));
-        return Vector256.ConditionalSelect(underflow, Vector256<float>.Zero, p * Vector256.ShiftLeft(bits + Vector256.Create(127), 23).AsSingle());
+        var underflow = TSimd.LessThan(x, TSimd.Create(Lo));
+        x = TSimd.Min(TSimd.Max(x, TSimd.Create(Lo)), TSimd.Create(Hi));
+        var t = TSimd.FusedMultiplyAdd(x, TSimd.Create(Log2E), TSimd.Create(RoundMagic));
+        var n = TSimd.Subtract(t, TSimd.Create(RoundMagic));
+        var r = TSimd.FusedMultiplyAdd(n, TSimd.Create(-Ln2Hi), x);
+        r = TSimd.FusedMultiplyAdd(n, TSimd.Create(-Ln2Lo), r);
+        var p = TSimd.FusedMultiplyAdd(TSimd.Create(P0), r, TSimd.Create(P1));
+        p = TSimd.FusedMultiplyAdd(p, r, TSimd.Create(P2));
+        p = TSimd.FusedMultiplyAdd(p, r, TSimd.Create(P3));
+        p = TSimd.FusedMultiplyAdd(p, r, TSimd.Create(P4));
+        p = TSimd.FusedMultiplyAdd(p, r, TSimd.Create(P5));
+        p = TSimd.Add(TSimd.FusedMultiplyAdd(p, TSimd.Multiply(r, r), r), TSimd.One);
+        return TSimd.ConditionalSelect(underflow, TSimd.Zero, TSimd.Multiply(p, TSimd.PowerOfTwo(t, RoundMagicBits)));
     }
 }

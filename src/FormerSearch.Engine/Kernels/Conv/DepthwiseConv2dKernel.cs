@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using FormerSearch.Engine.Kernels.Norms;
+using FormerSearch.Engine.Kernels.Reductions;
 using FormerSearch.Engine.Memory;
 using FormerSearch.Engine.Threading;
 
@@ -11,25 +11,27 @@ namespace FormerSearch.Engine.Kernels.Conv;
 /// Direct depthwise convolution on channels-last data, vectorised along the contiguous channels:
 /// for each output pixel and block of 16 channels (8 with AVX2 only) the taps are accumulated in a register. The weight
 /// is taken transposed to <c>[Kh, Kw, C]</c> so that a tap's channels are contiguous too.
-/// All buffers are dense; offsets locate the tensors inside them.
+/// Every tensor is a dense slice (<c>[B, H, W, C]</c>, <c>[Kh, Kw, C]</c>, <c>[C]</c>).
 /// </summary>
 internal static class DepthwiseConv2dKernel
 {
     private const int PixelGrain = 32;
 
     /// <summary><c>y = conv(x, wt) + bias</c>; <paramref name="bias"/> null for none.</summary>
-    public static void Forward(float[] x, int xOffset, float[] wt, int wtOffset, float[]? bias, int biasOffset, float[] y, int yOffset, in ConvShape s) =>
-        ParallelRunner.For(s.B * s.Ho, Math.Max(1, PixelGrain / Math.Max(1, s.Wo)), new ForwardBody
-        {
-            X = x, XOffset = xOffset, Wt = wt, WtOffset = wtOffset, Bias = bias, BiasOffset = biasOffset, Y = y, YOffset = yOffset, S = s,
-        });
+    public static void Forward(FloatSlice x, FloatSlice wt, FloatSlice? bias, FloatSlice y, in ConvShape s)
+    {
+        Require(x, wt, y, s);
+        bias?.Require(s.C, nameof(bias));
+        ParallelRunner.For(s.B * s.Ho, Math.Max(1, PixelGrain / Math.Max(1, s.Wo)), new ForwardBody { X = x, Wt = wt, Bias = bias, Y = y, S = s });
+    }
 
     /// <summary>
     /// <c>dx += convᵀ(dy, wt)</c>, parallel over input rows (each pixel written by one thread): each pixel
     /// sums the taps covering it in a register, in a fixed order, then adds the sum.
     /// </summary>
-    public static void BackwardInput(float[] dy, int dyOffset, float[] wt, int wtOffset, float[] dx, int dxOffset, in ConvShape s)
+    public static void BackwardInput(FloatSlice dy, FloatSlice wt, FloatSlice dx, in ConvShape s)
     {
+        Require(dx, wt, dy, s);
         if (s.Sh == 1 && s.Sw == 1 && s.Ph < s.Kh && s.Pw < s.Kw)
         {
             // Stride 1: dx is the forward convolution of dy with the kernel flipped in both axes and padding
@@ -40,11 +42,11 @@ internal static class DepthwiseConv2dKernel
             {
                 for (int i = 0; i < kh; i++)
                     for (int j = 0; j < kw; j++)
-                        wt.AsSpan(wtOffset + ((kh - 1 - i) * kw + (kw - 1 - j)) * c, c).CopyTo(flipped.AsSpan((i * kw + j) * c, c));
+                        wt.AsSpan(((kh - 1 - i) * kw + (kw - 1 - j)) * c, c).CopyTo(flipped.AsSpan((i * kw + j) * c, c));
                 var t = new ConvShape(s.B, s.Ho, s.Wo, c, kh, kw, 1, 1, kh - 1 - s.Ph, kw - 1 - s.Pw);
                 ParallelRunner.For(t.B * t.Ho, Math.Max(1, PixelGrain / Math.Max(1, t.Wo)), new ForwardBody
                 {
-                    X = dy, XOffset = dyOffset, Wt = flipped, WtOffset = 0, Bias = null, Y = dx, YOffset = dxOffset, S = t, Accumulate = true,
+                    X = dy, Wt = flipped, Bias = null, Y = dx, S = t, Accumulate = true,
                 });
             }
             finally
@@ -55,7 +57,7 @@ internal static class DepthwiseConv2dKernel
         }
         ParallelRunner.For(s.B * s.H, RowGrain(s.W * s.C), new BackwardInputBody
         {
-            Dy = dy, DyOffset = dyOffset, Wt = wt, WtOffset = wtOffset, Dx = dx, DxOffset = dxOffset, S = s,
+            Dy = dy, Wt = wt, Dx = dx, S = s,
         });
     }
 
@@ -64,8 +66,22 @@ internal static class DepthwiseConv2dKernel
     /// to the weight gradient in <c>[Kh, Kw, C]</c> layout followed by the bias gradient. Deterministic
     /// for any thread count (fixed chunks of output pixels).
     /// </summary>
-    public static void BackwardWeight(float[] x, int xOffset, float[] dy, int dyOffset, in ConvShape s, bool withBias, Span<float> result) =>
-        ChunkedReduction.Run(s.B * s.Ho, new WeightReducer(x, xOffset, dy, dyOffset, s, withBias), result);
+    public static void BackwardWeight(FloatSlice x, FloatSlice dy, in ConvShape s, bool withBias, Span<float> result)
+    {
+        x.Require((long)s.InputPixels * s.C, nameof(x));
+        dy.Require((long)s.OutputPixels * s.C, nameof(dy));
+        if (result.Length < s.Kh * s.Kw * s.C + (withBias ? s.C : 0))
+            throw new ArgumentException($"The depthwise weight gradient needs {s.Kh * s.Kw * s.C + (withBias ? s.C : 0)} floats; got {result.Length}.", nameof(result));
+        ChunkedReduction.Run(s.B * s.Ho, new WeightReducer(x, dy, s, withBias), result);
+    }
+
+    /// <summary>Throws unless the slices hold the shape's input, weight and output (the loops read them unchecked).</summary>
+    private static void Require(FloatSlice input, FloatSlice weight, FloatSlice output, in ConvShape s)
+    {
+        input.Require((long)s.InputPixels * s.C, nameof(input));
+        weight.Require((long)s.Kh * s.Kw * s.C, nameof(weight));
+        output.Require((long)s.OutputPixels * s.C, nameof(output));
+    }
 
     /// <summary>Rows per parallel range for rows of <paramref name="rowFloats"/> floats: about 16K floats of work each.</summary>
     internal static int RowGrain(int rowFloats) => Math.Max(1, 16384 / Math.Max(1, rowFloats));
@@ -85,9 +101,8 @@ internal static class DepthwiseConv2dKernel
 
     private struct ForwardBody : IRangeBody
     {
-        public float[] X, Wt, Y;
-        public float[]? Bias;
-        public int XOffset, WtOffset, BiasOffset, YOffset;
+        public FloatSlice X, Wt, Y;
+        public FloatSlice? Bias;
         public ConvShape S;
         /// <summary>Add to <c>Y</c> instead of overwriting it (the input gradient).</summary>
         public bool Accumulate;
@@ -96,11 +111,11 @@ internal static class DepthwiseConv2dKernel
         {
             var s = S;
             int c = s.C, wo = s.Wo, ho = s.Ho, kw = s.Kw;
-            ref float xr = ref MemoryMarshal.GetArrayDataReference(X);
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(Wt);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(Y);
-            ref float br = ref Bias is null ? ref Unsafe.NullRef<float>() : ref MemoryMarshal.GetArrayDataReference(Bias);
-            bool hasBias = Bias is not null;
+            ref float xr = ref X.Start;
+            ref float wr = ref Wt.Start;
+            ref float yr = ref Y.Start;
+            bool hasBias = Bias.HasValue;
+            ref float br = ref hasBias ? ref Bias!.Value.Start : ref Unsafe.NullRef<float>();
             for (int row = start; row < end; row++)
             {
                 // The kernel rows inside the input are the same for the whole output row.
@@ -110,19 +125,19 @@ internal static class DepthwiseConv2dKernel
                 {
                     s.ColumnTaps(ox, out int ixBase, out int j0, out int j1);
                     // Element index of input pixel (iyBase, ixBase) of image b, channel 0 (may lie outside; only valid taps are read).
-                    int origin = XOffset + ((b * s.H + iyBase) * s.W + ixBase) * c;
-                    int yBase = YOffset + p * c;
+                    int origin = ((b * s.H + iyBase) * s.W + ixBase) * c;
+                    int yBase = p * c;
                     int ch = 0;
                     if (Vector512.IsHardwareAccelerated)
                     {
                         for (; ch <= c - 16; ch += 16)
                         {
                             var acc = Accumulate ? Vector512.LoadUnsafe(ref yr, (nuint)(yBase + ch))
-                                : hasBias ? Vector512.LoadUnsafe(ref br, (nuint)(BiasOffset + ch)) : Vector512<float>.Zero;
+                                : hasBias ? Vector512.LoadUnsafe(ref br, (nuint)ch) : Vector512<float>.Zero;
                             for (int i = i0; i < i1; i++)
                             {
                                 int xi = origin + i * s.W * c + ch;
-                                int wi = WtOffset + i * kw * c + ch;
+                                int wi = i * kw * c + ch;
                                 for (int j = j0; j < j1; j++)
                                     acc = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(xi + j * c)), Vector512.LoadUnsafe(ref wr, (nuint)(wi + j * c)), acc);
                             }
@@ -134,11 +149,11 @@ internal static class DepthwiseConv2dKernel
                         for (; ch <= c - 8; ch += 8)
                         {
                             var acc = Accumulate ? Vector256.LoadUnsafe(ref yr, (nuint)(yBase + ch))
-                                : hasBias ? Vector256.LoadUnsafe(ref br, (nuint)(BiasOffset + ch)) : Vector256<float>.Zero;
+                                : hasBias ? Vector256.LoadUnsafe(ref br, (nuint)ch) : Vector256<float>.Zero;
                             for (int i = i0; i < i1; i++)
                             {
                                 int xi = origin + i * s.W * c + ch;
-                                int wi = WtOffset + i * kw * c + ch;
+                                int wi = i * kw * c + ch;
                                 for (int j = j0; j < j1; j++)
                                     acc = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(xi + j * c)), Vector256.LoadUnsafe(ref wr, (nuint)(wi + j * c)), acc);
                             }
@@ -147,11 +162,11 @@ internal static class DepthwiseConv2dKernel
                     }
                     for (; ch < c; ch++)
                     {
-                        float acc = Accumulate ? Unsafe.Add(ref yr, yBase + ch) : hasBias ? Unsafe.Add(ref br, BiasOffset + ch) : 0f;
+                        float acc = Accumulate ? Unsafe.Add(ref yr, yBase + ch) : hasBias ? Unsafe.Add(ref br, ch) : 0f;
                         for (int i = i0; i < i1; i++)
                         {
                             int xi = origin + i * s.W * c + ch;
-                            int wi = WtOffset + i * kw * c + ch;
+                            int wi = i * kw * c + ch;
                             for (int j = j0; j < j1; j++)
                                 acc = MathF.FusedMultiplyAdd(Unsafe.Add(ref xr, xi + j * c), Unsafe.Add(ref wr, wi + j * c), acc);
                         }
@@ -164,8 +179,7 @@ internal static class DepthwiseConv2dKernel
 
     private struct BackwardInputBody : IRangeBody
     {
-        public float[] Dy, Wt, Dx;
-        public int DyOffset, WtOffset, DxOffset;
+        public FloatSlice Dy, Wt, Dx;
         public ConvShape S;
 
         public readonly void Invoke(int start, int end)
@@ -175,19 +189,19 @@ internal static class DepthwiseConv2dKernel
             int need = 2 * (s.Kh + s.Kw);
             Span<int> buffer = need <= 512 ? stackalloc int[512] : new int[need];
             Span<int> ti = buffer[..s.Kh], oys = buffer.Slice(s.Kh, s.Kh), tj = buffer.Slice(2 * s.Kh, s.Kw), oxs = buffer.Slice(2 * s.Kh + s.Kw, s.Kw);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(Dy);
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(Wt);
-            ref float dr = ref MemoryMarshal.GetArrayDataReference(Dx);
+            ref float gr = ref Dy.Start;
+            ref float wr = ref Wt.Start;
+            ref float dr = ref Dx.Start;
             for (int row = start; row < end; row++)
             {
                 // The output rows covering this input row are the same for all its pixels.
                 int iy = row % s.H, b = row / s.H;
                 int ni = s.CoveringRows(iy, ti, oys);
-                int imageBase = DyOffset + b * s.Ho * wo * c;
+                int imageBase = b * s.Ho * wo * c;
                 for (int ix = 0; ix < s.W; ix++)
                 {
                     int nj = s.CoveringColumns(ix, tj, oxs);
-                    int dBase = DxOffset + (row * s.W + ix) * c;
+                    int dBase = (row * s.W + ix) * c;
                     int ch = 0;
                     if (Vector512.IsHardwareAccelerated)
                     {
@@ -197,7 +211,7 @@ internal static class DepthwiseConv2dKernel
                             for (int a = 0; a < ni; a++)
                             {
                                 int gRow = imageBase + oys[a] * wo * c + ch;
-                                int wRow = WtOffset + ti[a] * kw * c + ch;
+                                int wRow = ti[a] * kw * c + ch;
                                 for (int e = 0; e < nj; e++)
                                     acc = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref gr, (nuint)(gRow + oxs[e] * c)), Vector512.LoadUnsafe(ref wr, (nuint)(wRow + tj[e] * c)), acc);
                             }
@@ -212,7 +226,7 @@ internal static class DepthwiseConv2dKernel
                             for (int a = 0; a < ni; a++)
                             {
                                 int gRow = imageBase + oys[a] * wo * c + ch;
-                                int wRow = WtOffset + ti[a] * kw * c + ch;
+                                int wRow = ti[a] * kw * c + ch;
                                 for (int e = 0; e < nj; e++)
                                     acc = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref gr, (nuint)(gRow + oxs[e] * c)), Vector256.LoadUnsafe(ref wr, (nuint)(wRow + tj[e] * c)), acc);
                             }
@@ -225,7 +239,7 @@ internal static class DepthwiseConv2dKernel
                         for (int a = 0; a < ni; a++)
                         {
                             int gRow = imageBase + oys[a] * wo * c + ch;
-                            int wRow = WtOffset + ti[a] * kw * c + ch;
+                            int wRow = ti[a] * kw * c + ch;
                             for (int e = 0; e < nj; e++)
                                 acc = MathF.FusedMultiplyAdd(Unsafe.Add(ref gr, gRow + oxs[e] * c), Unsafe.Add(ref wr, wRow + tj[e] * c), acc);
                         }
@@ -241,7 +255,7 @@ internal static class DepthwiseConv2dKernel
     /// the bias gradient: per block of 16 (AVX2: 8) channels and tap, the products over the row's valid output
     /// columns are summed in a register, then added to the chunk's partial.
     /// </summary>
-    private readonly struct WeightReducer(float[] x, int xOffset, float[] dy, int dyOffset, ConvShape s, bool withBias) : IRowReducer
+    private readonly struct WeightReducer(FloatSlice x, FloatSlice dy, ConvShape s, bool withBias) : IRowReducer
     {
         public void AddRows(int first, int last, Span<float> partial)
         {
@@ -253,14 +267,14 @@ internal static class DepthwiseConv2dKernel
             int c = s.C, wo = s.Wo, kw = s.Kw;
             int oy = row % s.Ho, b = row / s.Ho;
             s.RowTaps(oy, out int iyBase, out int i0, out int i1);
-            int gRow = dyOffset + row * wo * c;
-            ref float xr = ref MemoryMarshal.GetArrayDataReference(x);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(dy);
+            int gRow = row * wo * c;
+            ref float xr = ref x.Start;
+            ref float gr = ref dy.Start;
             ref float pr = ref MemoryMarshal.GetReference(partial);
-            if (withBias) ColumnSums.Add(dy, gRow, c, 0, wo, partial.Slice(s.Kh * kw * c, c));
+            if (withBias) ColumnSums.Add(dy.Slice(gRow, wo * c), c, 0, wo, partial.Slice(s.Kh * kw * c, c));
             for (int i = i0; i < i1; i++)
             {
-                int xRow = xOffset + (b * s.H + iyBase + i) * s.W * c;
+                int xRow = (b * s.H + iyBase + i) * s.W * c;
                 for (int j = 0; j < kw; j++)
                 {
                     DepthwiseConv2dKernel.ValidColumns(s, j, out int lo, out int hi);

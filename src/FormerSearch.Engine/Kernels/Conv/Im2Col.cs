@@ -14,21 +14,34 @@ internal static class Im2Col
     private const int PixelGrain = 64;
 
     /// <summary>Fills <paramref name="col"/> (at least <c>B·Ho·Wo·K</c> floats) from the dense input <paramref name="x"/>.</summary>
-    public static void Gather(float[] x, int xOffset, in ConvShape s, int groups, float[] col) =>
-        ParallelRunner.For(s.OutputPixels, PixelGrain, new GatherBody { X = x, XOffset = xOffset, S = s, Groups = groups, Col = col });
+    public static void Gather(FloatSlice x, in ConvShape s, int groups, FloatSlice col)
+    {
+        Require(x, col, s);
+        ParallelRunner.For(s.OutputPixels, PixelGrain, new GatherBody { X = x, S = s, Groups = groups, Col = col });
+    }
 
     /// <summary>
     /// <c>dx += col2im(col)</c>, parallel over input rows so that threads never write the same pixel: a row
     /// adds, for each output row covering it (in a fixed order) and each output column, the run of column
     /// entries copied from it, which (for one group) is a single contiguous run of <c>kw·C</c> floats.
     /// </summary>
-    public static void ScatterAdd(float[] col, in ConvShape s, int groups, float[] dx, int dxOffset) =>
-        ParallelRunner.For(s.B * s.H, Math.Max(1, 16384 / Math.Max(1, s.W * s.C * s.Kw / Math.Max(1, s.Sw))), new ScatterBody { Col = col, S = s, Groups = groups, Dx = dx, DxOffset = dxOffset });
+    public static void ScatterAdd(FloatSlice col, in ConvShape s, int groups, FloatSlice dx)
+    {
+        Require(dx, col, s);
+        ParallelRunner.For(s.B * s.H, Math.Max(1, 16384 / Math.Max(1, s.W * s.C * s.Kw / Math.Max(1, s.Sw))), new ScatterBody { Col = col, S = s, Groups = groups, Dx = dx });
+    }
+
+    /// <summary>Throws unless the input holds the shape's pixels and the column matrix one row of taps per output pixel.</summary>
+    private static void Require(FloatSlice input, FloatSlice col, in ConvShape s)
+    {
+        input.Require((long)s.InputPixels * s.C, nameof(input));
+        col.Require((long)s.OutputPixels * s.Kh * s.Kw * s.C, nameof(col));
+    }
 
     private struct GatherBody : IRangeBody
     {
-        public float[] X, Col;
-        public int XOffset, Groups;
+        public FloatSlice X, Col;
+        public int Groups;
         public ConvShape S;
 
         public readonly void Invoke(int start, int end)
@@ -45,7 +58,7 @@ internal static class Im2Col
                 if (i0 > 0 || i1 < s.Kh || j0 > 0 || j1 < s.Kw) row.Clear();
                 for (int i = i0; i < i1; i++)
                 {
-                    int src = XOffset + ((b * s.H + iyBase + i) * s.W + ixBase) * c;
+                    int src = ((b * s.H + iyBase + i) * s.W + ixBase) * c;
                     if (Groups == 1)
                     {
                         // Consecutive kernel columns read consecutive input pixels whatever the stride: one run.
@@ -62,8 +75,8 @@ internal static class Im2Col
 
     private struct ScatterBody : IRangeBody
     {
-        public float[] Col, Dx;
-        public int DxOffset, Groups;
+        public FloatSlice Col, Dx;
+        public int Groups;
         public ConvShape S;
 
         public readonly void Invoke(int start, int end)
@@ -77,7 +90,7 @@ internal static class Im2Col
             {
                 int iy = row % s.H, b = row / s.H;
                 int ni = s.CoveringRows(iy, ti, oys);
-                int dRow = DxOffset + row * s.W * c;
+                int dRow = row * s.W * c;
                 for (int a = 0; a < ni; a++)
                 {
                     int colRow = (b * ho + oys[a]) * wo * k + ti[a] * s.Kw * cg;

@@ -9,8 +9,8 @@ namespace FormerSearch.Engine.Kernels.Elementwise;
 /// <c>out = a ∘ b</c> for dense operands under broadcasting (see <see cref="BroadcastLayout"/>). The
 /// work is cut into rows, and long rows into segments of <see cref="SegmentElements"/>, so that both
 /// many short rows (<c>[B·N, C] + [C]</c>) and one long run (same-shape operands) spread over threads.
-/// Each row is a <c>Vector512</c> (else <c>Vector256</c>) loop written here (a library call per 64-element row costs as much
-/// as the row). Every output element is computed by exactly one work item with exact IEEE arithmetic,
+/// Each row runs the element-wise driver <see cref="Pointwise"/> inline (a library call per 64-element row costs as
+/// much as the row). Every output element is computed by exactly one work item with exact IEEE arithmetic,
 /// so results do not depend on the thread count or the split.
 /// </summary>
 internal static class BroadcastKernels
@@ -22,38 +22,40 @@ internal static class BroadcastKernels
     public const int SegmentElements = 1 << 14;
 
     /// <summary>
-    /// <c>out[i] = a[i] ∘ b[i]</c> over <paramref name="layout"/>, <c>out</c> dense in the layout's
-    /// order starting at <paramref name="outOffset"/>. <c>out</c> may be the same buffer as <c>a</c>
-    /// when <c>a</c> is dense over the whole layout.
+    /// <c>output[i] = a[i] ∘ b[i]</c> over <paramref name="layout"/>, each slice starting at its tensor's first
+    /// element and <c>output</c> dense in the layout's order. <c>output</c> may be <c>a</c> itself when <c>a</c> is
+    /// dense over the whole layout.
     /// </summary>
-    public static void Binary(BinaryOp op, in BroadcastLayout layout, float[] a, int aOffset, float[] b, int bOffset, float[] output, int outOffset)
+    public static void Binary(BinaryOp op, in BroadcastLayout layout, FloatSlice a, FloatSlice b, FloatSlice output)
     {
         switch (op)
         {
-            case BinaryOp.Add: Run<BinaryOperators.Add>(layout, a, aOffset, b, bOffset, output, outOffset); break;
-            case BinaryOp.Sub: Run<BinaryOperators.Subtract>(layout, a, aOffset, b, bOffset, output, outOffset); break;
-            case BinaryOp.Mul: Run<BinaryOperators.Multiply>(layout, a, aOffset, b, bOffset, output, outOffset); break;
-            default: Run<BinaryOperators.Divide>(layout, a, aOffset, b, bOffset, output, outOffset); break;
+            case BinaryOp.Add: Run<BinaryOperators.Add>(layout, a, b, output); break;
+            case BinaryOp.Sub: Run<BinaryOperators.Subtract>(layout, a, b, output); break;
+            case BinaryOp.Mul: Run<BinaryOperators.Multiply>(layout, a, b, output); break;
+            default: Run<BinaryOperators.Divide>(layout, a, b, output); break;
         }
     }
 
-    private static void Run<TOp>(in BroadcastLayout layout, float[] a, int aOffset, float[] b, int bOffset, float[] output, int outOffset)
+    private static void Run<TOp>(in BroadcastLayout layout, FloatSlice a, FloatSlice b, FloatSlice output)
         where TOp : struct, IBinaryOperator
     {
         var work = WorkSplit.Of(layout);
         if (work.Items == 0) return;
-        ParallelRunner.For(work.Items, work.Grain, new BinaryRows<TOp>(layout, work, a, aOffset, b, bOffset, output, outOffset));
+        layout.Require(a, b, output);
+        ParallelRunner.For(work.Items, work.Grain, new BinaryRows<TOp>(layout, work, a, b, output));
     }
 
     /// <summary>
     /// <c>dst += a ⊙ b</c> over <paramref name="layout"/> with <c>a</c> and <c>dst</c> dense in the
     /// layout's order and <c>b</c> broadcast (the gradient of a full-size factor of a product).
     /// </summary>
-    public static void MultiplyAccumulate(in BroadcastLayout layout, float[] a, int aOffset, float[] b, int bOffset, float[] dst, int dstOffset)
+    public static void MultiplyAccumulate(in BroadcastLayout layout, FloatSlice a, FloatSlice b, FloatSlice dst)
     {
         var work = WorkSplit.Of(layout);
         if (work.Items == 0) return;
-        ParallelRunner.For(work.Items, work.Grain, new MultiplyAccumulateRows(layout, work, a, aOffset, b, bOffset, dst, dstOffset));
+        layout.Require(a, b, dst);
+        ParallelRunner.For(work.Items, work.Grain, new MultiplyAccumulateRows(layout, work, a, b, dst));
     }
 
     /// <summary>
@@ -88,63 +90,17 @@ internal static class BroadcastKernels
         _ => x / y,
     };
 
-    /// <summary><c>d[i] = a[i·sa] ∘ b[i·sb]</c> for <c>i &lt; n</c>; the dense and constant cases are vectorised.</summary>
+    /// <summary><c>d[i] = a[i·sa] ∘ b[i·sb]</c> for <c>i &lt; n</c>; the dense and constant cases go through <see cref="Pointwise"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void RowLoop<TOp>(ref float a, int sa, ref float b, int sb, ref float d, int n) where TOp : struct, IBinaryOperator
     {
-        int i = 0;
-        if (sa == 1 && sb == 1)
-        {
-            if (Vector512.IsHardwareAccelerated)
-            {
-                for (; i <= n - 16; i += 16)
-                    TOp.Invoke(Vector512.LoadUnsafe(ref a, (nuint)i), Vector512.LoadUnsafe(ref b, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
-            }
-            else if (Vector256.IsHardwareAccelerated)
-            {
-                for (; i <= n - 8; i += 8)
-                    TOp.Invoke(Vector256.LoadUnsafe(ref a, (nuint)i), Vector256.LoadUnsafe(ref b, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
-            }
-            for (; i < n; i++) Unsafe.Add(ref d, i) = TOp.Invoke(Unsafe.Add(ref a, i), Unsafe.Add(ref b, i));
-        }
-        else if (sa == 1 && sb == 0)
-        {
-            float s = b;
-            if (Vector512.IsHardwareAccelerated)
-            {
-                var vs = Vector512.Create(s);
-                for (; i <= n - 16; i += 16)
-                    TOp.Invoke(Vector512.LoadUnsafe(ref a, (nuint)i), vs).StoreUnsafe(ref d, (nuint)i);
-            }
-            else if (Vector256.IsHardwareAccelerated)
-            {
-                var vs = Vector256.Create(s);
-                for (; i <= n - 8; i += 8)
-                    TOp.Invoke(Vector256.LoadUnsafe(ref a, (nuint)i), vs).StoreUnsafe(ref d, (nuint)i);
-            }
-            for (; i < n; i++) Unsafe.Add(ref d, i) = TOp.Invoke(Unsafe.Add(ref a, i), s);
-        }
-        else if (sa == 0 && sb == 1)
-        {
-            float s = a;
-            if (Vector512.IsHardwareAccelerated)
-            {
-                var vs = Vector512.Create(s);
-                for (; i <= n - 16; i += 16)
-                    TOp.Invoke(vs, Vector512.LoadUnsafe(ref b, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
-            }
-            else if (Vector256.IsHardwareAccelerated)
-            {
-                var vs = Vector256.Create(s);
-                for (; i <= n - 8; i += 8)
-                    TOp.Invoke(vs, Vector256.LoadUnsafe(ref b, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
-            }
-            for (; i < n; i++) Unsafe.Add(ref d, i) = TOp.Invoke(s, Unsafe.Add(ref b, i));
-        }
+        if (sa == 1 && sb == 1) Pointwise.Run<TOp, DenseOperand, DenseOperand>(ref a, ref b, ref d, n, accumulate: false);
+        else if (sa == 1 && sb == 0) Pointwise.Run<TOp, DenseOperand, ScalarOperand>(ref a, ref b, ref d, n, accumulate: false);
+        else if (sa == 0 && sb == 1) Pointwise.Run<TOp, ScalarOperand, DenseOperand>(ref a, ref b, ref d, n, accumulate: false);
         else
         {
             // Only reached for a 1-element row or non-dense operands: plain strided loop.
-            for (nint ia = 0, ib = 0; i < n; i++, ia += sa, ib += sb)
+            for (nint i = 0, ia = 0, ib = 0; i < n; i++, ia += sa, ib += sb)
                 Unsafe.Add(ref d, i) = TOp.Invoke(Unsafe.Add(ref a, ia), Unsafe.Add(ref b, ib));
         }
     }
@@ -189,44 +145,38 @@ internal static class BroadcastKernels
         }
     }
 
-    private readonly struct BinaryRows<TOp>(BroadcastLayout layout, WorkSplit work, float[] a, int aOffset, float[] b, int bOffset, float[] output, int outOffset) : IRangeBody
+    private readonly struct BinaryRows<TOp>(BroadcastLayout layout, WorkSplit work, FloatSlice a, FloatSlice b, FloatSlice output) : IRangeBody
         where TOp : struct, IBinaryOperator
     {
         public void Invoke(int start, int end)
         {
             int n = layout.RowLength;
             int sa = layout.RowStrideA, sb = layout.RowStrideB;
-            ref float ar = ref MemoryMarshal.GetArrayDataReference(a);
-            ref float br = ref MemoryMarshal.GetArrayDataReference(b);
-            ref float dr = ref MemoryMarshal.GetArrayDataReference(output);
             for (int item = start; item < end; item++)
             {
                 work.Locate(item, n, out int r, out int from, out int length);
                 Offsets(layout, r, out int oa, out int ob);
                 RowLoop<TOp>(
-                    ref Unsafe.Add(ref ar, aOffset + oa + from * sa), sa,
-                    ref Unsafe.Add(ref br, bOffset + ob + from * sb), sb,
-                    ref Unsafe.Add(ref dr, outOffset + r * n + from), length);
+                    ref Unsafe.Add(ref a.Start, oa + from * sa), sa,
+                    ref Unsafe.Add(ref b.Start, ob + from * sb), sb,
+                    ref Unsafe.Add(ref output.Start, r * n + from), length);
             }
         }
     }
 
-    private readonly struct MultiplyAccumulateRows(BroadcastLayout layout, WorkSplit work, float[] a, int aOffset, float[] b, int bOffset, float[] dst, int dstOffset) : IRangeBody
+    private readonly struct MultiplyAccumulateRows(BroadcastLayout layout, WorkSplit work, FloatSlice a, FloatSlice b, FloatSlice dst) : IRangeBody
     {
         public void Invoke(int start, int end)
         {
             int n = layout.RowLength;
             int sa = layout.RowStrideA, sb = layout.RowStrideB;
-            ref float ar = ref MemoryMarshal.GetArrayDataReference(a);
-            ref float br = ref MemoryMarshal.GetArrayDataReference(b);
-            ref float dr = ref MemoryMarshal.GetArrayDataReference(dst);
             for (int item = start; item < end; item++)
             {
                 work.Locate(item, n, out int r, out int from, out int length);
                 Offsets(layout, r, out int oa, out int ob);
-                ref float x = ref Unsafe.Add(ref ar, aOffset + oa + from * sa);
-                ref float y = ref Unsafe.Add(ref br, bOffset + ob + from * sb);
-                ref float d = ref Unsafe.Add(ref dr, dstOffset + r * n + from);
+                ref float x = ref Unsafe.Add(ref a.Start, oa + from * sa);
+                ref float y = ref Unsafe.Add(ref b.Start, ob + from * sb);
+                ref float d = ref Unsafe.Add(ref dst.Start, r * n + from);
                 int i = 0;
                 if (sa == 1 && sb <= 1)
                 {

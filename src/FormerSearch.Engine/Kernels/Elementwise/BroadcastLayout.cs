@@ -94,6 +94,30 @@ internal struct BroadcastLayout
         }
     }
 
+    /// <summary>
+    /// Throws unless every element the layout reaches lies inside <paramref name="a"/>, <paramref name="b"/> and the
+    /// dense <paramref name="output"/> (the kernels read and write them unchecked).
+    /// </summary>
+    /// <exception cref="ArgumentException">A slice is too short: a bug in the op that made it.</exception>
+    public readonly void Require(FloatSlice a, FloatSlice b, FloatSlice output)
+    {
+        a.Require(Reach(StrideA), nameof(a));
+        b.Require(Reach(StrideB), nameof(b));
+        output.Require((long)RowCount * RowLength, nameof(output));
+    }
+
+    // One past the farthest element an operand with these strides is read at (0 for an empty layout).
+    private readonly long Reach(Dims strides)
+    {
+        long reach = 1;
+        for (int d = 0; d < Rank; d++)
+        {
+            if (Shape[d] == 0) return 0;
+            reach += (long)(Shape[d] - 1) * strides[d];
+        }
+        return reach;
+    }
+
     private static int StrideOf(int d, int outRank, ReadOnlySpan<int> shape, ReadOnlySpan<int> strides)
     {
         int od = d - (outRank - shape.Length);

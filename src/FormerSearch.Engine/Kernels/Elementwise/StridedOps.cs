@@ -19,7 +19,7 @@ internal static class StridedOps
     {
         if (dst.IsContiguous)
         {
-            dst.Data.AsSpan(dst.Offset, dst.Numel).Fill(value);
+            dst.Elements.AsSpan().Fill(value);
             return;
         }
         // A broadcast (stride-0) source of one element written through the normal walk.
@@ -40,8 +40,7 @@ internal static class StridedOps
         if (n == 0) return;
         if (src.IsContiguous && dst.IsContiguous)
         {
-            var s = src.Data.AsSpan(src.Offset, n);
-            var d = dst.Data.AsSpan(dst.Offset, n);
+            Span<float> s = src.Elements, d = dst.Elements;
             if (accumulate) TensorPrimitives.Add(d, s, d);
             else s.CopyTo(d);
             return;
@@ -56,19 +55,20 @@ internal static class StridedOps
         var sShape = src.Shape;
         var sStrides = src.Strides;
         var dStrides = dst.Strides;
-        int sOff = src.Offset, dOff = dst.Offset;
+        // Offsets relative to each tensor's first element.
+        FloatSlice sd = src.StridedElements, dd = dst.StridedElements;
+        int sOff = 0, dOff = 0;
         for (int o = 0; o < outer; o++)
         {
             if (sInner == 1 && dInner == 1)
             {
-                var s = src.Data.AsSpan(sOff, inner);
-                var d = dst.Data.AsSpan(dOff, inner);
+                var s = sd.AsSpan(sOff, inner);
+                var d = dd.AsSpan(dOff, inner);
                 if (accumulate) TensorPrimitives.Add(d, s, d);
                 else s.CopyTo(d);
             }
             else
             {
-                float[] sd = src.Data, dd = dst.Data;
                 for (int i = 0, si = sOff, di = dOff; i < inner; i++, si += sInner, di += dInner)
                     dd[di] = accumulate ? dd[di] + sd[si] : sd[si];
             }

@@ -1,6 +1,5 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using FormerSearch.Engine.Kernels.Conv;
 using FormerSearch.Engine.Memory;
@@ -26,17 +25,21 @@ internal static class AvgPool2dKernel
         return (Math.Min(h1, s.H) - Math.Max(h0, 0)) * (Math.Min(w1, s.W) - Math.Max(w0, 0));
     }
 
-    /// <summary><c>y = avgpool(x)</c> over dense buffers.</summary>
-    public static void Forward(float[] x, int xOffset, float[] y, int yOffset, in ConvShape s, bool countIncludePad) =>
-        ParallelRunner.For(s.B * s.Ho, Math.Max(1, PixelGrain / Math.Max(1, s.Wo)), new ForwardBody { X = x, XOffset = xOffset, Y = y, YOffset = yOffset, S = s, IncludePad = countIncludePad });
+    /// <summary><c>y = avgpool(x)</c> over dense <c>[B, H, W, C]</c> and <c>[B, Ho, Wo, C]</c>.</summary>
+    public static void Forward(FloatSlice x, FloatSlice y, in ConvShape s, bool countIncludePad)
+    {
+        Require(x, y, s);
+        ParallelRunner.For(s.B * s.Ho, Math.Max(1, PixelGrain / Math.Max(1, s.Wo)), new ForwardBody { X = x, Y = y, S = s, IncludePad = countIncludePad });
+    }
 
     /// <summary>
     /// <c>dx += avgpoolᵀ(dy)</c>, parallel over input rows (each written by one thread): for each output
     /// row covering the input row, in a fixed order, and each output pixel, <c>dy / divisor</c> is computed
     /// once and added to the run of input pixels its window covers.
     /// </summary>
-    public static void Backward(float[] dy, int dyOffset, float[] dx, int dxOffset, in ConvShape s, bool countIncludePad)
+    public static void Backward(FloatSlice dy, FloatSlice dx, in ConvShape s, bool countIncludePad)
     {
+        Require(dx, dy, s);
         if (s.Sh == 1 && s.Sw == 1 && s.Ph < s.Kh && s.Pw < s.Kw)
         {
             // Stride 1: divide dy by each output's divisor once, then dx += the box sum of the scaled
@@ -45,9 +48,9 @@ internal static class AvgPool2dKernel
             float[] scaled = BufferPool.Rent(n);
             try
             {
-                ParallelRunner.For(s.OutputPixels, PixelGrain, new ScaleBody { Dy = dy, DyOffset = dyOffset, Scaled = scaled, S = s, IncludePad = countIncludePad });
+                ParallelRunner.For(s.OutputPixels, PixelGrain, new ScaleBody { Dy = dy, Scaled = scaled, S = s, IncludePad = countIncludePad });
                 var t = new ConvShape(s.B, s.Ho, s.Wo, s.C, s.Kh, s.Kw, 1, 1, s.Kh - 1 - s.Ph, s.Kw - 1 - s.Pw);
-                ParallelRunner.For(t.B * t.Ho, Math.Max(1, PixelGrain / Math.Max(1, t.Wo)), new ForwardBody { X = scaled, XOffset = 0, Y = dx, YOffset = dxOffset, S = t, Accumulate = true });
+                ParallelRunner.For(t.B * t.Ho, Math.Max(1, PixelGrain / Math.Max(1, t.Wo)), new ForwardBody { X = scaled, Y = dx, S = t, Accumulate = true });
             }
             finally
             {
@@ -57,15 +60,14 @@ internal static class AvgPool2dKernel
         }
         ParallelRunner.For(s.B * s.H, Math.Max(1, 16384 / Math.Max(1, s.W * s.C)), new BackwardBody
         {
-            Dy = dy, DyOffset = dyOffset, Dx = dx, DxOffset = dxOffset, S = s, IncludePad = countIncludePad,
+            Dy = dy, Dx = dx, S = s, IncludePad = countIncludePad,
         });
     }
 
     /// <summary><c>scaled = dy / divisor</c> per output pixel.</summary>
     private struct ScaleBody : IRangeBody
     {
-        public float[] Dy, Scaled;
-        public int DyOffset;
+        public FloatSlice Dy, Scaled;
         public ConvShape S;
         public bool IncludePad;
 
@@ -76,15 +78,21 @@ internal static class AvgPool2dKernel
             for (int p = start; p < end; p++)
             {
                 int ox = p % wo, oy = p / wo % ho;
-                TensorPrimitives.Divide(Dy.AsSpan(DyOffset + p * c, c), Divisor(s, oy, ox, IncludePad), Scaled.AsSpan(p * c, c));
+                TensorPrimitives.Divide(Dy.AsSpan(p * c, c), Divisor(s, oy, ox, IncludePad), Scaled.AsSpan(p * c, c));
             }
         }
     }
 
+    /// <summary>Throws unless the input and output slices hold the shape's pixels (the loops read them unchecked).</summary>
+    private static void Require(FloatSlice input, FloatSlice output, in ConvShape s)
+    {
+        input.Require((long)s.InputPixels * s.C, nameof(input));
+        output.Require((long)s.OutputPixels * s.C, nameof(output));
+    }
+
     private struct ForwardBody : IRangeBody
     {
-        public float[] X, Y;
-        public int XOffset, YOffset;
+        public FloatSlice X, Y;
         public ConvShape S;
         public bool IncludePad;
         /// <summary>Add the plain window sum to <c>Y</c> (no divisor): the stride-1 backward.</summary>
@@ -94,8 +102,8 @@ internal static class AvgPool2dKernel
         {
             var s = S;
             int c = s.C, wo = s.Wo, ho = s.Ho;
-            ref float xr = ref MemoryMarshal.GetArrayDataReference(X);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(Y);
+            ref float xr = ref X.Start;
+            ref float yr = ref Y.Start;
             for (int row = start; row < end; row++)
             {
                 // The kernel rows inside the input are the same for the whole output row.
@@ -105,8 +113,8 @@ internal static class AvgPool2dKernel
                 {
                     s.ColumnTaps(ox, out int ixBase, out int j0, out int j1);
                     float divisor = Accumulate ? 1f : Divisor(s, oy, ox, IncludePad);
-                    int origin = XOffset + ((b * s.H + iyBase) * s.W + ixBase) * c;
-                    int yBase = YOffset + p * c;
+                    int origin = ((b * s.H + iyBase) * s.W + ixBase) * c;
+                    int yBase = p * c;
                     int ch = 0;
                     if (Vector512.IsHardwareAccelerated)
                     {
@@ -150,8 +158,7 @@ internal static class AvgPool2dKernel
 
     private struct BackwardBody : IRangeBody
     {
-        public float[] Dy, Dx;
-        public int DyOffset, DxOffset;
+        public FloatSlice Dy, Dx;
         public ConvShape S;
         public bool IncludePad;
 
@@ -161,17 +168,17 @@ internal static class AvgPool2dKernel
             int c = s.C, wo = s.Wo, ho = s.Ho;
             Span<int> buffer = s.Kh <= 256 ? stackalloc int[512] : new int[2 * s.Kh];
             Span<int> ti = buffer[..s.Kh], oys = buffer.Slice(s.Kh, s.Kh);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(Dy);
-            ref float dr = ref MemoryMarshal.GetArrayDataReference(Dx);
+            ref float gr = ref Dy.Start;
+            ref float dr = ref Dx.Start;
             for (int row = start; row < end; row++)
             {
                 int iy = row % s.H, b = row / s.H;
                 int ni = s.CoveringRows(iy, ti, oys);
-                int dRow = DxOffset + row * s.W * c;
+                int dRow = row * s.W * c;
                 for (int a = 0; a < ni; a++)
                 {
                     int oy = oys[a];
-                    int gRow = DyOffset + (b * ho + oy) * wo * c;
+                    int gRow = (b * ho + oy) * wo * c;
                     for (int ox = 0; ox < wo; ox++)
                     {
                         s.ColumnTaps(ox, out int ixBase, out int j0, out int j1);

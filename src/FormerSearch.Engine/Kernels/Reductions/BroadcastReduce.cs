@@ -17,9 +17,9 @@ internal static class BroadcastReduce
 
     /// <summary>
     /// <c>dst += Σ src</c> over the dimensions along which <paramref name="dstShape"/> is broadcast to
-    /// <paramref name="srcShape"/>; both dense, at the given offsets.
+    /// <paramref name="srcShape"/>; both dense.
     /// </summary>
-    public static void SumInto(float[] src, int srcOffset, ReadOnlySpan<int> srcShape, float[] dst, int dstOffset, ReadOnlySpan<int> dstShape)
+    public static void SumInto(FloatSlice src, ReadOnlySpan<int> srcShape, FloatSlice dst, ReadOnlySpan<int> dstShape)
     {
         Span<int> srcStrides = stackalloc int[srcShape.Length];
         Span<int> dstStrides = stackalloc int[dstShape.Length];
@@ -35,29 +35,21 @@ internal static class BroadcastReduce
         {
             // Nothing is summed: a plain elementwise add, split over threads (one layout row may be the whole tensor).
             var same = BroadcastLayout.Create(srcShape, srcShape, srcStrides, srcShape, srcStrides);
-            BroadcastKernels.Binary(BinaryOp.Add, same, dst, dstOffset, src, srcOffset, dst, dstOffset);
+            BroadcastKernels.Binary(BinaryOp.Add, same, dst, src, dst);
             return;
         }
         if (ChannelGradients.IsPerChannel(srcShape, dstShape, out int channelRows, out int channels))
         {
             // A vector summed over rows (a bias gradient): register-blocked, parallel over fixed row chunks.
-            ChannelGradients.AddBackward(src, srcOffset, channelRows, channels, null, 0, dst, dstOffset);
+            ChannelGradients.AddBackward(src, channelRows, channels, new ChannelGradients.Destinations(null, dst));
             return;
         }
 
-        bool distinctRows = true;
-        for (int d = 0; d < layout.Rank - 1; d++)
-            if (layout.StrideA[d] == 0) distinctRows = false;
-
-        if (distinctRows)
-        {
-            // Every row lands on its own target elements: rows are independent and can run in parallel.
-            ParallelRunner.For(rows, Math.Max(1, ParallelGrainElements / n), new Rows(layout, src, srcOffset, dst, dstOffset));
-        }
-        else
-        {
-            new Rows(layout, src, srcOffset, dst, dstOffset).Invoke(0, rows);
-        }
+        layout.Require(dst, src, src);
+        var body = new Rows(layout, src, dst);
+        // When every row lands on its own target elements, rows are independent and can run in parallel.
+        if (DistinctRows(layout)) ParallelRunner.For(rows, Math.Max(1, ParallelGrainElements / n), body);
+        else body.Invoke(0, rows);
     }
 
     /// <summary>
@@ -66,7 +58,7 @@ internal static class BroadcastReduce
     /// gradient of one factor of a broadcast product without materialising <c>x ⊙ y</c>. Same order
     /// guarantees as <see cref="SumInto"/>.
     /// </summary>
-    public static void SumProductInto(float[] x, int xOffset, float[] y, int yOffset, ReadOnlySpan<int> shape, float[] dst, int dstOffset, ReadOnlySpan<int> dstShape)
+    public static void SumProductInto(FloatSlice x, FloatSlice y, ReadOnlySpan<int> shape, FloatSlice dst, ReadOnlySpan<int> dstShape)
     {
         Span<int> srcStrides = stackalloc int[shape.Length];
         Span<int> dstStrides = stackalloc int[dstShape.Length];
@@ -76,15 +68,22 @@ internal static class BroadcastReduce
         int n = layout.RowLength;
         int rows = layout.RowCount;
         if (rows == 0 || n == 0) return;
-        bool distinctRows = true;
-        for (int d = 0; d < layout.Rank - 1; d++)
-            if (layout.StrideA[d] == 0) distinctRows = false;
-        var body = new ProductRows(layout, x, xOffset, y, yOffset, dst, dstOffset);
-        if (distinctRows) ParallelRunner.For(rows, Math.Max(1, ParallelGrainElements / n), body);
+        layout.Require(dst, x, x);
+        y.Require(x.Length, nameof(y));
+        var body = new ProductRows(layout, x, y, dst);
+        if (DistinctRows(layout)) ParallelRunner.For(rows, Math.Max(1, ParallelGrainElements / n), body);
         else body.Invoke(0, rows);
     }
 
-    private readonly struct ProductRows(BroadcastLayout layout, float[] x, int xOffset, float[] y, int yOffset, float[] dst, int dstOffset) : IRangeBody
+    /// <summary>True when no two rows add into the same target elements (the target is not broadcast along any outer dimension).</summary>
+    private static bool DistinctRows(in BroadcastLayout layout)
+    {
+        for (int d = 0; d < layout.Rank - 1; d++)
+            if (layout.StrideA[d] == 0) return false;
+        return true;
+    }
+
+    private readonly struct ProductRows(BroadcastLayout layout, FloatSlice x, FloatSlice y, FloatSlice dst) : IRangeBody
     {
         public void Invoke(int start, int end)
         {
@@ -93,22 +92,22 @@ internal static class BroadcastReduce
             for (int r = start; r < end; r++)
             {
                 layout.RowOffsets(r, out int od, out int os);
-                var xs = x.AsSpan(xOffset + os, n);
-                var ys = y.AsSpan(yOffset + os, n);
+                var xs = x.AsSpan(os, n);
+                var ys = y.AsSpan(os, n);
                 if (reduceRow)
                 {
-                    dst[dstOffset + od] += TensorPrimitives.Dot(xs, ys);
+                    dst[od] += TensorPrimitives.Dot(xs, ys);
                 }
                 else
                 {
-                    var d = dst.AsSpan(dstOffset + od, n);
+                    var d = dst.AsSpan(od, n);
                     TensorPrimitives.MultiplyAdd(xs, ys, d, d);
                 }
             }
         }
     }
 
-    private readonly struct Rows(BroadcastLayout layout, float[] src, int srcOffset, float[] dst, int dstOffset) : IRangeBody
+    private readonly struct Rows(BroadcastLayout layout, FloatSlice src, FloatSlice dst) : IRangeBody
     {
         public void Invoke(int start, int end)
         {
@@ -117,14 +116,14 @@ internal static class BroadcastReduce
             for (int r = start; r < end; r++)
             {
                 layout.RowOffsets(r, out int od, out int os);
-                var s = src.AsSpan(srcOffset + os, n);
+                var s = src.AsSpan(os, n);
                 if (reduceRow)
                 {
-                    dst[dstOffset + od] += TensorPrimitives.Sum(s);
+                    dst[od] += TensorPrimitives.Sum(s);
                 }
                 else
                 {
-                    var d = dst.AsSpan(dstOffset + od, n);
+                    var d = dst.AsSpan(od, n);
                     TensorPrimitives.Add(d, s, d);
                 }
             }

@@ -2,7 +2,7 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using FormerSearch.Engine.Kernels.Norms;
+using FormerSearch.Engine.Kernels.Elementwise;
 using FormerSearch.Engine.Memory;
 using FormerSearch.Engine.Threading;
 
@@ -44,44 +44,37 @@ internal static class ChannelGradients
         return true;
     }
 
-    /// <summary>
-    /// <c>gx += g</c> (when <paramref name="gx"/> is given) and <c>gv += Σ_rows g</c> (when
-    /// <paramref name="gv"/> is given), for <c>g</c> dense <c>[rows, c]</c> at <paramref name="gOffset"/>.
-    /// </summary>
-    public static void AddBackward(float[] g, int gOffset, int rows, int c, float[]? gx, int gxOffset, float[]? gv, int gvOffset)
+    /// <summary>The gradients to accumulate into; either may be absent (that input needs none).</summary>
+    /// <param name="Gx">The full-size input's gradient, dense <c>[rows, C]</c>.</param>
+    /// <param name="Gv">The vector's gradient, <c>[C]</c>.</param>
+    public readonly record struct Destinations(FloatSlice? Gx, FloatSlice? Gv);
+
+    /// <summary><c>gx += g</c> and <c>gv += Σ_rows g</c>, each when its destination is given, for <c>g</c> dense <c>[rows, c]</c>.</summary>
+    public static void AddBackward(FloatSlice g, int rows, int c, Destinations grads) => Backward(g, null, null, rows, c, grads);
+
+    /// <summary>For <c>y = x · v</c>: <c>gx += g · v</c> and <c>gv += Σ_rows g · x</c>, each when its destination is given.</summary>
+    public static void MulBackward(FloatSlice g, FloatSlice x, FloatSlice v, int rows, int c, Destinations grads) => Backward(g, x, v, rows, c, grads);
+
+    private static void Backward(FloatSlice g, FloatSlice? x, FloatSlice? v, int rows, int c, Destinations grads)
     {
         if (rows == 0 || c == 0) return;
-        if (gv is null)
+        long n = (long)rows * c;
+        g.Require(n, nameof(g));
+        x?.Require(n, nameof(x));
+        v?.Require(c, nameof(v));
+        grads.Gx?.Require(n, nameof(grads.Gx));
+        if (grads.Gv is not { } gv)
         {
-            if (gx is not null) Elementwise(g, gOffset, null, 0, gx, gxOffset, rows, c);
+            if (grads.Gx is { } gx) ParallelRunner.For(rows, Math.Max(1, ParallelGrainElements / c), new ElementwiseRows(g, v, gx, c));
             return;
         }
-        Reduce(new Sums(g, gOffset, null, 0, null, 0, gx, gxOffset, c), rows, c, gv, gvOffset);
-    }
-
-    /// <summary>
-    /// For <c>y = x · v</c>: <c>gx += g · v</c> and <c>gv += Σ_rows g · x</c>, each when its destination is given.
-    /// </summary>
-    public static void MulBackward(float[] g, int gOffset, float[] x, int xOffset, float[] v, int vOffset, int rows, int c,
-        float[]? gx, int gxOffset, float[]? gv, int gvOffset)
-    {
-        if (rows == 0 || c == 0) return;
-        if (gv is null)
-        {
-            if (gx is not null) Elementwise(g, gOffset, v, vOffset, gx, gxOffset, rows, c);
-            return;
-        }
-        Reduce(new Sums(g, gOffset, x, xOffset, v, vOffset, gx, gxOffset, c), rows, c, gv, gvOffset);
-    }
-
-    private static void Reduce(Sums op, int rows, int c, float[] gv, int gvOffset)
-    {
+        gv.Require(c, nameof(grads.Gv));
         float[] sums = BufferPool.Rent(c);
         try
         {
             var result = sums.AsSpan(0, c);
-            ChunkedReduction.Run(rows, op, result);
-            var dst = gv.AsSpan(gvOffset, c);
+            ChunkedReduction.Run(rows, new Sums(g, x, v, grads.Gx, c), result);
+            var dst = gv.AsSpan(0, c);
             TensorPrimitives.Add(dst, result, dst);
         }
         finally
@@ -90,44 +83,26 @@ internal static class ChannelGradients
         }
     }
 
-    /// <summary><c>gx += g</c> or <c>gx += g · v</c> (v per channel), parallel over rows.</summary>
-    private static void Elementwise(float[] g, int gOffset, float[]? v, int vOffset, float[] gx, int gxOffset, int rows, int c) =>
-        ParallelRunner.For(rows, Math.Max(1, ParallelGrainElements / c), new ElementwiseRows(g, gOffset, v, vOffset, gx, gxOffset, c));
-
-    private readonly struct ElementwiseRows(float[] g, int gOffset, float[]? v, int vOffset, float[] gx, int gxOffset, int c) : IRangeBody
+    /// <summary><c>gx += g</c> or <c>gx += g · v</c> (v per channel) over a range of rows.</summary>
+    private readonly struct ElementwiseRows(FloatSlice g, FloatSlice? v, FloatSlice gx, int c) : IRangeBody
     {
         public void Invoke(int start, int end)
         {
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
-            ref float dr = ref MemoryMarshal.GetArrayDataReference(gx);
-            if (v is null)
+            if (v is not { } scale)
             {
                 // Rows are contiguous: one run over the whole range.
-                AddRun(ref Unsafe.Add(ref gr, gOffset + start * c), ref Unsafe.Add(ref dr, gxOffset + start * c), (end - start) * c);
+                AddRun(ref Unsafe.Add(ref g.Start, start * c), ref Unsafe.Add(ref gx.Start, start * c), (end - start) * c);
                 return;
             }
-            ref float vr = ref MemoryMarshal.GetArrayDataReference(v);
             for (int r = start; r < end; r++)
-                ScaleAddRow(ref Unsafe.Add(ref gr, gOffset + r * c), ref Unsafe.Add(ref vr, vOffset), ref Unsafe.Add(ref dr, gxOffset + r * c), c);
+                ScaleAddRow(ref Unsafe.Add(ref g.Start, r * c), ref scale.Start, ref Unsafe.Add(ref gx.Start, r * c), c);
         }
     }
 
+    /// <summary><c>d += g</c> over a run of <paramref name="n"/> elements.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AddRun(ref float g, ref float d, int n)
-    {
-        int i = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            for (; i <= n - 16; i += 16)
-                (Vector512.LoadUnsafe(ref d, (nuint)i) + Vector512.LoadUnsafe(ref g, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            for (; i <= n - 8; i += 8)
-                (Vector256.LoadUnsafe(ref d, (nuint)i) + Vector256.LoadUnsafe(ref g, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
-        }
-        for (; i < n; i++) Unsafe.Add(ref d, i) += Unsafe.Add(ref g, i);
-    }
+    private static void AddRun(ref float g, ref float d, int n) =>
+        Pointwise.Run<BinaryOperators.Add, DenseOperand, DenseOperand>(ref d, ref g, ref d, n, accumulate: false);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void ScaleAddRow(ref float g, ref float v, ref float d, int n)
@@ -151,17 +126,17 @@ internal static class ChannelGradients
     /// partial, and, when <c>gx</c> is given, <c>gx += g</c> (or <c>g·v</c>) for the same elements while
     /// they are in registers.
     /// </summary>
-    private readonly struct Sums(float[] g, int gOffset, float[]? x, int xOffset, float[]? v, int vOffset, float[]? gx, int gxOffset, int c) : IRowReducer
+    private readonly struct Sums(FloatSlice g, FloatSlice? x, FloatSlice? v, FloatSlice? gx, int c) : IRowReducer
     {
         public void AddRows(int first, int last, Span<float> partial)
         {
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
+            ref float gr = ref g.Start;
             ref float pr = ref MemoryMarshal.GetReference(partial);
-            bool product = x is not null;
-            bool writeGx = gx is not null;
-            ref float xr = ref product ? ref MemoryMarshal.GetArrayDataReference(x!) : ref gr;
-            ref float vr = ref v is not null ? ref MemoryMarshal.GetArrayDataReference(v) : ref gr;
-            ref float dr = ref writeGx ? ref MemoryMarshal.GetArrayDataReference(gx!) : ref gr;
+            bool product = x.HasValue;
+            bool writeGx = gx.HasValue;
+            ref float xr = ref product ? ref x!.Value.Start : ref gr;
+            ref float vr = ref v.HasValue ? ref v.Value.Start : ref gr;
+            ref float dr = ref writeGx ? ref gx!.Value.Start : ref gr;
             int ch = 0;
             if (Vector512.IsHardwareAccelerated)
             {
@@ -188,22 +163,22 @@ internal static class ChannelGradients
                 for (; ch <= c - 16; ch += 16)
                 {
                     var acc = Vector512.LoadUnsafe(ref pr, (nuint)ch);
-                    var vv = product ? Vector512.LoadUnsafe(ref vr, (nuint)(vOffset + ch)) : default;
+                    var vv = product ? Vector512.LoadUnsafe(ref vr, (nuint)ch) : default;
                     for (int r = first; r < last; r++)
                     {
                         int at = r * c + ch;
-                        var gg = Vector512.LoadUnsafe(ref gr, (nuint)(gOffset + at));
+                        var gg = Vector512.LoadUnsafe(ref gr, (nuint)at);
                         if (product)
                         {
-                            acc = Vector512.FusedMultiplyAdd(gg, Vector512.LoadUnsafe(ref xr, (nuint)(xOffset + at)), acc);
+                            acc = Vector512.FusedMultiplyAdd(gg, Vector512.LoadUnsafe(ref xr, (nuint)at), acc);
                             if (writeGx)
-                                Vector512.FusedMultiplyAdd(gg, vv, Vector512.LoadUnsafe(ref dr, (nuint)(gxOffset + at))).StoreUnsafe(ref dr, (nuint)(gxOffset + at));
+                                Vector512.FusedMultiplyAdd(gg, vv, Vector512.LoadUnsafe(ref dr, (nuint)at)).StoreUnsafe(ref dr, (nuint)at);
                         }
                         else
                         {
                             acc += gg;
                             if (writeGx)
-                                (Vector512.LoadUnsafe(ref dr, (nuint)(gxOffset + at)) + gg).StoreUnsafe(ref dr, (nuint)(gxOffset + at));
+                                (Vector512.LoadUnsafe(ref dr, (nuint)at) + gg).StoreUnsafe(ref dr, (nuint)at);
                         }
                     }
                     acc.StoreUnsafe(ref pr, (nuint)ch);
@@ -234,22 +209,22 @@ internal static class ChannelGradients
                 for (; ch <= c - 8; ch += 8)
                 {
                     var acc = Vector256.LoadUnsafe(ref pr, (nuint)ch);
-                    var vv = product ? Vector256.LoadUnsafe(ref vr, (nuint)(vOffset + ch)) : default;
+                    var vv = product ? Vector256.LoadUnsafe(ref vr, (nuint)ch) : default;
                     for (int r = first; r < last; r++)
                     {
                         int at = r * c + ch;
-                        var gg = Vector256.LoadUnsafe(ref gr, (nuint)(gOffset + at));
+                        var gg = Vector256.LoadUnsafe(ref gr, (nuint)at);
                         if (product)
                         {
-                            acc = Vector256.FusedMultiplyAdd(gg, Vector256.LoadUnsafe(ref xr, (nuint)(xOffset + at)), acc);
+                            acc = Vector256.FusedMultiplyAdd(gg, Vector256.LoadUnsafe(ref xr, (nuint)at), acc);
                             if (writeGx)
-                                Vector256.FusedMultiplyAdd(gg, vv, Vector256.LoadUnsafe(ref dr, (nuint)(gxOffset + at))).StoreUnsafe(ref dr, (nuint)(gxOffset + at));
+                                Vector256.FusedMultiplyAdd(gg, vv, Vector256.LoadUnsafe(ref dr, (nuint)at)).StoreUnsafe(ref dr, (nuint)at);
                         }
                         else
                         {
                             acc += gg;
                             if (writeGx)
-                                (Vector256.LoadUnsafe(ref dr, (nuint)(gxOffset + at)) + gg).StoreUnsafe(ref dr, (nuint)(gxOffset + at));
+                                (Vector256.LoadUnsafe(ref dr, (nuint)at) + gg).StoreUnsafe(ref dr, (nuint)at);
                         }
                     }
                     acc.StoreUnsafe(ref pr, (nuint)ch);
@@ -258,20 +233,20 @@ internal static class ChannelGradients
             for (; ch < c; ch++)
             {
                 float acc = Unsafe.Add(ref pr, ch);
-                float vv = product ? Unsafe.Add(ref vr, vOffset + ch) : 0f;
+                float vv = product ? Unsafe.Add(ref vr, ch) : 0f;
                 for (int r = first; r < last; r++)
                 {
                     int at = r * c + ch;
-                    float gg = Unsafe.Add(ref gr, gOffset + at);
+                    float gg = Unsafe.Add(ref gr, at);
                     if (product)
                     {
-                        acc = MathF.FusedMultiplyAdd(gg, Unsafe.Add(ref xr, xOffset + at), acc);
-                        if (writeGx) Unsafe.Add(ref dr, gxOffset + at) = MathF.FusedMultiplyAdd(gg, vv, Unsafe.Add(ref dr, gxOffset + at));
+                        acc = MathF.FusedMultiplyAdd(gg, Unsafe.Add(ref xr, at), acc);
+                        if (writeGx) Unsafe.Add(ref dr, at) = MathF.FusedMultiplyAdd(gg, vv, Unsafe.Add(ref dr, at));
                     }
                     else
                     {
                         acc += gg;
-                        if (writeGx) Unsafe.Add(ref dr, gxOffset + at) += gg;
+                        if (writeGx) Unsafe.Add(ref dr, at) += gg;
                     }
                 }
                 Unsafe.Add(ref pr, ch) = acc;
@@ -282,15 +257,15 @@ internal static class ChannelGradients
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private Vector512<float> Step(ref float gr, ref float xr, ref float vr, ref float dr, int at, int ch, Vector512<float> acc, bool product, bool writeGx)
         {
-            var gg = Vector512.LoadUnsafe(ref gr, (nuint)(gOffset + at));
+            var gg = Vector512.LoadUnsafe(ref gr, (nuint)at);
             if (product)
             {
                 if (writeGx)
-                    Vector512.FusedMultiplyAdd(gg, Vector512.LoadUnsafe(ref vr, (nuint)(vOffset + ch)), Vector512.LoadUnsafe(ref dr, (nuint)(gxOffset + at))).StoreUnsafe(ref dr, (nuint)(gxOffset + at));
-                return Vector512.FusedMultiplyAdd(gg, Vector512.LoadUnsafe(ref xr, (nuint)(xOffset + at)), acc);
+                    Vector512.FusedMultiplyAdd(gg, Vector512.LoadUnsafe(ref vr, (nuint)ch), Vector512.LoadUnsafe(ref dr, (nuint)at)).StoreUnsafe(ref dr, (nuint)at);
+                return Vector512.FusedMultiplyAdd(gg, Vector512.LoadUnsafe(ref xr, (nuint)at), acc);
             }
             if (writeGx)
-                (Vector512.LoadUnsafe(ref dr, (nuint)(gxOffset + at)) + gg).StoreUnsafe(ref dr, (nuint)(gxOffset + at));
+                (Vector512.LoadUnsafe(ref dr, (nuint)at) + gg).StoreUnsafe(ref dr, (nuint)at);
             return acc + gg;
         }
 
@@ -298,15 +273,15 @@ internal static class ChannelGradients
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private Vector256<float> Step256(ref float gr, ref float xr, ref float vr, ref float dr, int at, int ch, Vector256<float> acc, bool product, bool writeGx)
         {
-            var gg = Vector256.LoadUnsafe(ref gr, (nuint)(gOffset + at));
+            var gg = Vector256.LoadUnsafe(ref gr, (nuint)at);
             if (product)
             {
                 if (writeGx)
-                    Vector256.FusedMultiplyAdd(gg, Vector256.LoadUnsafe(ref vr, (nuint)(vOffset + ch)), Vector256.LoadUnsafe(ref dr, (nuint)(gxOffset + at))).StoreUnsafe(ref dr, (nuint)(gxOffset + at));
-                return Vector256.FusedMultiplyAdd(gg, Vector256.LoadUnsafe(ref xr, (nuint)(xOffset + at)), acc);
+                    Vector256.FusedMultiplyAdd(gg, Vector256.LoadUnsafe(ref vr, (nuint)ch), Vector256.LoadUnsafe(ref dr, (nuint)at)).StoreUnsafe(ref dr, (nuint)at);
+                return Vector256.FusedMultiplyAdd(gg, Vector256.LoadUnsafe(ref xr, (nuint)at), acc);
             }
             if (writeGx)
-                (Vector256.LoadUnsafe(ref dr, (nuint)(gxOffset + at)) + gg).StoreUnsafe(ref dr, (nuint)(gxOffset + at));
+                (Vector256.LoadUnsafe(ref dr, (nuint)at) + gg).StoreUnsafe(ref dr, (nuint)at);
             return acc + gg;
         }
     }

@@ -23,7 +23,7 @@ internal static class AdamWKernel
     /// <summary>Updates the contiguous parameter, gradient and moments (same length), in parallel for large ones.</summary>
     public static void Run(Tensor p, Tensor g, Tensor m, Tensor v, in Coefficients c)
     {
-        var body = new Body(p.Data, p.Offset, g.Data, g.Offset, m.Data, m.Offset, v.Data, v.Offset, c);
+        var body = new Body(p.Elements, g.Elements, m.Elements, v.Elements, c);
         ParallelRunner.For(p.Numel, Grain, body);
     }
 
@@ -104,12 +104,12 @@ internal static class AdamWKernel
     }
 
     [StructLayout(LayoutKind.Auto)]
-    private readonly struct Body(float[] p, int pOff, float[] g, int gOff, float[] m, int mOff, float[] v, int vOff, Coefficients c) : IRangeBody
+    private readonly struct Body(FloatSlice p, FloatSlice g, FloatSlice m, FloatSlice v, Coefficients c) : IRangeBody
     {
         public void Invoke(int start, int end)
         {
             int n = end - start;
-            Update(p.AsSpan(pOff + start, n), g.AsSpan(gOff + start, n), m.AsSpan(mOff + start, n), v.AsSpan(vOff + start, n), c);
+            Update(p.AsSpan(start, n), g.AsSpan(start, n), m.AsSpan(start, n), v.AsSpan(start, n), c);
         }
     }
 }

@@ -22,7 +22,7 @@ internal static class SgdKernel
     /// <summary>Updates the contiguous parameter (and momentum buffer, when momentum is not 0), in parallel for large ones.</summary>
     public static void Run(Tensor p, Tensor g, Tensor? buffer, in Coefficients c)
     {
-        var body = new Body(p.Data, p.Offset, g.Data, g.Offset, buffer?.Data ?? [], buffer?.Offset ?? 0, c);
+        var body = new Body(p.Elements, g.Elements, buffer?.Elements ?? default, c);
         ParallelRunner.For(p.Numel, Grain, body);
     }
 
@@ -102,13 +102,13 @@ internal static class SgdKernel
     }
 
     [StructLayout(LayoutKind.Auto)]
-    private readonly struct Body(float[] p, int pOff, float[] g, int gOff, float[] b, int bOff, Coefficients c) : IRangeBody
+    private readonly struct Body(FloatSlice p, FloatSlice g, FloatSlice b, Coefficients c) : IRangeBody
     {
         public void Invoke(int start, int end)
         {
             int n = end - start;
-            var buffer = c.Momentum != 0 ? b.AsSpan(bOff + start, n) : default;
-            Update(p.AsSpan(pOff + start, n), g.AsSpan(gOff + start, n), buffer, c);
+            var buffer = c.Momentum != 0 ? b.AsSpan(start, n) : default;
+            Update(p.AsSpan(start, n), g.AsSpan(start, n), buffer, c);
         }
     }
 }

@@ -1,3 +1,5 @@
+using FormerSearch.Engine;
+
 namespace FormerSearch.Models.Blocks;
 
 /// <summary>Everything about a <see cref="MetaFormerBlock"/> except its width and token mixer.</summary>

@@ -4,7 +4,7 @@ using System.Runtime.Intrinsics;
 using FormerSearch.Engine.Kernels.Activations;
 using FormerSearch.Engine.Threading;
 
-namespace FormerSearch.Engine.Kernels.Reductions;
+namespace FormerSearch.Engine.Kernels.Softmax;
 
 /// <summary>
 /// Softmax and log-softmax over the rows of a dense <c>[rows, n]</c> block (the last axis), stable
@@ -15,16 +15,28 @@ internal static class SoftmaxKernels
 {
     private const int GrainElements = 1 << 14;
 
-    /// <summary><c>y = softmax(x)</c> or <c>log_softmax(x)</c> row by row.</summary>
-    public static void Forward(bool log, float[] x, int xOffset, float[] y, int yOffset, int rows, int n) =>
-        ParallelRunner.For(rows, Math.Max(1, GrainElements / Math.Max(n, 1)), new ForwardRows(log, x, xOffset, y, yOffset, n));
+    /// <summary><c>y = softmax(x)</c> or <c>log_softmax(x)</c> over each row of <paramref name="n"/> elements of <paramref name="x"/>.</summary>
+    public static void Forward(bool log, FloatSlice x, FloatSlice y, int n)
+    {
+        int rows = Rows(x, n);
+        y.Require((long)rows * n, nameof(y));
+        ParallelRunner.For(rows, Math.Max(1, GrainElements / Math.Max(n, 1)), new ForwardRows(log, x, y, n));
+    }
 
     /// <summary>
     /// <c>dx += y ⊙ (g − Σ g⊙y)</c> for softmax, <c>dx += g − e^y · Σ g</c> for log-softmax, with
     /// <c>y</c> the saved output.
     /// </summary>
-    public static void Backward(bool log, float[] y, int yOffset, float[] g, int gOffset, float[] dx, int dxOffset, int rows, int n) =>
-        ParallelRunner.For(rows, Math.Max(1, GrainElements / Math.Max(n, 1)), new BackwardRows(log, y, yOffset, g, gOffset, dx, dxOffset, n));
+    public static void Backward(bool log, FloatSlice y, FloatSlice g, FloatSlice dx, int n)
+    {
+        int rows = Rows(y, n);
+        g.Require((long)rows * n, nameof(g));
+        dx.Require((long)rows * n, nameof(dx));
+        ParallelRunner.For(rows, Math.Max(1, GrainElements / Math.Max(n, 1)), new BackwardRows(log, y, g, dx, n));
+    }
+
+    /// <summary>The whole rows of <paramref name="n"/> elements in <paramref name="x"/> (none when rows are empty).</summary>
+    private static int Rows(FloatSlice x, int n) => n == 0 ? 0 : x.Length / n;
 
     /// <summary>
     /// One row forward, fused: a vector max, one pass of <c>e^(x − max)</c> (float32
@@ -179,21 +191,21 @@ internal static class SoftmaxKernels
         }
     }
 
-    private readonly struct ForwardRows(bool log, float[] x, int xOffset, float[] y, int yOffset, int n) : IRangeBody
+    private readonly struct ForwardRows(bool log, FloatSlice x, FloatSlice y, int n) : IRangeBody
     {
         public void Invoke(int start, int end)
         {
             for (int r = start; r < end; r++)
-                ForwardRow(log, x.AsSpan(xOffset + r * n, n), y.AsSpan(yOffset + r * n, n));
+                ForwardRow(log, x.Row(r, n), y.Row(r, n));
         }
     }
 
-    private readonly struct BackwardRows(bool log, float[] y, int yOffset, float[] g, int gOffset, float[] dx, int dxOffset, int n) : IRangeBody
+    private readonly struct BackwardRows(bool log, FloatSlice y, FloatSlice g, FloatSlice dx, int n) : IRangeBody
     {
         public void Invoke(int start, int end)
         {
             for (int r = start; r < end; r++)
-                BackwardRow(log, y.AsSpan(yOffset + r * n, n), g.AsSpan(gOffset + r * n, n), dx.AsSpan(dxOffset + r * n, n));
+                BackwardRow(log, y.Row(r, n), g.Row(r, n), dx.Row(r, n));
         }
     }
 }

@@ -2,7 +2,7 @@ using System.Numerics.Tensors;
 using FormerSearch.Engine.Memory;
 using FormerSearch.Engine.Threading;
 
-namespace FormerSearch.Engine.Kernels.Norms;
+namespace FormerSearch.Engine.Kernels.Reductions;
 
 /// <summary>
 /// A deterministic parallel sum over rows: rows are cut into fixed chunks of <see cref="ChunkRows"/>,

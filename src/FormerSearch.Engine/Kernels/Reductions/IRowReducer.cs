@@ -1,4 +1,4 @@
-namespace FormerSearch.Engine.Kernels.Norms;
+namespace FormerSearch.Engine.Kernels.Reductions;
 
 /// <summary>
 /// The contribution of a run of rows to a column-wise reduction run by <see cref="ChunkedReduction"/>.

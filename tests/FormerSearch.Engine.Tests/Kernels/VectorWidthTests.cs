@@ -5,11 +5,12 @@ using FormerSearch.Engine.Kernels.Elementwise;
 namespace FormerSearch.Engine.Tests.Kernels;
 
 /// <summary>
-/// The eight-lane (AVX2) forms of the pointwise building blocks, called directly so they are checked
-/// on any machine (the drivers only take them when AVX-512 is off): each lane must give the bits of
-/// the sixteen-lane form and of the scalar form, since all three perform the same IEEE operations.
+/// The four-lane (SSE, Arm64 Neon) and eight-lane (AVX2) forms of the element-wise building blocks, called
+/// directly so they are checked on any machine (the drivers only take them when the wider widths are off): each
+/// lane must give the bits of the sixteen-lane form and of the scalar form, since all of them perform the same
+/// IEEE operations.
 /// </summary>
-public sealed class Vector256PathTests
+public sealed class VectorWidthTests
 {
     /// <summary>Inputs covering every piece of erf/exp (small, tail, saturated, underflow) and the special values.</summary>
     private static float[] Inputs()
@@ -29,35 +30,37 @@ public sealed class Vector256PathTests
 
     private delegate Vector512<float> Wide(Vector512<float> x);
     private delegate Vector256<float> Narrow(Vector256<float> x);
+    private delegate Vector128<float> Narrowest(Vector128<float> x);
 
-    private static void CheckUnary(string what, Func<float, float> scalar, Wide wide, Narrow narrow)
+    private static void CheckUnary(string what, Func<float, float> scalar, Wide wide, Narrow narrow, Narrowest narrowest)
     {
         var x = Inputs();
         for (int i = 0; i < x.Length; i += 16)
         {
             var w = wide(Vector512.Create(x.AsSpan(i, 16)));
-            var lo = narrow(Vector256.Create(x.AsSpan(i, 8)));
-            var hi = narrow(Vector256.Create(x.AsSpan(i + 8, 8)));
             for (int l = 0; l < 16; l++)
             {
-                float n = l < 8 ? lo[l] : hi[l - 8];
+                float n = narrow(Vector256.Create(x.AsSpan(i + l / 8 * 8, 8)))[l % 8];
+                float q = narrowest(Vector128.Create(x.AsSpan(i + l / 4 * 4, 4)))[l % 4];
                 AssertSameBits(w[l], n, what + " (256 vs 512)", x[i + l]);
                 AssertSameBits(scalar(x[i + l]), n, what + " (256 vs scalar)", x[i + l]);
+                AssertSameBits(w[l], q, what + " (128 vs 512)", x[i + l]);
+                AssertSameBits(scalar(x[i + l]), q, what + " (128 vs scalar)", x[i + l]);
             }
         }
     }
 
     [Fact]
-    public void FastExpMatches() => CheckUnary("exp", FastExp.Scalar, FastExp.Vector, FastExp.Vector);
+    public void FastExpMatches() => CheckUnary("exp", FastExp.Scalar, FastExp.Vector, FastExp.Vector, FastExp.Vector);
 
     [Fact]
-    public void ErfMatches() => CheckUnary("erf", Erf.Scalar, Erf.Vector, Erf.Vector);
+    public void ErfMatches() => CheckUnary("erf", Erf.Scalar, Erf.Vector, Erf.Vector, Erf.Vector);
 
     [Fact]
     public void NormalCdfMatches() =>
-        CheckUnary("Phi", ActivationOperators.NormalCdf, ActivationOperators.NormalCdf, ActivationOperators.NormalCdf);
+        CheckUnary("Phi", ActivationOperators.NormalCdf, ActivationOperators.NormalCdf, ActivationOperators.NormalCdf, ActivationOperators.NormalCdf);
 
-    private static void CheckOperator<TOp>(string what) where TOp : IPointwiseOperator
+    private static void CheckOperator<TOp>(string what) where TOp : IBinaryOperator
     {
         var x = Inputs();
         var g = new float[x.Length];
@@ -65,28 +68,25 @@ public sealed class Vector256PathTests
         for (int i = 0; i < x.Length; i += 16)
         {
             var w = TOp.Invoke(Vector512.Create(x.AsSpan(i, 16)), Vector512.Create(g.AsSpan(i, 16)));
-            var lo = TOp.Invoke(Vector256.Create(x.AsSpan(i, 8)), Vector256.Create(g.AsSpan(i, 8)));
-            var hi = TOp.Invoke(Vector256.Create(x.AsSpan(i + 8, 8)), Vector256.Create(g.AsSpan(i + 8, 8)));
             for (int l = 0; l < 16; l++)
             {
-                float n = l < 8 ? lo[l] : hi[l - 8];
+                int at8 = i + l / 8 * 8, at4 = i + l / 4 * 4;
+                float n = TOp.Invoke(Vector256.Create(x.AsSpan(at8, 8)), Vector256.Create(g.AsSpan(at8, 8)))[l % 8];
+                float q = TOp.Invoke(Vector128.Create(x.AsSpan(at4, 4)), Vector128.Create(g.AsSpan(at4, 4)))[l % 4];
                 AssertSameBits(w[l], n, what + " (256 vs 512)", x[i + l]);
                 AssertSameBits(TOp.Invoke(x[i + l], g[i + l]), n, what + " (256 vs scalar)", x[i + l]);
+                AssertSameBits(w[l], q, what + " (128 vs 512)", x[i + l]);
+                AssertSameBits(TOp.Invoke(x[i + l], g[i + l]), q, what + " (128 vs scalar)", x[i + l]);
             }
         }
     }
 
     [Fact]
-    public void ActivationOperatorsMatch()
+    public void ActivationOperatorsMatch() => ElementwiseOperators.ForEachActivation(new OperatorCheck());
+
+    private readonly struct OperatorCheck : ElementwiseOperators.ICheck
     {
-        CheckOperator<ActivationOperators.GeluForward>("GeluForward");
-        CheckOperator<ActivationOperators.GeluBackward>("GeluBackward");
-        CheckOperator<ActivationOperators.SiluForward>("SiluForward");
-        CheckOperator<ActivationOperators.SiluBackward>("SiluBackward");
-        CheckOperator<ActivationOperators.ReluBackward>("ReluBackward");
-        CheckOperator<ActivationOperators.Relu6Backward>("Relu6Backward");
-        CheckOperator<ActivationOperators.SigmoidBackward>("SigmoidBackward");
-        CheckOperator<ActivationOperators.TanhBackward>("TanhBackward");
+        public void Run<TOp>(string name) where TOp : IBinaryOperator => CheckOperator<TOp>(name);
     }
 
     private static void CheckBinary<TOp>(string what) where TOp : IBinaryOperator
@@ -98,15 +98,16 @@ public sealed class Vector256PathTests
         {
             var n = TOp.Invoke(Vector256.Create(x.AsSpan(i, 8)), Vector256.Create(y.AsSpan(i, 8)));
             for (int l = 0; l < 8; l++) AssertSameBits(TOp.Invoke(x[i + l], y[i + l]), n[l], what, x[i + l]);
+            var q = TOp.Invoke(Vector128.Create(x.AsSpan(i + 4, 4)), Vector128.Create(y.AsSpan(i + 4, 4)));
+            for (int l = 0; l < 4; l++) AssertSameBits(TOp.Invoke(x[i + 4 + l], y[i + 4 + l]), q[l], what + " (128)", x[i + 4 + l]);
         }
     }
 
     [Fact]
-    public void BinaryOperatorsMatch()
+    public void BinaryOperatorsMatch() => ElementwiseOperators.ForEachArithmetic(new BinaryCheck());
+
+    private readonly struct BinaryCheck : ElementwiseOperators.ICheck
     {
-        CheckBinary<BinaryOperators.Add>("Add");
-        CheckBinary<BinaryOperators.Subtract>("Subtract");
-        CheckBinary<BinaryOperators.Multiply>("Multiply");
-        CheckBinary<BinaryOperators.Divide>("Divide");
+        public void Run<TOp>(string name) where TOp : IBinaryOperator => CheckBinary<TOp>(name);
     }
 }

@@ -1,7 +1,0 @@
-namespace FormerSearch.Engine.Kernels.Norms;
-
-/// <summary>Sums the rows of a dense <c>[rows, Width]</c> matrix (bias gradients, pooling) through <see cref="ChunkedReduction"/>.</summary>
-internal readonly struct RowSum(float[] data, int offset, int width) : IRowReducer
-{
-    public void AddRows(int first, int last, Span<float> partial) => ColumnSums.Add(data, offset, width, first, last, partial);
-}
