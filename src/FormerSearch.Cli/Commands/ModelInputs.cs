@@ -18,7 +18,7 @@ public static class ModelInputs
         {
             return entry.Create(options);
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or UserInputException) // the architecture refuses the size
         {
             throw new UserInputException($"{entry.Name} cannot take {options.Input} images ({e.Message.TrimEnd('.')}); choose a size it takes with --input.");
         }

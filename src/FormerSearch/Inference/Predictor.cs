@@ -66,24 +66,22 @@ public sealed class Predictor
     /// and returns a predictor over it. The class count is <paramref name="numClasses"/> when given, else the first
     /// dimension of the file's <c>head.weight</c>, else 1000.
     /// </summary>
-    /// <exception cref="ArgumentException">Unknown model, a size the architecture cannot take (the message names the model and size), or weights that do not fit the model (the message names the file and keys).</exception>
-    /// <exception cref="InvalidDataException">The weights file is missing, truncated or not safetensors.</exception>
+    /// <exception cref="UserInputException">Unknown model, a size the architecture cannot take (the message names the model and size), weights that do not fit the model (the message names the file and keys), or a weights file that is truncated or not safetensors.</exception>
     public static Predictor Load(string name, string weightsPath, ModelInput input, int? numClasses = null, int batchSize = 64) =>
         Load(ModelRegistry.Get(name), weightsPath, input, numClasses, batchSize);
 
     /// <summary>As <see cref="Load(string, string, ModelInput, int?, int)"/> for a model given by its entry (a registered one or an architecture file's).</summary>
-    /// <exception cref="ArgumentException">A size the architecture cannot take, or weights that do not fit the model.</exception>
-    /// <exception cref="InvalidDataException">The weights file is missing, truncated or not safetensors.</exception>
+    /// <exception cref="UserInputException">A size the architecture cannot take, weights that do not fit the model, or a weights file that is truncated or not safetensors.</exception>
     public static Predictor Load(ModelEntry entry, string weightsPath, ModelInput input, int? numClasses = null, int batchSize = 64)
     {
         ArgumentNullException.ThrowIfNull(entry);
         int classes = numClasses ?? WeightsFile.HeadClasses(weightsPath) ?? 1000;
         VisionModel model;
         try { model = entry.Create(ModelOptions.For(input, classes)); }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or UserInputException) // the architecture refuses the size
         {
             // The architecture's own reason (patch size, stage strides) without saying which model and size were asked for is hard to act on.
-            throw new ArgumentException($"{entry.Name} cannot take {input} images: {e.Message.TrimEnd('.')}.", e);
+            throw new UserInputException($"{entry.Name} cannot take {input} images: {e.Message.TrimEnd('.')}.", e);
         }
         model.LoadSafeTensors(weightsPath, strict: true);
         return new Predictor(model, batchSize);

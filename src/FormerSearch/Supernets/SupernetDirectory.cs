@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using FormerSearch.Engine;
 using FormerSearch.Models;
+using FormerSearch.Search;
 using FormerSearch.Spaces;
 
 namespace FormerSearch.Supernets;
@@ -12,7 +14,7 @@ namespace FormerSearch.Supernets;
 /// </summary>
 /// <param name="ValSize">Training images held out from supernet training, for ranking subnets.</param>
 /// <param name="Seed">Seed of the run (and of the held-out split).</param>
-public sealed record SupernetDirectory(string Path, string Space, string Preset, ModelInput Input, int NumClasses, string Sampler, string Dataset,
+public sealed record SupernetDirectory(string Path, string Space, string Preset, ModelInput Input, int NumClasses, SamplerKind Sampler, string Dataset,
     int ValSize, ulong Seed)
 {
     /// <summary>File name of the description.</summary>
@@ -40,7 +42,7 @@ public sealed record SupernetDirectory(string Path, string Space, string Preset,
             ["preset"] = Preset,
             ["input"] = new JsonArray(Input.Channels, Input.Height, Input.Width),
             ["num_classes"] = NumClasses,
-            ["sampler"] = Sampler,
+            ["sampler"] = KindNames.Of(Sampler),
             ["dataset"] = Dataset,
             ["val_size"] = ValSize,
             ["seed"] = Seed,
@@ -51,47 +53,48 @@ public sealed record SupernetDirectory(string Path, string Space, string Preset,
     }
 
     /// <summary>Reads the folder's <c>space.json</c>.</summary>
-    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
-    /// <exception cref="InvalidDataException">It has no valid <c>space.json</c> (it is not a supernet folder).</exception>
+    /// <exception cref="UserInputException">The folder does not exist, or it has no valid <c>space.json</c> (it is not a supernet folder).</exception>
     public static SupernetDirectory Load(string path)
     {
-        if (!Directory.Exists(path)) throw new DirectoryNotFoundException($"The supernet folder {path} does not exist.");
+        if (!Directory.Exists(path)) throw new UserInputException($"The supernet folder {path} does not exist.");
         string file = System.IO.Path.Combine(path, SpaceFile);
-        if (!File.Exists(file)) throw new InvalidDataException($"{path} is not a supernet folder: it has no {SpaceFile} (write one with `former supernet train`).");
+        if (!File.Exists(file)) throw new UserInputException($"{path} is not a supernet folder: it has no {SpaceFile} (write one with `former supernet train`).");
         try
         {
             var doc = JsonNode.Parse(File.ReadAllText(file))!.AsObject();
             var input = doc["input"]!.AsArray().Select(n => n!.GetValue<int>()).ToArray();
-            if (input.Length != 3) throw new InvalidDataException($"{file}: 'input' must be [C, H, W].");
+            if (input.Length != 3) throw new UserInputException($"{file}: 'input' must be [C, H, W].");
             return new SupernetDirectory(path, doc["space"]!.GetValue<string>(), doc["preset"]!.GetValue<string>(),
                 new ModelInput(input[0], input[1], input[2]), doc["num_classes"]!.GetValue<int>(),
-                doc["sampler"]?.GetValue<string>() ?? "uniform", doc["dataset"]?.GetValue<string>() ?? "",
+                ReadSampler(doc["sampler"]?.GetValue<string>() ?? "uniform", file), doc["dataset"]?.GetValue<string>() ?? "",
                 doc["val_size"]?.GetValue<int>() ?? 0, doc["seed"]?.GetValue<ulong>() ?? 0);
         }
         catch (Exception e) when (e is JsonException or NullReferenceException or InvalidOperationException or FormatException)
         {
-            throw new InvalidDataException($"{file} is damaged: {e.Message}", e);
+            throw new UserInputException($"{file} is damaged: {e.Message}", e);
         }
     }
 
+    private static SamplerKind ReadSampler(string name, string file) =>
+        KindNames.TryParse(name, out SamplerKind kind) ? kind : throw new UserInputException($"{file}: its sampler '{name}' is none of {string.Join(", ", KindNames.All<SamplerKind>())}.");
+
     /// <summary>Reads an architecture file of this supernet's space (the JSON <c>former space sample</c> writes), checked against the space.</summary>
-    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">It is not an architecture of this space and preset; the message says which choice is wrong.</exception>
+    /// <exception cref="UserInputException">The file does not exist, or it is not an architecture of this space and preset; the message says which choice is wrong.</exception>
     public Architecture ReadArchitecture(string file)
     {
-        if (!File.Exists(file)) throw new FileNotFoundException($"The architecture file {file} does not exist.", file);
+        if (!File.Exists(file)) throw new UserInputException($"The architecture file {file} does not exist.");
         var architecture = Architecture.FromJson(File.ReadAllText(file), file);
         if (architecture.Space != Space || architecture.Preset != Preset)
-            throw new InvalidDataException($"{file} is an architecture of {architecture.Space} ({architecture.Preset}) but the supernet in {Path} is {Space} ({Preset}).");
+            throw new UserInputException($"{file} is an architecture of {architecture.Space} ({architecture.Preset}) but the supernet in {Path} is {Space} ({Preset}).");
         try { return CreateSpace().Validate(architecture); }
-        catch (ArgumentException e) { throw new InvalidDataException($"{file}: {e.Message}", e); }
+        catch (Exception e) when (e is ArgumentException or UserInputException) { throw new UserInputException($"{file}: {e.Message}", e); }
     }
 
     /// <summary>The supernet with the trained weights loaded.</summary>
-    /// <exception cref="FileNotFoundException">The weights are not there yet (training has not finished).</exception>
+    /// <exception cref="UserInputException">The weights are not there yet (training has not finished).</exception>
     public Supernet LoadSupernet()
     {
-        if (!File.Exists(WeightsPath)) throw new FileNotFoundException($"{WeightsPath} does not exist: the supernet in {Path} has not finished training (resume it with `former supernet train --resume`).", WeightsPath);
+        if (!File.Exists(WeightsPath)) throw new UserInputException($"{WeightsPath} does not exist: the supernet in {Path} has not finished training (resume it with `former supernet train --resume`).");
         var supernet = CreateSpace().CreateSupernet(ModelOptions);
         supernet.LoadSafeTensors(WeightsPath, strict: true);
         return supernet;
