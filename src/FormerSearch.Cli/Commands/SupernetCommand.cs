@@ -22,7 +22,7 @@ public static class SupernetCommand
     private static Command Train()
     {
         const SamplerKind defaultSampler = SamplerKind.Uniform;
-        var space = new Option<string>("--space") { Description = "Search space: autoformer | glit | burger.", Required = true };
+        var space = new Option<string>("--space") { Description = $"Search space: {string.Join(" | ", SearchSpaces.Names)}.", Required = true };
         var preset = new Option<string?>("--preset") { Description = "Preset of the space (default: mini)." };
         var sampler = KindOption.Create("--sampler", "How a step picks its subnets", defaultSampler);
         var output = new Option<string>("--output") { Description = "Output directory: supernet.safetensors, space.json, checkpoint, metrics.", Required = true };
