@@ -49,6 +49,10 @@ public sealed class RunOptions
     /// <summary>Whether <c>--json</c> was given.</summary>
     public bool WantsJson(ParseResult parse) => parse.GetValue(Json);
 
-    /// <summary>The progress display the terminal allows: a live bar unless <c>--no-progress</c> or output is redirected.</summary>
-    public bool WantsBar(ParseResult parse) => !parse.GetValue(NoProgress) && !Console.IsErrorRedirected && !Console.IsOutputRedirected;
+    /// <summary>
+    /// The progress display the terminal allows: a live bar unless <c>--no-progress</c>, <c>--json</c> (the bar draws on
+    /// stdout, where the JSON object goes) or output is redirected.
+    /// </summary>
+    public bool WantsBar(ParseResult parse) =>
+        !parse.GetValue(NoProgress) && !WantsJson(parse) && !Console.IsErrorRedirected && !Console.IsOutputRedirected;
 }

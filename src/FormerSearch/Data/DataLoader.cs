@@ -67,7 +67,7 @@ public sealed class DataLoader : IBatchSource
     }
 
     /// <summary>A loader for evaluation: every image once, in stored order, no augmentation (only resizing, channel repetition and normalisation).</summary>
-    /// <exception cref="ArgumentException">As the constructor.</exception>
+    /// <exception cref="UserInputException">As the constructor.</exception>
     public static DataLoader ForEvaluation(ImageDataset dataset, int batchSize, ModelInput input, int numClasses) =>
         new(dataset, batchSize, shuffle: false, dropLast: false, Augmentation.None, input, numClasses, seed: 0);
 
@@ -75,7 +75,7 @@ public sealed class DataLoader : IBatchSource
     /// A loader for training (or batch-norm recalibration): the order shuffled per epoch, and a last partial batch dropped
     /// (timm's drop_last) unless it is the only one, so a data set smaller than a batch still yields a batch.
     /// </summary>
-    /// <exception cref="ArgumentException">As the constructor.</exception>
+    /// <exception cref="UserInputException">As the constructor.</exception>
     public static DataLoader ForTraining(ImageDataset dataset, int batchSize, Augmentation augmentation, ModelInput input, int numClasses,
         ulong seed, float labelSmoothing = 0f, bool shuffle = true) =>
         new(dataset, batchSize, shuffle, dropLast: dataset.Count > batchSize, augmentation, input, numClasses, seed, labelSmoothing);

@@ -36,7 +36,7 @@ public sealed class Predictor
     /// </summary>
     /// <param name="nchw">The images; any strides.</param>
     /// <param name="source">Names the batch in error messages.</param>
-    /// <exception cref="ArgumentException">The batch is not 4-D, empty, or not of the model's channel count and size.</exception>
+    /// <exception cref="UserInputException">The batch is not 4-D, empty, or not of the model's channel count and size.</exception>
     public Tensor Predict(Tensor nchw, string source = "The input")
     {
         ImageLayout.CheckNchw(nchw, Model.Input, source);
