@@ -27,6 +27,7 @@ public sealed record SupernetDirectory(string Path, string Space, string Preset,
     public string WeightsPath => System.IO.Path.Combine(Path, WeightsFile);
 
     /// <summary>The search space it was trained on.</summary>
+    /// <exception cref="UserInputException"><c>space.json</c> names a space or preset that does not exist.</exception>
     public ISearchSpace CreateSpace() => SearchSpaces.Create(Space, Preset);
 
     /// <summary>Options for the supernet and its extracted models.</summary>
@@ -53,7 +54,7 @@ public sealed record SupernetDirectory(string Path, string Space, string Preset,
     }
 
     /// <summary>Reads the folder's <c>space.json</c>.</summary>
-    /// <exception cref="UserInputException">The folder does not exist, or it has no valid <c>space.json</c> (it is not a supernet folder).</exception>
+    /// <exception cref="UserInputException">The folder does not exist, or has no valid <c>space.json</c> (it is not a supernet folder).</exception>
     public static SupernetDirectory Load(string path)
     {
         if (!Directory.Exists(path)) throw new UserInputException($"The supernet folder {path} does not exist.");
@@ -79,7 +80,7 @@ public sealed record SupernetDirectory(string Path, string Space, string Preset,
         KindNames.TryParse(name, out SamplerKind kind) ? kind : throw new UserInputException($"{file}: its sampler '{name}' is none of {string.Join(", ", KindNames.All<SamplerKind>())}.");
 
     /// <summary>Reads an architecture file of this supernet's space (the JSON <c>former space sample</c> writes), checked against the space.</summary>
-    /// <exception cref="UserInputException">The file does not exist, or it is not an architecture of this space and preset; the message says which choice is wrong.</exception>
+    /// <exception cref="UserInputException">The file does not exist or is not an architecture of this space and preset; the message names the file and says which choice is wrong.</exception>
     public Architecture ReadArchitecture(string file)
     {
         if (!File.Exists(file)) throw new UserInputException($"The architecture file {file} does not exist.");
@@ -87,16 +88,23 @@ public sealed record SupernetDirectory(string Path, string Space, string Preset,
         if (architecture.Space != Space || architecture.Preset != Preset)
             throw new UserInputException($"{file} is an architecture of {architecture.Space} ({architecture.Preset}) but the supernet in {Path} is {Space} ({Preset}).");
         try { return CreateSpace().Validate(architecture); }
-        catch (Exception e) when (e is ArgumentException or UserInputException) { throw new UserInputException($"{file}: {e.Message}", e); }
+        catch (UserInputException e) { throw new UserInputException($"{file}: {e.Message}", e); }
     }
 
     /// <summary>The supernet with the trained weights loaded.</summary>
-    /// <exception cref="UserInputException">The weights are not there yet (training has not finished).</exception>
+    /// <exception cref="UserInputException">The weights are not there yet (training has not finished), or are not this supernet's (damaged, or another space's).</exception>
     public Supernet LoadSupernet()
     {
         if (!File.Exists(WeightsPath)) throw new UserInputException($"{WeightsPath} does not exist: the supernet in {Path} has not finished training (resume it with `former supernet train --resume`).");
         var supernet = CreateSpace().CreateSupernet(ModelOptions);
-        supernet.LoadSafeTensors(WeightsPath, strict: true);
+        try
+        {
+            supernet.LoadSafeTensors(WeightsPath, strict: true);
+        }
+        catch (Exception e) when (e is InvalidDataException or ArgumentException)
+        {
+            throw new UserInputException($"{WeightsPath} does not hold the weights of the {Space} ({Preset}) supernet {SpaceFile} describes: {e.Message}", e);
+        }
         return supernet;
     }
 }

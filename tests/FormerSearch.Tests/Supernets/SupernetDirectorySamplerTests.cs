@@ -5,7 +5,7 @@ using FormerSearch.Tests.Search;
 
 namespace FormerSearch.Tests.Supernets;
 
-public sealed class SupernetDirectoryTests
+public sealed class SupernetDirectorySamplerTests
 {
     [Fact]
     public void The_sampler_is_stored_by_its_name_and_read_back_as_the_kind()
