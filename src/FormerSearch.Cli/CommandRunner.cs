@@ -1,29 +1,52 @@
-using FormerSearch.Engine;
 using System.CommandLine;
+using System.CommandLine.Help;
 
 namespace FormerSearch.Cli;
 
-/// <summary>Runs a parsed command, turning input errors into one line on stderr and exit code 2.</summary>
+/// <summary>
+/// Parses and runs a <c>former</c> command line, turning every failure into an exit code (<see cref="ExitCodes"/>) and
+/// one line on stderr; <c>--verbose</c> (accepted by every command) adds the exception with its stack trace.
+/// </summary>
 public static class CommandRunner
 {
-    public static int Invoke(ParseResult parsed)
+    /// <summary>Where a user should report an internal error.</summary>
+    public const string ReportTo = "the FormerSearch issue tracker";
+
+    /// <summary>Adds <c>--verbose</c> to <paramref name="root"/>, parses <paramref name="args"/> and runs the command.</summary>
+    /// <returns>The exit code: the command's own, or the one <see cref="ExitCodes.For"/> gives its exception.</returns>
+    public static int Run(RootCommand root, string[] args, TextWriter error)
     {
+        var verbose = new Option<bool>("--verbose") { Description = "On failure, print the exception with its stack trace too.", Recursive = true };
+        root.Options.Add(verbose);
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0 && parsed.Action is not HelpAction)
+        {
+            error.WriteLine($"former: {OneLine(parsed.Errors[0].Message)}");
+            return ExitCodes.BadInput;
+        }
         try
         {
             return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
-        catch (Exception e) when (IsBadInput(e))
+        catch (Exception e)
         {
-            Console.Error.WriteLine($"former: {e.Message}");
-            return ExitCodes.BadInput;
-        }
-        catch (TrainingFailedException e)
-        {
-            Console.Error.WriteLine($"former: {e.Message}");
-            return ExitCodes.Failure;
+            return Report(e, parsed.GetValue(verbose), error);
         }
     }
 
-    private static bool IsBadInput(Exception e) => e is UserInputException or ArgumentException
-        or InvalidDataException or FileNotFoundException or DirectoryNotFoundException;
+    /// <summary>Writes the one line <paramref name="failure"/> gets (and, when <paramref name="verbose"/>, the whole exception) and returns its exit code.</summary>
+    public static int Report(Exception failure, bool verbose, TextWriter error)
+    {
+        int code = ExitCodes.For(failure);
+        var cause = ExitCodes.RootCause(failure);
+        error.WriteLine(code == ExitCodes.InternalError
+            ? $"former: internal error ({cause.GetType().Name}: {OneLine(cause.Message)}); please report it to {ReportTo} with the command you ran"
+              + (verbose ? " and the trace below." : " (--verbose adds the stack trace).")
+            : $"former: {OneLine(cause.Message)}");
+        if (verbose) error.WriteLine(failure);
+        return code;
+    }
+
+    // A message may quote file contents or an inner error's lines; stderr gets one line per failure.
+    private static string OneLine(string message) => string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries)).Trim();
 }

@@ -60,6 +60,18 @@ public sealed class PredictCommandTests : IDisposable
     }
 
     [Fact]
+    public void Json_names_the_output_and_its_size()
+    {
+        var r = FormerProcess.Run("predict", "--model", "poolformer_s12", "--weights", _weights, "--input", _input, "--output", Output("j.npy"),
+            "--threads", "1", "--seed", "1", "--no-progress", "--json");
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        using var doc = System.Text.Json.JsonDocument.Parse(r.StdOut);
+        Assert.Equal(Output("j.npy"), doc.RootElement.GetProperty("output").GetString());
+        Assert.Equal((5, 10), (doc.RootElement.GetProperty("images").GetInt32(), doc.RootElement.GetProperty("classes").GetInt32()));
+        Assert.Equal([5, 10], Npy.Load(Output("j.npy")).Shape.ToArray());
+    }
+
+    [Fact]
     public void One_and_two_threads_give_bitwise_equal_logits()
     {
         var one = FormerProcess.Run("predict", "--model", "poolformer_s12", "--weights", _weights, "--input", _input, "--output", Output("1.npy"), "--threads", "1");

@@ -60,6 +60,30 @@ public sealed class SupernetCommandTests : IDisposable
         Assert.True(File.Exists(P("sn/rank-study/rank_study.json")));
     }
 
+    [Fact]
+    public void Supernet_train_and_extract_print_one_json_object_with_json()
+    {
+        Ok(FormerProcess.Run("space", "sample", "autoformer", "--smallest", "--output", P("archs")));
+        var train = FormerProcess.Run("supernet", "train", "--space", "autoformer", "--dataset", _spec, "--val-size", "40", "--max-steps", "2",
+            "--batch-size", "16", "--output", P("sn"), "--seed", "3", "--threads", "1", "--no-progress", "--json");
+        Ok(train);
+        using (var doc = JsonDocument.Parse(train.StdOut))
+        {
+            var root = doc.RootElement;
+            Assert.Equal(["output", "weights", "metrics", "last_epoch"], root.EnumerateObject().Select(p => p.Name));
+            Assert.Equal(P("sn/supernet.safetensors"), root.GetProperty("weights").GetString());
+            Assert.Equal(2, root.GetProperty("last_epoch").GetProperty("step").GetInt32());
+        }
+        Assert.Contains("\"seed\": 3", File.ReadAllText(P("sn/space.json")));
+
+        var extract = FormerProcess.Run("extract", "--supernet", P("sn"), "--arch", P("archs/smallest.json"), "--output", P("small.safetensors"), "--json");
+        Ok(extract);
+        using var e = JsonDocument.Parse(extract.StdOut);
+        Assert.Equal(P("small.safetensors"), e.RootElement.GetProperty("weights").GetString());
+        Assert.Equal(P("small.arch.json"), e.RootElement.GetProperty("arch").GetString());
+        Assert.True(File.Exists(P("small.arch.json")));
+    }
+
     [Theory]
     [InlineData("supernet", "eval", "--supernet", "/nonexistent/sn", "--arch", "a.json")]
     [InlineData("supernet", "train", "--space", "glit", "--sampler", "greedy", "--dataset", "fashion-mnist", "--output", "/tmp/never")]

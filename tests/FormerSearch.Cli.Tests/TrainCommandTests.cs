@@ -116,6 +116,37 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public void Json_names_the_outputs_and_the_last_epoch()
+    {
+        var r = FormerProcess.Run("train", "--model", "poolformer_mini", "--dataset", _spec, "--epochs", "2", "--batch-size", "4", "--output", Dir("j"),
+            "--threads", "1", "--seed", "2", "--no-progress", "--json");
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        using var doc = JsonDocument.Parse(r.StdOut);
+        var root = doc.RootElement;
+        Assert.Equal(Dir("j"), root.GetProperty("output").GetString());
+        Assert.Equal(Path.Combine(Dir("j"), "model.safetensors"), root.GetProperty("weights").GetString());
+        Assert.Equal(Path.Combine(Dir("j"), "metrics.jsonl"), root.GetProperty("metrics").GetString());
+        Assert.Equal(2, root.GetProperty("last_epoch").GetProperty("epoch").GetInt32());
+        Assert.Equal(2 * (Count / 4), root.GetProperty("last_epoch").GetProperty("step").GetInt32());
+    }
+
+    [Fact]
+    public void Verbose_adds_the_trace_to_the_one_sentence()
+    {
+        string[] args = ["train", "--model", "poolformer_mini", "--dataset", "imagenet-22k", "--output", Dir("v")];
+        var plain = FormerProcess.Run(args);
+        Assert.Equal(2, plain.ExitCode);
+        Assert.Equal(["former: Unknown dataset 'imagenet-22k': expected fashion-mnist, mnist, cifar10, cifar100 or npy:IMAGES.npy,LABELS.npy."],
+            plain.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        var verbose = FormerProcess.Run([.. args, "--verbose"]);
+        Assert.Equal(2, verbose.ExitCode);
+        var lines = verbose.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(plain.StdErr.Split('\n')[0], lines[0]);
+        Assert.StartsWith("FormerSearch.Engine.UserInputException: Unknown dataset", lines[1]);
+        Assert.Contains(lines, l => l.Contains("at FormerSearch.Data.DatasetSpec.Parse", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_missing_fashion_mnist_directory_says_what_to_do()
     {
         var r = FormerProcess.Run("train", "--model", "poolformer_mini", "--dataset", "fashion-mnist", "--data-dir", Dir("nothing-here"), "--output", Dir("m"));

@@ -1,12 +1,13 @@
 using System.CommandLine;
 using System.Text.Json;
+using FormerSearch.Bench;
 using FormerSearch.Engine.Kernels.Gemm;
 using Spectre.Console;
 
 namespace FormerSearch.Cli.Commands;
 
 /// <summary>
-/// <c>former bench gemm [--size N] [--threads T] [--openblas-core auto|NAME] [--json]</c>: GFLOP/s of a
+/// <c>former bench gemm [--size N] [--openblas-core auto|NAME] [--threads T] [--seed S] [--json]</c>: GFLOP/s of a
 /// square sgemm for each GEMM provider this machine has.
 /// </summary>
 public static class BenchGemmCommand
@@ -18,24 +19,24 @@ public static class BenchGemmCommand
             Description = "Matrix size N of the N×N·N×N product; repeat for several (default: 1024 and 2048).",
             AllowMultipleArgumentsPerToken = true,
         };
-        var threads = CommonOptions.Threads();
         var core = new Option<string?>("--openblas-core")
         {
             Description = "OpenBLAS kernel family: 'auto' for OpenBLAS's own detection, or a name such as SkylakeX (default: the engine's choice, AVX-512 where the CPU has it).",
         };
-        var json = CommonOptions.Json();
-        var command = new Command("gemm", "GFLOP/s of OpenBLAS and of the managed GEMM on square matrices.") { size, threads, core, json };
+        var run = new RunOptions("Seed of the random matrices (default 0).");
+        var command = new Command("gemm", "GFLOP/s of OpenBLAS and of the managed GEMM on square matrices.") { size, core };
+        run.AddTo(command);
         command.SetAction(parse =>
         {
             if (parse.GetValue(core) is { } name) GemmBenchmark.OpenBlasCoreOverride = name;
             int[] sizes = parse.GetValue(size) is { Length: > 0 } given ? given : [1024, 2048];
             foreach (int n in sizes) CommonOptions.AtLeast(n, 1, "--size");
-            return Run(sizes, CommonOptions.AtLeast(parse.GetValue(threads), 1, "--threads"), parse.GetValue(json));
+            return Run(sizes, CommonOptions.AtLeast(parse.GetValue(run.Threads), 1, "--threads"), run.SeedOr(parse), run.WantsJson(parse));
         });
         return command;
     }
 
-    private static int Run(int[] sizes, int threads, bool json)
+    private static int Run(int[] sizes, int threads, ulong seed, bool json)
     {
         var providers = new List<string>();
         if (Gemm.OpenBlas is not null) providers.Add("openblas");
@@ -46,7 +47,7 @@ public static class BenchGemmCommand
             foreach (var p in providers)
             {
                 if (!json) Console.Error.WriteLine($"measuring {p} at {n}³ with {threads} thread(s)…");
-                results.Add(GemmBenchmark.Run(p, n, threads));
+                results.Add(GemmBenchmark.Run(p, n, threads, seed));
             }
 
         if (json)

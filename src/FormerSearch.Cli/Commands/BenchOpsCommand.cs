@@ -1,13 +1,13 @@
 using System.CommandLine;
 using System.Text.Json;
+using FormerSearch.Bench;
 using FormerSearch.Engine;
-using FormerSearch.Engine.Benchmarks;
 using Spectre.Console;
 
 namespace FormerSearch.Cli.Commands;
 
 /// <summary>
-/// <c>former bench ops [--op NAME] [--threads T] [--json]</c>: forward + backward time of each main op
+/// <c>former bench ops [--op NAME] [--threads T] [--seed S] [--json]</c>: forward + backward time of each main op
 /// at model-like sizes, and the managed bytes a warm training step allocates.
 /// </summary>
 public static class BenchOpsCommand
@@ -15,24 +15,24 @@ public static class BenchOpsCommand
     public static Command Create()
     {
         var op = new Option<string?>("--op") { Description = "Only the ops whose name contains this text." };
-        var threads = CommonOptions.Threads();
-        var json = CommonOptions.Json();
-        var command = new Command("ops", "Forward+backward time of each main op at model-like sizes (batch 64, 64×64 images).") { op, threads, json };
+        var run = new RunOptions("Seed of the random inputs and weights (default 0).");
+        var command = new Command("ops", "Forward+backward time of each main op at model-like sizes (batch 64, 64×64 images).") { op };
+        run.AddTo(command);
         command.SetAction(parse =>
         {
-            EngineSettings.Threads = CommonOptions.AtLeast(parse.GetValue(threads), 1, "--threads");
+            run.ApplyThreads(parse);
             string? filter = parse.GetValue(op);
             if (filter is not null && !OpsBenchmark.Cases.Any(c => c.Op.Contains(filter, StringComparison.OrdinalIgnoreCase)))
                 throw new UserInputException($"--op '{filter}' matches no benchmarked op; the ops are: {string.Join(", ", OpsBenchmark.Cases.Select(c => c.Op))}.");
-            return Run(filter, EngineSettings.Threads, parse.GetValue(json));
+            return Run(filter, EngineSettings.Threads, run.SeedOr(parse), run.WantsJson(parse));
         });
         return command;
     }
 
-    private static int Run(string? filter, int threads, bool json)
+    private static int Run(string? filter, int threads, ulong seed, bool json)
     {
-        var results = OpsBenchmark.Run(filter);
-        long stepBytes = StepAllocationBenchmark.BytesPerStep();
+        var results = OpsBenchmark.Run(filter, seed: seed);
+        long stepBytes = StepAllocationBenchmark.BytesPerStep(seed: seed);
         if (json)
         {
             Console.WriteLine(JsonSerializer.Serialize(new

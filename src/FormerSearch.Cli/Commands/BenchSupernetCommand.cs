@@ -1,15 +1,15 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using FormerSearch.Bench;
 using FormerSearch.Engine;
 using FormerSearch.Models;
 using FormerSearch.Spaces;
-using FormerSearch.Supernets;
 
 namespace FormerSearch.Cli.Commands;
 
 /// <summary>
-/// <c>former bench supernet --space NAME [--preset P] --arch FILE [--batch-size B] [--min-seconds S] [--threads T] [--json]</c>: images
+/// <c>former bench supernet --space NAME [--preset P] [--arch FILE] [--batch-size B] [--min-seconds S] [--threads T] [--seed S] [--json]</c>: images
 /// per second of a subnet's training step through the supernet vs through the extracted standalone model, and their
 /// ratio (supernet step time over standalone step time, the median over adjacent pairs of steps; the goal is ≤ 1.15).
 /// </summary>
@@ -22,15 +22,15 @@ public static class BenchSupernetCommand
         var arch = new Option<string?>("--arch") { Description = "Architecture JSON file (see `former space sample`); default: the space's largest." };
         var batchSize = new Option<int>("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => 64 };
         var minSeconds = new Option<double>("--min-seconds") { Description = "Least time of the alternating timed steps (supernet, standalone, supernet, …).", DefaultValueFactory = _ => 4.0 };
-        var threads = CommonOptions.Threads();
-        var json = CommonOptions.Json();
+        var run = new RunOptions("Seed of the supernet's random weights, the batch and its labels (default 0).");
         var command = new Command("supernet", "Images per second of a subnet's training step through its supernet vs as the extracted standalone model.")
         {
-            space, preset, arch, batchSize, minSeconds, threads, json,
+            space, preset, arch, batchSize, minSeconds,
         };
+        run.AddTo(command);
         command.SetAction(parse =>
         {
-            EngineSettings.Threads = CommonOptions.AtLeast(parse.GetValue(threads), 1, "--threads");
+            run.ApplyThreads(parse);
             int batch = CommonOptions.AtLeast(parse.GetValue(batchSize), 1, "--batch-size");
             double seconds = parse.GetValue(minSeconds);
             if (!(seconds >= 0 && seconds <= 3600)) throw new UserInputException($"--min-seconds must be between 0 and 3600; got {seconds.ToString(CultureInfo.InvariantCulture)}.");
@@ -38,7 +38,7 @@ public static class BenchSupernetCommand
             Architecture? architecture = null;
             if (parse.GetValue(arch) is { } path)
             {
-                if (!File.Exists(path)) throw new FileNotFoundException($"The architecture file {path} does not exist.", path);
+                if (!File.Exists(path)) throw new UserInputException($"The architecture file {path} does not exist.");
                 architecture = Architecture.FromJson(File.ReadAllText(path), path);
             }
             var searchSpace = SearchSpaces.Create(spaceName, parse.GetValue(preset) ?? architecture?.Preset);
@@ -48,9 +48,10 @@ public static class BenchSupernetCommand
                 catch (UserInputException e) { throw new UserInputException($"{parse.GetValue(arch)}: {e.Message}", e); }
             }
             architecture ??= searchSpace.Largest();
-            var supernet = searchSpace.CreateSupernet(ModelOptions.For(searchSpace.DefaultInput, numClasses: 10));
-            var result = SupernetBenchmark.Measure(supernet, architecture, batch, seconds);
-            if (parse.GetValue(json))
+            ulong seed = run.SeedOr(parse);
+            var supernet = searchSpace.CreateSupernet(ModelOptions.For(searchSpace.DefaultInput, numClasses: 10) with { Seed = seed });
+            var result = SupernetBenchmark.Measure(supernet, architecture, batch, seconds, seed: seed);
+            if (run.WantsJson(parse))
             {
                 Console.WriteLine(JsonSerializer.Serialize(new
                 {

@@ -3,18 +3,20 @@ using System.CommandLine;
 
 namespace FormerSearch.Cli.Commands;
 
-/// <summary>Options shared by several commands, spelled the same everywhere.</summary>
+/// <summary>Options shared by several commands, spelled the same everywhere (the long-running commands take them through <see cref="RunOptions"/>).</summary>
 public static class CommonOptions
 {
+    /// <summary><c>--threads T</c>: the one thread setting (default: all cores).</summary>
     public static Option<int> Threads() => new("--threads")
     {
         Description = "Threads for managed loops and BLAS alike (default: all cores).",
         DefaultValueFactory = _ => Environment.ProcessorCount,
     };
 
+    /// <summary><c>--json</c>: one JSON object on stdout instead of text.</summary>
+    public static Option<bool> Json() => new("--json") { Description = "Print one JSON object instead of a table or text." };
+
     /// <summary>Returns <paramref name="value"/>, or throws a user-input error naming <paramref name="option"/> when it is below <paramref name="min"/>.</summary>
     public static int AtLeast(int value, int min, string option) =>
         value >= min ? value : throw new UserInputException($"{option} {value} is invalid: it must be at least {min}.");
-
-    public static Option<bool> Json() => new("--json") { Description = "Print one JSON object instead of a table." };
 }

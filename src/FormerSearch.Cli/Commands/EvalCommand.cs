@@ -23,22 +23,21 @@ public static class EvalCommand
         var input = new Option<string?>("--input") { Description = "Model input as CxHxW (default: the data's size)." };
         var numClasses = new Option<int?>("--num-classes") { Description = "Classifier outputs (default: the rows of the weights' head, else the data set's classes)." };
         var batchSize = new Option<int>("--batch-size") { Description = "Images per forward pass.", DefaultValueFactory = _ => 256 };
-        var seed = new Option<ulong>("--seed") { Description = "Seed of the held-out split (as in training).", DefaultValueFactory = _ => 0 };
-        var threads = CommonOptions.Threads();
-        var json = CommonOptions.Json();
+        var run = new RunOptions("Seed of the held-out split: the one training used (default 0).");
         var command = new Command("eval", "Accuracy and loss of a model with its weights on a data set's test or held-out split.")
         {
-            weights, split, input, numClasses, batchSize, seed, threads, json,
+            weights, split, input, numClasses, batchSize,
         };
         selection.AddTo(command);
         data.AddTo(command);
+        run.AddTo(command);
         command.SetAction(parse =>
         {
-            EngineSettings.Threads = CommonOptions.AtLeast(parse.GetValue(threads), 1, "--threads");
+            run.ApplyThreads(parse);
             var entry = selection.Resolve(parse);
             string path = parse.GetValue(weights)!;
             if (!File.Exists(path)) throw new UserInputException($"Weights file '{path}' does not exist.");
-            var splits = data.Open(parse, parse.GetValue(seed));
+            var splits = data.Open(parse, run.SeedOr(parse));
             string which = parse.GetValue(split)!;
             var images = which switch
             {
@@ -52,7 +51,7 @@ public static class EvalCommand
             model.LoadSafeTensors(path, strict: true);
             var loader = DataLoader.ForEvaluation(images, CommonOptions.AtLeast(parse.GetValue(batchSize), 1, "--batch-size"), size, classes);
             var result = Evaluator.Evaluate(model, loader);
-            if (parse.GetValue(json))
+            if (run.WantsJson(parse))
             {
                 Console.WriteLine(JsonSerializer.Serialize(new
                 {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json;
 using FormerSearch.Data;
 using FormerSearch.Engine;
 using FormerSearch.Supernets;
@@ -7,9 +8,9 @@ using FormerSearch.Training;
 namespace FormerSearch.Cli.Commands;
 
 /// <summary>
-/// <c>former extract --supernet DIR --arch FILE --output model.safetensors [--dataset SPEC --bn-batches N]</c>: the subnet's
-/// weights copied out of the supernet into the zoo's standalone model (official names), with its architecture file
-/// beside it, loadable by <c>former eval/train --init/predict --arch</c>.
+/// <c>former extract --supernet DIR --arch FILE --output model.safetensors [--recalibrate-bn [--bn-batches N]] [--json]</c>: the
+/// subnet's weights copied out of the supernet into the zoo's standalone model (official names), with its architecture file
+/// beside it, loadable by <c>former eval/train --init/predict --arch</c>; <c>--json</c> prints <c>{"weights", "arch"}</c>.
 /// </summary>
 public static class ExtractCommand
 {
@@ -19,11 +20,14 @@ public static class ExtractCommand
         var arch = new Option<string>("--arch") { Description = "Architecture JSON of the supernet's space.", Required = true };
         var output = new Option<string>("--output") { Description = "Weights file to write (safetensors); the architecture goes beside it as <name>.arch.json.", Required = true };
         var recalibrate = new Option<bool>("--recalibrate-bn") { Description = "Re-estimate batch-norm statistics on the supernet's training data first (subnets with BN)." };
-        var bnBatches = new Option<int>("--bn-batches") { Description = "Batches for --recalibrate-bn.", DefaultValueFactory = _ => 20 };
+        var bnBatches = new Option<int>("--bn-batches") { Description = "Batches for --recalibrate-bn.", DefaultValueFactory = _ => BatchNormCalibration.DefaultBatches };
         var dataDir = new Option<string?>("--data-dir") { Description = "Directory of the data set's files (for --recalibrate-bn)." };
+        var run = new RunOptions("Seed of the batches --recalibrate-bn re-estimates statistics on (default: the supernet's seed).");
         var command = new Command("extract", "Copy a subnet out of a trained supernet into a standalone model file.") { supernetDir, arch, output, recalibrate, bnBatches, dataDir };
+        run.AddTo(command);
         command.SetAction(parse =>
         {
+            run.ApplyThreads(parse);
             var folder = SupernetDirectory.Load(parse.GetValue(supernetDir)!);
             var architecture = folder.ReadArchitecture(parse.GetValue(arch)!);
             string path = parse.GetValue(output)!;
@@ -34,15 +38,23 @@ public static class ExtractCommand
             if (parse.GetValue(recalibrate))
             {
                 var splits = DataSplits.Open(DatasetSpec.Parse(folder.Dataset), parse.GetValue(dataDir), folder.ValSize, folder.Seed);
-                BatchNormCalibration.Recalibrate(supernet, DataLoader.ForTraining(splits.Train, 128, Augmentation.None, folder.Input, folder.NumClasses, folder.Seed), CommonOptions.AtLeast(parse.GetValue(bnBatches), 1, "--bn-batches"));
+                var calibration = DataLoader.ForTraining(splits.Train, 128, Augmentation.None, folder.Input, folder.NumClasses, run.SeedOr(parse, folder.Seed));
+                BatchNormCalibration.Recalibrate(supernet, calibration, CommonOptions.AtLeast(parse.GetValue(bnBatches), 1, "--bn-batches"));
             }
             var model = supernet.Extract(architecture);
             model.SaveSafeTensors(path);
             string archPath = ArchPathBeside(path);
             File.WriteAllText(archPath + ".tmp", architecture.ToJson() + "\n");
             File.Move(archPath + ".tmp", archPath, overwrite: true);
-            Console.WriteLine(path);
-            Console.WriteLine(archPath);
+            if (run.WantsJson(parse))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(new { weights = Path.GetFullPath(path), arch = archPath }));
+            }
+            else
+            {
+                Console.WriteLine(path);
+                Console.WriteLine(archPath);
+            }
             return ExitCodes.Success;
         });
         return command;

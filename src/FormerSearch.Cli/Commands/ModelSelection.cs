@@ -21,7 +21,7 @@ public sealed class ModelSelection
     }
 
     /// <summary>The entry the user chose.</summary>
-    /// <exception cref="UserInputException">Neither or both options were given.</exception>
+    /// <exception cref="UserInputException">Neither or both options were given, or the architecture file does not exist.</exception>
     /// <exception cref="ArgumentException">The name is unknown (the message lists the known ones).</exception>
     /// <exception cref="InvalidDataException">The architecture file is invalid.</exception>
     public ModelEntry Resolve(ParseResult parse)
@@ -32,7 +32,7 @@ public sealed class ModelSelection
             (null, null) => throw new UserInputException("Give the model with --model NAME (see `former models`) or --arch FILE."),
             (not null, not null) => throw new UserInputException($"Give either --model {name} or --arch {path}, not both."),
             (not null, null) => ModelRegistry.Get(name),
-            _ => ArchitectureFile.Load(path!),
+            _ => File.Exists(path) ? ArchitectureFile.Load(path!) : throw new UserInputException($"--arch {path} does not exist."),
         };
     }
 }

@@ -8,31 +8,35 @@ namespace FormerSearch.Cli.Commands;
 
 /// <summary>
 /// The shape of <c>former bench infer</c> and <c>former bench train</c>: <c>--model NAME | --arch FILE [--batch-size B]
-/// [--input CxHxW] [--threads T] [--json]</c>, a measurement of images per second, one line or one JSON object
+/// [--input CxHxW] [--threads T] [--seed S] [--json]</c>, a measurement of images per second, one line or one JSON object
 /// <c>{"model", "batch_size", "input", "threads", "images_per_s"}</c>.
 /// </summary>
 public static class ModelThroughputCommand
 {
-    /// <summary>A command named <paramref name="name"/> whose <paramref name="measure"/> returns images/s of a model at a batch size; <paramref name="what"/> says what was timed.</summary>
+    /// <summary>
+    /// A command named <paramref name="name"/> whose <paramref name="measure"/> returns images/s of a model at a batch size
+    /// with random data of a seed; <paramref name="what"/> says what was timed.
+    /// </summary>
     /// <param name="detail">An optional extra line for the text form (e.g. where a training step's time goes).</param>
-    public static Command Create(string name, string description, string what, Func<VisionModel, int, double> measure, Func<VisionModel, int, string>? detail = null)
+    public static Command Create(string name, string description, string what, Func<VisionModel, int, ulong, double> measure, Func<VisionModel, int, ulong, string>? detail = null)
     {
         var selection = new ModelSelection();
         var batchSize = new Option<int>("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => 64 };
         var input = new Option<string?>("--input") { Description = "Input as CxHxW, e.g. 3x224x224 (default: the model's)." };
-        var threads = CommonOptions.Threads();
-        var json = CommonOptions.Json();
-        var command = new Command(name, description) { batchSize, input, threads, json };
+        var run = new RunOptions("Seed of the random weights, images and labels (default 0).");
+        var command = new Command(name, description) { batchSize, input };
         selection.AddTo(command);
+        run.AddTo(command);
         command.SetAction(parse =>
         {
-            EngineSettings.Threads = CommonOptions.AtLeast(parse.GetValue(threads), 1, "--threads");
+            run.ApplyThreads(parse);
             int batch = CommonOptions.AtLeast(parse.GetValue(batchSize), 1, "--batch-size");
             var entry = selection.Resolve(parse);
             var size = parse.GetValue(input) is { } text ? ProfileCommand.ParseInput(text) : entry.DefaultInput;
-            var model = entry.Create(ModelOptions.For(size)); // random weights: throughput does not depend on their values
-            double rate = measure(model, batch);
-            if (parse.GetValue(json))
+            ulong seed = run.SeedOr(parse);
+            var model = ModelInputs.Build(entry, ModelOptions.For(size) with { Seed = seed }); // random weights: throughput does not depend on their values
+            double rate = measure(model, batch, seed);
+            if (run.WantsJson(parse))
             {
                 Console.WriteLine(JsonSerializer.Serialize(new
                 {
@@ -47,7 +51,7 @@ public static class ModelThroughputCommand
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{entry.Name} at {size}, batch {batch}, {EngineSettings.Threads} thread(s): {rate:F1} images/s ({what})."));
-                if (detail is not null) Console.WriteLine(detail(model, batch));
+                if (detail is not null) Console.WriteLine(detail(model, batch, seed));
             }
             return ExitCodes.Success;
         });

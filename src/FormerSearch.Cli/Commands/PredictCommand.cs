@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json;
 using FormerSearch.Engine;
 using FormerSearch.Engine.IO;
 using FormerSearch.Inference;
@@ -7,8 +8,8 @@ using FormerSearch.Models;
 namespace FormerSearch.Cli.Commands;
 
 /// <summary>
-/// <c>former predict --model NAME | --arch FILE --weights W.safetensors --input X.npy --output Y.npy [--num-classes K] [--batch-size B] [--threads T]</c>:
-/// eval-mode logits of an NCHW float32 image batch, written as a float32 .npy <c>[B, K]</c>.
+/// <c>former predict --model NAME | --arch FILE --weights W.safetensors --input X.npy --output Y.npy [--num-classes K] [--batch-size B] [--threads T] [--json]</c>:
+/// eval-mode logits of an NCHW float32 image batch, written as a float32 .npy <c>[B, K]</c>; <c>--json</c> prints <c>{"output", "images", "classes"}</c>.
 /// </summary>
 public static class PredictCommand
 {
@@ -20,23 +21,24 @@ public static class PredictCommand
         var output = new Option<string>("--output") { Description = "Where to write the logits: a float32 .npy array [B, K] (written atomically).", Required = true };
         var numClasses = new Option<int?>("--num-classes") { Description = "Classifier outputs (default: the rows of the weights' head.weight, else 1000)." };
         var batchSize = new Option<int>("--batch-size") { Description = "Images per forward pass.", DefaultValueFactory = _ => 64 };
-        var threads = CommonOptions.Threads();
+        var run = new RunOptions("Unused: prediction draws nothing at random (accepted as by every long-running command).");
         var command = new Command("predict", "Eval-mode logits of an NCHW .npy image batch with a model and its safetensors weights.")
         {
-            weights, input, output, numClasses, batchSize, threads,
+            weights, input, output, numClasses, batchSize,
         };
         selection.AddTo(command);
+        run.AddTo(command);
         command.SetAction(parse =>
         {
-            EngineSettings.Threads = CommonOptions.AtLeast(parse.GetValue(threads), 1, "--threads");
+            run.ApplyThreads(parse);
             int batch = CommonOptions.AtLeast(parse.GetValue(batchSize), 1, "--batch-size");
             int? classes = parse.GetValue(numClasses) is { } k ? CommonOptions.AtLeast(k, 1, "--num-classes") : null;
-            return Run(selection.Resolve(parse), parse.GetValue(weights)!, parse.GetValue(input)!, parse.GetValue(output)!, classes, batch);
+            return Run(selection.Resolve(parse), parse.GetValue(weights)!, parse.GetValue(input)!, parse.GetValue(output)!, classes, batch, run.WantsJson(parse));
         });
         return command;
     }
 
-    private static int Run(ModelEntry entry, string weightsPath, string inputPath, string outputPath, int? numClasses, int batchSize)
+    private static int Run(ModelEntry entry, string weightsPath, string inputPath, string outputPath, int? numClasses, int batchSize, bool json)
     {
         if (!File.Exists(weightsPath)) throw new UserInputException($"Weights file '{weightsPath}' does not exist.");
         if (!File.Exists(inputPath)) throw new UserInputException($"Input file '{inputPath}' does not exist.");
@@ -53,6 +55,7 @@ public static class PredictCommand
         var predictor = Predictor.Load(entry, weightsPath, size, numClasses, batchSize);
         var logits = predictor.Predict(images, $"Input '{inputPath}'"); // [B, K]
         Npy.Save(outputPath, logits);
+        if (json) Console.WriteLine(JsonSerializer.Serialize(new { output = Path.GetFullPath(outputPath), images = logits.Size(0), classes = logits.Size(1) }));
         return ExitCodes.Success;
     }
 }

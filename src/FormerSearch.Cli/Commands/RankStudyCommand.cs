@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using FormerSearch.Cli.Progress;
-using FormerSearch.Engine;
 using FormerSearch.Pipeline;
 using FormerSearch.Supernets;
 
@@ -22,24 +21,23 @@ public static class RankStudyCommand
         var output = new Option<string?>("--output") { Description = "Where the stand-alone runs and rank_study.json go (default: DIR/rank-study)." };
         var dataDir = new Option<string?>("--data-dir") { Description = "Directory of the data set's files." };
         var spread = new Option<bool>("--spread") { Description = "Pick the subnets evenly across the space's MACs range (from 20 times as many draws) instead of as the sampler draws them." };
-        var seed = new Option<ulong>("--seed") { Description = "Seed of the sample and of the stand-alone runs.", DefaultValueFactory = _ => 0 };
-        var threads = CommonOptions.Threads();
-        var json = CommonOptions.Json();
+        var run = new RunOptions("Seed of the sample and of the stand-alone runs (default 0).");
         var command = new Command("rank-study", "How well inherited weights rank subnets: Kendall's tau and Spearman's rho against training them alone.")
         {
-            supernetDir, samples, epochs, maxSteps, spread, output, dataDir, seed, threads, json,
+            supernetDir, samples, epochs, maxSteps, spread, output, dataDir,
         };
+        run.AddTo(command);
         command.SetAction(parse =>
         {
-            EngineSettings.Threads = CommonOptions.AtLeast(parse.GetValue(threads), 1, "--threads");
+            run.ApplyThreads(parse);
             var folder = SupernetDirectory.Load(parse.GetValue(supernetDir)!);
             int n = CommonOptions.AtLeast(parse.GetValue(samples), 2, "--samples");
             int e = CommonOptions.AtLeast(parse.GetValue(epochs), 1, "--epochs");
             int? steps = parse.GetValue(maxSteps) is { } s ? CommonOptions.AtLeast(s, 1, "--max-steps") : null;
             string dir = parse.GetValue(output) ?? Path.Combine(folder.Path, "rank-study");
             var result = new RankStudy(folder, parse.GetValue(dataDir), dir, new LogLineProgress(), line => Console.Error.WriteLine(line))
-                .Run(n, e, steps, parse.GetValue(seed), parse.GetValue(spread));
-            if (parse.GetValue(json)) Console.WriteLine(result.ToJsonString());
+                .Run(n, e, steps, run.SeedOr(parse), parse.GetValue(spread));
+            if (run.WantsJson(parse)) Console.WriteLine(result.ToJsonString());
             else Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{n} subnets: Kendall tau {result["kendall_tau"]!.GetValue<double>():F3}, Spearman rho {result["spearman_rho"]!.GetValue<double>():F3} (inherited vs trained alone, held-out accuracy); {Path.Combine(dir, "rank_study.json")}"));
             return ExitCodes.Success;

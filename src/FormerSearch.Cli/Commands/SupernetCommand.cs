@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Text.Json;
 using FormerSearch.Data;
 using FormerSearch.Engine;
+using FormerSearch.Pipeline;
+using FormerSearch.Search;
 using FormerSearch.Spaces;
 using FormerSearch.Supernets;
 using FormerSearch.Training;
@@ -19,40 +21,44 @@ public static class SupernetCommand
 
     private static Command Train()
     {
-        var space = new Option<string>("--space") { Description = "Search space: autoformer | glit | burger.", Required = true };
+        const SamplerKind defaultSampler = SamplerKind.Uniform;
+        var space = new Option<string>("--space") { Description = $"Search space: {string.Join(" | ", SearchSpaces.Names)}.", Required = true };
         var preset = new Option<string?>("--preset") { Description = "Preset of the space (default: mini)." };
-        var sampler = new Option<string>("--sampler") { Description = "uniform | spos | sandwich | hybrid.", DefaultValueFactory = _ => "uniform" };
+        var sampler = KindOption.Create("--sampler", "How a step picks its subnets", defaultSampler);
         var output = new Option<string>("--output") { Description = "Output directory: supernet.safetensors, space.json, checkpoint, metrics.", Required = true };
-        var data = new DataOptions(defaultValSize: 10_000);
+        // The held-out images a later `former search --supernet` ranks subnets on: as many as the search holds out itself.
+        var data = new DataOptions(defaultValSize: SearchPreset.Default.Settings.ValSize);
         var recipe = new TrainingRecipeOptions();
+        var run = new RunOptions("Seed of weights, data order, augmentation, sampling and the held-out split (default 0).");
         var command = new Command("train", "Train a supernet: each step activates subnets by the sampling rule; progress, checkpoints and exact resume as `former train`.")
         {
             space, preset, sampler, output,
         };
         data.AddTo(command);
         recipe.AddTo(command);
+        run.AddTo(command);
         command.SetAction(parse =>
         {
-            EngineSettings.Threads = CommonOptions.AtLeast(parse.GetValue(recipe.Threads), 1, "--threads");
+            run.ApplyThreads(parse);
             var searchSpace = SearchSpaces.Create(parse.GetValue(space)!, parse.GetValue(preset));
-            var kind = ParseSampler(parse.GetValue(sampler)!);
-            ulong seed = recipe.Seed(parse);
+            var kind = parse.GetValue(sampler) ?? defaultSampler;
+            ulong seed = run.SeedOr(parse);
             var splits = data.Open(parse, seed);
             var folder = new SupernetDirectory(parse.GetValue(output)!, searchSpace.Name, searchSpace.Preset, searchSpace.DefaultInput,
-                splits.Train.NumClasses, kind.ToString().ToLowerInvariant(), parse.GetValue(data.Dataset)!, parse.GetValue(data.ValSize), seed);
+                splits.Train.NumClasses, kind, parse.GetValue(data.Dataset)!, parse.GetValue(data.ValSize), seed);
             if (!recipe.Resume(parse) && File.Exists(Path.Combine(folder.Path, "checkpoint.safetensors")))
                 throw new UserInputException($"{folder.Path} already holds a supernet run; pass --resume to continue it or choose another --output.");
             var supernet = searchSpace.CreateSupernet(folder.ModelOptions with { DropPathRate = recipe.DropPath(parse), Seed = seed });
             int batches = Math.Max(1, splits.Train.Count / recipe.BatchSize(parse));
             var options = recipe.Recipe(parse, batches);
-            var loader = recipe.TrainLoader(parse, splits.Train, folder.Input, folder.NumClasses, options.LabelSmoothing);
+            var loader = recipe.TrainLoader(parse, splits.Train, folder.Input, folder.NumClasses, options.LabelSmoothing, seed);
             folder.Save();
-            Console.Error.WriteLine($"training the {searchSpace.Name} ({searchSpace.Preset}) supernet with {kind.ToString().ToLowerInvariant()} sampling on {splits.Train.Count} images of {splits.Train.Name}, {options.Epochs} epochs, into {folder.Path}");
+            Console.Error.WriteLine($"training the {searchSpace.Name} ({searchSpace.Preset}) supernet with {KindNames.Of(kind)} sampling on {splits.Train.Count} images of {splits.Train.Name}, {options.Epochs} epochs, into {folder.Path}");
             var samplerPasses = new SubnetSampler(supernet, kind, seed);
-            TrainCommand.RunTrainer(recipe.WantsBar(parse),
+            var trainer = TrainCommand.RunTrainer(run.WantsBar(parse),
                 progress => new Trainer(supernet, loader, null, options, folder.Path, progress, samplerPasses) { WeightsFileName = SupernetDirectory.WeightsFile },
                 recipe.Resume(parse));
-            Console.WriteLine(folder.WeightsPath);
+            TrainCommand.PrintOutcome(trainer, run.WantsJson(parse));
             return ExitCodes.Success;
         });
         return command;
@@ -65,13 +71,13 @@ public static class SupernetCommand
         var dataset = new Option<string?>("--dataset") { Description = "Data set (default: the one the supernet was trained on)." };
         var dataDir = new Option<string?>("--data-dir") { Description = "Directory of the data set's files." };
         var split = new Option<string>("--split") { Description = "val (the images held out from supernet training) | test.", DefaultValueFactory = _ => "val" };
-        var bnBatches = new Option<int>("--bn-batches") { Description = "Training batches to re-estimate batch-norm statistics on (subnets with BN).", DefaultValueFactory = _ => 20 };
-        var threads = CommonOptions.Threads();
-        var json = CommonOptions.Json();
-        var command = new Command("eval", "Accuracy of a subnet with the weights it inherits from a trained supernet.") { supernetDir, arch, dataset, dataDir, split, bnBatches, threads, json };
+        var bnBatches = new Option<int>("--bn-batches") { Description = "Training batches to re-estimate batch-norm statistics on (subnets with BN).", DefaultValueFactory = _ => BatchNormCalibration.DefaultBatches };
+        var run = new RunOptions("Seed of the batches batch-norm statistics are re-estimated on (default: the supernet's seed).");
+        var command = new Command("eval", "Accuracy of a subnet with the weights it inherits from a trained supernet.") { supernetDir, arch, dataset, dataDir, split, bnBatches };
+        run.AddTo(command);
         command.SetAction(parse =>
         {
-            EngineSettings.Threads = CommonOptions.AtLeast(parse.GetValue(threads), 1, "--threads");
+            run.ApplyThreads(parse);
             var folder = SupernetDirectory.Load(parse.GetValue(supernetDir)!);
             var architecture = folder.ReadArchitecture(parse.GetValue(arch)!);
             var supernet = folder.LoadSupernet();
@@ -85,9 +91,9 @@ public static class SupernetCommand
             };
             var result = InheritedAccuracy.Evaluate(supernet, architecture,
                 DataLoader.ForEvaluation(images, 256, folder.Input, folder.NumClasses),
-                DataLoader.ForTraining(splits.Train, 128, Augmentation.None, folder.Input, folder.NumClasses, folder.Seed),
+                DataLoader.ForTraining(splits.Train, 128, Augmentation.None, folder.Input, folder.NumClasses, run.SeedOr(parse, folder.Seed)),
                 CommonOptions.AtLeast(parse.GetValue(bnBatches), 0, "--bn-batches"));
-            if (parse.GetValue(json))
+            if (run.WantsJson(parse))
                 Console.WriteLine(JsonSerializer.Serialize(new { arch = architecture.Key, split = which, images = result.Count, top1 = result.Top1, top5 = result.Top5, loss = result.Loss }));
             else
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{architecture.Key} on {images.Name} {which}: top-1 {100 * result.Top1:F2}%, top-5 {100 * result.Top5:F2}%, loss {result.Loss:F4}"));
@@ -95,13 +101,4 @@ public static class SupernetCommand
         });
         return command;
     }
-
-    internal static SamplerKind ParseSampler(string text) => text.ToLowerInvariant() switch
-    {
-        "uniform" => SamplerKind.Uniform,
-        "spos" => SamplerKind.Spos,
-        "sandwich" => SamplerKind.Sandwich,
-        "hybrid" => SamplerKind.Hybrid,
-        _ => throw new UserInputException($"--sampler '{text}' is unknown: use uniform, spos, sandwich or hybrid."),
-    };
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
 using FormerSearch.Cli.Progress;
 using FormerSearch.Data;
 using FormerSearch.Engine;
@@ -18,6 +19,7 @@ public static class TrainCommand
         var selection = new ModelSelection();
         var data = new DataOptions(defaultValSize: 0);
         var recipe = new TrainingRecipeOptions();
+        var run = new RunOptions("Seed of weights, data order, augmentation and sampling (default 0).");
         var input = new Option<string?>("--input") { Description = "Model input as CxHxW (default: the data's size; 1-channel data is repeated for 3-channel inputs)." };
         var numClasses = new Option<int?>("--num-classes") { Description = "Classifier outputs (default: the data set's classes)." };
         var init = new Option<string?>("--init") { Description = "Start from these weights (safetensors, official names) instead of a fresh initialisation." };
@@ -26,11 +28,12 @@ public static class TrainCommand
         selection.AddTo(command);
         data.AddTo(command);
         recipe.AddTo(command);
+        run.AddTo(command);
         command.SetAction(parse =>
         {
-            EngineSettings.Threads = CommonOptions.AtLeast(parse.GetValue(recipe.Threads), 1, "--threads");
+            run.ApplyThreads(parse);
             var entry = selection.Resolve(parse);
-            ulong seed = recipe.Seed(parse);
+            ulong seed = run.SeedOr(parse);
             var splits = data.Open(parse, seed);
             var size = ModelInputs.Choose(parse.GetValue(input), splits.Train);
             int classes = parse.GetValue(numClasses) is { } k ? CommonOptions.AtLeast(k, splits.Train.NumClasses, "--num-classes") : splits.Train.NumClasses;
@@ -43,39 +46,53 @@ public static class TrainCommand
 
             int batches = Math.Max(1, splits.Train.Count / recipe.BatchSize(parse));
             var options = recipe.Recipe(parse, batches);
-            var loader = recipe.TrainLoader(parse, splits.Train, size, classes, options.LabelSmoothing);
+            var loader = recipe.TrainLoader(parse, splits.Train, size, classes, options.LabelSmoothing, seed);
             var validation = splits.Validation is { } v ? DataLoader.ForEvaluation(v, recipe.BatchSize(parse), size, classes) : null;
             string dir = parse.GetValue(output) ?? Path.Combine("runs", entry.Name);
             if (!recipe.Resume(parse) && File.Exists(Path.Combine(dir, "checkpoint.safetensors")))
                 throw new UserInputException($"{dir} already holds a training run; pass --resume to continue it or choose another --output.");
 
             Console.Error.WriteLine($"training {entry.Name} at {size}, {classes} classes, on {splits.Train.Count} images of {splits.Train.Name} ({loader.BatchesPerEpoch} batches of {loader.BatchSize} per epoch, {options.Epochs} epochs) into {dir}");
-            RunTrainer(recipe.WantsBar(parse), progress => new Trainer(model, loader, validation, options, dir, progress), recipe.Resume(parse));
-            Console.WriteLine(Path.Combine(dir, "model.safetensors"));
+            var trainer = RunTrainer(run.WantsBar(parse), progress => new Trainer(model, loader, validation, options, dir, progress), recipe.Resume(parse));
+            PrintOutcome(trainer, run.WantsJson(parse));
             return ExitCodes.Success;
         });
         return command;
     }
 
-    /// <summary>Runs a trainer under a progress bar or log lines; a diverged run becomes a one-line failure (exit 1).</summary>
-    internal static void RunTrainer(bool bar, Func<ITrainingProgress, Trainer> create, bool resume)
+    /// <summary>
+    /// What a finished training run prints: the weights' path, or with <paramref name="json"/> one object
+    /// <c>{"output", "weights", "metrics", "last_epoch"}</c> (the last line of <c>metrics.jsonl</c>).
+    /// </summary>
+    internal static void PrintOutcome(Trainer trainer, bool json)
     {
-        try
+        if (!json)
         {
-            if (bar)
-            {
-                var progress = new ProgressBarProgress();
-                var trainer = create(progress);
-                progress.Run(() => trainer.Run(resume));
-            }
-            else
-            {
-                create(new LogLineProgress()).Run(resume);
-            }
+            Console.WriteLine(trainer.ModelPath);
+            return;
         }
-        catch (TrainingDivergedException e)
+        string? last = File.Exists(trainer.MetricsPath) ? File.ReadLines(trainer.MetricsPath).LastOrDefault(l => l.Length > 0) : null;
+        Console.WriteLine(new JsonObject
         {
-            throw new TrainingFailedException(e.Message, e);
+            ["output"] = Path.GetFullPath(Path.GetDirectoryName(trainer.ModelPath)!),
+            ["weights"] = Path.GetFullPath(trainer.ModelPath),
+            ["metrics"] = Path.GetFullPath(trainer.MetricsPath),
+            ["last_epoch"] = last is null ? null : JsonNode.Parse(last),
+        }.ToJsonString());
+    }
+
+    /// <summary>Runs a trainer under a progress bar or log lines and returns it (a diverged run throws <see cref="TrainingDivergedException"/>: exit 1).</summary>
+    internal static Trainer RunTrainer(bool bar, Func<ITrainingProgress, Trainer> create, bool resume)
+    {
+        if (!bar)
+        {
+            var plain = create(new LogLineProgress());
+            plain.Run(resume);
+            return plain;
         }
+        var progress = new ProgressBarProgress();
+        var trainer = create(progress);
+        progress.Run(() => trainer.Run(resume));
+        return trainer;
     }
 }

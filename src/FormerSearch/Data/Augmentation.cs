@@ -1,3 +1,5 @@
+using FormerSearch.Engine;
+
 namespace FormerSearch.Data;
 
 /// <summary>
@@ -59,14 +61,14 @@ public sealed record Augmentation
         this with { MixupAlpha = 0.8f, CutmixAlpha = 1f, MixProb = 1f, SwitchProb = 0.5f, RandomErasingProb = 0.25f };
 
     /// <summary>Checks every setting.</summary>
-    /// <exception cref="ArgumentException">A setting is out of its range; the message names it.</exception>
+    /// <exception cref="UserInputException">A setting is out of its range; the message names it.</exception>
     public void Validate()
     {
-        if (CropPadding < 0) throw new ArgumentException($"Crop padding {CropPadding} must not be negative.");
-        if (!(MixupAlpha >= 0) || float.IsInfinity(MixupAlpha)) throw new ArgumentException($"Mixup alpha {MixupAlpha} must be a finite number >= 0.");
-        if (!(CutmixAlpha >= 0) || float.IsInfinity(CutmixAlpha)) throw new ArgumentException($"Cutmix alpha {CutmixAlpha} must be a finite number >= 0.");
-        if (!(MixProb is >= 0 and <= 1)) throw new ArgumentException($"Mix probability {MixProb} must be in [0, 1].");
-        if (!(SwitchProb is >= 0 and <= 1)) throw new ArgumentException($"Mixup/cutmix switch probability {SwitchProb} must be in [0, 1].");
-        if (!(RandomErasingProb is >= 0 and <= 1)) throw new ArgumentException($"Random erasing probability {RandomErasingProb} must be in [0, 1].");
+        if (CropPadding < 0) throw new UserInputException($"Crop padding {CropPadding} must not be negative.");
+        if (!(MixupAlpha >= 0) || float.IsInfinity(MixupAlpha)) throw new UserInputException($"Mixup alpha {MixupAlpha} must be a finite number >= 0.");
+        if (!(CutmixAlpha >= 0) || float.IsInfinity(CutmixAlpha)) throw new UserInputException($"Cutmix alpha {CutmixAlpha} must be a finite number >= 0.");
+        if (!(MixProb is >= 0 and <= 1)) throw new UserInputException($"Mix probability {MixProb} must be in [0, 1].");
+        if (!(SwitchProb is >= 0 and <= 1)) throw new UserInputException($"Mixup/cutmix switch probability {SwitchProb} must be in [0, 1].");
+        if (!(RandomErasingProb is >= 0 and <= 1)) throw new UserInputException($"Random erasing probability {RandomErasingProb} must be in [0, 1].");
     }
 }

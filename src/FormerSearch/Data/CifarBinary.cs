@@ -1,3 +1,5 @@
+using FormerSearch.Engine;
+
 namespace FormerSearch.Data;
 
 /// <summary>
@@ -19,14 +21,13 @@ public static class CifarBinary
     /// </summary>
     /// <param name="labelBytes">1 for CIFAR-10, 2 for CIFAR-100 (the second, fine, label is kept).</param>
     /// <param name="numClasses">Labels must be below this.</param>
-    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">Its length is not a whole number of records, or a label is out of range; the message names it.</exception>
+    /// <exception cref="UserInputException">The file does not exist, or its length is not a whole number of records, or a label is out of range; the message names it.</exception>
     public static void ReadInto(string path, int labelBytes, int numClasses, List<byte[]> pixels, List<int> labels)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"CIFAR file '{path}' does not exist.", path);
+        if (!File.Exists(path)) throw new UserInputException($"CIFAR file '{path}' does not exist.");
         byte[] raw;
         try { raw = File.ReadAllBytes(path); }
-        catch (IOException e) { throw new InvalidDataException($"Cannot read CIFAR file '{path}': {e.Message}", e); }
+        catch (IOException e) { throw new UserInputException($"Cannot read CIFAR file '{path}': {e.Message}", e); }
         Parse(raw, path, labelBytes, numClasses, pixels, labels);
     }
 
@@ -34,7 +35,7 @@ public static class CifarBinary
     /// The members of a downloaded CIFAR archive (<c>cifar-10-binary.tar.gz</c>, <c>cifar-100-binary.tar.gz</c>)
     /// whose file names are in <paramref name="names"/>, read without unpacking it, keyed by file name.
     /// </summary>
-    /// <exception cref="InvalidDataException">The archive is corrupt or truncated; the message names it.</exception>
+    /// <exception cref="UserInputException">The archive is corrupt or truncated; the message names it.</exception>
     public static Dictionary<string, byte[]> ReadFromArchive(string archive, IReadOnlyCollection<string> names)
     {
         var found = new Dictionary<string, byte[]>();
@@ -54,18 +55,18 @@ public static class CifarBinary
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or IOException)
         {
-            throw new InvalidDataException($"'{archive}' is not a valid CIFAR .tar.gz archive ({e.Message}); download it again.", e);
+            throw new UserInputException($"'{archive}' is not a valid CIFAR .tar.gz archive ({e.Message}); download it again.", e);
         }
         return found;
     }
 
     /// <summary>Appends the records held in <paramref name="raw"/> (named <paramref name="source"/> in errors); see <see cref="ReadInto"/>.</summary>
-    /// <exception cref="InvalidDataException">As <see cref="ReadInto"/>.</exception>
+    /// <exception cref="UserInputException">As <see cref="ReadInto"/>.</exception>
     public static void Parse(byte[] raw, string source, int labelBytes, int numClasses, List<byte[]> pixels, List<int> labels)
     {
         int record = labelBytes + ImageBytes;
         if (raw.Length == 0 || raw.Length % record != 0)
-            throw new InvalidDataException($"'{source}' is not a valid CIFAR binary file: its {raw.Length} bytes are not a whole number of {record}-byte records (truncated or the wrong CIFAR version); download it again.");
+            throw new UserInputException($"'{source}' is not a valid CIFAR binary file: its {raw.Length} bytes are not a whole number of {record}-byte records (truncated or the wrong CIFAR version); download it again.");
         int n = raw.Length / record;
         var hwc = new byte[n * ImageBytes];
         const int plane = Side * Side;
@@ -74,7 +75,7 @@ public static class CifarBinary
             int at = i * record;
             int label = raw[at + labelBytes - 1];
             if (label >= numClasses)
-                throw new InvalidDataException($"'{source}' is not a valid CIFAR binary file: record {i} has label {label}, outside [0, {numClasses}) (is it the other CIFAR version?).");
+                throw new UserInputException($"'{source}' is not a valid CIFAR binary file: record {i} has label {label}, outside [0, {numClasses}) (is it the other CIFAR version?).");
             labels.Add(label);
             var src = raw.AsSpan(at + labelBytes, ImageBytes);
             var dst = hwc.AsSpan(i * ImageBytes, ImageBytes);

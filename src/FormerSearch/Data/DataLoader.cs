@@ -38,19 +38,20 @@ public sealed class DataLoader : IBatchSource
     /// <param name="seed">Seed of every random choice.</param>
     /// <param name="labelSmoothing">Smoothing folded into soft targets when mixing (see remarks).</param>
     /// <param name="prefetch">Batches built ahead on the background thread; 0 builds them on the calling thread.</param>
-    /// <exception cref="ArgumentException">A size is not positive, the class count is below the data set's, channels cannot be adapted, or a setting is out of range.</exception>
+    /// <exception cref="UserInputException">A size is not positive, the class count is below the data set's, channels cannot be adapted, or a setting is out of range.</exception>
+    /// <exception cref="ArgumentException"><paramref name="prefetch"/> is negative.</exception>
     public DataLoader(ImageDataset dataset, int batchSize, bool shuffle, bool dropLast, Augmentation augmentation, ModelInput input,
         int numClasses, ulong seed, float labelSmoothing = 0f, int prefetch = 2)
     {
         ArgumentNullException.ThrowIfNull(dataset);
         ArgumentNullException.ThrowIfNull(augmentation);
-        if (batchSize <= 0) throw new ArgumentException($"Batch size {batchSize} must be positive.", nameof(batchSize));
-        if (input.Channels <= 0 || input.Height <= 0 || input.Width <= 0) throw new ArgumentException($"Input {input} must have positive sizes.", nameof(input));
+        if (batchSize <= 0) throw new UserInputException($"Batch size {batchSize} must be positive.");
+        if (input.Channels <= 0 || input.Height <= 0 || input.Width <= 0) throw new UserInputException($"Input {input} must have positive sizes.");
         if (input.Channels != dataset.Channels && dataset.Channels != 1)
-            throw new ArgumentException($"The model input has {input.Channels} channel(s) but {dataset.Name} has {dataset.Channels} channels; only 1-channel data can be repeated into more channels.", nameof(input));
+            throw new UserInputException($"The model input has {input.Channels} channel(s) but {dataset.Name} has {dataset.Channels} channels; only 1-channel data can be repeated into more channels.");
         if (numClasses < dataset.NumClasses)
-            throw new ArgumentException($"Class count {numClasses} is below the {dataset.NumClasses} classes of {dataset.Name}.", nameof(numClasses));
-        if (!(labelSmoothing is >= 0 and < 1)) throw new ArgumentException($"Label smoothing {labelSmoothing} must be in [0, 1).", nameof(labelSmoothing));
+            throw new UserInputException($"Class count {numClasses} is below the {dataset.NumClasses} classes of {dataset.Name}.");
+        if (!(labelSmoothing is >= 0 and < 1)) throw new UserInputException($"Label smoothing {labelSmoothing} must be in [0, 1).");
         if (prefetch < 0) throw new ArgumentException($"Prefetch depth {prefetch} must not be negative.", nameof(prefetch));
         augmentation.Validate();
         Dataset = dataset;
@@ -66,7 +67,7 @@ public sealed class DataLoader : IBatchSource
     }
 
     /// <summary>A loader for evaluation: every image once, in stored order, no augmentation (only resizing, channel repetition and normalisation).</summary>
-    /// <exception cref="ArgumentException">As the constructor.</exception>
+    /// <exception cref="UserInputException">As the constructor.</exception>
     public static DataLoader ForEvaluation(ImageDataset dataset, int batchSize, ModelInput input, int numClasses) =>
         new(dataset, batchSize, shuffle: false, dropLast: false, Augmentation.None, input, numClasses, seed: 0);
 
@@ -74,7 +75,7 @@ public sealed class DataLoader : IBatchSource
     /// A loader for training (or batch-norm recalibration): the order shuffled per epoch, and a last partial batch dropped
     /// (timm's drop_last) unless it is the only one, so a data set smaller than a batch still yields a batch.
     /// </summary>
-    /// <exception cref="ArgumentException">As the constructor.</exception>
+    /// <exception cref="UserInputException">As the constructor.</exception>
     public static DataLoader ForTraining(ImageDataset dataset, int batchSize, Augmentation augmentation, ModelInput input, int numClasses,
         ulong seed, float labelSmoothing = 0f, bool shuffle = true) =>
         new(dataset, batchSize, shuffle, dropLast: dataset.Count > batchSize, augmentation, input, numClasses, seed, labelSmoothing);

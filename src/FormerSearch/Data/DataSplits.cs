@@ -1,3 +1,5 @@
+using FormerSearch.Engine;
+
 namespace FormerSearch.Data;
 
 /// <summary>
@@ -28,14 +30,12 @@ public sealed class DataSplits
     public ImageDataset Test => _test ??= DatasetCatalog.Open(_spec, _dataDir, DatasetSplitKind.Test);
 
     /// <summary>Opens <paramref name="spec"/>'s training set and holds out <paramref name="valSize"/> images chosen by <paramref name="seed"/>.</summary>
-    /// <exception cref="FileNotFoundException">A data file is missing (the message says what to install or pass).</exception>
-    /// <exception cref="InvalidDataException">A data file is damaged.</exception>
-    /// <exception cref="ArgumentException"><paramref name="valSize"/> is negative or leaves no training image.</exception>
+    /// <exception cref="UserInputException">A data file is missing (the message says what to install or pass) or damaged, or <paramref name="valSize"/> is negative or leaves no training image.</exception>
     public static DataSplits Open(DatasetSpec spec, string? dataDir, int valSize, ulong seed)
     {
         var train = DatasetCatalog.Open(spec, dataDir, DatasetSplitKind.Train);
         if (valSize < 0 || valSize >= train.Count)
-            throw new ArgumentException($"--val-size {valSize} is invalid: it must be in [0, {train.Count - 1}] for the {train.Count} training images of {train.Name}.");
+            throw new UserInputException($"--val-size {valSize} is invalid: it must be in [0, {train.Count - 1}] for the {train.Count} training images of {train.Name}.");
         if (valSize == 0) return new DataSplits(spec, dataDir, train, null);
         var (rest, validation) = HoldOut.Split(train, valSize, seed);
         return new DataSplits(spec, dataDir, rest, validation);

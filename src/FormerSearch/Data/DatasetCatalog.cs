@@ -1,3 +1,4 @@
+using FormerSearch.Engine;
 using FormerSearch.Engine.IO;
 
 namespace FormerSearch.Data;
@@ -21,8 +22,7 @@ public static class DatasetCatalog
     /// <param name="spec">Which data set.</param>
     /// <param name="dataDir">Directory holding its files (also searched: <c>raw/</c>, <c>FashionMNIST/raw/</c>, <c>MNIST/raw/</c>, <c>cifar-10-batches-bin/</c>, <c>cifar-100-binary/</c>, and the downloaded <c>cifar-10-binary.tar.gz</c>/<c>cifar-100-binary.tar.gz</c> read as they are); null for the default (Fashion-MNIST only; .npy paths are then relative to the working directory).</param>
     /// <param name="split">Train or test. A two-file <c>npy:</c> spec has one pair, which serves both.</param>
-    /// <exception cref="FileNotFoundException">A file is missing; the message names it and what to do.</exception>
-    /// <exception cref="InvalidDataException">A file is corrupt, truncated or inconsistent with its partner; the message names it.</exception>
+    /// <exception cref="UserInputException">A file is missing (the message names it and what to do), or corrupt, truncated or inconsistent with its partner (the message names it).</exception>
     public static ImageDataset Open(DatasetSpec spec, string? dataDir, DatasetSplitKind split)
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -31,7 +31,7 @@ public static class DatasetCatalog
             DatasetKind.FashionMnist => OpenIdx(spec, dataDir ?? FashionMnistDefaultDirectory, split, "Fashion-MNIST", "FashionMNIST",
                 dataDir is null ? "install the Debian package dataset-fashion-mnist or pass --data-dir with the IDX files" : "put the Fashion-MNIST IDX files there or pass another --data-dir",
                 FashionMean, FashionStd),
-            DatasetKind.Mnist => OpenIdx(spec, dataDir ?? throw new FileNotFoundException("MNIST has no default directory: download its four IDX files (train-images-idx3-ubyte.gz, ...) and pass --data-dir."),
+            DatasetKind.Mnist => OpenIdx(spec, dataDir ?? throw new UserInputException("MNIST has no default directory: download its four IDX files (train-images-idx3-ubyte.gz, ...) and pass --data-dir."),
                 split, "MNIST", "MNIST", "put the MNIST IDX files there or pass another --data-dir", MnistMean, MnistStd),
             DatasetKind.Cifar10 => OpenCifar10(dataDir, split),
             DatasetKind.Cifar100 => OpenCifar100(dataDir, split),
@@ -43,20 +43,20 @@ public static class DatasetCatalog
     {
         string prefix = split == DatasetSplitKind.Train ? "train" : "t10k";
         string folder = FindFolder(dir, prefix + "-images-idx3-ubyte", ["", "raw", Path.Combine(torchvisionFolder, "raw")], gz: true)
-            ?? throw new FileNotFoundException($"{title} file '{prefix}-images-idx3-ubyte[.gz]' is not in '{dir}': {advice}.", Path.Combine(dir, prefix + "-images-idx3-ubyte.gz"));
+            ?? throw new UserInputException($"{title} file '{prefix}-images-idx3-ubyte[.gz]' is not in '{dir}': {advice}.");
         string imagesPath = WithGz(Path.Combine(folder, prefix + "-images-idx3-ubyte"));
         string labelsPath = WithGz(Path.Combine(folder, prefix + "-labels-idx1-ubyte"));
         if (!File.Exists(labelsPath))
-            throw new FileNotFoundException($"{title} file '{prefix}-labels-idx1-ubyte[.gz]' is not in '{folder}': {advice}.", labelsPath);
+            throw new UserInputException($"{title} file '{prefix}-labels-idx1-ubyte[.gz]' is not in '{folder}': {advice}.");
 
         byte[] pixels = IdxFile.Read(imagesPath, 3, out int[] shape);
         byte[] rawLabels = IdxFile.Read(labelsPath, 1, out int[] labelShape);
         if (labelShape[0] != shape[0])
-            throw new InvalidDataException($"'{labelsPath}' holds {labelShape[0]} labels but '{imagesPath}' holds {shape[0]} images; download both again.");
+            throw new UserInputException($"'{labelsPath}' holds {labelShape[0]} labels but '{imagesPath}' holds {shape[0]} images; download both again.");
         var labels = new int[rawLabels.Length];
         for (int i = 0; i < labels.Length; i++)
         {
-            if (rawLabels[i] >= 10) throw new InvalidDataException($"'{labelsPath}' has label {rawLabels[i]} at {i}, outside [0, 10); download it again.");
+            if (rawLabels[i] >= 10) throw new UserInputException($"'{labelsPath}' has label {rawLabels[i]} at {i}, outside [0, 10); download it again.");
             labels[i] = rawLabels[i];
         }
         return ImageDataset.FromBytes($"{spec} {Describe(split)}", spec.Kind, pixels, labels, 1, shape[1], shape[2], 10, mean, std);
@@ -65,7 +65,7 @@ public static class DatasetCatalog
     private static ImageDataset OpenCifar10(string? dataDir, DatasetSplitKind split)
     {
         const string advice = "download the CIFAR-10 binary version (cifar-10-binary.tar.gz), unpack it and pass --data-dir";
-        string dir = dataDir ?? throw new FileNotFoundException($"CIFAR-10 has no default directory: {advice}.");
+        string dir = dataDir ?? throw new UserInputException($"CIFAR-10 has no default directory: {advice}.");
         string[] names = split == DatasetSplitKind.Train
             ? ["data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin"]
             : ["test_batch.bin"];
@@ -81,7 +81,7 @@ public static class DatasetCatalog
             foreach (string name in names)
             {
                 string path = Path.Combine(folder, name);
-                if (!File.Exists(path)) throw new FileNotFoundException($"CIFAR-10 file '{path}' is missing: {advice}.", path);
+                if (!File.Exists(path)) throw new UserInputException($"CIFAR-10 file '{path}' is missing: {advice}.");
                 CifarBinary.ReadInto(path, labelBytes: 1, numClasses: 10, pixels, labels);
             }
         }
@@ -91,7 +91,7 @@ public static class DatasetCatalog
     private static ImageDataset OpenCifar100(string? dataDir, DatasetSplitKind split)
     {
         const string advice = "download the CIFAR-100 binary version (cifar-100-binary.tar.gz), unpack it and pass --data-dir";
-        string dir = dataDir ?? throw new FileNotFoundException($"CIFAR-100 has no default directory: {advice}.");
+        string dir = dataDir ?? throw new UserInputException($"CIFAR-100 has no default directory: {advice}.");
         string name = split == DatasetSplitKind.Train ? "train.bin" : "test.bin";
         var pixels = new List<byte[]>();
         var labels = new List<int>();
@@ -106,12 +106,12 @@ public static class DatasetCatalog
     // The downloaded archive itself, read without unpacking, when the unpacked files are absent.
     private static void ReadArchive(string archive, string[] names, int labelBytes, int numClasses, string title, string notFound, List<byte[]> pixels, List<int> labels)
     {
-        if (!File.Exists(archive)) throw new FileNotFoundException($"{title} file '{names[0]}' {notFound}.", archive);
+        if (!File.Exists(archive)) throw new UserInputException($"{title} file '{names[0]}' {notFound}.");
         var members = CifarBinary.ReadFromArchive(archive, names);
         foreach (string name in names)
         {
             if (!members.TryGetValue(name, out var raw))
-                throw new InvalidDataException($"'{archive}' has no member '{name}'; download the {title} binary version again.");
+                throw new UserInputException($"'{archive}' has no member '{name}'; download the {title} binary version again.");
             CifarBinary.Parse(raw, $"{archive}:{name}", labelBytes, numClasses, pixels, labels);
         }
     }
@@ -133,7 +133,7 @@ public static class DatasetCatalog
             numClasses = Math.Max(numClasses, MaxPlusOne(ReadNpyLabels(trainLabels, -1, trainImages)));
             var train = ReadNpyImages(trainImages, out _, out int tc, out int th, out int tw);
             if (tc != c || th != h || tw != w || (train.Bytes is null) != (images.Bytes is null))
-                throw new InvalidDataException($"'{imagesPath}' holds {c}x{h}x{w} images but the training file '{trainImages}' holds {tc}x{th}x{tw} ones (or another dtype); both must match.");
+                throw new UserInputException($"'{imagesPath}' holds {c}x{h}x{w} images but the training file '{trainImages}' holds {tc}x{th}x{tw} ones (or another dtype); both must match.");
             trainBytes = train.Bytes;
         }
         string name = $"{Path.GetFileName(imagesPath)} {Describe(split)}";
@@ -146,33 +146,33 @@ public static class DatasetCatalog
 
     private static NpyPixels ReadNpyImages(string path, out int n, out int c, out int h, out int w)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"Images file '{path}' does not exist: pass an existing .npy file (NCHW uint8 or float32) or a --data-dir it is relative to.", path);
+        if (!File.Exists(path)) throw new UserInputException($"Images file '{path}' does not exist: pass an existing .npy file (NCHW uint8 or float32) or a --data-dir it is relative to.");
         byte[] raw;
         try { raw = File.ReadAllBytes(path); }
-        catch (IOException e) { throw new InvalidDataException($"Cannot read images file '{path}': {e.Message}", e); }
+        catch (IOException e) { throw new UserInputException($"Cannot read images file '{path}': {e.Message}", e); }
         var (dtype, shape) = Npy.ParseHeader(raw, path);
         if (shape.Length is not (3 or 4) || Array.IndexOf(shape, 0) >= 1)
-            throw new InvalidDataException($"Images file '{path}' has shape [{string.Join(", ", shape)}]; expected [N, C, H, W] (or [N, H, W] for one channel) with positive image sizes.");
+            throw new UserInputException($"Images file '{path}' has shape [{string.Join(", ", shape)}]; expected [N, C, H, W] (or [N, H, W] for one channel) with positive image sizes.");
         n = shape[0];
         c = shape.Length == 4 ? shape[1] : 1;
         h = shape[^2];
         w = shape[^1];
         if (dtype == "|u1") return new NpyPixels(ToChannelsLast(Npy.ParseUInt8(raw, out _, path), n, c, h, w), null);
         if (dtype is "<f4" or "<f8") return new NpyPixels(null, ToChannelsLast(Npy.Parse(raw, path).AsSpan().ToArray(), n, c, h, w));
-        throw new InvalidDataException($"Images file '{path}' has dtype {dtype}; expected uint8 (|u1) or float32 (<f4).");
+        throw new UserInputException($"Images file '{path}' has dtype {dtype}; expected uint8 (|u1) or float32 (<f4).");
     }
 
     private static int[] ReadNpyLabels(string path, int expected, string imagesPath)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"Labels file '{path}' does not exist: pass an existing .npy file of int32 or int64 labels or a --data-dir it is relative to.", path);
+        if (!File.Exists(path)) throw new UserInputException($"Labels file '{path}' does not exist: pass an existing .npy file of int32 or int64 labels or a --data-dir it is relative to.");
         long[] wide = Npy.LoadInt64(path, out int[] shape);
-        if (shape.Length != 1) throw new InvalidDataException($"Labels file '{path}' has shape [{string.Join(", ", shape)}]; expected one label per image, [N].");
+        if (shape.Length != 1) throw new UserInputException($"Labels file '{path}' has shape [{string.Join(", ", shape)}]; expected one label per image, [N].");
         if (expected >= 0 && wide.Length != expected)
-            throw new InvalidDataException($"Labels file '{path}' holds {wide.Length} labels but '{imagesPath}' holds {expected} images.");
+            throw new UserInputException($"Labels file '{path}' holds {wide.Length} labels but '{imagesPath}' holds {expected} images.");
         var labels = new int[wide.Length];
         for (int i = 0; i < wide.Length; i++)
         {
-            if (wide[i] is < 0 or > 1_000_000) throw new InvalidDataException($"Labels file '{path}' has label {wide[i]} at {i}; labels must be class numbers 0, 1, 2, ...");
+            if (wide[i] is < 0 or > 1_000_000) throw new UserInputException($"Labels file '{path}' has label {wide[i]} at {i}; labels must be class numbers 0, 1, 2, ...");
             labels[i] = (int)wide[i];
         }
         return labels;

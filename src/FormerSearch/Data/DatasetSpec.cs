@@ -1,3 +1,5 @@
+using FormerSearch.Engine;
+
 namespace FormerSearch.Data;
 
 /// <summary>
@@ -41,7 +43,7 @@ public sealed record DatasetSpec
     }
 
     /// <summary>Parses a spec (case-insensitive names; .npy paths kept as written).</summary>
-    /// <exception cref="ArgumentException">The spec names no known data set, or an <c>npy:</c> spec does not list two or four files.</exception>
+    /// <exception cref="UserInputException">The spec names no known data set, or an <c>npy:</c> spec does not list two or four files.</exception>
     public static DatasetSpec Parse(string spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -64,7 +66,7 @@ public sealed record DatasetSpec
             "mnist" => Of(DatasetKind.Mnist),
             "cifar10" or "cifar-10" => Of(DatasetKind.Cifar10),
             "cifar100" or "cifar-100" => Of(DatasetKind.Cifar100),
-            _ => throw new ArgumentException($"Unknown dataset '{spec}': expected fashion-mnist, mnist, cifar10, cifar100 or npy:IMAGES.npy,LABELS.npy.", nameof(spec)),
+            _ => throw new UserInputException($"Unknown dataset '{spec}': expected fashion-mnist, mnist, cifar10, cifar100 or npy:IMAGES.npy,LABELS.npy."),
         };
     }
 
@@ -80,6 +82,6 @@ public sealed record DatasetSpec
             : $"npy:{NpyTrainImages},{NpyTrainLabels},{NpyTestImages},{NpyTestLabels}",
     };
 
-    private static ArgumentException BadNpy(string spec) =>
-        new($"Dataset spec '{spec}' must name two .npy files (npy:IMAGES.npy,LABELS.npy) or four (npy:TRAIN_IMAGES.npy,TRAIN_LABELS.npy,TEST_IMAGES.npy,TEST_LABELS.npy).", nameof(spec));
+    private static UserInputException BadNpy(string spec) =>
+        new($"Dataset spec '{spec}' must name two .npy files (npy:IMAGES.npy,LABELS.npy) or four (npy:TRAIN_IMAGES.npy,TRAIN_LABELS.npy,TEST_IMAGES.npy,TEST_LABELS.npy).");
 }

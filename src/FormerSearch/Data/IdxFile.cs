@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using FormerSearch.Engine;
 
 namespace FormerSearch.Data;
 
@@ -11,11 +12,10 @@ namespace FormerSearch.Data;
 public static class IdxFile
 {
     /// <summary>Reads an unsigned-byte IDX file with <paramref name="rank"/> dimensions: its sizes and its bytes.</summary>
-    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is not such an IDX file, is truncated, has trailing bytes, or is a corrupt gzip stream; the message names it.</exception>
+    /// <exception cref="UserInputException">The file does not exist, is not such an IDX file, is truncated, has trailing bytes, or is a corrupt gzip stream; the message names it.</exception>
     public static byte[] Read(string path, int rank, out int[] shape)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"IDX file '{path}' does not exist.", path);
+        if (!File.Exists(path)) throw new UserInputException($"IDX file '{path}' does not exist.");
         try
         {
             using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
@@ -26,13 +26,13 @@ public static class IdxFile
             using Stream stream = gzip ? new GZipStream(file, CompressionMode.Decompress) : file;
             return ReadIdx(stream, path, rank, out shape);
         }
-        catch (InvalidDataException e) when (!e.Message.Contains(path, StringComparison.Ordinal))
+        catch (InvalidDataException e) // from GZipStream
         {
             throw Bad(path, $"its gzip stream is corrupt ({e.Message})");
         }
         catch (IOException e) when (e is not FileNotFoundException and not EndOfStreamException)
         {
-            throw new InvalidDataException($"Cannot read IDX file '{path}': {e.Message}", e);
+            throw new UserInputException($"Cannot read IDX file '{path}': {e.Message}", e);
         }
     }
 
@@ -63,6 +63,6 @@ public static class IdxFile
         return data;
     }
 
-    private static InvalidDataException Bad(string path, string what) =>
+    private static UserInputException Bad(string path, string what) =>
         new($"'{path}' is not a valid IDX file: {what}; download it again.");
 }

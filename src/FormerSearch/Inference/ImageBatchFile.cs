@@ -9,24 +9,23 @@ namespace FormerSearch.Inference;
 public static class ImageBatchFile
 {
     /// <summary>The batch as an NCHW float32 tensor <c>[B, C, H, W]</c> (unscoped), exactly as stored.</summary>
-    /// <exception cref="InvalidDataException">The file is missing, unreadable or not a valid .npy file; the message names it.</exception>
-    /// <exception cref="ArgumentException">The array is not float32 (<c>&lt;f4</c>) or not 4-D; the message names the file, dtype and shape.</exception>
+    /// <exception cref="UserInputException">The file is missing, unreadable or not a valid .npy file, or the array is not float32 (<c>&lt;f4</c>) or not 4-D; the message names the file, dtype and shape.</exception>
     public static Tensor LoadNchw(string path)
     {
         byte[] bytes;
         try { bytes = File.ReadAllBytes(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new InvalidDataException($"Cannot read input file '{path}': {e.Message}", e);
+            throw new UserInputException($"Cannot read input file '{path}': {e.Message}", e);
         }
         var batch = Npy.Parse(bytes, path); // validates magic, header, dtype support and length
         // Npy converts every dtype to float32; images in another dtype (uint8 pixels, float64) are almost
         // certainly not normalised the way the model expects, so they are refused rather than converted.
         string descr = Descr(bytes);
         if (descr != "<f4")
-            throw new ArgumentException($"Input '{path}' has dtype {descr}; it must be float32 (<f4) images [B, C, H, W].");
+            throw new UserInputException($"Input '{path}' has dtype {descr}; it must be float32 (<f4) images [B, C, H, W].");
         if (batch.Rank != 4)
-            throw new ArgumentException($"Input '{path}' has shape {Tensor.FormatShape(batch.Shape)}; it must be a 4-D NCHW float32 batch [B, C, H, W].");
+            throw new UserInputException($"Input '{path}' has shape {Tensor.FormatShape(batch.Shape)}; it must be a 4-D NCHW float32 batch [B, C, H, W].");
         return batch;
     }
 

@@ -73,16 +73,16 @@ public static class ImageLayout
     /// <param name="nchw">The batch.</param>
     /// <param name="input">The size the model was built for.</param>
     /// <param name="source">Names the batch in the message (a file name).</param>
-    /// <exception cref="ArgumentException">The rank, channel count or spatial size differs, or the batch is empty.</exception>
+    /// <exception cref="UserInputException">The rank, channel count or spatial size differs, or the batch is empty.</exception>
     public static void CheckNchw(Tensor nchw, ModelInput input, string source)
     {
         if (nchw.Rank != 4)
-            throw new ArgumentException($"{source} must hold a 4-D NCHW image batch [B, C, H, W]; it has shape {Tensor.FormatShape(nchw.Shape)}.");
+            throw new UserInputException($"{source} must hold a 4-D NCHW image batch [B, C, H, W]; it has shape {Tensor.FormatShape(nchw.Shape)}.");
         if (nchw.Size(0) < 1)
-            throw new ArgumentException($"{source} holds an empty batch (shape {Tensor.FormatShape(nchw.Shape)}).");
+            throw new UserInputException($"{source} holds an empty batch (shape {Tensor.FormatShape(nchw.Shape)}).");
         if (nchw.Size(1) != input.Channels)
-            throw new ArgumentException($"{source} has {nchw.Size(1)} channels (shape {Tensor.FormatShape(nchw.Shape)}) but the model takes {input.Channels}.");
+            throw new UserInputException($"{source} has {nchw.Size(1)} channels (shape {Tensor.FormatShape(nchw.Shape)}) but the model takes {input.Channels}.");
         if (nchw.Size(2) != input.Height || nchw.Size(3) != input.Width)
-            throw new ArgumentException($"{source} has {nchw.Size(2)}x{nchw.Size(3)} images but the model was built for {input.Height}x{input.Width}.");
+            throw new UserInputException($"{source} has {nchw.Size(2)}x{nchw.Size(3)} images but the model was built for {input.Height}x{input.Width}.");
     }
 }

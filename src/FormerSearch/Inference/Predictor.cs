@@ -36,7 +36,7 @@ public sealed class Predictor
     /// </summary>
     /// <param name="nchw">The images; any strides.</param>
     /// <param name="source">Names the batch in error messages.</param>
-    /// <exception cref="ArgumentException">The batch is not 4-D, empty, or not of the model's channel count and size.</exception>
+    /// <exception cref="UserInputException">The batch is not 4-D, empty, or not of the model's channel count and size.</exception>
     public Tensor Predict(Tensor nchw, string source = "The input")
     {
         ImageLayout.CheckNchw(nchw, Model.Input, source);
@@ -66,16 +66,12 @@ public sealed class Predictor
     /// and returns a predictor over it. The class count is <paramref name="numClasses"/> when given, else the first
     /// dimension of the file's <c>head.weight</c>, else 1000.
     /// </summary>
-    /// <exception cref="UserInputException">Unknown model, or a size the architecture cannot take (the message names the model and size).</exception>
-    /// <exception cref="ArgumentException">Weights that do not fit the model (the message names the file and keys).</exception>
-    /// <exception cref="InvalidDataException">The weights file is missing, truncated or not safetensors.</exception>
+    /// <exception cref="UserInputException">Unknown model, a size the architecture cannot take (the message names the model and size), weights that do not fit the model (the message names the file and keys), or a weights file that is truncated or not safetensors.</exception>
     public static Predictor Load(string name, string weightsPath, ModelInput input, int? numClasses = null, int batchSize = 64) =>
         Load(ModelRegistry.Get(name), weightsPath, input, numClasses, batchSize);
 
     /// <summary>As <see cref="Load(string, string, ModelInput, int?, int)"/> for a model given by its entry (a registered one or an architecture file's).</summary>
-    /// <exception cref="UserInputException">A size the architecture cannot take.</exception>
-    /// <exception cref="ArgumentException">Weights that do not fit the model.</exception>
-    /// <exception cref="InvalidDataException">The weights file is missing, truncated or not safetensors.</exception>
+    /// <exception cref="UserInputException">A size the architecture cannot take, weights that do not fit the model, or a weights file that is truncated or not safetensors.</exception>
     public static Predictor Load(ModelEntry entry, string weightsPath, ModelInput input, int? numClasses = null, int batchSize = 64)
     {
         ArgumentNullException.ThrowIfNull(entry);

@@ -16,6 +16,6 @@ public sealed class ForwardLatencyMeter(ISearchSpace space, ModelOptions options
     public double Measure(Architecture architecture)
     {
         var model = space.CreateModel(architecture, options);
-        return 1000.0 * batchSize / InferenceBenchmark.ImagesPerSecond(model, batchSize, minSeconds: 0.2, minRuns: 5);
+        return 1000.0 * ForwardTimer.MedianSeconds(model, batchSize, minSeconds: 0.2, minRuns: 5);
     }
 }

@@ -22,14 +22,14 @@ public sealed class RankStudy(SupernetDirectory folder, string? dataDir, string 
     /// Runs the study for <paramref name="samples"/> subnets trained <paramref name="epochs"/> epochs (or <paramref name="maxSteps"/>
     /// steps) each: drawn by the space's sampler, or with <paramref name="spread"/> picked evenly across the MACs range.
     /// </summary>
-    /// <exception cref="ArgumentException">Fewer than two samples, or the space cannot give that many distinct subnets.</exception>
+    /// <exception cref="UserInputException">Fewer than two samples, or the space cannot give that many distinct subnets.</exception>
     public JsonObject Run(int samples, int epochs, int? maxSteps, ulong seed, bool spread = false, int batchSize = 128, int bnBatches = 10)
     {
-        if (samples < 2) throw new ArgumentException($"--samples {samples} is invalid: a rank correlation needs at least 2 subnets.");
+        if (samples < 2) throw new UserInputException($"--samples {samples} is invalid: a rank correlation needs at least 2 subnets.");
         var space = folder.CreateSpace();
         var supernet = folder.LoadSupernet();
         var splits = DataSplits.Open(DatasetSpec.Parse(folder.Dataset), dataDir, folder.ValSize, folder.Seed);
-        var validation = splits.Validation ?? throw new ArgumentException($"The supernet in {folder.Path} held out no images to rank on (val_size 0).");
+        var validation = splits.Validation ?? throw new UserInputException($"The supernet in {folder.Path} held out no images to rank on (val_size 0).");
         var options = folder.ModelOptions;
         var evaluation = DataLoader.ForEvaluation(validation, 256, options.Input, options.NumClasses);
         var calibration = DataLoader.ForTraining(splits.Train, batchSize, Augmentation.None, options.Input, options.NumClasses, seed);
@@ -78,7 +78,7 @@ public sealed class RankStudy(SupernetDirectory folder, string? dataDir, string 
     /// of 20 times as many draws the ones at evenly spaced MACs ranks (smallest and largest drawn included), smallest first.
     /// Uniform draws of a large space sit close together in size and accuracy, so their ranking is mostly noise.
     /// </summary>
-    /// <exception cref="ArgumentException">The space cannot give that many distinct subnets.</exception>
+    /// <exception cref="UserInputException">The space cannot give that many distinct subnets.</exception>
     public static List<Architecture> Pick(ISearchSpace space, ModelOptions options, int count, ulong seed, bool spread)
     {
         var drawn = Distinct(space, spread ? 20 * count : count, seed, atLeast: count);
@@ -97,7 +97,7 @@ public sealed class RankStudy(SupernetDirectory folder, string? dataDir, string 
             if (attempt > 100 * count)
             {
                 if (list.Count >= atLeast) break;
-                throw new ArgumentException($"The {space.Name} ({space.Preset}) space gave only {list.Count} distinct subnets in {attempt} draws; ask for fewer --samples.");
+                throw new UserInputException($"The {space.Name} ({space.Preset}) space gave only {list.Count} distinct subnets in {attempt} draws; ask for fewer --samples.");
             }
             var a = space.Sample(rng);
             if (seen.Add(a)) list.Add(a);

@@ -9,6 +9,7 @@ using FormerSearch.Spaces;
 using FormerSearch.Studies;
 using FormerSearch.Supernets;
 using FormerSearch.Training;
+using FormerSearch.Engine;
 
 namespace FormerSearch.Pipeline;
 
@@ -21,12 +22,12 @@ namespace FormerSearch.Pipeline;
 public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingProgress progress, Action<string> log)
 {
     /// <summary>Runs every stage and returns the summary (also written to <c>summary.json</c>).</summary>
-    /// <exception cref="ArgumentException">Unknown space, sampler or algorithm, or a budget no architecture meets.</exception>
+    /// <exception cref="UserInputException">Unknown space, a data set that cannot be read, a budget no architecture meets, or an output or supernet folder that does not fit these settings.</exception>
     public JsonObject Run(bool resume)
     {
         string root = settings.Output;
         if (!resume && Directory.Exists(root) && Directory.EnumerateFileSystemEntries(root).Any())
-            throw new ArgumentException($"{root} already holds a search; pass --resume to continue it or choose another --output.");
+            throw new UserInputException($"{root} already holds a search; pass --resume to continue it or choose another --output.");
         Directory.CreateDirectory(root);
         var space = SearchSpaces.Create(settings.Space, settings.SpacePreset);
         var algorithm = Algorithm(); // checked before any work
@@ -42,7 +43,7 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
         BufferPool.Trim();
         var summary = FinishBest(space, splits, options, supernet, best);
         HtmlReport.Write([Path.Combine(root, "study.sqlite")], Path.Combine(root, "report.html"),
-            new ReportOptions { Title = $"{space.Name} ({space.Preset}) on {splits.Train.Name}: {result.Algorithm}" });
+            new ReportOptions { Title = $"{space.Name} ({space.Preset}) on {splits.Train.Name}: {KindNames.Of(result.Algorithm)}" });
         log($"report: {Path.Combine(root, "report.html")}");
         return summary;
     }
@@ -59,17 +60,17 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
     private Supernet TrainSupernet(ISearchSpace space, DataSplits splits, ModelOptions options)
     {
         var folder = new SupernetDirectory(Path.Combine(settings.Output, "supernet"), space.Name, space.Preset, options.Input, options.NumClasses,
-            settings.Sampler.ToString().ToLowerInvariant(), settings.Dataset, settings.ValSize, settings.HeldOutSeed);
+            settings.Sampler, settings.Dataset, settings.ValSize, settings.HeldOutSeed);
         if (settings.Supernet is { } given)
         {
             var trained = SupernetDirectory.Load(given);
             if (trained != folder with { Path = given })
-                throw new ArgumentException($"The supernet in {given} was trained on other settings than this search's ({Describe(trained)}, not {Describe(folder)}).");
+                throw new UserInputException($"The supernet in {given} was trained on other settings than this search's ({Describe(trained)}, not {Describe(folder)}).");
             log($"supernet: searching the trained supernet in {given}");
             return trained.LoadSupernet();
         }
         if (File.Exists(Path.Combine(folder.Path, SupernetDirectory.SpaceFile)) && SupernetDirectory.Load(folder.Path) is var earlier && earlier != folder)
-            throw new ArgumentException($"{folder.Path} holds a supernet trained on other settings ({Describe(earlier)}, not {Describe(folder)}); choose another --output.");
+            throw new UserInputException($"{folder.Path} holds a supernet trained on other settings ({Describe(earlier)}, not {Describe(folder)}); choose another --output.");
         if (File.Exists(folder.WeightsPath))
         {
             log($"supernet: reusing {folder.WeightsPath}");
@@ -84,7 +85,7 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
         {
             Epochs = settings.SupernetEpochs, MaxSteps = settings.SupernetMaxSteps, WarmupEpochs = 0.1 * steps / loader.BatchesPerEpoch,
         };
-        log($"supernet: training the {space.Name} ({space.Preset}) supernet with {settings.Sampler.ToString().ToLowerInvariant()} sampling on {splits.Train.Count} images into {folder.Path}");
+        log($"supernet: training the {space.Name} ({space.Preset}) supernet with {KindNames.Of(settings.Sampler)} sampling on {splits.Train.Count} images into {folder.Path}");
         var trainer = new Trainer(supernet, loader, null, recipe, folder.Path, progress, new SubnetSampler(supernet, settings.Sampler, settings.Seed))
         {
             WeightsFileName = SupernetDirectory.WeightsFile,
@@ -96,20 +97,20 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
     private (Candidate Best, SearchResult Result) SearchSupernet(ISearchSpace space, DataSplits splits, ModelOptions options, Supernet supernet,
         Constraints constraints, ILatencyMeter latency, ISearchAlgorithm algorithm, bool resume)
     {
-        var validation = splits.Validation ?? throw new ArgumentException("The search needs held-out images: --val-size must be positive.");
+        var validation = splits.Validation ?? throw new UserInputException("The search needs held-out images: --val-size must be positive.");
         var scored = settings.SearchValImages < validation.Count ? HoldOut.Split(validation, settings.SearchValImages, settings.Seed).Val : validation;
         var calibration = TrainLoader(splits.Train, Augmentation.None, options);
         var evaluator = new SupernetCandidateEvaluator(supernet, DataLoader.ForEvaluation(scored, 256, options.Input, options.NumClasses),
             DataLoader.ForEvaluation(splits.Test, 256, options.Input, options.NumClasses), calibration, settings.BnBatches);
         string studyPath = Path.Combine(settings.Output, "study.sqlite");
         using var study = Study.OpenOrCreate(studyPath, space);
-        log($"search: {algorithm.Name} under {constraints} on {scored.Count} held-out images, study {studyPath}");
+        log($"search: {KindNames.Of(algorithm.Kind)} under {constraints} on {scored.Count} held-out images, study {studyPath}");
         int lastLogged = -1;
         var context = new SearchContext
         {
             Space = space, Study = study, Evaluator = evaluator, Constraints = constraints, CostOptions = options, Resume = resume,
             // Timing every candidate costs seconds each; only a latency budget or objective needs it.
-            LatencyMeter = constraints.Latency.IsBounded || algorithm.Name == "pareto" ? latency : null,
+            LatencyMeter = constraints.Latency.IsBounded || algorithm.Kind == SearchAlgorithmKind.Pareto ? latency : null,
             Progress = e =>
             {
                 if (e.Generation == lastLogged && e.Evaluated < e.Budget) return;
@@ -123,7 +124,7 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
     }
 
     private static string Describe(SupernetDirectory d) =>
-        $"{d.Space} ({d.Preset}), {d.Input} input, {d.NumClasses} classes, {d.Sampler} sampling, {d.Dataset} with {d.ValSize} held out by seed {d.Seed}";
+        $"{d.Space} ({d.Preset}), {d.Input} input, {d.NumClasses} classes, {KindNames.Of(d.Sampler)} sampling, {d.Dataset} with {d.ValSize} held out by seed {d.Seed}";
 
     private DataLoader TrainLoader(ImageDataset train, Augmentation augmentation, ModelOptions options) =>
         DataLoader.ForTraining(train, settings.BatchSize, augmentation, options.Input, options.NumClasses, settings.Seed);

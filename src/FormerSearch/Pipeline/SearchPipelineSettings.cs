@@ -4,8 +4,8 @@ using FormerSearch.Supernets;
 namespace FormerSearch.Pipeline;
 
 /// <summary>
-/// What <c>former search</c> runs. The two presets are sized for this project's 2-core reference machine: <c>default</c>
-/// (≤ 20 minutes) and <c>quick</c> (≤ 5 minutes); every figure can be overridden.
+/// What <c>former search</c> runs. Each property's initial value is the <c>default</c> preset's; <see cref="SearchPreset.All"/>
+/// holds the run-size presets, and every figure can be overridden (the command line reads its defaults from here).
 /// </summary>
 public sealed record SearchPipelineSettings
 {
@@ -39,8 +39,8 @@ public sealed record SearchPipelineSettings
     /// <summary>A trained supernet folder (<c>former supernet train</c>) to search instead of training one (null: train one).</summary>
     public string? Supernet { get; init; }
 
-    /// <summary>Search algorithm: evolution, random, hierarchical, pareto.</summary>
-    public string Algorithm { get; init; } = "evolution";
+    /// <summary>Search algorithm.</summary>
+    public SearchAlgorithmKind Algorithm { get; init; } = SearchAlgorithmKind.Evolution;
 
     /// <summary>Constraint windows; a null MACs window means the default budget (the middle of the space's MACs range).</summary>
     public Constraints? Constraints { get; init; }
@@ -87,20 +87,7 @@ public sealed record SearchPipelineSettings
     /// </summary>
     public SearchPipelineSettings OnSupernet(SupernetDirectory folder) => this with
     {
-        Supernet = folder.Path, Space = folder.Space, SpacePreset = folder.Preset, Sampler = Enum.Parse<SamplerKind>(folder.Sampler, ignoreCase: true),
+        Supernet = folder.Path, Space = folder.Space, SpacePreset = folder.Preset, Sampler = folder.Sampler,
         Dataset = folder.Dataset, ValSize = folder.ValSize, SplitSeed = folder.Seed,
-    };
-
-    /// <summary>The run-size preset: <c>default</c> or <c>quick</c>.</summary>
-    /// <exception cref="ArgumentException">Another name.</exception>
-    public static SearchPipelineSettings Preset(string name) => name switch
-    {
-        "default" => new SearchPipelineSettings(),
-        "quick" => new SearchPipelineSettings
-        {
-            SupernetEpochs = 1, SupernetMaxSteps = 120, SearchValImages = 1_000, Population = 10, Generations = 3,
-            BnBatches = 3, FinetuneMaxSteps = 60, TestTopK = 1,
-        },
-        _ => throw new ArgumentException($"--preset '{name}' is unknown: use default or quick."),
     };
 }

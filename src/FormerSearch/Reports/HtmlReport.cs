@@ -23,8 +23,7 @@ public static class HtmlReport
     private sealed record RunLine(string Label, IReadOnlyList<StudyGeneration> Generations);
 
     /// <summary>Writes the report of <paramref name="studyPaths"/> to <paramref name="output"/> (atomically: a temp file renamed).</summary>
-    /// <exception cref="FileNotFoundException">A study does not exist.</exception>
-    /// <exception cref="InvalidDataException">A file is not a study.</exception>
+    /// <exception cref="Engine.UserInputException">A study does not exist, or a file is not a study.</exception>
     /// <exception cref="ArgumentException">No study given.</exception>
     public static void Write(IReadOnlyList<string> studyPaths, string output, ReportOptions? options = null)
     {

@@ -44,25 +44,27 @@ public sealed class CandidatePool
 
     /// <summary>
     /// Checks the constraints against the space and starts (or, with <see cref="SearchContext.Resume"/>, joins) run
-    /// <paramref name="run"/> of <paramref name="algorithm"/>, which will evaluate at most <paramref name="budget"/> candidates.
+    /// <paramref name="run"/> (default: the algorithm's name) of <paramref name="algorithm"/>, which will evaluate at most
+    /// <paramref name="budget"/> candidates.
     /// </summary>
-    /// <exception cref="ArgumentException">Constraints no architecture meets; the run exists without resume, or with other settings.</exception>
-    public static CandidatePool Begin(SearchContext context, ISearchAlgorithm algorithm, string run, int budget)
+    /// <exception cref="Engine.UserInputException">Constraints no architecture meets; the run exists without resume, or with other settings.</exception>
+    public static CandidatePool Begin(SearchContext context, ISearchAlgorithm algorithm, string? run, int budget)
     {
+        string name = KindNames.Of(algorithm.Kind);
         var options = context.ResolvedCostOptions;
         var meter = context.LatencyMeter is { } inner ? new MemoisedMeter(context, inner) : null;
         context.Constraints.Validate(context.Space, options, meter);
         var settings = new JsonObject
         {
-            ["algorithm"] = algorithm.Name,
+            ["algorithm"] = name,
             ["settings"] = algorithm.Settings,
             ["constraints"] = context.Constraints.ToJson(),
             ["input"] = options.Input.ToString(),
             ["num_classes"] = options.NumClasses,
             ["latency_unit"] = context.LatencyMeter?.Unit,
         };
-        context.Study.BeginRun(run, algorithm.Name, settings.ToJsonString(), algorithm.Seed, context.Resume);
-        return new CandidatePool(context, run, budget) { _meter = meter };
+        context.Study.BeginRun(run ?? name, name, settings.ToJsonString(), algorithm.Seed, context.Resume);
+        return new CandidatePool(context, run ?? name, budget) { _meter = meter };
     }
 
     /// <summary>True when the run has already admitted <paramref name="architecture"/> (canonical key).</summary>
@@ -81,7 +83,7 @@ public sealed class CandidatePool
         }
         catch (UserInputException)
         {
-            return null;
+            return null; // the space refuses it (a mutant or child outside its rules): the caller draws another
         }
         string key = canonical.Key;
         if (_visited.Contains(key)) return null;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using FormerSearch.Models;
 using FormerSearch.Spaces;
+using FormerSearch.Engine;
 
 namespace FormerSearch.Search;
 
@@ -31,7 +32,8 @@ public sealed record Constraints
     /// Checks the windows are well formed and that the space can meet them at all: a maximum below the smallest architecture's
     /// cost, or a minimum above the largest's, is an error naming the bound and the achievable value.
     /// </summary>
-    /// <exception cref="ArgumentException">A window is empty or out of the space's reach; a latency window without a meter.</exception>
+    /// <exception cref="UserInputException">A window is empty or out of the space's reach.</exception>
+    /// <exception cref="ArgumentException">A latency window without a meter.</exception>
     public void Validate(ISearchSpace space, ModelOptions options, ILatencyMeter? meter)
     {
         Check(Params, "params");
@@ -52,7 +54,7 @@ public sealed record Constraints
             {
                 double l = meter.Measure(small);
                 if (max < l)
-                    throw new ArgumentException($"The maximum latency {Num(max)} is below the smallest architecture's latency {Num(l)} {meter.Unit}: no architecture of {space.Name}/{space.Preset} meets it.");
+                    throw new UserInputException($"The maximum latency {Num(max)} is below the smallest architecture's latency {Num(l)} {meter.Unit}: no architecture of {space.Name}/{space.Preset} meets it.");
             }
         }
     }
@@ -79,17 +81,17 @@ public sealed record Constraints
 
     private static void Check(CostWindow w, string name)
     {
-        if (w.Min is { } lo && (double.IsNaN(lo) || lo < 0)) throw new ArgumentException($"The minimum {name} {Num(lo)} is invalid: it must be a non-negative number.");
-        if (w.Max is { } hi && (double.IsNaN(hi) || hi < 0)) throw new ArgumentException($"The maximum {name} {Num(hi)} is invalid: it must be a non-negative number.");
-        if (w.Min is { } a && w.Max is { } b && a > b) throw new ArgumentException($"The {name} window {w} is empty: its minimum exceeds its maximum.");
+        if (w.Min is { } lo && (double.IsNaN(lo) || lo < 0)) throw new UserInputException($"The minimum {name} {Num(lo)} is invalid: it must be a non-negative number.");
+        if (w.Max is { } hi && (double.IsNaN(hi) || hi < 0)) throw new UserInputException($"The maximum {name} {Num(hi)} is invalid: it must be a non-negative number.");
+        if (w.Min is { } a && w.Max is { } b && a > b) throw new UserInputException($"The {name} window {w} is empty: its minimum exceeds its maximum.");
     }
 
     private static void Reach(CostWindow w, string name, long smallest, long largest)
     {
         if (w.Max is { } max && max < smallest)
-            throw new ArgumentException($"The maximum {name} {Num(max)} is below the smallest architecture's {name}, {smallest.ToString("N0", CultureInfo.InvariantCulture)}: no architecture meets it.");
+            throw new UserInputException($"The maximum {name} {Num(max)} is below the smallest architecture's {name}, {smallest.ToString("N0", CultureInfo.InvariantCulture)}: no architecture meets it.");
         if (w.Min is { } min && min > largest)
-            throw new ArgumentException($"The minimum {name} {Num(min)} is above the largest architecture's {name}, {largest.ToString("N0", CultureInfo.InvariantCulture)}: no architecture meets it.");
+            throw new UserInputException($"The minimum {name} {Num(min)} is above the largest architecture's {name}, {largest.ToString("N0", CultureInfo.InvariantCulture)}: no architecture meets it.");
     }
 
     private static string Num(double v) => v.ToString("#,0.###", CultureInfo.InvariantCulture);

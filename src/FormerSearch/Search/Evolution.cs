@@ -108,7 +108,7 @@ internal sealed class Evolution
         {
             if (attempt >= limit && StopWhenExhausted) return;
             if (attempt >= limit)
-                throw new ArgumentException($"Only {population.Count} of the {_settings.Population} candidates of generation {generation} could be drawn in {limit} random draws: " +
+                throw new UserInputException($"Only {population.Count} of the {_settings.Population} candidates of generation {generation} could be drawn in {limit} random draws: " +
                     $"too few architectures of {_pool.Space.Name}/{_pool.Space.Preset} not yet evaluated meet the constraints; loosen them or shrink the population.");
             if (_pool.TryAdmit(Sample(_rng), generation, "random", []) is { } c) population.Add(c);
         }

@@ -12,7 +12,7 @@ public sealed class EvolutionSearch : ISearchAlgorithm
     private readonly EvolutionSettings _settings;
 
     /// <summary>An evolution with <paramref name="settings"/> (default: the paper's) and <paramref name="seed"/>.</summary>
-    /// <exception cref="ArgumentException">Invalid settings.</exception>
+    /// <exception cref="FormerSearch.Engine.UserInputException">Invalid settings.</exception>
     public EvolutionSearch(EvolutionSettings? settings = null, ulong seed = 0)
     {
         _settings = settings ?? new EvolutionSettings();
@@ -21,7 +21,7 @@ public sealed class EvolutionSearch : ISearchAlgorithm
     }
 
     /// <inheritdoc/>
-    public string Name => "evolution";
+    public SearchAlgorithmKind Kind => SearchAlgorithmKind.Evolution;
 
     /// <inheritdoc/>
     public ulong Seed { get; }
@@ -32,10 +32,10 @@ public sealed class EvolutionSearch : ISearchAlgorithm
     /// <inheritdoc/>
     public SearchResult Run(SearchContext context, string? runName = null)
     {
-        var pool = CandidatePool.Begin(context, this, runName ?? Name, _settings.Budget);
+        var pool = CandidatePool.Begin(context, this, runName, _settings.Budget);
         var evolution = new Evolution(pool, _settings, new Generator(Seed));
         evolution.Run(firstGeneration: 0);
         pool.Test(evolution.Top.Take(_settings.TestTopK).ToList());
-        return pool.Finish(new SearchResult(pool.Run, Name, evolution.Top, evolution.BestPerGeneration, pool.Evaluated));
+        return pool.Finish(new SearchResult(pool.Run, Kind, evolution.Top, evolution.BestPerGeneration, pool.Evaluated));
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using FormerSearch.Spaces;
+using FormerSearch.Engine;
 
 namespace FormerSearch.Search;
 
@@ -55,11 +56,11 @@ public sealed record EvolutionSettings
     /// The paper's proportions at another size: <paramref name="population"/> per generation, a fifth of it as parents, half
     /// of it mutants and half crossovers (as 10, 25 and 25 of 50), for <paramref name="generations"/> generations.
     /// </summary>
-    /// <exception cref="ArgumentException">A count is not positive.</exception>
+    /// <exception cref="UserInputException">A count is not positive.</exception>
     public static EvolutionSettings Scaled(int population, int generations)
     {
         if (population < 1 || generations < 1)
-            throw new ArgumentException($"An evolution needs a positive population and number of generations; got {population} and {generations}.");
+            throw new UserInputException($"An evolution needs a positive population and number of generations; got {population} and {generations}.");
         return new EvolutionSettings
         {
             Population = population,
@@ -75,7 +76,7 @@ public sealed record EvolutionSettings
     public int Budget => Population * Generations;
 
     /// <summary>Checks every number.</summary>
-    /// <exception cref="ArgumentException">A count is not positive, or mutants and crossovers exceed the population.</exception>
+    /// <exception cref="UserInputException">A count is not positive, or mutants and crossovers exceed the population.</exception>
     public void Validate()
     {
         Positive(Population, "population");
@@ -84,11 +85,11 @@ public sealed record EvolutionSettings
         Positive(TopK, "top-k");
         Positive(AttemptsPerChild, "attempts per child");
         Positive(RandomAttemptsPerCandidate, "random attempts per candidate");
-        if (Mutations < 0 || Crossovers < 0 || TestTopK < 0) throw new ArgumentException($"Mutations ({Mutations}), crossovers ({Crossovers}) and test top-k ({TestTopK}) must not be negative.");
+        if (Mutations < 0 || Crossovers < 0 || TestTopK < 0) throw new UserInputException($"Mutations ({Mutations}), crossovers ({Crossovers}) and test top-k ({TestTopK}) must not be negative.");
         if (Mutations + Crossovers > Population)
-            throw new ArgumentException($"Mutations plus crossovers ({Mutations} + {Crossovers}) exceed the population of {Population}.");
+            throw new UserInputException($"Mutations plus crossovers ({Mutations} + {Crossovers}) exceed the population of {Population}.");
         if (!(Mutation.DepthProbability is >= 0 and <= 1) || !(Mutation.ChoiceProbability is >= 0 and <= 1))
-            throw new ArgumentException($"Mutation probabilities must be in [0, 1]; got P_d = {Mutation.DepthProbability}, P_m = {Mutation.ChoiceProbability}.");
+            throw new UserInputException($"Mutation probabilities must be in [0, 1]; got P_d = {Mutation.DepthProbability}, P_m = {Mutation.ChoiceProbability}.");
     }
 
     /// <summary>The settings as JSON.</summary>
@@ -109,6 +110,6 @@ public sealed record EvolutionSettings
 
     private static void Positive(int v, string name)
     {
-        if (v < 1) throw new ArgumentException($"The evolution's {name} must be at least 1; got {v}.");
+        if (v < 1) throw new UserInputException($"The evolution's {name} must be at least 1; got {v}.");
     }
 }

@@ -15,7 +15,7 @@ public sealed class HierarchicalSearch : ISearchAlgorithm
     private readonly HierarchicalSettings _settings;
 
     /// <summary>A hierarchical search with <paramref name="settings"/> and <paramref name="seed"/>.</summary>
-    /// <exception cref="ArgumentException">Invalid settings.</exception>
+    /// <exception cref="UserInputException">Invalid settings.</exception>
     public HierarchicalSearch(HierarchicalSettings? settings = null, ulong seed = 0)
     {
         _settings = settings ?? new HierarchicalSettings();
@@ -24,7 +24,7 @@ public sealed class HierarchicalSearch : ISearchAlgorithm
     }
 
     /// <inheritdoc/>
-    public string Name => "hierarchical";
+    public SearchAlgorithmKind Kind => SearchAlgorithmKind.Hierarchical;
 
     /// <inheritdoc/>
     public ulong Seed { get; }
@@ -41,8 +41,8 @@ public sealed class HierarchicalSearch : ISearchAlgorithm
         var space = context.Space;
         foreach (var group in new[] { _settings.DistributionGroup, _settings.DetailGroup })
             if (!space.Choices.Any(c => c.Group == group))
-                throw new ArgumentException($"Space {space.Name}/{space.Preset} has no choice in group '{group}'; the hierarchical search needs '{_settings.DistributionGroup}' and '{_settings.DetailGroup}' choices.");
-        var pool = CandidatePool.Begin(context, this, runName ?? Name, _settings.StageOne.Budget + _settings.StageTwo.Budget);
+                throw new UserInputException($"Space {space.Name}/{space.Preset} has no choice in group '{group}'; the hierarchical search needs '{_settings.DistributionGroup}' and '{_settings.DetailGroup}' choices.");
+        var pool = CandidatePool.Begin(context, this, runName, _settings.StageOne.Budget + _settings.StageTwo.Budget);
         var rng = new Generator(Seed);
         var reference = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var c in space.Choices)
@@ -52,7 +52,7 @@ public sealed class HierarchicalSearch : ISearchAlgorithm
         var one = Stage(pool, _settings.StageOne, rng, _settings.DetailGroup, reference, reference);
         one.Run(firstGeneration: 0);
         if (one.Top.Count == 0)
-            throw new ArgumentException($"Stage 1 of the hierarchical search found no architecture of {space.Name}/{space.Preset} inside the constraints ({context.Constraints}) with the details fixed at their {_settings.FixDetailsAt} values.");
+            throw new UserInputException($"Stage 1 of the hierarchical search found no architecture of {space.Name}/{space.Preset} inside the constraints ({context.Constraints}) with the details fixed at their {_settings.FixDetailsAt} values.");
         StageOneTop = one.Top.Take(_settings.StageOneKeep).ToList();
 
         // Stage 2: details, the best distribution fixed.
@@ -64,7 +64,7 @@ public sealed class HierarchicalSearch : ISearchAlgorithm
         var top = Evolution.TopByAccuracy(two.Top, [StageOneTop[0]], _settings.StageTwo.TopK);
         pool.Test(top.Take(_settings.TestTopK).ToList());
         var perGeneration = one.BestPerGeneration.Concat(two.BestPerGeneration.Select(b => Math.Max(b, one.BestPerGeneration[^1]))).ToList();
-        return pool.Finish(new SearchResult(pool.Run, Name, top, perGeneration, pool.Evaluated));
+        return pool.Finish(new SearchResult(pool.Run, Kind, top, perGeneration, pool.Evaluated));
     }
 
     private static Evolution Stage(CandidatePool pool, EvolutionSettings settings, Generator rng, string fixedGroup,

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using FormerSearch.Engine;
 using FormerSearch.Spaces;
 
 namespace FormerSearch.Search;
@@ -37,15 +38,15 @@ public sealed record HierarchicalSettings
     public int TestTopK { get; init; } = 5;
 
     /// <summary>Checks every setting.</summary>
-    /// <exception cref="ArgumentException">Invalid stage settings, keep count or fixing rule.</exception>
+    /// <exception cref="UserInputException">Invalid stage settings, keep count or fixing rule.</exception>
     public void Validate()
     {
         StageOne.Validate();
         StageTwo.Validate();
-        if (StageOneKeep < 1) throw new ArgumentException($"The hierarchical search must keep at least 1 stage-1 architecture; got {StageOneKeep}.");
+        if (StageOneKeep < 1) throw new UserInputException($"The hierarchical search must keep at least 1 stage-1 architecture; got {StageOneKeep}.");
         if (FixDetailsAt is not ("largest" or "middle" or "smallest"))
-            throw new ArgumentException($"Detail choices can be fixed at largest, middle or smallest, not '{FixDetailsAt}'.");
-        if (TestTopK < 0) throw new ArgumentException($"The test top-k must not be negative; got {TestTopK}.");
+            throw new UserInputException($"Detail choices can be fixed at largest, middle or smallest, not '{FixDetailsAt}'.");
+        if (TestTopK < 0) throw new UserInputException($"The test top-k must not be negative; got {TestTopK}.");
     }
 
     /// <summary>The settings as JSON.</summary>

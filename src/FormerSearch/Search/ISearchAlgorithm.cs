@@ -5,8 +5,8 @@ namespace FormerSearch.Search;
 /// <summary>A search algorithm: deterministic given its seed and the evaluator's results, so a study can replay it.</summary>
 public interface ISearchAlgorithm
 {
-    /// <summary>Its name: <c>evolution</c>, <c>random</c>, <c>hierarchical</c>, <c>pareto</c>.</summary>
-    string Name { get; }
+    /// <summary>Which algorithm it is; its name (<see cref="KindNames"/>) is recorded in the study and names its runs by default.</summary>
+    SearchAlgorithmKind Kind { get; }
 
     /// <summary>Its seed.</summary>
     ulong Seed { get; }
@@ -14,6 +14,6 @@ public interface ISearchAlgorithm
     /// <summary>Its settings as JSON (with the seed), recorded in the study so a resume with other settings is refused.</summary>
     JsonObject Settings { get; }
 
-    /// <summary>Runs (or resumes) the search as run <paramref name="runName"/> (default: <see cref="Name"/>) of the context's study.</summary>
+    /// <summary>Runs (or resumes) the search as run <paramref name="runName"/> (default: the name of its <see cref="Kind"/>) of the context's study.</summary>
     SearchResult Run(SearchContext context, string? runName = null);
 }

@@ -14,7 +14,7 @@ public sealed class ParetoSearch : ISearchAlgorithm
     private readonly ParetoSettings _settings;
 
     /// <summary>A Pareto search with <paramref name="settings"/> and <paramref name="seed"/>.</summary>
-    /// <exception cref="ArgumentException">Invalid settings.</exception>
+    /// <exception cref="FormerSearch.Engine.UserInputException">Invalid settings.</exception>
     public ParetoSearch(ParetoSettings? settings = null, ulong seed = 0)
     {
         _settings = settings ?? new ParetoSettings();
@@ -23,7 +23,7 @@ public sealed class ParetoSearch : ISearchAlgorithm
     }
 
     /// <inheritdoc/>
-    public string Name => "pareto";
+    public SearchAlgorithmKind Kind => SearchAlgorithmKind.Pareto;
 
     /// <inheritdoc/>
     public ulong Seed { get; }
@@ -35,7 +35,7 @@ public sealed class ParetoSearch : ISearchAlgorithm
     public SearchResult Run(SearchContext context, string? runName = null)
     {
         bool latency = context.LatencyMeter is not null;
-        var pool = CandidatePool.Begin(context, this, runName ?? Name, _settings.Evolution.Budget);
+        var pool = CandidatePool.Begin(context, this, runName, _settings.Evolution.Budget);
         var evolution = new Evolution(pool, _settings.Evolution, new Generator(Seed))
         {
             SelectParents = (previous, population, k) =>
@@ -48,7 +48,7 @@ public sealed class ParetoSearch : ISearchAlgorithm
         evolution.Run(firstGeneration: 0);
         var front = Front(evolution.All, latency);
         pool.Test(front.Take(_settings.Evolution.TestTopK).ToList());
-        return pool.Finish(new SearchResult(pool.Run, Name, front, evolution.BestPerGeneration, pool.Evaluated));
+        return pool.Finish(new SearchResult(pool.Run, Kind, front, evolution.BestPerGeneration, pool.Evaluated));
     }
 
     /// <summary>The non-dominated candidates of <paramref name="candidates"/>, most accurate first (then cheapest).</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using FormerSearch.Engine;
 
 namespace FormerSearch.Search;
 
@@ -15,11 +16,11 @@ public sealed record ParetoSettings
     public string Cost { get; init; } = "macs";
 
     /// <summary>Checks every setting.</summary>
-    /// <exception cref="ArgumentException">Invalid evolution settings or cost name.</exception>
+    /// <exception cref="UserInputException">Invalid evolution settings or cost name.</exception>
     public void Validate()
     {
         Evolution.Validate();
-        if (Cost is not ("macs" or "params")) throw new ArgumentException($"The Pareto cost objective must be macs or params, not '{Cost}'.");
+        if (Cost is not ("macs" or "params")) throw new UserInputException($"The Pareto cost objective must be macs or params, not '{Cost}'.");
     }
 
     /// <summary>The settings as JSON.</summary>

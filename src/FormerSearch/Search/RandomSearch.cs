@@ -9,7 +9,7 @@ public sealed class RandomSearch : ISearchAlgorithm
     private readonly RandomSearchSettings _settings;
 
     /// <summary>A random search with <paramref name="settings"/> and <paramref name="seed"/>.</summary>
-    /// <exception cref="ArgumentException">Invalid settings.</exception>
+    /// <exception cref="UserInputException">Invalid settings.</exception>
     public RandomSearch(RandomSearchSettings? settings = null, ulong seed = 0)
     {
         _settings = settings ?? new RandomSearchSettings();
@@ -18,7 +18,7 @@ public sealed class RandomSearch : ISearchAlgorithm
     }
 
     /// <inheritdoc/>
-    public string Name => "random";
+    public SearchAlgorithmKind Kind => SearchAlgorithmKind.Random;
 
     /// <inheritdoc/>
     public ulong Seed { get; }
@@ -29,7 +29,7 @@ public sealed class RandomSearch : ISearchAlgorithm
     /// <inheritdoc/>
     public SearchResult Run(SearchContext context, string? runName = null)
     {
-        var pool = CandidatePool.Begin(context, this, runName ?? Name, _settings.Budget);
+        var pool = CandidatePool.Begin(context, this, runName, _settings.Budget);
         var rng = new Generator(Seed);
         var top = new List<Candidate>();
         var best = new List<double>();
@@ -41,7 +41,7 @@ public sealed class RandomSearch : ISearchAlgorithm
             for (int attempt = 0; population.Count < wanted; attempt++)
             {
                 if (attempt >= limit)
-                    throw new ArgumentException($"Only {drawn + population.Count} of the {_settings.Budget} candidates of the random search could be drawn: " +
+                    throw new UserInputException($"Only {drawn + population.Count} of the {_settings.Budget} candidates of the random search could be drawn: " +
                         $"too few architectures of {context.Space.Name}/{context.Space.Preset} not yet evaluated meet the constraints; loosen them or lower the budget.");
                 if (pool.TryAdmit(context.Space.Sample(rng), batch, "random", []) is { } c) population.Add(c);
             }
@@ -52,6 +52,6 @@ public sealed class RandomSearch : ISearchAlgorithm
             pool.EndGeneration(batch, population, top);
         }
         pool.Test(top.Take(_settings.TestTopK).ToList());
-        return pool.Finish(new SearchResult(pool.Run, Name, top, best, pool.Evaluated));
+        return pool.Finish(new SearchResult(pool.Run, Kind, top, best, pool.Evaluated));
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using FormerSearch.Engine;
 
 namespace FormerSearch.Search;
 
@@ -21,11 +22,11 @@ public sealed record RandomSearchSettings
     public int TestTopK { get; init; } = 5;
 
     /// <summary>Checks every number.</summary>
-    /// <exception cref="ArgumentException">A count is not positive.</exception>
+    /// <exception cref="UserInputException">A count is not positive.</exception>
     public void Validate()
     {
         if (Budget < 1 || BatchSize < 1 || AttemptsPerCandidate < 1 || TopK < 1 || TestTopK < 0)
-            throw new ArgumentException($"Random search needs a positive budget ({Budget}), batch size ({BatchSize}), attempts per candidate ({AttemptsPerCandidate}) and top-k ({TopK}).");
+            throw new UserInputException($"Random search needs a positive budget ({Budget}), batch size ({BatchSize}), attempts per candidate ({AttemptsPerCandidate}) and top-k ({TopK}).");
     }
 
     /// <summary>The settings as JSON.</summary>

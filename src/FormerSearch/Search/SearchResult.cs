@@ -8,7 +8,7 @@ namespace FormerSearch.Search;
 /// <param name="Top">The best candidates by validation accuracy, best first (evolution: its top-k list; Pareto: the non-dominated set).</param>
 /// <param name="BestPerGeneration">Best validation accuracy of the run after each generation (or batch).</param>
 /// <param name="Evaluated">Candidates the run evaluated (distinct architectures).</param>
-public sealed record SearchResult(string Run, string Algorithm, IReadOnlyList<Candidate> Top, IReadOnlyList<double> BestPerGeneration, int Evaluated)
+public sealed record SearchResult(string Run, SearchAlgorithmKind Algorithm, IReadOnlyList<Candidate> Top, IReadOnlyList<double> BestPerGeneration, int Evaluated)
 {
     /// <summary>The best candidate.</summary>
     public Candidate Best => Top[0];
@@ -29,6 +29,6 @@ public sealed record SearchResult(string Run, string Algorithm, IReadOnlyList<Ca
             });
         var best = new JsonArray();
         foreach (var b in BestPerGeneration) best.Add(b);
-        return new JsonObject { ["run"] = Run, ["algorithm"] = Algorithm, ["evaluated"] = Evaluated, ["top"] = top, ["best_per_generation"] = best };
+        return new JsonObject { ["run"] = Run, ["algorithm"] = KindNames.Of(Algorithm), ["evaluated"] = Evaluated, ["top"] = top, ["best_per_generation"] = best };
     }
 }

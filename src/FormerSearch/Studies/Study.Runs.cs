@@ -1,5 +1,6 @@
 using System.Globalization;
 using FormerSearch.Search;
+using FormerSearch.Engine;
 
 namespace FormerSearch.Studies;
 
@@ -9,7 +10,7 @@ public sealed partial class Study
     /// Starts run <paramref name="name"/>, or joins it when <paramref name="resume"/> is set and its algorithm, settings and
     /// seed are the ones recorded (another worker, or a resume after a crash).
     /// </summary>
-    /// <exception cref="ArgumentException">The run exists and <paramref name="resume"/> is false, or it was started with other settings.</exception>
+    /// <exception cref="UserInputException">The run exists and <paramref name="resume"/> is false, or it was started with other settings.</exception>
     public void BeginRun(string name, string algorithm, string settings, ulong seed, bool resume)
     {
         using var tx = _db.BeginTransaction();
@@ -18,11 +19,11 @@ public sealed partial class Study
         {
             if (r.Read())
             {
-                if (!resume) throw new ArgumentException($"The study {Path} already has a run '{name}'; pass --resume to continue it, or use another study file.");
+                if (!resume) throw new UserInputException($"The study {Path} already has a run '{name}'; pass --resume to continue it, or use another study file.");
                 string a = r.GetString(0), s = r.GetString(1), seedText = r.GetString(2);
-                if (a != algorithm) throw new ArgumentException($"The study {Path}'s run '{name}' is a {a} search, not {algorithm}.");
-                if (seedText != seed.ToString(CultureInfo.InvariantCulture)) throw new ArgumentException($"The study {Path}'s run '{name}' was started with seed {seedText}, not {seed}.");
-                if (s != settings) throw new ArgumentException($"The study {Path}'s run '{name}' was started with other settings ({s}), not {settings}.");
+                if (a != algorithm) throw new UserInputException($"The study {Path}'s run '{name}' is a {a} search, not {algorithm}.");
+                if (seedText != seed.ToString(CultureInfo.InvariantCulture)) throw new UserInputException($"The study {Path}'s run '{name}' was started with seed {seedText}, not {seed}.");
+                if (s != settings) throw new UserInputException($"The study {Path}'s run '{name}' was started with other settings ({s}), not {settings}.");
                 return;
             }
         }
@@ -35,7 +36,7 @@ public sealed partial class Study
     /// Records that run <paramref name="run"/> admitted <paramref name="candidate"/> as its <paramref name="ordinal"/>-th
     /// candidate (idempotent: replays and other workers write the same rows).
     /// </summary>
-    /// <exception cref="InvalidDataException">The study holds another candidate at that position: the run cannot be replayed (other evaluator, supernet or code).</exception>
+    /// <exception cref="UserInputException">The study holds another candidate at that position: the run cannot be replayed (other evaluator, supernet or code).</exception>
     public void Record(string run, int ordinal, Candidate candidate)
     {
         using var tx = _db.BeginTransaction();
@@ -49,7 +50,7 @@ public sealed partial class Study
             ("$r", run), ("$o", ordinal), ("$k", candidate.Key), ("$g", candidate.Generation), ("$or", candidate.Origin), ("$par", parents));
         var stored = (string?)Scalar(_db, "SELECT key FROM run_candidates WHERE run = $r AND ordinal = $o;", tx, ("$r", run), ("$o", ordinal));
         if (stored != candidate.Key)
-            throw new InvalidDataException($"The study {Path}'s run '{run}' drew {stored} as candidate {ordinal}, but this run draws {candidate.Key}: it was made with another evaluator, supernet or code and cannot be resumed.");
+            throw new UserInputException($"The study {Path}'s run '{run}' drew {stored} as candidate {ordinal}, but this run draws {candidate.Key}: it was made with another evaluator, supernet or code and cannot be resumed.");
         tx.Commit();
     }
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using FormerSearch.Spaces;
 using Microsoft.Data.Sqlite;
+using FormerSearch.Engine;
 
 namespace FormerSearch.Studies;
 
@@ -60,10 +61,10 @@ public sealed partial class Study : IDisposable
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>Creates a new study for <paramref name="space"/> at <paramref name="path"/>.</summary>
-    /// <exception cref="ArgumentException">The file already exists (resume it, or choose another name).</exception>
+    /// <exception cref="UserInputException">The file already exists (resume it, or choose another name).</exception>
     public static Study Create(string path, ISearchSpace space)
     {
-        if (File.Exists(path)) throw new ArgumentException($"The study {path} already exists; resume it or choose another file.");
+        if (File.Exists(path)) throw new UserInputException($"The study {path} already exists; resume it or choose another file.");
         return OpenOrCreate(path, space);
     }
 
@@ -71,8 +72,7 @@ public sealed partial class Study : IDisposable
     /// Opens the study at <paramref name="path"/>, creating it for <paramref name="space"/> when absent (safe when several
     /// workers start at once).
     /// </summary>
-    /// <exception cref="ArgumentException">The study belongs to another space, preset or version of the space's choices.</exception>
-    /// <exception cref="InvalidDataException">The file is not a study.</exception>
+    /// <exception cref="UserInputException">The file is not a study, or the study belongs to another space, preset or version of the space's choices.</exception>
     public static Study OpenOrCreate(string path, ISearchSpace space)
     {
         string? dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
@@ -103,9 +103,7 @@ public sealed partial class Study : IDisposable
     }
 
     /// <summary>Opens an existing study of <paramref name="space"/>.</summary>
-    /// <exception cref="FileNotFoundException">No such file.</exception>
-    /// <exception cref="ArgumentException">The study belongs to another space, preset or version of the space's choices.</exception>
-    /// <exception cref="InvalidDataException">The file is not a study.</exception>
+    /// <exception cref="UserInputException">No such file, the file is not a study, or the study belongs to another space, preset or version of the space's choices.</exception>
     public static Study Open(string path, ISearchSpace space)
     {
         var study = OpenExisting(path);
@@ -122,11 +120,10 @@ public sealed partial class Study : IDisposable
     }
 
     /// <summary>Opens an existing study whatever its space (to read it: reports).</summary>
-    /// <exception cref="FileNotFoundException">No such file.</exception>
-    /// <exception cref="InvalidDataException">The file is not a study.</exception>
+    /// <exception cref="UserInputException">No such file, or the file is not a study.</exception>
     public static Study OpenExisting(string path)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"The study {path} does not exist.", path);
+        if (!File.Exists(path)) throw new UserInputException($"The study {path} does not exist.");
         var db = Connect(path, SqliteOpenMode.ReadWrite);
         try
         {
@@ -159,27 +156,27 @@ public sealed partial class Study : IDisposable
     private void RequireSpace(ISearchSpace space)
     {
         if (SpaceName != space.Name || Preset != space.Preset)
-            throw new ArgumentException($"The study {Path} belongs to space {SpaceName}/{Preset}, not {space.Name}/{space.Preset}.");
+            throw new UserInputException($"The study {Path} belongs to space {SpaceName}/{Preset}, not {space.Name}/{space.Preset}.");
         if (SpaceJson != SpaceIdentity(space))
-            throw new ArgumentException($"The study {Path} was made with other choices for space {SpaceName}/{Preset} (another version of the space); start a new study.");
+            throw new UserInputException($"The study {Path} was made with other choices for space {SpaceName}/{Preset} (another version of the space); start a new study.");
     }
 
     private string Meta(string key) =>
         Scalar(_db, "SELECT value FROM study WHERE key = $k;", null, ("$k", key)) as string
-        ?? throw new InvalidDataException($"{Path} is not a FormerSearch study: its '{key}' entry is missing.");
+        ?? throw new UserInputException($"{Path} is not a FormerSearch study: its '{key}' entry is missing.");
 
     private static void RequireStudy(SqliteConnection db, string path)
     {
         try
         {
             var found = Scalar(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'study';", null);
-            if (Convert.ToInt64(found, CultureInfo.InvariantCulture) == 0) throw new InvalidDataException($"{path} is not a FormerSearch study: it has no study table.");
+            if (Convert.ToInt64(found, CultureInfo.InvariantCulture) == 0) throw new UserInputException($"{path} is not a FormerSearch study: it has no study table.");
             if (Scalar(db, "SELECT value FROM study WHERE key = 'format';", null) as string != Format)
-                throw new InvalidDataException($"{path} is not a FormerSearch study of format {Format}.");
+                throw new UserInputException($"{path} is not a FormerSearch study of format {Format}.");
         }
         catch (SqliteException e)
         {
-            throw new InvalidDataException($"{path} is not a FormerSearch study: {e.Message}", e);
+            throw new UserInputException($"{path} is not a FormerSearch study: {e.Message}", e);
         }
     }
 
@@ -191,7 +188,7 @@ public sealed partial class Study : IDisposable
         }
         catch (SqliteException e)
         {
-            throw new InvalidDataException($"{path} is not a FormerSearch study: {e.Message}", e);
+            throw new UserInputException($"{path} is not a FormerSearch study: {e.Message}", e);
         }
     }
 
@@ -209,7 +206,7 @@ public sealed partial class Study : IDisposable
         catch (SqliteException e)
         {
             db.Dispose();
-            throw new InvalidDataException($"{path} cannot be opened as a study: {e.Message}", e);
+            throw new UserInputException($"{path} cannot be opened as a study: {e.Message}", e);
         }
     }
 

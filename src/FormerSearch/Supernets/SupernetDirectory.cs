@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using FormerSearch.Engine;
 using FormerSearch.Models;
+using FormerSearch.Search;
 using FormerSearch.Spaces;
 
 namespace FormerSearch.Supernets;
@@ -13,7 +14,7 @@ namespace FormerSearch.Supernets;
 /// </summary>
 /// <param name="ValSize">Training images held out from supernet training, for ranking subnets.</param>
 /// <param name="Seed">Seed of the run (and of the held-out split).</param>
-public sealed record SupernetDirectory(string Path, string Space, string Preset, ModelInput Input, int NumClasses, string Sampler, string Dataset,
+public sealed record SupernetDirectory(string Path, string Space, string Preset, ModelInput Input, int NumClasses, SamplerKind Sampler, string Dataset,
     int ValSize, ulong Seed)
 {
     /// <summary>File name of the description.</summary>
@@ -42,7 +43,7 @@ public sealed record SupernetDirectory(string Path, string Space, string Preset,
             ["preset"] = Preset,
             ["input"] = new JsonArray(Input.Channels, Input.Height, Input.Width),
             ["num_classes"] = NumClasses,
-            ["sampler"] = Sampler,
+            ["sampler"] = KindNames.Of(Sampler),
             ["dataset"] = Dataset,
             ["val_size"] = ValSize,
             ["seed"] = Seed,
@@ -66,7 +67,7 @@ public sealed record SupernetDirectory(string Path, string Space, string Preset,
             if (input.Length != 3) throw new UserInputException($"{file}: 'input' must be [C, H, W].");
             return new SupernetDirectory(path, doc["space"]!.GetValue<string>(), doc["preset"]!.GetValue<string>(),
                 new ModelInput(input[0], input[1], input[2]), doc["num_classes"]!.GetValue<int>(),
-                doc["sampler"]?.GetValue<string>() ?? "uniform", doc["dataset"]?.GetValue<string>() ?? "",
+                ReadSampler(doc["sampler"]?.GetValue<string>() ?? "uniform", file), doc["dataset"]?.GetValue<string>() ?? "",
                 doc["val_size"]?.GetValue<int>() ?? 0, doc["seed"]?.GetValue<ulong>() ?? 0);
         }
         catch (Exception e) when (e is JsonException or NullReferenceException or InvalidOperationException or FormatException)
@@ -74,6 +75,9 @@ public sealed record SupernetDirectory(string Path, string Space, string Preset,
             throw new UserInputException($"{file} is damaged: {e.Message}", e);
         }
     }
+
+    private static SamplerKind ReadSampler(string name, string file) =>
+        KindNames.TryParse(name, out SamplerKind kind) ? kind : throw new UserInputException($"{file}: its sampler '{name}' is none of {string.Join(", ", KindNames.All<SamplerKind>())}.");
 
     /// <summary>Reads an architecture file of this supernet's space (the JSON <c>former space sample</c> writes), checked against the space.</summary>
     /// <exception cref="UserInputException">The file does not exist or is not an architecture of this space and preset; the message names the file and says which choice is wrong.</exception>

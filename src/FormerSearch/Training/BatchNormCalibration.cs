@@ -12,6 +12,9 @@ namespace FormerSearch.Training;
 /// </summary>
 public static class BatchNormCalibration
 {
+    /// <summary>Batches a subnet's statistics are re-estimated on when nothing says otherwise (<c>supernet eval</c>, <c>extract</c>).</summary>
+    public const int DefaultBatches = 20;
+
     /// <summary>Recalibrates over the first <paramref name="batches"/> batches of epoch 0 of <paramref name="data"/>; returns false when the model has no batch norm.</summary>
     /// <exception cref="ArgumentException"><paramref name="batches"/> is below 1.</exception>
     public static bool Recalibrate(VisionModel model, IBatchSource data, int batches)

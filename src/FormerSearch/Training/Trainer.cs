@@ -33,7 +33,7 @@ public sealed class Trainer
     private readonly IStepPasses? _passes;
 
     /// <summary>A trainer of <paramref name="model"/> on <paramref name="train"/>, validating on <paramref name="validation"/> when given, writing into <paramref name="outputDir"/> (created if missing).</summary>
-    /// <exception cref="ArgumentException">The options are invalid, or the training data has no batch.</exception>
+    /// <exception cref="UserInputException">The options are invalid, or the training data has no batch.</exception>
     /// <param name="passes">Several passes per step (supernet samplers); null for one plain pass.</param>
     public Trainer(VisionModel model, IBatchSource train, IBatchSource? validation, TrainingOptions options, string outputDir,
         ITrainingProgress? progress = null, IStepPasses? passes = null)
@@ -42,7 +42,7 @@ public sealed class Trainer
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        if (train.BatchesPerEpoch < 1) throw new ArgumentException("The training data yields no batch: it is empty, or smaller than one batch with drop-last.");
+        if (train.BatchesPerEpoch < 1) throw new UserInputException("The training data yields no batch: it is empty, or smaller than one batch with drop-last.");
         _model = model;
         _train = train;
         _validation = validation;
@@ -81,7 +81,7 @@ public sealed class Trainer
     /// and returns the metrics of the epochs this call finished.
     /// </summary>
     /// <exception cref="TrainingDivergedException">A loss was NaN or infinite; the checkpoint on disk is the last good one.</exception>
-    /// <exception cref="ArgumentException">Resuming a checkpoint of a run with other settings.</exception>
+    /// <exception cref="UserInputException">Resuming a checkpoint of a run with other settings, or a damaged checkpoint.</exception>
     public IReadOnlyList<EpochMetrics> Run(bool resume = false)
     {
         Directory.CreateDirectory(_outputDir);

@@ -46,42 +46,41 @@ public static class TrainingCheckpoint
     /// Restores <paramref name="model"/>, <paramref name="optimizer"/> and <paramref name="ema"/> from <paramref name="path"/> and
     /// returns the position to continue from. After a failure the run must not go on (some state may be loaded).
     /// </summary>
-    /// <exception cref="InvalidDataException">The file is not a training checkpoint, or is damaged.</exception>
-    /// <exception cref="ArgumentException">It was written by a run with a different recipe, model or data (the fingerprints differ).</exception>
+    /// <exception cref="UserInputException">The file is not a training checkpoint, is damaged, or was written by a run with a different recipe, model or data (the fingerprints differ).</exception>
     public static TrainingPosition Load(string path, VisionModel model, Optimizer optimizer, ModelEma? ema, string fingerprint)
     {
         var header = SafeTensors.ReadHeader(path);
         var meta = header.Metadata;
         if (!meta.TryGetValue("format", out var format) || format != Format)
-            throw new InvalidDataException($"{path} is not a former training checkpoint.");
+            throw new UserInputException($"{path} is not a former training checkpoint.");
         if (meta.GetValueOrDefault("fingerprint") != fingerprint)
-            throw new ArgumentException($"{path} was written by a run with other settings ({meta.GetValueOrDefault("fingerprint")}); resume with the same model, data and options, or train into a new --output.");
+            throw new UserInputException($"{path} was written by a run with other settings ({meta.GetValueOrDefault("fingerprint")}); resume with the same model, data and options, or train into a new --output.");
         var position = new TrainingPosition(Int(meta, "epoch", path), Int(meta, "batch", path), Int(meta, "step", path),
             Double(meta, "epoch_loss_sum", path), Int(meta, "epoch_hits", path), Int(meta, "epoch_images", path));
         var rng = (meta.GetValueOrDefault("rng") ?? "").Split(',');
         if (rng.Length != 4 || !rng.All(s => uint.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out _)))
-            throw new InvalidDataException($"{path} has no valid generator state.");
+            throw new UserInputException($"{path} has no valid generator state.");
 
         var all = SafeTensors.Load(path);
         var modelState = Section(all, "model.");
         var optimizerState = Section(all, "optimizer.");
         var emaState = Section(all, "ema.");
         if (ema is not null && emaState.Count != ema.State.Count)
-            throw new ArgumentException($"{path} holds no weight average but this run keeps one; resume with the same options.");
+            throw new UserInputException($"{path} holds no weight average but this run keeps one; resume with the same options.");
         try
         {
             model.LoadStateDict(modelState, strict: true);
             optimizer.LoadStateDict(optimizerState);
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or UserInputException) // the loaders refuse a state of other names or shapes
         {
-            throw new InvalidDataException($"{path} does not fit this run: {e.Message}", e);
+            throw new UserInputException($"{path} does not fit this run: {e.Message}", e);
         }
         if (ema is not null)
             foreach (var (k, v) in emaState)
             {
                 if (!ema.State.TryGetValue(k, out var target) || !target.Shape.SequenceEqual(v.Shape))
-                    throw new InvalidDataException($"{path}: weight average entry '{k}' does not fit this model.");
+                    throw new UserInputException($"{path}: weight average entry '{k}' does not fit this model.");
                 target.CopyFrom(v);
             }
         if (meta.TryGetValue("with_grad", out var withGrad) && withGrad.Length > 0)
@@ -103,9 +102,9 @@ public static class TrainingCheckpoint
 
     private static int Int(IReadOnlyDictionary<string, string> meta, string key, string path) =>
         meta.TryGetValue(key, out var s) && int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out int v) ? v
-        : throw new InvalidDataException($"{path} has no valid '{key}' in its metadata.");
+        : throw new UserInputException($"{path} has no valid '{key}' in its metadata.");
 
     private static double Double(IReadOnlyDictionary<string, string> meta, string key, string path) =>
         meta.TryGetValue(key, out var s) && double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v
-        : throw new InvalidDataException($"{path} has no valid '{key}' in its metadata.");
+        : throw new UserInputException($"{path} has no valid '{key}' in its metadata.");
 }

@@ -1,3 +1,5 @@
+using FormerSearch.Engine;
+
 namespace FormerSearch.Training;
 
 /// <summary>
@@ -48,21 +50,30 @@ public sealed record TrainingOptions
     /// <summary>Also checkpoint every this many steps (checkpoints are written at every epoch's end regardless); null for epochs only.</summary>
     public int? CheckpointEvery { get; init; }
 
+    /// <summary>
+    /// The recipe of <paramref name="optimizer"/>, whose defaults differ: AdamW as above; SGD the classic one (lr 0.1,
+    /// momentum 0.9, weight decay 1e-4, no label smoothing, no warm-up, cosine to 0), so that with momentum and weight
+    /// decay at 0 a step is exactly w − lr·∇.
+    /// </summary>
+    public static TrainingOptions For(OptimizerKind optimizer) => optimizer == OptimizerKind.Sgd
+        ? new TrainingOptions { Optimizer = OptimizerKind.Sgd, LearningRate = 0.1, MinLearningRate = 0, WeightDecay = 1e-4, WarmupEpochs = 0, LabelSmoothing = 0 }
+        : new TrainingOptions();
+
     /// <summary>Checks the values.</summary>
-    /// <exception cref="ArgumentException">A count is not positive, a rate is negative, or a fraction is outside its range; the message names the option.</exception>
+    /// <exception cref="UserInputException">A count is not positive, a rate is negative, or a fraction is outside its range; the message names the option.</exception>
     public void Validate()
     {
-        if (Epochs < 1) throw new ArgumentException($"The number of epochs must be at least 1; got {Epochs}.");
-        if (MaxSteps is < 1) throw new ArgumentException($"The maximum number of steps must be at least 1; got {MaxSteps}.");
-        if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentException($"The learning rate must be positive; got {LearningRate}.");
-        if (!(MinLearningRate >= 0) || !(WarmupLearningRate >= 0)) throw new ArgumentException($"The minimum and warm-up learning rates must be non-negative; got {MinLearningRate} and {WarmupLearningRate}.");
-        if (!(WarmupEpochs >= 0)) throw new ArgumentException($"The warm-up must be non-negative; got {WarmupEpochs} epochs.");
-        if (!(WeightDecay >= 0)) throw new ArgumentException($"The weight decay must be non-negative; got {WeightDecay}.");
-        if (!(Momentum >= 0 && Momentum < 1)) throw new ArgumentException($"The momentum must be in [0, 1); got {Momentum}.");
-        if (Nesterov && Momentum == 0) throw new ArgumentException("Nesterov momentum needs a positive momentum.");
-        if (!(LabelSmoothing >= 0 && LabelSmoothing < 1)) throw new ArgumentException($"The label smoothing must be in [0, 1); got {LabelSmoothing}.");
-        if (ClipGradNorm is { } c && !(c > 0)) throw new ArgumentException($"The gradient clipping norm must be positive; got {c}.");
-        if (EmaDecay is { } d && !(d > 0 && d < 1)) throw new ArgumentException($"The EMA decay must be in (0, 1); got {d}.");
-        if (CheckpointEvery is < 1) throw new ArgumentException($"--checkpoint-every must be at least 1; got {CheckpointEvery}.");
+        if (Epochs < 1) throw new UserInputException($"The number of epochs must be at least 1; got {Epochs}.");
+        if (MaxSteps is < 1) throw new UserInputException($"The maximum number of steps must be at least 1; got {MaxSteps}.");
+        if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new UserInputException($"The learning rate must be positive; got {LearningRate}.");
+        if (!(MinLearningRate >= 0) || !(WarmupLearningRate >= 0)) throw new UserInputException($"The minimum and warm-up learning rates must be non-negative; got {MinLearningRate} and {WarmupLearningRate}.");
+        if (!(WarmupEpochs >= 0)) throw new UserInputException($"The warm-up must be non-negative; got {WarmupEpochs} epochs.");
+        if (!(WeightDecay >= 0)) throw new UserInputException($"The weight decay must be non-negative; got {WeightDecay}.");
+        if (!(Momentum >= 0 && Momentum < 1)) throw new UserInputException($"The momentum must be in [0, 1); got {Momentum}.");
+        if (Nesterov && Momentum == 0) throw new UserInputException("Nesterov momentum needs a positive momentum.");
+        if (!(LabelSmoothing >= 0 && LabelSmoothing < 1)) throw new UserInputException($"The label smoothing must be in [0, 1); got {LabelSmoothing}.");
+        if (ClipGradNorm is { } c && !(c > 0)) throw new UserInputException($"The gradient clipping norm must be positive; got {c}.");
+        if (EmaDecay is { } d && !(d > 0 && d < 1)) throw new UserInputException($"The EMA decay must be in (0, 1); got {d}.");
+        if (CheckpointEvery is < 1) throw new UserInputException($"--checkpoint-every must be at least 1; got {CheckpointEvery}.");
     }
 }

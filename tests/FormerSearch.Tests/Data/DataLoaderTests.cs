@@ -1,3 +1,4 @@
+using FormerSearch.Engine;
 using System.Diagnostics;
 using FormerSearch.Data;
 using FormerSearch.Models;
@@ -264,10 +265,10 @@ public sealed class DataLoaderTests(ITestOutputHelper output)
     {
         var grey = HoldOutTests.Synthetic(4);
         var colour = HoldOutTests.Synthetic(4, c: 3);
-        Assert.Contains("5", Assert.Throws<ArgumentException>(() => new DataLoader(grey, 2, false, false, Augmentation.None, new ModelInput(1, 4, 4), 5, 0)).Message);
-        Assert.Contains("3 channels", Assert.Throws<ArgumentException>(() => new DataLoader(colour, 2, false, false, Augmentation.None, new ModelInput(1, 4, 4), 10, 0)).Message);
-        Assert.Contains("0", Assert.Throws<ArgumentException>(() => new DataLoader(grey, 0, false, false, Augmentation.None, new ModelInput(1, 4, 4), 10, 0)).Message);
-        Assert.Contains("-1", Assert.Throws<ArgumentException>(() => new DataLoader(grey, 2, false, false, new Augmentation { CropPadding = -1 }, new ModelInput(1, 4, 4), 10, 0)).Message);
+        Assert.Contains("5", Assert.Throws<UserInputException>(() => new DataLoader(grey, 2, false, false, Augmentation.None, new ModelInput(1, 4, 4), 5, 0)).Message);
+        Assert.Contains("3 channels", Assert.Throws<UserInputException>(() => new DataLoader(colour, 2, false, false, Augmentation.None, new ModelInput(1, 4, 4), 10, 0)).Message);
+        Assert.Contains("0", Assert.Throws<UserInputException>(() => new DataLoader(grey, 0, false, false, Augmentation.None, new ModelInput(1, 4, 4), 10, 0)).Message);
+        Assert.Contains("-1", Assert.Throws<UserInputException>(() => new DataLoader(grey, 2, false, false, new Augmentation { CropPadding = -1 }, new ModelInput(1, 4, 4), 10, 0)).Message);
         var loader = new DataLoader(grey, 2, false, false, Augmentation.None, new ModelInput(1, 4, 4), 10, 0);
         Assert.Throws<ArgumentException>(() => loader.Epoch(0, startBatch: 3));
         Assert.Throws<ArgumentException>(() => loader.GetBatch(0, 2));

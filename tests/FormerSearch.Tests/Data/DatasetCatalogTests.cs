@@ -92,11 +92,11 @@ public sealed class DatasetCatalogTests(ITestOutputHelper output)
         Assert.Equal(3, DatasetCatalog.Open(DatasetSpec.Parse("cifar10"), files.Directory, DatasetSplitKind.Test).Count);
         WriteArchive(files.PathOf("cifar-100-binary.tar.gz"), "cifar-100-binary", [("train.bin", DataFixtures.CifarRecords(4, 2))]);
         Assert.Equal(4, DatasetCatalog.Open(DatasetSpec.Parse("cifar100"), files.Directory, DatasetSplitKind.Train).Count);
-        var missing = Assert.Throws<InvalidDataException>(() => DatasetCatalog.Open(DatasetSpec.Parse("cifar100"), files.Directory, DatasetSplitKind.Test));
+        var missing = Assert.Throws<UserInputException>(() => DatasetCatalog.Open(DatasetSpec.Parse("cifar100"), files.Directory, DatasetSplitKind.Test));
         Assert.Contains("test.bin", missing.Message);
         var whole = File.ReadAllBytes(files.PathOf("cifar-10-binary.tar.gz"));
         File.WriteAllBytes(files.PathOf("cifar-10-binary.tar.gz"), whole[..(whole.Length / 2)]);
-        var cut = Assert.Throws<InvalidDataException>(() => DatasetCatalog.Open(DatasetSpec.Parse("cifar10"), files.Directory, DatasetSplitKind.Train));
+        var cut = Assert.Throws<UserInputException>(() => DatasetCatalog.Open(DatasetSpec.Parse("cifar10"), files.Directory, DatasetSplitKind.Train));
         Assert.Contains("cifar-10-binary.tar.gz", cut.Message);
     }
 
@@ -165,16 +165,16 @@ public sealed class DatasetCatalogTests(ITestOutputHelper output)
     public void Missing_files_name_the_file_and_what_to_do()
     {
         using var files = new DataFixtures();
-        var e = Assert.Throws<FileNotFoundException>(() => DatasetCatalog.Open(DatasetSpec.Parse("fashion-mnist"), files.Directory, DatasetSplitKind.Train));
+        var e = Assert.Throws<UserInputException>(() => DatasetCatalog.Open(DatasetSpec.Parse("fashion-mnist"), files.Directory, DatasetSplitKind.Train));
         Assert.Contains("train-images-idx3-ubyte", e.Message);
         Assert.Contains("--data-dir", e.Message);
-        var c = Assert.Throws<FileNotFoundException>(() => DatasetCatalog.Open(DatasetSpec.Parse("cifar10"), null, DatasetSplitKind.Train));
+        var c = Assert.Throws<UserInputException>(() => DatasetCatalog.Open(DatasetSpec.Parse("cifar10"), null, DatasetSplitKind.Train));
         Assert.Contains("--data-dir", c.Message);
-        var n = Assert.Throws<FileNotFoundException>(() => DatasetCatalog.Open(DatasetSpec.Parse("npy:nothere.npy,y.npy"), files.Directory, DatasetSplitKind.Train));
+        var n = Assert.Throws<UserInputException>(() => DatasetCatalog.Open(DatasetSpec.Parse("npy:nothere.npy,y.npy"), files.Directory, DatasetSplitKind.Train));
         Assert.Contains("nothere.npy", n.Message);
         files.WriteIdxSplit("train", 2, 2, 2, gzip: true);
         File.Delete(files.PathOf("train-labels-idx1-ubyte.gz"));
-        var l = Assert.Throws<FileNotFoundException>(() => DatasetCatalog.Open(DatasetSpec.Parse("mnist"), files.Directory, DatasetSplitKind.Train));
+        var l = Assert.Throws<UserInputException>(() => DatasetCatalog.Open(DatasetSpec.Parse("mnist"), files.Directory, DatasetSplitKind.Train));
         Assert.Contains("train-labels-idx1-ubyte", l.Message);
     }
 
@@ -187,7 +187,7 @@ public sealed class DatasetCatalogTests(ITestOutputHelper output)
         {
             files.WriteIdxSplit("train", 4, 3, 3, gzip: false);
             File.WriteAllBytes(files.PathOf(file), bytes);
-            var e = Assert.Throws<InvalidDataException>(() => DatasetCatalog.Open(spec, files.Directory, DatasetSplitKind.Train));
+            var e = Assert.Throws<UserInputException>(() => DatasetCatalog.Open(spec, files.Directory, DatasetSplitKind.Train));
             Assert.Contains(file, e.Message);
             Assert.Contains(what, e.Message);
         }
@@ -205,29 +205,29 @@ public sealed class DatasetCatalogTests(ITestOutputHelper output)
         File.Delete(files.PathOf("train-images-idx3-ubyte"));
         var gz = DataFixtures.Gzip(good);
         File.WriteAllBytes(files.PathOf("train-images-idx3-ubyte.gz"), gz[..(gz.Length / 2)]);
-        var cut = Assert.Throws<InvalidDataException>(() => DatasetCatalog.Open(spec, files.Directory, DatasetSplitKind.Train));
+        var cut = Assert.Throws<UserInputException>(() => DatasetCatalog.Open(spec, files.Directory, DatasetSplitKind.Train));
         Assert.Contains("train-images-idx3-ubyte.gz", cut.Message);
         var damaged = (byte[])gz.Clone();
         for (int i = 12; i < damaged.Length - 8; i++) damaged[i] ^= 0x5A;
         File.WriteAllBytes(files.PathOf("train-images-idx3-ubyte.gz"), damaged);
-        var bad = Assert.Throws<InvalidDataException>(() => DatasetCatalog.Open(spec, files.Directory, DatasetSplitKind.Train));
+        var bad = Assert.Throws<UserInputException>(() => DatasetCatalog.Open(spec, files.Directory, DatasetSplitKind.Train));
         Assert.Contains("train-images-idx3-ubyte.gz", bad.Message);
 
         File.WriteAllBytes(files.PathOf("test_batch.bin"), DataFixtures.CifarRecords(2, 1)[..^5]);
-        var cifar = Assert.Throws<InvalidDataException>(() => DatasetCatalog.Open(DatasetSpec.Parse("cifar10"), files.Directory, DatasetSplitKind.Test));
+        var cifar = Assert.Throws<UserInputException>(() => DatasetCatalog.Open(DatasetSpec.Parse("cifar10"), files.Directory, DatasetSplitKind.Test));
         Assert.Contains("test_batch.bin", cifar.Message);
         File.WriteAllBytes(files.PathOf("test_batch.bin"), DataFixtures.CifarRecords(2, 2));   // CIFAR-100 records read as CIFAR-10
-        Assert.Throws<InvalidDataException>(() => DatasetCatalog.Open(DatasetSpec.Parse("cifar10"), files.Directory, DatasetSplitKind.Test));
+        Assert.Throws<UserInputException>(() => DatasetCatalog.Open(DatasetSpec.Parse("cifar10"), files.Directory, DatasetSplitKind.Test));
 
         Npy.SaveBytes(files.PathOf("x.npy"), new byte[12], 3, 1, 2, 2);
         File.WriteAllBytes(files.PathOf("y.npy"), DataFixtures.NpyInt64([0, 1]));
-        var count = Assert.Throws<InvalidDataException>(() => DatasetCatalog.Open(DatasetSpec.Parse("npy:x.npy,y.npy"), files.Directory, DatasetSplitKind.Train));
+        var count = Assert.Throws<UserInputException>(() => DatasetCatalog.Open(DatasetSpec.Parse("npy:x.npy,y.npy"), files.Directory, DatasetSplitKind.Train));
         Assert.Contains("y.npy", count.Message);
         File.WriteAllBytes(files.PathOf("x.npy"), File.ReadAllBytes(files.PathOf("x.npy"))[..^2]);
         var truncated = Assert.Throws<UserInputException>(() => DatasetCatalog.Open(DatasetSpec.Parse("npy:x.npy,y.npy"), files.Directory, DatasetSplitKind.Train));
         Assert.Contains("x.npy", truncated.Message);
         File.WriteAllBytes(files.PathOf("x.npy"), DataFixtures.NpyInt64([1, 2, 3]));
-        var dtype = Assert.Throws<InvalidDataException>(() => DatasetCatalog.Open(DatasetSpec.Parse("npy:x.npy,y.npy"), files.Directory, DatasetSplitKind.Train));
+        var dtype = Assert.Throws<UserInputException>(() => DatasetCatalog.Open(DatasetSpec.Parse("npy:x.npy,y.npy"), files.Directory, DatasetSplitKind.Train));
         Assert.Contains("x.npy", dtype.Message);
     }
 

@@ -1,3 +1,4 @@
+using FormerSearch.Engine;
 using FormerSearch.Data;
 
 namespace FormerSearch.Tests.Data;
@@ -37,7 +38,7 @@ public sealed class DatasetSpecTests
     [InlineData("npy:a,b,c")]
     public void Bad_specs_are_named_in_the_error(string text)
     {
-        var e = Assert.Throws<ArgumentException>(() => DatasetSpec.Parse(text));
+        var e = Assert.Throws<UserInputException>(() => DatasetSpec.Parse(text));
         Assert.Contains(text, e.Message);
     }
 }

@@ -1,3 +1,4 @@
+using FormerSearch.Engine;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using FormerSearch.Reports;
@@ -67,7 +68,7 @@ public sealed class HtmlReportTests
         Assert.Contains("rand.db: random", html);
         var doc = XDocument.Parse(html.Replace("<!DOCTYPE html>", "", StringComparison.Ordinal));
         Assert.Equal(40, doc.Descendants("svg").First().Descendants("circle").Count());
-        Assert.Throws<FileNotFoundException>(() => HtmlReport.Render([dir.File("none.db")], new ReportOptions()));
+        Assert.Throws<UserInputException>(() => HtmlReport.Render([dir.File("none.db")], new ReportOptions()));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using FormerSearch.Engine;
 using FormerSearch.Models;
 using FormerSearch.Search;
 using FormerSearch.Studies;
@@ -91,14 +92,14 @@ public sealed class EvolutionSearchTests
     {
         using var dir = new TempDir();
         var smallest = Space.Profile(Space.Smallest(), Options).Macs;
-        var e = Assert.Throws<ArgumentException>(() => Run(new EvolutionSearch(), dir.File("s.db"), new SynthEvaluator(), new Constraints { Macs = new CostWindow(null, 1000) }));
+        var e = Assert.Throws<UserInputException>(() => Run(new EvolutionSearch(), dir.File("s.db"), new SynthEvaluator(), new Constraints { Macs = new CostWindow(null, 1000) }));
         Assert.Contains("maximum MACs", e.Message);
         Assert.Contains(smallest.ToString("N0", System.Globalization.CultureInfo.InvariantCulture), e.Message);
-        var empty = Assert.Throws<ArgumentException>(() => Run(new RandomSearch(), dir.File("t.db"), new SynthEvaluator(), new Constraints { Params = new CostWindow(10, 5) }));
+        var empty = Assert.Throws<UserInputException>(() => Run(new RandomSearch(), dir.File("t.db"), new SynthEvaluator(), new Constraints { Params = new CostWindow(10, 5) }));
         Assert.Contains("empty", empty.Message);
         // A window a few architectures meet but not a whole population: a clear error, not an endless loop.
         var tight = new Constraints { Params = new CostWindow(null, Space.Profile(Space.Smallest(), Options).Params) };
-        var few = Assert.Throws<ArgumentException>(() => Run(new EvolutionSearch(new EvolutionSettings { RandomAttemptsPerCandidate = 20 }), dir.File("u.db"), new SynthEvaluator(), tight));
+        var few = Assert.Throws<UserInputException>(() => Run(new EvolutionSearch(new EvolutionSettings { RandomAttemptsPerCandidate = 20 }), dir.File("u.db"), new SynthEvaluator(), tight));
         Assert.Contains("could be drawn", few.Message);
     }
 
@@ -111,14 +112,14 @@ public sealed class EvolutionSearchTests
         Assert.Equal(["evolution", "random", "hierarchical", "pareto"], SearchAlgorithms.Names);
         foreach (var name in SearchAlgorithms.Names)
         {
-            var a = SearchAlgorithms.Create(name, 3, e);
-            Assert.Equal(name, a.Name);
+            var a = SearchAlgorithms.Create(KindNames.Parse<SearchAlgorithmKind>(name, "--algorithm"), 3, e);
+            Assert.Equal(name, KindNames.Of(a.Kind));
             Assert.Equal(3UL, a.Seed);
         }
-        Assert.Equal(100, SearchAlgorithms.Create("random", 0, e).Settings["budget"]!.GetValue<int>());
-        var h = SearchAlgorithms.Create("hierarchical", 0, e).Settings;
+        Assert.Equal(100, SearchAlgorithms.Create(SearchAlgorithmKind.Random, 0, e).Settings["budget"]!.GetValue<int>());
+        var h = SearchAlgorithms.Create(SearchAlgorithmKind.Hierarchical, 0, e).Settings;
         Assert.Equal(5, h["stage_one"]!["generations"]!.GetValue<int>() + h["stage_two"]!["generations"]!.GetValue<int>());
-        Assert.Contains("'annealing'", Assert.Throws<ArgumentException>(() => SearchAlgorithms.Create("annealing", 0)).Message);
+        Assert.Contains("'annealing'", Assert.Throws<UserInputException>(() => KindNames.Parse<SearchAlgorithmKind>("annealing", "--algorithm")).Message);
         Assert.Equal(0.4, EvolutionSettings.OfficialCode.Mutation.DepthProbability);
     }
 }

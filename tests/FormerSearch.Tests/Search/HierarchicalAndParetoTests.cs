@@ -1,3 +1,4 @@
+using FormerSearch.Engine;
 using System.Collections.Concurrent;
 using FormerSearch.Search;
 using FormerSearch.Spaces;
@@ -63,7 +64,7 @@ public sealed class HierarchicalAndParetoTests
             Assert.True(byKey[m.Key].Macs <= 4_000_000);
         }
         Assert.True(result.Best.ValidationAccuracy >= search.StageOneTop[0].ValidationAccuracy);
-        var e = Assert.Throws<ArgumentException>(() => new HierarchicalSearch(new HierarchicalSettings { DetailGroup = "nope" }).Run(
+        var e = Assert.Throws<UserInputException>(() => new HierarchicalSearch(new HierarchicalSettings { DetailGroup = "nope" }).Run(
             new SearchContext { Space = Space, Study = study, Evaluator = new SynthEvaluator() }, "h2"));
         Assert.Contains("'nope'", e.Message);
     }
@@ -141,7 +142,7 @@ public sealed class HierarchicalAndParetoTests
         // A latency window without a meter, or one below the smallest architecture's latency, is refused.
         using var s2 = Study.OpenOrCreate(dir.File("q.db"), Space);
         Assert.Throws<ArgumentException>(() => new RandomSearch().Run(new SearchContext { Space = Space, Study = s2, Evaluator = new SynthEvaluator(), Constraints = window }));
-        var low = Assert.Throws<ArgumentException>(() => new RandomSearch().Run(new SearchContext
+        var low = Assert.Throws<UserInputException>(() => new RandomSearch().Run(new SearchContext
         {
             Space = Space, Study = s2, Evaluator = new SynthEvaluator(), LatencyMeter = new FakeMeter(), Constraints = new Constraints { Latency = new CostWindow(null, 1) },
         }));

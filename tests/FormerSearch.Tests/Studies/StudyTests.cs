@@ -1,3 +1,4 @@
+using FormerSearch.Engine;
 using FormerSearch.Search;
 using FormerSearch.Studies;
 using FormerSearch.Tests.Search;
@@ -25,10 +26,10 @@ public sealed class StudyTests
         var first = new SynthEvaluator { FailAt = failAt };
         Assert.Throws<IOException>(() => Run(new EvolutionSearch(Small, 5), dir.File("s.db"), first));
         // Resuming without --resume is refused; with other settings too.
-        Assert.Throws<ArgumentException>(() => Run(new EvolutionSearch(Small, 5), dir.File("s.db"), new SynthEvaluator()));
-        var other = Assert.Throws<ArgumentException>(() => Run(new EvolutionSearch(Small, 6), dir.File("s.db"), new SynthEvaluator(), resume: true));
+        Assert.Throws<UserInputException>(() => Run(new EvolutionSearch(Small, 5), dir.File("s.db"), new SynthEvaluator()));
+        var other = Assert.Throws<UserInputException>(() => Run(new EvolutionSearch(Small, 6), dir.File("s.db"), new SynthEvaluator(), resume: true));
         Assert.Contains("seed", other.Message);
-        Assert.Throws<ArgumentException>(() => Run(new EvolutionSearch(Small with { Parents = 9 }, 5), dir.File("s.db"), new SynthEvaluator(), resume: true));
+        Assert.Throws<UserInputException>(() => Run(new EvolutionSearch(Small with { Parents = 9 }, 5), dir.File("s.db"), new SynthEvaluator(), resume: true));
 
         var second = new SynthEvaluator();
         var resumed = Run(new EvolutionSearch(Small, 5), dir.File("s.db"), second, resume: true);
@@ -62,7 +63,7 @@ public sealed class StudyTests
                 using var peek = Study.OpenExisting(path);
                 done = peek.Candidates().Count(c => c.ValidationAccuracy is not null);
             }
-            catch (InvalidDataException)
+            catch (UserInputException)
             {
                 // The child is still creating the file.
             }
@@ -193,16 +194,16 @@ public sealed class StudyTests
         using var dir = new TempDir();
         string path = dir.File("s.db");
         Run(new RandomSearch(new RandomSearchSettings { Budget = 20 }), path, new SynthEvaluator());
-        var e = Assert.Throws<ArgumentException>(() => Study.Open(path, new ToySpace()));
+        var e = Assert.Throws<UserInputException>(() => Study.Open(path, new ToySpace()));
         Assert.Contains("synth/test", e.Message);
-        Assert.Throws<ArgumentException>(() => Study.Create(path, Space));
+        Assert.Throws<UserInputException>(() => Study.Create(path, Space));
         string junk = dir.File("junk.db");
         File.WriteAllText(junk, "not a database at all, just text that is long enough to look like a header....................");
         byte[] before = File.ReadAllBytes(junk);
-        Assert.Throws<InvalidDataException>(() => Study.OpenExisting(junk));
-        Assert.Throws<InvalidDataException>(() => Study.OpenOrCreate(junk, Space));
+        Assert.Throws<UserInputException>(() => Study.OpenExisting(junk));
+        Assert.Throws<UserInputException>(() => Study.OpenOrCreate(junk, Space));
         Assert.Equal(before, File.ReadAllBytes(junk));
-        Assert.Throws<FileNotFoundException>(() => Study.OpenExisting(dir.File("missing.db")));
+        Assert.Throws<UserInputException>(() => Study.OpenExisting(dir.File("missing.db")));
         using var study = Study.OpenExisting(path);
         Assert.Equal("synth", study.SpaceName);
         Assert.Single(study.Runs());

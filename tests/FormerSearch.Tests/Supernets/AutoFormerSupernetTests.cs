@@ -181,17 +181,6 @@ public sealed class AutoFormerSupernetTests
     }
 
     [Fact]
-    public void Benchmark_times_both_and_leaves_the_subnet_active()
-    {
-        var net = Mini.CreateSupernet(Tiny);
-        var arch = Mini.Smallest();
-        var r = SupernetBenchmark.Measure(net, arch, batchSize: 2, minSeconds: 0.01, minPairs: 3);
-        Assert.True(r.SupernetImagesPerSecond > 0 && r.StandaloneImagesPerSecond > 0 && r.Ratio > 0);
-        Assert.Equal(arch, net.Active);
-        Assert.Throws<ArgumentException>(() => SupernetBenchmark.Measure(net, arch, batchSize: 0));
-    }
-
-    [Fact]
     public void Tiny_supernet_keys_and_shapes_equal_the_official_list_in_order()
     {
         // Supernets/Golden/make_supernet_keys.py: the official Vision_TransformerSuper of supernet-T.yaml.

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using FormerSearch.Engine;
 using FormerSearch.Engine.Autograd;
 using FormerSearch.Engine.Memory;
@@ -9,7 +8,6 @@ using FormerSearch.Supernets;
 using FormerSearch.Supernets.Glit;
 using FormerSearch.Tests.Training;
 using FormerSearch.Training;
-using Xunit.Abstractions;
 
 namespace FormerSearch.Tests.Supernets;
 
@@ -18,7 +16,7 @@ namespace FormerSearch.Tests.Supernets;
 /// (train and eval mode, smallest, largest and random subnets), gradients stay in the active slices, BatchNorm
 /// statistics can be recalibrated, samplers drive it.
 /// </summary>
-public sealed class GlitSupernetTests(ITestOutputHelper output)
+public sealed class GlitSupernetTests
 {
     private static readonly GlitSpace Space = new("mini");
 
@@ -176,56 +174,5 @@ public sealed class GlitSupernetTests(ITestOutputHelper output)
         }
         var spos = SubnetSampler.EachChoiceUniform(Space, new Generator(1));
         Assert.Equal(spos, Space.Validate(spos));
-    }
-
-    /// <summary>Forward+backward of a batch of 64 mini images through the supernet vs the extracted model; set FORMER_GLIT_BENCH=1 to run.</summary>
-    [Fact]
-    public void Bench_supernet_step_against_the_standalone_model()
-    {
-        if (Environment.GetEnvironmentVariable("FORMER_GLIT_BENCH") != "1") return;
-        if (int.TryParse(Environment.GetEnvironmentVariable("FORMER_GLIT_BENCH_THREADS"), out int threads)) EngineSettings.Threads = threads;
-        var options = ModelOptions.For(Space.DefaultInput, 10);
-        var supernet = (GlitSupernet)Space.CreateSupernet(options);
-        var rng = new Generator(17);
-        var samples = Enumerable.Range(0, 101).Select(_ => Space.Sample(rng)).OrderBy(a => Space.Profile(a, options).Macs).ToArray();
-        var x = Images(64, 28, 5);
-        int[] labels = Enumerable.Range(0, 64).Select(i => i % 10).ToArray();
-        foreach (var (name, arch) in new[] { ("smallest", Space.Smallest()), ("median", samples[50]), ("largest", Space.Largest()) })
-        {
-            supernet.Activate(arch);
-            var standalone = supernet.Extract(arch);
-            // Alternate the two models step by step so that load from other processes hits both alike; report the minimum
-            // of each and the median of the per-pair ratios.
-            var super = new List<double>();
-            var alone = new List<double>();
-            var ratios = new List<double>();
-            for (int s = 0; s < 40; s++)
-            {
-                super.Add(StepMs(supernet, x, labels));
-                alone.Add(StepMs(standalone, x, labels));
-                if (s >= 2) ratios.Add(super[^1] / alone[^1]);
-            }
-            ratios.Sort();
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            StepMs(supernet, x, labels);
-            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-            before = GC.GetAllocatedBytesForCurrentThread();
-            StepMs(standalone, x, labels);
-            long standaloneAllocated = GC.GetAllocatedBytesForCurrentThread() - before;
-            output.WriteLine($"{name}: supernet {supernet.ParameterCount()} params, subnet {standalone.ParameterCount()}; a warm step allocates {allocated} managed bytes through the supernet, {standaloneAllocated} through the standalone model");
-            output.WriteLine($"{name}: {Space.Profile(arch, options).Macs / 1e6:F1} MMACs; supernet min {super.Min():F2} ms, standalone min {alone.Min():F2} ms, "
-                + $"ratio of minima {super.Min() / alone.Min():F3}, median pair ratio {ratios[ratios.Count / 2]:F3}");
-        }
-    }
-
-    private static double StepMs(VisionModel model, Tensor x, int[] labels)
-    {
-        var watch = Stopwatch.StartNew();
-        using (TensorScope.Enter())
-        {
-            model.ZeroGrad();
-            Functional.CrossEntropy(model.Forward(x), labels).Backward();
-        }
-        return watch.Elapsed.TotalMilliseconds;
     }
 }

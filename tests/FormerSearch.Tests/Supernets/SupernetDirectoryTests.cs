@@ -10,7 +10,7 @@ namespace FormerSearch.Tests.Supernets;
 public sealed class SupernetDirectoryTests
 {
     private static SupernetDirectory Folder(string path) =>
-        new(path, AutoFormerSpace.SpaceName, "mini", new ModelInput(1, 28, 28), 10, "uniform", "fashion-mnist", 0, 1);
+        new(path, AutoFormerSpace.SpaceName, "mini", new ModelInput(1, 28, 28), 10, SamplerKind.Uniform, "fashion-mnist", 0, 1);
 
     [Fact]
     public void A_missing_or_foreign_folder_is_named()

@@ -104,7 +104,7 @@ public sealed class TrainerTests : IDisposable
         var (images, labels) = TensorBatchSource.Random(8, 32, 32, 3, 4, seed: 4);
         new Trainer(TinyModel(), new TensorBatchSource(images, labels, 4), null, new TrainingOptions { Epochs = 1 }, Dir("a")).Run();
         var other = new Trainer(TinyModel(), new TensorBatchSource(images, labels, 4), null, new TrainingOptions { Epochs = 1, LearningRate = 0.5 }, Dir("a"));
-        var e = Assert.Throws<ArgumentException>(() => other.Run(resume: true));
+        var e = Assert.Throws<UserInputException>(() => other.Run(resume: true));
         Assert.Contains("checkpoint.safetensors", e.Message);
     }
 

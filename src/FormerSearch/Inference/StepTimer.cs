@@ -1,8 +1,11 @@
 using System.Diagnostics;
 
-namespace FormerSearch.Engine.Benchmarks;
+namespace FormerSearch.Inference;
 
-/// <summary>Times a repeated step the way every throughput figure of the project is measured.</summary>
+/// <summary>
+/// Times a repeated step the way every throughput figure of the project is measured: the search's latency constraint
+/// (<see cref="ForwardTimer"/>) and every <c>former bench</c> measurement (bench/FormerSearch.Bench).
+/// </summary>
 public static class StepTimer
 {
     /// <summary>

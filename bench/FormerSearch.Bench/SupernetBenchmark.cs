@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using FormerSearch.Engine;
-using FormerSearch.Engine.Benchmarks;
+using FormerSearch.Inference;
 using FormerSearch.Spaces;
-using FormerSearch.Training;
+using FormerSearch.Supernets;
 
-namespace FormerSearch.Supernets;
+namespace FormerSearch.Bench;
 
 /// <summary>What weight sharing costs: a subnet's training step through the supernet vs on its standalone model.</summary>
 public static class SupernetBenchmark

@@ -1,22 +1,24 @@
 using FormerSearch.Engine;
 using FormerSearch.Engine.Autograd;
-using FormerSearch.Engine.Benchmarks;
 using FormerSearch.Engine.Memory;
 using FormerSearch.Models;
 
 namespace FormerSearch.Inference;
 
-/// <summary>Throughput of eval-mode, gradient-free forward passes: what serving a model would cost on this machine.</summary>
-public static class InferenceBenchmark
+/// <summary>
+/// Wall time of eval-mode, gradient-free forward passes: what serving a model costs on this machine. The search's
+/// latency constraint (<c>Pipeline/ForwardLatencyMeter</c>) and <c>former bench infer</c> measure with it.
+/// </summary>
+public static class ForwardTimer
 {
     /// <summary>
-    /// Images per second of <paramref name="model"/>'s eval-mode forward on a random channels-last batch of
-    /// <paramref name="batchSize"/> images: one warm-up pass (pools and packed weights get allocated), then timed
-    /// passes until at least <paramref name="minSeconds"/> have elapsed and at least <paramref name="minRuns"/> ran;
-    /// the median pass time gives the rate, so a stray slow pass (GC, another process) does not move it.
+    /// Median seconds of <paramref name="model"/>'s eval-mode forward on a random channels-last batch of
+    /// <paramref name="batchSize"/> images drawn with <paramref name="seed"/>: one warm-up pass (pools and packed weights
+    /// get allocated), then timed passes until at least <paramref name="minSeconds"/> have elapsed and at least
+    /// <paramref name="minRuns"/> ran; the median, so a stray slow pass (GC, another process) does not move it.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="batchSize"/> or <paramref name="minRuns"/> is below 1, or <paramref name="minSeconds"/> is negative.</exception>
-    public static double ImagesPerSecond(VisionModel model, int batchSize, double minSeconds = 1.0, int minRuns = 3, ulong seed = 0)
+    public static double MedianSeconds(VisionModel model, int batchSize, double minSeconds, int minRuns, ulong seed = 0)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (batchSize < 1) throw new ArgumentException($"The batch size must be at least 1; got {batchSize}.", nameof(batchSize));
@@ -25,7 +27,7 @@ public static class InferenceBenchmark
         var images = Tensor.Empty(batchSize, input.Height, input.Width, input.Channels); // [B, H, W, C], outside any scope: reused by every pass
         new Generator(seed).FillNormal(images.AsSpan());
         model.Eval();
-        return batchSize / StepTimer.MedianSeconds(() => Pass(model, images), warmup: 1, minSeconds, minRuns);
+        return StepTimer.MedianSeconds(() => Pass(model, images), warmup: 1, minSeconds, minRuns);
     }
 
     private static void Pass(VisionModel model, Tensor images)

@@ -1,4 +1,4 @@
-namespace FormerSearch.Supernets;
+namespace FormerSearch.Bench;
 
 /// <summary>Training-step throughput of a subnet through its supernet and as the extracted standalone model.</summary>
 /// <param name="SupernetImagesPerSecond">Images/s of steps through the supernet with the subnet active (AdamW over every supernet parameter), from the median step.</param>

@@ -1,7 +1,9 @@
 using System.Diagnostics;
+using FormerSearch.Engine;
+using FormerSearch.Engine.Kernels.Gemm;
 using FormerSearch.Engine.Threading;
 
-namespace FormerSearch.Engine.Kernels.Gemm;
+namespace FormerSearch.Bench;
 
 /// <summary>
 /// Measures a GEMM provider on a square <c>size³</c> sgemm (the core of the CLI's GEMM benchmark).
@@ -27,14 +29,14 @@ public static class GemmBenchmark
     }
 
     /// <summary>
-    /// Runs <c>C = A·B</c> on random <paramref name="size"/> × <paramref name="size"/> matrices with
+    /// Runs <c>C = A·B</c> on random <paramref name="size"/> × <paramref name="size"/> matrices (drawn with <paramref name="seed"/>) with
     /// <paramref name="threads"/> threads: warm-up, then repeated runs (batched to ~1 ms for small sizes)
     /// for at least ~0.6 s, reporting the median rate (2·size³ flops per run). Thread settings are
     /// restored afterwards.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="provider"/> is not <c>openblas</c> or <c>managed</c>.</exception>
     /// <exception cref="InvalidOperationException">OpenBLAS was asked for and cannot be loaded.</exception>
-    public static GemmBenchmarkResult Run(string provider, int size, int threads)
+    public static GemmBenchmarkResult Run(string provider, int size, int threads, ulong seed = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
@@ -49,12 +51,9 @@ public static class GemmBenchmark
         var a = new float[size * size];
         var b = new float[size * size];
         var c = new float[size * size];
-        var random = new Random(42);
-        for (int i = 0; i < a.Length; i++)
-        {
-            a[i] = random.NextSingle() - 0.5f;
-            b[i] = random.NextSingle() - 0.5f;
-        }
+        var random = new Generator(seed);
+        random.FillUniform(a, -0.5f, 0.5f);
+        random.FillUniform(b, -0.5f, 0.5f);
 
         int savedThreads = ParallelRunner.Threads;
         try

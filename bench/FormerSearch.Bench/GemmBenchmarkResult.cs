@@ -1,4 +1,4 @@
-namespace FormerSearch.Engine.Kernels.Gemm;
+namespace FormerSearch.Bench;
 
 /// <summary>Speed of one square sgemm: <c>Size³</c> with <c>Threads</c> threads, median GFLOP/s.</summary>
 public sealed record GemmBenchmarkResult(string Provider, int Size, int Threads, double Gflops)

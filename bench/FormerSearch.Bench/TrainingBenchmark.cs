@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using FormerSearch.Engine;
-using FormerSearch.Engine.Benchmarks;
 using FormerSearch.Engine.Memory;
 using FormerSearch.Engine.Optim;
+using FormerSearch.Inference;
 using FormerSearch.Models;
 
-namespace FormerSearch.Training;
+namespace FormerSearch.Bench;
 
 /// <summary>Throughput of full training steps: forward, cross-entropy, backward and an AdamW update.</summary>
 public static class TrainingBenchmark
@@ -58,7 +58,7 @@ public static class TrainingBenchmark
     }
 
     /// <summary>A random batch with random labels, the model in training mode, and AdamW with timm's no-decay split.</summary>
-    internal static (Tensor Images, int[] Labels, Optimizer Optimizer) Setup(VisionModel model, int batchSize, ulong seed)
+    public static (Tensor Images, int[] Labels, Optimizer Optimizer) Setup(VisionModel model, int batchSize, ulong seed)
     {
         var rng = new Generator(seed);
         var input = model.Input;
@@ -71,7 +71,7 @@ public static class TrainingBenchmark
     }
 
     /// <summary>One training step: zero-grad, forward with cross-entropy, backward, optimiser step, inside a tensor scope.</summary>
-    internal static void Step(VisionModel model, Optimizer optimizer, Tensor images, int[] labels)
+    public static void Step(VisionModel model, Optimizer optimizer, Tensor images, int[] labels)
     {
         using var _ = TensorScope.Enter();
         optimizer.ZeroGrad();

@@ -1,7 +1,8 @@
 using System.Diagnostics;
+using FormerSearch.Engine;
 using FormerSearch.Engine.Memory;
 
-namespace FormerSearch.Engine.Benchmarks;
+namespace FormerSearch.Bench;
 
 /// <summary>
 /// Times forward + backward of each main op at the sizes a small vision backbone produces on
@@ -13,13 +14,13 @@ public static class OpsBenchmark
     private const int B = 64;
 
     /// <summary>Every case's name and input shape, in the order <see cref="Run"/> reports them.</summary>
-    public static IReadOnlyList<(string Op, string Shape)> Cases => [.. CreateCases().Select(c => (c.Op, c.Shape))];
+    public static IReadOnlyList<(string Op, string Shape)> Cases => [.. CreateCases(0).Select(c => (c.Op, c.Shape))];
 
-    /// <summary>Runs the cases whose names contain <paramref name="filter"/> (all when null), each for about <paramref name="seconds"/>.</summary>
-    public static List<OpBenchmarkResult> Run(string? filter = null, double seconds = 0.3)
+    /// <summary>Runs the cases whose names contain <paramref name="filter"/> (all when null), each for about <paramref name="seconds"/>, on inputs drawn with <paramref name="seed"/>.</summary>
+    public static List<OpBenchmarkResult> Run(string? filter = null, double seconds = 0.3, ulong seed = 0)
     {
         var results = new List<OpBenchmarkResult>();
-        foreach (var c in CreateCases())
+        foreach (var c in CreateCases(seed))
         {
             if (filter is not null && !c.Op.Contains(filter, StringComparison.OrdinalIgnoreCase)) continue;
             results.Add(new OpBenchmarkResult(c.Op, c.Shape, MedianMilliseconds(c.Step, seconds)));
@@ -52,34 +53,35 @@ public static class OpsBenchmark
 
     private sealed record Case(string Op, string Shape, Action Step);
 
-    private static Tensor Input(int seed, params int[] shape)
+    private static Tensor Input(ulong seed, params int[] shape)
     {
         var t = Tensor.Zeros(shape);
-        new Generator((ulong)seed).FillUniform(t.AsSpan(), -1f, 1f);
+        new Generator(seed).FillUniform(t.AsSpan(), -1f, 1f);
         t.RequiresGrad = true;
         return t;
     }
 
     private static void BackwardOnes(Tensor y) => y.Backward(Tensor.Ones(y.Shape));
 
-    private static List<Case> CreateCases()
+    // Each input has its own stream: seed + 1, seed + 2, ….
+    private static List<Case> CreateCases(ulong seed)
     {
-        var tokens = Input(1, B, 256, 64);          // [B, N, C] stage-1 tokens
-        var map = Input(2, B, 16, 16, 64);          // [B, H, W, C] stage-1 feature map
-        var hidden = Input(3, B, 256, 256);         // MLP hidden activations (ratio 4)
-        var image = Input(4, B, 64, 64, 3);         // the input images
-        var q = Input(5, B, 4, 64, 32);             // [B, heads, N, d]
-        var k = Input(6, B, 4, 64, 32);
-        var scores = Input(7, B, 4, 64, 64);
-        var seq = Input(8, B, 64, 96);              // GLiT-style local branch tokens
-        var w1 = Input(10, 256, 64);
-        var b1 = Input(11, 256);
-        var ln = Input(12, 64);
-        var stem = Input(13, 64, 7, 7, 3);          // OHWI
-        var down = Input(14, 128, 3, 3, 64);
-        var dw = Input(15, 64, 3, 3);
-        var dw1d = Input(16, 96, 31);
-        var logits = Input(17, B, 1000);
+        var tokens = Input(seed + 1, B, 256, 64);   // [B, N, C] stage-1 tokens
+        var map = Input(seed + 2, B, 16, 16, 64);   // [B, H, W, C] stage-1 feature map
+        var hidden = Input(seed + 3, B, 256, 256);  // MLP hidden activations (ratio 4)
+        var image = Input(seed + 4, B, 64, 64, 3);  // the input images
+        var q = Input(seed + 5, B, 4, 64, 32);      // [B, heads, N, d]
+        var k = Input(seed + 6, B, 4, 64, 32);
+        var scores = Input(seed + 7, B, 4, 64, 64);
+        var seq = Input(seed + 8, B, 64, 96);       // GLiT-style local branch tokens
+        var w1 = Input(seed + 10, 256, 64);
+        var b1 = Input(seed + 11, 256);
+        var ln = Input(seed + 12, 64);
+        var stem = Input(seed + 13, 64, 7, 7, 3);   // OHWI
+        var down = Input(seed + 14, 128, 3, 3, 64);
+        var dw = Input(seed + 15, 64, 3, 3);
+        var dw1d = Input(seed + 16, 96, 31);
+        var logits = Input(seed + 17, B, 1000);
         var targets = new int[B];
         for (int i = 0; i < B; i++) targets[i] = i * 7 % 1000;
         var runningMean = Tensor.Zeros(64);

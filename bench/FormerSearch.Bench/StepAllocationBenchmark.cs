@@ -1,8 +1,9 @@
+using FormerSearch.Engine;
 using FormerSearch.Engine.Memory;
 using FormerSearch.Engine.Nn;
 using FormerSearch.Engine.Optim;
 
-namespace FormerSearch.Engine.Benchmarks;
+namespace FormerSearch.Bench;
 
 /// <summary>
 /// Managed-heap bytes allocated by one warm training step of a small MetaFormer-like model
@@ -11,13 +12,13 @@ namespace FormerSearch.Engine.Benchmarks;
 /// </summary>
 public static class StepAllocationBenchmark
 {
-    /// <summary>Average bytes per step over <paramref name="steps"/> steps after a warm-up.</summary>
-    public static long BytesPerStep(int steps = 10)
+    /// <summary>Average bytes per step over <paramref name="steps"/> steps after a warm-up, weights and images drawn with <paramref name="seed"/>.</summary>
+    public static long BytesPerStep(int steps = 10, ulong seed = 0)
     {
-        var model = new TinyBackbone(new Generator(0));
+        var model = new TinyBackbone(new Generator(seed));
         var optimizer = new AdamW(model.Parameters(), lr: 1e-3, weightDecay: 0.05);
         var images = Tensor.Zeros(8, 16, 16, 3);
-        new Generator(1).FillUniform(images.AsSpan(), -1f, 1f);
+        new Generator(seed + 1).FillUniform(images.AsSpan(), -1f, 1f);
         int[] labels = [0, 1, 2, 3, 4, 5, 6, 7];
 
         void Step()

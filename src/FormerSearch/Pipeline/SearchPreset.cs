@@ -1,0 +1,30 @@
+using FormerSearch.Engine;
+
+namespace FormerSearch.Pipeline;
+
+/// <summary>A run size of <c>former search</c>: its name, what it costs, and the settings it starts from.</summary>
+/// <param name="Name">What <c>--preset</c> calls it.</param>
+/// <param name="Description">What it is for and how long it takes on this project's 2-core reference machine (measured).</param>
+/// <param name="Settings">The settings it starts from; command-line options override them.</param>
+public sealed record SearchPreset(string Name, string Description, SearchPipelineSettings Settings)
+{
+    /// <summary>Every preset, the default first: the one table the command line and the README read.</summary>
+    public static IReadOnlyList<SearchPreset> All { get; } =
+    [
+        new("default", "about 8 minutes on 2 cores, 7 min 53 s measured", new SearchPipelineSettings()),
+        new("quick", "a smoke run, under a minute on 2 cores, 33 s measured", new SearchPipelineSettings
+        {
+            SupernetEpochs = 1, SupernetMaxSteps = 120, SearchValImages = 1_000, Population = 10, Generations = 3,
+            BnBatches = 3, FinetuneMaxSteps = 60, TestTopK = 1,
+        }),
+    ];
+
+    /// <summary>The preset used when none is named.</summary>
+    public static SearchPreset Default => All[0];
+
+    /// <summary>The preset named <paramref name="name"/>.</summary>
+    /// <exception cref="UserInputException">No preset has that name; the message lists them.</exception>
+    public static SearchPreset Get(string name) =>
+        All.FirstOrDefault(p => p.Name == name)
+        ?? throw new UserInputException($"--preset '{name}' is unknown: use {string.Join(" or ", All.Select(p => p.Name))}.");
+}

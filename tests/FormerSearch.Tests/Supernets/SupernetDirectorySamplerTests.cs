@@ -1,0 +1,34 @@
+using FormerSearch.Engine;
+using FormerSearch.Models;
+using FormerSearch.Supernets;
+using FormerSearch.Tests.Search;
+
+namespace FormerSearch.Tests.Supernets;
+
+public sealed class SupernetDirectorySamplerTests
+{
+    [Fact]
+    public void The_sampler_is_stored_by_its_name_and_read_back_as_the_kind()
+    {
+        using var dir = new TempDir();
+        var folder = new SupernetDirectory(dir.File("sn"), "glit", "mini", new ModelInput(1, 28, 28), 10, SamplerKind.Sandwich, "fashion-mnist", 100, 5);
+        folder.Save();
+        Assert.Contains("\"sampler\": \"sandwich\"", File.ReadAllText(Path.Combine(folder.Path, SupernetDirectory.SpaceFile)));
+        Assert.Equal(folder, SupernetDirectory.Load(folder.Path));
+    }
+
+    [Fact]
+    public void A_folder_written_before_samplers_were_kinds_loads_and_a_missing_or_damaged_one_is_an_input_error()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("old");
+        Directory.CreateDirectory(path);
+        File.WriteAllText(Path.Combine(path, SupernetDirectory.SpaceFile),
+            """{"space": "burger", "preset": "mini", "input": [1, 28, 28], "num_classes": 10, "sampler": "hybrid", "dataset": "fashion-mnist", "val_size": 10000, "seed": 0}""");
+        Assert.Equal(SamplerKind.Hybrid, SupernetDirectory.Load(path).Sampler);
+
+        Assert.Contains(dir.File("none"), Assert.Throws<UserInputException>(() => SupernetDirectory.Load(dir.File("none"))).Message);
+        File.WriteAllText(Path.Combine(path, SupernetDirectory.SpaceFile), """{"space": "burger", "preset": "mini", "input": [1, 28, 28], "num_classes": 10, "sampler": "greedy"}""");
+        Assert.Contains("greedy", Assert.Throws<UserInputException>(() => SupernetDirectory.Load(path)).Message);
+    }
+}
