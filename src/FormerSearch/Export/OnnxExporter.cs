@@ -118,7 +118,7 @@ public static class OnnxExporter
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            File.Delete(temp);
+            if (File.Exists(temp)) File.Delete(temp);
             throw new UserInputException($"Cannot write the ONNX file '{path}': {e.Message}", e);
         }
     }
