@@ -11,6 +11,7 @@ public static class FormerCommand
     {
         BenchCommand.Create(),
         EvalCommand.Create(),
+        ExportCommand.Create(),
         ExtractCommand.Create(),
         ModelsCommand.Create(),
         PredictCommand.Create(),

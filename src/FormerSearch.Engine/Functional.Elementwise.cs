@@ -1,5 +1,6 @@
 using FormerSearch.Engine.Kernels.Elementwise;
 using FormerSearch.Engine.Ops;
+using FormerSearch.Engine.Tracing;
 
 namespace FormerSearch.Engine;
 
@@ -7,34 +8,34 @@ public static partial class Functional
 {
     /// <summary><c>a + b</c> elementwise with PyTorch broadcasting.</summary>
     /// <exception cref="ArgumentException">The shapes do not broadcast.</exception>
-    public static Tensor Add(Tensor a, Tensor b) => BinaryFunction.Apply(BinaryOp.Add, a, b);
+    public static Tensor Add(Tensor a, Tensor b) => Binary(BinaryOp.Add, a, b);
 
     /// <summary><c>a − b</c> elementwise with PyTorch broadcasting.</summary>
     /// <exception cref="ArgumentException">The shapes do not broadcast.</exception>
-    public static Tensor Sub(Tensor a, Tensor b) => BinaryFunction.Apply(BinaryOp.Sub, a, b);
+    public static Tensor Sub(Tensor a, Tensor b) => Binary(BinaryOp.Sub, a, b);
 
     /// <summary><c>a · b</c> elementwise with PyTorch broadcasting.</summary>
     /// <exception cref="ArgumentException">The shapes do not broadcast.</exception>
-    public static Tensor Mul(Tensor a, Tensor b) => BinaryFunction.Apply(BinaryOp.Mul, a, b);
+    public static Tensor Mul(Tensor a, Tensor b) => Binary(BinaryOp.Mul, a, b);
 
     /// <summary><c>a / b</c> elementwise with PyTorch broadcasting.</summary>
     /// <exception cref="ArgumentException">The shapes do not broadcast.</exception>
-    public static Tensor Div(Tensor a, Tensor b) => BinaryFunction.Apply(BinaryOp.Div, a, b);
+    public static Tensor Div(Tensor a, Tensor b) => Binary(BinaryOp.Div, a, b);
 
     /// <summary><c>x + s</c>.</summary>
-    public static Tensor Add(Tensor x, float s) => BinaryFunction.Apply(BinaryOp.Add, x, Tensor.Scalar(s));
+    public static Tensor Add(Tensor x, float s) => Binary(BinaryOp.Add, x, Tensor.Scalar(s));
 
     /// <summary><c>x − s</c>.</summary>
-    public static Tensor Sub(Tensor x, float s) => BinaryFunction.Apply(BinaryOp.Sub, x, Tensor.Scalar(s));
+    public static Tensor Sub(Tensor x, float s) => Binary(BinaryOp.Sub, x, Tensor.Scalar(s));
 
     /// <summary><c>x · s</c>.</summary>
-    public static Tensor Mul(Tensor x, float s) => BinaryFunction.Apply(BinaryOp.Mul, x, Tensor.Scalar(s));
+    public static Tensor Mul(Tensor x, float s) => Binary(BinaryOp.Mul, x, Tensor.Scalar(s));
 
     /// <summary><c>x / s</c> (a true division, as PyTorch's, not a multiplication by <c>1/s</c>).</summary>
-    public static Tensor Div(Tensor x, float s) => BinaryFunction.Apply(BinaryOp.Div, x, Tensor.Scalar(s));
+    public static Tensor Div(Tensor x, float s) => Binary(BinaryOp.Div, x, Tensor.Scalar(s));
 
     /// <summary><c>−x</c>.</summary>
-    public static Tensor Neg(Tensor x) => BinaryFunction.Apply(BinaryOp.Mul, x, Tensor.Scalar(-1f));
+    public static Tensor Neg(Tensor x) => Binary(BinaryOp.Mul, x, Tensor.Scalar(-1f));
 
     /// <summary>
     /// Inverted dropout (<c>torch.nn.functional.dropout</c>): while training, each element is zeroed
@@ -47,11 +48,13 @@ public static partial class Functional
     {
         if (!(p >= 0f && p <= 1f)) throw new ArgumentException($"Dropout probability must be in [0, 1]; got {p}.", nameof(p));
         if (!training || p == 0f) return x;
+        using var trace = OpTrace.Enter();
         var mask = Tensor.Empty(x.Shape);
         var m = mask.AsSpan();
         float scale = p == 1f ? 0f : 1f / (1f - p);
         for (int i = 0; i < m.Length; i++) m[i] = rng.NextFloat() < p ? 0f : scale;
-        return Mul(x, mask);
+        var y = Mul(x, mask);
+        return trace.IsRecording ? trace.Record(new TracedOp(TracedOpKind.Dropout, y, x)) : y;
     }
 
     /// <summary>
@@ -66,6 +69,7 @@ public static partial class Functional
         if (!(p >= 0f && p <= 1f)) throw new ArgumentException($"DropPath probability must be in [0, 1]; got {p}.", nameof(p));
         if (!training || p == 0f) return x;
         if (x.Rank == 0) throw new ArgumentException("DropPath needs a batch dimension; got a scalar.", nameof(x));
+        using var trace = OpTrace.Enter();
         Span<int> shape = stackalloc int[x.Rank];
         shape.Fill(1);
         shape[0] = x.Size(0);
@@ -75,6 +79,22 @@ public static partial class Functional
         // timm divides by keep_prob only when it is positive (p = 1 drops everything).
         float scale = keep > 0f ? 1f / keep : 0f;
         for (int i = 0; i < m.Length; i++) m[i] = rng.NextFloat() < keep ? scale : 0f;
-        return Mul(x, mask);
+        var y = Mul(x, mask);
+        return trace.IsRecording ? trace.Record(new TracedOp(TracedOpKind.Dropout, y, x)) : y;
+    }
+
+    private static Tensor Binary(BinaryOp op, Tensor a, Tensor b)
+    {
+        using var trace = OpTrace.Enter();
+        var y = BinaryFunction.Apply(op, a, b);
+        if (!trace.IsRecording) return y;
+        var kind = op switch
+        {
+            BinaryOp.Add => TracedOpKind.Add,
+            BinaryOp.Sub => TracedOpKind.Sub,
+            BinaryOp.Mul => TracedOpKind.Mul,
+            _ => TracedOpKind.Div,
+        };
+        return trace.Record(new TracedOp(kind, y, a, b));
     }
 }

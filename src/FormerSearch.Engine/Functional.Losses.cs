@@ -1,4 +1,5 @@
 using FormerSearch.Engine.Ops;
+using FormerSearch.Engine.Tracing;
 
 namespace FormerSearch.Engine;
 
@@ -14,8 +15,12 @@ public static partial class Functional
     /// skipped and not counted). A rank-0 tensor.
     /// </summary>
     /// <exception cref="ArgumentException">Shapes disagree, a target is out of range, or the smoothing is outside [0, 1].</exception>
-    public static Tensor CrossEntropy(Tensor logits, ReadOnlySpan<int> targets, float labelSmoothing = 0f, int ignoreIndex = -100) =>
-        CrossEntropyFunction.Apply(logits, targets, labelSmoothing, ignoreIndex);
+    public static Tensor CrossEntropy(Tensor logits, ReadOnlySpan<int> targets, float labelSmoothing = 0f, int ignoreIndex = -100)
+    {
+        using var trace = OpTrace.Enter();
+        var loss = CrossEntropyFunction.Apply(logits, targets, labelSmoothing, ignoreIndex);
+        return trace.IsRecording ? trace.Record(new TracedOp(TracedOpKind.Loss, loss, logits)) : loss;
+    }
 
     /// <summary>
     /// timm's <c>SoftTargetCrossEntropy</c> (for mixup/cutmix targets): the batch mean of
@@ -27,7 +32,9 @@ public static partial class Functional
     {
         if (logits.Rank != 2 || !logits.Shape.SequenceEqual(targets.Shape))
             throw new ArgumentException($"SoftTargetCrossEntropy needs logits and targets of one shape [batch, classes]; got {Tensor.FormatShape(logits.Shape)} and {Tensor.FormatShape(targets.Shape)}.");
+        using var trace = OpTrace.Enter();
         var perSample = Sum(Mul(targets, LogSoftmax(logits)), s_lastDim); // [B]
-        return Neg(Mean(perSample));
+        var loss = Neg(Mean(perSample));
+        return trace.IsRecording ? trace.Record(new TracedOp(TracedOpKind.Loss, loss, logits, targets)) : loss;
     }
 }

@@ -1,4 +1,5 @@
 using FormerSearch.Engine.Ops;
+using FormerSearch.Engine.Tracing;
 
 namespace FormerSearch.Engine;
 
@@ -12,8 +13,12 @@ public static partial class Functional
     /// vectors) or null for 1/0.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="x"/> is a scalar, or weight/bias are not <c>[C]</c>.</exception>
-    public static Tensor LayerNorm(Tensor x, Tensor? weight = null, Tensor? bias = null, float eps = 1e-5f) =>
-        LayerNormFunction.Apply(x, weight, bias, eps);
+    public static Tensor LayerNorm(Tensor x, Tensor? weight = null, Tensor? bias = null, float eps = 1e-5f)
+    {
+        using var trace = OpTrace.Enter();
+        var y = LayerNormFunction.Apply(x, weight, bias, eps);
+        return trace.IsRecording ? trace.Record(new TracedOp(TracedOpKind.LayerNorm, y, x, weight, bias) { Eps = eps }) : y;
+    }
 
     /// <summary>
     /// GroupNorm with one group, exactly <c>nn.GroupNorm(1, C)</c> on channels-last input
@@ -21,8 +26,12 @@ public static partial class Functional
     /// of all its positions and channels, then scaled and shifted per channel (PoolFormer's norm).
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="x"/> has rank below 2, or weight/bias are not <c>[C]</c>.</exception>
-    public static Tensor GroupNorm1(Tensor x, Tensor? weight, Tensor? bias, float eps = 1e-5f) =>
-        GroupNorm1Function.Apply(x, weight, bias, eps);
+    public static Tensor GroupNorm1(Tensor x, Tensor? weight, Tensor? bias, float eps = 1e-5f)
+    {
+        using var trace = OpTrace.Enter();
+        var y = GroupNorm1Function.Apply(x, weight, bias, eps);
+        return trace.IsRecording ? trace.Record(new TracedOp(TracedOpKind.GroupNorm1, y, x, weight, bias) { Eps = eps }) : y;
+    }
 
     /// <summary>
     /// Batch normalisation over the channel axis (the last) of channels-last <c>[..., C]</c> data, as
@@ -37,6 +46,12 @@ public static partial class Functional
     /// training sees only one value per channel.
     /// </exception>
     public static Tensor BatchNorm(Tensor x, Tensor? weight, Tensor? bias, Tensor? runningMean, Tensor? runningVar,
-        bool training, float momentum = 0.1f, float eps = 1e-5f) =>
-        BatchNormFunction.Apply(x, weight, bias, runningMean, runningVar, training, momentum, eps);
+        bool training, float momentum = 0.1f, float eps = 1e-5f)
+    {
+        using var trace = OpTrace.Enter();
+        var y = BatchNormFunction.Apply(x, weight, bias, runningMean, runningVar, training, momentum, eps);
+        return trace.IsRecording
+            ? trace.Record(new TracedOp(TracedOpKind.BatchNorm, y, x, weight, bias, runningMean, runningVar) { Eps = eps, Training = training })
+            : y;
+    }
 }

@@ -1,4 +1,5 @@
 using FormerSearch.Engine.Ops;
+using FormerSearch.Engine.Tracing;
 
 namespace FormerSearch.Engine;
 
@@ -6,7 +7,12 @@ public static partial class Functional
 {
     /// <summary>The tensors joined along <paramref name="dim"/> (<c>torch.cat</c>); any layouts.</summary>
     /// <exception cref="ArgumentException">No tensors, or their shapes differ outside <paramref name="dim"/>.</exception>
-    public static Tensor Concat(ReadOnlySpan<Tensor> tensors, int dim) => ConcatFunction.Apply(tensors, dim);
+    public static Tensor Concat(ReadOnlySpan<Tensor> tensors, int dim)
+    {
+        using var trace = OpTrace.Enter();
+        var y = ConcatFunction.Apply(tensors, dim);
+        return trace.IsRecording ? trace.Record(new TracedOp(TracedOpKind.Concat, y, tensors.ToArray()) { Axis = y.NormalizeDim(dim) }) : y;
+    }
 
     /// <summary>
     /// <paramref name="x"/> cut along <paramref name="dim"/> into consecutive pieces of the given sizes
@@ -52,22 +58,33 @@ public static partial class Functional
     /// <paramref name="shape"/> (<c>Tensor.expand</c>; −1 keeps a size), materialised as a dense copy.
     /// </summary>
     /// <exception cref="ArgumentException">A dimension that is not 1 would have to change.</exception>
-    public static Tensor Expand(Tensor x, params ReadOnlySpan<int> shape) => ExpandFunction.Apply(x, shape);
+    public static Tensor Expand(Tensor x, params ReadOnlySpan<int> shape)
+    {
+        using var trace = OpTrace.Enter();
+        var y = ExpandFunction.Apply(x, shape);
+        return trace.IsRecording ? trace.Record(new TracedOp(TracedOpKind.Expand, y, x) { Shape = y.Shape.ToArray() }) : y;
+    }
 
     /// <summary>
     /// Rows of <paramref name="weight"/> <c>[V, D]</c> picked by <paramref name="indices"/>: <c>[n, D]</c>
     /// (<c>torch.nn.functional.embedding</c>). The weight's gradient accumulates per row.
     /// </summary>
     /// <exception cref="ArgumentException">An index is outside <c>[0, V)</c> or the weight is not a matrix.</exception>
-    public static Tensor Embedding(ReadOnlySpan<int> indices, Tensor weight) => EmbeddingFunction.Apply(indices, weight, [indices.Length]);
+    public static Tensor Embedding(ReadOnlySpan<int> indices, Tensor weight) => Embedding(indices, weight, [indices.Length]);
 
     /// <summary>
     /// As <see cref="Embedding(ReadOnlySpan{int}, Tensor)"/> with the indices laid out in
     /// <paramref name="indexShape"/>: the result is <c>[..indexShape, D]</c>.
     /// </summary>
     /// <exception cref="ArgumentException">The shape does not hold the indices, or an index is out of range.</exception>
-    public static Tensor Embedding(ReadOnlySpan<int> indices, Tensor weight, ReadOnlySpan<int> indexShape) =>
-        EmbeddingFunction.Apply(indices, weight, indexShape);
+    public static Tensor Embedding(ReadOnlySpan<int> indices, Tensor weight, ReadOnlySpan<int> indexShape)
+    {
+        using var trace = OpTrace.Enter();
+        var y = EmbeddingFunction.Apply(indices, weight, indexShape);
+        return trace.IsRecording
+            ? trace.Record(new TracedOp(TracedOpKind.Embedding, y, weight) { Indices = indices.ToArray(), Shape = indexShape.ToArray() })
+            : y;
+    }
 
     /// <summary>
     /// A learned token prepended to every sequence (ViT's class token): <paramref name="token"/>
@@ -79,7 +96,9 @@ public static partial class Functional
     {
         if (tokens.Rank != 3 || token.Rank != 3 || token.Size(0) != 1 || token.Size(1) != 1 || token.Size(2) != tokens.Size(2))
             throw new ArgumentException($"TokenConcat needs a token [1, 1, C] and tokens [B, N, C]; got {Tensor.FormatShape(token.Shape)} and {Tensor.FormatShape(tokens.Shape)}.");
+        using var trace = OpTrace.Enter();
         var expanded = Expand(token, tokens.Size(0), 1, tokens.Size(2));
-        return Concat([expanded, tokens], 1);
+        var y = Concat([expanded, tokens], 1);
+        return trace.IsRecording ? trace.Record(new TracedOp(TracedOpKind.TokenConcat, y, token, tokens)) : y;
     }
 }

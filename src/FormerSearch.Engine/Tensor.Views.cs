@@ -1,5 +1,6 @@
 using FormerSearch.Engine.Memory;
 using FormerSearch.Engine.Ops;
+using FormerSearch.Engine.Tracing;
 
 namespace FormerSearch.Engine;
 
@@ -28,6 +29,7 @@ public partial class Tensor
     /// </summary>
     public Tensor Reshape(params ReadOnlySpan<int> shape)
     {
+        using var trace = OpTrace.Enter();
         Span<int> resolved = stackalloc int[shape.Length];
         int inferred = -1;
         long known = 1;
@@ -62,7 +64,8 @@ public partial class Tensor
             strides[d] = stride;
             stride *= resolved[d];
         }
-        return source.View(source._offset, resolved, strides);
+        var view = source.View(source._offset, resolved, strides);
+        return trace.IsRecording ? trace.Record(new TracedOp(TracedOpKind.Reshape, view, this) { Shape = resolved.ToArray() }) : view;
     }
 
     /// <summary>The dimensions reordered: result dimension i is this tensor's dimension <c>dims[i]</c> (a view).</summary>
@@ -70,6 +73,7 @@ public partial class Tensor
     {
         if (dims.Length != _rank)
             throw new ArgumentException($"Permute needs {_rank} dimensions, got {dims.Length}.");
+        using var trace = OpTrace.Enter();
         Span<int> shape = stackalloc int[_rank];
         Span<int> strides = stackalloc int[_rank];
         int seen = 0;
@@ -81,7 +85,11 @@ public partial class Tensor
             shape[i] = _shape[d];
             strides[i] = _strides[d];
         }
-        return View(_offset, shape, strides);
+        var view = View(_offset, shape, strides);
+        if (!trace.IsRecording) return view;
+        var order = new int[_rank];
+        for (int i = 0; i < _rank; i++) order[i] = NormalizeDim(dims[i]);
+        return trace.Record(new TracedOp(TracedOpKind.Permute, view, this) { Dims = order });
     }
 
     /// <summary>Dimensions <paramref name="dim0"/> and <paramref name="dim1"/> swapped (a view).</summary>
@@ -106,7 +114,9 @@ public partial class Tensor
         Span<int> shape = stackalloc int[_rank];
         Shape.CopyTo(shape);
         shape[d] = length;
-        return View(_offset + start * _strides[d], shape, Strides);
+        using var trace = OpTrace.Enter();
+        var view = View(_offset + start * _strides[d], shape, Strides);
+        return trace.IsRecording ? trace.Record(new TracedOp(TracedOpKind.Narrow, view, this) { Axis = d, Start = start, Length = length }) : view;
     }
 
     /// <summary>The first <paramref name="rows"/> rows and <paramref name="cols"/> columns of a matrix (a view), as an entangled weight is.</summary>
@@ -133,17 +143,26 @@ public partial class Tensor
             shape[j] = _shape[i];
             strides[j++] = _strides[i];
         }
-        return View(_offset + index * _strides[d], shape, strides);
+        using var trace = OpTrace.Enter();
+        var view = View(_offset + index * _strides[d], shape, strides);
+        return trace.IsRecording ? trace.Record(new TracedOp(TracedOpKind.Select, view, this) { Axis = d, Start = index }) : view;
     }
 
     /// <summary>A view sharing the buffer that records no gradient.</summary>
     public Tensor Detach()
     {
+        using var trace = OpTrace.Enter();
         var v = View(_offset, Shape, Strides);
         v.RequiresGrad = false;
-        return v;
+        return trace.IsRecording ? trace.Record(new TracedOp(TracedOpKind.Identity, v, this)) : v;
     }
 
     /// <summary>This tensor if it is contiguous, else a contiguous copy (recorded for autograd).</summary>
-    public Tensor Contiguous() => IsContiguous ? this : ContiguousFunction.Apply(this);
+    public Tensor Contiguous()
+    {
+        if (IsContiguous) return this;
+        using var trace = OpTrace.Enter();
+        var copy = ContiguousFunction.Apply(this);
+        return trace.IsRecording ? trace.Record(new TracedOp(TracedOpKind.Identity, copy, this)) : copy;
+    }
 }

@@ -22,6 +22,28 @@ public sealed class BenchThroughputCommandTests
         Assert.True(root.GetProperty("images_per_s").GetDouble() > 0);
     }
 
+    [Fact]
+    public void Infer_beside_onnx_runtime_adds_its_rate_the_ratio_and_the_export_time()
+    {
+        var r = FormerProcess.Run("bench", "infer", "--model", "poolformer_s12", "--batch-size", "2", "--input", "3x32x32", "--threads", "1",
+            "--runtime", "onnxruntime", "--json");
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        using var doc = JsonDocument.Parse(r.StdOut);
+        var root = doc.RootElement;
+        Assert.Equal(["model", "batch_size", "input", "threads", "runtime", "images_per_s", "onnxruntime_images_per_s", "ratio", "export_seconds"],
+            root.EnumerateObject().Select(p => p.Name).ToArray());
+        Assert.Equal("onnxruntime", root.GetProperty("runtime").GetString());
+        double ours = root.GetProperty("images_per_s").GetDouble(), theirs = root.GetProperty("onnxruntime_images_per_s").GetDouble();
+        Assert.True(ours > 0 && theirs > 0);
+        Assert.Equal(theirs / ours, root.GetProperty("ratio").GetDouble(), 0.01 * theirs / ours + 1e-3);
+        Assert.True(root.GetProperty("export_seconds").GetDouble() > 0);
+
+        var text = FormerProcess.Run("bench", "infer", "--model", "deit_tiny", "--batch-size", "2", "--input", "3x32x32", "--runtime", "onnxruntime");
+        Assert.True(text.ExitCode == 0, text.StdErr);
+        Assert.Contains("ONNX Runtime:", text.StdOut);
+        Assert.Equal(2, FormerProcess.Run("bench", "infer", "--model", "deit_tiny", "--runtime", "tensorrt").ExitCode);
+    }
+
     [Theory]
     [InlineData("infer")]
     [InlineData("train")]

@@ -18,13 +18,23 @@ public static class ModelThroughputCommand
     /// with random data of a seed; <paramref name="what"/> says what was timed.
     /// </summary>
     /// <param name="detail">An optional extra line for the text form (e.g. where a training step's time goes).</param>
-    public static Command Create(string name, string description, string what, Func<VisionModel, int, ulong, double> measure, Func<VisionModel, int, ulong, string>? detail = null)
+    public static Command Create(string name, string description, string what, Func<VisionModel, int, ulong, double> measure, Func<VisionModel, int, ulong, string>? detail = null) =>
+        Create(name, description, (_, model, batch, seed) =>
+            new ThroughputReport(measure(model, batch, seed), what) { Detail = detail?.Invoke(model, batch, seed) });
+
+    /// <summary>
+    /// A command named <paramref name="name"/> whose <paramref name="measure"/> returns a <see cref="ThroughputReport"/> of a
+    /// model at a batch size with random data of a seed, reading its own <paramref name="options"/> from the parse result;
+    /// the report's extra fields follow the common ones in the JSON object.
+    /// </summary>
+    public static Command Create(string name, string description, Func<ParseResult, VisionModel, int, ulong, ThroughputReport> measure, params Option[] options)
     {
         var selection = new ModelSelection();
         var batchSize = new Option<int>("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => 64 };
         var input = new Option<string?>("--input") { Description = "Input as CxHxW, e.g. 3x224x224 (default: the model's)." };
         var run = new RunOptions("Seed of the random weights, images and labels (default 0).");
         var command = new Command(name, description) { batchSize, input };
+        foreach (var option in options) command.Options.Add(option);
         selection.AddTo(command);
         run.AddTo(command);
         command.SetAction(parse =>
@@ -35,23 +45,26 @@ public static class ModelThroughputCommand
             var size = parse.GetValue(input) is { } text ? ProfileCommand.ParseInput(text) : entry.DefaultInput;
             ulong seed = run.SeedOr(parse);
             var model = ModelInputs.Build(entry, ModelOptions.For(size) with { Seed = seed }); // random weights: throughput does not depend on their values
-            double rate = measure(model, batch, seed);
+            var report = measure(parse, model, batch, seed);
             if (run.WantsJson(parse))
             {
-                Console.WriteLine(JsonSerializer.Serialize(new
+                var doc = new Dictionary<string, object>
                 {
-                    model = entry.Name,
-                    batch_size = batch,
-                    input = new[] { size.Channels, size.Height, size.Width },
-                    threads = EngineSettings.Threads,
-                    images_per_s = Math.Round(rate, 2),
-                }));
+                    ["model"] = entry.Name,
+                    ["batch_size"] = batch,
+                    ["input"] = new[] { size.Channels, size.Height, size.Width },
+                    ["threads"] = EngineSettings.Threads,
+                };
+                foreach (var (key, value) in report.Leading) doc[key] = value;
+                doc["images_per_s"] = Math.Round(report.ImagesPerSecond, 2);
+                foreach (var (key, value) in report.Extra) doc[key] = value;
+                Console.WriteLine(JsonSerializer.Serialize(doc));
             }
             else
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{entry.Name} at {size}, batch {batch}, {EngineSettings.Threads} thread(s): {rate:F1} images/s ({what})."));
-                if (detail is not null) Console.WriteLine(detail(model, batch, seed));
+                    $"{entry.Name} at {size}, batch {batch}, {EngineSettings.Threads} thread(s): {report.ImagesPerSecond:F1} images/s ({report.What})."));
+                if (report.Detail is not null) Console.WriteLine(report.Detail);
             }
             return ExitCodes.Success;
         });
