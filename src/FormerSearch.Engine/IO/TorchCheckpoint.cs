@@ -13,6 +13,9 @@ namespace FormerSearch.Engine.IO;
 /// </summary>
 public static class TorchCheckpoint
 {
+    /// <summary>The keys a state dict is looked for under in a nested checkpoint, in the order they are tried.</summary>
+    public static IReadOnlyList<string> NestedKeys => StateDictSelection.NestedKeys;
+
     /// <summary>
     /// The state dict's tensors (float32, PyTorch's shapes) in the order the file wrote them. <paramref name="key"/> names
     /// the entry to take from a nested checkpoint (null: the usual one); <paramref name="notice"/> is told which was taken
