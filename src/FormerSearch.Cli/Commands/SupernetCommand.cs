@@ -13,11 +13,12 @@ namespace FormerSearch.Cli.Commands;
 
 /// <summary>
 /// <c>former supernet train --space NAME [--preset P] [--sampler S] --dataset SPEC [training options] --output DIR [--resume]</c> and
-/// <c>former supernet eval --supernet DIR --arch FILE [--split val|test] [--bn-batches N] [--json]</c>.
+/// <c>former supernet eval --supernet DIR --arch FILE [--split val|test] [--bn-batches N] [--json]</c>, and
+/// <c>former supernet import</c> (<see cref="SupernetImportCommand"/>).
 /// </summary>
 public static class SupernetCommand
 {
-    public static Command Create() => new("supernet", "Train a weight-sharing supernet and evaluate subnets with inherited weights.") { Train(), Eval() };
+    public static Command Create() => new("supernet", "Train a weight-sharing supernet and evaluate subnets with inherited weights.") { Train(), Eval(), SupernetImportCommand.Create() };
 
     private static Command Train()
     {
