@@ -92,7 +92,7 @@ public static class SupernetCommand
             };
             var result = InheritedAccuracy.Evaluate(supernet, architecture,
                 DataLoader.ForEvaluation(images, 256, folder.Input, folder.NumClasses),
-                DataLoader.ForTraining(splits.Train, 128, Augmentation.None, folder.Input, folder.NumClasses, run.SeedOr(parse, folder.Seed)),
+                BatchNormCalibration.Batches(splits.Train, folder.Input, folder.NumClasses, run.SeedOr(parse, folder.Seed)),
                 CommonOptions.AtLeast(parse.GetValue(bnBatches), 0, "--bn-batches"));
             if (run.WantsJson(parse))
                 Console.WriteLine(JsonSerializer.Serialize(new { arch = architecture.Key, split = which, images = result.Count, top1 = result.Top1, top5 = result.Top5, loss = result.Loss }));
