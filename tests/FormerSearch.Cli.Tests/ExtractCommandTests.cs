@@ -15,15 +15,7 @@ public sealed class ExtractCommandTests : IDisposable
     private readonly string _dir = Directory.CreateTempSubdirectory("former-extract-").FullName;
     private readonly string _spec;
 
-    public ExtractCommandTests()
-    {
-        const int n = 120;
-        var images = Tensor.Empty(n, 1, 28, 28);
-        new Generator(11).FillUniform(images.AsSpan(), 0f, 1f);
-        Npy.Save(P("x.npy"), images);
-        NpyFiles.WriteInt64(P("y.npy"), Enumerable.Range(0, n).Select(i => i * 7 % 10).ToArray());
-        _spec = $"npy:{P("x.npy")},{P("y.npy")}";
-    }
+    public ExtractCommandTests() => _spec = NpyFiles.RandomDataset(_dir, 120, seed: 11, step: 7);
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 

@@ -17,15 +17,7 @@ public sealed class SupernetImportCommandTests : IDisposable
     private readonly string _dir = Directory.CreateTempSubdirectory("former-import-").FullName;
     private readonly string _spec;
 
-    public SupernetImportCommandTests()
-    {
-        const int n = 80;
-        var images = Tensor.Empty(n, 1, 28, 28);
-        new Generator(5).FillUniform(images.AsSpan(), 0f, 1f);
-        Npy.Save(P("x.npy"), images);
-        NpyFiles.WriteInt64(P("y.npy"), Enumerable.Range(0, n).Select(i => i % 10).ToArray());
-        _spec = $"npy:{P("x.npy")},{P("y.npy")}";
-    }
+    public SupernetImportCommandTests() => _spec = NpyFiles.RandomDataset(_dir, 80, seed: 5);
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
