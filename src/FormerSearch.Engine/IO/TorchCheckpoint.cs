@@ -29,11 +29,16 @@ public static class TorchCheckpoint
     {
         var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         using var archive = TorchArchive.Open(path);
+        var entries = Read(archive, path, key, notice);
+        // A storage's bytes are kept only while tensors still to be copied view it: memory stays near the float32 result.
+        var viewsLeft = new Dictionary<TorchStorage, int>();
+        foreach (var (_, record, _) in entries) viewsLeft[record.Storage] = viewsLeft.GetValueOrDefault(record.Storage) + 1;
         var bytes = new Dictionary<TorchStorage, byte[]>();
-        foreach (var (name, record, shape) in Read(archive, path, key, notice))
+        foreach (var (name, record, shape) in entries)
         {
             if (!bytes.TryGetValue(record.Storage, out var storage)) bytes[record.Storage] = storage = archive.ReadStorage(record.Storage);
             result[name] = record.ToTensor(shape, storage);
+            if (--viewsLeft[record.Storage] == 0) bytes.Remove(record.Storage);
         }
         return result;
     }

@@ -79,9 +79,10 @@ internal static class TorchPickleScanner
                 case (byte)'G': Skip(pickle, ref i, 8, source); break;
                 case 0x95: Skip(pickle, ref i, 8, source); keepsStack = true; break;
                 case (byte)'h': pushed = memoStrings.GetValueOrDefault(Operand(pickle, ref i, 1, source)); break;
-                case (byte)'j': pushed = memoStrings.GetValueOrDefault(Operand(pickle, ref i, 4, source)); break;
+                // Memo slots are read as the unpickler reads them (4-byte ones signed), so both agree on which slot is which.
+                case (byte)'j': pushed = memoStrings.GetValueOrDefault((int)Operand(pickle, ref i, 4, source)); break;
                 case (byte)'q': Remember(memoStrings, memoSlots, Operand(pickle, ref i, 1, source), recentStrings); keepsStack = true; break;
-                case (byte)'r': Remember(memoStrings, memoSlots, Operand(pickle, ref i, 4, source), recentStrings); keepsStack = true; break;
+                case (byte)'r': Remember(memoStrings, memoSlots, (int)Operand(pickle, ref i, 4, source), recentStrings); keepsStack = true; break;
                 // MEMOIZE stores into slot "number of slots written so far", as the unpickler counts them.
                 case 0x94: Remember(memoStrings, memoSlots, memoSlots.Count, recentStrings); keepsStack = true; break;
                 // Length-prefixed operands.
@@ -114,7 +115,7 @@ internal static class TorchPickleScanner
     private static string Trim(string message) => message.Length <= 300 ? message : message[..296] + "…).";
 
     private static long Slot(string text, string source) =>
-        long.TryParse(text, out long slot) ? slot : throw Bad(source, $"its pickle has the memo slot '{text}', which is not a number");
+        int.TryParse(text, out int slot) ? slot : throw Bad(source, $"its pickle has the memo slot '{text}', which is not a number");
 
     // A memo write: the slot now holds the value on top of the stack, a known string or not.
     private static void Remember(Dictionary<long, string> memo, HashSet<long> slots, long slot, List<string> recent)

@@ -73,6 +73,9 @@ public sealed class TorchCheckpointRefusalTests
             // A global named by STACK_GLOBAL from values the scan cannot know (a memo slot written while a number was on top).
             { "cannot be checked", new PickleBuilder().Proto(4).Int(1).Op(0x94).Op((byte)'0').Op((byte)'h').Op(0).Str("system").Op(0x93).Stop() },
             { "os.system", new PickleBuilder().Proto(4).Op(0x8c).Op(2).Raw("os"u8).Op(0x94).Op(0x8c).Op(6).Raw("system"u8).Op(0x93).Stop() },
+            // Slot -1 written as text and as 0xFFFFFFFF is one slot to the unpickler: the scan must see 'os' there too, not 'torch'.
+            { "os.system", new PickleBuilder().Proto(4).Str("torch").Raw("p-1\n0"u8).Str("os").Op((byte)'r').Raw([0xff, 0xff, 0xff, 0xff]).Op((byte)'0')
+                .Raw("g-1\n"u8).Str("system").Op(0x93).Stop() },
         };
         return data;
     }
