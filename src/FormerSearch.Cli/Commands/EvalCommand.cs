@@ -18,7 +18,8 @@ public static class EvalCommand
     {
         var selection = new ModelSelection();
         var data = new DataOptions(defaultValSize: 0);
-        var weights = new Option<string>("--weights") { Description = "Weights as safetensors (official names), e.g. a `former train` model.safetensors.", Required = true };
+        var weights = new Option<string>("--weights") { Description = $"Weights: {WeightsKeyOption.Formats}, e.g. a `former train` model.safetensors.", Required = true };
+        var weightsKey = WeightsKeyOption.Create();
         var split = new Option<string>("--split") { Description = "test | val (val needs the --val-size and --seed training used).", DefaultValueFactory = _ => "test" };
         var input = new Option<string?>("--input") { Description = "Model input as CxHxW (default: the data's size)." };
         var numClasses = new Option<int?>("--num-classes") { Description = "Classifier outputs (default: the rows of the weights' head, else the data set's classes)." };
@@ -26,7 +27,7 @@ public static class EvalCommand
         var run = new RunOptions("Seed of the held-out split: the one training used (default 0).");
         var command = new Command("eval", "Accuracy and loss of a model with its weights on a data set's test or held-out split.")
         {
-            weights, split, input, numClasses, batchSize,
+            weights, weightsKey, split, input, numClasses, batchSize,
         };
         selection.AddTo(command);
         data.AddTo(command);
@@ -48,7 +49,7 @@ public static class EvalCommand
             var size = ModelInputs.Choose(parse.GetValue(input), images);
             int classes = parse.GetValue(numClasses) ?? Inference.WeightsFile.HeadClasses(path) ?? images.NumClasses;
             var model = ModelInputs.Build(entry, ModelOptions.For(size, classes));
-            model.LoadSafeTensors(path, strict: true);
+            model.LoadWeights(path, strict: true, parse.GetValue(weightsKey));
             var loader = DataLoader.ForEvaluation(images, CommonOptions.AtLeast(parse.GetValue(batchSize), 1, "--batch-size"), size, classes);
             var result = Evaluator.Evaluate(model, loader);
             if (run.WantsJson(parse))

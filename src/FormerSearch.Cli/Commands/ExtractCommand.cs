@@ -8,9 +8,12 @@ using FormerSearch.Training;
 namespace FormerSearch.Cli.Commands;
 
 /// <summary>
-/// <c>former extract --supernet DIR --arch FILE --output model.safetensors [--recalibrate-bn [--bn-batches N]] [--json]</c>: the
+/// <c>former extract --supernet DIR --arch FILE --output model.safetensors [--no-recalibrate-bn] [--bn-batches N] [--json]</c>: the
 /// subnet's weights copied out of the supernet into the zoo's standalone model (official names), with its architecture file
 /// beside it, loadable by <c>former eval/train --init/predict --arch</c>; <c>--json</c> prints <c>{"weights", "arch"}</c>.
+/// Where the subnet has batch norm, its statistics are first re-estimated on exactly the batches <c>supernet eval</c> uses
+/// (<see cref="BatchNormCalibration.Batches"/>, same count and seed), so <c>former eval</c> of the file scores what
+/// <c>supernet eval</c> printed; <c>--no-recalibrate-bn</c> keeps the statistics the supernet accumulated in training.
 /// </summary>
 public static class ExtractCommand
 {
@@ -19,29 +22,36 @@ public static class ExtractCommand
         var supernetDir = new Option<string>("--supernet") { Description = "A `former supernet train` output directory.", Required = true };
         var arch = new Option<string>("--arch") { Description = "Architecture JSON of the supernet's space.", Required = true };
         var output = new Option<string>("--output") { Description = "Weights file to write (safetensors); the architecture goes beside it as <name>.arch.json.", Required = true };
-        var recalibrate = new Option<bool>("--recalibrate-bn") { Description = "Re-estimate batch-norm statistics on the supernet's training data first (subnets with BN)." };
-        var bnBatches = new Option<int>("--bn-batches") { Description = "Batches for --recalibrate-bn.", DefaultValueFactory = _ => BatchNormCalibration.DefaultBatches };
-        var dataDir = new Option<string?>("--data-dir") { Description = "Directory of the data set's files (for --recalibrate-bn)." };
-        var run = new RunOptions("Seed of the batches --recalibrate-bn re-estimates statistics on (default: the supernet's seed).");
-        var command = new Command("extract", "Copy a subnet out of a trained supernet into a standalone model file.") { supernetDir, arch, output, recalibrate, bnBatches, dataDir };
+        var noRecalibrate = new Option<bool>("--no-recalibrate-bn") { Description = "Keep the supernet's batch-norm statistics instead of re-estimating them as `supernet eval` does." };
+        // Re-estimation used to be opt-in; scripts that still ask for it get what is now the default.
+        var recalibrate = new Option<bool>("--recalibrate-bn") { Description = "Accepted for old scripts: re-estimating batch-norm statistics is the default.", Hidden = true };
+        var bnBatches = new Option<int>("--bn-batches") { Description = "Training batches to re-estimate batch-norm statistics on (as `supernet eval --bn-batches`).", DefaultValueFactory = _ => BatchNormCalibration.DefaultBatches };
+        var dataDir = new Option<string?>("--data-dir") { Description = "Directory of the data set's files (read only for a subnet with batch norm)." };
+        var run = new RunOptions("Seed of the batches batch-norm statistics are re-estimated on (default: the supernet's seed, as `supernet eval`).");
+        var command = new Command("extract", "Copy a subnet out of a trained supernet into a standalone model file.") { supernetDir, arch, output, noRecalibrate, recalibrate, bnBatches, dataDir };
         run.AddTo(command);
         command.SetAction(parse =>
         {
             run.ApplyThreads(parse);
+            if (parse.GetValue(noRecalibrate) && parse.GetValue(recalibrate))
+                throw new UserInputException("--recalibrate-bn and --no-recalibrate-bn contradict each other; re-estimating is the default, so pass neither or --no-recalibrate-bn.");
             var folder = SupernetDirectory.Load(parse.GetValue(supernetDir)!);
             var architecture = folder.ReadArchitecture(parse.GetValue(arch)!);
             string path = parse.GetValue(output)!;
             if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } outDir && !Directory.Exists(outDir))
                 throw new UserInputException($"Output '{path}' cannot be written: its directory does not exist.");
+            int batches = CommonOptions.AtLeast(parse.GetValue(bnBatches), 1, "--bn-batches");
             var supernet = folder.LoadSupernet();
             supernet.Activate(architecture);
-            if (parse.GetValue(recalibrate))
+            var model = supernet.Extract(architecture);
+            // Only a subnet with batch norm needs the data set: a LayerNorm-only subnet is extracted without opening it.
+            if (!parse.GetValue(noRecalibrate) && BatchNormCalibration.HasRunningStatistics(model))
             {
                 var splits = DataSplits.Open(DatasetSpec.Parse(folder.Dataset), parse.GetValue(dataDir), folder.ValSize, folder.Seed);
-                var calibration = DataLoader.ForTraining(splits.Train, 128, Augmentation.None, folder.Input, folder.NumClasses, run.SeedOr(parse, folder.Seed));
-                BatchNormCalibration.Recalibrate(supernet, calibration, CommonOptions.AtLeast(parse.GetValue(bnBatches), 1, "--bn-batches"));
+                BatchNormCalibration.Recalibrate(supernet, BatchNormCalibration.Batches(splits.Train, folder.Input, folder.NumClasses, run.SeedOr(parse, folder.Seed)), batches);
+                model = supernet.Extract(architecture);
+                Console.Error.WriteLine($"re-estimated the subnet's batch-norm statistics on {batches} batches of {splits.Train.Name} training images, as `supernet eval` does (--no-recalibrate-bn keeps the supernet's)");
             }
-            var model = supernet.Extract(architecture);
             model.SaveSafeTensors(path);
             string archPath = ArchPathBeside(path);
             File.WriteAllText(archPath + ".tmp", architecture.ToJson() + "\n");

@@ -16,7 +16,8 @@ public static class PredictCommand
     public static Command Create()
     {
         var selection = new ModelSelection();
-        var weights = new Option<string>("--weights") { Description = "Weights as safetensors, in PyTorch's names and layouts.", Required = true };
+        var weights = new Option<string>("--weights") { Description = $"Weights: {WeightsKeyOption.Formats}.", Required = true };
+        var weightsKey = WeightsKeyOption.Create();
         var input = new Option<string>("--input") { Description = "Images: a float32 .npy array [B, C, H, W] (NCHW); the model is built at C×H×W.", Required = true };
         var output = new Option<string>("--output") { Description = "Where to write the logits: a float32 .npy array [B, K] (written atomically).", Required = true };
         var numClasses = new Option<int?>("--num-classes") { Description = "Classifier outputs (default: the rows of the weights' head.weight, else 1000)." };
@@ -24,7 +25,7 @@ public static class PredictCommand
         var run = new RunOptions("Unused: prediction draws nothing at random (accepted as by every long-running command).");
         var command = new Command("predict", "Eval-mode logits of an NCHW .npy image batch with a model and its safetensors weights.")
         {
-            weights, input, output, numClasses, batchSize,
+            weights, weightsKey, input, output, numClasses, batchSize,
         };
         selection.AddTo(command);
         run.AddTo(command);
@@ -33,12 +34,12 @@ public static class PredictCommand
             run.ApplyThreads(parse);
             int batch = CommonOptions.AtLeast(parse.GetValue(batchSize), 1, "--batch-size");
             int? classes = parse.GetValue(numClasses) is { } k ? CommonOptions.AtLeast(k, 1, "--num-classes") : null;
-            return Run(selection.Resolve(parse), parse.GetValue(weights)!, parse.GetValue(input)!, parse.GetValue(output)!, classes, batch, run.WantsJson(parse));
+            return Run(selection.Resolve(parse), parse.GetValue(weights)!, parse.GetValue(weightsKey), parse.GetValue(input)!, parse.GetValue(output)!, classes, batch, run.WantsJson(parse));
         });
         return command;
     }
 
-    private static int Run(ModelEntry entry, string weightsPath, string inputPath, string outputPath, int? numClasses, int batchSize, bool json)
+    private static int Run(ModelEntry entry, string weightsPath, string? weightsKey, string inputPath, string outputPath, int? numClasses, int batchSize, bool json)
     {
         if (!File.Exists(weightsPath)) throw new UserInputException($"Weights file '{weightsPath}' does not exist.");
         if (!File.Exists(inputPath)) throw new UserInputException($"Input file '{inputPath}' does not exist.");
@@ -52,7 +53,7 @@ public static class PredictCommand
         if (WeightsFile.InputChannels(weightsPath) is { } stem && stem.Channels != size.Channels)
             throw new UserInputException($"Input '{inputPath}' has {size.Channels} channel(s) but weights '{weightsPath}' expect {stem.Channels} ('{stem.Name}' is {Tensor.FormatShape(stem.Shape)}).");
 
-        var predictor = Predictor.Load(entry, weightsPath, size, numClasses, batchSize);
+        var predictor = Predictor.Load(entry, weightsPath, size, numClasses, batchSize, weightsKey);
         var logits = predictor.Predict(images, $"Input '{inputPath}'"); // [B, K]
         Npy.Save(outputPath, logits);
         if (json) Console.WriteLine(JsonSerializer.Serialize(new { output = Path.GetFullPath(outputPath), images = logits.Size(0), classes = logits.Size(1) }));

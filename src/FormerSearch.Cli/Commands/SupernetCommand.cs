@@ -13,11 +13,12 @@ namespace FormerSearch.Cli.Commands;
 
 /// <summary>
 /// <c>former supernet train --space NAME [--preset P] [--sampler S] --dataset SPEC [training options] --output DIR [--resume]</c> and
-/// <c>former supernet eval --supernet DIR --arch FILE [--split val|test] [--bn-batches N] [--json]</c>.
+/// <c>former supernet eval --supernet DIR --arch FILE [--split val|test] [--bn-batches N] [--json]</c>, and
+/// <c>former supernet import</c> (<see cref="SupernetImportCommand"/>).
 /// </summary>
 public static class SupernetCommand
 {
-    public static Command Create() => new("supernet", "Train a weight-sharing supernet and evaluate subnets with inherited weights.") { Train(), Eval() };
+    public static Command Create() => new("supernet", "Train a weight-sharing supernet and evaluate subnets with inherited weights.") { Train(), Eval(), SupernetImportCommand.Create() };
 
     private static Command Train()
     {
@@ -91,7 +92,7 @@ public static class SupernetCommand
             };
             var result = InheritedAccuracy.Evaluate(supernet, architecture,
                 DataLoader.ForEvaluation(images, 256, folder.Input, folder.NumClasses),
-                DataLoader.ForTraining(splits.Train, 128, Augmentation.None, folder.Input, folder.NumClasses, run.SeedOr(parse, folder.Seed)),
+                BatchNormCalibration.Batches(splits.Train, folder.Input, folder.NumClasses, run.SeedOr(parse, folder.Seed)),
                 CommonOptions.AtLeast(parse.GetValue(bnBatches), 0, "--bn-batches"));
             if (run.WantsJson(parse))
                 Console.WriteLine(JsonSerializer.Serialize(new { arch = architecture.Key, split = which, images = result.Count, top1 = result.Top1, top5 = result.Top5, loss = result.Loss }));

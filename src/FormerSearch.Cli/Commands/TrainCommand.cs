@@ -22,9 +22,10 @@ public static class TrainCommand
         var run = new RunOptions("Seed of weights, data order, augmentation and sampling (default 0).");
         var input = new Option<string?>("--input") { Description = "Model input as CxHxW (default: the data's size; 1-channel data is repeated for 3-channel inputs)." };
         var numClasses = new Option<int?>("--num-classes") { Description = "Classifier outputs (default: the data set's classes)." };
-        var init = new Option<string?>("--init") { Description = "Start from these weights (safetensors, official names) instead of a fresh initialisation." };
+        var init = new Option<string?>("--init") { Description = $"Start from these weights ({WeightsKeyOption.Formats}) instead of a fresh initialisation." };
+        var weightsKey = WeightsKeyOption.Create();
         var output = new Option<string?>("--output") { Description = "Output directory (default: runs/<model>)." };
-        var command = new Command("train", "Train a model on an image data set (progress, checkpoints, exact resume).") { input, numClasses, init, output };
+        var command = new Command("train", "Train a model on an image data set (progress, checkpoints, exact resume).") { input, numClasses, init, weightsKey, output };
         selection.AddTo(command);
         data.AddTo(command);
         recipe.AddTo(command);
@@ -41,7 +42,7 @@ public static class TrainCommand
             if (parse.GetValue(init) is { } weights)
             {
                 if (!File.Exists(weights)) throw new UserInputException($"--init weights '{weights}' do not exist.");
-                model.LoadSafeTensors(weights, strict: true);
+                model.LoadWeights(weights, strict: true, parse.GetValue(weightsKey));
             }
 
             int batches = Math.Max(1, splits.Train.Count / recipe.BatchSize(parse));

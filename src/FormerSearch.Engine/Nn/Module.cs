@@ -183,6 +183,20 @@ public abstract class Module
     public (IReadOnlyList<string> Missing, IReadOnlyList<string> Unexpected) LoadSafeTensors(string path, bool strict = true) =>
         Load(SafeTensors.Load(path), strict, pytorchLayout: true, $"'{path}'", "the file", message => new UserInputException(message));
 
+    /// <summary>
+    /// Loads a weights file in any format <see cref="StateDictFile"/> reads — safetensors, or a PyTorch checkpoint (<c>.pth</c>,
+    /// <c>.pth.tar</c>, <c>.pt</c>) — told apart by its content, as <see cref="LoadSafeTensors"/> does. <paramref name="key"/> picks
+    /// the entry of a nested PyTorch checkpoint (<c>model</c>, <c>state_dict_ema</c>, …); <paramref name="notice"/> hears which
+    /// entry was taken (null: standard error).
+    /// </summary>
+    /// <returns>The missing and unexpected keys (both empty when <paramref name="strict"/>).</returns>
+    /// <exception cref="UserInputException">
+    /// The file cannot be read, is in no format read here, is invalid (a PyTorch checkpoint naming a Python global a state dict does
+    /// not use is refused unread), or does not fit this module. The message names the file and the keys.
+    /// </exception>
+    public (IReadOnlyList<string> Missing, IReadOnlyList<string> Unexpected) LoadWeights(string path, bool strict = true, string? key = null, Action<string>? notice = null) =>
+        Load(StateDictFile.Load(path, key, notice), strict, pytorchLayout: true, $"'{path}'", "the file", message => new UserInputException(message));
+
     private (IReadOnlyList<string> Missing, IReadOnlyList<string> Unexpected) Load(IReadOnlyDictionary<string, Tensor> stateDict, bool strict, bool pytorchLayout,
         string source, string sourceNoun, Func<string, Exception> misfit)
     {

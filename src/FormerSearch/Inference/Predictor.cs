@@ -62,17 +62,17 @@ public sealed class Predictor
     }
 
     /// <summary>
-    /// Builds model <paramref name="name"/> for <paramref name="input"/>, loads <paramref name="weightsPath"/> (strict)
-    /// and returns a predictor over it. The class count is <paramref name="numClasses"/> when given, else the first
+    /// Builds model <paramref name="name"/> for <paramref name="input"/>, loads <paramref name="weightsPath"/> (strict; safetensors
+    /// or a PyTorch checkpoint, whose nested entry <paramref name="weightsKey"/> picks) and returns a predictor over it. The class count is <paramref name="numClasses"/> when given, else the first
     /// dimension of the file's <c>head.weight</c>, else 1000.
     /// </summary>
-    /// <exception cref="UserInputException">Unknown model, a size the architecture cannot take (the message names the model and size), weights that do not fit the model (the message names the file and keys), or a weights file that is truncated or not safetensors.</exception>
-    public static Predictor Load(string name, string weightsPath, ModelInput input, int? numClasses = null, int batchSize = 64) =>
-        Load(ModelRegistry.Get(name), weightsPath, input, numClasses, batchSize);
+    /// <exception cref="UserInputException">Unknown model, a size the architecture cannot take (the message names the model and size), weights that do not fit the model (the message names the file and keys), or a weights file that is truncated or in no format read.</exception>
+    public static Predictor Load(string name, string weightsPath, ModelInput input, int? numClasses = null, int batchSize = 64, string? weightsKey = null) =>
+        Load(ModelRegistry.Get(name), weightsPath, input, numClasses, batchSize, weightsKey);
 
-    /// <summary>As <see cref="Load(string, string, ModelInput, int?, int)"/> for a model given by its entry (a registered one or an architecture file's).</summary>
-    /// <exception cref="UserInputException">A size the architecture cannot take, weights that do not fit the model, or a weights file that is truncated or not safetensors.</exception>
-    public static Predictor Load(ModelEntry entry, string weightsPath, ModelInput input, int? numClasses = null, int batchSize = 64)
+    /// <summary>As <see cref="Load(string, string, ModelInput, int?, int, string?)"/> for a model given by its entry (a registered one or an architecture file's).</summary>
+    /// <exception cref="UserInputException">A size the architecture cannot take, weights that do not fit the model, or a weights file that is truncated or in no format read.</exception>
+    public static Predictor Load(ModelEntry entry, string weightsPath, ModelInput input, int? numClasses = null, int batchSize = 64, string? weightsKey = null)
     {
         ArgumentNullException.ThrowIfNull(entry);
         int classes = numClasses ?? WeightsFile.HeadClasses(weightsPath) ?? 1000;
@@ -83,7 +83,7 @@ public sealed class Predictor
             // The architecture's own reason (patch size, stage strides) without saying which model and size were asked for is hard to act on.
             throw new UserInputException($"{entry.Name} cannot take {input} images: {e.Message.TrimEnd('.')}.", e);
         }
-        model.LoadSafeTensors(weightsPath, strict: true);
+        model.LoadWeights(weightsPath, strict: true, weightsKey);
         return new Predictor(model, batchSize);
     }
 }

@@ -3,7 +3,7 @@ using FormerSearch.Engine.IO;
 
 namespace FormerSearch.Inference;
 
-/// <summary>What a safetensors checkpoint says about the model it fits, read from its header alone (no tensor data).</summary>
+/// <summary>What a weights file (safetensors or a PyTorch checkpoint) says about the model it fits, read without its tensor data.</summary>
 public static class WeightsFile
 {
     /// <summary>
@@ -26,10 +26,10 @@ public static class WeightsFile
         return null;
     }
 
-    /// <summary>Every tensor's shape from the header, in file order; null when the file is missing or is not safetensors.</summary>
+    /// <summary>Every tensor's shape, in file order; null when the file is missing or in no format <see cref="StateDictFile"/> reads.</summary>
     public static IReadOnlyDictionary<string, int[]>? Shapes(string path)
     {
-        try { return SafeTensors.ReadHeader(path).Shapes; }
+        try { return StateDictFile.ReadShapes(path); }
         catch (UserInputException) { return null; }
     }
 }

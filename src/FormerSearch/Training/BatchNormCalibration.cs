@@ -1,3 +1,4 @@
+using FormerSearch.Data;
 using FormerSearch.Engine.Autograd;
 using FormerSearch.Engine.Memory;
 using FormerSearch.Engine.Nn;
@@ -14,6 +15,24 @@ public static class BatchNormCalibration
 {
     /// <summary>Batches a subnet's statistics are re-estimated on when nothing says otherwise (<c>supernet eval</c>, <c>extract</c>).</summary>
     public const int DefaultBatches = 20;
+
+    /// <summary>Images per batch of <see cref="Batches"/>.</summary>
+    public const int BatchSize = 128;
+
+    /// <summary>
+    /// The batches a supernet's subnet is recalibrated on — by <c>supernet eval</c> and by <c>extract</c> alike, so the model
+    /// <c>extract</c> writes is the one <c>supernet eval</c> scored: un-augmented training images in the order
+    /// <paramref name="seed"/> shuffles them, <see cref="BatchSize"/> at a time.
+    /// </summary>
+    public static IBatchSource Batches(ImageDataset train, ModelInput input, int numClasses, ulong seed) =>
+        DataLoader.ForTraining(train, BatchSize, Augmentation.None, input, numClasses, seed);
+
+    /// <summary>Whether <paramref name="model"/> has layers with running statistics (batch norm) to recalibrate.</summary>
+    public static bool HasRunningStatistics(Module model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return model.Modules().OfType<IRunningStatistics>().Any();
+    }
 
     /// <summary>Recalibrates over the first <paramref name="batches"/> batches of epoch 0 of <paramref name="data"/>; returns false when the model has no batch norm.</summary>
     /// <exception cref="ArgumentException"><paramref name="batches"/> is below 1.</exception>

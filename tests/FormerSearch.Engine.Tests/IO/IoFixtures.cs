@@ -1,12 +1,20 @@
 namespace FormerSearch.Engine.Tests.IO;
 
-/// <summary>Paths of the files written by <c>Golden/make_io.py</c>, and a temporary-file helper.</summary>
+/// <summary>Paths of the files written by <c>Golden/make_io.py</c> and <c>Golden/make_pth.py</c>, and a temporary-file helper.</summary>
 internal static class IoFixtures
 {
     public static string Path(string name)
     {
         string path = System.IO.Path.Combine(AppContext.BaseDirectory, "Golden", "io", name);
         if (!File.Exists(path)) Assert.Fail($"Fixture {path} is missing; run tests/FormerSearch.Engine.Tests/Golden/make_io.py with /usr/bin/python3.");
+        return path;
+    }
+
+    /// <summary>A checkpoint written by <c>Golden/make_pth.py</c> (torch.save itself).</summary>
+    public static string Pth(string name)
+    {
+        string path = System.IO.Path.Combine(AppContext.BaseDirectory, "Golden", "pth", name);
+        if (!File.Exists(path)) Assert.Fail($"Fixture {path} is missing; run tests/FormerSearch.Engine.Tests/Golden/make_pth.py with /usr/bin/python3.");
         return path;
     }
 

@@ -1,4 +1,6 @@
+using System.Globalization;
 using FormerSearch.Engine;
+using FormerSearch.Engine.Autograd;
 using FormerSearch.Engine.IO;
 using FormerSearch.Engine.Memory;
 using FormerSearch.Models;
@@ -12,7 +14,9 @@ namespace FormerSearch.Tests.Supernets;
 /// The AutoFormer supernet against the official <c>Vision_TransformerSuper</c> (vectors from
 /// <c>Supernets/Golden/make_autoformer_supernet.py</c>, float64 in torch, float32 here): the same weights under the
 /// official names, three subnets set by the official <c>set_sample_config</c> — logits, input gradients and every
-/// parameter's gradient (zero outside the slices the official code uses).
+/// parameter's gradient (zero outside the slices the official code uses). And the official checkpoint format loads as it is:
+/// a second small supernet saved the way supernet_train.py saves checkpoint.pth (weights under 'model', float16 here, beside
+/// the epoch, scaler state and an argparse.Namespace) gives the official logits of two subnets once activated.
 /// </summary>
 public sealed class AutoFormerSupernetGoldenTests
 {
@@ -41,13 +45,7 @@ public sealed class AutoFormerSupernetGoldenTests
         var net = Space.CreateSupernet(ModelOptions.For(Space.DefaultInput, numClasses: 5));
         net.LoadStateDict(OfficialWeights(net), strict: true, pytorchLayout: true);
         var (embed, heads, ratios) = Cases[c];
-        var entries = new List<KeyValuePair<string, string>> { new("depth", heads.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)), new("embed_dim", embed.ToString(System.Globalization.CultureInfo.InvariantCulture)) };
-        for (int i = 0; i < heads.Length; i++)
-        {
-            entries.Add(new(AutoFormerChoices.MlpRatio(i).Name, ratios[i]));
-            entries.Add(new(AutoFormerChoices.Heads(i).Name, heads[i].ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        }
-        net.Activate(new Architecture("autoformer", "golden", entries));
+        net.Activate(Subnet("golden", embed, heads, ratios));
         net.Eval();
         GoldenAssert.ForwardAndInputGradient(net, golden, $"c{c}.");
 
@@ -81,6 +79,21 @@ public sealed class AutoFormerSupernetGoldenTests
         }
     }
 
+    /// <summary>The architecture the official <c>set_sample_config</c> sets: width, and per layer heads and MLP ratio.</summary>
+    private static Architecture Subnet(string preset, int embed, int[] heads, string[] ratios)
+    {
+        var entries = new List<KeyValuePair<string, string>>
+        {
+            new("depth", heads.Length.ToString(CultureInfo.InvariantCulture)), new("embed_dim", embed.ToString(CultureInfo.InvariantCulture)),
+        };
+        for (int i = 0; i < heads.Length; i++)
+        {
+            entries.Add(new(AutoFormerChoices.MlpRatio(i).Name, ratios[i]));
+            entries.Add(new(AutoFormerChoices.Heads(i).Name, heads[i].ToString(CultureInfo.InvariantCulture)));
+        }
+        return new Architecture("autoformer", preset, entries);
+    }
+
     /// <summary>The formula make_autoformer_supernet.py fills the official parameters with, in PyTorch's layout.</summary>
     private static Dictionary<string, Tensor> OfficialWeights(Supernet net)
     {
@@ -104,4 +117,33 @@ public sealed class AutoFormerSupernetGoldenTests
     /// <summary>A gradient in PyTorch's layout: the patch convolution's OHWI → OIHW.</summary>
     private static Tensor ToPytorch(string name, Tensor grad) =>
         name == "patch_embed_super.proj.weight" ? grad.Permute(0, 3, 1, 2).Contiguous() : grad;
+
+    private static readonly AutoFormerSpace SmallSpace = new(new AutoFormerSpaceConfig
+    {
+        SuperEmbedDim = 64, SuperDepth = 2, SuperMlpRatio = 1.5f, SuperNumHeads = 1,
+        EmbedDims = [32, 64], Depths = [1, 2], MlpRatios = [1f, 1.5f], NumHeads = [1],
+        HeadDim = 64, PatchSize = 4, MaxRelativePosition = 2, Input = new ModelInput(3, 8, 8),
+    }, "official-pth");
+
+    // The second part of the script: AutoFormer's official checkpoint format, and its cases (width, MLP ratio per layer).
+    private static readonly (int Embed, string[] Ratios)[] CheckpointCases = [(32, ["1.5", "1"]), (64, ["1.5"])];
+
+    [Fact]
+    public void The_official_supernet_checkpoint_loads_and_its_subnets_give_the_official_logits()
+    {
+        var net = SmallSpace.CreateSupernet(ModelOptions.For(SmallSpace.DefaultInput, numClasses: 5));
+        var notes = new List<string>();
+        net.LoadWeights(Path.Combine(AppContext.BaseDirectory, "Supernets", "Golden", "autoformer_supernet_official.pth"), strict: true, notice: notes.Add);
+        Assert.Contains(notes, n => n.Contains("taking the state dict under 'model'", StringComparison.Ordinal));
+
+        var golden = SafeTensors.Load(Path.Combine(AppContext.BaseDirectory, "Supernets", "Golden", "autoformer_supernet_official.safetensors"));
+        net.Eval();
+        for (int c = 0; c < CheckpointCases.Length; c++)
+        {
+            var (embed, ratios) = CheckpointCases[c];
+            net.Activate(Subnet("official-pth", embed, [.. ratios.Select(_ => 1)], ratios));
+            using var _ = Tape.NoGrad();
+            GoldenAssert.Close(golden[$"c{c}.y"], net.Forward(golden["x"]));
+        }
+    }
 }

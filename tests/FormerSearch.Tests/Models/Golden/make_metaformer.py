@@ -14,6 +14,11 @@ branch matters), run in float64 on a float32 input, and store under CASE.:
   y          the logits [B, K];
   gy, gx     an upstream gradient of the logits and the gradient of the images (NHWC);
   sgd.state.KEY  (case gn) the state after one SGD step on the cross-entropy of labels [1, 3].
+It then writes an official PoolFormer checkpoint in miniature, for the .pth reader: the official PoolFormer class (the S12
+layout at widths 8-16-16-24, one block a stage, MLP ratio 2, 5 classes) with random weights, saved with
+torch.save(model.state_dict()) — a plain OrderedDict of float32 tensors, the layout of the published poolformer_s12.pth.tar —
+as poolformer_official.pth, and in poolformer_official.safetensors x (a float32 3×32×32 input in OUR layout, NHWC) and y
+(its float64 logits [B, K]).
 """
 import os, subprocess, sys, tempfile, types
 
@@ -62,6 +67,18 @@ from functools import partial
 import models.poolformer as pf
 import models.metaformer as mf
 
+
+
+def randomize(model):
+    """Random weights with layer scales and norm weights near 1, so every branch matters."""
+    with torch.no_grad():
+        for k, p in model.named_parameters():
+            if "layer_scale" in k or k.endswith("norm1.weight") or k.endswith("norm2.weight") or k == "norm.weight":
+                p.uniform_(0.5, 1.5)
+            else:
+                p.normal_(0, 0.3)
+
+
 torch.manual_seed(0)
 entries = {}
 # Input 3x24x24: stage maps 6x6, 3x3, 2x2, 1x1. One input for every case.
@@ -79,12 +96,9 @@ for case, (norm, widths, ratios, head_dim) in CASES.items():
         mlp_ratios=ratios, norm_layer=norm, downsamples=[True] * 4,
         add_pos_embs=[None, partial(mf.AddPositionEmb, spatial_shape=[3, 3]), None, None],
         num_classes=5).double()
+    randomize(model)
     with torch.no_grad():
-        for k, p in model.named_parameters():
-            if "layer_scale" in k or k.endswith("norm1.weight") or k.endswith("norm2.weight") or k == "norm.weight":
-                p.uniform_(0.5, 1.5)
-            else:
-                p.normal_(0, 0.3)
+        for p in model.parameters():
             p.copy_(p.float().double())  # the weights the C# model gets, exactly
     x = x32.double().requires_grad_(True)
     y = model(x)
@@ -112,3 +126,13 @@ for case, (norm, widths, ratios, head_dim) in CASES.items():
 save_f32(os.path.join(os.path.dirname(os.path.abspath(__file__)), "metaformer.safetensors"),
          entries)
 print(f"wrote {len(entries)} tensors")
+
+torch.manual_seed(0)
+model = pf.PoolFormer([1, 1, 1, 1], embed_dims=[8, 16, 16, 24], mlp_ratios=[2, 2, 2, 2], downsamples=[True] * 4, num_classes=5)
+randomize(model)
+here = os.path.dirname(os.path.abspath(__file__))
+torch.save(model.state_dict(), os.path.join(here, "poolformer_official.pth"))
+x32 = torch.rand(2, 3, 32, 32) * 2 - 1
+y = model.double().eval()(x32.double())
+save_f32(os.path.join(here, "poolformer_official.safetensors"), {"x": x32.permute(0, 2, 3, 1).contiguous(), "y": y.detach()})
+print("wrote poolformer_official.pth and .safetensors")

@@ -17,7 +17,7 @@ float32 input. Stored, per case c0, c1, c2:
   cN.grad.KEY    the gradient of every supernet parameter (zeros where the official code gives none), matrices
                  and convolution weights flattened to [rows, -1] with every 16th column kept.
 """
-import collections.abc, io, math, os, subprocess, sys, tarfile, tempfile
+import argparse, collections, collections.abc, io, math, os, subprocess, sys, tarfile, tempfile
 
 import numpy as np
 import torch
@@ -48,13 +48,19 @@ def weight(name, numel):
     return v.astype(np.float32).astype(np.float64)
 
 
+def build(img_size, patch_size, embed_dim, num_heads, mlp_ratio):
+    """The official supernet with the README's flags, 5 classes, depth 2, max relative distance 2, weights from weight()."""
+    net = Vision_TransformerSuper(img_size=img_size, patch_size=patch_size, in_chans=3, num_classes=5, embed_dim=embed_dim, depth=2,
+                                  num_heads=num_heads, mlp_ratio=mlp_ratio, qkv_bias=True, gp=True, relative_position=True,
+                                  change_qkv=True, max_relative_position=2).double().eval()
+    with torch.no_grad():
+        for name, p in net.named_parameters():
+            p.copy_(torch.from_numpy(weight(name, p.numel())).reshape(p.shape))
+    return net
+
+
 torch.manual_seed(0)
-model = Vision_TransformerSuper(img_size=24, patch_size=6, in_chans=3, num_classes=5, embed_dim=128, depth=2,
-                                num_heads=2, mlp_ratio=1.5, qkv_bias=True, gp=True, relative_position=True,
-                                change_qkv=True, max_relative_position=2).double().eval()
-with torch.no_grad():
-    for name, p in model.named_parameters():
-        p.copy_(torch.from_numpy(weight(name, p.numel())).reshape(p.shape))
+model = build(24, 6, 128, 2, 1.5)
 
 cases = [
     {"embed_dim": [24, 24], "mlp_ratio": [1.5, 1.0], "num_heads": [2, 1], "layer_num": 2},
@@ -79,3 +85,22 @@ for c, config in enumerate(cases):
             g = g.reshape(g.shape[0], -1)[:, ::16]
         entries[f"c{c}.grad.{name}"] = g.float().contiguous()
 save_f32(os.path.join(os.path.dirname(os.path.abspath(__file__)), "autoformer_supernet.safetensors"), entries)
+
+small = build(8, 4, 64, 1, 1.5)
+with torch.no_grad():
+    for p in small.parameters():
+        p.copy_(p.half().double())  # what the checkpoint holds, exactly
+state = collections.OrderedDict((k, v.half()) for k, v in small.state_dict().items())
+args = argparse.Namespace(cfg="./experiments/supernet/supernet-T.yaml", gp=True, change_qkv=True, relative_position=True,
+                          mode="super", epochs=500, lr=5e-4, output_dir="/output")
+here = os.path.dirname(os.path.abspath(__file__))
+torch.save({"model": state, "lr_scheduler": {"last_epoch": 499}, "epoch": 499, "scaler": {"scale": 65536.0}, "args": args},
+           os.path.join(here, "autoformer_supernet_official.pth"))
+x32 = torch.randn(2, 3, 8, 8)
+entries = {"x": x32.permute(0, 2, 3, 1).contiguous()}
+for c, config in enumerate([
+        {"embed_dim": [32, 32], "mlp_ratio": [1.5, 1.0], "num_heads": [1, 1], "layer_num": 2},
+        {"embed_dim": [64], "mlp_ratio": [1.5], "num_heads": [1], "layer_num": 1}]):
+    small.set_sample_config(config)
+    entries[f"c{c}.y"] = small(x32.double()).detach()
+save_f32(os.path.join(here, "autoformer_supernet_official.safetensors"), entries)
