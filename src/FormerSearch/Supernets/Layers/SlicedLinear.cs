@@ -1,5 +1,6 @@
 using FormerSearch.Engine;
 using FormerSearch.Engine.Nn;
+using FormerSearch.Models.Blocks;
 
 namespace FormerSearch.Supernets.Layers;
 
@@ -103,6 +104,18 @@ public sealed class SlicedLinear : Layer, ISlicedLayer, ISlicedByWidth
         CheckInput(x);
         if ((uint)part >= (uint)Parts) throw new ArgumentException($"This layer has {Parts} parts; asked for part {part}.");
         return Functional.Linear(x, PartRows(Matrix(), part), PartBias(part));
+    }
+
+    /// <summary>
+    /// The three parts of a q-k-v layer over tokens <c>[B, N, in]</c>, each split into <paramref name="heads"/> heads:
+    /// q, k, v <c>[B, heads, N, out/heads]</c>, by three GEMMs over views of the weight (a narrowed input is copied once first).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The layer does not have three parts.</exception>
+    public (Tensor Q, Tensor K, Tensor V) PartsPerHead(Tensor x, int heads)
+    {
+        if (Parts != 3) throw new InvalidOperationException($"Only a three-part (q-k-v) layer splits into q, k and v; this one has {Parts} parts.");
+        x = x.Contiguous();
+        return (AttentionHeads.PerHead(Part(x, 0), heads), AttentionHeads.PerHead(Part(x, 1), heads), AttentionHeads.PerHead(Part(x, 2), heads));
     }
 
     /// <inheritdoc/>
