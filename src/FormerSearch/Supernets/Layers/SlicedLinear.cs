@@ -46,6 +46,20 @@ public sealed class SlicedLinear : Layer, ISlicedLayer, ISlicedByWidth
         Activate(maxIn, maxOut);
     }
 
+    /// <summary>
+    /// A supernet's classifier of at most <paramref name="maxIn"/> inputs and <paramref name="numClasses"/> outputs. With
+    /// <see cref="SlicedInit.TorchDefault"/> it is drawn as the zoo's <see cref="ClassifierHead"/> (PyTorch's default, then
+    /// trunc_normal(0.02) over it), with <see cref="SlicedInit.TruncNormal"/> as AutoFormer's <c>LinearSuper</c> head.
+    /// </summary>
+    /// <exception cref="UserInputException"><paramref name="numClasses"/> is below 1.</exception>
+    public static SlicedLinear Classifier(int maxIn, int numClasses, Generator generator, SlicedInit init)
+    {
+        ClassifierHead.CheckClasses(numClasses);
+        var head = new SlicedLinear(maxIn, numClasses, generator, init);
+        if (init == SlicedInit.TorchDefault) Models.Blocks.Layers.TruncNormalInit(head, generator);
+        return head;
+    }
+
     /// <summary>Largest input width.</summary>
     public int MaxIn { get; }
 
