@@ -14,28 +14,25 @@ namespace FormerSearch.Spaces;
 /// </summary>
 /// <typeparam name="TSettings">The preset's frame and the values each choice may take.</typeparam>
 /// <typeparam name="TConfig">The zoo family's architecture record.</typeparam>
-public abstract class SearchSpace<TSettings, TConfig> : ISearchSpace where TConfig : IModelConfig
+/// <param name="name">The registered name.</param>
+/// <param name="preset">The preset's name.</param>
+/// <param name="settings">The preset's settings.</param>
+/// <param name="defaultInput">The image the preset is meant for.</param>
+/// <remarks>The constructor of a space sets <see cref="Table"/> and <see cref="Count"/>.</remarks>
+public abstract class SearchSpace<TSettings, TConfig>(string name, string preset, TSettings settings, ModelInput defaultInput) : ISearchSpace
+    where TConfig : IModelConfig
 {
-    /// <summary>The space <paramref name="name"/> of preset <paramref name="preset"/> with <paramref name="settings"/>, for <paramref name="defaultInput"/>; the constructor of the space sets <see cref="Table"/> and <see cref="Count"/>.</summary>
-    protected SearchSpace(string name, string preset, TSettings settings, ModelInput defaultInput)
-    {
-        Name = name;
-        Preset = preset;
-        Settings = settings;
-        DefaultInput = defaultInput;
-    }
+    /// <inheritdoc/>
+    public string Name { get; } = name;
 
     /// <inheritdoc/>
-    public string Name { get; }
-
-    /// <inheritdoc/>
-    public string Preset { get; }
+    public string Preset { get; } = preset;
 
     /// <summary>The preset's frame and the values each choice may take.</summary>
-    public TSettings Settings { get; }
+    public TSettings Settings { get; } = settings;
 
     /// <inheritdoc/>
-    public ModelInput DefaultInput { get; }
+    public ModelInput DefaultInput { get; } = defaultInput;
 
     /// <inheritdoc/>
     public IReadOnlyList<Choice> Choices => Table.Choices;

@@ -78,13 +78,4 @@ public abstract class Supernet : VisionModel
 
     /// <summary>The zoo's standalone model of a validated architecture, with fresh weights, for <paramref name="options"/> (this supernet's with the current classes).</summary>
     protected abstract VisionModel CreateStandalone(Architecture architecture, ModelOptions options);
-
-    /// <summary>The token grid of <see cref="Options"/>' images cut into <paramref name="patch"/>×<paramref name="patch"/> patches.</summary>
-    /// <exception cref="UserInputException">The image is not a whole number of patches.</exception>
-    protected (int H, int W) PatchGrid(int patch)
-    {
-        if (Options.ImageHeight % patch != 0 || Options.ImageWidth % patch != 0)
-            throw new UserInputException($"The image {Options.ImageHeight}×{Options.ImageWidth} is not divisible into {patch}×{patch} patches.");
-        return (Options.ImageHeight / patch, Options.ImageWidth / patch);
-    }
 }

@@ -42,8 +42,10 @@ public sealed class AutoFormerSupernet : Supernet, ISlicedLayer
     public AutoFormerSupernet(AutoFormerSpace space, ModelOptions options) : base(space, options)
     {
         var c = space.Settings;
-        var (gh, gw) = PatchGrid(c.PatchSize);
         int d = c.SuperEmbedDim;
+        // The zoo AutoFormer's skeleton at the supernet's largest sizes: its patch grid and its official names.
+        var skeleton = ClassTokenVitSpec.ForAutoFormer(d, c.PatchSize, c.SuperDepth, normEps: 1e-5f);
+        var (gh, gw) = skeleton.PatchGrid(options.ImageHeight, options.ImageWidth);
         _space = space;
         _gridW = gw;
         // Own parameters first, pos_embed before cls_token: the official state dict's order.
@@ -51,7 +53,7 @@ public sealed class AutoFormerSupernet : Supernet, ISlicedLayer
         _clsToken = RegisterParameter("cls_token", new Parameter(1, 1, d) { NoWeightDecay = true });
         Init.TruncNormal(_posEmbed.Value, Generator, std: 0.02);
         Init.TruncNormal(_clsToken.Value, Generator, std: 0.02);
-        _patchEmbed = RegisterModule("patch_embed_super", new SlicedPatchEmbed(options.InChannels, d, c.PatchSize, c.PatchSize, 0, Generator));
+        _patchEmbed = RegisterModule(skeleton.PatchEmbedName, new SlicedPatchEmbed(options.InChannels, d, c.PatchSize, c.PatchSize, 0, Generator));
 
         var blocks = new AutoFormerSuperBlock[c.SuperDepth];
         _dropPath = new float[c.SuperDepth];
