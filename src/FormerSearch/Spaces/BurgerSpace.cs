@@ -1,4 +1,3 @@
-using System.Numerics;
 using FormerSearch.Engine;
 using FormerSearch.Models;
 using FormerSearch.Models.Blocks;

@@ -2,7 +2,6 @@ using FormerSearch.Engine;
 using FormerSearch.Engine.Nn;
 using FormerSearch.Models;
 using FormerSearch.Models.Blocks;
-using FormerSearch.Spaces;
 using FormerSearch.Supernets.Layers;
 
 namespace FormerSearch.Supernets.Burger;

@@ -1,5 +1,4 @@
 using FormerSearch.Engine;
-using FormerSearch.Engine.Nn;
 using FormerSearch.Models.Blocks;
 using FormerSearch.Supernets.Layers;
 
