@@ -10,28 +10,29 @@ namespace FormerSearch.Models;
 /// </summary>
 public abstract class VisionModel : Module
 {
-    /// <summary>Sets the input size the model was built for.</summary>
-    protected VisionModel(ModelInput input) => Input = input;
+    /// <summary>
+    /// Checks <paramref name="options"/>, keeps their input size and starts <see cref="Randomness"/> from their seed: the one
+    /// generator a model draws its weights (in construction order) and its dropout and drop-path masks from.
+    /// </summary>
+    /// <exception cref="UserInputException">The options are invalid (see <see cref="ModelOptions.Validate"/>).</exception>
+    protected VisionModel(ModelOptions options)
+    {
+        options.Validate();
+        Input = options.Input;
+        Randomness = Generator = new Generator(options.Seed);
+    }
 
     /// <summary>The input size the model was built for (its position embeddings or spatial MLPs fix it).</summary>
     public ModelInput Input { get; }
 
     /// <summary>
-    /// The generator the model's dropout and drop-path masks come from, or null when it draws none. Training saves and
-    /// restores its state in checkpoints so a resumed run draws the same masks as an uninterrupted one.
+    /// The generator the model's dropout and drop-path masks come from (the one its weights were drawn from). Training
+    /// saves and restores its state in checkpoints so a resumed run draws the same masks as an uninterrupted one.
     /// </summary>
-    public Generator? Randomness { get; protected set; }
+    public Generator? Randomness { get; }
 
-    /// <summary>
-    /// Checks <paramref name="options"/> and starts <see cref="Randomness"/> from their seed: the one generator a zoo model
-    /// draws its weights (in construction order) and its dropout and drop-path masks from. Returns it.
-    /// </summary>
-    /// <exception cref="UserInputException">The options are invalid (see <see cref="ModelOptions.Validate"/>).</exception>
-    protected Generator StartRandomness(ModelOptions options)
-    {
-        options.Validate();
-        return Randomness = new Generator(options.Seed);
-    }
+    /// <summary>The generator of <see cref="Randomness"/>, for the constructors that draw the weights.</summary>
+    protected Generator Generator { get; }
 
     /// <summary>
     /// The shared skeleton the model is built around, set by its constructor, or null when the model computes its

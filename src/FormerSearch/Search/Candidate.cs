@@ -6,43 +6,38 @@ namespace FormerSearch.Search;
 /// An architecture admitted by a search run: its costs, where it came from, and (once evaluated) its accuracies. Mutable only
 /// in the accuracies, which the run fills in when the study returns them.
 /// </summary>
-public sealed class Candidate
+/// <param name="architecture">The architecture, in the space's canonical form.</param>
+/// <param name="paramsCount">Parameters of the standalone model.</param>
+/// <param name="macs">MACs per image.</param>
+/// <param name="latency">Measured latency, when a meter is in use.</param>
+/// <param name="generation">The generation, batch or stage-and-generation that drew it.</param>
+/// <param name="origin">How it was drawn.</param>
+/// <param name="parents">Keys of the parents.</param>
+public sealed class Candidate(Architecture architecture, long paramsCount, long macs, double? latency, int generation, string origin, IReadOnlyList<string> parents)
 {
-    /// <summary>A candidate of <paramref name="architecture"/> (canonical form) with its costs and origin.</summary>
-    public Candidate(Architecture architecture, long paramsCount, long macs, double? latency, int generation, string origin, IReadOnlyList<string> parents)
-    {
-        Architecture = architecture;
-        Params = paramsCount;
-        Macs = macs;
-        Latency = latency;
-        Generation = generation;
-        Origin = origin;
-        Parents = parents;
-    }
-
     /// <summary>The architecture, in the space's canonical form.</summary>
-    public Architecture Architecture { get; }
+    public Architecture Architecture { get; } = architecture;
 
     /// <summary>Its canonical key.</summary>
     public string Key => Architecture.Key;
 
     /// <summary>Parameters of the standalone model.</summary>
-    public long Params { get; }
+    public long Params { get; } = paramsCount;
 
     /// <summary>MACs per image.</summary>
-    public long Macs { get; }
+    public long Macs { get; } = macs;
 
     /// <summary>Measured latency, when a meter is in use.</summary>
-    public double? Latency { get; }
+    public double? Latency { get; } = latency;
 
     /// <summary>The generation (evolution), batch (random search) or stage-and-generation (hierarchical) that drew it.</summary>
-    public int Generation { get; }
+    public int Generation { get; } = generation;
 
     /// <summary>How it was drawn: <c>random</c>, <c>mutation</c>, <c>crossover</c>.</summary>
-    public string Origin { get; }
+    public string Origin { get; } = origin;
 
     /// <summary>Keys of the parents (none for random draws).</summary>
-    public IReadOnlyList<string> Parents { get; }
+    public IReadOnlyList<string> Parents { get; } = parents;
 
     /// <summary>Validation accuracy, once evaluated.</summary>
     public double? ValidationAccuracy { get; internal set; }

@@ -10,7 +10,7 @@ namespace FormerSearch.Search;
 /// architectures up to <see cref="Population"/>; every draw outside the constraints, or already evaluated in the run, is
 /// rejected and drawn again.
 /// </summary>
-public sealed record EvolutionSettings
+public sealed record EvolutionSettings : ISearchSettings
 {
     /// <summary>Candidates per generation (official <c>population_num</c>: 50).</summary>
     public int Population { get; init; } = 50;

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using FormerSearch.Engine;
 using FormerSearch.Spaces;
 
@@ -10,61 +9,50 @@ namespace FormerSearch.Search;
 /// from one seeded generator. The paper retrains stage 1's top-5 and keeps the best retrained one; here the best by
 /// (inherited) validation accuracy is kept, the top-5 staying in the study.
 /// </summary>
-public sealed class HierarchicalSearch : ISearchAlgorithm
+public sealed class HierarchicalSearch : SearchAlgorithm<HierarchicalSettings>
 {
-    private readonly HierarchicalSettings _settings;
-
     /// <summary>A hierarchical search with <paramref name="settings"/> and <paramref name="seed"/>.</summary>
     /// <exception cref="UserInputException">Invalid settings.</exception>
-    public HierarchicalSearch(HierarchicalSettings? settings = null, ulong seed = 0)
+    public HierarchicalSearch(HierarchicalSettings? settings = null, ulong seed = 0) : base(SearchAlgorithmKind.Hierarchical, settings, seed)
     {
-        _settings = settings ?? new HierarchicalSettings();
-        _settings.Validate();
-        Seed = seed;
     }
-
-    /// <inheritdoc/>
-    public SearchAlgorithmKind Kind => SearchAlgorithmKind.Hierarchical;
-
-    /// <inheritdoc/>
-    public ulong Seed { get; }
-
-    /// <inheritdoc/>
-    public JsonObject Settings => _settings.ToJson();
 
     /// <summary>The top architectures of stage 1 after the last run, best first.</summary>
     public IReadOnlyList<Candidate> StageOneTop { get; private set; } = [];
 
+    /// <summary>Throws unless the space has choices in both groups.</summary>
+    /// <exception cref="UserInputException">A group has no choice.</exception>
+    protected override void CheckSpace(ISearchSpace space)
+    {
+        foreach (var group in new[] { Options.DistributionGroup, Options.DetailGroup })
+            if (!space.Choices.Any(c => c.Group == group))
+                throw new UserInputException($"Space {space.Name}/{space.Preset} has no choice in group '{group}'; the hierarchical search needs '{Options.DistributionGroup}' and '{Options.DetailGroup}' choices.");
+    }
+
     /// <inheritdoc/>
-    public SearchResult Run(SearchContext context, string? runName = null)
+    protected override (IReadOnlyList<Candidate> Top, IReadOnlyList<double> BestPerGeneration) Search(SearchContext context, CandidatePool pool)
     {
         var space = context.Space;
-        foreach (var group in new[] { _settings.DistributionGroup, _settings.DetailGroup })
-            if (!space.Choices.Any(c => c.Group == group))
-                throw new UserInputException($"Space {space.Name}/{space.Preset} has no choice in group '{group}'; the hierarchical search needs '{_settings.DistributionGroup}' and '{_settings.DetailGroup}' choices.");
-        var pool = CandidatePool.Begin(context, this, runName, _settings.StageOne.Budget + _settings.StageTwo.Budget);
         var rng = new Generator(Seed);
         var reference = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var c in space.Choices)
-            reference[c.Name] = _settings.FixDetailsAt switch { "smallest" => c.Smallest, "middle" => c.Values[c.Values.Count / 2], _ => c.Largest };
+            reference[c.Name] = Options.FixDetailsAt switch { "smallest" => c.Smallest, "middle" => c.Values[c.Values.Count / 2], _ => c.Largest };
 
         // Stage 1: distributions, details fixed.
-        var one = Stage(pool, _settings.StageOne, rng, _settings.DetailGroup, reference, reference);
+        var one = Stage(pool, Options.StageOne, rng, Options.DetailGroup, reference, reference);
         one.Run(firstGeneration: 0);
         if (one.Top.Count == 0)
-            throw new UserInputException($"Stage 1 of the hierarchical search found no architecture of {space.Name}/{space.Preset} inside the constraints ({context.Constraints}) with the details fixed at their {_settings.FixDetailsAt} values.");
-        StageOneTop = one.Top.Take(_settings.StageOneKeep).ToList();
+            throw new UserInputException($"Stage 1 of the hierarchical search found no architecture of {space.Name}/{space.Preset} inside the constraints ({context.Constraints}) with the details fixed at their {Options.FixDetailsAt} values.");
+        StageOneTop = one.Top.Take(Options.StageOneKeep).ToList();
 
         // Stage 2: details, the best distribution fixed.
         var best = StageOneTop[0].Architecture.Entries.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
-        var two = Stage(pool, _settings.StageTwo, rng, _settings.DistributionGroup, best, reference);
-        two.Run(firstGeneration: _settings.StageOne.Generations);
+        var two = Stage(pool, Options.StageTwo, rng, Options.DistributionGroup, best, reference);
+        two.Run(firstGeneration: Options.StageOne.Generations);
 
         // Stage 1's best is itself an architecture of stage 2's restricted space: it is ranked with stage 2's.
-        var top = Evolution.TopByAccuracy(two.Top, [StageOneTop[0]], _settings.StageTwo.TopK);
-        pool.Test(top.Take(_settings.TestTopK).ToList());
-        var perGeneration = one.BestPerGeneration.Concat(two.BestPerGeneration.Select(b => Math.Max(b, one.BestPerGeneration[^1]))).ToList();
-        return pool.Finish(new SearchResult(pool.Run, Kind, top, perGeneration, pool.Evaluated));
+        var top = Evolution.TopByAccuracy(two.Top, [StageOneTop[0]], Options.StageTwo.TopK);
+        return (top, one.BestPerGeneration.Concat(two.BestPerGeneration.Select(b => Math.Max(b, one.BestPerGeneration[^1]))).ToList());
     }
 
     private static Evolution Stage(CandidatePool pool, EvolutionSettings settings, Generator rng, string fixedGroup,

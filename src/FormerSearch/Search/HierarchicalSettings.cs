@@ -10,7 +10,7 @@ namespace FormerSearch.Search;
 /// fixes the best distribution and searches the details. Each stage is an evolution (the paper uses SPOS's evolutionary
 /// algorithm in both).
 /// </summary>
-public sealed record HierarchicalSettings
+public sealed record HierarchicalSettings : ISearchSettings
 {
     /// <summary>Stage 1's evolution (default: 10 generations, so both stages together cost one default evolution).</summary>
     public EvolutionSettings StageOne { get; init; } = new() { Generations = 10 };
@@ -36,6 +36,9 @@ public sealed record HierarchicalSettings
 
     /// <summary>Candidates of the final result that get a test accuracy.</summary>
     public int TestTopK { get; init; } = 5;
+
+    /// <summary>Evaluations both stages make at most.</summary>
+    public int Budget => StageOne.Budget + StageTwo.Budget;
 
     /// <summary>Checks every setting.</summary>
     /// <exception cref="UserInputException">Invalid stage settings, keep count or fixing rule.</exception>

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using FormerSearch.Engine;
 
 namespace FormerSearch.Search;
@@ -9,34 +8,19 @@ namespace FormerSearch.Search;
 /// distance — over (validation accuracy ↑, MACs or params ↓, latency ↓ when measured). The result is the Pareto front
 /// of everything evaluated, most accurate first.
 /// </summary>
-public sealed class ParetoSearch : ISearchAlgorithm
+public sealed class ParetoSearch : SearchAlgorithm<ParetoSettings>
 {
-    private readonly ParetoSettings _settings;
-
     /// <summary>A Pareto search with <paramref name="settings"/> and <paramref name="seed"/>.</summary>
     /// <exception cref="FormerSearch.Engine.UserInputException">Invalid settings.</exception>
-    public ParetoSearch(ParetoSettings? settings = null, ulong seed = 0)
+    public ParetoSearch(ParetoSettings? settings = null, ulong seed = 0) : base(SearchAlgorithmKind.Pareto, settings, seed)
     {
-        _settings = settings ?? new ParetoSettings();
-        _settings.Validate();
-        Seed = seed;
     }
 
     /// <inheritdoc/>
-    public SearchAlgorithmKind Kind => SearchAlgorithmKind.Pareto;
-
-    /// <inheritdoc/>
-    public ulong Seed { get; }
-
-    /// <inheritdoc/>
-    public JsonObject Settings => _settings.ToJson();
-
-    /// <inheritdoc/>
-    public SearchResult Run(SearchContext context, string? runName = null)
+    protected override (IReadOnlyList<Candidate> Top, IReadOnlyList<double> BestPerGeneration) Search(SearchContext context, CandidatePool pool)
     {
         bool latency = context.LatencyMeter is not null;
-        var pool = CandidatePool.Begin(context, this, runName, _settings.Evolution.Budget);
-        var evolution = new Evolution(pool, _settings.Evolution, new Generator(Seed))
+        var evolution = new Evolution(pool, Options.Evolution, new Generator(Seed))
         {
             SelectParents = (previous, population, k) =>
             {
@@ -46,9 +30,7 @@ public sealed class ParetoSearch : ISearchAlgorithm
             },
         };
         evolution.Run(firstGeneration: 0);
-        var front = Front(evolution.All, latency);
-        pool.Test(front.Take(_settings.Evolution.TestTopK).ToList());
-        return pool.Finish(new SearchResult(pool.Run, Kind, front, evolution.BestPerGeneration, pool.Evaluated));
+        return (Front(evolution.All, latency), evolution.BestPerGeneration);
     }
 
     /// <summary>The non-dominated candidates of <paramref name="candidates"/>, most accurate first (then cheapest).</summary>
@@ -59,7 +41,7 @@ public sealed class ParetoSearch : ISearchAlgorithm
         return fronts[0].Select(i => candidates[i]).OrderByDescending(c => c.Accuracy).ThenBy(Cost).ToList();
     }
 
-    private double Cost(Candidate c) => _settings.Cost == "params" ? c.Params : c.Macs;
+    private double Cost(Candidate c) => Options.Cost == "params" ? c.Params : c.Macs;
 
     private List<IReadOnlyList<double>> Objectives(IReadOnlyList<Candidate> candidates, bool withLatency)
     {

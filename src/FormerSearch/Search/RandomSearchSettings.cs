@@ -4,7 +4,7 @@ using FormerSearch.Engine;
 namespace FormerSearch.Search;
 
 /// <summary>Random search: the baseline, with the same evaluation budget as the evolution it is compared with.</summary>
-public sealed record RandomSearchSettings
+public sealed record RandomSearchSettings : ISearchSettings
 {
     /// <summary>Distinct architectures evaluated (default: the evolution's 50 × 20).</summary>
     public int Budget { get; init; } = 1000;

@@ -13,12 +13,12 @@ namespace FormerSearch.Spaces;
 
 /// <summary>
 /// AutoFormer's space: a depth, one token width for every layer, and per layer an MLP ratio and a head count
-/// (each head 64 wide for q, k and v, or <see cref="AutoFormerSpaceConfig.HeadDim"/>). Choices
+/// (each head 64 wide for q, k and v, or <see cref="AutoFormerSpaceSettings.HeadDim"/>). Choices
 /// (<see cref="AutoFormerChoices"/>) are <c>depth</c>, <c>embed_dim</c>, then <c>layer{i}.mlp_ratio</c> and
 /// <c>layer{i}.heads</c> for every layer the supernet has; an architecture holds only the layers below its depth.
 /// Every choice is a size (group <c>size</c>).
 /// </summary>
-public sealed class AutoFormerSpace : ISearchSpace
+public sealed class AutoFormerSpace : SearchSpace<AutoFormerSpaceConfig, AutoFormerConfig>
 {
     /// <summary>The registered name.</summary>
     public const string SpaceName = "autoformer";
@@ -30,16 +30,12 @@ public sealed class AutoFormerSpace : ISearchSpace
     private readonly Choice[] _heads;
     private readonly ChoiceKey<float>[] _ratioKeys;
     private readonly ChoiceKey<int>[] _headsKeys;
-    private readonly ChoiceTable _table;
 
     /// <summary>The space of <paramref name="config"/>, called <paramref name="preset"/>.</summary>
     /// <exception cref="ArgumentException">The configuration is invalid (see <see cref="AutoFormerSpaceConfig.Validate"/>).</exception>
-    public AutoFormerSpace(AutoFormerSpaceConfig config, string preset)
+    public AutoFormerSpace(AutoFormerSpaceConfig config, string preset) : base(SpaceName, preset, config, config.Input)
     {
-        ArgumentNullException.ThrowIfNull(config);
         config.Validate();
-        Config = config;
-        Preset = preset;
         _depth = AutoFormerChoices.Depth.Define(config.Depths, ChoiceKind.Size, Group);
         _embed = AutoFormerChoices.EmbedDim.Define(config.EmbedDims, ChoiceKind.Size, Group);
         int layers = config.Depths[^1];
@@ -59,7 +55,7 @@ public sealed class AutoFormerSpace : ISearchSpace
             choices.Add((_ratio[i], v => v.Get(AutoFormerChoices.Depth) > layer));
             choices.Add((_heads[i], v => v.Get(AutoFormerChoices.Depth) > layer));
         }
-        _table = new ChoiceTable(SpaceName, preset, choices);
+        Table = new ChoiceTable(SpaceName, preset, choices);
 
         // Σ over depths d of |embed|·(|ratio|·|heads|)^d: every layer choice below the depth is free.
         BigInteger perLayer = config.MlpRatios.Count * config.NumHeads.Count, count = 0;
@@ -71,49 +67,31 @@ public sealed class AutoFormerSpace : ISearchSpace
     /// <exception cref="UserInputException">Unknown preset.</exception>
     public static AutoFormerSpace Create(string preset) => new(AutoFormerSpacePresets.Get(preset), preset);
 
-    /// <summary>The sizes and settings of the space.</summary>
-    public AutoFormerSpaceConfig Config { get; }
-
-    /// <inheritdoc/>
-    public string Name => SpaceName;
-
-    /// <inheritdoc/>
-    public string Preset { get; }
-
-    /// <inheritdoc/>
-    public IReadOnlyList<Choice> Choices => _table.Choices;
-
-    /// <inheritdoc/>
-    public ModelInput DefaultInput => Config.Input;
-
-    /// <inheritdoc/>
-    public BigInteger Count { get; }
-
     /// <summary>
     /// As the official <c>sample_configs</c>: a uniform depth, then uniform MLP ratios of its layers, then their
     /// head counts, then a uniform width.
     /// </summary>
-    public Architecture Sample(Generator rng)
+    public override Architecture Sample(Generator rng)
     {
         ArgumentNullException.ThrowIfNull(rng);
         var v = new ChoiceValues();
-        int depth = Config.Depths[rng.NextInt(Config.Depths.Count)];
+        int depth = Settings.Depths[rng.NextInt(Settings.Depths.Count)];
         v.Set(AutoFormerChoices.Depth, depth);
         for (int i = 0; i < depth; i++) v.SetText(_ratioKeys[i], ChoiceTable.Pick(_ratio[i], rng));
         for (int i = 0; i < depth; i++) v.SetText(_headsKeys[i], ChoiceTable.Pick(_heads[i], rng));
         v.SetText(AutoFormerChoices.EmbedDim, ChoiceTable.Pick(_embed, rng));
-        return _table.Canonical(v);
+        return Table.Canonical(v);
     }
 
     /// <inheritdoc/>
-    public Architecture Smallest() => Uniform(largest: false);
+    public override Architecture Smallest() => Uniform(largest: false);
 
     /// <inheritdoc/>
-    public Architecture Largest() => Uniform(largest: true);
+    public override Architecture Largest() => Uniform(largest: true);
 
     /// <summary>Every choice is a size here, so the result is <paramref name="sizes"/> (validated).</summary>
     /// <exception cref="UserInputException">Either architecture is not valid in this space.</exception>
-    public Architecture WithSizesOf(Architecture architecture, Architecture sizes)
+    public override Architecture WithSizesOf(Architecture architecture, Architecture sizes)
     {
         Validate(architecture);
         return Validate(sizes);
@@ -127,7 +105,7 @@ public sealed class AutoFormerSpace : ISearchSpace
     /// <c>s_prob</c> for the width too).
     /// </summary>
     /// <exception cref="UserInputException">The parent is not valid in this space.</exception>
-    public Architecture Mutate(Architecture parent, MutationSettings settings, Generator rng)
+    public override Architecture Mutate(Architecture parent, MutationSettings settings, Generator rng)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(rng);
@@ -136,7 +114,7 @@ public sealed class AutoFormerSpace : ISearchSpace
         if (rng.NextDouble() < settings.DepthProbability)
         {
             // The official code draws all new ratios, then all new heads; layers beyond the new depth drop out.
-            int newDepth = Config.Depths[rng.NextInt(Config.Depths.Count)];
+            int newDepth = Settings.Depths[rng.NextInt(Settings.Depths.Count)];
             for (int i = depth; i < newDepth; i++) v.SetText(_ratioKeys[i], ChoiceTable.Pick(_ratio[i], rng));
             for (int i = depth; i < newDepth; i++) v.SetText(_headsKeys[i], ChoiceTable.Pick(_heads[i], rng));
             depth = newDepth;
@@ -147,7 +125,7 @@ public sealed class AutoFormerSpace : ISearchSpace
         for (int i = 0; i < depth; i++)
             if (rng.NextDouble() < settings.ChoiceProbability) v.SetText(_headsKeys[i], ChoiceTable.Pick(_heads[i], rng));
         if (rng.NextDouble() < settings.DepthProbability) v.SetText(AutoFormerChoices.EmbedDim, ChoiceTable.Pick(_embed, rng));
-        return _table.Canonical(v);
+        return Table.Canonical(v);
     }
 
     /// <summary>
@@ -156,7 +134,7 @@ public sealed class AutoFormerSpace : ISearchSpace
     /// depths the depth is drawn first and the layers only the deeper parent has are taken from it.
     /// </summary>
     /// <exception cref="UserInputException">A parent is not valid in this space.</exception>
-    public Architecture Crossover(Architecture a, Architecture b, Generator rng)
+    public override Architecture Crossover(Architecture a, Architecture b, Generator rng)
     {
         ArgumentNullException.ThrowIfNull(rng);
         var (x, y) = (new ChoiceValues(Validate(a)), new ChoiceValues(Validate(b)));
@@ -167,19 +145,11 @@ public sealed class AutoFormerSpace : ISearchSpace
         for (int i = 0; i < depth; i++) Cross(v, x, y, _ratioKeys[i], rng);
         for (int i = 0; i < depth; i++) Cross(v, x, y, _headsKeys[i], rng);
         v.CopyFrom(rng.NextInt(2) == 0 ? x : y, AutoFormerChoices.EmbedDim);
-        return _table.Canonical(v);
+        return Table.Canonical(v);
     }
 
-    /// <summary>
-    /// Checks <paramref name="architecture"/> and returns its canonical form: choices in the space's order, numbers in
-    /// canonical text (<c>4.0</c> becomes <c>4</c>), layer choices at or beyond the depth dropped.
-    /// </summary>
-    /// <exception cref="UserInputException">Another space or preset, a missing or unknown choice, or a value the choice does not allow; the message names it.</exception>
-    public Architecture Validate(Architecture architecture) => _table.Validate(architecture);
-
-    /// <summary>The standalone model's configuration of <paramref name="architecture"/>.</summary>
-    /// <exception cref="UserInputException">The architecture is not valid in this space.</exception>
-    public AutoFormerConfig ModelConfig(Architecture architecture)
+    /// <inheritdoc/>
+    public override AutoFormerConfig ToConfig(Architecture architecture)
     {
         var canonical = Validate(architecture);
         int depth = canonical.Get(AutoFormerChoices.Depth);
@@ -192,24 +162,24 @@ public sealed class AutoFormerSpace : ISearchSpace
         }
         return new AutoFormerConfig
         {
-            PatchSize = Config.PatchSize,
+            PatchSize = Settings.PatchSize,
             EmbedDim = canonical.Get(AutoFormerChoices.EmbedDim),
             NumHeads = numHeads,
             MlpRatios = mlpRatios,
-            HeadDim = Config.HeadDim,
-            MaxRelativePosition = Config.MaxRelativePosition,
+            HeadDim = Settings.HeadDim,
+            MaxRelativePosition = Settings.MaxRelativePosition,
         };
     }
 
     /// <summary>The zoo's analytic AutoFormer profile of the subnet (fvcore convention, exact parameter count).</summary>
-    public ModelProfile Profile(Architecture architecture, ModelOptions options) =>
-        AutoFormer.Profile($"autoformer_{Preset}", ModelConfig(architecture), options);
+    public override ModelProfile Profile(Architecture architecture, ModelOptions options) =>
+        AutoFormer.Profile($"autoformer_{Preset}", ToConfig(architecture), options);
 
     /// <summary>The zoo's <see cref="AutoFormer"/> of the subnet, with fresh weights.</summary>
-    public VisionModel CreateModel(Architecture architecture, ModelOptions options) => new AutoFormer(ModelConfig(architecture), options);
+    public override VisionModel CreateModel(Architecture architecture, ModelOptions options) => new AutoFormer(ToConfig(architecture), options);
 
     /// <summary>The weight-entangled <see cref="AutoFormerSupernet"/>.</summary>
-    public Supernet CreateSupernet(ModelOptions options) => new AutoFormerSupernet(this, options);
+    public override Supernet CreateSupernet(ModelOptions options) => new AutoFormerSupernet(this, options);
 
     /// <summary>
     /// The space an official supernet experiment file describes (<c>experiments/supernet/supernet-T.yaml</c>): its
@@ -262,7 +232,7 @@ public sealed class AutoFormerSpace : ISearchSpace
             v.SetText(_ratioKeys[i], Of(_ratio[i]));
             v.SetText(_headsKeys[i], Of(_heads[i]));
         }
-        return _table.Canonical(v);
+        return Table.Canonical(v);
     }
 
     // The official crossover of one layer choice: from either parent, or from the one that has the layer.

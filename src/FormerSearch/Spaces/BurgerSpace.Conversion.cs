@@ -12,7 +12,7 @@ public sealed partial class BurgerSpace
     /// leave on.
     /// </summary>
     /// <exception cref="UserInputException">The architecture is not valid in this space.</exception>
-    public BurgerFormerConfig ToConfig(Architecture architecture)
+    public override BurgerFormerConfig ToConfig(Architecture architecture)
     {
         var v = new ChoiceValues(Validate(architecture));
         var stages = new BurgerFormerStageConfig[4];
@@ -71,7 +71,7 @@ public sealed partial class BurgerSpace
                     throw new UserInputException($"stage-{s + 1} has edge {key} {(edge ? "on" : "off")}; preset {Preset} fixes the pattern 0->1, 1->2, 2->3 (use a _residual preset to search edges).");
             }
         }
-        return _table.Canonical(v);
+        return Table.Canonical(v);
     }
 
     /// <summary>The official dictionary of <paramref name="architecture"/> as JSON (<see cref="BurgerFormerArchFormat.ToJson"/>).</summary>

@@ -15,7 +15,7 @@ public sealed partial class BurgerSpace
     /// </summary>
     /// <exception cref="UserInputException">The parent is not valid in this space.</exception>
     /// <exception cref="InvalidOperationException">No draw kept a residual path in every cell in 10,000 attempts (each keeps the parent's cells with positive probability, so this is a bug).</exception>
-    public Architecture Mutate(Architecture parent, MutationSettings settings, Generator rng)
+    public override Architecture Mutate(Architecture parent, MutationSettings settings, Generator rng)
     {
         var p = new ChoiceValues(Validate(parent));
         return ChoiceTable.Retry(() => Combine(p, new ChoiceValues(Sample(rng)), settings.DepthProbability, settings.ChoiceProbability, rng), ResidualConstraint);
@@ -24,7 +24,7 @@ public sealed partial class BurgerSpace
     /// <summary>Official <c>gen_utils.crossover_func</c>: per stage, each edge, each whole sub-block and each macro choice of <paramref name="b"/> replaces <paramref name="a"/>'s with probability <see cref="CrossoverProbability"/>; redrawn until the cell rules hold.</summary>
     /// <exception cref="UserInputException">A parent is not valid in this space.</exception>
     /// <exception cref="InvalidOperationException">No draw kept a residual path in every cell in 10,000 attempts (each keeps <paramref name="a"/>'s cells with positive probability, so this is a bug).</exception>
-    public Architecture Crossover(Architecture a, Architecture b, Generator rng)
+    public override Architecture Crossover(Architecture a, Architecture b, Generator rng)
     {
         var x = new ChoiceValues(Validate(a));
         var y = new ChoiceValues(Validate(b));
@@ -77,6 +77,6 @@ public sealed partial class BurgerSpace
                 if (!BurgerCellRules.IsResidual(EffectiveEdges(v, s))) return null;
             }
         }
-        return _table.Canonical(v);
+        return Table.Canonical(v);
     }
 }

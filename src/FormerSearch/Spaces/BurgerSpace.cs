@@ -1,4 +1,3 @@
-using System.Numerics;
 using FormerSearch.Engine;
 using FormerSearch.Models;
 using FormerSearch.Models.Blocks;
@@ -21,7 +20,7 @@ namespace FormerSearch.Spaces;
 /// </list>
 /// The official cell rules are <see cref="BurgerCellRules"/>'s; a sub-block's first activation is never used.
 /// </summary>
-public sealed partial class BurgerSpace : ISearchSpace
+public sealed partial class BurgerSpace : SearchSpace<BurgerSpaceSettings, BurgerFormerConfig>
 {
     /// <summary>The registered space name.</summary>
     public const string SpaceName = "burger";
@@ -33,8 +32,6 @@ public sealed partial class BurgerSpace : ISearchSpace
     public static IReadOnlyList<string> PresetNames { get; } = ["mini", "imagenet", "mini_residual", "imagenet_residual"];
 
     private static readonly BurgerNormPosition[] Positions = [BurgerNormPosition.Pre, BurgerNormPosition.Post];
-
-    private readonly ChoiceTable _table;
 
     /// <summary>The space of preset <paramref name="preset"/> (see <see cref="PresetNames"/>).</summary>
     /// <exception cref="UserInputException">Unknown preset.</exception>
@@ -52,12 +49,10 @@ public sealed partial class BurgerSpace : ISearchSpace
 
     /// <summary>A space named preset <paramref name="preset"/> with <paramref name="settings"/>.</summary>
     /// <exception cref="ArgumentException">Not four stages, or an empty or unordered candidate list.</exception>
-    public BurgerSpace(string preset, BurgerSpaceSettings settings)
+    public BurgerSpace(string preset, BurgerSpaceSettings settings) : base(SpaceName, preset, settings, settings.Input)
     {
         if (settings.Depths.Count != 4 || settings.Widths.Count != 4 || settings.Ratios.Count != 4 || settings.HasAttentionMlp.Count != 4)
             throw new ArgumentException("A BurgerFormer space has four stages of depths, widths, ratios and attention flags.");
-        Preset = preset;
-        Settings = settings;
         var choices = new List<(Choice, Func<ChoiceValues, bool>?)>();
         var rules = new List<ArchitectureRule>();
         for (int s = 0; s < 4; s++)
@@ -85,27 +80,9 @@ public sealed partial class BurgerSpace : ISearchSpace
             rules.Add(new ArchitectureRule($"Stage {s + 1}'s edges leave no residual path from the block's input to its output (the official is_residual rule: {BurgerCellRules.ResidualPaths}).",
                 v => BurgerCellRules.IsResidual(EffectiveEdges(v, stage))));
         }
-        _table = new ChoiceTable(SpaceName, preset, choices, rules);
+        Table = new ChoiceTable(SpaceName, preset, choices, rules);
         Count = CountArchitectures();
     }
-
-    /// <inheritdoc/>
-    public string Name => SpaceName;
-
-    /// <inheritdoc/>
-    public string Preset { get; }
-
-    /// <summary>The preset's values.</summary>
-    public BurgerSpaceSettings Settings { get; }
-
-    /// <inheritdoc/>
-    public IReadOnlyList<Choice> Choices => _table.Choices;
-
-    /// <inheritdoc/>
-    public ModelInput DefaultInput => Settings.Input;
-
-    /// <inheritdoc/>
-    public BigInteger Count { get; }
 
     /// <summary>The ops sub-block <paramref name="sub"/> of stage <paramref name="stage"/> offers, skip first (<see cref="BurgerCellRules.Ops"/> with the preset's attention stages).</summary>
     public IReadOnlyList<TokenMixerKind> Ops(int stage, int sub) => BurgerCellRules.Ops(sub, Settings.HasAttentionMlp[stage]);
@@ -116,7 +93,7 @@ public sealed partial class BurgerSpace : ISearchSpace
     /// turns its edge off), and for a non-skip op the norm position uniformly, a norm uniformly among BN/GN/LN and the
     /// last activation uniformly among all four.
     /// </summary>
-    public Architecture Sample(Generator rng)
+    public override Architecture Sample(Generator rng)
     {
         var v = new ChoiceValues();
         for (int s = 0; s < 4; s++)
@@ -143,36 +120,33 @@ public sealed partial class BurgerSpace : ISearchSpace
                 PickInto(v, BurgerChoices.Activation(s, k), rng);
             }
         }
-        return _table.Canonical(v);
+        return Table.Canonical(v);
     }
 
     /// <summary>The official <c>min_arch</c> logic: every macro choice at its smallest, every op skip (edges: 1->2 only).</summary>
-    public Architecture Smallest() => Ends(largest: false);
+    public override Architecture Smallest() => Ends(largest: false);
 
     /// <summary>The official <c>max_arch</c> logic: every macro choice at its largest; sub-blocks <c>dwise_3x3</c> + post BN + ReLU6, except the outer ones of attention stages: pre LN + <c>self_atten</c> + GELU; the fixed edge pattern.</summary>
-    public Architecture Largest() => Ends(largest: true);
+    public override Architecture Largest() => Ends(largest: true);
 
     /// <inheritdoc/>
     /// <exception cref="UserInputException">Either architecture is not valid in this space.</exception>
-    public Architecture WithSizesOf(Architecture architecture, Architecture sizes)
+    public override Architecture WithSizesOf(Architecture architecture, Architecture sizes)
     {
         var v = new ChoiceValues(Validate(architecture));
         var z = new ChoiceValues(Validate(sizes));
         foreach (var key in MacroKeys()) v.CopyFrom(z, key);
-        return _table.Canonical(v);
+        return Table.Canonical(v);
     }
 
     /// <inheritdoc/>
-    public Architecture Validate(Architecture architecture) => _table.Validate(architecture);
+    public override ModelProfile Profile(Architecture architecture, ModelOptions options) => BurgerFormer.Profile(Name, ToConfig(architecture), options);
 
     /// <inheritdoc/>
-    public ModelProfile Profile(Architecture architecture, ModelOptions options) => BurgerFormer.Profile(Name, ToConfig(architecture), options);
+    public override VisionModel CreateModel(Architecture architecture, ModelOptions options) => new BurgerFormer(ToConfig(architecture), options);
 
     /// <inheritdoc/>
-    public VisionModel CreateModel(Architecture architecture, ModelOptions options) => new BurgerFormer(ToConfig(architecture), options);
-
-    /// <inheritdoc/>
-    public Supernet CreateSupernet(ModelOptions options) => new BurgerSupernet(this, options);
+    public override Supernet CreateSupernet(ModelOptions options) => new BurgerSupernet(this, options);
 
     private static IReadOnlyList<ActivationKind> Activations { get; } =
         BurgerFormerVocabulary.Activations.Select(a => BurgerFormerVocabulary.ParseActivation(a)!.Value).ToArray();
@@ -183,7 +157,7 @@ public sealed partial class BurgerSpace : ISearchSpace
         for (int s = 0; s < 4; s++)
         {
             foreach (var key in new[] { BurgerChoices.Depth(s), BurgerChoices.Width(s), BurgerChoices.Ratio(s) })
-                v.SetText(key, largest ? _table[key].Largest : _table[key].Smallest);
+                v.SetText(key, largest ? Table[key].Largest : Table[key].Smallest);
             for (int k = 0; k < BurgerCellRules.SubBlocks; k++)
             {
                 bool attention = largest && k != 1 && Settings.HasAttentionMlp[s];
@@ -195,7 +169,7 @@ public sealed partial class BurgerSpace : ISearchSpace
             if (Settings.SearchResidual)
                 for (int e = 0; e < BurgerCellRules.Edges; e++) v.Set(BurgerChoices.Edge(s, e), BurgerFormerMesoConfig.FixedEdges[e]);
         }
-        return _table.Canonical(v);
+        return Table.Canonical(v);
     }
 
     // Every stage's depth, width and ratio.
@@ -209,7 +183,7 @@ public sealed partial class BurgerSpace : ISearchSpace
         }
     }
 
-    private void PickInto(ChoiceValues v, ChoiceKey key, Generator rng) => v.SetText(key, ChoiceTable.Pick(_table[key], rng));
+    private void PickInto(ChoiceValues v, ChoiceKey key, Generator rng) => v.SetText(key, ChoiceTable.Pick(Table[key], rng));
 
     // A cell's edges as the residual rule sees them: the searched ones present, a skip op's own edge as present.
     private static bool[] EffectiveEdges(ChoiceValues v, int s)

@@ -20,7 +20,7 @@ namespace FormerSearch.Spaces;
 /// without global heads; architectures hold only active choices. Hierarchical search fixes one group and searches
 /// the other.
 /// </summary>
-public sealed class GlitSpace : ISearchSpace
+public sealed class GlitSpace : SearchSpace<GlitSpaceSettings, GlitConfig>
 {
     /// <summary>The registered name.</summary>
     public const string SpaceName = "glit";
@@ -28,7 +28,6 @@ public sealed class GlitSpace : ISearchSpace
     /// <summary>The presets.</summary>
     public static IReadOnlyList<string> PresetNames { get; } = ["imagenet", "mini"];
 
-    private readonly ChoiceTable _table;
     private readonly Architecture _smallest, _largest;
 
     /// <summary>The space of preset <paramref name="preset"/>: <c>imagenet</c> (Table 2) or <c>mini</c> (Fashion-MNIST).</summary>
@@ -44,11 +43,9 @@ public sealed class GlitSpace : ISearchSpace
 
     /// <summary>A space named <paramref name="preset"/> with custom <paramref name="settings"/>.</summary>
     /// <exception cref="ArgumentException">The settings are invalid.</exception>
-    public GlitSpace(string preset, GlitSpaceSettings settings)
+    public GlitSpace(string preset, GlitSpaceSettings settings) : base(SpaceName, preset, settings, settings.Input)
     {
         settings.Validate();
-        Preset = preset;
-        Settings = settings;
         int h = settings.NumHeads;
         var splits = Enumerable.Range(0, h + 1).Select(g => new GlitHeadSplit(g, h - g)).ToArray();
         var choices = new List<(Choice, Func<ChoiceValues, bool>?)>();
@@ -63,8 +60,9 @@ public sealed class GlitSpace : ISearchSpace
             choices.Add((GlitChoices.GlobalExpansion(i).Define(settings.GlobalExpansions, ChoiceKind.Size, GlitChoices.DetailGroup), global));
             choices.Add((GlitChoices.FfnRatio(i).Define(settings.MlpRatios, ChoiceKind.Size, GlitChoices.DetailGroup), null));
         }
-        _table = new ChoiceTable(SpaceName, preset, choices);
+        Table = new ChoiceTable(SpaceName, preset, choices);
 
+        // Σ over splits of the product of the split's active value counts, to the power of the depth (198¹² for imagenet).
         BigInteger perBlock = 0;
         for (int g = 0; g <= h; g++)
         {
@@ -78,40 +76,22 @@ public sealed class GlitSpace : ISearchSpace
         _largest = Uniform(CheapestSplit(largest: true), largest: true);
     }
 
-    /// <inheritdoc/>
-    public string Name => SpaceName;
-
-    /// <inheritdoc/>
-    public string Preset { get; }
-
-    /// <summary>The frame and value sets.</summary>
-    public GlitSpaceSettings Settings { get; }
-
-    /// <inheritdoc/>
-    public IReadOnlyList<Choice> Choices => _table.Choices;
-
-    /// <inheritdoc/>
-    public ModelInput DefaultInput => Settings.Input;
-
-    /// <summary>Σ over splits of the product of the split's active value counts, to the power of the depth (198¹² for <c>imagenet</c>).</summary>
-    public BigInteger Count { get; }
-
     /// <summary>
     /// Each block's split uniform over its values, then each choice the split makes active uniform over its values
     /// (the paper's SPOS sampling: a random index per choice). Not uniform over architectures: a mixed split holds
     /// more of them than an all-global one.
     /// </summary>
-    public Architecture Sample(Generator rng) => _table.SampleEach(rng);
+    public override Architecture Sample(Generator rng) => Table.SampleEach(rng);
 
     /// <summary>
     /// Every detail at its smallest value, and per block the split whose block then costs the fewest MACs (ties: fewer
     /// parameters) — a split is an operation, not a size, so "smallest" is by cost. At <c>imagenet</c> that is 2-1:
     /// splitting the channels divides the quadratic projection costs.
     /// </summary>
-    public Architecture Smallest() => _smallest;
+    public override Architecture Smallest() => _smallest;
 
     /// <summary>Every detail at its largest value, and per block the split whose block then costs the most MACs (ties: more parameters); at <c>imagenet</c> all-local (0-3).</summary>
-    public Architecture Largest() => _largest;
+    public override Architecture Largest() => _largest;
 
     /// <summary>
     /// <paramref name="architecture"/>'s splits with the detail values of <paramref name="sizes"/>. A detail that
@@ -120,7 +100,7 @@ public sealed class GlitSpace : ISearchSpace
     /// <paramref name="architecture"/> otherwise.
     /// </summary>
     /// <exception cref="UserInputException">Either architecture is not valid in this space.</exception>
-    public Architecture WithSizesOf(Architecture architecture, Architecture sizes)
+    public override Architecture WithSizesOf(Architecture architecture, Architecture sizes)
     {
         var v = new ChoiceValues(Validate(architecture));
         sizes = Validate(sizes);
@@ -140,7 +120,7 @@ public sealed class GlitSpace : ISearchSpace
             string? text = value ?? (allSmallest ? choice.Smallest : allLargest ? choice.Largest : null);
             if (text is not null) v.SetText(choice.Name, text);
         }
-        return _table.Canonical(v);
+        return Table.Canonical(v);
     }
 
     /// <summary>
@@ -149,23 +129,16 @@ public sealed class GlitSpace : ISearchSpace
     /// has no depth choice, so P_d is not used.
     /// </summary>
     /// <exception cref="UserInputException">The parent is not valid in this space.</exception>
-    public Architecture Mutate(Architecture parent, MutationSettings settings, Generator rng) =>
-        _table.MutateEach(Validate(parent), settings.ChoiceProbability, rng);
+    public override Architecture Mutate(Architecture parent, MutationSettings settings, Generator rng) =>
+        Table.MutateEach(Validate(parent), settings.ChoiceProbability, rng);
 
     /// <summary>Per block, the split of a parent chosen at random, then each active detail from a random parent among those that have it (the split's own parent always does), so the child is valid.</summary>
     /// <exception cref="UserInputException">A parent is not valid in this space.</exception>
-    public Architecture Crossover(Architecture a, Architecture b, Generator rng) => _table.CrossEach(Validate(a), Validate(b), rng);
-
-    /// <summary>
-    /// The canonical form: space order, choices the splits make inactive dropped. Values of dropped choices must still
-    /// be allowed ones.
-    /// </summary>
-    /// <exception cref="UserInputException">Another space or preset, a missing, unknown or disallowed choice; the message names it.</exception>
-    public Architecture Validate(Architecture architecture) => _table.Validate(architecture);
+    public override Architecture Crossover(Architecture a, Architecture b, Generator rng) => Table.CrossEach(Validate(a), Validate(b), rng);
 
     /// <summary>The zoo configuration of <paramref name="architecture"/> (inactive sizes at the zoo's defaults, which nothing reads).</summary>
     /// <exception cref="UserInputException">The architecture is not valid in this space.</exception>
-    public GlitConfig ToConfig(Architecture architecture)
+    public override GlitConfig ToConfig(Architecture architecture)
     {
         architecture = Validate(architecture);
         var layers = new GlitLayerConfig[Settings.Depth];
@@ -190,17 +163,17 @@ public sealed class GlitSpace : ISearchSpace
     /// <summary>The zoo's analytic GLiT profile of <paramref name="architecture"/> (exact params; MACs as <see cref="Glit.Profile"/> counts them).</summary>
     /// <exception cref="UserInputException">The architecture is not valid in this space.</exception>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
-    public ModelProfile Profile(Architecture architecture, ModelOptions options) =>
+    public override ModelProfile Profile(Architecture architecture, ModelOptions options) =>
         Glit.Profile($"{Name}_{Preset}", ToConfig(architecture), options);
 
     /// <summary>The zoo's <see cref="Glit"/> of <paramref name="architecture"/> with fresh weights.</summary>
     /// <exception cref="UserInputException">The architecture is not valid in this space.</exception>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
-    public VisionModel CreateModel(Architecture architecture, ModelOptions options) => new Glit(ToConfig(architecture), options);
+    public override VisionModel CreateModel(Architecture architecture, ModelOptions options) => new Glit(ToConfig(architecture), options);
 
     /// <summary>A <see cref="GlitSupernet"/> for <paramref name="options"/>' input, its largest subnet active.</summary>
     /// <exception cref="ArgumentException">The options are invalid or the image is not a whole number of patches.</exception>
-    public Supernet CreateSupernet(ModelOptions options) => new GlitSupernet(this, options);
+    public override Supernet CreateSupernet(ModelOptions options) => new GlitSupernet(this, options);
 
     // Every block at split g, every detail at its smallest or largest.
     private Architecture Uniform(int globalHeads, bool largest)
@@ -208,7 +181,7 @@ public sealed class GlitSpace : ISearchSpace
         var v = new ChoiceValues();
         foreach (var choice in Choices) v.SetText(choice.Name, largest ? choice.Largest : choice.Smallest);
         for (int i = 0; i < Settings.Depth; i++) v.Set(GlitChoices.Split(i), new GlitHeadSplit(globalHeads, Settings.NumHeads - globalHeads));
-        return _table.Canonical(v);
+        return Table.Canonical(v);
     }
 
     // The split whose one-block network costs least (or most) with every detail at its smallest (or largest). Blocks

@@ -18,14 +18,11 @@ public abstract class Supernet : VisionModel
     /// A supernet of <paramref name="space"/> for <paramref name="options"/>' input, classes, rates and seed, its weights,
     /// dropout and drop-path masks drawn from one generator seeded by it (<see cref="VisionModel.Randomness"/>).
     /// </summary>
-    /// <exception cref="ArgumentException">The options are invalid.</exception>
-    protected Supernet(ISearchSpace space, ModelOptions options) : base(options.Input)
+    /// <exception cref="UserInputException">The options are invalid.</exception>
+    protected Supernet(ISearchSpace space, ModelOptions options) : base(options)
     {
-        options.Validate();
         Space = space;
         Options = options;
-        Generator = new Generator(options.Seed);
-        Randomness = Generator;
     }
 
     /// <summary>The space whose architectures this supernet holds.</summary>
@@ -33,9 +30,6 @@ public abstract class Supernet : VisionModel
 
     /// <summary>The options the supernet was built for; extracted models get the same, with the current classes.</summary>
     protected ModelOptions Options { get; }
-
-    /// <summary>Draws the weights, then the dropout and drop-path masks.</summary>
-    protected Generator Generator { get; }
 
     /// <summary>The active subnet's architecture.</summary>
     public Architecture Active { get; private set; } = null!;
@@ -84,13 +78,4 @@ public abstract class Supernet : VisionModel
 
     /// <summary>The zoo's standalone model of a validated architecture, with fresh weights, for <paramref name="options"/> (this supernet's with the current classes).</summary>
     protected abstract VisionModel CreateStandalone(Architecture architecture, ModelOptions options);
-
-    /// <summary>The token grid of <see cref="Options"/>' images cut into <paramref name="patch"/>×<paramref name="patch"/> patches.</summary>
-    /// <exception cref="UserInputException">The image is not a whole number of patches.</exception>
-    protected (int H, int W) PatchGrid(int patch)
-    {
-        if (Options.ImageHeight % patch != 0 || Options.ImageWidth % patch != 0)
-            throw new UserInputException($"The image {Options.ImageHeight}×{Options.ImageWidth} is not divisible into {patch}×{patch} patches.");
-        return (Options.ImageHeight / patch, Options.ImageWidth / patch);
-    }
 }

@@ -71,8 +71,8 @@ public sealed class AutoFormerSpaceTests
         var fromYaml = AutoFormerSpace.FromYaml(SupernetT, "supernet-T.yaml", "tiny");
         var tiny = AutoFormerSpace.Create("tiny");
         Assert.Equal(tiny.Choices.Select(c => (c.Name, string.Join(",", c.Values))), fromYaml.Choices.Select(c => (c.Name, string.Join(",", c.Values))));
-        Assert.Equal(tiny.Config with { EmbedDims = [], Depths = [], MlpRatios = [], NumHeads = [] },
-            fromYaml.Config with { EmbedDims = [], Depths = [], MlpRatios = [], NumHeads = [] });
+        Assert.Equal(tiny.Settings with { EmbedDims = [], Depths = [], MlpRatios = [], NumHeads = [] },
+            fromYaml.Settings with { EmbedDims = [], Depths = [], MlpRatios = [], NumHeads = [] });
         Assert.Equal("supernet-T", AutoFormerSpace.FromYaml(SupernetT, "dir/supernet-T.yaml").Preset);
     }
 

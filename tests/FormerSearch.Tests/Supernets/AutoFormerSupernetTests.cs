@@ -90,7 +90,7 @@ public sealed class AutoFormerSupernetTests
             Functional.CrossEntropy(m.Forward(Images(2)), [0, 3]).Backward();
         }
 
-        var config = Mini.ModelConfig(arch);
+        var config = Mini.ToConfig(arch);
         var subnetGrads = model.NamedParameters().ToDictionary(p => p.Name, p => p.Parameter.Grad!);
         foreach (var (name, p) in net.NamedParameters())
         {

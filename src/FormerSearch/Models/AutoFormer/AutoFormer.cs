@@ -16,25 +16,19 @@ namespace FormerSearch.Models;
 /// position embeddings (per-layer heads and MLP ratios), and a linear head on the mean of the patch tokens (the class
 /// token is left out of the pool, as the official <c>--gp</c> does, but still attends and is attended to).
 /// </summary>
-public sealed partial class AutoFormer : VisionModel
+public sealed partial class AutoFormer : VisionModel<AutoFormerConfig>
 {
     /// <summary>Builds <paramref name="config"/> for <paramref name="options"/> with fresh weights, initialised as the official code: trunc_normal(0.02) for linear weights, the tokens, the position and relative position embeddings, zero biases, LayerNorm 1/0, PyTorch's default for the patch convolution.</summary>
     /// <exception cref="UserInputException">The configuration or options are invalid, or the image is not a whole number of patches.</exception>
-    public AutoFormer(AutoFormerConfig config, ModelOptions options) : base(options.Input)
+    public AutoFormer(AutoFormerConfig config, ModelOptions options) : base(config, options)
     {
-        var generator = StartRandomness(options);
-        config.Validate();
-        Config = config;
         var skeleton = SkeletonOf(config);
         var (_, gridW) = skeleton.PatchGrid(options.ImageHeight, options.ImageWidth);
         // The official rule spreads the drop-path rate over the supernet's depth; a standalone subnet spreads it over its own.
-        Skeleton = new ClassTokenVit(this, skeleton, options, generator, (i, dropPath) =>
+        Skeleton = new ClassTokenVit(this, skeleton, options, Generator, (i, dropPath) =>
             new AutoFormerBlock(config.EmbedDim, config.NumHeads[i], config.HeadDim, config.HiddenDim(i), config.MaxRelativePosition,
-                config.QkvBias, config.NormEps, options.DropRate, dropPath, gridW, generator));
+                config.QkvBias, config.NormEps, options.DropRate, dropPath, gridW, Generator));
     }
-
-    /// <summary>The architecture.</summary>
-    public AutoFormerConfig Config { get; }
 
     // The official names: pos_embed before cls_token, patch_embed_super, blocks, norm, head on the mean of the patch tokens (--gp).
     private static ClassTokenVitSpec SkeletonOf(AutoFormerConfig config) =>

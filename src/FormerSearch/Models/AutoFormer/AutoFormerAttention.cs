@@ -35,8 +35,7 @@ public sealed class AutoFormerAttention : Module
         _proj = RegisterModule("proj", new Linear(inner, dim, generator));
         _attnDrop = RegisterModule("attn_drop", new Dropout(attnDrop, generator));
         _projDrop = RegisterModule("proj_drop", new Dropout(projDrop, generator));
-        Layers.TruncNormalInit(_qkv, generator);
-        Layers.TruncNormalInit(_proj, generator);
+        Layers.TruncNormalInit(generator, _qkv, _proj);
     }
 
     /// <summary>Token width.</summary>
@@ -57,27 +56,35 @@ public sealed class AutoFormerAttention : Module
     {
         if (x.Rank != 3 || x.Size(2) != Dim || x.Size(1) < 2)
             throw new ArgumentException($"AutoFormer attention of width {Dim} takes [B, 1 + patches, {Dim}]; got {Tensor.FormatShape(x.Shape)}.");
-        int b = x.Size(0), n = x.Size(1), h = NumHeads, d = HeadDim;
-        var qkv = _qkv.Forward(x).Reshape(b, n, 3, h, d).Permute(2, 0, 3, 1, 4);       // [3, B, h, N, d]
+        var (q, k, v) = AttentionHeads.Split(_qkv.Forward(x), NumHeads);                  // [B, h, N, d] each
+        var output = Attend(q, k, v, _relK, _relV, gridW, _attnDrop);                       // [B, N, h·d]
+        return _projDrop.Forward(_proj.Forward(output));                                   // [B, N, Dim]
+    }
+
+    /// <summary>
+    /// The attention of q, k, v <c>[B, h, N, d]</c> — a class token, then a patch grid <paramref name="gridW"/> wide — with
+    /// the 2-D relative position tables <paramref name="relK"/> and <paramref name="relV"/>, its weights dropped by
+    /// <paramref name="attnDrop"/> when given, the heads merged: <c>[B, N, h·d]</c>. The supernet's attention runs this too.
+    /// </summary>
+    public static Tensor Attend(Tensor q, Tensor k, Tensor v, RelativePosition2D relK, RelativePosition2D relV, int gridW, Dropout? attnDrop = null)
+    {
+        int b = q.Size(0), h = q.Size(1), n = q.Size(2), d = q.Size(3);
         // Scaling q before both products (not the scores after): equal to the official (q·kᵀ + q·R_kᵀ)·scale, fewer multiplies.
-        var q = Functional.Mul(qkv.Select(0, 0), MathF.Pow(d, -0.5f));                    // [B, h, N, d]
-        var k = qkv.Select(0, 1);
-        var v = qkv.Select(0, 2);
+        q = Functional.Mul(q, MathF.Pow(d, -0.5f));                                        // [B, h, N, d]
 
         // The relative term is one product per query position: [N, B·h, d] · R_k[i]ᵀ [N, d, N] → [N, B·h, N].
-        var rk = _relK.Forward(n - 1, gridW);                                              // [N, N, d]
+        var rk = relK.Forward(n - 1, gridW);                                               // [N, N, d]
         var qByPos = q.Permute(2, 0, 1, 3).Contiguous().Reshape(n, b * h, d);              // [N, B·h, d]
         var relScores = Functional.MatMul(qByPos, rk.Transpose(1, 2))                      // [N, B·h, N]
             .Reshape(n, b, h, n).Permute(1, 2, 0, 3);                                      // [B, h, N, N]
-        var scores = Functional.Add(Functional.MatMul(q, k.Transpose(2, 3)), relScores);
-        var attn = _attnDrop.Forward(Functional.Softmax(scores));                          // [B, h, N, N]
+        var attn = Functional.Softmax(Functional.Add(Functional.MatMul(q, k.Transpose(2, 3)), relScores));   // [B, h, N, N]
+        if (attnDrop is not null) attn = attnDrop.Forward(attn);
 
         var mixed = Functional.MatMul(attn, v).Transpose(1, 2);                            // [B, N, h, d]
-        var rv = _relV.Forward(n - 1, gridW);                                              // [N, N, d]
+        var rv = relV.Forward(n - 1, gridW);                                               // [N, N, d]
         var attnByPos = attn.Permute(2, 0, 1, 3).Contiguous().Reshape(n, b * h, n);        // [N, B·h, N]
         var relOut = Functional.MatMul(attnByPos, rv)                                      // [N, B·h, d]
             .Reshape(n, b, h, d).Permute(1, 0, 2, 3);                                      // [B, N, h, d]
-        var output = Functional.Add(mixed, relOut).Contiguous().Reshape(b, n, h * d);    // [B, N, h·d]
-        return _projDrop.Forward(_proj.Forward(output));                                   // [B, N, Dim]
+        return Functional.Add(mixed, relOut).Contiguous().Reshape(b, n, h * d);            // [B, N, h·d]
     }
 }

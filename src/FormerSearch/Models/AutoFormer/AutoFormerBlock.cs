@@ -32,8 +32,7 @@ public sealed class AutoFormerBlock : Layer
         _fc2 = RegisterModule("fc2", new Linear(hidden, dim, generator));
         _drop = RegisterModule("drop", new Dropout(dropRate, generator));
         _dropPath = RegisterModule("drop_path", new DropPath(dropPath, generator));
-        Layers.TruncNormalInit(_fc1, generator);
-        Layers.TruncNormalInit(_fc2, generator);
+        Layers.TruncNormalInit(generator, _fc1, _fc2);
     }
 
     /// <summary>Tokens <c>[B, 1 + patches, C]</c> (the patches in rows of the grid's width) → the same shape.</summary>

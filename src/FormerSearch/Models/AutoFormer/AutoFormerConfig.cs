@@ -7,7 +7,7 @@ namespace FormerSearch.Models;
 /// --relative_position</c>: one embedding width, and per layer its heads (64 channels each for q, k and v)
 /// and MLP ratio.
 /// </summary>
-public sealed record AutoFormerConfig
+public sealed record AutoFormerConfig : IModelConfig
 {
     /// <summary>Side of the square patches of the convolutional stem. Default: 16.</summary>
     public int PatchSize { get; init; } = 16;

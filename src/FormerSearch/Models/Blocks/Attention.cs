@@ -48,15 +48,8 @@ public sealed class Attention : Layer
         int b = x.Size(0), c = Dim;
         int n = x.Rank == 4 ? x.Size(1) * x.Size(2) : x.Size(1);
         var tokens = x.Contiguous().Reshape(b, n, c);                                  // [B, N, C]
-        var qkv = _qkv.Forward(tokens).Reshape(b, n, 3, NumHeads, HeadDim)              // [B, N, 3, h, d]
-            .Permute(2, 0, 3, 1, 4);                                                    // [3, B, h, N, d]
-        // Scaling q before the product (not the scores after) as the MetaFormer code does: fewer multiplies.
-        var q = Functional.Mul(qkv.Select(0, 0), MathF.Pow(HeadDim, -0.5f));           // [B, h, N, d]
-        var k = qkv.Select(0, 1);
-        var v = qkv.Select(0, 2);
-        var attn = Functional.Softmax(Functional.MatMul(q, k.Transpose(2, 3)));        // [B, h, N, N]
-        attn = _attnDrop.Forward(attn);
-        var mixed = Functional.MatMul(attn, v).Transpose(1, 2).Contiguous().Reshape(b, n, c);   // [B, N, C]
+        var (q, k, v) = AttentionHeads.Split(_qkv.Forward(tokens), NumHeads);          // [B, h, N, d] each
+        var mixed = AttentionHeads.Mix(q, k, v, _attnDrop);                            // [B, N, C]
         var y = _projDrop.Forward(_proj.Forward(mixed));
         return x.Rank == 4 ? y.Reshape(x.Shape) : y;
     }

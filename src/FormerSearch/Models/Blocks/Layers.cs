@@ -53,7 +53,13 @@ public static class Layers
         }
     }
 
-    /// <summary>Draws <see cref="TruncNormalInit"/> for each direct child of <paramref name="module"/> in turn (an attention's or spatial FC's linear layers, which the official code draws so, after PyTorch's defaults).</summary>
+    /// <summary>Draws <see cref="TruncNormalInit(Module, Generator, double)"/> for each of <paramref name="layers"/> in turn (std 0.02).</summary>
+    public static void TruncNormalInit(Generator generator, params ReadOnlySpan<Module> layers)
+    {
+        foreach (var layer in layers) TruncNormalInit(layer, generator);
+    }
+
+    /// <summary>Draws <see cref="TruncNormalInit(Module, Generator, double)"/> for each direct child of <paramref name="module"/> in turn (an attention's or spatial FC's linear layers, which the official code draws so, after PyTorch's defaults).</summary>
     public static void TruncNormalInitChildren(Module module, Generator generator)
     {
         foreach (var (_, child) in module.NamedChildren()) TruncNormalInit(child, generator);

@@ -29,8 +29,7 @@ public sealed class Mlp : Layer
         if (dim < 1 || hidden < 1) throw new ArgumentException($"An MLP needs positive widths; got {dim} → {hidden}.");
         Layer fc1 = conv1x1 ? new Conv1x1(dim, hidden, generator: generator) : new Linear(dim, hidden, generator);
         Layer fc2 = conv1x1 ? new Conv1x1(hidden, dim, generator: generator) : new Linear(hidden, dim, generator);
-        Layers.TruncNormalInit(fc1, generator);
-        Layers.TruncNormalInit(fc2, generator);
+        Layers.TruncNormalInit(generator, fc1, fc2);
         _fc1 = RegisterModule("fc1", fc1);
         _act = RegisterModule("act", Layers.Activation(activation));
         _fc2 = RegisterModule("fc2", fc2);

@@ -39,6 +39,28 @@ public sealed class StagePyramid : IModelSkeleton
         _head = owner.RegisterPart("head", ClassifierHead.Create(width, numClasses, generator));
     }
 
+    /// <summary>
+    /// The stages and the downsampling layers between them, in the order <c>network</c> holds them and the families draw
+    /// them: for each stage <paramref name="beforeStage"/>'s layer if it gives one (PoolFormer's position embedding), the
+    /// stage's blocks in a <see cref="Sequential"/> (<paramref name="block"/>(stage, drop-path rate of the block, rising
+    /// over all blocks as <see cref="StochasticDepth"/> says)), then <paramref name="downsample"/>(stage) into the next stage.
+    /// </summary>
+    public static List<Layer> Network(IReadOnlyList<int> depths, float dropPathRate, Func<int, float, Layer> block, Func<int, Layer> downsample,
+        Func<int, Layer?>? beforeStage = null)
+    {
+        var network = new List<Layer>();
+        int totalBlocks = depths.Sum(), blockIndex = 0;
+        for (int i = 0; i < depths.Count; i++)
+        {
+            if (beforeStage?.Invoke(i) is { } first) network.Add(first);
+            var stage = new Sequential();
+            for (int j = 0; j < depths[i]; j++, blockIndex++) stage.Add(block(i, StochasticDepth.Rate(dropPathRate, blockIndex, totalBlocks)));
+            network.Add(stage);
+            if (i + 1 < depths.Count) network.Add(downsample(i));
+        }
+        return network;
+    }
+
     /// <inheritdoc/>
     public int NumClasses => _head.OutFeatures;
 

@@ -38,7 +38,7 @@ public sealed partial class BurgerFormer
                 for (int j = 0; j < s.Depth; j++)
                 {
                     for (int k = 0; k < 3; k++)
-                        SubBlockRows(p, $"network.{index}.{j}.norm_mixer_act_blocks.{k}", s.Meso.SubBlocks[k], s.Width, k == 1 ? s.Ratio : 0, config.AttentionHeads[i], h, w);
+                        SubBlockRows(p, $"network.{index}.{j}.norm_mixer_act_blocks.{k}", s.Meso.SubBlocks[k], s.Width, k == 1 ? s.Ratio : 0, h, w);
                 }
                 index++;
                 if (i + 1 < stages.Count)
@@ -52,7 +52,7 @@ public sealed partial class BurgerFormer
         });
     }
 
-    private static void SubBlockRows(ProfileBuilder p, string name, BurgerFormerMicroConfig micro, int dim, int ratio, int heads, int h, int w)
+    private static void SubBlockRows(ProfileBuilder p, string name, BurgerFormerMicroConfig micro, int dim, int ratio, int h, int w)
     {
         long positions = (long)h * w;
         int[] map = [h, w, dim];
@@ -69,34 +69,9 @@ public sealed partial class BurgerFormer
         int op = 0;
         if (micro.PreActivation != ActivationKind.None) p.Free($"{name}.ops.{op++}", BurgerFormerVocabulary.Name(micro.PreActivation), innerMap);
         if (micro.PreNorm != NormKind.None) p.Norm($"{name}.ops.{op++}", Layers.NormLabel(micro.PreNorm), inner, innerMap);
-        if (micro.Op != TokenMixerKind.Identity) OpRows(p, $"{name}.ops.{op++}", micro.Op, inner, heads, h, w);
+        if (micro.Op != TokenMixerKind.Identity) TokenMixers.Profile(p, $"{name}.ops.{op++}", micro.Op, inner, h, w, spatialFcBias: true);
         if (micro.PostNorm != NormKind.None) p.Norm($"{name}.ops.{op++}", Layers.NormLabel(micro.PostNorm), inner, innerMap);
         if (micro.Activation != ActivationKind.None) p.Free($"{name}.ops.{op}", BurgerFormerVocabulary.Name(micro.Activation), innerMap);
         if (ratio > 0) p.Linear(name + ".expand_end.0", inner, dim, map, positions, kind: "conv1x1");
-    }
-
-    private static void OpRows(ProfileBuilder p, string name, TokenMixerKind op, int c, int heads, int h, int w)
-    {
-        int n = h * w;
-        int[] map = [h, w, c];
-        switch (op)
-        {
-            case TokenMixerKind.DepthwiseConv3x3:
-                p.Conv2d(name, c, c, 3, 1, 1, h, w, groups: c);
-                break;
-            case TokenMixerKind.Conv1x1:
-                p.Linear(name, c, c, map, n, kind: "conv1x1");
-                break;
-            case TokenMixerKind.Pooling:
-                p.Free(name, "pooling", map);
-                break;
-            case TokenMixerKind.Attention:
-                Attention.Profile(p, name, n, c, map);
-                break;
-            case TokenMixerKind.SpatialFc:
-                // One N×N map (with a bias per position) applied to each of the C channel columns.
-                p.Linear(name + ".fc", n, n, map, c);
-                break;
-        }
     }
 }

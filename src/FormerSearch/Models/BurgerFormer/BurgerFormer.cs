@@ -7,7 +7,6 @@
 // network.0.0.norm_mixer_act_blocks.2.ops.0.weight, network.0.0.norm_mixer_act_blocks.2.layer_scale, network.1.proj.weight,
 // network.1.norm.weight, norm.weight, head.weight).
 using FormerSearch.Engine;
-using FormerSearch.Engine.Nn;
 using FormerSearch.Models.Blocks;
 
 namespace FormerSearch.Models;
@@ -19,38 +18,19 @@ namespace FormerSearch.Models;
 /// to the input size they were built for (the official code fixes 56/28/14/7, i.e. 224 px; here any size the
 /// convolutions allow).
 /// </summary>
-public sealed partial class BurgerFormer : VisionModel
+public sealed partial class BurgerFormer : VisionModel<BurgerFormerConfig>
 {
     /// <summary>Builds <paramref name="config"/> for <paramref name="options"/> with fresh weights (as the official init: trunc_normal(0.02) for every linear layer with zero bias, PyTorch's default for convolutions, layer scales 1e-5).</summary>
     /// <exception cref="UserInputException">The configuration or options are invalid, or the image is too small.</exception>
-    public BurgerFormer(BurgerFormerConfig config, ModelOptions options) : base(options.Input)
+    public BurgerFormer(BurgerFormerConfig config, ModelOptions options) : base(config, options)
     {
-        var generator = StartRandomness(options);
-        config.Validate();
-        Config = config;
         var sizes = config.StageSizes(options.ImageHeight, options.ImageWidth);
         var stages = config.Stages;
-
-        var stem = new VitNasStem(options.InChannels, config.StemChannels, stages[0].Width, generator);
-        var network = new List<Layer>();
-        int totalBlocks = stages.Sum(s => s.Depth), blockIndex = 0;
-        for (int i = 0; i < stages.Count; i++)
-        {
-            var (h, w) = sizes[i];
-            var stage = new Sequential();
-            for (int j = 0; j < stages[i].Depth; j++, blockIndex++)
-            {
-                float dropPath = StochasticDepth.Rate(options.DropPathRate, blockIndex, totalBlocks);
-                stage.Add(new BurgerFormerBlock(stages[i].Width, stages[i].Meso, stages[i].Ratio, config.AttentionHeads[i], h, w,
-                    config.LayerScaleInit, dropPath, generator));
-            }
-            network.Add(stage);
-            if (i + 1 < stages.Count)
-                network.Add(new PatchEmbed(stages[i].Width, stages[i + 1].Width, 3, 2, 1, generator, NormKind.GroupNorm));
-        }
-        Skeleton = new StagePyramid(this, stem, network, Layers.Norm(NormKind.GroupNorm, stages[^1].Width), stages[^1].Width, options.NumClasses, generator);
+        var stem = new VitNasStem(options.InChannels, config.StemChannels, stages[0].Width, Generator);
+        var network = StagePyramid.Network(stages.Select(s => s.Depth).ToList(), options.DropPathRate,
+            (i, dropPath) => new BurgerFormerBlock(stages[i].Width, stages[i].Meso, stages[i].Ratio, config.AttentionHeads[i], sizes[i].H, sizes[i].W,
+                config.LayerScaleInit, dropPath, Generator),
+            i => new PatchEmbed(stages[i].Width, stages[i + 1].Width, 3, 2, 1, Generator, NormKind.GroupNorm));
+        Skeleton = new StagePyramid(this, stem, network, Layers.Norm(NormKind.GroupNorm, stages[^1].Width), stages[^1].Width, options.NumClasses, Generator);
     }
-
-    /// <summary>The architecture.</summary>
-    public BurgerFormerConfig Config { get; }
 }

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using FormerSearch.Engine;
-using FormerSearch.Models.Blocks;
 
 namespace FormerSearch.Models;
 

@@ -12,7 +12,7 @@ namespace FormerSearch.Models;
 /// stride-2 convolution + GroupNorm between stages, attention heads [−, −, 4, 8], a final GroupNorm, global
 /// average pooling and a linear head.
 /// </summary>
-public sealed record BurgerFormerConfig
+public sealed record BurgerFormerConfig : IModelConfig
 {
     /// <summary>The four stages.</summary>
     public required IReadOnlyList<BurgerFormerStageConfig> Stages { get; init; }

@@ -54,7 +54,7 @@ public sealed class BurgerFormerSubBlock : Layer
         _ops = new Sequential();
         if (micro.PreActivation != ActivationKind.None) _ops.Add(Layers.Activation(micro.PreActivation));
         if (micro.PreNorm != NormKind.None) _ops.Add(Norm(micro.PreNorm, inner));
-        if (micro.Op != TokenMixerKind.Identity) _ops.Add(Op(micro.Op, inner, numHeads, height, width, generator));
+        if (micro.Op != TokenMixerKind.Identity) _ops.Add(TokenMixers.Create(micro.Op, inner, numHeads, height, width, generator, spatialFcBias: true));
         if (micro.PostNorm != NormKind.None) _ops.Add(Norm(micro.PostNorm, inner));
         if (micro.Activation != ActivationKind.None) _ops.Add(Layers.Activation(micro.Activation));
         RegisterModule("ops", _ops);
@@ -76,28 +76,4 @@ public sealed class BurgerFormerSubBlock : Layer
 
     // LayerNormChannel is built with eps 1e-6 by the official OPS table; GroupNorm and BatchNorm keep PyTorch's 1e-5.
     private static Layer Norm(NormKind kind, int channels) => Layers.Norm(kind, channels, kind == NormKind.LayerNorm ? 1e-6f : 1e-5f);
-
-    private static Layer Op(TokenMixerKind kind, int dim, int numHeads, int height, int width, Generator generator)
-    {
-        switch (kind)
-        {
-            case TokenMixerKind.DepthwiseConv3x3:
-                return new Conv2d(dim, dim, 3, 1, 1, groups: dim, generator: generator);
-            case TokenMixerKind.Conv1x1:
-                return new Conv1x1(dim, dim, generator: generator);
-            case TokenMixerKind.Pooling:
-                return new Pooling(3);
-            case TokenMixerKind.Attention:
-                // The official model draws every nn.Linear from trunc_normal(0.02) with zero bias.
-                var attention = new Attention(dim, numHeads, generator);
-                Layers.TruncNormalInitChildren(attention, generator);
-                return attention;
-            case TokenMixerKind.SpatialFc:
-                var fc = new SpatialFc(height, width, generator, bias: true);
-                Layers.TruncNormalInitChildren(fc, generator);
-                return fc;
-            default:
-                throw new ArgumentException($"BurgerFormer has no op {kind}.");
-        }
-    }
 }

@@ -15,16 +15,26 @@ public sealed class VitNasStem : Layer
     private readonly ConvBnAct _conv1;
     private readonly ConvBnAct _conv2;
     private readonly ConvBnAct _conv3;
-    private readonly Conv2d _convProj;
+    private readonly Layer _convProj;
 
     /// <summary>A stem from <paramref name="inChannels"/> through <paramref name="midChannels"/> to <paramref name="embedDim"/>.</summary>
     /// <exception cref="ArgumentException">A channel count is not positive.</exception>
     public VitNasStem(int inChannels, int midChannels, int embedDim, Generator generator)
+        : this(inChannels, midChannels, generator, mid => new Conv2d(mid, embedDim, 3, 2, 1, generator: generator))
+    {
+    }
+
+    /// <summary>
+    /// A stem whose <c>conv_proj</c> <paramref name="projection"/> builds from <paramref name="midChannels"/> channels once the
+    /// three convolutions are drawn: a 3×3 stride-2 convolution with bias (a supernet's is sliced in its output width).
+    /// </summary>
+    /// <exception cref="ArgumentException">A channel count is not positive.</exception>
+    public VitNasStem(int inChannels, int midChannels, Generator generator, Func<int, Layer> projection)
     {
         _conv1 = RegisterModule("conv1", new ConvBnAct(inChannels, midChannels, 2, generator));
         _conv2 = RegisterModule("conv2", new ConvBnAct(midChannels, midChannels, 1, generator));
         _conv3 = RegisterModule("conv3", new ConvBnAct(midChannels, midChannels, 1, generator));
-        _convProj = RegisterModule("conv_proj", new Conv2d(midChannels, embedDim, 3, 2, 1, generator: generator));
+        _convProj = RegisterModule("conv_proj", projection(midChannels));
     }
 
     /// <summary><c>[B, H, W, Cin]</c> → <c>[B, ⌈H/4⌉, ⌈W/4⌉, C]</c>.</summary>

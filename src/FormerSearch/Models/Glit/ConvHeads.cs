@@ -21,37 +21,22 @@ public sealed class ConvHeads : Layer
     private readonly PointwiseConv1d _project;
 
     /// <summary>Local heads over <paramref name="dim"/> channels, <paramref name="expansion"/> times wider inside, kernel <paramref name="kernel"/>.</summary>
-    /// <exception cref="ArgumentException">A size is not positive.</exception>
+    /// <exception cref="ArgumentException">A size is not positive (the layers check their own).</exception>
     public ConvHeads(int dim, int expansion, int kernel, Generator generator)
     {
-        if (dim < 1 || expansion < 1 || kernel < 1)
-            throw new ArgumentException($"GLiT conv heads need positive sizes; got width {dim}, expansion {expansion}, kernel {kernel}.");
-        Dim = dim;
-        InnerDim = dim * expansion;
-        Kernel = kernel;
-        _expand = RegisterModule("1", new PointwiseConv1d(dim, 2 * InnerDim, generator));
-        _depthwise = RegisterModule("3", new SamePaddedConv1d(InnerDim, kernel, generator));
-        _norm = RegisterModule("4", new BatchNorm1d(InnerDim));
-        _project = RegisterModule("6", new PointwiseConv1d(InnerDim, dim, generator));
+        int inner = dim * expansion;
+        _expand = RegisterModule("1", new PointwiseConv1d(dim, 2 * inner, generator));
+        _depthwise = RegisterModule("3", new SamePaddedConv1d(inner, kernel, generator));
+        _norm = RegisterModule("4", new BatchNorm1d(inner));
+        _project = RegisterModule("6", new PointwiseConv1d(inner, dim, generator));
     }
 
-    /// <summary>Input and output channels.</summary>
-    public int Dim { get; }
-
-    /// <summary>Channels between the GLU and the last pointwise convolution.</summary>
-    public int InnerDim { get; }
-
-    /// <summary>Depthwise kernel length.</summary>
-    public int Kernel { get; }
-
-    /// <summary><c>[B, N, Dim]</c> → <c>[B, N, Dim]</c>.</summary>
-    /// <exception cref="ArgumentException">The input is not <c>[B, N, Dim]</c>.</exception>
+    /// <summary><c>[B, N, C]</c> → <c>[B, N, C]</c>.</summary>
+    /// <exception cref="ArgumentException">The input is not <c>[B, N, C]</c> of this layer's width.</exception>
     public override Tensor Forward(Tensor x)
     {
-        if (x.Rank != 3 || x.Size(2) != Dim)
-            throw new ArgumentException($"GLiT conv heads of width {Dim} take [B, N, {Dim}]; got {Tensor.FormatShape(x.Shape)}.");
         var h = Functional.Glu(_expand.Forward(x));        // [B, N, inner]
         h = _norm.Forward(_depthwise.Forward(h));           // [B, N, inner]
-        return _project.Forward(Functional.Silu(h));        // [B, N, Dim]
+        return _project.Forward(Functional.Silu(h));        // [B, N, C]
     }
 }

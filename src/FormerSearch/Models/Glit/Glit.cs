@@ -18,26 +18,20 @@ namespace FormerSearch.Models;
 /// mixer is a <see cref="GlobalLocalAttention"/> — per layer, some heads global self-attention and the rest local
 /// convolution heads — followed by a GELU MLP of per-layer ratio.
 /// </summary>
-public sealed partial class Glit : VisionModel
+public sealed partial class Glit : VisionModel<GlitConfig>
 {
     /// <summary>Builds <paramref name="config"/> for <paramref name="options"/> with fresh weights, initialised as the official code: trunc_normal(0.02) for linear weights, the class token and the position embedding, zero linear biases, LayerNorm 1/0, PyTorch's defaults for the convolutions and BatchNorms.</summary>
     /// <exception cref="UserInputException">The configuration or options are invalid, or the image is not a whole number of patches.</exception>
-    public Glit(GlitConfig config, ModelOptions options) : base(options.Input)
+    public Glit(GlitConfig config, ModelOptions options) : base(config, options)
     {
-        var generator = StartRandomness(options);
-        config.Validate();
-        Config = config;
-        Skeleton = Backbone = new ClassTokenVit(this, SkeletonOf(config), options, generator, (i, dropPath) =>
+        Skeleton = Backbone = new ClassTokenVit(this, SkeletonOf(config), options, Generator, (i, dropPath) =>
         {
             var layer = config.Layers[i];
-            var mixer = new GlobalLocalAttention(config.EmbedDim, layer.GlobalHeads, layer.LocalHeads, layer.GlobalExpansion, layer.LocalExpansion, layer.Kernel, generator);
+            var mixer = new GlobalLocalAttention(config.EmbedDim, layer.GlobalHeads, layer.LocalHeads, layer.GlobalExpansion, layer.LocalExpansion, layer.Kernel, Generator);
             var settings = MetaFormerBlockSettings.ForVit(config.NormEps, layer.MlpRatio, options.DropRate);
-            return new GlitCandidateList(new MetaFormerBlock(config.EmbedDim, mixer, settings, dropPath, generator));
+            return new GlitCandidateList(new MetaFormerBlock(config.EmbedDim, mixer, settings, dropPath, Generator));
         });
     }
-
-    /// <summary>The architecture.</summary>
-    public GlitConfig Config { get; }
 
     /// <summary>The skeleton around the blocks (a supernet copies its own into it when it extracts this model).</summary>
     public ClassTokenVit Backbone { get; }

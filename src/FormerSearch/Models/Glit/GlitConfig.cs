@@ -7,7 +7,7 @@ namespace FormerSearch.Models;
 /// Transformer", ICCV 2021) as the official <c>RetrainTransformer</c> builds it: a DeiT stem and head around
 /// per-layer global-local blocks (<see cref="GlitLayerConfig"/>). The form GLiT's search space produces.
 /// </summary>
-public sealed record GlitConfig
+public sealed record GlitConfig : IModelConfig
 {
     /// <summary>Side of the square patches of the convolutional stem. Default: 16.</summary>
     public int PatchSize { get; init; } = 16;

@@ -12,12 +12,11 @@ namespace FormerSearch.Models.Blocks;
 /// name their parameters <c>qkv</c>, <c>proj</c> and <c>net</c>, as here. Linear weights trunc_normal(0.02),
 /// biases zero (the official <c>_init_weights</c>); the qkv projection always has a bias, as in the official code.
 /// </summary>
-public sealed class GlobalLocalAttention : Layer
+public sealed class GlobalLocalAttention : GlobalLocalMixer
 {
     private readonly Linear? _qkv;
     private readonly Linear? _proj;
     private readonly ConvHeads? _net;
-    private readonly float _scale;
 
     /// <summary>
     /// A mixer over <paramref name="dim"/> channels split in <paramref name="globalHeads"/> + <paramref name="localHeads"/> heads.
@@ -31,72 +30,36 @@ public sealed class GlobalLocalAttention : Layer
     /// <param name="generator">Draws the weights.</param>
     /// <exception cref="ArgumentException">The heads do not divide the width, there are none, or an expansion does not give whole channels.</exception>
     public GlobalLocalAttention(int dim, int globalHeads, int localHeads, float globalExpansion, int localExpansion, int kernel, Generator generator)
+        : base(HeadDimOf(dim, globalHeads, localHeads), globalHeads, localHeads)
     {
-        int heads = globalHeads + localHeads;
-        if (globalHeads < 0 || localHeads < 0 || heads < 1 || dim % heads != 0)
-            throw new ArgumentException($"A global-local mixer of width {dim} cannot have {globalHeads} global and {localHeads} local heads: they must divide the width.");
-        int headDim = dim / heads;
-        Dim = dim;
-        GlobalHeads = globalHeads;
-        LocalHeads = localHeads;
-        GlobalDim = globalHeads * headDim;
-        LocalDim = localHeads * headDim;
         if (globalHeads > 0)
         {
-            HeadWidth = (int)(headDim * globalExpansion);
-            if (!(globalExpansion > 0) || HeadWidth < 1 || HeadWidth != headDim * (double)globalExpansion)
-                throw new ArgumentException($"The global expansion {globalExpansion} does not give a whole, positive width per {headDim}-channel head.");
+            HeadWidth = (int)(HeadDim * globalExpansion);
+            if (!(globalExpansion > 0) || HeadWidth < 1 || HeadWidth != HeadDim * (double)globalExpansion)
+                throw new ArgumentException($"The global expansion {globalExpansion} does not give a whole, positive width per {HeadDim}-channel head.");
             int inner = globalHeads * HeadWidth;
             _qkv = RegisterModule("qkv", new Linear(GlobalDim, 3 * inner, generator));
             _proj = RegisterModule("proj", new Linear(inner, GlobalDim, generator));
-            Layers.TruncNormalInit(_qkv, generator);
-            Layers.TruncNormalInit(_proj, generator);
-            _scale = MathF.Pow(HeadWidth, -0.5f);
+            Layers.TruncNormalInit(generator, _qkv, _proj);
         }
         if (localHeads > 0) _net = RegisterModule("net", new ConvHeads(LocalDim, localExpansion, kernel, generator));
     }
 
-    /// <summary>Token width C.</summary>
-    public int Dim { get; }
-
-    /// <summary>Attention heads.</summary>
-    public int GlobalHeads { get; }
-
-    /// <summary>Convolution heads.</summary>
-    public int LocalHeads { get; }
-
-    /// <summary>Channels the attention heads read: the first ones.</summary>
-    public int GlobalDim { get; }
-
-    /// <summary>Channels the convolution heads read: the last ones.</summary>
-    public int LocalDim { get; }
-
-    /// <summary>Width of each attention head's q, k and v (0 without attention heads).</summary>
-    public int HeadWidth { get; }
-
-    /// <summary>Tokens <c>[B, N, C]</c> → <c>[B, N, C]</c>.</summary>
-    /// <exception cref="ArgumentException">The input is not <c>[B, N, C]</c>.</exception>
-    public override Tensor Forward(Tensor x)
+    /// <inheritdoc/>
+    protected override Tensor Global(Tensor x)
     {
-        if (x.Rank != 3 || x.Size(2) != Dim)
-            throw new ArgumentException($"A global-local mixer of width {Dim} takes [B, N, {Dim}]; got {Tensor.FormatShape(x.Shape)}.");
-        if (_net is null) return Global(x);
-        if (_qkv is null) return _net.Forward(x);
-        var global = Global(x.Narrow(2, 0, GlobalDim));                 // [B, N, C·g/h]
-        var local = _net.Forward(x.Narrow(2, GlobalDim, LocalDim));     // [B, N, C·l/h]
-        return Functional.Concat([global, local], 2);                  // [B, N, C]
+        var (q, k, v) = AttentionHeads.Split(_qkv!.Forward(x), GlobalHeads);        // [B, h, N, d] each
+        return _proj!.Forward(AttentionHeads.Mix(q, k, v));                          // [B, N, C·g/h]
     }
 
-    private Tensor Global(Tensor x)
+    /// <inheritdoc/>
+    protected override Tensor Local(Tensor x) => _net!.Forward(x);
+
+    private static int HeadDimOf(int dim, int globalHeads, int localHeads)
     {
-        int b = x.Size(0), n = x.Size(1), h = GlobalHeads, d = HeadWidth;
-        var qkv = _qkv!.Forward(x).Reshape(b, n, 3, h, d).Permute(2, 0, 3, 1, 4);     // [3, B, h, N, d]
-        // Scaling q before the product (the official code scales the scores after): the same up to rounding, fewer multiplies.
-        var q = Functional.Mul(qkv.Select(0, 0), _scale);                             // [B, h, N, d]
-        var k = qkv.Select(0, 1);
-        var v = qkv.Select(0, 2);
-        var attn = Functional.Softmax(Functional.MatMul(q, k.Transpose(2, 3)));      // [B, h, N, N]
-        var mixed = Functional.MatMul(attn, v).Transpose(1, 2).Contiguous().Reshape(b, n, h * d);   // [B, N, h·d]
-        return _proj!.Forward(mixed);                                                 // [B, N, C·g/h]
+        int heads = globalHeads + localHeads;
+        if (globalHeads < 0 || localHeads < 0 || heads < 1 || dim % heads != 0)
+            throw new ArgumentException($"A global-local mixer of width {dim} cannot have {globalHeads} global and {localHeads} local heads: they must divide the width.");
+        return dim / heads;
     }
 }

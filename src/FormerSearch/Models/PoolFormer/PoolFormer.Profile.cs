@@ -35,7 +35,7 @@ public sealed partial class PoolFormer
                         p.Tensor(block + ".layer_scale_2", "layer scale", map, c);
                     }
                     p.Norm(block + ".norm1", Layers.NormLabel(config.Norm), c, map, config.Norm != NormKind.None);
-                    MixerRows(p, config, i, block + ".token_mixer", (int)positions, c, map);
+                    TokenMixers.Profile(p, block + ".token_mixer", config.MixerOf(i), c, h, w);
                     p.Norm(block + ".norm2", Layers.NormLabel(config.Norm), c, map, config.Norm != NormKind.None);
                     int hidden = (int)(c * config.MlpRatio);
                     p.Linear(block + ".mlp.fc1", c, hidden, [h, w, hidden], positions, kind: "conv1x1");
@@ -47,25 +47,5 @@ public sealed partial class PoolFormer
             }
             return (h, w, widths[^1]);
         });
-    }
-
-    private static void MixerRows(ProfileBuilder p, PoolFormerConfig config, int stage, string name, int positions, int c, int[] map)
-    {
-        switch (config.MixerOf(stage))
-        {
-            case TokenMixerKind.Pooling:
-                p.Free(name, "pooling", map);
-                break;
-            case TokenMixerKind.Attention:
-                Attention.Profile(p, name, positions, c, map);
-                break;
-            case TokenMixerKind.SpatialFc:
-                // One N×N map applied to each of the C channel columns.
-                p.Linear(name + ".fc", positions, positions, map, c, bias: false);
-                break;
-            default:
-                p.Free(name, "identity", map);
-                break;
-        }
     }
 }

@@ -8,7 +8,7 @@ namespace FormerSearch.Models;
 /// constructors): four stages of MetaFormer blocks, a 7×7 stride-4 stem, a 3×3 stride-2 patch embedding
 /// between stages, a final norm, global average pooling and a linear classifier.
 /// </summary>
-public sealed record PoolFormerConfig
+public sealed record PoolFormerConfig : IModelConfig
 {
     /// <summary>Blocks per stage. S12: [2, 2, 6, 2].</summary>
     public required IReadOnlyList<int> Depths { get; init; }

@@ -15,26 +15,20 @@ namespace FormerSearch.Models;
 /// head on the class token) around pre-norm transformer blocks: a <see cref="MetaFormerBlock"/> with attention,
 /// LayerNorm and no layer scale.
 /// </summary>
-public sealed partial class Vit : VisionModel
+public sealed partial class Vit : VisionModel<VitConfig>
 {
     /// <summary>Builds <paramref name="config"/> for <paramref name="options"/> with fresh weights, initialised as timm: trunc_normal(0.02) for linear weights, the class token and the position embedding, zero biases, LayerNorm 1/0, PyTorch's default for the patch convolution.</summary>
     /// <exception cref="UserInputException">The configuration or options are invalid, or the image is not a whole number of patches.</exception>
-    public Vit(VitConfig config, ModelOptions options) : base(options.Input)
+    public Vit(VitConfig config, ModelOptions options) : base(config, options)
     {
-        var generator = StartRandomness(options);
-        config.Validate();
-        Config = config;
         var settings = MetaFormerBlockSettings.ForVit(config.NormEps, config.MlpRatio, options.DropRate);
-        Skeleton = new ClassTokenVit(this, SkeletonOf(config), options, generator, (_, dropPath) =>
+        Skeleton = new ClassTokenVit(this, SkeletonOf(config), options, Generator, (_, dropPath) =>
         {
-            var attention = new Attention(config.EmbedDim, config.NumHeads, generator, qkvBias: config.QkvBias, attnDrop: 0f, projDrop: options.DropRate);
-            Layers.TruncNormalInitChildren(attention, generator);
-            return new MetaFormerBlock(config.EmbedDim, attention, settings, dropPath, generator);
+            var attention = new Attention(config.EmbedDim, config.NumHeads, Generator, qkvBias: config.QkvBias, attnDrop: 0f, projDrop: options.DropRate);
+            Layers.TruncNormalInitChildren(attention, Generator);
+            return new MetaFormerBlock(config.EmbedDim, attention, settings, dropPath, Generator);
         });
     }
-
-    /// <summary>The architecture.</summary>
-    public VitConfig Config { get; }
 
     // timm's names: cls_token, pos_embed, patch_embed, blocks, norm, head on the class token.
     private static ClassTokenVitSpec SkeletonOf(VitConfig config) =>

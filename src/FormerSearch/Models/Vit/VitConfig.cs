@@ -3,7 +3,7 @@ using FormerSearch.Engine;
 namespace FormerSearch.Models;
 
 /// <summary>A plain ViT as timm's <c>VisionTransformer</c> builds DeiT (Touvron et al., 2021).</summary>
-public sealed record VitConfig
+public sealed record VitConfig : IModelConfig
 {
     /// <summary>Side of the square patches of the convolutional stem. Default: 16.</summary>
     public int PatchSize { get; init; } = 16;

@@ -60,24 +60,8 @@ public sealed class AutoFormerSuperAttention : Module
     /// </summary>
     public Tensor Forward(Tensor x, int gridW, float projDrop, bool training, Generator generator)
     {
-        int b = x.Size(0), n = x.Size(1), h = Heads, d = HeadDim, inner = h * d;
-        // Scaling q before both products, as the zoo's attention does (equal to the official scaling of the scores).
-        var q = Functional.Mul(_qkv.Part(x, 0).Reshape(b, n, h, d).Permute(0, 2, 1, 3), MathF.Pow(d, -0.5f)); // [B, h, N, d]
-        var k = _qkv.Part(x, 1).Reshape(b, n, h, d).Permute(0, 2, 1, 3);                                       // [B, h, N, d]
-        var v = _qkv.Part(x, 2).Reshape(b, n, h, d).Permute(0, 2, 1, 3);                                       // [B, h, N, d]
-
-        var rk = _relK.Forward(n - 1, gridW);                                                    // [N, N, d]
-        var qByPos = q.Permute(2, 0, 1, 3).Contiguous().Reshape(n, b * h, d);                    // [N, B·h, d]
-        var relScores = Functional.MatMul(qByPos, rk.Transpose(1, 2))                            // [N, B·h, N]
-            .Reshape(n, b, h, n).Permute(1, 2, 0, 3);                                            // [B, h, N, N]
-        var attn = Functional.Softmax(Functional.Add(Functional.MatMul(q, k.Transpose(2, 3)), relScores)); // [B, h, N, N]
-
-        var mixed = Functional.MatMul(attn, v).Transpose(1, 2);                                  // [B, N, h, d]
-        var rv = _relV.Forward(n - 1, gridW);                                                    // [N, N, d]
-        var attnByPos = attn.Permute(2, 0, 1, 3).Contiguous().Reshape(n, b * h, n);              // [N, B·h, N]
-        var relOut = Functional.MatMul(attnByPos, rv)                                            // [N, B·h, d]
-            .Reshape(n, b, h, d).Permute(1, 0, 2, 3);                                            // [B, N, h, d]
-        var output = Functional.Add(mixed, relOut).Contiguous().Reshape(b, n, inner);            // [B, N, h·d]
+        var (q, k, v) = _qkv.PartsPerHead(x, Heads);                                              // [B, h, N, d] each
+        var output = AutoFormerAttention.Attend(q, k, v, _relK, _relV, gridW);                   // [B, N, h·d]
         // proj_drop is the official nn.Dropout(drop_rate): not scaled with the sampled width.
         return Functional.Dropout(_proj.Forward(output), projDrop, training, generator);         // [B, N, D]
     }

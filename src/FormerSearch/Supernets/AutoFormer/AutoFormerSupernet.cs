@@ -4,10 +4,10 @@
 // names and shapes are the official supernet's state dict: pos_embed, cls_token, patch_embed_super.proj.*,
 // blocks.{i}.attn.qkv.*, blocks.{i}.attn.rel_pos_embed_{k,v}.embeddings_table_{v,h}, blocks.{i}.attn.proj.*,
 // blocks.{i}.{attn,ffn}_layer_norm.*, blocks.{i}.fc{1,2}.*, norm.*, head.*.
-using System.Globalization;
 using FormerSearch.Engine;
 using FormerSearch.Engine.Nn;
 using FormerSearch.Models;
+using FormerSearch.Models.Blocks;
 using FormerSearch.Spaces;
 using FormerSearch.Supernets.Layers;
 
@@ -38,12 +38,14 @@ public sealed class AutoFormerSupernet : Supernet, ISlicedLayer
     private int _embed;
 
     /// <summary>The supernet of <paramref name="space"/> for <paramref name="options"/>' input and classes, initialised as the official code (trunc_normal(0.02) linear weights, tokens and tables; zero biases; LayerNorm 1/0; PyTorch's default for the patch convolution); the largest subnet is active.</summary>
-    /// <exception cref="ArgumentException">The options are invalid or the image is not a whole number of patches.</exception>
+    /// <exception cref="UserInputException">The options are invalid or the image is not a whole number of patches.</exception>
     public AutoFormerSupernet(AutoFormerSpace space, ModelOptions options) : base(space, options)
     {
-        var c = space.Config;
-        var (gh, gw) = PatchGrid(c.PatchSize);
+        var c = space.Settings;
         int d = c.SuperEmbedDim;
+        // The zoo AutoFormer's skeleton at the supernet's largest sizes: its patch grid and its official names.
+        var skeleton = ClassTokenVitSpec.ForAutoFormer(d, c.PatchSize, c.SuperDepth, normEps: 1e-5f);
+        var (gh, gw) = skeleton.PatchGrid(options.ImageHeight, options.ImageWidth);
         _space = space;
         _gridW = gw;
         // Own parameters first, pos_embed before cls_token: the official state dict's order.
@@ -51,14 +53,14 @@ public sealed class AutoFormerSupernet : Supernet, ISlicedLayer
         _clsToken = RegisterParameter("cls_token", new Parameter(1, 1, d) { NoWeightDecay = true });
         Init.TruncNormal(_posEmbed.Value, Generator, std: 0.02);
         Init.TruncNormal(_clsToken.Value, Generator, std: 0.02);
-        _patchEmbed = RegisterModule("patch_embed_super", new SlicedPatchEmbed(options.InChannels, d, c.PatchSize, c.PatchSize, 0, Generator));
+        _patchEmbed = RegisterModule(skeleton.PatchEmbedName, new SlicedPatchEmbed(options.InChannels, d, c.PatchSize, c.PatchSize, 0, Generator));
 
         var blocks = new AutoFormerSuperBlock[c.SuperDepth];
         _dropPath = new float[c.SuperDepth];
         for (int i = 0; i < c.SuperDepth; i++)
         {
             // torch.linspace(0, drop_path_rate, depth) over the supernet's depth, whatever the subnet's.
-            _dropPath[i] = c.SuperDepth > 1 ? options.DropPathRate * i / (c.SuperDepth - 1) : 0f;
+            _dropPath[i] = StochasticDepth.Rate(options.DropPathRate, i, c.SuperDepth);
             blocks[i] = new AutoFormerSuperBlock(d, d, c.HeadDim, c.SuperHidden, c.MaxRelativePosition, qkvBias: true, normEps: 1e-5f, Generator);
         }
         _blocks = RegisterModule("blocks", new SlicedBlocks<AutoFormerSuperBlock>(blocks));
@@ -76,7 +78,7 @@ public sealed class AutoFormerSupernet : Supernet, ISlicedLayer
         CheckImages(images);
         int e = _embed;
         bool training = Training;
-        float dropout = Options.DropRate * e / _space.Config.SuperEmbedDim;                     // official calc_dropout
+        float dropout = Options.DropRate * e / _space.Settings.SuperEmbedDim;                     // official calc_dropout
         var patches = _patchEmbed.Forward(images);                                                // [B, H/p, W/p, e]
         int b = patches.Size(0), n = patches.Size(1) * patches.Size(2);
         var x = Functional.TokenConcat(_clsToken.Value.Narrow(2, 0, e), patches.Reshape(b, n, e)); // [B, 1 + N, e]
@@ -110,7 +112,7 @@ public sealed class AutoFormerSupernet : Supernet, ISlicedLayer
     /// <inheritdoc/>
     protected override void OnActivate(Architecture architecture)
     {
-        var config = _space.ModelConfig(architecture);
+        var config = _space.ToConfig(architecture);
         _embed = config.EmbedDim;
         _patchEmbed.Activate(Options.InChannels, _embed);
         _blocks.Activate(config.Depth);
@@ -121,11 +123,7 @@ public sealed class AutoFormerSupernet : Supernet, ISlicedLayer
 
     /// <inheritdoc/>
     protected override VisionModel CreateStandalone(Architecture architecture, ModelOptions options) =>
-        new Models.AutoFormer(_space.ModelConfig(architecture), options);
+        new Models.AutoFormer(_space.ToConfig(architecture), options);
 
-    private SlicedLinear NewHead(int numClasses)
-    {
-        if (numClasses < 1) throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"The number of classes must be at least 1; got {numClasses}."));
-        return new SlicedLinear(_space.Config.SuperEmbedDim, numClasses, Generator, SlicedInit.TruncNormal);
-    }
+    private SlicedLinear NewHead(int numClasses) => SlicedLinear.Classifier(_space.Settings.SuperEmbedDim, numClasses, Generator, SlicedInit.TruncNormal);
 }

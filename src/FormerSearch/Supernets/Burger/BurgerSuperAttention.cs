@@ -27,8 +27,7 @@ public sealed class BurgerSuperAttention : Layer, ISlicedByWidth
         _qkv = RegisterModule("qkv", new SlicedLinear(maxDim, maxDim, generator, SlicedInit.TorchDefault, bias: false, parts: 3));
         _proj = RegisterModule("proj", new SlicedLinear(maxDim, maxDim, generator, SlicedInit.TorchDefault));
         // The official model builds both nn.Linear layers, then re-draws them (_init_weights).
-        Models.Blocks.Layers.TruncNormalInit(_qkv, generator);
-        Models.Blocks.Layers.TruncNormalInit(_proj, generator);
+        Models.Blocks.Layers.TruncNormalInit(generator, _qkv, _proj);
     }
 
     /// <summary>Heads at every width.</summary>
@@ -46,14 +45,8 @@ public sealed class BurgerSuperAttention : Layer, ISlicedByWidth
     /// <summary><c>[B, H, W, C]</c> → <c>[B, H, W, C]</c> over the active width.</summary>
     public override Tensor Forward(Tensor x)
     {
-        int b = x.Size(0), c = x.Size(3), n = x.Size(1) * x.Size(2), d = c / NumHeads;
-        var tokens = x.Contiguous().Reshape(b, n, c);                                                       // [B, N, C]
-        var q = _qkv.Part(tokens, 0).Reshape(b, n, NumHeads, d).Permute(0, 2, 1, 3);                       // [B, h, N, d]
-        var k = _qkv.Part(tokens, 1).Reshape(b, n, NumHeads, d).Permute(0, 2, 1, 3);
-        var v = _qkv.Part(tokens, 2).Reshape(b, n, NumHeads, d).Permute(0, 2, 1, 3);
-        q = Functional.Mul(q, MathF.Pow(d, -0.5f));
-        var attn = Functional.Softmax(Functional.MatMul(q, k.Transpose(2, 3)));                            // [B, h, N, N]
-        var mixed = Functional.MatMul(attn, v).Transpose(1, 2).Contiguous().Reshape(b, n, c);               // [B, N, C]
-        return _proj.Forward(mixed).Reshape(x.Shape);
+        int b = x.Size(0), c = x.Size(3), n = x.Size(1) * x.Size(2);
+        var (q, k, v) = _qkv.PartsPerHead(x.Contiguous().Reshape(b, n, c), NumHeads);                     // [B, h, N, d] each
+        return _proj.Forward(AttentionHeads.Mix(q, k, v)).Reshape(x.Shape);                               // [B, H, W, C]
     }
 }

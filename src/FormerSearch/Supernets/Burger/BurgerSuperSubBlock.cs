@@ -2,7 +2,6 @@ using FormerSearch.Engine;
 using FormerSearch.Engine.Nn;
 using FormerSearch.Models;
 using FormerSearch.Models.Blocks;
-using FormerSearch.Spaces;
 using FormerSearch.Supernets.Layers;
 
 namespace FormerSearch.Supernets.Burger;
@@ -133,26 +132,12 @@ public sealed class BurgerSuperSubBlock : Layer, ISlicedLayer
     private static Alternatives<Layer> Norms(int channels) =>
         new(new Layer[] { new Identity(), new SlicedBatchNorm(channels), new SlicedGroupNorm(channels), new SlicedLayerNorm(channels, 1e-6f) });
 
-    private static Layer Op(TokenMixerKind kind, int dim, int numHeads, int height, int width, Generator generator)
+    private static Layer Op(TokenMixerKind kind, int dim, int numHeads, int height, int width, Generator generator) => kind switch
     {
-        switch (kind)
-        {
-            case TokenMixerKind.Identity:
-                return new Identity();
-            case TokenMixerKind.DepthwiseConv3x3:
-                return new SlicedConv2d(dim, dim, 3, 1, 1, generator, depthwise: true);
-            case TokenMixerKind.Conv1x1:
-                return new SlicedLinear(dim, dim, generator, SlicedInit.TorchDefault, weightLayout: LinearWeightLayout.Conv1x1);
-            case TokenMixerKind.Pooling:
-                return new Pooling(3);
-            case TokenMixerKind.Attention:
-                return new BurgerSuperAttention(dim, numHeads, generator);
-            case TokenMixerKind.SpatialFc:
-                var fc = new SpatialFc(height, width, generator, bias: true);
-                foreach (var (_, child) in fc.NamedChildren()) Models.Blocks.Layers.TruncNormalInit(child, generator);
-                return fc;
-            default:
-                throw new ArgumentException($"BurgerFormer has no op {kind}.");
-        }
-    }
+        TokenMixerKind.DepthwiseConv3x3 => new SlicedConv2d(dim, dim, 3, 1, 1, generator, depthwise: true),
+        TokenMixerKind.Conv1x1 => new SlicedLinear(dim, dim, generator, SlicedInit.TorchDefault, weightLayout: LinearWeightLayout.Conv1x1),
+        TokenMixerKind.Attention => new BurgerSuperAttention(dim, numHeads, generator),
+        // Skip, pooling and the spatial MLP (tied to the map, not the width) have nothing to slice: the zoo's own.
+        _ => TokenMixers.Create(kind, dim, numHeads, height, width, generator, spatialFcBias: true),
+    };
 }

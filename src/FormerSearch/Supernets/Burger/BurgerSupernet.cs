@@ -19,7 +19,8 @@ namespace FormerSearch.Supernets.Burger;
 public sealed class BurgerSupernet : Supernet
 {
     private readonly BurgerSpace _space;
-    private readonly BurgerSuperStem _stem;
+    private readonly VitNasStem _stem;
+    private readonly SlicedConv2d _stemProjection;
     private readonly SlicedBlocks<BurgerSuperBlock>[] _stages;
     private readonly SlicedPatchEmbed[] _downsample;
     private readonly SlicedGroupNorm _norm;
@@ -27,7 +28,7 @@ public sealed class BurgerSupernet : Supernet
     private int _width;
 
     /// <summary>The supernet of <paramref name="space"/> for <paramref name="options"/>' input and classes, with fresh weights (the official init).</summary>
-    /// <exception cref="ArgumentException">The options are invalid or the image is too small.</exception>
+    /// <exception cref="UserInputException">The options are invalid or the image is too small.</exception>
     public BurgerSupernet(BurgerSpace space, ModelOptions options) : base(space, options)
     {
         _space = space;
@@ -36,7 +37,10 @@ public sealed class BurgerSupernet : Supernet
         var settings = space.Settings;
 
         // The stem's three 24-channel convolutions are fixed; only its projection's output width is searched.
-        _stem = RegisterModule("patch_embed", new BurgerSuperStem(options.InChannels, largest.StemChannels, settings.Widths[0][^1], Generator));
+        SlicedConv2d? projection = null;
+        _stem = RegisterModule("patch_embed", new VitNasStem(options.InChannels, largest.StemChannels, Generator,
+            mid => projection = new SlicedConv2d(mid, settings.Widths[0][^1], 3, 2, 1, Generator)));
+        _stemProjection = projection!;
         var network = new ModuleList<Module>();
         _stages = new SlicedBlocks<BurgerSuperBlock>[4];
         _downsample = new SlicedPatchEmbed[3];
@@ -95,7 +99,7 @@ public sealed class BurgerSupernet : Supernet
         var config = _space.ToConfig(architecture);
         int total = 0, index = 0;
         foreach (var st in config.Stages) total += st.Depth;
-        _stem.Activate(config.Stages[0].Width);
+        _stemProjection.Activate(_stemProjection.MaxIn, config.Stages[0].Width);
         for (int s = 0; s < 4; s++)
         {
             var st = config.Stages[s];
@@ -103,7 +107,7 @@ public sealed class BurgerSupernet : Supernet
             for (int j = 0; j < st.Depth; j++, index++)
             {
                 // Stochastic depth rises linearly over the active blocks, as in the standalone model.
-                float dropPath = total > 1 ? Options.DropPathRate * index / (total - 1) : 0f;
+                float dropPath = StochasticDepth.Rate(Options.DropPathRate, index, total);
                 _stages[s][j].Activate(st.Width, st.Ratio, st.Meso, dropPath);
             }
             if (s < 3) _downsample[s].Activate(st.Width, config.Stages[s + 1].Width);
@@ -117,11 +121,5 @@ public sealed class BurgerSupernet : Supernet
     protected override VisionModel CreateStandalone(Architecture architecture, ModelOptions options) =>
         new BurgerFormer(_space.ToConfig(architecture), options);
 
-    private SlicedLinear NewHead(int numClasses)
-    {
-        if (numClasses < 1) throw new ArgumentException($"The number of classes must be at least 1; got {numClasses}.");
-        var head = new SlicedLinear(_space.Settings.Widths[3][^1], numClasses, Generator, SlicedInit.TorchDefault);
-        Models.Blocks.Layers.TruncNormalInit(head, Generator);
-        return head;
-    }
+    private SlicedLinear NewHead(int numClasses) => SlicedLinear.Classifier(_space.Settings.Widths[3][^1], numClasses, Generator, SlicedInit.TorchDefault);
 }

@@ -20,11 +20,9 @@ public sealed class GlitSuperConvHeads : Module
     private readonly SlicedLinear _project;
 
     /// <summary>Local heads over <paramref name="dim"/> channels, at most <paramref name="maxExpansion"/> times wider inside, kernel at most <paramref name="maxKernel"/>; all of it active.</summary>
-    /// <exception cref="ArgumentException">A size is not positive.</exception>
+    /// <exception cref="ArgumentException">A size is not positive (the layers check their own).</exception>
     public GlitSuperConvHeads(int dim, int maxExpansion, int maxKernel, Generator generator)
     {
-        if (dim < 1 || maxExpansion < 1 || maxKernel < 1)
-            throw new ArgumentException($"GLiT super conv heads need positive sizes; got width {dim}, expansion {maxExpansion}, kernel {maxKernel}.");
         Dim = dim;
         int maxInner = dim * maxExpansion;
         _expand = RegisterModule("1", new SlicedLinear(dim, maxInner, generator, SlicedInit.TorchDefault, parts: 2, weightLayout: LinearWeightLayout.Conv1d));

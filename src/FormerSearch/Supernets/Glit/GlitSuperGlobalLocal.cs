@@ -1,5 +1,5 @@
 using FormerSearch.Engine;
-using FormerSearch.Engine.Nn;
+using FormerSearch.Models.Blocks;
 using FormerSearch.Supernets.Layers;
 
 namespace FormerSearch.Supernets.Glit;
@@ -12,7 +12,7 @@ namespace FormerSearch.Supernets.Glit;
 /// <c>g·w</c> rows of the largest q, k and v (a stacked three-part <see cref="SlicedLinear"/>: three GEMMs over views
 /// of one weight, or one when every row is active), and <c>proj</c> the leading columns.
 /// </summary>
-public sealed class GlitSuperGlobalLocal : Layer
+public sealed class GlitSuperGlobalLocal : GlobalLocalMixer
 {
     private readonly SlicedLinear? _qkv;
     private readonly SlicedLinear? _proj;
@@ -21,14 +21,8 @@ public sealed class GlitSuperGlobalLocal : Layer
     /// <summary>A split of <paramref name="globalHeads"/> + <paramref name="localHeads"/> heads of <paramref name="headDim"/> channels each, at the largest expansions and kernel (all of it active).</summary>
     /// <exception cref="ArgumentException">A size is invalid.</exception>
     public GlitSuperGlobalLocal(int headDim, int globalHeads, int localHeads, float maxGlobalExpansion, int maxLocalExpansion, int maxKernel, Generator generator)
+        : base(headDim, globalHeads, localHeads)
     {
-        if (headDim < 1 || globalHeads < 0 || localHeads < 0 || globalHeads + localHeads < 1)
-            throw new ArgumentException($"A GLiT super split needs positive heads; got {globalHeads} global and {localHeads} local of {headDim} channels.");
-        HeadDim = headDim;
-        GlobalHeads = globalHeads;
-        LocalHeads = localHeads;
-        GlobalDim = globalHeads * headDim;
-        LocalDim = localHeads * headDim;
         if (globalHeads > 0)
         {
             HeadWidth = (int)(headDim * maxGlobalExpansion);
@@ -39,26 +33,8 @@ public sealed class GlitSuperGlobalLocal : Layer
         if (localHeads > 0) _net = RegisterModule("net", new GlitSuperConvHeads(LocalDim, maxLocalExpansion, maxKernel, generator));
     }
 
-    /// <summary>Channels per head.</summary>
-    public int HeadDim { get; }
-
-    /// <summary>Global heads.</summary>
-    public int GlobalHeads { get; }
-
-    /// <summary>Local heads.</summary>
-    public int LocalHeads { get; }
-
-    /// <summary>Channels the global heads read: the first ones.</summary>
-    public int GlobalDim { get; }
-
-    /// <summary>Channels the local heads read: the last ones.</summary>
-    public int LocalDim { get; }
-
     /// <summary>Largest width of q (as of k and v) over all global heads.</summary>
     public int MaxGlobalInner { get; }
-
-    /// <summary>Active width of each global head's q, k and v (<c>HeadDim · e_v</c>).</summary>
-    public int HeadWidth { get; private set; }
 
     /// <summary>Makes e_v <paramref name="globalExpansion"/>, e_c <paramref name="localExpansion"/> and kernel <paramref name="kernel"/> active (each only where the split has such heads).</summary>
     /// <exception cref="ArgumentException">A size exceeds the largest.</exception>
@@ -73,37 +49,14 @@ public sealed class GlitSuperGlobalLocal : Layer
         _net?.Activate(localExpansion, kernel);
     }
 
-    /// <summary>Tokens <c>[B, N, C]</c> → <c>[B, N, C]</c> through the active sizes.</summary>
-    public override Tensor Forward(Tensor x)
+    /// <inheritdoc/>
+    protected override Tensor Global(Tensor x)
     {
-        if (_net is null) return Global(x);
-        if (_qkv is null) return _net.Forward(x);
-        var global = Global(x.Narrow(2, 0, GlobalDim));                                           // [B, N, C·g/h]
-        var local = _net.Forward(x.Narrow(2, GlobalDim, LocalDim));                               // [B, N, C·l/h]
-        return Functional.Concat([global, local], 2);                                             // [B, N, C]
+        // The whole weight is one GEMM, as in the standalone model; a narrowed one three, over views of it.
+        var (q, k, v) = _qkv!.IsOneBlock ? AttentionHeads.Split(_qkv.Forward(x), GlobalHeads) : _qkv.PartsPerHead(x, GlobalHeads);  // [B, h, N, d] each
+        return _proj!.Forward(AttentionHeads.Mix(q, k, v));                                        // [B, N, C·g/h]
     }
 
-    private Tensor Global(Tensor x)
-    {
-        int b = x.Size(0), n = x.Size(1), h = GlobalHeads, d = HeadWidth, inner = h * d;
-        Tensor q, k, v;
-        if (_qkv!.IsOneBlock)
-        {
-            // The whole weight: one GEMM, as the standalone model.
-            var qkv = _qkv.Forward(x).Reshape(b, n, 3, h, d).Permute(2, 0, 3, 1, 4);                 // [3, B, h, N, d]
-            (q, k, v) = (qkv.Select(0, 0), qkv.Select(0, 1), qkv.Select(0, 2));
-        }
-        else
-        {
-            x = x.Contiguous();                                                                    // read by three GEMMs
-            q = _qkv.Part(x, 0).Reshape(b, n, h, d).Permute(0, 2, 1, 3);                           // [B, h, N, d]
-            k = _qkv.Part(x, 1).Reshape(b, n, h, d).Permute(0, 2, 1, 3);
-            v = _qkv.Part(x, 2).Reshape(b, n, h, d).Permute(0, 2, 1, 3);
-        }
-        // Scaling q before the product, as the zoo's mixer does.
-        q = Functional.Mul(q, MathF.Pow(d, -0.5f));
-        var attn = Functional.Softmax(Functional.MatMul(q, k.Transpose(2, 3)));                    // [B, h, N, N]
-        var mixed = Functional.MatMul(attn, v).Transpose(1, 2).Contiguous().Reshape(b, n, inner);  // [B, N, h·d]
-        return _proj!.Forward(mixed);                                                              // [B, N, C·g/h]
-    }
+    /// <inheritdoc/>
+    protected override Tensor Local(Tensor x) => _net!.Forward(x);
 }

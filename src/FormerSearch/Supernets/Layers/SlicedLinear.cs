@@ -1,5 +1,6 @@
 using FormerSearch.Engine;
 using FormerSearch.Engine.Nn;
+using FormerSearch.Models.Blocks;
 
 namespace FormerSearch.Supernets.Layers;
 
@@ -43,6 +44,20 @@ public sealed class SlicedLinear : Layer, ISlicedLayer, ISlicedByWidth
         if (init == SlicedInit.TorchDefault) Init.LinearOrConvDefault(Weight.Value, Bias?.Value, generator);
         else Init.TruncNormal(Weight.Value, generator, std: 0.02);
         Activate(maxIn, maxOut);
+    }
+
+    /// <summary>
+    /// A supernet's classifier of at most <paramref name="maxIn"/> inputs and <paramref name="numClasses"/> outputs. With
+    /// <see cref="SlicedInit.TorchDefault"/> it is drawn as the zoo's <see cref="ClassifierHead"/> (PyTorch's default, then
+    /// trunc_normal(0.02) over it), with <see cref="SlicedInit.TruncNormal"/> as AutoFormer's <c>LinearSuper</c> head.
+    /// </summary>
+    /// <exception cref="UserInputException"><paramref name="numClasses"/> is below 1.</exception>
+    public static SlicedLinear Classifier(int maxIn, int numClasses, Generator generator, SlicedInit init)
+    {
+        ClassifierHead.CheckClasses(numClasses);
+        var head = new SlicedLinear(maxIn, numClasses, generator, init);
+        if (init == SlicedInit.TorchDefault) Models.Blocks.Layers.TruncNormalInit(head, generator);
+        return head;
     }
 
     /// <summary>Largest input width.</summary>
@@ -103,6 +118,18 @@ public sealed class SlicedLinear : Layer, ISlicedLayer, ISlicedByWidth
         CheckInput(x);
         if ((uint)part >= (uint)Parts) throw new ArgumentException($"This layer has {Parts} parts; asked for part {part}.");
         return Functional.Linear(x, PartRows(Matrix(), part), PartBias(part));
+    }
+
+    /// <summary>
+    /// The three parts of a q-k-v layer over tokens <c>[B, N, in]</c>, each split into <paramref name="heads"/> heads:
+    /// q, k, v <c>[B, heads, N, out/heads]</c>, by three GEMMs over views of the weight (a narrowed input is copied once first).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The layer does not have three parts.</exception>
+    public (Tensor Q, Tensor K, Tensor V) PartsPerHead(Tensor x, int heads)
+    {
+        if (Parts != 3) throw new InvalidOperationException($"Only a three-part (q-k-v) layer splits into q, k and v; this one has {Parts} parts.");
+        x = x.Contiguous();
+        return (AttentionHeads.PerHead(Part(x, 0), heads), AttentionHeads.PerHead(Part(x, 1), heads), AttentionHeads.PerHead(Part(x, 2), heads));
     }
 
     /// <inheritdoc/>
