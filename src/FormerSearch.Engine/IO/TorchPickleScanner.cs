@@ -109,10 +109,13 @@ internal static class TorchPickleScanner
         string hint = module.StartsWith("torch", StringComparison.Ordinal) || module.StartsWith("__torch__", StringComparison.Ordinal) || module == "__main__"
             ? "; it may be a whole pickled model or a TorchScript file: save its state_dict() instead"
             : "; a checkpoint of weights never needs it, and nothing of it was run";
-        throw new UserInputException(Trim($"'{source}' was refused: its pickle refers to the Python global {global}, which FormerSearch does not unpickle{hint}."));
+        string Message(string shown) => $"'{shown}' was refused: its pickle refers to the Python global {global}, which FormerSearch does not unpickle{hint}.";
+        string message = Message(source);
+        // A deep path must not push the hint out of a one-sentence message: name the file alone then.
+        if (message.Length > 300) message = Message(Path.GetFileName(source));
+        if (message.Length > 300) message = message[..296] + "…).";
+        throw new UserInputException(message);
     }
-
-    private static string Trim(string message) => message.Length <= 300 ? message : message[..296] + "…).";
 
     private static long Slot(string text, string source) =>
         int.TryParse(text, out int slot) ? slot : throw Bad(source, $"its pickle has the memo slot '{text}', which is not a number");

@@ -52,6 +52,19 @@ public sealed class TorchCheckpointRefusalTests
     }
 
     [Fact]
+    public void A_deep_path_keeps_the_hint_and_names_the_file()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), "formersearch-" + new string('d', 120), new string('e', 120));
+        Directory.CreateDirectory(folder);
+        string path = Path.Combine(folder, "whole_module.pth");
+        File.Copy(IoFixtures.Pth("whole_module.pth"), path, overwrite: true);
+        var e = Assert.Throws<UserInputException>(() => StateDictFile.Load(path, null, _ => { }));
+        Assert.True(e.Message.Length <= 300, e.Message);
+        Assert.Contains("'whole_module.pth'", e.Message);
+        Assert.Contains("state_dict()", e.Message);
+    }
+
+    [Fact]
     public void The_legacy_format_gets_a_sentence_saying_how_to_re_save_it()
     {
         var e = Refused(IoFixtures.Pth("legacy.pt"));
