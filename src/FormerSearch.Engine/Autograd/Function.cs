@@ -46,3 +46,29 @@ public abstract class Function<TSelf> : Function where TSelf : Function<TSelf>, 
         lock (s_pool) s_pool.Push((TSelf)this);
     }
 }
+
+/// <summary>
+/// Pooling for an op whose backward needs only what its forward saved in one value (inputs, outputs, shapes,
+/// flags): the forward records a node with <see cref="Record"/>, the backward reads <see cref="Saved"/>, and
+/// releasing the node clears it, so no op writes out the saving or the clearing field by field.
+/// </summary>
+/// <typeparam name="TSelf">The op.</typeparam>
+/// <typeparam name="TSaved">What the forward saves for the backward.</typeparam>
+public abstract class Function<TSelf, TSaved> : Function<TSelf>
+    where TSelf : Function<TSelf, TSaved>, new()
+    where TSaved : struct
+{
+    /// <summary>What the forward saved for the backward.</summary>
+    protected TSaved Saved;
+
+    /// <summary>Records a node of this op producing <paramref name="output"/> and holding <paramref name="saved"/>.</summary>
+    protected static void Record(in TSaved saved, Tensor output)
+    {
+        var node = Rent();
+        node.Saved = saved;
+        Tape.Record(node, output);
+    }
+
+    /// <inheritdoc/>
+    protected sealed override void Clear() => Saved = default;
+}

@@ -13,10 +13,10 @@ namespace FormerSearch.Engine.Ops;
 /// <see cref="FastExp"/>) is saved from the forward. Both passes run over threads in fixed segments
 /// (elementwise, so any split gives the same bits).
 /// </summary>
-internal sealed class GluFunction : Function<GluFunction>
+internal sealed class GluFunction : Function<GluFunction, GluFunction.State>
 {
-    private Tensor _x = null!, _gate = null!;
-    private int _outer, _half;
+    /// <summary>The input, σ(b) and the <c>[outer, 2, half]</c> layout.</summary>
+    internal readonly record struct State(Tensor X, Tensor Gate, int Outer, int Half);
 
     public static Tensor Apply(Tensor x, int dim)
     {
@@ -39,31 +39,18 @@ internal sealed class GluFunction : Function<GluFunction>
         if (split.Items > 0)
             ParallelRunner.For(split.Items, split.Grain, new ForwardBody(split, x.Elements, y.Elements, gate.Elements));
 
-        if (Tape.Needs(x))
-        {
-            var node = Rent();
-            node._x = x;
-            node._gate = gate;
-            node._outer = outer;
-            node._half = half;
-            Tape.Record(node, y);
-        }
+        if (Tape.Needs(x)) Record(new(x, gate, outer, half), y);
         return y;
     }
 
     protected internal override void Backward(Tensor gradOutput)
     {
-        if (Tape.GradOf(_x) is not { } gx) return;
+        var (x, gate, outer, half) = Saved;
+        if (Tape.GradOf(x) is not { } gx) return;
         var g = gradOutput.IsContiguous ? gradOutput : gradOutput.Clone();
-        var split = new Split(_outer, _half);
+        var split = new Split(outer, half);
         if (split.Items > 0)
-            ParallelRunner.For(split.Items, split.Grain, new BackwardBody(split, _x.Elements, _gate.Elements, g.Elements, gx.Elements));
-    }
-
-    protected override void Clear()
-    {
-        _x = null!;
-        _gate = null!;
+            ParallelRunner.For(split.Items, split.Grain, new BackwardBody(split, x.Elements, gate.Elements, g.Elements, gx.Elements));
     }
 
     /// <summary>
