@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using FormerSearch.Engine.Threading;
 
 namespace FormerSearch.Engine.Kernels.Elementwise;
@@ -177,41 +176,14 @@ internal static class BroadcastKernels
                 ref float x = ref Unsafe.Add(ref a.Start, oa + from * sa);
                 ref float y = ref Unsafe.Add(ref b.Start, ob + from * sb);
                 ref float d = ref Unsafe.Add(ref dst.Start, r * n + from);
-                int i = 0;
-                if (sa == 1 && sb <= 1)
+                // sb = 0: one factor for the whole row; sb = 1: a dense row.
+                if (sa == 1 && sb == 1) Pointwise.MultiplyAdd<DenseOperand>(ref x, ref y, ref d, length);
+                else if (sa == 1 && sb == 0) Pointwise.MultiplyAdd<ScalarOperand>(ref x, ref y, ref d, length);
+                else
                 {
-                    // sb = 0: one factor for the whole row; sb = 1: a dense row.
-                    if (Vector512.IsHardwareAccelerated)
-                    {
-                        if (sb == 0)
-                        {
-                            var vy = Vector512.Create(y);
-                            for (; i <= length - 16; i += 16)
-                                Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x, (nuint)i), vy, Vector512.LoadUnsafe(ref d, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
-                        }
-                        else
-                        {
-                            for (; i <= length - 16; i += 16)
-                                Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x, (nuint)i), Vector512.LoadUnsafe(ref y, (nuint)i), Vector512.LoadUnsafe(ref d, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
-                        }
-                    }
-                    else if (Vector256.IsHardwareAccelerated)
-                    {
-                        if (sb == 0)
-                        {
-                            var vy = Vector256.Create(y);
-                            for (; i <= length - 8; i += 8)
-                                Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref x, (nuint)i), vy, Vector256.LoadUnsafe(ref d, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
-                        }
-                        else
-                        {
-                            for (; i <= length - 8; i += 8)
-                                Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref x, (nuint)i), Vector256.LoadUnsafe(ref y, (nuint)i), Vector256.LoadUnsafe(ref d, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
-                        }
-                    }
+                    for (int i = 0; i < length; i++)
+                        Unsafe.Add(ref d, i) = MathF.FusedMultiplyAdd(Unsafe.Add(ref x, i * sa), Unsafe.Add(ref y, i * sb), Unsafe.Add(ref d, i));
                 }
-                for (; i < length; i++)
-                    Unsafe.Add(ref d, i) = MathF.FusedMultiplyAdd(Unsafe.Add(ref x, i * sa), Unsafe.Add(ref y, i * sb), Unsafe.Add(ref d, i));
             }
         }
     }
