@@ -19,6 +19,12 @@ public abstract class Function
 
     /// <summary>Drops references and returns the node to its pool.</summary>
     internal abstract void Release();
+
+    /// <summary>
+    /// <paramref name="gradOutput"/> itself when it is dense, else a dense copy: what a backward hands to a kernel that
+    /// reads the gradient as one run (an output gradient may be a strided view, e.g. of a later slice).
+    /// </summary>
+    protected static Tensor Dense(Tensor gradOutput) => gradOutput.IsContiguous ? gradOutput : gradOutput.Clone();
 }
 
 /// <summary>Pooling for one op's nodes.</summary>

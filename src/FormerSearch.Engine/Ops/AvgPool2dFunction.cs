@@ -32,7 +32,7 @@ internal sealed class AvgPool2dFunction : Function<AvgPool2dFunction, AvgPool2dF
     {
         var (x, shape, includePad) = Saved;
         if (Tape.GradOf(x) is not { } gx) return;
-        var gy = gradOutput.IsContiguous ? gradOutput : gradOutput.Clone();
+        var gy = Dense(gradOutput);
         AvgPool2dKernel.Backward(gy.Elements, gx.Elements, shape, includePad);
     }
 }

@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using FormerSearch.Engine.Autograd;
 using FormerSearch.Engine.Kernels.Norms;
 using FormerSearch.Engine.Kernels.Reductions;
 using FormerSearch.Engine.Memory;
@@ -73,7 +72,7 @@ internal sealed class BatchNormFunction : NormFunction<BatchNormFunction>
     {
         var (x, weight, _, mean, rstdTensor, training) = Saved;
         var (gx, gw, gb) = Gradients();
-        var gy = gradOutput.IsContiguous ? gradOutput : gradOutput.Clone();
+        var gy = Dense(gradOutput);
         int c = x.Size(-1);
         int rows = c == 0 ? 0 : x.Numel / c;
         if (rows == 0) return;

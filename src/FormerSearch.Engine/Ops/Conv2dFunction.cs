@@ -70,7 +70,7 @@ internal sealed class Conv2dFunction : Function<Conv2dFunction, Conv2dFunction.S
     protected internal override void Backward(Tensor gradOutput)
     {
         var (x, weight, bias, s, groups) = Saved;
-        var gy = gradOutput.IsContiguous ? gradOutput : gradOutput.Clone();
+        var gy = Dense(gradOutput);
         int cout = weight.Size(0), cin = s.C, m = s.OutputPixels;
         int og = cout / groups, cg = cin / groups, kg = s.Kh * s.Kw * cg;
         if (m == 0 || cout == 0) return;

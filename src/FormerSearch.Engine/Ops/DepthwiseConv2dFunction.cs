@@ -48,7 +48,7 @@ internal sealed class DepthwiseConv2dFunction : Function<DepthwiseConv2dFunction
     protected internal override void Backward(Tensor gradOutput)
     {
         var (x, weight, wt, bias, s) = Saved;
-        var gy = gradOutput.IsContiguous ? gradOutput : gradOutput.Clone();
+        var gy = Dense(gradOutput);
         if (Tape.GradOf(x) is { } gx)
             DepthwiseConv2dKernel.BackwardInput(gy.Elements, wt.Elements, gx.Elements, s);
         var gw = Tape.GradOf(weight);

@@ -47,7 +47,7 @@ internal sealed class GluFunction : Function<GluFunction, GluFunction.State>
     {
         var (x, gate, outer, half) = Saved;
         if (Tape.GradOf(x) is not { } gx) return;
-        var g = gradOutput.IsContiguous ? gradOutput : gradOutput.Clone();
+        var g = Dense(gradOutput);
         var split = new Split(outer, half);
         if (split.Items > 0)
             ParallelRunner.For(split.Items, split.Grain, new BackwardBody(split, x.Elements, gate.Elements, g.Elements, gx.Elements));

@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using FormerSearch.Engine.Autograd;
 using FormerSearch.Engine.Kernels.Norms;
 using FormerSearch.Engine.Kernels.Reductions;
 using FormerSearch.Engine.Memory;
@@ -48,7 +47,7 @@ internal sealed class GroupNorm1Function : NormFunction<GroupNorm1Function>
     {
         var (x, weight, _, mean, rstd, _) = Saved;
         var (gx, gw, gb) = Gradients();
-        var gy = gradOutput.IsContiguous ? gradOutput : gradOutput.Clone();
+        var gy = Dense(gradOutput);
         int batch = x.Size(0), c = x.Size(-1);
         int positions = batch * c == 0 ? 0 : x.Numel / (batch * c);
         float count = (float)((long)positions * c);

@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using FormerSearch.Engine.Autograd;
 using FormerSearch.Engine.Kernels.Norms;
 using FormerSearch.Engine.Kernels.Reductions;
 using FormerSearch.Engine.Memory;
@@ -37,7 +36,7 @@ internal sealed class LayerNormFunction : NormFunction<LayerNormFunction>
     {
         var (x, w, _, mean, rstd, _) = Saved;
         var (gx, gw, gb) = Gradients();
-        var gy = gradOutput.IsContiguous ? gradOutput : gradOutput.Clone();
+        var gy = Dense(gradOutput);
         int c = x.Size(-1);
         int rows = c == 0 ? 0 : x.Numel / c;
         bool affine = gw is not null || gb is not null;

@@ -44,7 +44,7 @@ internal sealed class StarReluFunction : Function<StarReluFunction, StarReluFunc
         int blocks = (n + Block - 1) / Block;
         // One pass: dx += g·2s·relu(x) and, per block, Σ g·relu(x)² and Σ g.
         var partial = Tensor.Empty(2 * blocks);
-        var g = gradOutput.IsContiguous ? gradOutput : gradOutput.Clone();
+        var g = Dense(gradOutput);
         ParallelRunner.For(blocks, 1, new BackwardBody(g.Elements, relu.Elements, gx?.Elements, 2f * scale.Item(), sums, partial.Elements));
         if (!sums) return;
         double sumS = 0, sumB = 0;
