@@ -76,5 +76,40 @@ public abstract class Function<TSelf, TSaved> : Function<TSelf>
     }
 
     /// <inheritdoc/>
-    protected sealed override void Clear() => Saved = default;
+    protected override void Clear() => Saved = default;
+}
+
+/// <summary>
+/// As <see cref="Function{TSelf, TSaved}"/>, for an op whose backward also needs a copy of a span the caller may reuse
+/// (indices, targets, the joined tensors): the copy goes into <see cref="SavedItems"/>, a list the pooled node keeps,
+/// so recording allocates nothing once warm.
+/// </summary>
+/// <typeparam name="TSelf">The op.</typeparam>
+/// <typeparam name="TSaved">What the forward saves for the backward besides the items.</typeparam>
+/// <typeparam name="TItem">The items copied.</typeparam>
+public abstract class Function<TSelf, TSaved, TItem> : Function<TSelf, TSaved>
+    where TSelf : Function<TSelf, TSaved, TItem>, new()
+    where TSaved : struct
+{
+    /// <summary>The items the forward copied, in order.</summary>
+    protected List<TItem> SavedItems { get; } = [];
+
+    /// <summary>
+    /// Records a node of this op producing <paramref name="output"/> and holding <paramref name="saved"/> and a copy of
+    /// <paramref name="items"/>.
+    /// </summary>
+    protected static void Record(in TSaved saved, ReadOnlySpan<TItem> items, Tensor output)
+    {
+        var node = Rent();
+        node.Saved = saved;
+        node.SavedItems.AddRange(items);
+        Tape.Record(node, output);
+    }
+
+    /// <inheritdoc/>
+    protected override void Clear()
+    {
+        base.Clear();
+        SavedItems.Clear();
+    }
 }

@@ -98,25 +98,18 @@ internal static class Im2Col
     {
         public void Invoke(int start, int end)
         {
-            int c = s.C, cg = c / groups, k = s.Kh * s.Kw * c;
-            int wo = s.Wo, ho = s.Ho;
-            Span<int> buffer = s.Kh <= 256 ? stackalloc int[512] : new int[2 * s.Kh];
-            Span<int> ti = buffer[..s.Kh], oys = buffer.Slice(s.Kh, s.Kh);
-            for (int row = start; row < end; row++)
-            {
-                int iy = row % s.H, b = row / s.H;
-                int ni = s.CoveringRows(iy, ti, oys);
-                int dRow = row * s.W * c;
-                for (int a = 0; a < ni; a++)
-                {
-                    int colRow = (b * ho + oys[a]) * wo * k + ti[a] * s.Kw * cg;
-                    for (int ox = 0; ox < wo; ox++)
-                    {
-                        s.ColumnTaps(ox, out int ixBase, out int j0, out int j1);
-                        if (j1 > j0) MoveKernelRow<AddToInput>(dx, dRow + ixBase * c, col, colRow + ox * k, j0, j1, s, groups);
-                    }
-                }
-            }
+            var adder = new ScatterRun(col, dx, s, groups);
+            s.WalkCovering(start, end, ref adder);
+        }
+    }
+
+    /// <summary>Adds back the column entries one output pixel's kernel row copied from an input row.</summary>
+    private readonly struct ScatterRun(FloatSlice col, FloatSlice dx, ConvShape s, int groups) : ICoveringVisitor
+    {
+        public void Visit(int outputPixel, int oy, int ox, int kernelRow, int inputPixel, int j0, int j1)
+        {
+            int c = s.C, colAt = outputPixel * s.Kh * s.Kw * c + kernelRow * s.Kw * (c / groups);
+            MoveKernelRow<AddToInput>(dx, inputPixel * c, col, colAt, j0, j1, s, groups);
         }
     }
 }
