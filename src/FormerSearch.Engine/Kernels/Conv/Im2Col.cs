@@ -28,7 +28,7 @@ internal static class Im2Col
     public static void ScatterAdd(FloatSlice col, in ConvShape s, int groups, FloatSlice dx)
     {
         Require(dx, col, s);
-        ParallelRunner.For(s.B * s.H, Math.Max(1, 16384 / Math.Max(1, s.W * s.C * s.Kw / Math.Max(1, s.Sw))), new ScatterBody(col, dx, s, groups));
+        ParallelRunner.For(s.B * s.H, Math.Max(1, 16384 / Math.Max(1, s.W * s.C * s.Kw / Math.Max(1, s.Sw))), new CoveringWalk<ScatterRun>(s, new ScatterRun(col, dx, s, groups)));
     }
 
     /// <summary>Throws unless the input holds the shape's pixels and the column matrix one row of taps per output pixel.</summary>
@@ -91,15 +91,6 @@ internal static class Im2Col
                 for (int i = i0; i < i1; i++)
                     MoveKernelRow<CopyToColumns>(x, ((b * s.H + iyBase + i) * s.W + ixBase) * c, col, p * k + i * s.Kw * cg, j0, j1, s, groups);
             }
-        }
-    }
-
-    private readonly struct ScatterBody(FloatSlice col, FloatSlice dx, ConvShape s, int groups) : IRangeBody
-    {
-        public void Invoke(int start, int end)
-        {
-            var adder = new ScatterRun(col, dx, s, groups);
-            s.WalkCovering(start, end, ref adder);
         }
     }
 

@@ -30,7 +30,7 @@ internal static class AvgPool2dKernel
     public static void Forward(FloatSlice x, FloatSlice y, in ConvShape s, bool countIncludePad)
     {
         Require(x, y, s);
-        ParallelRunner.For(s.B * s.Ho, Math.Max(1, PixelGrain / Math.Max(1, s.Wo)), new ForwardBody { X = x, Y = y, S = s, IncludePad = countIncludePad });
+        ParallelRunner.For(s.B * s.Ho, Math.Max(1, PixelGrain / Math.Max(1, s.Wo)), new ForwardBody(x, y, s, countIncludePad, accumulate: false));
     }
 
     /// <summary>
@@ -49,9 +49,9 @@ internal static class AvgPool2dKernel
             float[] scaled = BufferPool.Rent(n);
             try
             {
-                ParallelRunner.For(s.OutputPixels, PixelGrain, new ScaleBody { Dy = dy, Scaled = scaled, S = s, IncludePad = countIncludePad });
+                ParallelRunner.For(s.OutputPixels, PixelGrain, new ScaleBody(dy, scaled, s, countIncludePad));
                 var t = new ConvShape(s.B, s.Ho, s.Wo, s.C, s.Kh, s.Kw, 1, 1, s.Kh - 1 - s.Ph, s.Kw - 1 - s.Pw);
-                ParallelRunner.For(t.B * t.Ho, Math.Max(1, PixelGrain / Math.Max(1, t.Wo)), new ForwardBody { X = scaled, Y = dx, S = t, Accumulate = true });
+                ParallelRunner.For(t.B * t.Ho, Math.Max(1, PixelGrain / Math.Max(1, t.Wo)), new ForwardBody(scaled, dx, t, includePad: false, accumulate: true));
             }
             finally
             {
@@ -59,24 +59,19 @@ internal static class AvgPool2dKernel
             }
             return;
         }
-        ParallelRunner.For(s.B * s.H, Math.Max(1, 16384 / Math.Max(1, s.W * s.C)), new BackwardBody(dy, dx, s, countIncludePad));
+        ParallelRunner.For(s.B * s.H, Math.Max(1, 16384 / Math.Max(1, s.W * s.C)), new CoveringWalk<Spreader>(s, new Spreader(dy, dx, s, countIncludePad)));
     }
 
     /// <summary><c>scaled = dy / divisor</c> per output pixel.</summary>
-    private struct ScaleBody : IRangeBody
+    private readonly struct ScaleBody(FloatSlice dy, FloatSlice scaled, ConvShape s, bool includePad) : IRangeBody
     {
-        public FloatSlice Dy, Scaled;
-        public ConvShape S;
-        public bool IncludePad;
-
-        public readonly void Invoke(int start, int end)
+        public void Invoke(int start, int end)
         {
-            var s = S;
             int c = s.C, wo = s.Wo, ho = s.Ho;
             for (int p = start; p < end; p++)
             {
                 int ox = p % wo, oy = p / wo % ho;
-                TensorPrimitives.Divide(Dy.AsSpan(p * c, c), Divisor(s, oy, ox, IncludePad), Scaled.AsSpan(p * c, c));
+                TensorPrimitives.Divide(dy.AsSpan(p * c, c), Divisor(s, oy, ox, includePad), scaled.AsSpan(p * c, c));
             }
         }
     }
@@ -88,17 +83,11 @@ internal static class AvgPool2dKernel
         output.Require((long)s.OutputPixels * s.C, nameof(output));
     }
 
-    private struct ForwardBody : IRangeBody
+    /// <summary>The window averages of output rows; with <paramref name="accumulate"/> the plain window sums added to <c>y</c> (the stride-1 backward).</summary>
+    private readonly struct ForwardBody(FloatSlice x, FloatSlice y, ConvShape s, bool includePad, bool accumulate) : IRangeBody
     {
-        public FloatSlice X, Y;
-        public ConvShape S;
-        public bool IncludePad;
-        /// <summary>Add the plain window sum to <c>Y</c> (no divisor): the stride-1 backward.</summary>
-        public bool Accumulate;
-
-        public readonly void Invoke(int start, int end)
+        public void Invoke(int start, int end)
         {
-            var s = S;
             int c = s.C, wo = s.Wo, ho = s.Ho;
             for (int row = start; row < end; row++)
             {
@@ -108,8 +97,8 @@ internal static class AvgPool2dKernel
                 for (int ox = 0, p = row * wo; ox < wo; ox++, p++)
                 {
                     s.ColumnTaps(ox, out int ixBase, out int j0, out int j1);
-                    float divisor = Accumulate ? 1f : Divisor(s, oy, ox, IncludePad);
-                    var window = new WindowSum(ref X.Start, ref Y.Start, s, ((b * s.H + iyBase) * s.W + ixBase) * c, p * c, i0, i1, j0, j1, divisor, Accumulate);
+                    float divisor = accumulate ? 1f : Divisor(s, oy, ox, includePad);
+                    var window = new WindowSum(ref x.Start, ref y.Start, s, ((b * s.H + iyBase) * s.W + ixBase) * c, p * c, i0, i1, j0, j1, divisor, accumulate);
                     Widths.Run(ref window);
                 }
             }
@@ -142,15 +131,6 @@ internal static class AvgPool2dKernel
                 TSimd.Store(accumulate ? TSimd.Add(TSimd.Load(ref _y, at), acc) : TSimd.Divide(acc, vd), ref _y, at);
             }
             return ch;
-        }
-    }
-
-    private readonly struct BackwardBody(FloatSlice dy, FloatSlice dx, ConvShape s, bool includePad) : IRangeBody
-    {
-        public void Invoke(int start, int end)
-        {
-            var spreader = new Spreader(dy, dx, s, includePad);
-            s.WalkCovering(start, end, ref spreader);
         }
     }
 
