@@ -1,7 +1,6 @@
 using System.Runtime.Intrinsics;
 using FormerSearch.Engine.Kernels.Activations;
 using FormerSearch.Engine.Kernels.Elementwise;
-using FormerSearch.Engine.Kernels.Simd;
 
 namespace FormerSearch.Engine.Tests.Kernels;
 
@@ -52,12 +51,10 @@ public sealed class VectorWidthTests
     }
 
     [Fact]
-    public void FastExpMatches() => CheckUnary("exp", FastExp.Scalar,
-        FastExp.Vector<Vector512<float>, Simd512>, FastExp.Vector<Vector256<float>, Simd256>, FastExp.Vector<Vector128<float>, Simd128>);
+    public void FastExpMatches() => CheckUnary("exp", FastExp.Scalar, FastExp.Vector, FastExp.Vector, FastExp.Vector);
 
     [Fact]
-    public void ErfMatches() => CheckUnary("erf", Erf.Scalar,
-        Erf.Vector<Vector512<float>, Simd512>, Erf.Vector<Vector256<float>, Simd256>, Erf.Vector<Vector128<float>, Simd128>);
+    public void ErfMatches() => CheckUnary("erf", Erf.Scalar, Erf.Vector, Erf.Vector, Erf.Vector);
 
     [Fact]
     public void NormalCdfMatches() =>
