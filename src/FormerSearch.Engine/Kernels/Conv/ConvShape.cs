@@ -46,32 +46,6 @@ internal readonly record struct ConvShape(int B, int H, int W, int C, int Kh, in
     /// <summary>As <see cref="CoveringRows"/>, for input column <paramref name="ix"/>.</summary>
     public int CoveringColumns(int ix, Span<int> taps, Span<int> outs) => Covering(ix, Kw, Sw, Pw, Wo, taps, outs);
 
-    /// <summary>
-    /// The adjoint walk of the window over input rows <c>[start, end)</c> (row = <c>b·H + iy</c>): for each output row
-    /// covering the input row, in a fixed order, and each output column whose window has kernel columns inside the
-    /// input, <paramref name="visitor"/> is given the pieces. Parallel bodies own disjoint input rows, so no two
-    /// threads write the same input pixel.
-    /// </summary>
-    public void WalkCovering<TVisitor>(int start, int end, ref TVisitor visitor) where TVisitor : struct, ICoveringVisitor
-    {
-        Span<int> buffer = Kh <= 256 ? stackalloc int[512] : new int[2 * Kh];
-        Span<int> taps = buffer[..Kh], outRows = buffer.Slice(Kh, Kh);
-        int wo = Wo, ho = Ho;
-        for (int row = start; row < end; row++)
-        {
-            int covering = CoveringRows(row % H, taps, outRows), image = row / H;
-            for (int a = 0; a < covering; a++)
-            {
-                int oy = outRows[a], outputRowStart = (image * ho + oy) * wo;
-                for (int ox = 0; ox < wo; ox++)
-                {
-                    ColumnTaps(ox, out int ixBase, out int j0, out int j1);
-                    if (j1 > j0) visitor.Visit(outputRowStart + ox, oy, ox, taps[a], row * W + ixBase, j0, j1);
-                }
-            }
-        }
-    }
-
     private static int Covering(int index, int k, int stride, int pad, int outSize, Span<int> taps, Span<int> outs)
     {
         int n = 0;

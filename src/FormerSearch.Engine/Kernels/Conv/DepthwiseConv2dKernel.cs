@@ -111,52 +111,66 @@ internal static class DepthwiseConv2dKernel
         public readonly void Invoke(int start, int end)
         {
             var s = S;
-            int c = s.C, wo = s.Wo, ho = s.Ho;
             bool hasBias = Bias.HasValue;
             ref float br = ref hasBias ? ref Bias!.Value.Start : ref Unsafe.NullRef<float>();
             for (int row = start; row < end; row++)
             {
-                // The kernel rows inside the input are the same for the whole output row.
-                int oy = row % ho, b = row / ho;
-                s.RowTaps(oy, out int iyBase, out int i0, out int i1);
-                for (int ox = 0, p = row * wo; ox < wo; ox++, p++)
-                {
-                    s.ColumnTaps(ox, out int ixBase, out int j0, out int j1);
-                    // Element index of input pixel (iyBase, ixBase) of image b, channel 0 (may lie outside; only valid taps are read).
-                    int origin = ((b * s.H + iyBase) * s.W + ixBase) * c;
-                    var taps = new PixelTaps(ref X.Start, ref Wt.Start, ref Y.Start, ref br, s, origin, p * c, i0, i1, j0, j1, Accumulate, hasBias);
-                    Widths.Run(ref taps);
-                }
+                var taps = new RowTaps(ref X.Start, ref Wt.Start, ref Y.Start, ref br, s, row, Accumulate, hasBias);
+                Widths.Run(ref taps);
             }
         }
     }
 
     /// <summary>
-    /// One output pixel, per block of channels: the start (the output itself when accumulating, else the bias or 0)
-    /// plus the taps <c>[i0, i1) × [j0, j1)</c>, summed in a register in tap order.
+    /// One output row (<c>b·Ho + oy</c>), per pixel and block of channels: the start (the output itself when
+    /// accumulating, else the bias or 0) plus the pixel's taps inside the input, summed in a register in tap order.
+    /// Each width's pass covers every pixel of the row, so the per-row set-up is paid once.
     /// </summary>
-    private readonly ref struct PixelTaps(ref float x, ref float w, ref float y, ref float bias, in ConvShape s,
-        int origin, int yBase, int i0, int i1, int j0, int j1, bool accumulate, bool hasBias) : IWidthLoop
+    private readonly ref struct RowTaps : IWidthLoop
     {
-        private readonly ref float _x = ref x, _w = ref w, _y = ref y, _bias = ref bias;
-        private readonly int _c = s.C, _xRow = s.W * s.C, _wRow = s.Kw * s.C;
+        private readonly ref float _x, _w, _y, _bias;
+        private readonly ConvShape _s;
+        private readonly int _origin, _yRow, _i0, _i1;
+        private readonly bool _accumulate, _hasBias;
 
-        /// <summary>Whole blocks of channels from <paramref name="ch"/> on; returns the first channel left.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public int Run<TVector, TSimd>(int ch) where TVector : struct where TSimd : ISimd<TVector>
+        public RowTaps(ref float x, ref float w, ref float y, ref float bias, in ConvShape s, int row, bool accumulate, bool hasBias)
         {
-            int c = _c;
-            for (; ch <= c - TSimd.Count; ch += TSimd.Count)
+            _x = ref x;
+            _w = ref w;
+            _y = ref y;
+            _bias = ref bias;
+            _s = s;
+            // The kernel rows inside the input are the same for the whole output row.
+            int oy = row % s.Ho, b = row / s.Ho;
+            s.RowTaps(oy, out int iyBase, out _i0, out _i1);
+            // Element index of input pixel (iyBase, 0) of image b, channel 0 (may lie outside; only valid taps are read).
+            _origin = (b * s.H + iyBase) * s.W * s.C;
+            _yRow = row * s.Wo * s.C;
+            (_accumulate, _hasBias) = (accumulate, hasBias);
+        }
+
+        /// <summary>Whole blocks of channels from <paramref name="from"/> on, in every pixel; returns the first channel left.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int Run<TVector, TSimd>(int from) where TVector : struct where TSimd : ISimd<TVector>
+        {
+            var s = _s;
+            int c = s.C, wo = s.Wo, xRow = s.W * c, wRow = s.Kw * c, ch = from;
+            for (int ox = 0; ox < wo; ox++)
             {
-                var acc = accumulate ? TSimd.Load(ref _y, (nuint)(yBase + ch)) : hasBias ? TSimd.Load(ref _bias, (nuint)ch) : TSimd.Zero;
-                for (int i = i0; i < i1; i++)
+                s.ColumnTaps(ox, out int ixBase, out int j0, out int j1);
+                int origin = _origin + ixBase * c, yBase = _yRow + ox * c;
+                for (ch = from; ch <= c - TSimd.Count; ch += TSimd.Count)
                 {
-                    int xi = origin + i * _xRow + ch;
-                    int wi = i * _wRow + ch;
-                    for (int j = j0; j < j1; j++)
-                        acc = TSimd.FusedMultiplyAdd(TSimd.Load(ref _x, (nuint)(xi + j * c)), TSimd.Load(ref _w, (nuint)(wi + j * c)), acc);
+                    var acc = _accumulate ? TSimd.Load(ref _y, (nuint)(yBase + ch)) : _hasBias ? TSimd.Load(ref _bias, (nuint)ch) : TSimd.Zero;
+                    for (int i = _i0; i < _i1; i++)
+                    {
+                        int xi = origin + i * xRow + ch;
+                        int wi = i * wRow + ch;
+                        for (int j = j0; j < j1; j++)
+                            acc = TSimd.FusedMultiplyAdd(TSimd.Load(ref _x, (nuint)(xi + j * c)), TSimd.Load(ref _w, (nuint)(wi + j * c)), acc);
+                    }
+                    TSimd.Store(acc, ref _y, (nuint)(yBase + ch));
                 }
-                TSimd.Store(acc, ref _y, (nuint)(yBase + ch));
             }
             return ch;
         }

@@ -17,7 +17,7 @@ internal static class Im2Col
     public static void Gather(FloatSlice x, in ConvShape s, int groups, FloatSlice col)
     {
         Require(x, col, s);
-        ParallelRunner.For(s.OutputPixels, PixelGrain, new GatherBody(x, col, s, groups));
+        ParallelRunner.For(s.OutputPixels, PixelGrain, new GatherBody { X = x, S = s, Groups = groups, Col = col });
     }
 
     /// <summary>
@@ -28,7 +28,7 @@ internal static class Im2Col
     public static void ScatterAdd(FloatSlice col, in ConvShape s, int groups, FloatSlice dx)
     {
         Require(dx, col, s);
-        ParallelRunner.For(s.B * s.H, Math.Max(1, 16384 / Math.Max(1, s.W * s.C * s.Kw / Math.Max(1, s.Sw))), new CoveringWalk<ScatterRun>(s, new ScatterRun(col, dx, s, groups)));
+        ParallelRunner.For(s.B * s.H, Math.Max(1, 16384 / Math.Max(1, s.W * s.C * s.Kw / Math.Max(1, s.Sw))), new ScatterBody { Col = col, S = s, Groups = groups, Dx = dx });
     }
 
     /// <summary>Throws unless the input holds the shape's pixels and the column matrix one row of taps per output pixel.</summary>
@@ -38,69 +38,85 @@ internal static class Im2Col
         col.Require((long)s.OutputPixels * s.Kh * s.Kw * s.C, nameof(col));
     }
 
-    /// <summary>
-    /// Moves the entries of one kernel row of one output pixel between the input and the column matrix: from the input
-    /// pixel under kernel column <paramref name="j0"/> on (<paramref name="inputAt"/> is the pixel under column 0) and
-    /// the column row's entries of kernel column 0 (<paramref name="colAt"/>), for kernel columns <c>[j0, j1)</c>. For
-    /// one group that is one run of <c>(j1 − j0)·C</c> floats (consecutive kernel columns read consecutive input pixels
-    /// whatever the stride), else a run of <c>C/groups</c> per group and kernel column.
-    /// </summary>
-    private static void MoveKernelRow<TMove>(FloatSlice input, int inputAt, FloatSlice col, int colAt, int j0, int j1, in ConvShape s, int groups)
-        where TMove : struct, IRunMove
+    private struct GatherBody : IRangeBody
     {
-        int c = s.C;
-        if (groups == 1)
+        public FloatSlice X, Col;
+        public int Groups;
+        public ConvShape S;
+
+        public readonly void Invoke(int start, int end)
         {
-            TMove.Move(input.AsSpan(inputAt + j0 * c, (j1 - j0) * c), col.AsSpan(colAt + j0 * c, (j1 - j0) * c));
-            return;
-        }
-        int cg = c / groups, kg = s.Kh * s.Kw * cg;
-        for (int g = 0; g < groups; g++)
-            for (int j = j0; j < j1; j++)
-                TMove.Move(input.AsSpan(inputAt + j * c + g * cg, cg), col.AsSpan(colAt + g * kg + j * cg, cg));
-    }
-
-    /// <summary>What is done with one run of entries: copied into the column matrix, or added back to the input.</summary>
-    private interface IRunMove
-    {
-        static abstract void Move(Span<float> input, Span<float> col);
-    }
-
-    private readonly struct CopyToColumns : IRunMove
-    {
-        public static void Move(Span<float> input, Span<float> col) => input.CopyTo(col);
-    }
-
-    private readonly struct AddToInput : IRunMove
-    {
-        public static void Move(Span<float> input, Span<float> col) => TensorPrimitives.Add(input, col, input);
-    }
-
-    private readonly struct GatherBody(FloatSlice x, FloatSlice col, ConvShape s, int groups) : IRangeBody
-    {
-        public void Invoke(int start, int end)
-        {
-            int c = s.C, cg = c / groups, k = s.Kh * s.Kw * c;
+            var s = S;
+            int c = s.C, cg = c / Groups, kg = s.Kh * s.Kw * cg, k = kg * Groups;
             int wo = s.Wo, ho = s.Ho;
             for (int p = start; p < end; p++)
             {
                 int ox = p % wo, t = p / wo, oy = t % ho, b = t / ho;
+                var row = Col.AsSpan(p * k, k);
                 s.RowTaps(oy, out int iyBase, out int i0, out int i1);
                 s.ColumnTaps(ox, out int ixBase, out int j0, out int j1);
-                if (i0 > 0 || i1 < s.Kh || j0 > 0 || j1 < s.Kw) col.AsSpan(p * k, k).Clear();
+                if (i0 > 0 || i1 < s.Kh || j0 > 0 || j1 < s.Kw) row.Clear();
                 for (int i = i0; i < i1; i++)
-                    MoveKernelRow<CopyToColumns>(x, ((b * s.H + iyBase + i) * s.W + ixBase) * c, col, p * k + i * s.Kw * cg, j0, j1, s, groups);
+                {
+                    int src = ((b * s.H + iyBase + i) * s.W + ixBase) * c;
+                    if (Groups == 1)
+                    {
+                        // Consecutive kernel columns read consecutive input pixels whatever the stride: one run.
+                        X.AsSpan(src + j0 * c, (j1 - j0) * c).CopyTo(row.Slice((i * s.Kw + j0) * c));
+                        continue;
+                    }
+                    for (int g = 0; g < Groups; g++)
+                        for (int j = j0; j < j1; j++)
+                            X.AsSpan(src + j * c + g * cg, cg).CopyTo(row.Slice(g * kg + (i * s.Kw + j) * cg));
+                }
             }
         }
     }
 
-    /// <summary>Adds back the column entries one output pixel's kernel row copied from an input row.</summary>
-    private readonly struct ScatterRun(FloatSlice col, FloatSlice dx, ConvShape s, int groups) : ICoveringVisitor
+    private struct ScatterBody : IRangeBody
     {
-        public void Visit(int outputPixel, int oy, int ox, int kernelRow, int inputPixel, int j0, int j1)
+        public FloatSlice Col, Dx;
+        public int Groups;
+        public ConvShape S;
+
+        public readonly void Invoke(int start, int end)
         {
-            int c = s.C, colAt = outputPixel * s.Kh * s.Kw * c + kernelRow * s.Kw * (c / groups);
-            MoveKernelRow<AddToInput>(dx, inputPixel * c, col, colAt, j0, j1, s, groups);
+            var s = S;
+            int c = s.C, cg = c / Groups, kg = s.Kh * s.Kw * cg, k = kg * Groups;
+            int wo = s.Wo, ho = s.Ho;
+            Span<int> buffer = s.Kh <= 256 ? stackalloc int[512] : new int[2 * s.Kh];
+            Span<int> ti = buffer[..s.Kh], oys = buffer.Slice(s.Kh, s.Kh);
+            for (int row = start; row < end; row++)
+            {
+                int iy = row % s.H, b = row / s.H;
+                int ni = s.CoveringRows(iy, ti, oys);
+                int dRow = row * s.W * c;
+                for (int a = 0; a < ni; a++)
+                {
+                    int colRow = (b * ho + oys[a]) * wo * k + ti[a] * s.Kw * cg;
+                    for (int ox = 0; ox < wo; ox++)
+                    {
+                        s.ColumnTaps(ox, out int ixBase, out int j0, out int j1);
+                        if (j1 <= j0) continue;
+                        int src = colRow + ox * k;
+                        if (Groups == 1)
+                        {
+                            // Consecutive kernel columns came from consecutive input pixels: one run.
+                            var dst = Dx.AsSpan(dRow + (ixBase + j0) * c, (j1 - j0) * c);
+                            TensorPrimitives.Add(dst, Col.AsSpan(src + j0 * c, dst.Length), dst);
+                            continue;
+                        }
+                        for (int g = 0; g < Groups; g++)
+                        {
+                            for (int j = j0; j < j1; j++)
+                            {
+                                var dst = Dx.AsSpan(dRow + (ixBase + j) * c + g * cg, cg);
+                                TensorPrimitives.Add(dst, Col.AsSpan(src + g * kg + j * cg, cg), dst);
+                            }
+                        }
+                    }
+                }
+            }
         }
     }
 }

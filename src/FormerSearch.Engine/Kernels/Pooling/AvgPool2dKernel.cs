@@ -59,7 +59,10 @@ internal static class AvgPool2dKernel
             }
             return;
         }
-        ParallelRunner.For(s.B * s.H, Math.Max(1, 16384 / Math.Max(1, s.W * s.C)), new CoveringWalk<Spreader>(s, new Spreader(dy, dx, s, countIncludePad)));
+        ParallelRunner.For(s.B * s.H, Math.Max(1, 16384 / Math.Max(1, s.W * s.C)), new BackwardBody
+        {
+            Dy = dy, Dx = dx, S = s, IncludePad = countIncludePad,
+        });
     }
 
     /// <summary><c>scaled = dy / divisor</c> per output pixel.</summary>
@@ -134,14 +137,36 @@ internal static class AvgPool2dKernel
         }
     }
 
-    /// <summary>Spreads one output pixel's scaled gradient over the kernel row of its window lying in an input row.</summary>
-    private readonly struct Spreader(FloatSlice dy, FloatSlice dx, ConvShape s, bool includePad) : ICoveringVisitor
+    private struct BackwardBody : IRangeBody
     {
-        public void Visit(int outputPixel, int oy, int ox, int kernelRow, int inputPixel, int j0, int j1)
+        public FloatSlice Dy, Dx;
+        public ConvShape S;
+        public bool IncludePad;
+
+        public readonly void Invoke(int start, int end)
         {
-            int c = s.C;
-            var spread = new SpreadScaled(ref dy.Start, ref dx.Start, c, outputPixel * c, (inputPixel + j0) * c, j1 - j0, Divisor(s, oy, ox, includePad));
-            Widths.Run(ref spread);
+            var s = S;
+            int c = s.C, wo = s.Wo, ho = s.Ho;
+            Span<int> buffer = s.Kh <= 256 ? stackalloc int[512] : new int[2 * s.Kh];
+            Span<int> ti = buffer[..s.Kh], oys = buffer.Slice(s.Kh, s.Kh);
+            for (int row = start; row < end; row++)
+            {
+                int iy = row % s.H, b = row / s.H;
+                int ni = s.CoveringRows(iy, ti, oys);
+                int dRow = row * s.W * c;
+                for (int a = 0; a < ni; a++)
+                {
+                    int oy = oys[a];
+                    int gRow = (b * ho + oy) * wo * c;
+                    for (int ox = 0; ox < wo; ox++)
+                    {
+                        s.ColumnTaps(ox, out int ixBase, out int j0, out int j1);
+                        if (j1 <= j0) continue;
+                        var spread = new SpreadScaled(ref Dy.Start, ref Dx.Start, c, gRow + ox * c, dRow + (ixBase + j0) * c, j1 - j0, Divisor(s, oy, ox, IncludePad));
+                        Widths.Run(ref spread);
+                    }
+                }
+            }
         }
     }
 
