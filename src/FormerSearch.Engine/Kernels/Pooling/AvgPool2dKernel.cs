@@ -59,10 +59,7 @@ internal static class AvgPool2dKernel
             }
             return;
         }
-        ParallelRunner.For(s.B * s.H, Math.Max(1, 16384 / Math.Max(1, s.W * s.C)), new BackwardBody
-        {
-            Dy = dy, Dx = dx, S = s, IncludePad = countIncludePad,
-        });
+        ParallelRunner.For(s.B * s.H, Math.Max(1, 16384 / Math.Max(1, s.W * s.C)), new BackwardBody(dy, dx, s, countIncludePad));
     }
 
     /// <summary><c>scaled = dy / divisor</c> per output pixel.</summary>
@@ -137,32 +134,26 @@ internal static class AvgPool2dKernel
         }
     }
 
-    private struct BackwardBody : IRangeBody
+    /// <summary>The strided backward, parallel over input rows: each output pixel covering a row spreads its scaled gradient there.</summary>
+    private readonly struct BackwardBody(FloatSlice dy, FloatSlice dx, ConvShape s, bool includePad) : IRangeBody
     {
-        public FloatSlice Dy, Dx;
-        public ConvShape S;
-        public bool IncludePad;
-
-        public readonly void Invoke(int start, int end)
+        public void Invoke(int start, int end)
         {
-            var s = S;
             int c = s.C, wo = s.Wo, ho = s.Ho;
             Span<int> buffer = s.Kh <= 256 ? stackalloc int[512] : new int[2 * s.Kh];
             Span<int> ti = buffer[..s.Kh], oys = buffer.Slice(s.Kh, s.Kh);
             for (int row = start; row < end; row++)
             {
-                int iy = row % s.H, b = row / s.H;
-                int ni = s.CoveringRows(iy, ti, oys);
-                int dRow = row * s.W * c;
+                int ni = s.CoveringRows(row % s.H, ti, oys), b = row / s.H;
                 for (int a = 0; a < ni; a++)
                 {
                     int oy = oys[a];
-                    int gRow = (b * ho + oy) * wo * c;
                     for (int ox = 0; ox < wo; ox++)
                     {
                         s.ColumnTaps(ox, out int ixBase, out int j0, out int j1);
                         if (j1 <= j0) continue;
-                        var spread = new SpreadScaled(ref Dy.Start, ref Dx.Start, c, gRow + ox * c, dRow + (ixBase + j0) * c, j1 - j0, Divisor(s, oy, ox, IncludePad));
+                        var spread = new SpreadScaled(ref dy.Start, ref dx.Start, c, ((b * ho + oy) * wo + ox) * c, (row * s.W + ixBase + j0) * c, j1 - j0,
+                            Divisor(s, oy, ox, includePad));
                         Widths.Run(ref spread);
                     }
                 }
