@@ -1,5 +1,3 @@
-using FormerSearch.Engine.Memory;
-
 namespace FormerSearch.Engine.Autograd;
 
 /// <summary>

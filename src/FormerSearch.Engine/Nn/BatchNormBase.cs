@@ -8,22 +8,15 @@ namespace FormerSearch.Engine.Nn;
 /// the batch statistics and updates the running ones with <see cref="Momentum"/>; evaluation mode uses
 /// the running statistics.
 /// </summary>
-public abstract class BatchNormBase : Layer, IRunningStatistics
+public abstract class BatchNormBase : NormLayer, IRunningStatistics
 {
     /// <summary>A batch norm over <paramref name="numFeatures"/> channels.</summary>
     /// <exception cref="ArgumentException">The channel count is not positive, eps is negative, or momentum is outside [0, 1].</exception>
-    protected BatchNormBase(int numFeatures, float eps, float momentum)
+    protected BatchNormBase(int numFeatures, float eps, float momentum) : base(numFeatures, nameof(numFeatures), eps)
     {
-        string type = GetType().Name;
-        if (numFeatures <= 0) throw new ArgumentException($"{type} needs a positive channel count, got {numFeatures}.", nameof(numFeatures));
-        if (!(eps >= 0)) throw new ArgumentException($"{type} needs a non-negative eps, got {eps}.", nameof(eps));
-        if (!(momentum >= 0 && momentum <= 1)) throw new ArgumentException($"{type} needs a momentum in [0, 1], got {momentum}.", nameof(momentum));
+        if (!(momentum >= 0 && momentum <= 1)) throw new ArgumentException($"{GetType().Name} needs a momentum in [0, 1], got {momentum}.", nameof(momentum));
         NumFeatures = numFeatures;
-        Eps = eps;
         Momentum = momentum;
-        Weight = RegisterParameter("weight", new Parameter(numFeatures));
-        Bias = RegisterParameter("bias", new Parameter(numFeatures));
-        Init.Ones(Weight.Value);
         // Buffers live outside any scope (FromArray never pools) because they outlast every step.
         RunningMean = RegisterBuffer("running_mean", Tensor.FromArray(new float[numFeatures], numFeatures));
         RunningVar = RegisterBuffer("running_var", Tensor.FromArray(new float[numFeatures], numFeatures));
@@ -35,17 +28,8 @@ public abstract class BatchNormBase : Layer, IRunningStatistics
     /// <summary>Number of channels C.</summary>
     public int NumFeatures { get; }
 
-    /// <summary>Added to the variance.</summary>
-    public float Eps { get; }
-
     /// <summary>Weight of the new batch statistic in the running averages.</summary>
     public float Momentum { get; }
-
-    /// <summary><c>[C]</c> scale.</summary>
-    public Parameter Weight { get; }
-
-    /// <summary><c>[C]</c> shift.</summary>
-    public Parameter Bias { get; }
 
     /// <summary><c>[C]</c> running mean (updated in place by training forwards).</summary>
     public Tensor RunningMean { get; }

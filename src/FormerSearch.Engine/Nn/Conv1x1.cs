@@ -5,7 +5,7 @@ namespace FormerSearch.Engine.Nn;
 /// (one GEMM; PoolFormer's MLP). The weight is held <c>[out, in]</c> and exported/imported as PyTorch's
 /// <c>[out, in, 1, 1]</c> (<see cref="ExternalLayout.LinearAsConv1x1"/>); initialised as <c>nn.Conv2d</c> with k = 1.
 /// </summary>
-public sealed class Conv1x1 : Layer
+public sealed class Conv1x1 : WeightedLayer
 {
     /// <summary>A 1×1 convolution; weights drawn as PyTorch does when <paramref name="generator"/> is given, else zeros.</summary>
     /// <exception cref="ArgumentException">A channel count is not positive.</exception>
@@ -15,13 +15,7 @@ public sealed class Conv1x1 : Layer
             throw new ArgumentException($"Conv1x1 needs positive channel counts, got in={inChannels}, out={outChannels}.");
         InChannels = inChannels;
         OutChannels = outChannels;
-        Weight = RegisterParameter("weight", new Parameter(outChannels, inChannels));
-        Weight.ExternalLayout = ExternalLayout.LinearAsConv1x1;
-        if (bias)
-        {
-            Bias = RegisterParameter("bias", new Parameter(outChannels));
-            Bias.NoWeightDecay = true;
-        }
+        RegisterWeightAndBias(new Parameter(outChannels, inChannels), ExternalLayout.LinearAsConv1x1, bias);
         if (generator is not null) ResetParameters(generator);
     }
 
@@ -30,16 +24,6 @@ public sealed class Conv1x1 : Layer
 
     /// <summary>Output channels.</summary>
     public int OutChannels { get; }
-
-    /// <summary><c>[out, in]</c>.</summary>
-    public Parameter Weight { get; }
-
-    /// <summary><c>[out]</c>, or null when built without bias.</summary>
-    public Parameter? Bias { get; }
-
-    /// <summary>Re-draws the weights as <c>nn.Conv2d(in, out, 1)</c> does: kaiming_uniform(a=√5) and U(±1/√in) for the bias.</summary>
-    public void ResetParameters(Generator generator)
-        => Init.LinearOrConvDefault(Weight.Value, Bias?.Value, generator);
 
     /// <summary><c>[…, in]</c> → <c>[…, out]</c>.</summary>
     /// <exception cref="ArgumentException">The last dimension is not <c>in</c>.</exception>

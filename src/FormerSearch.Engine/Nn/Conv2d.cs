@@ -7,7 +7,7 @@ namespace FormerSearch.Engine.Nn;
 /// A depthwise convolution (<c>groups = in = out</c>) runs the depthwise kernel on a <c>[C, kh, kw]</c>
 /// view of the same weight.
 /// </summary>
-public sealed class Conv2d : Layer
+public sealed class Conv2d : WeightedLayer
 {
     /// <summary>A square-kernel convolution; weights drawn as PyTorch does when <paramref name="generator"/> is given, else zeros.</summary>
     /// <exception cref="ArgumentException">A size is not positive, padding is negative, or groups do not divide both channel counts.</exception>
@@ -32,13 +32,7 @@ public sealed class Conv2d : Layer
         Stride = stride;
         Padding = padding;
         Groups = groups;
-        Weight = RegisterParameter("weight", new Parameter(outChannels, kernelSize.H, kernelSize.W, inChannels / groups));
-        Weight.ExternalLayout = ExternalLayout.ConvOihw;
-        if (bias)
-        {
-            Bias = RegisterParameter("bias", new Parameter(outChannels));
-            Bias.NoWeightDecay = true;
-        }
+        RegisterWeightAndBias(new Parameter(outChannels, kernelSize.H, kernelSize.W, inChannels / groups), ExternalLayout.ConvOihw, bias);
         if (generator is not null) ResetParameters(generator);
     }
 
@@ -62,19 +56,6 @@ public sealed class Conv2d : Layer
 
     /// <summary>True when every channel is convolved on its own (<c>groups = in = out</c>).</summary>
     public bool IsDepthwise => Groups == InChannels && Groups == OutChannels && Groups > 1;
-
-    /// <summary>OHWI <c>[out, kh, kw, in/groups]</c>.</summary>
-    public Parameter Weight { get; }
-
-    /// <summary><c>[out]</c>, or null when built without bias.</summary>
-    public Parameter? Bias { get; }
-
-    /// <summary>
-    /// Re-draws the weights as PyTorch's <c>reset_parameters</c>: kaiming_uniform(a=√5) on fan_in = in/groups·kh·kw
-    /// (bound 1/√fan_in) for the weight, U(−1/√fan_in, 1/√fan_in) for the bias.
-    /// </summary>
-    public void ResetParameters(Generator generator)
-        => Init.LinearOrConvDefault(Weight.Value, Bias?.Value, generator);
 
     /// <summary><c>[B, H, W, in]</c> → <c>[B, Ho, Wo, out]</c> with Ho = (H + 2·pad − kh)/stride + 1 (likewise Wo).</summary>
     /// <exception cref="ArgumentException">The input is not <c>[B, H, W, in]</c> or the kernel exceeds the padded input.</exception>

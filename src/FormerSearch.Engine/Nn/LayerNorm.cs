@@ -5,32 +5,15 @@ namespace FormerSearch.Engine.Nn;
 /// biased variance. On channels-last <c>[B, H, W, C]</c> maps this is timm's LayerNorm2d; on
 /// <c>[B, N, C]</c> tokens the usual LN. Parameters <c>weight</c> (ones) and <c>bias</c> (zeros), <c>[C]</c>.
 /// </summary>
-public sealed class LayerNorm : Layer
+public sealed class LayerNorm : NormLayer
 {
     /// <summary>A layer normalising <paramref name="normalizedShape"/> channels.</summary>
     /// <exception cref="ArgumentException">The channel count is not positive or eps is negative.</exception>
-    public LayerNorm(int normalizedShape, float eps = 1e-5f)
-    {
-        if (normalizedShape <= 0) throw new ArgumentException($"LayerNorm needs a positive channel count, got {normalizedShape}.", nameof(normalizedShape));
-        if (!(eps >= 0)) throw new ArgumentException($"LayerNorm needs a non-negative eps, got {eps}.", nameof(eps));
+    public LayerNorm(int normalizedShape, float eps = 1e-5f) : base(normalizedShape, nameof(normalizedShape), eps) =>
         NormalizedShape = normalizedShape;
-        Eps = eps;
-        Weight = RegisterParameter("weight", new Parameter(normalizedShape));
-        Bias = RegisterParameter("bias", new Parameter(normalizedShape));
-        Init.Ones(Weight.Value);
-    }
 
     /// <summary>Number of channels C (the size of the last dimension).</summary>
     public int NormalizedShape { get; }
-
-    /// <summary>Added to the variance.</summary>
-    public float Eps { get; }
-
-    /// <summary><c>[C]</c> scale.</summary>
-    public Parameter Weight { get; }
-
-    /// <summary><c>[C]</c> shift.</summary>
-    public Parameter Bias { get; }
 
     /// <summary><c>[…, C]</c> → <c>[…, C]</c>.</summary>
     /// <exception cref="ArgumentException">The last dimension is not C.</exception>

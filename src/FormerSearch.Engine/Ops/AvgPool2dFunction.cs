@@ -10,11 +10,9 @@ namespace FormerSearch.Engine.Ops;
 /// (<c>countIncludePad</c>) or by the number of input pixels it covers. PoolFormer uses 3×3, stride 1,
 /// padding 1, <c>countIncludePad = false</c>.
 /// </summary>
-internal sealed class AvgPool2dFunction : Function<AvgPool2dFunction>
+internal sealed class AvgPool2dFunction : Function<AvgPool2dFunction, AvgPool2dFunction.State>
 {
-    private Tensor _x = null!;
-    private ConvShape _shape;
-    private bool _includePad;
+    internal readonly record struct State(Tensor X, ConvShape Shape, bool IncludePad);
 
     public static Tensor Apply(Tensor x, int kernelH, int kernelW, int strideH, int strideW, int padH, int padW, bool countIncludePad)
     {
@@ -26,23 +24,15 @@ internal sealed class AvgPool2dFunction : Function<AvgPool2dFunction>
         x = x.Contiguous();
         var y = Tensor.Empty(s.B, s.Ho, s.Wo, s.C);
         AvgPool2dKernel.Forward(x.Elements, y.Elements, s, countIncludePad);
-        if (Tape.Needs(x))
-        {
-            var node = Rent();
-            node._x = x;
-            node._shape = s;
-            node._includePad = countIncludePad;
-            Tape.Record(node, y);
-        }
+        if (Tape.Needs(x)) Record(new(x, s, countIncludePad), y);
         return y;
     }
 
     protected internal override void Backward(Tensor gradOutput)
     {
-        if (Tape.GradOf(_x) is not { } gx) return;
-        var gy = gradOutput.IsContiguous ? gradOutput : gradOutput.Clone();
-        AvgPool2dKernel.Backward(gy.Elements, gx.Elements, _shape, _includePad);
+        var (x, shape, includePad) = Saved;
+        if (Tape.GradOf(x) is not { } gx) return;
+        var gy = Dense(gradOutput);
+        AvgPool2dKernel.Backward(gy.Elements, gx.Elements, shape, includePad);
     }
-
-    protected override void Clear() => _x = null!;
 }

@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using FormerSearch.Engine.Autograd;
 using FormerSearch.Engine.Kernels.Norms;
 using FormerSearch.Engine.Kernels.Reductions;
 using FormerSearch.Engine.Memory;
@@ -17,13 +16,11 @@ namespace FormerSearch.Engine.Ops;
 /// </summary>
 internal sealed class BatchNormFunction : NormFunction<BatchNormFunction>
 {
-    private bool _training;
-
     public static Tensor Apply(Tensor x, Tensor? weight, Tensor? bias, Tensor? runningMean, Tensor? runningVar, bool training, float momentum, float eps)
     {
         if (x.Rank < 2) throw new ArgumentException($"BatchNorm needs a [..., C] input with at least two dimensions; got {Tensor.FormatShape(x.Shape)}.");
         int c = x.Size(-1);
-        NormChecks.Affine("BatchNorm", x, weight, bias, c);
+        (x, var w, var b) = Operands("BatchNorm", x, weight, bias, c);
         CheckRunning("running mean", runningMean, c);
         CheckRunning("running variance", runningVar, c);
         if (!training && (runningMean is null || runningVar is null))
@@ -31,9 +28,6 @@ internal sealed class BatchNormFunction : NormFunction<BatchNormFunction>
         int rows = c == 0 ? 0 : x.Numel / c;
         if (training && c > 0 && rows <= 1)
             throw new ArgumentException($"BatchNorm in training mode needs more than one value per channel; input {Tensor.FormatShape(x.Shape)} has {rows}.");
-        x = x.Contiguous();
-        var w = weight?.Contiguous() ?? Tensor.Full(1f, c);
-        var b = bias?.Contiguous() ?? Tensor.Zeros(c);
         var mean = Tensor.Empty(c);
         var rstd = Tensor.Empty(c);
         var m = mean.AsSpan();
@@ -70,28 +64,27 @@ internal sealed class BatchNormFunction : NormFunction<BatchNormFunction>
             X = x.Elements, Y = y.Elements, Mean = mean.Elements, K = k.Elements, B = b.Elements, C = c,
         });
 
-        if (Record(x, w, b, mean, rstd, y) is { } node) node._training = training;
+        RecordIfNeeded(new(x, w, b, mean, rstd, StatisticsFromInput: training), y);
         return y;
     }
 
     protected internal override void Backward(Tensor gradOutput)
     {
-        var gy = gradOutput.IsContiguous ? gradOutput : gradOutput.Clone();
-        var gx = Tape.GradOf(_x);
-        var gw = Tape.GradOf(_w);
-        var gb = Tape.GradOf(_b);
-        int c = _x.Size(-1);
-        int rows = c == 0 ? 0 : _x.Numel / c;
+        var (x, weight, _, mean, rstdTensor, training) = Saved;
+        var (gx, gw, gb) = Gradients();
+        var gy = Dense(gradOutput);
+        int c = x.Size(-1);
+        int rows = c == 0 ? 0 : x.Numel / c;
         if (rows == 0) return;
         float[] scratch = BufferPool.Rent(5 * c);
         try
         {
             // Σ dy and Σ dy·(x − mean) per channel.
             var sums = scratch.AsSpan(0, 2 * c);
-            ChunkedReduction.Run(rows, new GradSums(_x.Elements, gy.Elements, _mean.Elements, c), sums);
+            ChunkedReduction.Run(rows, new GradSums(x.Elements, gy.Elements, mean.Elements, c), sums);
             var sdy = sums[..c];
             var sdxh = sums[c..];
-            var rstd = _rstd.AsSpan();
+            var rstd = rstdTensor.AsSpan();
             TensorPrimitives.Multiply(sdxh, rstd, sdxh);  // Σ dy·x̂
             if (gw is not null) TensorPrimitives.Add(gw.AsSpan(), sdxh, gw.AsSpan());
             if (gb is not null) TensorPrimitives.Add(gb.AsSpan(), sdy, gb.AsSpan());
@@ -101,9 +94,9 @@ internal sealed class BatchNormFunction : NormFunction<BatchNormFunction>
             var k1 = scratch.AsSpan(2 * c, c);
             var k2 = scratch.AsSpan(3 * c, c);
             var k3 = scratch.AsSpan(4 * c, c);
-            var w = _w.AsSpan();
+            var w = weight.AsSpan();
             TensorPrimitives.Multiply(w, rstd, k1);
-            if (_training)
+            if (training)
             {
                 for (int i = 0; i < c; i++)
                 {
@@ -118,7 +111,7 @@ internal sealed class BatchNormFunction : NormFunction<BatchNormFunction>
             }
             ParallelRunner.For(rows, Math.Max(1, 16384 / Math.Max(c, 1)), new InputGradBody
             {
-                X = _x.Elements, Gy = gy.Elements, Gx = gx.Elements, Mean = _mean.Elements, K = scratch, C = c,
+                X = x.Elements, Gy = gy.Elements, Gx = gx.Elements, Mean = mean.Elements, K = scratch, C = c,
             });
         }
         finally

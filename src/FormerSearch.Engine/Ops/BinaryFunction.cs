@@ -8,10 +8,9 @@ namespace FormerSearch.Engine.Ops;
 /// <c>a + b</c>, <c>a − b</c>, <c>a · b</c>, <c>a / b</c> elementwise with PyTorch broadcasting. The
 /// backward sums each operand's gradient over the dimensions it was broadcast along, in a fixed order.
 /// </summary>
-internal sealed class BinaryFunction : Function<BinaryFunction>
+internal sealed class BinaryFunction : Function<BinaryFunction, BinaryFunction.State>
 {
-    private Tensor _a = null!, _b = null!;
-    private BinaryOp _op;
+    internal readonly record struct State(BinaryOp Op, Tensor A, Tensor B);
 
     public static Tensor Apply(BinaryOp op, Tensor a, Tensor b)
     {
@@ -22,14 +21,7 @@ internal sealed class BinaryFunction : Function<BinaryFunction>
         b = b.Contiguous();
         var output = Tensor.Empty(shape);
         Compute(op, a, b, output);
-        if (Tape.Needs(a, b))
-        {
-            var node = Rent();
-            node._op = op;
-            node._a = a;
-            node._b = b;
-            Tape.Record(node, output);
-        }
+        if (Tape.Needs(a, b)) Record(new(op, a, b), output);
         return output;
     }
 
@@ -51,10 +43,11 @@ internal sealed class BinaryFunction : Function<BinaryFunction>
 
     protected internal override void Backward(Tensor gradOutput)
     {
-        var ga = Tape.GradOf(_a);
-        var gb = Tape.GradOf(_b);
-        if (_op is BinaryOp.Add or BinaryOp.Mul && (ga is not null || gb is not null) && TryPerChannel(gradOutput, ga, gb)) return;
-        switch (_op)
+        var (op, a, b) = Saved;
+        var ga = Tape.GradOf(a);
+        var gb = Tape.GradOf(b);
+        if (op is BinaryOp.Add or BinaryOp.Mul && (ga is not null || gb is not null) && TryPerChannel(gradOutput, ga, gb)) return;
+        switch (op)
         {
             case BinaryOp.Add:
                 if (ga is not null) Accumulate(gradOutput, ga);
@@ -66,17 +59,17 @@ internal sealed class BinaryFunction : Function<BinaryFunction>
                 break;
             case BinaryOp.Mul:
                 // d(a·b)/da = b, d(a·b)/db = a.
-                if (ga is not null) AccumulateProduct(gradOutput, _b, ga);
-                if (gb is not null) AccumulateProduct(gradOutput, _a, gb);
+                if (ga is not null) AccumulateProduct(gradOutput, b, ga);
+                if (gb is not null) AccumulateProduct(gradOutput, a, gb);
                 break;
             default:
                 // d(a/b)/da = 1/b, d(a/b)/db = −a/b² = −(g/b)·(a/b).
-                var gOverB = Product(BinaryOp.Div, gradOutput, _b);
+                var gOverB = Product(BinaryOp.Div, gradOutput, b);
                 if (ga is not null) Accumulate(gOverB, ga);
                 if (gb is not null)
                 {
-                    var t = Product(BinaryOp.Mul, gOverB, _a);
-                    Compute(BinaryOp.Div, t, _b, t);
+                    var t = Product(BinaryOp.Mul, gOverB, a);
+                    Compute(BinaryOp.Div, t, b, t);
                     Compute(BinaryOp.Mul, t, Tensor.Scalar(-1f), t);
                     Accumulate(t, gb);
                 }
@@ -91,14 +84,15 @@ internal sealed class BinaryFunction : Function<BinaryFunction>
     /// </summary>
     private bool TryPerChannel(Tensor g, Tensor? ga, Tensor? gb)
     {
+        var (op, a, b) = Saved;
         Tensor full, vector;
         Tensor? gFull, gVector;
-        if (_a.Shape.SequenceEqual(g.Shape) && !_b.Shape.SequenceEqual(g.Shape)) (full, vector, gFull, gVector) = (_a, _b, ga, gb);
-        else if (_b.Shape.SequenceEqual(g.Shape) && !_a.Shape.SequenceEqual(g.Shape)) (full, vector, gFull, gVector) = (_b, _a, gb, ga);
+        if (a.Shape.SequenceEqual(g.Shape) && !b.Shape.SequenceEqual(g.Shape)) (full, vector, gFull, gVector) = (a, b, ga, gb);
+        else if (b.Shape.SequenceEqual(g.Shape) && !a.Shape.SequenceEqual(g.Shape)) (full, vector, gFull, gVector) = (b, a, gb, ga);
         else return false;
         if (!g.IsContiguous || !ChannelGradients.IsPerChannel(g.Shape, vector.Shape, out int rows, out int c)) return false;
         var grads = new ChannelGradients.Destinations(gFull?.Elements, gVector?.Elements);
-        if (_op == BinaryOp.Add) ChannelGradients.AddBackward(g.Elements, rows, c, grads);
+        if (op == BinaryOp.Add) ChannelGradients.AddBackward(g.Elements, rows, c, grads);
         else ChannelGradients.MulBackward(g.Elements, full.Elements, vector.Elements, rows, c, grads);
         return true;
     }
@@ -135,10 +129,4 @@ internal sealed class BinaryFunction : Function<BinaryFunction>
     /// <summary><c>grad += Σ g</c> over the dimensions <c>grad</c>'s input was broadcast along.</summary>
     internal static void Accumulate(Tensor g, Tensor grad) =>
         BroadcastReduce.SumInto(g.Elements, g.Shape, grad.Elements, grad.Shape);
-
-    protected override void Clear()
-    {
-        _a = null!;
-        _b = null!;
-    }
 }

@@ -7,11 +7,10 @@ namespace FormerSearch.Engine.Ops;
 /// Joins tensors along one dimension (<c>torch.cat</c>). Each input is copied into its slice of the
 /// output; the backward adds that slice of the output gradient to the input's gradient.
 /// </summary>
-internal sealed class ConcatFunction : Function<ConcatFunction>
+internal sealed class ConcatFunction : Function<ConcatFunction, ConcatFunction.State, Tensor>
 {
-    // Reused across uses of this pooled node, so recording allocates nothing once warm.
-    private readonly List<Tensor> _inputs = [];
-    private int _dim;
+    /// <summary>The joined dimension (the inputs are the saved items).</summary>
+    internal readonly record struct State(int Dim);
 
     public static Tensor Apply(ReadOnlySpan<Tensor> tensors, int dim)
     {
@@ -43,29 +42,21 @@ internal sealed class ConcatFunction : Function<ConcatFunction>
             using (Tape.NoGrad()) StridedOps.Copy(t, output.Narrow(d, offset, size));
             offset += size;
         }
-        if (needs)
-        {
-            var node = Rent();
-            node._dim = d;
-            foreach (var t in tensors) node._inputs.Add(t);
-            Tape.Record(node, output);
-        }
+        if (needs) Record(new(d), tensors, output);
         return output;
     }
 
     protected internal override void Backward(Tensor gradOutput)
     {
-        int offset = 0;
-        foreach (var t in _inputs)
+        int offset = 0, dim = Saved.Dim;
+        foreach (var t in SavedItems)
         {
-            int size = t.Size(_dim);
+            int size = t.Size(dim);
             if (Tape.GradOf(t) is { } g)
             {
-                using (Tape.NoGrad()) StridedOps.AddInto(gradOutput.Narrow(_dim, offset, size), g);
+                using (Tape.NoGrad()) StridedOps.AddInto(gradOutput.Narrow(dim, offset, size), g);
             }
             offset += size;
         }
     }
-
-    protected override void Clear() => _inputs.Clear();
 }

@@ -16,12 +16,9 @@ namespace FormerSearch.Engine.Ops;
 /// <see cref="DepthwiseConv2dFunction"/> kernel. The weight may be a view whose rows (output channels)
 /// are a prefix of a larger weight: GEMM takes its row stride as the leading dimension.
 /// </summary>
-internal sealed class Conv2dFunction : Function<Conv2dFunction>
+internal sealed class Conv2dFunction : Function<Conv2dFunction, Conv2dFunction.State>
 {
-    private Tensor _x = null!, _w = null!;
-    private Tensor? _b;
-    private ConvShape _shape;
-    private int _groups, _cout;
+    internal readonly record struct State(Tensor X, Tensor W, Tensor? B, ConvShape Shape, int Groups);
 
     public static Tensor Apply(Tensor x, Tensor weight, Tensor? bias, int strideH, int strideW, int padH, int padW, int groups)
     {
@@ -66,30 +63,20 @@ internal sealed class Conv2dFunction : Function<Conv2dFunction>
             }
         }
 
-        if (Tape.Needs(x, weight, bias))
-        {
-            var node = Rent();
-            node._x = x;
-            node._w = weight;
-            node._b = bias;
-            node._shape = s;
-            node._groups = groups;
-            node._cout = cout;
-            Tape.Record(node, y);
-        }
+        if (Tape.Needs(x, weight, bias)) Record(new(x, weight, bias, s, groups), y);
         return y;
     }
 
     protected internal override void Backward(Tensor gradOutput)
     {
-        var gy = gradOutput.IsContiguous ? gradOutput : gradOutput.Clone();
-        var s = _shape;
-        int groups = _groups, cout = _cout, cin = s.C, m = s.OutputPixels;
+        var (x, weight, bias, s, groups) = Saved;
+        var gy = Dense(gradOutput);
+        int cout = weight.Size(0), cin = s.C, m = s.OutputPixels;
         int og = cout / groups, cg = cin / groups, kg = s.Kh * s.Kw * cg;
         if (m == 0 || cout == 0) return;
         var gys = gy.Elements;
 
-        if (_b is not null && Tape.GradOf(_b) is { } gb)
+        if (bias is not null && Tape.GradOf(bias) is { } gb)
         {
             float[] sums = BufferPool.Rent(cout);
             try
@@ -104,9 +91,9 @@ internal sealed class Conv2dFunction : Function<Conv2dFunction>
             }
         }
 
-        int ld = RowStride(_w);
-        var w = _w.StridedElements;
-        if (Tape.GradOf(_x) is { } gx)
+        int ld = RowStride(weight);
+        var w = weight.StridedElements;
+        if (Tape.GradOf(x) is { } gx)
         {
             if (IsPointwise(s))
             {
@@ -132,10 +119,10 @@ internal sealed class Conv2dFunction : Function<Conv2dFunction>
             }
         }
 
-        if (Tape.GradOf(_w) is { } gw)
+        if (Tape.GradOf(weight) is { } gw)
         {
             int ldw = RowStride(gw);
-            var col = Columns(_x, s, groups, out int lda, out int groupStride, out float[]? rented);
+            var col = Columns(x, s, groups, out int lda, out int groupStride, out float[]? rented);
             var gws = gw.StridedElements;
             try
             {
@@ -148,13 +135,6 @@ internal sealed class Conv2dFunction : Function<Conv2dFunction>
                 if (rented is not null) BufferPool.Return(rented);
             }
         }
-    }
-
-    protected override void Clear()
-    {
-        _x = null!;
-        _w = null!;
-        _b = null;
     }
 
     private static bool IsPointwise(in ConvShape s) => s.Kh == 1 && s.Kw == 1 && s.Sh == 1 && s.Sw == 1 && s.Ph == 0 && s.Pw == 0;

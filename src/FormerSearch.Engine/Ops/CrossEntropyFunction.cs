@@ -10,13 +10,10 @@ namespace FormerSearch.Engine.Ops;
 /// target is not <c>ignoreIndex</c>. Backward: <c>dlogits = g/n · (p − (1−ε)·onehot(t) − ε/K)</c> on
 /// those rows. The log-probabilities are saved from the forward.
 /// </summary>
-internal sealed class CrossEntropyFunction : Function<CrossEntropyFunction>
+internal sealed class CrossEntropyFunction : Function<CrossEntropyFunction, CrossEntropyFunction.State, int>
 {
-    private readonly List<int> _targets = [];
-    private Tensor _logits = null!, _logProbs = null!;
-    private float _smoothing;
-    private int _ignoreIndex;
-    private int _counted;
+    /// <summary>The logits, their log-softmax, the smoothing, the ignored target and how many rows counted (the targets are the saved items).</summary>
+    internal readonly record struct State(Tensor Logits, Tensor LogProbs, float Smoothing, int IgnoreIndex, int Counted);
 
     public static Tensor Apply(Tensor logits, ReadOnlySpan<int> targets, float labelSmoothing, int ignoreIndex)
     {
@@ -51,34 +48,25 @@ internal sealed class CrossEntropyFunction : Function<CrossEntropyFunction>
         if (labelSmoothing > 0f) loss += smooth / counted * (labelSmoothing / classes);
         var output = Tensor.Scalar((float)loss);
 
-        if (Tape.Needs(logits))
-        {
-            var node = Rent();
-            node._logits = logits;
-            node._logProbs = logProbs;
-            node._smoothing = labelSmoothing;
-            node._ignoreIndex = ignoreIndex;
-            node._counted = counted;
-            foreach (int t in targets) node._targets.Add(t);
-            Tape.Record(node, output);
-        }
+        if (Tape.Needs(logits)) Record(new(logits, logProbs, labelSmoothing, ignoreIndex, counted), targets, output);
         return output;
     }
 
     protected internal override void Backward(Tensor gradOutput)
     {
-        if (Tape.GradOf(_logits) is not { } gx || _counted == 0) return;
-        int classes = _logits.Size(1);
-        float scale = gradOutput.Item() / _counted;
-        float onHot = 1f - _smoothing;
-        float uniform = _smoothing / classes;
-        var lp = _logProbs.AsSpan();
+        var (logits, logProbs, smoothing, ignoreIndex, counted) = Saved;
+        if (Tape.GradOf(logits) is not { } gx || counted == 0) return;
+        int classes = logits.Size(1);
+        float scale = gradOutput.Item() / counted;
+        float onHot = 1f - smoothing;
+        float uniform = smoothing / classes;
+        var lp = logProbs.AsSpan();
         var dx = gx.AsSpan();
         Span<float> tmp = stackalloc float[256];
-        for (int i = 0; i < _targets.Count; i++)
+        for (int i = 0; i < SavedItems.Count; i++)
         {
-            int target = _targets[i];
-            if (target == _ignoreIndex) continue;
+            int target = SavedItems[i];
+            if (target == ignoreIndex) continue;
             var row = lp.Slice(i * classes, classes);
             var drow = dx.Slice(i * classes, classes);
             // drow += scale·(e^logp − ε/K), then the target's −scale·(1−ε).
@@ -92,12 +80,5 @@ internal sealed class CrossEntropyFunction : Function<CrossEntropyFunction>
             }
             drow[target] -= scale * onHot;
         }
-    }
-
-    protected override void Clear()
-    {
-        _targets.Clear();
-        _logits = null!;
-        _logProbs = null!;
     }
 }

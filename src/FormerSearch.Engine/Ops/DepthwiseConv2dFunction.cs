@@ -11,11 +11,10 @@ namespace FormerSearch.Engine.Ops;
 /// unit axis), zero padding, any stride: a direct kernel vectorised along channels. The weight may be
 /// any view (e.g. the first C rows of a larger one); it is transposed once per call to <c>[Kh, Kw, C]</c>.
 /// </summary>
-internal sealed class DepthwiseConv2dFunction : Function<DepthwiseConv2dFunction>
+internal sealed class DepthwiseConv2dFunction : Function<DepthwiseConv2dFunction, DepthwiseConv2dFunction.State>
 {
-    private Tensor _x = null!, _w = null!, _wt = null!;
-    private Tensor? _b;
-    private ConvShape _shape;
+    /// <summary>The input, the weight as given, the weight as the kernel reads it (<c>[Kh, Kw, C]</c>), the bias and the shape.</summary>
+    internal readonly record struct State(Tensor X, Tensor W, Tensor Wt, Tensor? B, ConvShape Shape);
 
     public static Tensor Apply(Tensor x, Tensor weight, Tensor? bias, int strideH, int strideW, int padH, int padW)
     {
@@ -42,34 +41,25 @@ internal sealed class DepthwiseConv2dFunction : Function<DepthwiseConv2dFunction
         var y = Tensor.Empty(s.B, s.Ho, s.Wo, c);
         DepthwiseConv2dKernel.Forward(x.Elements, wt.Elements, bias?.Elements, y.Elements, s);
 
-        if (Tape.Needs(x, weight, bias))
-        {
-            var node = Rent();
-            node._x = x;
-            node._w = weight;
-            node._wt = wt;
-            node._b = bias;
-            node._shape = s;
-            Tape.Record(node, y);
-        }
+        if (Tape.Needs(x, weight, bias)) Record(new(x, weight, wt, bias, s), y);
         return y;
     }
 
     protected internal override void Backward(Tensor gradOutput)
     {
-        var gy = gradOutput.IsContiguous ? gradOutput : gradOutput.Clone();
-        var s = _shape;
-        if (Tape.GradOf(_x) is { } gx)
-            DepthwiseConv2dKernel.BackwardInput(gy.Elements, _wt.Elements, gx.Elements, s);
-        var gw = Tape.GradOf(_w);
-        var gb = _b is null ? null : Tape.GradOf(_b);
+        var (x, weight, wt, bias, s) = Saved;
+        var gy = Dense(gradOutput);
+        if (Tape.GradOf(x) is { } gx)
+            DepthwiseConv2dKernel.BackwardInput(gy.Elements, wt.Elements, gx.Elements, s);
+        var gw = Tape.GradOf(weight);
+        var gb = bias is null ? null : Tape.GradOf(bias);
         if (gw is null && gb is null) return;
         int taps = s.Kh * s.Kw * s.C;
         float[] sums = BufferPool.Rent(taps + s.C);
         try
         {
             var result = sums.AsSpan(0, taps + (gb is null ? 0 : s.C));
-            DepthwiseConv2dKernel.BackwardWeight(_x.Elements, gy.Elements, s, gb is not null, result);
+            DepthwiseConv2dKernel.BackwardWeight(x.Elements, gy.Elements, s, gb is not null, result);
             if (gw is not null)
             {
                 // [Kh, Kw, C] → the weight's own layout (its gradient has the weight's strides).
@@ -86,13 +76,5 @@ internal sealed class DepthwiseConv2dFunction : Function<DepthwiseConv2dFunction
         {
             BufferPool.Return(sums);
         }
-    }
-
-    protected override void Clear()
-    {
-        _x = null!;
-        _w = null!;
-        _wt = null!;
-        _b = null;
     }
 }

@@ -7,11 +7,10 @@ namespace FormerSearch.Engine.Ops;
 /// adds each output row's gradient into its weight row in index order, so repeated indices accumulate
 /// deterministically.
 /// </summary>
-internal sealed class EmbeddingFunction : Function<EmbeddingFunction>
+internal sealed class EmbeddingFunction : Function<EmbeddingFunction, EmbeddingFunction.State, int>
 {
-    // Copied so that the caller may reuse its array; kept across uses of this pooled node.
-    private readonly List<int> _indices = [];
-    private Tensor _weight = null!;
+    /// <summary>The weight (the indices, copied so that the caller may reuse its array, are the saved items).</summary>
+    internal readonly record struct State(Tensor Weight);
 
     public static Tensor Apply(ReadOnlySpan<int> indices, Tensor weight, ReadOnlySpan<int> indexShape)
     {
@@ -31,32 +30,21 @@ internal sealed class EmbeddingFunction : Function<EmbeddingFunction>
         var w = weight.AsSpan();
         var y = output.AsSpan();
         for (int r = 0; r < indices.Length; r++) w.Slice(indices[r] * dim, dim).CopyTo(y.Slice(r * dim, dim));
-        if (Tape.Needs(weight))
-        {
-            var node = Rent();
-            node._weight = weight;
-            foreach (int i in indices) node._indices.Add(i);
-            Tape.Record(node, output);
-        }
+        if (Tape.Needs(weight)) Record(new(weight), indices, output);
         return output;
     }
 
     protected internal override void Backward(Tensor gradOutput)
     {
-        if (Tape.GradOf(_weight) is not { } gw) return;
-        int dim = _weight.Size(1);
+        var weight = Saved.Weight;
+        if (Tape.GradOf(weight) is not { } gw) return;
+        int dim = weight.Size(1);
         var g = gradOutput.AsSpan();
         var dw = gw.AsSpan();
-        for (int r = 0; r < _indices.Count; r++)
+        for (int r = 0; r < SavedItems.Count; r++)
         {
-            var dst = dw.Slice(_indices[r] * dim, dim);
+            var dst = dw.Slice(SavedItems[r] * dim, dim);
             System.Numerics.Tensors.TensorPrimitives.Add(dst, g.Slice(r * dim, dim), dst);
         }
-    }
-
-    protected override void Clear()
-    {
-        _indices.Clear();
-        _weight = null!;
     }
 }

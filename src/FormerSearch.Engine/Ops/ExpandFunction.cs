@@ -8,9 +8,9 @@ namespace FormerSearch.Engine.Ops;
 /// <c>torch.Tensor.expand</c> but materialised (a dense copy, so later ops see an ordinary tensor).
 /// The backward sums the gradient back over the repeated dimensions.
 /// </summary>
-internal sealed class ExpandFunction : Function<ExpandFunction>
+internal sealed class ExpandFunction : Function<ExpandFunction, ExpandFunction.State>
 {
-    private Tensor _x = null!;
+    internal readonly record struct State(Tensor X);
 
     public static Tensor Apply(Tensor x, ReadOnlySpan<int> shape)
     {
@@ -30,19 +30,12 @@ internal sealed class ExpandFunction : Function<ExpandFunction>
         // output = 0 + x broadcast.
         var layout = BroadcastLayout.Create(output.Shape, output.Shape, output.Strides, x.Shape, x.Strides);
         BroadcastKernels.Binary(BinaryOp.Add, layout, output.Elements, x.StridedElements, output.Elements);
-        if (Tape.Needs(x))
-        {
-            var node = Rent();
-            node._x = x;
-            Tape.Record(node, output);
-        }
+        if (Tape.Needs(x)) Record(new(x), output);
         return output;
     }
 
     protected internal override void Backward(Tensor gradOutput)
     {
-        if (Tape.GradOf(_x) is { } gx) BinaryFunction.Accumulate(gradOutput, gx);
+        if (Tape.GradOf(Saved.X) is { } gx) BinaryFunction.Accumulate(gradOutput, gx);
     }
-
-    protected override void Clear() => _x = null!;
 }

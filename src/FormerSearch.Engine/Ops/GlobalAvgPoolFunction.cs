@@ -10,9 +10,9 @@ namespace FormerSearch.Engine.Ops;
 /// The mean over every position of each sample: <c>[B, H, W, C] → [B, C]</c> (global average pooling)
 /// or <c>[B, N, C] → [B, C]</c> (mean over tokens). Sums use fixed row chunks in a fixed order.
 /// </summary>
-internal sealed class GlobalAvgPoolFunction : Function<GlobalAvgPoolFunction>
+internal sealed class GlobalAvgPoolFunction : Function<GlobalAvgPoolFunction, GlobalAvgPoolFunction.State>
 {
-    private Tensor _x = null!;
+    internal readonly record struct State(Tensor X);
 
     public static Tensor Apply(Tensor x)
     {
@@ -28,21 +28,17 @@ internal sealed class GlobalAvgPoolFunction : Function<GlobalAvgPoolFunction>
             ChunkedReduction.RunSegmented(batch, positions, c, new RowSum(x.Elements, c), y.AsSpan());
             TensorPrimitives.Divide(y.AsSpan(), positions, y.AsSpan());
         }
-        if (Tape.Needs(x))
-        {
-            var node = Rent();
-            node._x = x;
-            Tape.Record(node, y);
-        }
+        if (Tape.Needs(x)) Record(new(x), y);
         return y;
     }
 
     protected internal override void Backward(Tensor gradOutput)
     {
-        if (Tape.GradOf(_x) is not { } gx) return;
-        int batch = _x.Size(0), c = _x.Size(-1);
+        var x = Saved.X;
+        if (Tape.GradOf(x) is not { } gx) return;
+        int batch = x.Size(0), c = x.Size(-1);
         if (batch * c == 0) return;
-        int positions = _x.Numel / (batch * c);
+        int positions = x.Numel / (batch * c);
         float[] scaled = BufferPool.Rent(batch * c);
         try
         {
@@ -58,8 +54,6 @@ internal sealed class GlobalAvgPoolFunction : Function<GlobalAvgPoolFunction>
             BufferPool.Return(scaled);
         }
     }
-
-    protected override void Clear() => _x = null!;
 
     private static void StridedCopy(Tensor g, float[] dst)
     {

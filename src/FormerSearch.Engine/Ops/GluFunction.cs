@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 using FormerSearch.Engine.Autograd;
 using FormerSearch.Engine.Kernels.Activations;
+using FormerSearch.Engine.Kernels.Simd;
 using FormerSearch.Engine.Threading;
 
 namespace FormerSearch.Engine.Ops;
@@ -13,10 +13,10 @@ namespace FormerSearch.Engine.Ops;
 /// <see cref="FastExp"/>) is saved from the forward. Both passes run over threads in fixed segments
 /// (elementwise, so any split gives the same bits).
 /// </summary>
-internal sealed class GluFunction : Function<GluFunction>
+internal sealed class GluFunction : Function<GluFunction, GluFunction.State>
 {
-    private Tensor _x = null!, _gate = null!;
-    private int _outer, _half;
+    /// <summary>The input, σ(b) and the <c>[outer, 2, half]</c> layout.</summary>
+    internal readonly record struct State(Tensor X, Tensor Gate, int Outer, int Half);
 
     public static Tensor Apply(Tensor x, int dim)
     {
@@ -39,31 +39,18 @@ internal sealed class GluFunction : Function<GluFunction>
         if (split.Items > 0)
             ParallelRunner.For(split.Items, split.Grain, new ForwardBody(split, x.Elements, y.Elements, gate.Elements));
 
-        if (Tape.Needs(x))
-        {
-            var node = Rent();
-            node._x = x;
-            node._gate = gate;
-            node._outer = outer;
-            node._half = half;
-            Tape.Record(node, y);
-        }
+        if (Tape.Needs(x)) Record(new(x, gate, outer, half), y);
         return y;
     }
 
     protected internal override void Backward(Tensor gradOutput)
     {
-        if (Tape.GradOf(_x) is not { } gx) return;
-        var g = gradOutput.IsContiguous ? gradOutput : gradOutput.Clone();
-        var split = new Split(_outer, _half);
+        var (x, gate, outer, half) = Saved;
+        if (Tape.GradOf(x) is not { } gx) return;
+        var g = Dense(gradOutput);
+        var split = new Split(outer, half);
         if (split.Items > 0)
-            ParallelRunner.For(split.Items, split.Grain, new BackwardBody(split, _x.Elements, _gate.Elements, g.Elements, gx.Elements));
-    }
-
-    protected override void Clear()
-    {
-        _x = null!;
-        _gate = null!;
+            ParallelRunner.For(split.Items, split.Grain, new BackwardBody(split, x.Elements, gate.Elements, g.Elements, gx.Elements));
     }
 
     /// <summary>
@@ -79,10 +66,15 @@ internal sealed class GluFunction : Function<GluFunction>
         /// <summary>Items per range: at least ~16K elements, below which a hand-off costs more than it saves.</summary>
         public int Grain => Math.Max(1, (1 << 14) / Math.Max(1, Math.Min(Half, Segment)));
 
-        public void Locate(int item, out int block, out int from, out int length)
+        /// <summary>
+        /// Work item <paramref name="item"/>: its <paramref name="length"/> elements start at <paramref name="inputAt"/> in the
+        /// input's a-run (the b-run is <see cref="Half"/> further on) and at <paramref name="outputAt"/> in the output and σ(b).
+        /// </summary>
+        public void Locate(int item, out int inputAt, out int outputAt, out int length)
         {
-            block = item / PerBlock;
-            from = (item - block * PerBlock) * Segment;
+            int block = item / PerBlock, from = (item - block * PerBlock) * Segment;
+            inputAt = 2 * block * Half + from;
+            outputAt = block * Half + from;
             length = Math.Min(Segment, Half - from);
         }
     }
@@ -91,31 +83,31 @@ internal sealed class GluFunction : Function<GluFunction>
     {
         public void Invoke(int start, int end)
         {
-            int half = split.Half;
-            ref float xr = ref x.Start;
-            ref float sr = ref gate.Start;
-            ref float yr = ref y.Start;
             for (int item = start; item < end; item++)
             {
-                split.Locate(item, out int o, out int from, out int len);
-                ref float a = ref Unsafe.Add(ref xr, 2 * o * half + from);
-                ref float b = ref Unsafe.Add(ref xr, (2 * o + 1) * half + from);
-                ref float sig = ref Unsafe.Add(ref sr, o * half + from);
-                ref float yo = ref Unsafe.Add(ref yr, o * half + from);
-                int i = 0;
-                for (; i <= len - 16; i += 16)
-                {
-                    var sv = Vector512<float>.One / (Vector512<float>.One + FastExp.Vector(-Vector512.LoadUnsafe(ref b, (nuint)i)));
-                    sv.StoreUnsafe(ref sig, (nuint)i);
-                    (Vector512.LoadUnsafe(ref a, (nuint)i) * sv).StoreUnsafe(ref yo, (nuint)i);
-                }
-                for (; i < len; i++)
-                {
-                    float sv = 1f / (1f + FastExp.Scalar(-Unsafe.Add(ref b, i)));
-                    Unsafe.Add(ref sig, i) = sv;
-                    Unsafe.Add(ref yo, i) = Unsafe.Add(ref a, i) * sv;
-                }
+                split.Locate(item, out int inputAt, out int outputAt, out int length);
+                var run = new ForwardRun(ref x[inputAt], ref x[inputAt + split.Half], ref gate[outputAt], ref y[outputAt], length);
+                Widths.Run(ref run);
             }
+        }
+    }
+
+    /// <summary><c>σ = 1/(1 + e^−b)</c>, <c>y = a·σ</c> over one run.</summary>
+    private readonly ref struct ForwardRun(ref float a, ref float b, ref float sigma, ref float y, int n) : IWidthLoop
+    {
+        private readonly ref float _a = ref a, _b = ref b, _sigma = ref sigma, _y = ref y;
+
+        /// <summary>Whole vectors from element <paramref name="i"/> on; returns where the first incomplete one starts.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int Run<TVector, TSimd>(int i) where TVector : struct where TSimd : ISimd<TVector>
+        {
+            for (; i <= n - TSimd.Count; i += TSimd.Count)
+            {
+                var sv = TSimd.Divide(TSimd.One, TSimd.Add(TSimd.One, FastExp.Vector<TVector, TSimd>(TSimd.Negate(TSimd.Load(ref _b, (nuint)i)))));
+                TSimd.Store(sv, ref _sigma, (nuint)i);
+                TSimd.Store(TSimd.Multiply(TSimd.Load(ref _a, (nuint)i), sv), ref _y, (nuint)i);
+            }
+            return i;
         }
     }
 
@@ -124,36 +116,32 @@ internal sealed class GluFunction : Function<GluFunction>
     {
         public void Invoke(int start, int end)
         {
-            int half = split.Half;
-            ref float xr = ref x.Start;
-            ref float sr = ref gate.Start;
-            ref float gr = ref g.Start;
-            ref float dr = ref dx.Start;
             for (int item = start; item < end; item++)
             {
-                split.Locate(item, out int o, out int from, out int len);
-                ref float a = ref Unsafe.Add(ref xr, 2 * o * half + from);
-                ref float sig = ref Unsafe.Add(ref sr, o * half + from);
-                ref float go = ref Unsafe.Add(ref gr, o * half + from);
-                ref float da = ref Unsafe.Add(ref dr, 2 * o * half + from);
-                ref float db = ref Unsafe.Add(ref dr, (2 * o + 1) * half + from);
-                int i = 0;
-                for (; i <= len - 16; i += 16)
-                {
-                    var gv = Vector512.LoadUnsafe(ref go, (nuint)i);
-                    var sv = Vector512.LoadUnsafe(ref sig, (nuint)i);
-                    (gv * sv + Vector512.LoadUnsafe(ref da, (nuint)i)).StoreUnsafe(ref da, (nuint)i);
-                    var t = gv * Vector512.LoadUnsafe(ref a, (nuint)i) * sv;
-                    (Vector512.LoadUnsafe(ref db, (nuint)i) + t - t * sv).StoreUnsafe(ref db, (nuint)i);
-                }
-                for (; i < len; i++)
-                {
-                    float gv = Unsafe.Add(ref go, i), sv = Unsafe.Add(ref sig, i);
-                    Unsafe.Add(ref da, i) = gv * sv + Unsafe.Add(ref da, i);
-                    float t = gv * Unsafe.Add(ref a, i) * sv;
-                    Unsafe.Add(ref db, i) = Unsafe.Add(ref db, i) + t - t * sv;
-                }
+                split.Locate(item, out int inputAt, out int outputAt, out int length);
+                var run = new BackwardRun(ref x[inputAt], ref gate[outputAt], ref g[outputAt], ref dx[inputAt], ref dx[inputAt + split.Half], length);
+                Widths.Run(ref run);
             }
+        }
+    }
+
+    private readonly ref struct BackwardRun(ref float a, ref float sigma, ref float g, ref float da, ref float db, int n) : IWidthLoop
+    {
+        private readonly ref float _a = ref a, _sigma = ref sigma, _g = ref g, _da = ref da, _db = ref db;
+
+        /// <summary>Whole vectors from element <paramref name="i"/> on; returns where the first incomplete one starts.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int Run<TVector, TSimd>(int i) where TVector : struct where TSimd : ISimd<TVector>
+        {
+            for (; i <= n - TSimd.Count; i += TSimd.Count)
+            {
+                var gv = TSimd.Load(ref _g, (nuint)i);
+                var sv = TSimd.Load(ref _sigma, (nuint)i);
+                TSimd.Store(TSimd.Add(TSimd.Multiply(gv, sv), TSimd.Load(ref _da, (nuint)i)), ref _da, (nuint)i);
+                var t = TSimd.Multiply(TSimd.Multiply(gv, TSimd.Load(ref _a, (nuint)i)), sv);
+                TSimd.Store(TSimd.Subtract(TSimd.Add(TSimd.Load(ref _db, (nuint)i), t), TSimd.Multiply(t, sv)), ref _db, (nuint)i);
+            }
+            return i;
         }
     }
 }

@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using FormerSearch.Engine.Autograd;
 using FormerSearch.Engine.Kernels.Norms;
 using FormerSearch.Engine.Kernels.Reductions;
 using FormerSearch.Engine.Memory;
@@ -15,15 +14,11 @@ namespace FormerSearch.Engine.Ops;
 /// </summary>
 internal sealed class GroupNorm1Function : NormFunction<GroupNorm1Function>
 {
-
     public static Tensor Apply(Tensor x, Tensor? weight, Tensor? bias, float eps)
     {
         if (x.Rank < 2) throw new ArgumentException($"GroupNorm1 needs a [B, ..., C] input; got {Tensor.FormatShape(x.Shape)}.");
         int batch = x.Size(0), c = x.Size(-1);
-        NormChecks.Affine("GroupNorm1", x, weight, bias, c);
-        x = x.Contiguous();
-        var w = weight?.Contiguous() ?? Tensor.Full(1f, c);
-        var b = bias?.Contiguous() ?? Tensor.Zeros(c);
+        (x, var w, var b) = Operands("GroupNorm1", x, weight, bias, c);
         int positions = batch * c == 0 ? 0 : x.Numel / (batch * c);
         long count = (long)positions * c;
         var y = Tensor.Empty(x.Shape);
@@ -44,32 +39,31 @@ internal sealed class GroupNorm1Function : NormFunction<GroupNorm1Function>
             X = x.Elements, Y = y.Elements, W = w.Elements, B = b.Elements, Mean = mean.Elements, Rstd = rstd.Elements, C = c, Positions = positions,
         });
 
-        Record(x, w, b, mean, rstd, y);
+        RecordIfNeeded(new(x, w, b, mean, rstd), y);
         return y;
     }
 
     protected internal override void Backward(Tensor gradOutput)
     {
-        var gy = gradOutput.IsContiguous ? gradOutput : gradOutput.Clone();
-        var gx = Tape.GradOf(_x);
-        var gw = Tape.GradOf(_w);
-        var gb = Tape.GradOf(_b);
-        int batch = _x.Size(0), c = _x.Size(-1);
-        int positions = batch * c == 0 ? 0 : _x.Numel / (batch * c);
+        var (x, weight, _, mean, rstd, _) = Saved;
+        var (gx, gw, gb) = Gradients();
+        var gy = Dense(gradOutput);
+        int batch = x.Size(0), c = x.Size(-1);
+        int positions = batch * c == 0 ? 0 : x.Numel / (batch * c);
         float count = (float)((long)positions * c);
         if (positions == 0) return;
         // Per sample: Σ dy·x̂ and Σ dy per channel (they give dw and db, and the two sums dx needs).
         float[] sums = BufferPool.Rent(batch * 2 * c + 2 * batch);
         try
         {
-            var w = _w.AsSpan();
+            var w = weight.AsSpan();
             var coef = sums.AsSpan(batch * 2 * c, 2 * batch);
-            var inputs = new NormBackwardInputs(_x.Elements, gy.Elements, _mean.Elements, _rstd.Elements, c, RowsPerStat: positions);
+            var inputs = new NormBackwardInputs(x.Elements, gy.Elements, mean.Elements, rstd.Elements, c, RowsPerStat: positions);
             ChunkedReduction.RunSegmented(batch, positions, 2 * c, new AffineReducer(inputs), sums);
             for (int n = 0; n < batch; n++)
             {
                 var s = sums.AsSpan(n * 2 * c, 2 * c);
-                float r = _rstd[n];
+                float r = rstd[n];
                 // c0 = rstd·mean(dy·w), c1 = rstd²·mean(dy·w·x̂).
                 coef[2 * n] = r * TensorPrimitives.Dot(w, s[c..]) / count;
                 coef[2 * n + 1] = r * r * TensorPrimitives.Dot(w, s[..c]) / count;
@@ -80,7 +74,7 @@ internal sealed class GroupNorm1Function : NormFunction<GroupNorm1Function>
             {
                 ParallelRunner.For(batch * positions, Math.Max(1, 16384 / Math.Max(c, 1)), new InputGradBody
                 {
-                    Inputs = inputs, Gx = gx.Elements, W = _w.Elements, Coef = new FloatSlice(sums, batch * 2 * c, 2 * batch),
+                    Inputs = inputs, Gx = gx.Elements, W = weight.Elements, Coef = new FloatSlice(sums, batch * 2 * c, 2 * batch),
                 });
             }
         }

@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using FormerSearch.Engine.Autograd;
 using FormerSearch.Engine.Kernels.Norms;
 using FormerSearch.Engine.Kernels.Reductions;
 using FormerSearch.Engine.Memory;
@@ -15,15 +14,11 @@ namespace FormerSearch.Engine.Ops;
 /// </summary>
 internal sealed class LayerNormFunction : NormFunction<LayerNormFunction>
 {
-
     public static Tensor Apply(Tensor x, Tensor? weight, Tensor? bias, float eps)
     {
         if (x.Rank < 1) throw new ArgumentException("LayerNorm needs an input with at least one dimension; got a scalar.");
         int c = x.Size(-1);
-        NormChecks.Affine("LayerNorm", x, weight, bias, c);
-        x = x.Contiguous();
-        var w = weight?.Contiguous() ?? Tensor.Full(1f, c);
-        var b = bias?.Contiguous() ?? Tensor.Zeros(c);
+        (x, var w, var b) = Operands("LayerNorm", x, weight, bias, c);
         int rows = c == 0 ? 0 : x.Numel / c;
         var y = Tensor.Empty(x.Shape);
         var mean = Tensor.Empty(rows);
@@ -33,26 +28,25 @@ internal sealed class LayerNormFunction : NormFunction<LayerNormFunction>
             X = x.Elements, Y = y.Elements, W = w.Elements, B = b.Elements, Mean = mean.Elements, Rstd = rstd.Elements, C = c, Eps = eps,
         });
 
-        Record(x, w, b, mean, rstd, y);
+        RecordIfNeeded(new(x, w, b, mean, rstd), y);
         return y;
     }
 
     protected internal override void Backward(Tensor gradOutput)
     {
-        var gy = gradOutput.IsContiguous ? gradOutput : gradOutput.Clone();
-        var gx = Tape.GradOf(_x);
-        var gw = Tape.GradOf(_w);
-        var gb = Tape.GradOf(_b);
-        int c = _x.Size(-1);
-        int rows = c == 0 ? 0 : _x.Numel / c;
+        var (x, w, _, mean, rstd, _) = Saved;
+        var (gx, gw, gb) = Gradients();
+        var gy = Dense(gradOutput);
+        int c = x.Size(-1);
+        int rows = c == 0 ? 0 : x.Numel / c;
         bool affine = gw is not null || gb is not null;
         int width = affine ? 2 * c : 0;
         float[] sums = BufferPool.Rent(width);
         try
         {
             var result = sums.AsSpan(0, width);
-            var inputs = new NormBackwardInputs(_x.Elements, gy.Elements, _mean.Elements, _rstd.Elements, c, RowsPerStat: 1);
-            ChunkedReduction.Run(rows, new BackwardReducer(inputs, _w.Elements, gx?.Elements, affine), result);
+            var inputs = new NormBackwardInputs(x.Elements, gy.Elements, mean.Elements, rstd.Elements, c, RowsPerStat: 1);
+            ChunkedReduction.Run(rows, new BackwardReducer(inputs, w.Elements, gx?.Elements, affine), result);
             if (gw is not null) TensorPrimitives.Add(gw.AsSpan(), result[..c], gw.AsSpan());
             if (gb is not null) TensorPrimitives.Add(gb.AsSpan(), result[c..], gb.AsSpan());
         }

@@ -9,10 +9,9 @@ namespace FormerSearch.Engine.Ops;
 /// one GEMM over all leading positions. <c>W</c> (<c>[out, in]</c>) may be a sub-block view of a
 /// larger weight, as in a supernet: its gradient then lands in that block of the shared gradient.
 /// </summary>
-internal sealed class LinearFunction : Function<LinearFunction>
+internal sealed class LinearFunction : Function<LinearFunction, LinearFunction.State>
 {
-    private Tensor _x = null!, _w = null!;
-    private Tensor? _b;
+    internal readonly record struct State(Tensor X, Tensor W, Tensor? B);
 
     public static Tensor Apply(Tensor x, Tensor w, Tensor? b)
     {
@@ -40,41 +39,28 @@ internal sealed class LinearFunction : Function<LinearFunction>
         }
         MatrixOperand.Multiply(Rows(x, rows), MatrixOperand.TryOf(w)!.Value.T, Rows(y, rows), 1f, b is null ? 0f : 1f);
 
-        if (Tape.Needs(x, w, b))
-        {
-            var node = Rent();
-            node._x = x;
-            node._w = w;
-            node._b = b;
-            Tape.Record(node, y);
-        }
+        if (Tape.Needs(x, w, b)) Record(new(x, w, b), y);
         return y;
     }
 
     protected internal override void Backward(Tensor gradOutput)
     {
-        int outFeatures = _w.Size(0);
+        var (x, weight, bias) = Saved;
+        int outFeatures = weight.Size(0);
         int rows = gradOutput.Numel / Math.Max(outFeatures, 1);
         var gy = Rows(gradOutput, rows);
-        var w = MatrixOperand.TryOf(_w)!.Value;
-        if (Tape.GradOf(_x) is { } gx)
+        var w = MatrixOperand.TryOf(weight)!.Value;
+        if (Tape.GradOf(x) is { } gx)
             MatrixOperand.Multiply(gy, w, Rows(gx, rows), 1f, 1f);
-        if (Tape.GradOf(_w) is { } gw)
-            MatrixOperand.Multiply(gy.T, Rows(_x, rows), MatrixOperand.TryOf(gw)!.Value, 1f, 1f);
-        if (_b is not null && Tape.GradOf(_b) is { } gb)
+        if (Tape.GradOf(weight) is { } gw)
+            MatrixOperand.Multiply(gy.T, Rows(x, rows), MatrixOperand.TryOf(gw)!.Value, 1f, 1f);
+        if (bias is not null && Tape.GradOf(bias) is { } gb)
         {
             // Rows are added in order, so the sum is the same for any thread count.
             var dst = gb.AsSpan();
             var src = gradOutput.AsSpan();
             for (int r = 0; r < rows; r++) TensorPrimitives.Add(dst, src.Slice(r * outFeatures, outFeatures), dst);
         }
-    }
-
-    protected override void Clear()
-    {
-        _x = null!;
-        _w = null!;
-        _b = null;
     }
 
     /// <summary>A contiguous tensor seen as a <c>rows × lastDim</c> matrix.</summary>

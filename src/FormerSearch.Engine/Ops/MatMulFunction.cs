@@ -9,9 +9,9 @@ namespace FormerSearch.Engine.Ops;
 /// <c>[..., m, k] · [..., k, n] → [..., m, n]</c>. Either side may be a plain matrix shared by every
 /// batch item, and either may be a transposed or sub-block view (passed to GEMM as is).
 /// </summary>
-internal sealed class MatMulFunction : Function<MatMulFunction>
+internal sealed class MatMulFunction : Function<MatMulFunction, MatMulFunction.State>
 {
-    private Tensor _a = null!, _b = null!;
+    internal readonly record struct State(Tensor A, Tensor B);
 
     public static Tensor Apply(Tensor a, Tensor b)
     {
@@ -33,21 +33,16 @@ internal sealed class MatMulFunction : Function<MatMulFunction>
 
         RunBatches(new BatchProducts(a, b, c, BatchProducts.Kind.Forward));
 
-        if (Tape.Needs(a, b))
-        {
-            var node = Rent();
-            node._a = a;
-            node._b = b;
-            Tape.Record(node, c);
-        }
+        if (Tape.Needs(a, b)) Record(new(a, b), c);
         return c;
     }
 
     protected internal override void Backward(Tensor gradOutput)
     {
         // dA += dC · Bᵀ ; dB += Aᵀ · dC. A matrix shared by the batch accumulates over it in order.
-        if (Tape.GradOf(_a) is { } ga) RunBatches(new BatchProducts(gradOutput, _b, ga, BatchProducts.Kind.GradA));
-        if (Tape.GradOf(_b) is { } gb) RunBatches(new BatchProducts(_a, gradOutput, gb, BatchProducts.Kind.GradB));
+        var (a, b) = Saved;
+        if (Tape.GradOf(a) is { } ga) RunBatches(new BatchProducts(gradOutput, b, ga, BatchProducts.Kind.GradA));
+        if (Tape.GradOf(b) is { } gb) RunBatches(new BatchProducts(a, gradOutput, gb, BatchProducts.Kind.GradB));
     }
 
     /// <summary>
@@ -91,12 +86,6 @@ internal sealed class MatMulFunction : Function<MatMulFunction>
                 }
             }
         }
-    }
-
-    protected override void Clear()
-    {
-        _a = null!;
-        _b = null!;
     }
 
     private static int BatchCount(Tensor t)

@@ -3,36 +3,37 @@ using FormerSearch.Engine.Autograd;
 namespace FormerSearch.Engine.Ops;
 
 /// <summary>
-/// What every normalisation op (LayerNorm, GroupNorm(1), BatchNorm) keeps for its backward: the input,
-/// the affine weight and bias, and the statistics its forward computed (mean and 1/std).
+/// What every normalisation op (LayerNorm, GroupNorm(1), BatchNorm) shares: the checks on its affine weight and
+/// bias, the operands its kernels read, and what it keeps for its backward (the input, the affine weight and bias,
+/// and the statistics its forward used: mean and 1/std).
 /// </summary>
-internal abstract class NormFunction<TSelf> : Function<TSelf> where TSelf : NormFunction<TSelf>, new()
+internal abstract class NormFunction<TSelf> : Function<TSelf, NormFunction<TSelf>.State> where TSelf : NormFunction<TSelf>, new()
 {
-    protected Tensor _x = null!, _w = null!, _b = null!, _mean = null!, _rstd = null!;
+    /// <summary>
+    /// The saved operands; <paramref name="StatisticsFromInput"/> is false when the statistics were given
+    /// (BatchNorm in evaluation), so that they are constants to the backward.
+    /// </summary>
+    internal readonly record struct State(Tensor X, Tensor W, Tensor B, Tensor Mean, Tensor Rstd, bool StatisticsFromInput = true);
 
     /// <summary>
-    /// Records a node producing <paramref name="y"/> when an input needs a gradient, and returns it
-    /// (so an op can save more), or null when nothing is recorded.
+    /// The contiguous input, weight and bias of <paramref name="op"/>, with ones and zeros for an absent weight and bias.
     /// </summary>
-    protected static TSelf? Record(Tensor x, Tensor w, Tensor b, Tensor mean, Tensor rstd, Tensor y)
+    /// <exception cref="ArgumentException">The weight or bias is given but not <c>[c]</c>.</exception>
+    protected static (Tensor X, Tensor W, Tensor B) Operands(string op, Tensor x, Tensor? weight, Tensor? bias, int c)
     {
-        if (!Tape.Needs(x, w, b)) return null;
-        var node = Rent();
-        node._x = x;
-        node._w = w;
-        node._b = b;
-        node._mean = mean;
-        node._rstd = rstd;
-        Tape.Record(node, y);
-        return node;
+        if (weight is not null && (weight.Rank != 1 || weight.Size(0) != c))
+            throw new ArgumentException($"{op} weight must be [{c}] for input {Tensor.FormatShape(x.Shape)}; got {Tensor.FormatShape(weight.Shape)}.");
+        if (bias is not null && (bias.Rank != 1 || bias.Size(0) != c))
+            throw new ArgumentException($"{op} bias must be [{c}] for input {Tensor.FormatShape(x.Shape)}; got {Tensor.FormatShape(bias.Shape)}.");
+        return (x.Contiguous(), weight?.Contiguous() ?? Tensor.Full(1f, c), bias?.Contiguous() ?? Tensor.Zeros(c));
     }
 
-    protected override void Clear()
+    /// <summary>Records a node producing <paramref name="y"/> when the input, weight or bias needs a gradient.</summary>
+    protected static void RecordIfNeeded(in State saved, Tensor y)
     {
-        _x = null!;
-        _w = null!;
-        _b = null!;
-        _mean = null!;
-        _rstd = null!;
+        if (Tape.Needs(saved.X, saved.W, saved.B)) Record(saved, y);
     }
+
+    /// <summary>The gradients to accumulate into (null where none is needed) of the input, weight and bias.</summary>
+    protected (Tensor? X, Tensor? W, Tensor? B) Gradients() => (Tape.GradOf(Saved.X), Tape.GradOf(Saved.W), Tape.GradOf(Saved.B));
 }

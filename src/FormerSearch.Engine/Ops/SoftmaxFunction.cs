@@ -7,10 +7,9 @@ namespace FormerSearch.Engine.Ops;
 /// Softmax or log-softmax over the last axis (as <c>torch.softmax(x, -1)</c> /
 /// <c>log_softmax(x, -1)</c>); the backward uses the saved output only.
 /// </summary>
-internal sealed class SoftmaxFunction : Function<SoftmaxFunction>
+internal sealed class SoftmaxFunction : Function<SoftmaxFunction, SoftmaxFunction.State>
 {
-    private Tensor _x = null!, _y = null!;
-    private bool _log;
+    internal readonly record struct State(Tensor X, Tensor Y, bool Log);
 
     public static Tensor Apply(Tensor x, bool log)
     {
@@ -18,26 +17,14 @@ internal sealed class SoftmaxFunction : Function<SoftmaxFunction>
         x = x.Contiguous();
         var y = Tensor.Empty(x.Shape);
         SoftmaxKernels.Forward(log, x.Elements, y.Elements, x.Size(-1));
-        if (Tape.Needs(x))
-        {
-            var node = Rent();
-            node._x = x;
-            node._y = y;
-            node._log = log;
-            Tape.Record(node, y);
-        }
+        if (Tape.Needs(x)) Record(new(x, y, log), y);
         return y;
     }
 
     protected internal override void Backward(Tensor gradOutput)
     {
-        if (Tape.GradOf(_x) is not { } gx) return;
-        SoftmaxKernels.Backward(_log, _y.Elements, gradOutput.Elements, gx.Elements, _y.Size(-1));
-    }
-
-    protected override void Clear()
-    {
-        _x = null!;
-        _y = null!;
+        var (x, y, log) = Saved;
+        if (Tape.GradOf(x) is not { } gx) return;
+        SoftmaxKernels.Backward(log, y.Elements, gradOutput.Elements, gx.Elements, y.Size(-1));
     }
 }

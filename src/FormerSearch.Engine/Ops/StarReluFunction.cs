@@ -11,12 +11,12 @@ namespace FormerSearch.Engine.Ops;
 /// over fixed-size blocks (in parallel) and the block sums added in order, so they do not depend on
 /// the thread count. Forward and backward are each one fused pass over those blocks.
 /// </summary>
-internal sealed class StarReluFunction : Function<StarReluFunction>
+internal sealed class StarReluFunction : Function<StarReluFunction, StarReluFunction.State>
 {
     // Fixed summation blocks: the split of a reduction must never follow the thread count.
     private const int Block = 1 << 14;
 
-    private Tensor _x = null!, _scale = null!, _bias = null!, _relu = null!;
+    internal readonly record struct State(Tensor X, Tensor Scale, Tensor Bias, Tensor Relu);
 
     public static Tensor Apply(Tensor x, Tensor scale, Tensor bias)
     {
@@ -28,31 +28,24 @@ internal sealed class StarReluFunction : Function<StarReluFunction>
         var y = Tensor.Empty(x.Shape);
         int count = x.Numel;
         ParallelRunner.For((count + Block - 1) / Block, 1, new ForwardBody(x.Elements, relu.Elements, y.Elements, s, b));
-        if (Tape.Needs(x, scale, bias))
-        {
-            var node = Rent();
-            node._x = x;
-            node._scale = scale;
-            node._bias = bias;
-            node._relu = relu;
-            Tape.Record(node, y);
-        }
+        if (Tape.Needs(x, scale, bias)) Record(new(x, scale, bias, relu), y);
         return y;
     }
 
     protected internal override void Backward(Tensor gradOutput)
     {
-        var gx = Tape.GradOf(_x);
-        var gs = Tape.GradOf(_scale);
-        var gb = Tape.GradOf(_bias);
+        var (x, scale, bias, relu) = Saved;
+        var gx = Tape.GradOf(x);
+        var gs = Tape.GradOf(scale);
+        var gb = Tape.GradOf(bias);
         bool sums = gs is not null || gb is not null;
         if (gx is null && !sums) return;
-        int n = _relu.Numel;
+        int n = relu.Numel;
         int blocks = (n + Block - 1) / Block;
         // One pass: dx += g·2s·relu(x) and, per block, Σ g·relu(x)² and Σ g.
         var partial = Tensor.Empty(2 * blocks);
-        var g = gradOutput.IsContiguous ? gradOutput : gradOutput.Clone();
-        ParallelRunner.For(blocks, 1, new BackwardBody(g.Elements, _relu.Elements, gx?.Elements, 2f * _scale.Item(), sums, partial.Elements));
+        var g = Dense(gradOutput);
+        ParallelRunner.For(blocks, 1, new BackwardBody(g.Elements, relu.Elements, gx?.Elements, 2f * scale.Item(), sums, partial.Elements));
         if (!sums) return;
         double sumS = 0, sumB = 0;
         var p = partial.AsSpan();
@@ -63,14 +56,6 @@ internal sealed class StarReluFunction : Function<StarReluFunction>
         }
         if (gs is not null) gs.StridedElements[0] += (float)sumS;
         if (gb is not null) gb.StridedElements[0] += (float)sumB;
-    }
-
-    protected override void Clear()
-    {
-        _x = null!;
-        _scale = null!;
-        _bias = null!;
-        _relu = null!;
     }
 
     /// <summary><c>relu = max(x, 0)</c>, <c>y = (s·relu)·relu + b</c> over whole blocks.</summary>

@@ -10,11 +10,10 @@ namespace FormerSearch.Engine.Ops;
 /// <c>keepdim</c>); no axes given means all of them, giving a rank-0 tensor. The backward spreads the
 /// output gradient (scaled by <c>1/count</c> for the mean) back over the reduced axes.
 /// </summary>
-internal sealed class SumFunction : Function<SumFunction>
+internal sealed class SumFunction : Function<SumFunction, SumFunction.State>
 {
-    private Tensor _x = null!;
-    private float _scale;
-    private Dims _keptShape;
+    /// <summary>The input, the factor on the gradient (<c>1/count</c> for the mean) and the input's shape with size 1 on reduced axes.</summary>
+    internal readonly record struct State(Tensor X, float Scale, Dims KeptShape);
 
     public static Tensor Apply(Tensor x, ReadOnlySpan<int> dims, bool keepDim, bool mean)
     {
@@ -50,34 +49,26 @@ internal sealed class SumFunction : Function<SumFunction>
         // torch.mean divides the sum by the count (an empty reduction gives NaN, as there).
         if (mean) TensorPrimitives.Divide(output.AsSpan(), (float)count, output.AsSpan());
 
-        if (Tape.Needs(x))
-        {
-            var node = Rent();
-            node._x = x;
-            node._scale = mean ? 1f / count : 1f;
-            node._keptShape = kept;
-            Tape.Record(node, output);
-        }
+        if (Tape.Needs(x)) Record(new(x, mean ? 1f / count : 1f, kept), output);
         return output;
     }
 
     protected internal override void Backward(Tensor gradOutput)
     {
-        if (Tape.GradOf(_x) is not { } gx) return;
-        int rank = _x.Rank;
-        ReadOnlySpan<int> keptShape = ((ReadOnlySpan<int>)_keptShape)[..rank];
+        var (x, scale, kept) = Saved;
+        if (Tape.GradOf(x) is not { } gx) return;
+        int rank = x.Rank;
+        ReadOnlySpan<int> keptShape = ((ReadOnlySpan<int>)kept)[..rank];
         Span<int> keptStrides = stackalloc int[rank];
         BroadcastShapes.DenseStrides(keptShape, keptStrides);
         var g = gradOutput;
-        if (_scale != 1f)
+        if (scale != 1f)
         {
             g = Tensor.Empty(gradOutput.Shape);
-            TensorPrimitives.Multiply(gradOutput.AsSpan(), _scale, g.AsSpan());
+            TensorPrimitives.Multiply(gradOutput.AsSpan(), scale, g.AsSpan());
         }
         // gx += g broadcast from the kept shape (gx is dense over the layout, so it is operand A and the output).
         var layout = BroadcastLayout.Create(gx.Shape, gx.Shape, gx.Strides, keptShape, keptStrides);
         BroadcastKernels.Binary(BinaryOp.Add, layout, gx.Elements, g.Elements, gx.Elements);
     }
-
-    protected override void Clear() => _x = null!;
 }

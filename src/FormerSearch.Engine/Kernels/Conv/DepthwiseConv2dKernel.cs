@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using FormerSearch.Engine.Kernels.Reductions;
+using FormerSearch.Engine.Kernels.Simd;
 using FormerSearch.Engine.Memory;
 using FormerSearch.Engine.Threading;
 
@@ -9,7 +9,8 @@ namespace FormerSearch.Engine.Kernels.Conv;
 
 /// <summary>
 /// Direct depthwise convolution on channels-last data, vectorised along the contiguous channels:
-/// for each output pixel and block of 16 channels (8 with AVX2 only) the taps are accumulated in a register. The weight
+/// for each output pixel and block of channels (the widest accelerated vectors, then single floats) the taps are
+/// accumulated in a register. The weight
 /// is taken transposed to <c>[Kh, Kw, C]</c> so that a tap's channels are contiguous too.
 /// Every tensor is a dense slice (<c>[B, H, W, C]</c>, <c>[Kh, Kw, C]</c>, <c>[C]</c>).
 /// </summary>
@@ -110,70 +111,68 @@ internal static class DepthwiseConv2dKernel
         public readonly void Invoke(int start, int end)
         {
             var s = S;
-            int c = s.C, wo = s.Wo, ho = s.Ho, kw = s.Kw;
-            ref float xr = ref X.Start;
-            ref float wr = ref Wt.Start;
-            ref float yr = ref Y.Start;
             bool hasBias = Bias.HasValue;
             ref float br = ref hasBias ? ref Bias!.Value.Start : ref Unsafe.NullRef<float>();
             for (int row = start; row < end; row++)
             {
-                // The kernel rows inside the input are the same for the whole output row.
-                int oy = row % ho, b = row / ho;
-                s.RowTaps(oy, out int iyBase, out int i0, out int i1);
-                for (int ox = 0, p = row * wo; ox < wo; ox++, p++)
+                var taps = new RowTaps(ref X.Start, ref Wt.Start, ref Y.Start, ref br, s, row, Accumulate, hasBias);
+                Widths.Run(ref taps);
+            }
+        }
+    }
+
+    /// <summary>
+    /// One output row (<c>b·Ho + oy</c>), per pixel and block of channels: the start (the output itself when
+    /// accumulating, else the bias or 0) plus the pixel's taps inside the input, summed in a register in tap order.
+    /// Each width's pass covers every pixel of the row, so the per-row set-up is paid once.
+    /// </summary>
+    private readonly ref struct RowTaps : IWidthLoop
+    {
+        private readonly ref float _x, _w, _y, _bias;
+        private readonly ConvShape _s;
+        private readonly int _origin, _yRow, _i0, _i1;
+        private readonly bool _accumulate, _hasBias;
+
+        public RowTaps(ref float x, ref float w, ref float y, ref float bias, in ConvShape s, int row, bool accumulate, bool hasBias)
+        {
+            _x = ref x;
+            _w = ref w;
+            _y = ref y;
+            _bias = ref bias;
+            _s = s;
+            // The kernel rows inside the input are the same for the whole output row.
+            int oy = row % s.Ho, b = row / s.Ho;
+            s.RowTaps(oy, out int iyBase, out _i0, out _i1);
+            // Element index of input pixel (iyBase, 0) of image b, channel 0 (may lie outside; only valid taps are read).
+            _origin = (b * s.H + iyBase) * s.W * s.C;
+            _yRow = row * s.Wo * s.C;
+            (_accumulate, _hasBias) = (accumulate, hasBias);
+        }
+
+        /// <summary>Whole blocks of channels from <paramref name="from"/> on, in every pixel; returns the first channel left.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int Run<TVector, TSimd>(int from) where TVector : struct where TSimd : ISimd<TVector>
+        {
+            var s = _s;
+            int c = s.C, wo = s.Wo, xRow = s.W * c, wRow = s.Kw * c, ch = from;
+            for (int ox = 0; ox < wo; ox++)
+            {
+                s.ColumnTaps(ox, out int ixBase, out int j0, out int j1);
+                int origin = _origin + ixBase * c, yBase = _yRow + ox * c;
+                for (ch = from; ch <= c - TSimd.Count; ch += TSimd.Count)
                 {
-                    s.ColumnTaps(ox, out int ixBase, out int j0, out int j1);
-                    // Element index of input pixel (iyBase, ixBase) of image b, channel 0 (may lie outside; only valid taps are read).
-                    int origin = ((b * s.H + iyBase) * s.W + ixBase) * c;
-                    int yBase = p * c;
-                    int ch = 0;
-                    if (Vector512.IsHardwareAccelerated)
+                    var acc = _accumulate ? TSimd.Load(ref _y, (nuint)(yBase + ch)) : _hasBias ? TSimd.Load(ref _bias, (nuint)ch) : TSimd.Zero;
+                    for (int i = _i0; i < _i1; i++)
                     {
-                        for (; ch <= c - 16; ch += 16)
-                        {
-                            var acc = Accumulate ? Vector512.LoadUnsafe(ref yr, (nuint)(yBase + ch))
-                                : hasBias ? Vector512.LoadUnsafe(ref br, (nuint)ch) : Vector512<float>.Zero;
-                            for (int i = i0; i < i1; i++)
-                            {
-                                int xi = origin + i * s.W * c + ch;
-                                int wi = i * kw * c + ch;
-                                for (int j = j0; j < j1; j++)
-                                    acc = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(xi + j * c)), Vector512.LoadUnsafe(ref wr, (nuint)(wi + j * c)), acc);
-                            }
-                            acc.StoreUnsafe(ref yr, (nuint)(yBase + ch));
-                        }
+                        int xi = origin + i * xRow + ch;
+                        int wi = i * wRow + ch;
+                        for (int j = j0; j < j1; j++)
+                            acc = TSimd.FusedMultiplyAdd(TSimd.Load(ref _x, (nuint)(xi + j * c)), TSimd.Load(ref _w, (nuint)(wi + j * c)), acc);
                     }
-                    else if (Vector256.IsHardwareAccelerated)
-                    {
-                        for (; ch <= c - 8; ch += 8)
-                        {
-                            var acc = Accumulate ? Vector256.LoadUnsafe(ref yr, (nuint)(yBase + ch))
-                                : hasBias ? Vector256.LoadUnsafe(ref br, (nuint)ch) : Vector256<float>.Zero;
-                            for (int i = i0; i < i1; i++)
-                            {
-                                int xi = origin + i * s.W * c + ch;
-                                int wi = i * kw * c + ch;
-                                for (int j = j0; j < j1; j++)
-                                    acc = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(xi + j * c)), Vector256.LoadUnsafe(ref wr, (nuint)(wi + j * c)), acc);
-                            }
-                            acc.StoreUnsafe(ref yr, (nuint)(yBase + ch));
-                        }
-                    }
-                    for (; ch < c; ch++)
-                    {
-                        float acc = Accumulate ? Unsafe.Add(ref yr, yBase + ch) : hasBias ? Unsafe.Add(ref br, ch) : 0f;
-                        for (int i = i0; i < i1; i++)
-                        {
-                            int xi = origin + i * s.W * c + ch;
-                            int wi = i * kw * c + ch;
-                            for (int j = j0; j < j1; j++)
-                                acc = MathF.FusedMultiplyAdd(Unsafe.Add(ref xr, xi + j * c), Unsafe.Add(ref wr, wi + j * c), acc);
-                        }
-                        Unsafe.Add(ref yr, yBase + ch) = acc;
-                    }
+                    TSimd.Store(acc, ref _y, (nuint)(yBase + ch));
                 }
             }
+            return ch;
         }
     }
 
@@ -185,75 +184,61 @@ internal static class DepthwiseConv2dKernel
         public readonly void Invoke(int start, int end)
         {
             var s = S;
-            int c = s.C, wo = s.Wo, kw = s.Kw;
             int need = 2 * (s.Kh + s.Kw);
             Span<int> buffer = need <= 512 ? stackalloc int[512] : new int[need];
             Span<int> ti = buffer[..s.Kh], oys = buffer.Slice(s.Kh, s.Kh), tj = buffer.Slice(2 * s.Kh, s.Kw), oxs = buffer.Slice(2 * s.Kh + s.Kw, s.Kw);
-            ref float gr = ref Dy.Start;
-            ref float wr = ref Wt.Start;
-            ref float dr = ref Dx.Start;
             for (int row = start; row < end; row++)
             {
                 // The output rows covering this input row are the same for all its pixels.
                 int iy = row % s.H, b = row / s.H;
                 int ni = s.CoveringRows(iy, ti, oys);
-                int imageBase = b * s.Ho * wo * c;
                 for (int ix = 0; ix < s.W; ix++)
                 {
                     int nj = s.CoveringColumns(ix, tj, oxs);
-                    int dBase = (row * s.W + ix) * c;
-                    int ch = 0;
-                    if (Vector512.IsHardwareAccelerated)
-                    {
-                        for (; ch <= c - 16; ch += 16)
-                        {
-                            var acc = Vector512<float>.Zero;
-                            for (int a = 0; a < ni; a++)
-                            {
-                                int gRow = imageBase + oys[a] * wo * c + ch;
-                                int wRow = ti[a] * kw * c + ch;
-                                for (int e = 0; e < nj; e++)
-                                    acc = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref gr, (nuint)(gRow + oxs[e] * c)), Vector512.LoadUnsafe(ref wr, (nuint)(wRow + tj[e] * c)), acc);
-                            }
-                            (Vector512.LoadUnsafe(ref dr, (nuint)(dBase + ch)) + acc).StoreUnsafe(ref dr, (nuint)(dBase + ch));
-                        }
-                    }
-                    else if (Vector256.IsHardwareAccelerated)
-                    {
-                        for (; ch <= c - 8; ch += 8)
-                        {
-                            var acc = Vector256<float>.Zero;
-                            for (int a = 0; a < ni; a++)
-                            {
-                                int gRow = imageBase + oys[a] * wo * c + ch;
-                                int wRow = ti[a] * kw * c + ch;
-                                for (int e = 0; e < nj; e++)
-                                    acc = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref gr, (nuint)(gRow + oxs[e] * c)), Vector256.LoadUnsafe(ref wr, (nuint)(wRow + tj[e] * c)), acc);
-                            }
-                            (Vector256.LoadUnsafe(ref dr, (nuint)(dBase + ch)) + acc).StoreUnsafe(ref dr, (nuint)(dBase + ch));
-                        }
-                    }
-                    for (; ch < c; ch++)
-                    {
-                        float acc = 0f;
-                        for (int a = 0; a < ni; a++)
-                        {
-                            int gRow = imageBase + oys[a] * wo * c + ch;
-                            int wRow = ti[a] * kw * c + ch;
-                            for (int e = 0; e < nj; e++)
-                                acc = MathF.FusedMultiplyAdd(Unsafe.Add(ref gr, gRow + oxs[e] * c), Unsafe.Add(ref wr, wRow + tj[e] * c), acc);
-                        }
-                        Unsafe.Add(ref dr, dBase + ch) += acc;
-                    }
+                    var covering = new CoveringTaps(ref Dy.Start, ref Wt.Start, ref Dx.Start, s, b * s.Ho * s.Wo * s.C, (row * s.W + ix) * s.C,
+                        ti[..ni], oys[..ni], tj[..nj], oxs[..nj]);
+                    Widths.Run(ref covering);
                 }
             }
         }
     }
 
     /// <summary>
+    /// One input pixel of the input gradient, per block of channels: the (output pixel, tap) pairs covering it, summed
+    /// in a register in a fixed order, then added to <c>dx</c>.
+    /// </summary>
+    private readonly ref struct CoveringTaps(ref float dy, ref float w, ref float dx, in ConvShape s, int imageBase, int dBase,
+        ReadOnlySpan<int> rowTaps, ReadOnlySpan<int> outRows, ReadOnlySpan<int> columnTaps, ReadOnlySpan<int> outColumns) : IWidthLoop
+    {
+        private readonly ref float _dy = ref dy, _w = ref w, _dx = ref dx;
+        private readonly ReadOnlySpan<int> _ti = rowTaps, _oys = outRows, _tj = columnTaps, _oxs = outColumns;
+        private readonly int _c = s.C, _dyRow = s.Wo * s.C, _wRow = s.Kw * s.C;
+
+        /// <summary>Whole blocks of channels from <paramref name="ch"/> on; returns the first channel left.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int Run<TVector, TSimd>(int ch) where TVector : struct where TSimd : ISimd<TVector>
+        {
+            int c = _c;
+            for (; ch <= c - TSimd.Count; ch += TSimd.Count)
+            {
+                var acc = TSimd.Zero;
+                for (int a = 0; a < _ti.Length; a++)
+                {
+                    int gRow = imageBase + _oys[a] * _dyRow + ch;
+                    int wRow = _ti[a] * _wRow + ch;
+                    for (int e = 0; e < _tj.Length; e++)
+                        acc = TSimd.FusedMultiplyAdd(TSimd.Load(ref _dy, (nuint)(gRow + _oxs[e] * c)), TSimd.Load(ref _w, (nuint)(wRow + _tj[e] * c)), acc);
+                }
+                TSimd.Store(TSimd.Add(TSimd.Load(ref _dx, (nuint)(dBase + ch)), acc), ref _dx, (nuint)(dBase + ch));
+            }
+            return ch;
+        }
+    }
+
+    /// <summary>
     /// One output row's contribution (row = <c>b·Ho + oy</c>) to the weight gradient <c>[Kh, Kw, C]</c> and
-    /// the bias gradient: per block of 16 (AVX2: 8) channels and tap, the products over the row's valid output
-    /// columns are summed in a register, then added to the chunk's partial.
+    /// the bias gradient: per block of channels and tap, the products over the row's valid output columns are
+    /// summed in a register, then added to the chunk's partial.
     /// </summary>
     private readonly struct WeightReducer(FloatSlice x, FloatSlice dy, ConvShape s, bool withBias) : IRowReducer
     {
@@ -268,9 +253,6 @@ internal static class DepthwiseConv2dKernel
             int oy = row % s.Ho, b = row / s.Ho;
             s.RowTaps(oy, out int iyBase, out int i0, out int i1);
             int gRow = row * wo * c;
-            ref float xr = ref x.Start;
-            ref float gr = ref dy.Start;
-            ref float pr = ref MemoryMarshal.GetReference(partial);
             if (withBias) ColumnSums.Add(dy.Slice(gRow, wo * c), c, 0, wo, partial.Slice(s.Kh * kw * c, c));
             for (int i = i0; i < i1; i++)
             {
@@ -279,71 +261,57 @@ internal static class DepthwiseConv2dKernel
                 {
                     DepthwiseConv2dKernel.ValidColumns(s, j, out int lo, out int hi);
                     if (lo >= hi) continue;
-                    int pBase = (i * kw + j) * c;
-                    int ch = 0;
-                    if (Vector512.IsHardwareAccelerated)
-                    {
-                        // 64 channels at a time: four independent FMA chains hide the FMA latency.
-                        for (; ch <= c - 64; ch += 64)
-                        {
-                            Vector512<float> a0 = Vector512<float>.Zero, a1 = a0, a2 = a0, a3 = a0;
-                            for (int ox = lo, gi = gRow + lo * c + ch, xi = xRow + (lo * s.Sw - s.Pw + j) * c + ch; ox < hi; ox++, gi += c, xi += s.Sw * c)
-                            {
-                                a0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref gr, (nuint)gi), Vector512.LoadUnsafe(ref xr, (nuint)xi), a0);
-                                a1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref gr, (nuint)(gi + 16)), Vector512.LoadUnsafe(ref xr, (nuint)(xi + 16)), a1);
-                                a2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref gr, (nuint)(gi + 32)), Vector512.LoadUnsafe(ref xr, (nuint)(xi + 32)), a2);
-                                a3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref gr, (nuint)(gi + 48)), Vector512.LoadUnsafe(ref xr, (nuint)(xi + 48)), a3);
-                            }
-                            int pi = pBase + ch;
-                            (Vector512.LoadUnsafe(ref pr, (nuint)pi) + a0).StoreUnsafe(ref pr, (nuint)pi);
-                            (Vector512.LoadUnsafe(ref pr, (nuint)(pi + 16)) + a1).StoreUnsafe(ref pr, (nuint)(pi + 16));
-                            (Vector512.LoadUnsafe(ref pr, (nuint)(pi + 32)) + a2).StoreUnsafe(ref pr, (nuint)(pi + 32));
-                            (Vector512.LoadUnsafe(ref pr, (nuint)(pi + 48)) + a3).StoreUnsafe(ref pr, (nuint)(pi + 48));
-                        }
-                        for (; ch <= c - 16; ch += 16)
-                        {
-                            var acc = Vector512<float>.Zero;
-                            for (int ox = lo, gi = gRow + lo * c + ch, xi = xRow + (lo * s.Sw - s.Pw + j) * c + ch; ox < hi; ox++, gi += c, xi += s.Sw * c)
-                                acc = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref gr, (nuint)gi), Vector512.LoadUnsafe(ref xr, (nuint)xi), acc);
-                            (Vector512.LoadUnsafe(ref pr, (nuint)(pBase + ch)) + acc).StoreUnsafe(ref pr, (nuint)(pBase + ch));
-                        }
-                    }
-                    else if (Vector256.IsHardwareAccelerated)
-                    {
-                        // AVX2: 32 channels at a time, four independent FMA chains hide the FMA latency.
-                        for (; ch <= c - 32; ch += 32)
-                        {
-                            Vector256<float> a0 = Vector256<float>.Zero, a1 = a0, a2 = a0, a3 = a0;
-                            for (int ox = lo, gi = gRow + lo * c + ch, xi = xRow + (lo * s.Sw - s.Pw + j) * c + ch; ox < hi; ox++, gi += c, xi += s.Sw * c)
-                            {
-                                a0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref gr, (nuint)gi), Vector256.LoadUnsafe(ref xr, (nuint)xi), a0);
-                                a1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref gr, (nuint)(gi + 8)), Vector256.LoadUnsafe(ref xr, (nuint)(xi + 8)), a1);
-                                a2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref gr, (nuint)(gi + 16)), Vector256.LoadUnsafe(ref xr, (nuint)(xi + 16)), a2);
-                                a3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref gr, (nuint)(gi + 24)), Vector256.LoadUnsafe(ref xr, (nuint)(xi + 24)), a3);
-                            }
-                            int pi = pBase + ch;
-                            (Vector256.LoadUnsafe(ref pr, (nuint)pi) + a0).StoreUnsafe(ref pr, (nuint)pi);
-                            (Vector256.LoadUnsafe(ref pr, (nuint)(pi + 8)) + a1).StoreUnsafe(ref pr, (nuint)(pi + 8));
-                            (Vector256.LoadUnsafe(ref pr, (nuint)(pi + 16)) + a2).StoreUnsafe(ref pr, (nuint)(pi + 16));
-                            (Vector256.LoadUnsafe(ref pr, (nuint)(pi + 24)) + a3).StoreUnsafe(ref pr, (nuint)(pi + 24));
-                        }
-                        for (; ch <= c - 8; ch += 8)
-                        {
-                            var acc = Vector256<float>.Zero;
-                            for (int ox = lo, gi = gRow + lo * c + ch, xi = xRow + (lo * s.Sw - s.Pw + j) * c + ch; ox < hi; ox++, gi += c, xi += s.Sw * c)
-                                acc = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref gr, (nuint)gi), Vector256.LoadUnsafe(ref xr, (nuint)xi), acc);
-                            (Vector256.LoadUnsafe(ref pr, (nuint)(pBase + ch)) + acc).StoreUnsafe(ref pr, (nuint)(pBase + ch));
-                        }
-                    }
-                    for (; ch < c; ch++)
-                    {
-                        float acc = 0f;
-                        for (int ox = lo, gi = gRow + lo * c + ch, xi = xRow + (lo * s.Sw - s.Pw + j) * c + ch; ox < hi; ox++, gi += c, xi += s.Sw * c)
-                            acc = MathF.FusedMultiplyAdd(Unsafe.Add(ref gr, gi), Unsafe.Add(ref xr, xi), acc);
-                        Unsafe.Add(ref pr, pBase + ch) += acc;
-                    }
+                    var tap = new TapProducts(ref dy.Start, ref x.Start, ref MemoryMarshal.GetReference(partial), s,
+                        gRow + lo * c, xRow + (lo * s.Sw - s.Pw + j) * c, (i * kw + j) * c, hi - lo);
+                    Widths.Run(ref tap);
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// One tap's weight gradient over one output row, per block of channels: <c>Σ dy·x</c> over the row's valid output
+    /// columns in a register, added to the partial; four blocks at a time (four independent FMA chains hide the FMA
+    /// latency), then single blocks.
+    /// </summary>
+    private readonly ref struct TapProducts(ref float dy, ref float x, ref float partial, in ConvShape s,
+        int gStart, int xStart, int pBase, int columns) : IWidthLoop
+    {
+        private readonly ref float _dy = ref dy, _x = ref x, _partial = ref partial;
+        private readonly int _c = s.C, _xStep = s.Sw * s.C;
+
+        /// <summary>Whole blocks of channels from <paramref name="ch"/> on; returns the first channel left.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int Run<TVector, TSimd>(int ch) where TVector : struct where TSimd : ISimd<TVector>
+        {
+            int c = _c, w = TSimd.Count;
+            for (; ch <= c - 4 * w; ch += 4 * w)
+            {
+                TVector a0 = TSimd.Zero, a1 = a0, a2 = a0, a3 = a0;
+                for (int n = 0, gi = gStart + ch, xi = xStart + ch; n < columns; n++, gi += c, xi += _xStep)
+                {
+                    a0 = TSimd.FusedMultiplyAdd(TSimd.Load(ref _dy, (nuint)gi), TSimd.Load(ref _x, (nuint)xi), a0);
+                    a1 = TSimd.FusedMultiplyAdd(TSimd.Load(ref _dy, (nuint)(gi + w)), TSimd.Load(ref _x, (nuint)(xi + w)), a1);
+                    a2 = TSimd.FusedMultiplyAdd(TSimd.Load(ref _dy, (nuint)(gi + 2 * w)), TSimd.Load(ref _x, (nuint)(xi + 2 * w)), a2);
+                    a3 = TSimd.FusedMultiplyAdd(TSimd.Load(ref _dy, (nuint)(gi + 3 * w)), TSimd.Load(ref _x, (nuint)(xi + 3 * w)), a3);
+                }
+                AddTo<TVector, TSimd>(pBase + ch, a0);
+                AddTo<TVector, TSimd>(pBase + ch + w, a1);
+                AddTo<TVector, TSimd>(pBase + ch + 2 * w, a2);
+                AddTo<TVector, TSimd>(pBase + ch + 3 * w, a3);
+            }
+            for (; ch <= c - w; ch += w)
+            {
+                var acc = TSimd.Zero;
+                for (int n = 0, gi = gStart + ch, xi = xStart + ch; n < columns; n++, gi += c, xi += _xStep)
+                    acc = TSimd.FusedMultiplyAdd(TSimd.Load(ref _dy, (nuint)gi), TSimd.Load(ref _x, (nuint)xi), acc);
+                AddTo<TVector, TSimd>(pBase + ch, acc);
+            }
+            return ch;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void AddTo<TVector, TSimd>(int at, TVector sum) where TVector : struct where TSimd : ISimd<TVector> =>
+            TSimd.Store(TSimd.Add(TSimd.Load(ref _partial, (nuint)at), sum), ref _partial, (nuint)at);
     }
 }

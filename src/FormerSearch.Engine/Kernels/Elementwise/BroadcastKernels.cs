@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using FormerSearch.Engine.Threading;
 
 namespace FormerSearch.Engine.Kernels.Elementwise;
@@ -30,33 +29,28 @@ internal static class BroadcastKernels
     {
         switch (op)
         {
-            case BinaryOp.Add: Run<BinaryOperators.Add>(layout, a, b, output); break;
-            case BinaryOp.Sub: Run<BinaryOperators.Subtract>(layout, a, b, output); break;
-            case BinaryOp.Mul: Run<BinaryOperators.Multiply>(layout, a, b, output); break;
-            default: Run<BinaryOperators.Divide>(layout, a, b, output); break;
+            case BinaryOp.Add: Run<BinaryRow<BinaryOperators.Add>>(layout, a, b, output); break;
+            case BinaryOp.Sub: Run<BinaryRow<BinaryOperators.Subtract>>(layout, a, b, output); break;
+            case BinaryOp.Mul: Run<BinaryRow<BinaryOperators.Multiply>>(layout, a, b, output); break;
+            default: Run<BinaryRow<BinaryOperators.Divide>>(layout, a, b, output); break;
         }
     }
 
-    private static void Run<TOp>(in BroadcastLayout layout, FloatSlice a, FloatSlice b, FloatSlice output)
-        where TOp : struct, IBinaryOperator
+    /// <summary>Runs <typeparamref name="TRow"/> on every work item of <paramref name="layout"/>, over threads.</summary>
+    private static void Run<TRow>(in BroadcastLayout layout, FloatSlice a, FloatSlice b, FloatSlice output) where TRow : struct, IRowKernel
     {
         var work = WorkSplit.Of(layout);
         if (work.Items == 0) return;
         layout.Require(a, b, output);
-        ParallelRunner.For(work.Items, work.Grain, new BinaryRows<TOp>(layout, work, a, b, output));
+        ParallelRunner.For(work.Items, work.Grain, new LayoutRows<TRow>(layout, work, a, b, output));
     }
 
     /// <summary>
     /// <c>dst += a ⊙ b</c> over <paramref name="layout"/> with <c>a</c> and <c>dst</c> dense in the
     /// layout's order and <c>b</c> broadcast (the gradient of a full-size factor of a product).
     /// </summary>
-    public static void MultiplyAccumulate(in BroadcastLayout layout, FloatSlice a, FloatSlice b, FloatSlice dst)
-    {
-        var work = WorkSplit.Of(layout);
-        if (work.Items == 0) return;
-        layout.Require(a, b, dst);
-        ParallelRunner.For(work.Items, work.Grain, new MultiplyAccumulateRows(layout, work, a, b, dst));
-    }
+    public static void MultiplyAccumulate(in BroadcastLayout layout, FloatSlice a, FloatSlice b, FloatSlice dst) =>
+        Run<MultiplyAccumulateRow>(layout, a, b, dst);
 
     /// <summary>
     /// One row: <c>dst = a ∘ b</c> where a stride of 0 means the operand is one repeated value (the
@@ -145,26 +139,37 @@ internal static class BroadcastKernels
         }
     }
 
-    private readonly struct BinaryRows<TOp>(BroadcastLayout layout, WorkSplit work, FloatSlice a, FloatSlice b, FloatSlice output) : IRangeBody
-        where TOp : struct, IBinaryOperator
+    /// <summary>One work item's piece of a row: <c>d[i] ⊕= a[i·sa] ∘ b[i·sb]</c> for <c>i &lt; n</c>.</summary>
+    private interface IRowKernel
     {
-        public void Invoke(int start, int end)
+        static abstract void Run(ref float a, int sa, ref float b, int sb, ref float d, int n);
+    }
+
+    private readonly struct BinaryRow<TOp> : IRowKernel where TOp : struct, IBinaryOperator
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Run(ref float a, int sa, ref float b, int sb, ref float d, int n) => RowLoop<TOp>(ref a, sa, ref b, sb, ref d, n);
+    }
+
+    /// <summary><c>d[i] += a[i]·b[i·sb]</c> rounded once.</summary>
+    private readonly struct MultiplyAccumulateRow : IRowKernel
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Run(ref float a, int sa, ref float b, int sb, ref float d, int n)
         {
-            int n = layout.RowLength;
-            int sa = layout.RowStrideA, sb = layout.RowStrideB;
-            for (int item = start; item < end; item++)
+            // sb = 0: one factor for the whole row; sb = 1: a dense row.
+            if (sa == 1 && sb == 1) Pointwise.MultiplyAdd<DenseOperand>(ref a, ref b, ref d, n);
+            else if (sa == 1 && sb == 0) Pointwise.MultiplyAdd<ScalarOperand>(ref a, ref b, ref d, n);
+            else
             {
-                work.Locate(item, n, out int r, out int from, out int length);
-                Offsets(layout, r, out int oa, out int ob);
-                RowLoop<TOp>(
-                    ref Unsafe.Add(ref a.Start, oa + from * sa), sa,
-                    ref Unsafe.Add(ref b.Start, ob + from * sb), sb,
-                    ref Unsafe.Add(ref output.Start, r * n + from), length);
+                for (int i = 0; i < n; i++)
+                    Unsafe.Add(ref d, i) = MathF.FusedMultiplyAdd(Unsafe.Add(ref a, i * sa), Unsafe.Add(ref b, i * sb), Unsafe.Add(ref d, i));
             }
         }
     }
 
-    private readonly struct MultiplyAccumulateRows(BroadcastLayout layout, WorkSplit work, FloatSlice a, FloatSlice b, FloatSlice dst) : IRangeBody
+    private readonly struct LayoutRows<TRow>(BroadcastLayout layout, WorkSplit work, FloatSlice a, FloatSlice b, FloatSlice output) : IRangeBody
+        where TRow : struct, IRowKernel
     {
         public void Invoke(int start, int end)
         {
@@ -174,44 +179,10 @@ internal static class BroadcastKernels
             {
                 work.Locate(item, n, out int r, out int from, out int length);
                 Offsets(layout, r, out int oa, out int ob);
-                ref float x = ref Unsafe.Add(ref a.Start, oa + from * sa);
-                ref float y = ref Unsafe.Add(ref b.Start, ob + from * sb);
-                ref float d = ref Unsafe.Add(ref dst.Start, r * n + from);
-                int i = 0;
-                if (sa == 1 && sb <= 1)
-                {
-                    // sb = 0: one factor for the whole row; sb = 1: a dense row.
-                    if (Vector512.IsHardwareAccelerated)
-                    {
-                        if (sb == 0)
-                        {
-                            var vy = Vector512.Create(y);
-                            for (; i <= length - 16; i += 16)
-                                Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x, (nuint)i), vy, Vector512.LoadUnsafe(ref d, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
-                        }
-                        else
-                        {
-                            for (; i <= length - 16; i += 16)
-                                Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x, (nuint)i), Vector512.LoadUnsafe(ref y, (nuint)i), Vector512.LoadUnsafe(ref d, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
-                        }
-                    }
-                    else if (Vector256.IsHardwareAccelerated)
-                    {
-                        if (sb == 0)
-                        {
-                            var vy = Vector256.Create(y);
-                            for (; i <= length - 8; i += 8)
-                                Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref x, (nuint)i), vy, Vector256.LoadUnsafe(ref d, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
-                        }
-                        else
-                        {
-                            for (; i <= length - 8; i += 8)
-                                Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref x, (nuint)i), Vector256.LoadUnsafe(ref y, (nuint)i), Vector256.LoadUnsafe(ref d, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
-                        }
-                    }
-                }
-                for (; i < length; i++)
-                    Unsafe.Add(ref d, i) = MathF.FusedMultiplyAdd(Unsafe.Add(ref x, i * sa), Unsafe.Add(ref y, i * sb), Unsafe.Add(ref d, i));
+                TRow.Run(
+                    ref Unsafe.Add(ref a.Start, oa + from * sa), sa,
+                    ref Unsafe.Add(ref b.Start, ob + from * sb), sb,
+                    ref Unsafe.Add(ref output.Start, r * n + from), length);
             }
         }
     }

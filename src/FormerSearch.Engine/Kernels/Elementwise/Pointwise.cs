@@ -56,6 +56,17 @@ internal static class Pointwise
         loop.Run<float, Simd32>(loop.Run<TVector, TSimd>(0));
     }
 
+    /// <summary>
+    /// <c>dst[i] = x[i]·y[i] + dst[i]</c> rounded once (a fused multiply-add) over <paramref name="n"/> elements from the
+    /// given references, unchecked; a <see cref="ScalarOperand"/> <c>y</c> is read at its reference alone.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void MultiplyAdd<TY>(ref float x, ref float y, ref float dst, int n) where TY : IOperand
+    {
+        var loop = new MultiplyAddLoop<TY>(ref x, ref y, ref dst, n);
+        Widths.Run(ref loop);
+    }
+
     private readonly ref struct Loop<TOp, TX, TY>(ref float x, ref float y, ref float dst, int n, bool accumulate) : IWidthLoop
         where TOp : IBinaryOperator where TX : IOperand where TY : IOperand
     {
@@ -73,6 +84,25 @@ internal static class Pointwise
                 var v = TSimd.Invoke<TOp>(TX.IsScalar ? xs : TSimd.Load(ref _x, (nuint)i), TY.IsScalar ? ys : TSimd.Load(ref _y, (nuint)i));
                 if (accumulate) v = TSimd.Add(v, TSimd.Load(ref _dst, (nuint)i));
                 TSimd.Store(v, ref _dst, (nuint)i);
+            }
+            return i;
+        }
+    }
+
+    private readonly ref struct MultiplyAddLoop<TY>(ref float x, ref float y, ref float dst, int n) : IWidthLoop where TY : IOperand
+    {
+        private readonly ref float _x = ref x, _y = ref y, _dst = ref dst;
+
+        /// <summary>Whole vectors of elements from <paramref name="i"/> on; returns where the first incomplete one starts.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int Run<TVector, TSimd>(int i) where TVector : struct where TSimd : ISimd<TVector>
+        {
+            if (n - i < TSimd.Count) return i;
+            TVector ys = TY.IsScalar ? TSimd.Create(_y) : default;
+            for (; i <= n - TSimd.Count; i += TSimd.Count)
+            {
+                var product = TSimd.FusedMultiplyAdd(TSimd.Load(ref _x, (nuint)i), TY.IsScalar ? ys : TSimd.Load(ref _y, (nuint)i), TSimd.Load(ref _dst, (nuint)i));
+                TSimd.Store(product, ref _dst, (nuint)i);
             }
             return i;
         }

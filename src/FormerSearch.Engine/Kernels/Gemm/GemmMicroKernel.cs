@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using FormerSearch.Engine.Kernels.Simd;
 
 namespace FormerSearch.Engine.Kernels.Gemm;
 
@@ -16,152 +17,41 @@ internal static unsafe class GemmMicroKernel
 {
     /// <summary>14×32 tile with Vector512: 28 accumulators stay in registers for the whole k loop.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Kernel512(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, int mr, int nr, float* tile)
-    {
-        Vector512<float> c0_0 = default; Vector512<float> c0_1 = default;
-        Vector512<float> c1_0 = default; Vector512<float> c1_1 = default;
-        Vector512<float> c2_0 = default; Vector512<float> c2_1 = default;
-        Vector512<float> c3_0 = default; Vector512<float> c3_1 = default;
-        Vector512<float> c4_0 = default; Vector512<float> c4_1 = default;
-        Vector512<float> c5_0 = default; Vector512<float> c5_1 = default;
-        Vector512<float> c6_0 = default; Vector512<float> c6_1 = default;
-        Vector512<float> c7_0 = default; Vector512<float> c7_1 = default;
-        Vector512<float> c8_0 = default; Vector512<float> c8_1 = default;
-        Vector512<float> c9_0 = default; Vector512<float> c9_1 = default;
-        Vector512<float> c10_0 = default; Vector512<float> c10_1 = default;
-        Vector512<float> c11_0 = default; Vector512<float> c11_1 = default;
-        Vector512<float> c12_0 = default; Vector512<float> c12_1 = default;
-        Vector512<float> c13_0 = default; Vector512<float> c13_1 = default;
-        // C is touched once, after the whole k loop: start fetching it now so the update does not stall.
-        for (int i = 0; i < mr; i++)
-        {
-            float* row = c + (nint)i * ldc;
-            Sse.Prefetch0(row);
-            Sse.Prefetch0(row + nr - 1);
-        }
-        for (int p = 0; p < kc; p++)
-        {
-            Vector512<float> b0 = Vector512.Load(b + 0);
-            Vector512<float> b1 = Vector512.Load(b + 16);
-            Vector512<float> a0 = Vector512.Create(a[0]);
-            c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0); c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
-            Vector512<float> a1 = Vector512.Create(a[1]);
-            c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0); c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
-            Vector512<float> a2 = Vector512.Create(a[2]);
-            c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0); c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
-            Vector512<float> a3 = Vector512.Create(a[3]);
-            c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0); c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
-            Vector512<float> a4 = Vector512.Create(a[4]);
-            c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0); c4_1 = Vector512.FusedMultiplyAdd(a4, b1, c4_1);
-            Vector512<float> a5 = Vector512.Create(a[5]);
-            c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0); c5_1 = Vector512.FusedMultiplyAdd(a5, b1, c5_1);
-            Vector512<float> a6 = Vector512.Create(a[6]);
-            c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0); c6_1 = Vector512.FusedMultiplyAdd(a6, b1, c6_1);
-            Vector512<float> a7 = Vector512.Create(a[7]);
-            c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0); c7_1 = Vector512.FusedMultiplyAdd(a7, b1, c7_1);
-            Vector512<float> a8 = Vector512.Create(a[8]);
-            c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0); c8_1 = Vector512.FusedMultiplyAdd(a8, b1, c8_1);
-            Vector512<float> a9 = Vector512.Create(a[9]);
-            c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0); c9_1 = Vector512.FusedMultiplyAdd(a9, b1, c9_1);
-            Vector512<float> a10 = Vector512.Create(a[10]);
-            c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0); c10_1 = Vector512.FusedMultiplyAdd(a10, b1, c10_1);
-            Vector512<float> a11 = Vector512.Create(a[11]);
-            c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0); c11_1 = Vector512.FusedMultiplyAdd(a11, b1, c11_1);
-            Vector512<float> a12 = Vector512.Create(a[12]);
-            c12_0 = Vector512.FusedMultiplyAdd(a12, b0, c12_0); c12_1 = Vector512.FusedMultiplyAdd(a12, b1, c12_1);
-            Vector512<float> a13 = Vector512.Create(a[13]);
-            c13_0 = Vector512.FusedMultiplyAdd(a13, b0, c13_0); c13_1 = Vector512.FusedMultiplyAdd(a13, b1, c13_1);
-            a += 14;
-            b += 32;
-        }
-
-        // A partial tile goes through the scratch tile so that rows and columns past the edge of C are never touched.
-        bool full = mr == 14 && nr == 32;
-                if (!full)
-        {
-            c0_0.Store(tile + 0); c0_1.Store(tile + 16);
-            c1_0.Store(tile + 32); c1_1.Store(tile + 48);
-            c2_0.Store(tile + 64); c2_1.Store(tile + 80);
-            c3_0.Store(tile + 96); c3_1.Store(tile + 112);
-            c4_0.Store(tile + 128); c4_1.Store(tile + 144);
-            c5_0.Store(tile + 160); c5_1.Store(tile + 176);
-            c6_0.Store(tile + 192); c6_1.Store(tile + 208);
-            c7_0.Store(tile + 224); c7_1.Store(tile + 240);
-            c8_0.Store(tile + 256); c8_1.Store(tile + 272);
-            c9_0.Store(tile + 288); c9_1.Store(tile + 304);
-            c10_0.Store(tile + 320); c10_1.Store(tile + 336);
-            c11_0.Store(tile + 352); c11_1.Store(tile + 368);
-            c12_0.Store(tile + 384); c12_1.Store(tile + 400);
-            c13_0.Store(tile + 416); c13_1.Store(tile + 432);
-            MergeTileFused(tile, 32, c, ldc, alpha, beta, mr, nr);
-            return;
-        }
-
-        Vector512<float> va = Vector512.Create(alpha);
-        if (beta == 0)
-        {
-            (c0_0 * va).Store(c + 0 * ldc + 0); (c0_1 * va).Store(c + 0 * ldc + 16);
-            (c1_0 * va).Store(c + 1 * ldc + 0); (c1_1 * va).Store(c + 1 * ldc + 16);
-            (c2_0 * va).Store(c + 2 * ldc + 0); (c2_1 * va).Store(c + 2 * ldc + 16);
-            (c3_0 * va).Store(c + 3 * ldc + 0); (c3_1 * va).Store(c + 3 * ldc + 16);
-            (c4_0 * va).Store(c + 4 * ldc + 0); (c4_1 * va).Store(c + 4 * ldc + 16);
-            (c5_0 * va).Store(c + 5 * ldc + 0); (c5_1 * va).Store(c + 5 * ldc + 16);
-            (c6_0 * va).Store(c + 6 * ldc + 0); (c6_1 * va).Store(c + 6 * ldc + 16);
-            (c7_0 * va).Store(c + 7 * ldc + 0); (c7_1 * va).Store(c + 7 * ldc + 16);
-            (c8_0 * va).Store(c + 8 * ldc + 0); (c8_1 * va).Store(c + 8 * ldc + 16);
-            (c9_0 * va).Store(c + 9 * ldc + 0); (c9_1 * va).Store(c + 9 * ldc + 16);
-            (c10_0 * va).Store(c + 10 * ldc + 0); (c10_1 * va).Store(c + 10 * ldc + 16);
-            (c11_0 * va).Store(c + 11 * ldc + 0); (c11_1 * va).Store(c + 11 * ldc + 16);
-            (c12_0 * va).Store(c + 12 * ldc + 0); (c12_1 * va).Store(c + 12 * ldc + 16);
-            (c13_0 * va).Store(c + 13 * ldc + 0); (c13_1 * va).Store(c + 13 * ldc + 16);
-        }
-        else if (beta == 1)
-        {
-            Vector512.FusedMultiplyAdd(c0_0, va, Vector512.Load(c + 0 * ldc + 0)).Store(c + 0 * ldc + 0); Vector512.FusedMultiplyAdd(c0_1, va, Vector512.Load(c + 0 * ldc + 16)).Store(c + 0 * ldc + 16);
-            Vector512.FusedMultiplyAdd(c1_0, va, Vector512.Load(c + 1 * ldc + 0)).Store(c + 1 * ldc + 0); Vector512.FusedMultiplyAdd(c1_1, va, Vector512.Load(c + 1 * ldc + 16)).Store(c + 1 * ldc + 16);
-            Vector512.FusedMultiplyAdd(c2_0, va, Vector512.Load(c + 2 * ldc + 0)).Store(c + 2 * ldc + 0); Vector512.FusedMultiplyAdd(c2_1, va, Vector512.Load(c + 2 * ldc + 16)).Store(c + 2 * ldc + 16);
-            Vector512.FusedMultiplyAdd(c3_0, va, Vector512.Load(c + 3 * ldc + 0)).Store(c + 3 * ldc + 0); Vector512.FusedMultiplyAdd(c3_1, va, Vector512.Load(c + 3 * ldc + 16)).Store(c + 3 * ldc + 16);
-            Vector512.FusedMultiplyAdd(c4_0, va, Vector512.Load(c + 4 * ldc + 0)).Store(c + 4 * ldc + 0); Vector512.FusedMultiplyAdd(c4_1, va, Vector512.Load(c + 4 * ldc + 16)).Store(c + 4 * ldc + 16);
-            Vector512.FusedMultiplyAdd(c5_0, va, Vector512.Load(c + 5 * ldc + 0)).Store(c + 5 * ldc + 0); Vector512.FusedMultiplyAdd(c5_1, va, Vector512.Load(c + 5 * ldc + 16)).Store(c + 5 * ldc + 16);
-            Vector512.FusedMultiplyAdd(c6_0, va, Vector512.Load(c + 6 * ldc + 0)).Store(c + 6 * ldc + 0); Vector512.FusedMultiplyAdd(c6_1, va, Vector512.Load(c + 6 * ldc + 16)).Store(c + 6 * ldc + 16);
-            Vector512.FusedMultiplyAdd(c7_0, va, Vector512.Load(c + 7 * ldc + 0)).Store(c + 7 * ldc + 0); Vector512.FusedMultiplyAdd(c7_1, va, Vector512.Load(c + 7 * ldc + 16)).Store(c + 7 * ldc + 16);
-            Vector512.FusedMultiplyAdd(c8_0, va, Vector512.Load(c + 8 * ldc + 0)).Store(c + 8 * ldc + 0); Vector512.FusedMultiplyAdd(c8_1, va, Vector512.Load(c + 8 * ldc + 16)).Store(c + 8 * ldc + 16);
-            Vector512.FusedMultiplyAdd(c9_0, va, Vector512.Load(c + 9 * ldc + 0)).Store(c + 9 * ldc + 0); Vector512.FusedMultiplyAdd(c9_1, va, Vector512.Load(c + 9 * ldc + 16)).Store(c + 9 * ldc + 16);
-            Vector512.FusedMultiplyAdd(c10_0, va, Vector512.Load(c + 10 * ldc + 0)).Store(c + 10 * ldc + 0); Vector512.FusedMultiplyAdd(c10_1, va, Vector512.Load(c + 10 * ldc + 16)).Store(c + 10 * ldc + 16);
-            Vector512.FusedMultiplyAdd(c11_0, va, Vector512.Load(c + 11 * ldc + 0)).Store(c + 11 * ldc + 0); Vector512.FusedMultiplyAdd(c11_1, va, Vector512.Load(c + 11 * ldc + 16)).Store(c + 11 * ldc + 16);
-            Vector512.FusedMultiplyAdd(c12_0, va, Vector512.Load(c + 12 * ldc + 0)).Store(c + 12 * ldc + 0); Vector512.FusedMultiplyAdd(c12_1, va, Vector512.Load(c + 12 * ldc + 16)).Store(c + 12 * ldc + 16);
-            Vector512.FusedMultiplyAdd(c13_0, va, Vector512.Load(c + 13 * ldc + 0)).Store(c + 13 * ldc + 0); Vector512.FusedMultiplyAdd(c13_1, va, Vector512.Load(c + 13 * ldc + 16)).Store(c + 13 * ldc + 16);
-        }
-        else
-        {
-            Vector512<float> vb = Vector512.Create(beta);
-            Vector512.FusedMultiplyAdd(c0_0, va, vb * Vector512.Load(c + 0 * ldc + 0)).Store(c + 0 * ldc + 0); Vector512.FusedMultiplyAdd(c0_1, va, vb * Vector512.Load(c + 0 * ldc + 16)).Store(c + 0 * ldc + 16);
-            Vector512.FusedMultiplyAdd(c1_0, va, vb * Vector512.Load(c + 1 * ldc + 0)).Store(c + 1 * ldc + 0); Vector512.FusedMultiplyAdd(c1_1, va, vb * Vector512.Load(c + 1 * ldc + 16)).Store(c + 1 * ldc + 16);
-            Vector512.FusedMultiplyAdd(c2_0, va, vb * Vector512.Load(c + 2 * ldc + 0)).Store(c + 2 * ldc + 0); Vector512.FusedMultiplyAdd(c2_1, va, vb * Vector512.Load(c + 2 * ldc + 16)).Store(c + 2 * ldc + 16);
-            Vector512.FusedMultiplyAdd(c3_0, va, vb * Vector512.Load(c + 3 * ldc + 0)).Store(c + 3 * ldc + 0); Vector512.FusedMultiplyAdd(c3_1, va, vb * Vector512.Load(c + 3 * ldc + 16)).Store(c + 3 * ldc + 16);
-            Vector512.FusedMultiplyAdd(c4_0, va, vb * Vector512.Load(c + 4 * ldc + 0)).Store(c + 4 * ldc + 0); Vector512.FusedMultiplyAdd(c4_1, va, vb * Vector512.Load(c + 4 * ldc + 16)).Store(c + 4 * ldc + 16);
-            Vector512.FusedMultiplyAdd(c5_0, va, vb * Vector512.Load(c + 5 * ldc + 0)).Store(c + 5 * ldc + 0); Vector512.FusedMultiplyAdd(c5_1, va, vb * Vector512.Load(c + 5 * ldc + 16)).Store(c + 5 * ldc + 16);
-            Vector512.FusedMultiplyAdd(c6_0, va, vb * Vector512.Load(c + 6 * ldc + 0)).Store(c + 6 * ldc + 0); Vector512.FusedMultiplyAdd(c6_1, va, vb * Vector512.Load(c + 6 * ldc + 16)).Store(c + 6 * ldc + 16);
-            Vector512.FusedMultiplyAdd(c7_0, va, vb * Vector512.Load(c + 7 * ldc + 0)).Store(c + 7 * ldc + 0); Vector512.FusedMultiplyAdd(c7_1, va, vb * Vector512.Load(c + 7 * ldc + 16)).Store(c + 7 * ldc + 16);
-            Vector512.FusedMultiplyAdd(c8_0, va, vb * Vector512.Load(c + 8 * ldc + 0)).Store(c + 8 * ldc + 0); Vector512.FusedMultiplyAdd(c8_1, va, vb * Vector512.Load(c + 8 * ldc + 16)).Store(c + 8 * ldc + 16);
-            Vector512.FusedMultiplyAdd(c9_0, va, vb * Vector512.Load(c + 9 * ldc + 0)).Store(c + 9 * ldc + 0); Vector512.FusedMultiplyAdd(c9_1, va, vb * Vector512.Load(c + 9 * ldc + 16)).Store(c + 9 * ldc + 16);
-            Vector512.FusedMultiplyAdd(c10_0, va, vb * Vector512.Load(c + 10 * ldc + 0)).Store(c + 10 * ldc + 0); Vector512.FusedMultiplyAdd(c10_1, va, vb * Vector512.Load(c + 10 * ldc + 16)).Store(c + 10 * ldc + 16);
-            Vector512.FusedMultiplyAdd(c11_0, va, vb * Vector512.Load(c + 11 * ldc + 0)).Store(c + 11 * ldc + 0); Vector512.FusedMultiplyAdd(c11_1, va, vb * Vector512.Load(c + 11 * ldc + 16)).Store(c + 11 * ldc + 16);
-            Vector512.FusedMultiplyAdd(c12_0, va, vb * Vector512.Load(c + 12 * ldc + 0)).Store(c + 12 * ldc + 0); Vector512.FusedMultiplyAdd(c12_1, va, vb * Vector512.Load(c + 12 * ldc + 16)).Store(c + 12 * ldc + 16);
-            Vector512.FusedMultiplyAdd(c13_0, va, vb * Vector512.Load(c + 13 * ldc + 0)).Store(c + 13 * ldc + 0); Vector512.FusedMultiplyAdd(c13_1, va, vb * Vector512.Load(c + 13 * ldc + 16)).Store(c + 13 * ldc + 16);
-        }
-    }
+    public static void Kernel512(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, int mr, int nr, float* tile) =>
+        Kernel<Vector512<float>, Simd512>(kc, a, b, c, ldc, alpha, beta, mr, nr, tile);
 
     /// <summary>6×16 tile with Vector256: 12 accumulators stay in registers for the whole k loop.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Kernel256(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, int mr, int nr, float* tile)
+    public static void Kernel256(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, int mr, int nr, float* tile) =>
+        Kernel<Vector256<float>, Simd256>(kc, a, b, c, ldc, alpha, beta, mr, nr, tile);
+
+    /// <summary>The rows of a width's tile (its MR): 14 with 16 lanes, 6 with 8, each row two vectors wide.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Rows<TVector, TSimd>() where TVector : struct where TSimd : ISimd<TVector> => TSimd.Count == 16 ? 14 : 6;
+
+    /// <summary>
+    /// The MR × 2·lanes tile, written once for both widths: rows 6 to 13 exist only at 16 lanes (the width is a
+    /// constant to the JIT, so the 8-lane kernel compiles without them).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Kernel<TVector, TSimd>(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, int mr, int nr, float* tile)
+        where TVector : struct where TSimd : ISimd<TVector>
     {
-        Vector256<float> c0_0 = default; Vector256<float> c0_1 = default;
-        Vector256<float> c1_0 = default; Vector256<float> c1_1 = default;
-        Vector256<float> c2_0 = default; Vector256<float> c2_1 = default;
-        Vector256<float> c3_0 = default; Vector256<float> c3_1 = default;
-        Vector256<float> c4_0 = default; Vector256<float> c4_1 = default;
-        Vector256<float> c5_0 = default; Vector256<float> c5_1 = default;
+        int w = TSimd.Count, rows = Rows<TVector, TSimd>();
+        TVector c0_0 = TSimd.Zero, c0_1 = TSimd.Zero;
+        TVector c1_0 = TSimd.Zero, c1_1 = TSimd.Zero;
+        TVector c2_0 = TSimd.Zero, c2_1 = TSimd.Zero;
+        TVector c3_0 = TSimd.Zero, c3_1 = TSimd.Zero;
+        TVector c4_0 = TSimd.Zero, c4_1 = TSimd.Zero;
+        TVector c5_0 = TSimd.Zero, c5_1 = TSimd.Zero;
+        TVector c6_0 = TSimd.Zero, c6_1 = TSimd.Zero;
+        TVector c7_0 = TSimd.Zero, c7_1 = TSimd.Zero;
+        TVector c8_0 = TSimd.Zero, c8_1 = TSimd.Zero;
+        TVector c9_0 = TSimd.Zero, c9_1 = TSimd.Zero;
+        TVector c10_0 = TSimd.Zero, c10_1 = TSimd.Zero;
+        TVector c11_0 = TSimd.Zero, c11_1 = TSimd.Zero;
+        TVector c12_0 = TSimd.Zero, c12_1 = TSimd.Zero;
+        TVector c13_0 = TSimd.Zero, c13_1 = TSimd.Zero;
         // C is touched once, after the whole k loop: start fetching it now so the update does not stall.
         for (int i = 0; i < mr; i++)
         {
@@ -171,69 +61,86 @@ internal static unsafe class GemmMicroKernel
         }
         for (int p = 0; p < kc; p++)
         {
-            Vector256<float> b0 = Vector256.Load(b + 0);
-            Vector256<float> b1 = Vector256.Load(b + 8);
-            Vector256<float> a0 = Vector256.Create(a[0]);
-            c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0); c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
-            Vector256<float> a1 = Vector256.Create(a[1]);
-            c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0); c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
-            Vector256<float> a2 = Vector256.Create(a[2]);
-            c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0); c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
-            Vector256<float> a3 = Vector256.Create(a[3]);
-            c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0); c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
-            Vector256<float> a4 = Vector256.Create(a[4]);
-            c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0); c4_1 = Vector256.FusedMultiplyAdd(a4, b1, c4_1);
-            Vector256<float> a5 = Vector256.Create(a[5]);
-            c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0); c5_1 = Vector256.FusedMultiplyAdd(a5, b1, c5_1);
-            a += 6;
-            b += 16;
+            TVector b0 = TSimd.Load(ref *b, 0), b1 = TSimd.Load(ref *b, (nuint)w), a0;
+            a0 = TSimd.Create(a[0]); c0_0 = TSimd.FusedMultiplyAdd(a0, b0, c0_0); c0_1 = TSimd.FusedMultiplyAdd(a0, b1, c0_1);
+            a0 = TSimd.Create(a[1]); c1_0 = TSimd.FusedMultiplyAdd(a0, b0, c1_0); c1_1 = TSimd.FusedMultiplyAdd(a0, b1, c1_1);
+            a0 = TSimd.Create(a[2]); c2_0 = TSimd.FusedMultiplyAdd(a0, b0, c2_0); c2_1 = TSimd.FusedMultiplyAdd(a0, b1, c2_1);
+            a0 = TSimd.Create(a[3]); c3_0 = TSimd.FusedMultiplyAdd(a0, b0, c3_0); c3_1 = TSimd.FusedMultiplyAdd(a0, b1, c3_1);
+            a0 = TSimd.Create(a[4]); c4_0 = TSimd.FusedMultiplyAdd(a0, b0, c4_0); c4_1 = TSimd.FusedMultiplyAdd(a0, b1, c4_1);
+            a0 = TSimd.Create(a[5]); c5_0 = TSimd.FusedMultiplyAdd(a0, b0, c5_0); c5_1 = TSimd.FusedMultiplyAdd(a0, b1, c5_1);
+            if (rows > 6)
+            {
+                a0 = TSimd.Create(a[6]); c6_0 = TSimd.FusedMultiplyAdd(a0, b0, c6_0); c6_1 = TSimd.FusedMultiplyAdd(a0, b1, c6_1);
+                a0 = TSimd.Create(a[7]); c7_0 = TSimd.FusedMultiplyAdd(a0, b0, c7_0); c7_1 = TSimd.FusedMultiplyAdd(a0, b1, c7_1);
+                a0 = TSimd.Create(a[8]); c8_0 = TSimd.FusedMultiplyAdd(a0, b0, c8_0); c8_1 = TSimd.FusedMultiplyAdd(a0, b1, c8_1);
+                a0 = TSimd.Create(a[9]); c9_0 = TSimd.FusedMultiplyAdd(a0, b0, c9_0); c9_1 = TSimd.FusedMultiplyAdd(a0, b1, c9_1);
+                a0 = TSimd.Create(a[10]); c10_0 = TSimd.FusedMultiplyAdd(a0, b0, c10_0); c10_1 = TSimd.FusedMultiplyAdd(a0, b1, c10_1);
+                a0 = TSimd.Create(a[11]); c11_0 = TSimd.FusedMultiplyAdd(a0, b0, c11_0); c11_1 = TSimd.FusedMultiplyAdd(a0, b1, c11_1);
+                a0 = TSimd.Create(a[12]); c12_0 = TSimd.FusedMultiplyAdd(a0, b0, c12_0); c12_1 = TSimd.FusedMultiplyAdd(a0, b1, c12_1);
+                a0 = TSimd.Create(a[13]); c13_0 = TSimd.FusedMultiplyAdd(a0, b0, c13_0); c13_1 = TSimd.FusedMultiplyAdd(a0, b1, c13_1);
+            }
+            a += rows;
+            b += 2 * w;
         }
 
         // A partial tile goes through the scratch tile so that rows and columns past the edge of C are never touched.
-        bool full = mr == 6 && nr == 16;
-                if (!full)
+        var output = new TileOutput<TVector, TSimd>(mr == rows && nr == 2 * w, c, ldc, tile, alpha, beta);
+        output.Put(c0_0, c0_1, 0);
+        output.Put(c1_0, c1_1, 1);
+        output.Put(c2_0, c2_1, 2);
+        output.Put(c3_0, c3_1, 3);
+        output.Put(c4_0, c4_1, 4);
+        output.Put(c5_0, c5_1, 5);
+        if (rows > 6)
         {
-            c0_0.Store(tile + 0); c0_1.Store(tile + 8);
-            c1_0.Store(tile + 16); c1_1.Store(tile + 24);
-            c2_0.Store(tile + 32); c2_1.Store(tile + 40);
-            c3_0.Store(tile + 48); c3_1.Store(tile + 56);
-            c4_0.Store(tile + 64); c4_1.Store(tile + 72);
-            c5_0.Store(tile + 80); c5_1.Store(tile + 88);
-            MergeTileFused(tile, 16, c, ldc, alpha, beta, mr, nr);
-            return;
+            output.Put(c6_0, c6_1, 6);
+            output.Put(c7_0, c7_1, 7);
+            output.Put(c8_0, c8_1, 8);
+            output.Put(c9_0, c9_1, 9);
+            output.Put(c10_0, c10_1, 10);
+            output.Put(c11_0, c11_1, 11);
+            output.Put(c12_0, c12_1, 12);
+            output.Put(c13_0, c13_1, 13);
         }
-
-        Vector256<float> va = Vector256.Create(alpha);
-        if (beta == 0)
-        {
-            (c0_0 * va).Store(c + 0 * ldc + 0); (c0_1 * va).Store(c + 0 * ldc + 8);
-            (c1_0 * va).Store(c + 1 * ldc + 0); (c1_1 * va).Store(c + 1 * ldc + 8);
-            (c2_0 * va).Store(c + 2 * ldc + 0); (c2_1 * va).Store(c + 2 * ldc + 8);
-            (c3_0 * va).Store(c + 3 * ldc + 0); (c3_1 * va).Store(c + 3 * ldc + 8);
-            (c4_0 * va).Store(c + 4 * ldc + 0); (c4_1 * va).Store(c + 4 * ldc + 8);
-            (c5_0 * va).Store(c + 5 * ldc + 0); (c5_1 * va).Store(c + 5 * ldc + 8);
-        }
-        else if (beta == 1)
-        {
-            Vector256.FusedMultiplyAdd(c0_0, va, Vector256.Load(c + 0 * ldc + 0)).Store(c + 0 * ldc + 0); Vector256.FusedMultiplyAdd(c0_1, va, Vector256.Load(c + 0 * ldc + 8)).Store(c + 0 * ldc + 8);
-            Vector256.FusedMultiplyAdd(c1_0, va, Vector256.Load(c + 1 * ldc + 0)).Store(c + 1 * ldc + 0); Vector256.FusedMultiplyAdd(c1_1, va, Vector256.Load(c + 1 * ldc + 8)).Store(c + 1 * ldc + 8);
-            Vector256.FusedMultiplyAdd(c2_0, va, Vector256.Load(c + 2 * ldc + 0)).Store(c + 2 * ldc + 0); Vector256.FusedMultiplyAdd(c2_1, va, Vector256.Load(c + 2 * ldc + 8)).Store(c + 2 * ldc + 8);
-            Vector256.FusedMultiplyAdd(c3_0, va, Vector256.Load(c + 3 * ldc + 0)).Store(c + 3 * ldc + 0); Vector256.FusedMultiplyAdd(c3_1, va, Vector256.Load(c + 3 * ldc + 8)).Store(c + 3 * ldc + 8);
-            Vector256.FusedMultiplyAdd(c4_0, va, Vector256.Load(c + 4 * ldc + 0)).Store(c + 4 * ldc + 0); Vector256.FusedMultiplyAdd(c4_1, va, Vector256.Load(c + 4 * ldc + 8)).Store(c + 4 * ldc + 8);
-            Vector256.FusedMultiplyAdd(c5_0, va, Vector256.Load(c + 5 * ldc + 0)).Store(c + 5 * ldc + 0); Vector256.FusedMultiplyAdd(c5_1, va, Vector256.Load(c + 5 * ldc + 8)).Store(c + 5 * ldc + 8);
-        }
-        else
-        {
-            Vector256<float> vb = Vector256.Create(beta);
-            Vector256.FusedMultiplyAdd(c0_0, va, vb * Vector256.Load(c + 0 * ldc + 0)).Store(c + 0 * ldc + 0); Vector256.FusedMultiplyAdd(c0_1, va, vb * Vector256.Load(c + 0 * ldc + 8)).Store(c + 0 * ldc + 8);
-            Vector256.FusedMultiplyAdd(c1_0, va, vb * Vector256.Load(c + 1 * ldc + 0)).Store(c + 1 * ldc + 0); Vector256.FusedMultiplyAdd(c1_1, va, vb * Vector256.Load(c + 1 * ldc + 8)).Store(c + 1 * ldc + 8);
-            Vector256.FusedMultiplyAdd(c2_0, va, vb * Vector256.Load(c + 2 * ldc + 0)).Store(c + 2 * ldc + 0); Vector256.FusedMultiplyAdd(c2_1, va, vb * Vector256.Load(c + 2 * ldc + 8)).Store(c + 2 * ldc + 8);
-            Vector256.FusedMultiplyAdd(c3_0, va, vb * Vector256.Load(c + 3 * ldc + 0)).Store(c + 3 * ldc + 0); Vector256.FusedMultiplyAdd(c3_1, va, vb * Vector256.Load(c + 3 * ldc + 8)).Store(c + 3 * ldc + 8);
-            Vector256.FusedMultiplyAdd(c4_0, va, vb * Vector256.Load(c + 4 * ldc + 0)).Store(c + 4 * ldc + 0); Vector256.FusedMultiplyAdd(c4_1, va, vb * Vector256.Load(c + 4 * ldc + 8)).Store(c + 4 * ldc + 8);
-            Vector256.FusedMultiplyAdd(c5_0, va, vb * Vector256.Load(c + 5 * ldc + 0)).Store(c + 5 * ldc + 0); Vector256.FusedMultiplyAdd(c5_1, va, vb * Vector256.Load(c + 5 * ldc + 8)).Store(c + 5 * ldc + 8);
-        }
+        if (!output.Full) MergeTileFused(tile, 2 * w, c, ldc, alpha, beta, mr, nr);
     }
 
+    /// <summary>
+    /// Where a tile's rows go: into C with the alpha/beta update when the tile is whole, else as they are into the
+    /// scratch tile (<see cref="MergeTileFused"/> then updates the part inside C with the same operations).
+    /// </summary>
+    private readonly struct TileOutput<TVector, TSimd>(bool full, float* c, int ldc, float* tile, float alpha, float beta)
+        where TVector : struct where TSimd : ISimd<TVector>
+    {
+        public bool Full => full;
+
+        /// <summary>Row <paramref name="i"/>'s two vectors.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Put(TVector left, TVector right, int i)
+        {
+            int w = TSimd.Count;
+            if (!full)
+            {
+                TSimd.Store(left, ref *tile, (nuint)(i * 2 * w));
+                TSimd.Store(right, ref *tile, (nuint)(i * 2 * w + w));
+                return;
+            }
+            float* row = c + (nint)i * ldc;
+            Update(left, row);
+            Update(right, row + w);
+        }
+
+        /// <summary><c>dst = acc · alpha + beta · dst</c> (one rounding for the sum), or <c>acc · alpha</c> when beta is 0.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void Update(TVector acc, float* dst)
+        {
+            var va = TSimd.Create(alpha);
+            var value = beta == 0 ? TSimd.Multiply(acc, va)
+                : beta == 1 ? TSimd.FusedMultiplyAdd(acc, va, TSimd.Load(ref *dst, 0))
+                : TSimd.FusedMultiplyAdd(acc, va, TSimd.Multiply(TSimd.Create(beta), TSimd.Load(ref *dst, 0)));
+            TSimd.Store(value, ref *dst, 0);
+        }
+    }
 
     /// <summary>4×4 tile in scalars for CPUs without usable SIMD (no FMA: plain multiply and add).</summary>
     public static void KernelScalar(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, int mr, int nr, float* tile)

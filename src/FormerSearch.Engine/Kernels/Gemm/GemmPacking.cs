@@ -16,35 +16,21 @@ internal static unsafe class GemmPacking
     /// </summary>
     public static void PackA(bool transA, float* a, int lda, int mc, int kc, int mr, float* dst)
     {
+        // op(A)[i, p] is at a + i·rowStride + p·colStride. The panel is walked in its own order (p, then row) so the
+        // writes are sequential; stored k × m (transA) the mr values of one p are contiguous, stored m × k they are mr
+        // short unit-stride streams that stay in L1.
+        nint rowStride = transA ? 1 : lda, colStride = transA ? lda : 1;
         for (int i0 = 0; i0 < mc; i0 += mr)
         {
             int rows = Math.Min(mr, mc - i0);
-            if (transA)
+            float* panel = a + i0 * rowStride;
+            for (int p = 0; p < kc; p++)
             {
-                // A is stored k × m: the mr values of one p are already contiguous.
-                float* src = a + i0;
-                for (int p = 0; p < kc; p++)
-                {
-                    float* s = src + (nint)p * lda;
-                    int r = 0;
-                    for (; r < rows; r++) dst[r] = s[r];
-                    for (; r < mr; r++) dst[r] = 0;
-                    dst += mr;
-                }
-            }
-            else
-            {
-                // A is stored m × k: walk the panel in its own order (p, then row) so the writes are
-                // sequential; the rows' reads are mr short unit-stride streams that stay in L1.
-                float* rowStart = a + (nint)i0 * lda;
-                for (int p = 0; p < kc; p++)
-                {
-                    float* s = rowStart + p;
-                    int r = 0;
-                    for (; r < rows; r++) dst[r] = s[(nint)r * lda];
-                    for (; r < mr; r++) dst[r] = 0;
-                    dst += mr;
-                }
+                float* s = panel + p * colStride;
+                int r = 0;
+                for (; r < rows; r++) dst[r] = s[r * rowStride];
+                for (; r < mr; r++) dst[r] = 0;
+                dst += mr;
             }
         }
     }

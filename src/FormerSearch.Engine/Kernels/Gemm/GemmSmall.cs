@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using FormerSearch.Engine.Kernels.Simd;
 
 namespace FormerSearch.Engine.Kernels.Gemm;
 
@@ -6,7 +8,8 @@ namespace FormerSearch.Engine.Kernels.Gemm;
 /// GEMM for products too small to repay packing (a few dozen rows and columns): C is computed straight
 /// from A and a row-major op(B), four rows of C at a time with one or two vectors of columns per row,
 /// so four to eight independent FMA chains hide the FMA latency. Each element is still one FMA chain
-/// over k followed by the alpha/beta update.
+/// over k followed by the alpha/beta update. The blocks are written once over widths (<see cref="ISimd{TVector}"/>):
+/// 16 lanes, then 8, then single floats for the last columns.
 /// </summary>
 internal static unsafe class GemmSmall
 {
@@ -18,126 +21,97 @@ internal static unsafe class GemmSmall
         float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
     {
         // op(A)[i, p] is at a + i·rowStride + p·colStride.
-        nint rowStride = transA ? 1 : lda, colStride = transA ? lda : 1;
+        var p = new Product(k, alpha, beta, transA ? 1 : lda, transA ? lda : 1, ldb, ldc);
         for (int i = 0; i < m; i += 4)
         {
             int rows = Math.Min(4, m - i);
-            float* ai = a + i * rowStride;
+            float* ai = a + i * p.RowStride;
             float* ci = c + (nint)i * ldc;
             int j = 0;
-            if (width >= 16)
-            {
-                // Two vectors of columns per row where they fit: eight FMA chains instead of four.
-                for (; j + 32 <= n && rows == 4; j += 32) Block512x4x2(k, alpha, ai, rowStride, colStride, b + j, ldb, beta, ci + j, ldc);
-                for (; j + 16 <= n; j += 16)
-                {
-                    for (int r = 0; r + 4 <= rows; r += 4) Block512x4(k, alpha, ai + r * rowStride, rowStride, colStride, b + j, ldb, beta, ci + (nint)r * ldc + j, ldc);
-                    for (int r = rows & ~3; r < rows; r++) Block512x1(k, alpha, ai + r * rowStride, colStride, b + j, ldb, beta, ci + (nint)r * ldc + j);
-                }
-            }
-            if (width >= 8)
-            {
-                for (; j + 8 <= n; j += 8)
-                {
-                    for (int r = 0; r + 4 <= rows; r += 4) Block256x4(k, alpha, ai + r * rowStride, rowStride, colStride, b + j, ldb, beta, ci + (nint)r * ldc + j, ldc);
-                    for (int r = rows & ~3; r < rows; r++) Block256x1(k, alpha, ai + r * rowStride, colStride, b + j, ldb, beta, ci + (nint)r * ldc + j);
-                }
-            }
-            for (; j < n; j++)
-            {
-                for (int r = 0; r < rows; r++)
-                {
-                    float* ar = ai + r * rowStride;
-                    float acc = 0;
-                    for (int p = 0; p < k; p++) acc = MathF.FusedMultiplyAdd(ar[p * colStride], b[(nint)p * ldb + j], acc);
-                    float* cij = ci + (nint)r * ldc + j;
-                    *cij = beta == 0 ? acc * alpha : MathF.FusedMultiplyAdd(acc, alpha, beta * *cij);
-                }
-            }
+            // Two vectors of columns per row where they fit at 16 lanes: eight FMA chains instead of four.
+            if (width >= 16) j = Columns<Vector512<float>, Simd512>(p, j, n, rows, pairs: true, ai, b, ci);
+            if (width >= 8) j = Columns<Vector256<float>, Simd256>(p, j, n, rows, pairs: false, ai, b, ci);
+            Columns<float, Simd32>(p, j, n, rows, pairs: false, ai, b, ci);
         }
     }
 
-    private static void Block512x4(int k, float alpha, float* a, nint rowStride, nint colStride, float* b, int ldb, float beta, float* c, int ldc)
+    /// <summary>What every block of one product shares: k, alpha, beta and the strides.</summary>
+    private readonly record struct Product(int K, float Alpha, float Beta, nint RowStride, nint ColStride, int Ldb, int Ldc);
+
+    /// <summary>Up to four rows of C from column <paramref name="j"/> on, in whole vectors; returns the first column left.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Columns<TVector, TSimd>(in Product p, int j, int n, int rows, bool pairs, float* a, float* b, float* c)
+        where TVector : struct where TSimd : ISimd<TVector>
     {
-        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default;
-        for (int p = 0; p < k; p++)
+        int w = TSimd.Count;
+        if (pairs)
         {
-            Vector512<float> bp = Vector512.Load(b + (nint)p * ldb);
-            float* ap = a + p * colStride;
-            c0 = Vector512.FusedMultiplyAdd(Vector512.Create(ap[0]), bp, c0);
-            c1 = Vector512.FusedMultiplyAdd(Vector512.Create(ap[rowStride]), bp, c1);
-            c2 = Vector512.FusedMultiplyAdd(Vector512.Create(ap[2 * rowStride]), bp, c2);
-            c3 = Vector512.FusedMultiplyAdd(Vector512.Create(ap[3 * rowStride]), bp, c3);
+            for (; j + 2 * w <= n && rows == 4; j += 2 * w) Block4x2<TVector, TSimd>(p, a, b + j, c + j);
         }
-        Store(c0, alpha, beta, c);
-        Store(c1, alpha, beta, c + ldc);
-        Store(c2, alpha, beta, c + 2 * (nint)ldc);
-        Store(c3, alpha, beta, c + 3 * (nint)ldc);
-    }
-
-    private static void Block512x4x2(int k, float alpha, float* a, nint rowStride, nint colStride, float* b, int ldb, float beta, float* c, int ldc)
-    {
-        Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default;
-        Vector512<float> c01 = default, c11 = default, c21 = default, c31 = default;
-        for (int p = 0; p < k; p++)
+        for (; j + w <= n; j += w)
         {
-            float* bp = b + (nint)p * ldb;
-            Vector512<float> b0 = Vector512.Load(bp), b1 = Vector512.Load(bp + 16);
-            float* ap = a + p * colStride;
-            Vector512<float> a0 = Vector512.Create(ap[0]), a1 = Vector512.Create(ap[rowStride]);
-            Vector512<float> a2 = Vector512.Create(ap[2 * rowStride]), a3 = Vector512.Create(ap[3 * rowStride]);
-            c00 = Vector512.FusedMultiplyAdd(a0, b0, c00); c01 = Vector512.FusedMultiplyAdd(a0, b1, c01);
-            c10 = Vector512.FusedMultiplyAdd(a1, b0, c10); c11 = Vector512.FusedMultiplyAdd(a1, b1, c11);
-            c20 = Vector512.FusedMultiplyAdd(a2, b0, c20); c21 = Vector512.FusedMultiplyAdd(a2, b1, c21);
-            c30 = Vector512.FusedMultiplyAdd(a3, b0, c30); c31 = Vector512.FusedMultiplyAdd(a3, b1, c31);
+            for (int r = 0; r + 4 <= rows; r += 4) Block4<TVector, TSimd>(p, a + r * p.RowStride, b + j, c + (nint)r * p.Ldc + j);
+            for (int r = rows & ~3; r < rows; r++) Block1<TVector, TSimd>(p, a + r * p.RowStride, b + j, c + (nint)r * p.Ldc + j);
         }
-        Store(c00, alpha, beta, c); Store(c01, alpha, beta, c + 16);
-        Store(c10, alpha, beta, c + ldc); Store(c11, alpha, beta, c + ldc + 16);
-        Store(c20, alpha, beta, c + 2 * (nint)ldc); Store(c21, alpha, beta, c + 2 * (nint)ldc + 16);
-        Store(c30, alpha, beta, c + 3 * (nint)ldc); Store(c31, alpha, beta, c + 3 * (nint)ldc + 16);
+        return j;
     }
 
-    private static void Block512x1(int k, float alpha, float* a, nint colStride, float* b, int ldb, float beta, float* c)
+    private static void Block4<TVector, TSimd>(in Product p, float* a, float* b, float* c) where TVector : struct where TSimd : ISimd<TVector>
     {
-        Vector512<float> acc = default;
-        for (int p = 0; p < k; p++) acc = Vector512.FusedMultiplyAdd(Vector512.Create(a[p * colStride]), Vector512.Load(b + (nint)p * ldb), acc);
-        Store(acc, alpha, beta, c);
-    }
-
-    private static void Block256x4(int k, float alpha, float* a, nint rowStride, nint colStride, float* b, int ldb, float beta, float* c, int ldc)
-    {
-        Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default;
-        for (int p = 0; p < k; p++)
+        TVector c0 = TSimd.Zero, c1 = TSimd.Zero, c2 = TSimd.Zero, c3 = TSimd.Zero;
+        (int k, nint rs, nint cs, nint ldb) = (p.K, p.RowStride, p.ColStride, p.Ldb);
+        for (int q = 0; q < k; q++)
         {
-            Vector256<float> bp = Vector256.Load(b + (nint)p * ldb);
-            float* ap = a + p * colStride;
-            c0 = Vector256.FusedMultiplyAdd(Vector256.Create(ap[0]), bp, c0);
-            c1 = Vector256.FusedMultiplyAdd(Vector256.Create(ap[rowStride]), bp, c1);
-            c2 = Vector256.FusedMultiplyAdd(Vector256.Create(ap[2 * rowStride]), bp, c2);
-            c3 = Vector256.FusedMultiplyAdd(Vector256.Create(ap[3 * rowStride]), bp, c3);
+            TVector bq = TSimd.Load(ref b[q * ldb], 0);
+            float* aq = a + q * cs;
+            c0 = TSimd.FusedMultiplyAdd(TSimd.Create(aq[0]), bq, c0);
+            c1 = TSimd.FusedMultiplyAdd(TSimd.Create(aq[rs]), bq, c1);
+            c2 = TSimd.FusedMultiplyAdd(TSimd.Create(aq[2 * rs]), bq, c2);
+            c3 = TSimd.FusedMultiplyAdd(TSimd.Create(aq[3 * rs]), bq, c3);
         }
-        Store(c0, alpha, beta, c);
-        Store(c1, alpha, beta, c + ldc);
-        Store(c2, alpha, beta, c + 2 * (nint)ldc);
-        Store(c3, alpha, beta, c + 3 * (nint)ldc);
+        Store<TVector, TSimd>(p, c0, c);
+        Store<TVector, TSimd>(p, c1, c + p.Ldc);
+        Store<TVector, TSimd>(p, c2, c + 2 * (nint)p.Ldc);
+        Store<TVector, TSimd>(p, c3, c + 3 * (nint)p.Ldc);
     }
 
-    private static void Block256x1(int k, float alpha, float* a, nint colStride, float* b, int ldb, float beta, float* c)
+    private static void Block4x2<TVector, TSimd>(in Product p, float* a, float* b, float* c) where TVector : struct where TSimd : ISimd<TVector>
     {
-        Vector256<float> acc = default;
-        for (int p = 0; p < k; p++) acc = Vector256.FusedMultiplyAdd(Vector256.Create(a[p * colStride]), Vector256.Load(b + (nint)p * ldb), acc);
-        Store(acc, alpha, beta, c);
+        TVector c00 = TSimd.Zero, c10 = TSimd.Zero, c20 = TSimd.Zero, c30 = TSimd.Zero;
+        TVector c01 = TSimd.Zero, c11 = TSimd.Zero, c21 = TSimd.Zero, c31 = TSimd.Zero;
+        (int k, nint rs, nint cs, nint ldb, nint w) = (p.K, p.RowStride, p.ColStride, p.Ldb, TSimd.Count);
+        for (int q = 0; q < k; q++)
+        {
+            float* bq = b + q * ldb;
+            TVector b0 = TSimd.Load(ref *bq, 0), b1 = TSimd.Load(ref *bq, (nuint)w);
+            float* aq = a + q * cs;
+            TVector a0 = TSimd.Create(aq[0]), a1 = TSimd.Create(aq[rs]), a2 = TSimd.Create(aq[2 * rs]), a3 = TSimd.Create(aq[3 * rs]);
+            c00 = TSimd.FusedMultiplyAdd(a0, b0, c00); c01 = TSimd.FusedMultiplyAdd(a0, b1, c01);
+            c10 = TSimd.FusedMultiplyAdd(a1, b0, c10); c11 = TSimd.FusedMultiplyAdd(a1, b1, c11);
+            c20 = TSimd.FusedMultiplyAdd(a2, b0, c20); c21 = TSimd.FusedMultiplyAdd(a2, b1, c21);
+            c30 = TSimd.FusedMultiplyAdd(a3, b0, c30); c31 = TSimd.FusedMultiplyAdd(a3, b1, c31);
+        }
+        nint ldc = p.Ldc;
+        Store<TVector, TSimd>(p, c00, c); Store<TVector, TSimd>(p, c01, c + w);
+        Store<TVector, TSimd>(p, c10, c + ldc); Store<TVector, TSimd>(p, c11, c + ldc + w);
+        Store<TVector, TSimd>(p, c20, c + 2 * ldc); Store<TVector, TSimd>(p, c21, c + 2 * ldc + w);
+        Store<TVector, TSimd>(p, c30, c + 3 * ldc); Store<TVector, TSimd>(p, c31, c + 3 * ldc + w);
     }
 
-    private static void Store(Vector512<float> acc, float alpha, float beta, float* c)
+    private static void Block1<TVector, TSimd>(in Product p, float* a, float* b, float* c) where TVector : struct where TSimd : ISimd<TVector>
     {
-        if (beta == 0) (acc * Vector512.Create(alpha)).Store(c);
-        else Vector512.FusedMultiplyAdd(acc, Vector512.Create(alpha), Vector512.Create(beta) * Vector512.Load(c)).Store(c);
+        TVector acc = TSimd.Zero;
+        (int k, nint cs, nint ldb) = (p.K, p.ColStride, p.Ldb);
+        for (int q = 0; q < k; q++) acc = TSimd.FusedMultiplyAdd(TSimd.Create(a[q * cs]), TSimd.Load(ref b[q * ldb], 0), acc);
+        Store<TVector, TSimd>(p, acc, c);
     }
 
-    private static void Store(Vector256<float> acc, float alpha, float beta, float* c)
+    /// <summary><c>c = acc · alpha + beta · c</c> (one rounding for the sum), or <c>acc · alpha</c> when beta is 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store<TVector, TSimd>(in Product p, TVector acc, float* c) where TVector : struct where TSimd : ISimd<TVector>
     {
-        if (beta == 0) (acc * Vector256.Create(alpha)).Store(c);
-        else Vector256.FusedMultiplyAdd(acc, Vector256.Create(alpha), Vector256.Create(beta) * Vector256.Load(c)).Store(c);
+        var value = p.Beta == 0 ? TSimd.Multiply(acc, TSimd.Create(p.Alpha))
+            : TSimd.FusedMultiplyAdd(acc, TSimd.Create(p.Alpha), TSimd.Multiply(TSimd.Create(p.Beta), TSimd.Load(ref *c, 0)));
+        TSimd.Store(value, ref *c, 0);
     }
 }

@@ -1,14 +1,15 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 using FormerSearch.Engine.Kernels.Conv;
+using FormerSearch.Engine.Kernels.Simd;
 using FormerSearch.Engine.Memory;
 using FormerSearch.Engine.Threading;
 
 namespace FormerSearch.Engine.Kernels.Pooling;
 
 /// <summary>
-/// Average pooling on channels-last data, vectorised along channels (16 lanes with AVX-512, else 8 with AVX2). The divisor follows PyTorch:
+/// Average pooling on channels-last data, vectorised along channels (the widest accelerated vectors, then single
+/// floats; see <see cref="IWidthLoop"/>). The divisor follows PyTorch:
 /// with <c>countIncludePad</c> the window clipped to the padded input, otherwise only the input
 /// pixels it covers (PoolFormer's <c>count_include_pad=False</c>).
 /// </summary>
@@ -29,7 +30,7 @@ internal static class AvgPool2dKernel
     public static void Forward(FloatSlice x, FloatSlice y, in ConvShape s, bool countIncludePad)
     {
         Require(x, y, s);
-        ParallelRunner.For(s.B * s.Ho, Math.Max(1, PixelGrain / Math.Max(1, s.Wo)), new ForwardBody { X = x, Y = y, S = s, IncludePad = countIncludePad });
+        ParallelRunner.For(s.B * s.Ho, Math.Max(1, PixelGrain / Math.Max(1, s.Wo)), new ForwardBody(x, y, s, countIncludePad, accumulate: false));
     }
 
     /// <summary>
@@ -48,9 +49,9 @@ internal static class AvgPool2dKernel
             float[] scaled = BufferPool.Rent(n);
             try
             {
-                ParallelRunner.For(s.OutputPixels, PixelGrain, new ScaleBody { Dy = dy, Scaled = scaled, S = s, IncludePad = countIncludePad });
+                ParallelRunner.For(s.OutputPixels, PixelGrain, new ScaleBody(dy, scaled, s, countIncludePad));
                 var t = new ConvShape(s.B, s.Ho, s.Wo, s.C, s.Kh, s.Kw, 1, 1, s.Kh - 1 - s.Ph, s.Kw - 1 - s.Pw);
-                ParallelRunner.For(t.B * t.Ho, Math.Max(1, PixelGrain / Math.Max(1, t.Wo)), new ForwardBody { X = scaled, Y = dx, S = t, Accumulate = true });
+                ParallelRunner.For(t.B * t.Ho, Math.Max(1, PixelGrain / Math.Max(1, t.Wo)), new ForwardBody(scaled, dx, t, includePad: false, accumulate: true));
             }
             finally
             {
@@ -58,27 +59,19 @@ internal static class AvgPool2dKernel
             }
             return;
         }
-        ParallelRunner.For(s.B * s.H, Math.Max(1, 16384 / Math.Max(1, s.W * s.C)), new BackwardBody
-        {
-            Dy = dy, Dx = dx, S = s, IncludePad = countIncludePad,
-        });
+        ParallelRunner.For(s.B * s.H, Math.Max(1, 16384 / Math.Max(1, s.W * s.C)), new BackwardBody(dy, dx, s, countIncludePad));
     }
 
     /// <summary><c>scaled = dy / divisor</c> per output pixel.</summary>
-    private struct ScaleBody : IRangeBody
+    private readonly struct ScaleBody(FloatSlice dy, FloatSlice scaled, ConvShape s, bool includePad) : IRangeBody
     {
-        public FloatSlice Dy, Scaled;
-        public ConvShape S;
-        public bool IncludePad;
-
-        public readonly void Invoke(int start, int end)
+        public void Invoke(int start, int end)
         {
-            var s = S;
             int c = s.C, wo = s.Wo, ho = s.Ho;
             for (int p = start; p < end; p++)
             {
                 int ox = p % wo, oy = p / wo % ho;
-                TensorPrimitives.Divide(Dy.AsSpan(p * c, c), Divisor(s, oy, ox, IncludePad), Scaled.AsSpan(p * c, c));
+                TensorPrimitives.Divide(dy.AsSpan(p * c, c), Divisor(s, oy, ox, includePad), scaled.AsSpan(p * c, c));
             }
         }
     }
@@ -90,20 +83,12 @@ internal static class AvgPool2dKernel
         output.Require((long)s.OutputPixels * s.C, nameof(output));
     }
 
-    private struct ForwardBody : IRangeBody
+    /// <summary>The window averages of output rows; with <paramref name="accumulate"/> the plain window sums added to <c>y</c> (the stride-1 backward).</summary>
+    private readonly struct ForwardBody(FloatSlice x, FloatSlice y, ConvShape s, bool includePad, bool accumulate) : IRangeBody
     {
-        public FloatSlice X, Y;
-        public ConvShape S;
-        public bool IncludePad;
-        /// <summary>Add the plain window sum to <c>Y</c> (no divisor): the stride-1 backward.</summary>
-        public bool Accumulate;
-
-        public readonly void Invoke(int start, int end)
+        public void Invoke(int start, int end)
         {
-            var s = S;
             int c = s.C, wo = s.Wo, ho = s.Ho;
-            ref float xr = ref X.Start;
-            ref float yr = ref Y.Start;
             for (int row = start; row < end; row++)
             {
                 // The kernel rows inside the input are the same for the whole output row.
@@ -112,108 +97,90 @@ internal static class AvgPool2dKernel
                 for (int ox = 0, p = row * wo; ox < wo; ox++, p++)
                 {
                     s.ColumnTaps(ox, out int ixBase, out int j0, out int j1);
-                    float divisor = Accumulate ? 1f : Divisor(s, oy, ox, IncludePad);
-                    int origin = ((b * s.H + iyBase) * s.W + ixBase) * c;
-                    int yBase = p * c;
-                    int ch = 0;
-                    if (Vector512.IsHardwareAccelerated)
+                    float divisor = accumulate ? 1f : Divisor(s, oy, ox, includePad);
+                    var window = new WindowSum(ref x.Start, ref y.Start, s, ((b * s.H + iyBase) * s.W + ixBase) * c, p * c, i0, i1, j0, j1, divisor, accumulate);
+                    Widths.Run(ref window);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// One output pixel, per block of channels: the sum of the window's input pixels <c>[i0, i1) × [j0, j1)</c> in
+    /// order, divided by the divisor, or added to the output unscaled when accumulating.
+    /// </summary>
+    private readonly ref struct WindowSum(ref float x, ref float y, in ConvShape s, int origin, int yBase,
+        int i0, int i1, int j0, int j1, float divisor, bool accumulate) : IWidthLoop
+    {
+        private readonly ref float _x = ref x, _y = ref y;
+        private readonly int _c = s.C, _w = s.W;
+
+        /// <summary>Whole blocks of channels from <paramref name="ch"/> on; returns the first channel left.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int Run<TVector, TSimd>(int ch) where TVector : struct where TSimd : ISimd<TVector>
+        {
+            int c = _c;
+            var vd = TSimd.Create(divisor);
+            for (; ch <= c - TSimd.Count; ch += TSimd.Count)
+            {
+                var acc = TSimd.Zero;
+                for (int i = i0; i < i1; i++)
+                    for (int j = j0; j < j1; j++)
+                        acc = TSimd.Add(acc, TSimd.Load(ref _x, (nuint)(origin + (i * _w + j) * c + ch)));
+                var at = (nuint)(yBase + ch);
+                TSimd.Store(accumulate ? TSimd.Add(TSimd.Load(ref _y, at), acc) : TSimd.Divide(acc, vd), ref _y, at);
+            }
+            return ch;
+        }
+    }
+
+    /// <summary>The strided backward, parallel over input rows: each output pixel covering a row spreads its scaled gradient there.</summary>
+    private readonly struct BackwardBody(FloatSlice dy, FloatSlice dx, ConvShape s, bool includePad) : IRangeBody
+    {
+        public void Invoke(int start, int end)
+        {
+            int c = s.C, wo = s.Wo, ho = s.Ho;
+            Span<int> buffer = s.Kh <= 256 ? stackalloc int[512] : new int[2 * s.Kh];
+            Span<int> ti = buffer[..s.Kh], oys = buffer.Slice(s.Kh, s.Kh);
+            for (int row = start; row < end; row++)
+            {
+                int ni = s.CoveringRows(row % s.H, ti, oys), b = row / s.H;
+                for (int a = 0; a < ni; a++)
+                {
+                    int oy = oys[a];
+                    for (int ox = 0; ox < wo; ox++)
                     {
-                        var vd = Vector512.Create(divisor);
-                        for (; ch <= c - 16; ch += 16)
-                        {
-                            var acc = Vector512<float>.Zero;
-                            for (int i = i0; i < i1; i++)
-                                for (int j = j0; j < j1; j++)
-                                    acc += Vector512.LoadUnsafe(ref xr, (nuint)(origin + (i * s.W + j) * c + ch));
-                            if (Accumulate) (Vector512.LoadUnsafe(ref yr, (nuint)(yBase + ch)) + acc).StoreUnsafe(ref yr, (nuint)(yBase + ch));
-                            else (acc / vd).StoreUnsafe(ref yr, (nuint)(yBase + ch));
-                        }
-                    }
-                    else if (Vector256.IsHardwareAccelerated)
-                    {
-                        var vd = Vector256.Create(divisor);
-                        for (; ch <= c - 8; ch += 8)
-                        {
-                            var acc = Vector256<float>.Zero;
-                            for (int i = i0; i < i1; i++)
-                                for (int j = j0; j < j1; j++)
-                                    acc += Vector256.LoadUnsafe(ref xr, (nuint)(origin + (i * s.W + j) * c + ch));
-                            if (Accumulate) (Vector256.LoadUnsafe(ref yr, (nuint)(yBase + ch)) + acc).StoreUnsafe(ref yr, (nuint)(yBase + ch));
-                            else (acc / vd).StoreUnsafe(ref yr, (nuint)(yBase + ch));
-                        }
-                    }
-                    for (; ch < c; ch++)
-                    {
-                        float acc = 0f;
-                        for (int i = i0; i < i1; i++)
-                            for (int j = j0; j < j1; j++)
-                                acc += Unsafe.Add(ref xr, origin + (i * s.W + j) * c + ch);
-                        if (Accumulate) Unsafe.Add(ref yr, yBase + ch) += acc;
-                        else Unsafe.Add(ref yr, yBase + ch) = acc / divisor;
+                        s.ColumnTaps(ox, out int ixBase, out int j0, out int j1);
+                        if (j1 <= j0) continue;
+                        var spread = new SpreadScaled(ref dy.Start, ref dx.Start, c, ((b * ho + oy) * wo + ox) * c, (row * s.W + ixBase + j0) * c, j1 - j0,
+                            Divisor(s, oy, ox, includePad));
+                        Widths.Run(ref spread);
                     }
                 }
             }
         }
     }
 
-    private struct BackwardBody : IRangeBody
+    /// <summary>
+    /// One output pixel's gradient, per block of channels: <c>dy / divisor</c>, computed once and added to each of the
+    /// <paramref name="pixels"/> consecutive input pixels of its window's row.
+    /// </summary>
+    private readonly ref struct SpreadScaled(ref float dy, ref float dx, int c, int gBase, int dBase, int pixels, float divisor) : IWidthLoop
     {
-        public FloatSlice Dy, Dx;
-        public ConvShape S;
-        public bool IncludePad;
+        private readonly ref float _dy = ref dy, _dx = ref dx;
 
-        public readonly void Invoke(int start, int end)
+        /// <summary>Whole blocks of channels from <paramref name="ch"/> on; returns the first channel left.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int Run<TVector, TSimd>(int ch) where TVector : struct where TSimd : ISimd<TVector>
         {
-            var s = S;
-            int c = s.C, wo = s.Wo, ho = s.Ho;
-            Span<int> buffer = s.Kh <= 256 ? stackalloc int[512] : new int[2 * s.Kh];
-            Span<int> ti = buffer[..s.Kh], oys = buffer.Slice(s.Kh, s.Kh);
-            ref float gr = ref Dy.Start;
-            ref float dr = ref Dx.Start;
-            for (int row = start; row < end; row++)
+            var vd = TSimd.Create(divisor);
+            for (; ch <= c - TSimd.Count; ch += TSimd.Count)
             {
-                int iy = row % s.H, b = row / s.H;
-                int ni = s.CoveringRows(iy, ti, oys);
-                int dRow = row * s.W * c;
-                for (int a = 0; a < ni; a++)
-                {
-                    int oy = oys[a];
-                    int gRow = (b * ho + oy) * wo * c;
-                    for (int ox = 0; ox < wo; ox++)
-                    {
-                        s.ColumnTaps(ox, out int ixBase, out int j0, out int j1);
-                        if (j1 <= j0) continue;
-                        float divisor = Divisor(s, oy, ox, IncludePad);
-                        int gBase = gRow + ox * c, dBase = dRow + (ixBase + j0) * c;
-                        int ch = 0;
-                        if (Vector512.IsHardwareAccelerated)
-                        {
-                            var vd = Vector512.Create(divisor);
-                            for (; ch <= c - 16; ch += 16)
-                            {
-                                var v = Vector512.LoadUnsafe(ref gr, (nuint)(gBase + ch)) / vd;
-                                for (int j = j0, di = dBase + ch; j < j1; j++, di += c)
-                                    (Vector512.LoadUnsafe(ref dr, (nuint)di) + v).StoreUnsafe(ref dr, (nuint)di);
-                            }
-                        }
-                        else if (Vector256.IsHardwareAccelerated)
-                        {
-                            var vd = Vector256.Create(divisor);
-                            for (; ch <= c - 8; ch += 8)
-                            {
-                                var v = Vector256.LoadUnsafe(ref gr, (nuint)(gBase + ch)) / vd;
-                                for (int j = j0, di = dBase + ch; j < j1; j++, di += c)
-                                    (Vector256.LoadUnsafe(ref dr, (nuint)di) + v).StoreUnsafe(ref dr, (nuint)di);
-                            }
-                        }
-                        for (; ch < c; ch++)
-                        {
-                            float v = Unsafe.Add(ref gr, gBase + ch) / divisor;
-                            for (int j = j0, di = dBase + ch; j < j1; j++, di += c) Unsafe.Add(ref dr, di) += v;
-                        }
-                    }
-                }
+                var v = TSimd.Divide(TSimd.Load(ref _dy, (nuint)(gBase + ch)), vd);
+                for (int n = 0, di = dBase + ch; n < pixels; n++, di += c)
+                    TSimd.Store(TSimd.Add(TSimd.Load(ref _dx, (nuint)di), v), ref _dx, (nuint)di);
             }
+            return ch;
         }
     }
 }

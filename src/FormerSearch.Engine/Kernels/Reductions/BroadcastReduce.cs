@@ -21,20 +21,15 @@ internal static class BroadcastReduce
     /// </summary>
     public static void SumInto(FloatSlice src, ReadOnlySpan<int> srcShape, FloatSlice dst, ReadOnlySpan<int> dstShape)
     {
-        Span<int> srcStrides = stackalloc int[srcShape.Length];
-        Span<int> dstStrides = stackalloc int[dstShape.Length];
-        BroadcastShapes.DenseStrides(srcShape, srcStrides);
-        BroadcastShapes.DenseStrides(dstShape, dstStrides);
-        // Operand A is the target (stride 0 where summed), B the source.
-        var layout = BroadcastLayout.Create(srcShape, dstShape, dstStrides, srcShape, srcStrides);
-        int n = layout.RowLength;
-        int rows = layout.RowCount;
-        if (rows == 0 || n == 0) return;
+        var layout = ReductionLayout(srcShape, dstShape);
+        if (layout.RowCount == 0 || layout.RowLength == 0) return;
 
         if (srcShape.SequenceEqual(dstShape))
         {
             // Nothing is summed: a plain elementwise add, split over threads (one layout row may be the whole tensor).
-            var same = BroadcastLayout.Create(srcShape, srcShape, srcStrides, srcShape, srcStrides);
+            Span<int> strides = stackalloc int[srcShape.Length];
+            BroadcastShapes.DenseStrides(srcShape, strides);
+            var same = BroadcastLayout.Create(srcShape, srcShape, strides, srcShape, strides);
             BroadcastKernels.Binary(BinaryOp.Add, same, dst, src, dst);
             return;
         }
@@ -46,10 +41,7 @@ internal static class BroadcastReduce
         }
 
         layout.Require(dst, src, src);
-        var body = new Rows(layout, src, dst);
-        // When every row lands on its own target elements, rows are independent and can run in parallel.
-        if (DistinctRows(layout)) ParallelRunner.For(rows, Math.Max(1, ParallelGrainElements / n), body);
-        else body.Invoke(0, rows);
+        Run(layout, new Plain(src), dst);
     }
 
     /// <summary>
@@ -60,19 +52,32 @@ internal static class BroadcastReduce
     /// </summary>
     public static void SumProductInto(FloatSlice x, FloatSlice y, ReadOnlySpan<int> shape, FloatSlice dst, ReadOnlySpan<int> dstShape)
     {
-        Span<int> srcStrides = stackalloc int[shape.Length];
-        Span<int> dstStrides = stackalloc int[dstShape.Length];
-        BroadcastShapes.DenseStrides(shape, srcStrides);
-        BroadcastShapes.DenseStrides(dstShape, dstStrides);
-        var layout = BroadcastLayout.Create(shape, dstShape, dstStrides, shape, srcStrides);
-        int n = layout.RowLength;
-        int rows = layout.RowCount;
-        if (rows == 0 || n == 0) return;
+        var layout = ReductionLayout(shape, dstShape);
+        if (layout.RowCount == 0 || layout.RowLength == 0) return;
         layout.Require(dst, x, x);
         y.Require(x.Length, nameof(y));
-        var body = new ProductRows(layout, x, y, dst);
-        if (DistinctRows(layout)) ParallelRunner.For(rows, Math.Max(1, ParallelGrainElements / n), body);
-        else body.Invoke(0, rows);
+        Run(layout, new Product(x, y), dst);
+    }
+
+    /// <summary>
+    /// The layout that sums a dense source of <paramref name="srcShape"/> into a dense target of
+    /// <paramref name="dstShape"/>: operand A is the target (stride 0 where summed), B the source.
+    /// </summary>
+    private static BroadcastLayout ReductionLayout(ReadOnlySpan<int> srcShape, ReadOnlySpan<int> dstShape)
+    {
+        Span<int> srcStrides = stackalloc int[srcShape.Length];
+        Span<int> dstStrides = stackalloc int[dstShape.Length];
+        BroadcastShapes.DenseStrides(srcShape, srcStrides);
+        BroadcastShapes.DenseStrides(dstShape, dstStrides);
+        return BroadcastLayout.Create(srcShape, dstShape, dstStrides, srcShape, srcStrides);
+    }
+
+    /// <summary>Adds every layout row of the source into its target elements, in parallel when no two rows share a target.</summary>
+    private static void Run<TSource>(in BroadcastLayout layout, TSource source, FloatSlice dst) where TSource : struct, IRowSource
+    {
+        var body = new Rows<TSource>(layout, source, dst);
+        if (DistinctRows(layout)) ParallelRunner.For(layout.RowCount, Math.Max(1, ParallelGrainElements / layout.RowLength), body);
+        else body.Invoke(0, layout.RowCount);
     }
 
     /// <summary>True when no two rows add into the same target elements (the target is not broadcast along any outer dimension).</summary>
@@ -83,31 +88,30 @@ internal static class BroadcastReduce
         return true;
     }
 
-    private readonly struct ProductRows(BroadcastLayout layout, FloatSlice x, FloatSlice y, FloatSlice dst) : IRangeBody
+    /// <summary>What is summed: a source row of <c>n</c> elements from <c>at</c>, in full or into a target row.</summary>
+    private interface IRowSource
     {
-        public void Invoke(int start, int end)
-        {
-            int n = layout.RowLength;
-            bool reduceRow = layout.RowStrideA == 0;
-            for (int r = start; r < end; r++)
-            {
-                layout.RowOffsets(r, out int od, out int os);
-                var xs = x.AsSpan(os, n);
-                var ys = y.AsSpan(os, n);
-                if (reduceRow)
-                {
-                    dst[od] += TensorPrimitives.Dot(xs, ys);
-                }
-                else
-                {
-                    var d = dst.AsSpan(od, n);
-                    TensorPrimitives.MultiplyAdd(xs, ys, d, d);
-                }
-            }
-        }
+        float Sum(int at, int n);
+
+        void AddTo(int at, Span<float> target);
     }
 
-    private readonly struct Rows(BroadcastLayout layout, FloatSlice src, FloatSlice dst) : IRangeBody
+    private readonly struct Plain(FloatSlice src) : IRowSource
+    {
+        public float Sum(int at, int n) => TensorPrimitives.Sum(src.AsSpan(at, n));
+
+        public void AddTo(int at, Span<float> target) => TensorPrimitives.Add(target, src.AsSpan(at, target.Length), target);
+    }
+
+    /// <summary>The element-wise product <c>x ⊙ y</c>, never stored.</summary>
+    private readonly struct Product(FloatSlice x, FloatSlice y) : IRowSource
+    {
+        public float Sum(int at, int n) => TensorPrimitives.Dot(x.AsSpan(at, n), y.AsSpan(at, n));
+
+        public void AddTo(int at, Span<float> target) => TensorPrimitives.MultiplyAdd(x.AsSpan(at, target.Length), y.AsSpan(at, target.Length), target, target);
+    }
+
+    private readonly struct Rows<TSource>(BroadcastLayout layout, TSource source, FloatSlice dst) : IRangeBody where TSource : struct, IRowSource
     {
         public void Invoke(int start, int end)
         {
@@ -116,16 +120,8 @@ internal static class BroadcastReduce
             for (int r = start; r < end; r++)
             {
                 layout.RowOffsets(r, out int od, out int os);
-                var s = src.AsSpan(os, n);
-                if (reduceRow)
-                {
-                    dst[od] += TensorPrimitives.Sum(s);
-                }
-                else
-                {
-                    var d = dst.AsSpan(od, n);
-                    TensorPrimitives.Add(d, s, d);
-                }
+                if (reduceRow) dst[od] += source.Sum(os, n);
+                else source.AddTo(os, dst.AsSpan(od, n));
             }
         }
     }

@@ -1,8 +1,8 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using FormerSearch.Engine.Kernels.Elementwise;
+using FormerSearch.Engine.Kernels.Simd;
 using FormerSearch.Engine.Memory;
 using FormerSearch.Engine.Threading;
 
@@ -12,9 +12,10 @@ namespace FormerSearch.Engine.Kernels.Reductions;
 /// Gradients of <c>x + v</c> and <c>x · v</c> where <c>x</c> is a dense <c>[rows, C]</c> matrix and
 /// <c>v</c> a <c>[C]</c> vector broadcast over the rows (a bias, a layer scale). One pass over the
 /// output gradient does both: <c>dx += g</c> (or <c>g·v</c>) row by row, and <c>dv += Σ g</c> (or
-/// <c>Σ g·x</c>) with 16-channel (AVX-512) or 8-channel (AVX2) blocks held in registers while a chunk's rows are walked. The column
-/// sums go through <see cref="ChunkedReduction"/> (fixed chunks of rows, added in chunk order), so they
-/// are bit-identical for any thread count.
+/// <c>Σ g·x</c>) with blocks of channels held in registers while a chunk's rows are walked (the widest
+/// accelerated vectors, then single floats; see <see cref="IWidthLoop"/>). The column sums go through
+/// <see cref="ChunkedReduction"/> (fixed chunks of rows, added in chunk order), so they are bit-identical
+/// for any thread count.
 /// </summary>
 internal static class ChannelGradients
 {
@@ -104,22 +105,9 @@ internal static class ChannelGradients
     private static void AddRun(ref float g, ref float d, int n) =>
         Pointwise.Run<BinaryOperators.Add, DenseOperand, DenseOperand>(ref d, ref g, ref d, n, accumulate: false);
 
+    /// <summary><c>d += g·v</c> (one rounding) over a row of <paramref name="n"/> elements.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ScaleAddRow(ref float g, ref float v, ref float d, int n)
-    {
-        int i = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            for (; i <= n - 16; i += 16)
-                Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref g, (nuint)i), Vector512.LoadUnsafe(ref v, (nuint)i), Vector512.LoadUnsafe(ref d, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            for (; i <= n - 8; i += 8)
-                Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref g, (nuint)i), Vector256.LoadUnsafe(ref v, (nuint)i), Vector256.LoadUnsafe(ref d, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
-        }
-        for (; i < n; i++) Unsafe.Add(ref d, i) = MathF.FusedMultiplyAdd(Unsafe.Add(ref g, i), Unsafe.Add(ref v, i), Unsafe.Add(ref d, i));
-    }
+    private static void ScaleAddRow(ref float g, ref float v, ref float d, int n) => Pointwise.MultiplyAdd<DenseOperand>(ref g, ref v, ref d, n);
 
     /// <summary>
     /// A chunk of rows: column sums of <c>g</c> (or <c>g·x</c> when <c>x</c> is given) into the
@@ -131,158 +119,66 @@ internal static class ChannelGradients
         public void AddRows(int first, int last, Span<float> partial)
         {
             ref float gr = ref g.Start;
-            ref float pr = ref MemoryMarshal.GetReference(partial);
-            bool product = x.HasValue;
-            bool writeGx = gx.HasValue;
-            ref float xr = ref product ? ref x!.Value.Start : ref gr;
-            ref float vr = ref v.HasValue ? ref v.Value.Start : ref gr;
-            ref float dr = ref writeGx ? ref gx!.Value.Start : ref gr;
-            int ch = 0;
-            if (Vector512.IsHardwareAccelerated)
+            var columns = new ColumnBlocks(ref gr, ref x.HasValue ? ref x.Value.Start : ref gr, ref v.HasValue ? ref v.Value.Start : ref gr,
+                ref gx.HasValue ? ref gx.Value.Start : ref gr, ref MemoryMarshal.GetReference(partial), c, first, last, x.HasValue, gx.HasValue);
+            Widths.Run(ref columns);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Sums"/> over blocks of channels held in registers while the chunk's rows are walked in order: four
+    /// blocks at a time (so that for C = 64 at 16 lanes a chunk is read in one sequential sweep), then single blocks.
+    /// </summary>
+    private readonly ref struct ColumnBlocks(ref float g, ref float x, ref float v, ref float gx, ref float partial,
+        int c, int first, int last, bool product, bool writeGx) : IWidthLoop
+    {
+        private readonly ref float _g = ref g, _x = ref x, _v = ref v, _gx = ref gx, _partial = ref partial;
+
+        /// <summary>Whole blocks of channels from <paramref name="ch"/> on; returns the first channel left.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int Run<TVector, TSimd>(int ch) where TVector : struct where TSimd : ISimd<TVector>
+        {
+            int w = TSimd.Count;
+            for (; ch <= c - 4 * w; ch += 4 * w)
             {
-                // Four 16-channel blocks at a time, so that for C = 64 a chunk is read in one sequential sweep.
-                for (; ch <= c - 64; ch += 64)
-                {
-                    var acc0 = Vector512.LoadUnsafe(ref pr, (nuint)ch);
-                    var acc1 = Vector512.LoadUnsafe(ref pr, (nuint)(ch + 16));
-                    var acc2 = Vector512.LoadUnsafe(ref pr, (nuint)(ch + 32));
-                    var acc3 = Vector512.LoadUnsafe(ref pr, (nuint)(ch + 48));
-                    for (int r = first; r < last; r++)
-                    {
-                        int at = r * c + ch;
-                        acc0 = Step(ref gr, ref xr, ref vr, ref dr, at, ch, acc0, product, writeGx);
-                        acc1 = Step(ref gr, ref xr, ref vr, ref dr, at + 16, ch + 16, acc1, product, writeGx);
-                        acc2 = Step(ref gr, ref xr, ref vr, ref dr, at + 32, ch + 32, acc2, product, writeGx);
-                        acc3 = Step(ref gr, ref xr, ref vr, ref dr, at + 48, ch + 48, acc3, product, writeGx);
-                    }
-                    acc0.StoreUnsafe(ref pr, (nuint)ch);
-                    acc1.StoreUnsafe(ref pr, (nuint)(ch + 16));
-                    acc2.StoreUnsafe(ref pr, (nuint)(ch + 32));
-                    acc3.StoreUnsafe(ref pr, (nuint)(ch + 48));
-                }
-                for (; ch <= c - 16; ch += 16)
-                {
-                    var acc = Vector512.LoadUnsafe(ref pr, (nuint)ch);
-                    var vv = product ? Vector512.LoadUnsafe(ref vr, (nuint)ch) : default;
-                    for (int r = first; r < last; r++)
-                    {
-                        int at = r * c + ch;
-                        var gg = Vector512.LoadUnsafe(ref gr, (nuint)at);
-                        if (product)
-                        {
-                            acc = Vector512.FusedMultiplyAdd(gg, Vector512.LoadUnsafe(ref xr, (nuint)at), acc);
-                            if (writeGx)
-                                Vector512.FusedMultiplyAdd(gg, vv, Vector512.LoadUnsafe(ref dr, (nuint)at)).StoreUnsafe(ref dr, (nuint)at);
-                        }
-                        else
-                        {
-                            acc += gg;
-                            if (writeGx)
-                                (Vector512.LoadUnsafe(ref dr, (nuint)at) + gg).StoreUnsafe(ref dr, (nuint)at);
-                        }
-                    }
-                    acc.StoreUnsafe(ref pr, (nuint)ch);
-                }
-            }
-            else if (Vector256.IsHardwareAccelerated)
-            {
-                // The same at eight lanes (AVX2): four 8-channel blocks, then single ones.
-                for (; ch <= c - 32; ch += 32)
-                {
-                    var acc0 = Vector256.LoadUnsafe(ref pr, (nuint)ch);
-                    var acc1 = Vector256.LoadUnsafe(ref pr, (nuint)(ch + 8));
-                    var acc2 = Vector256.LoadUnsafe(ref pr, (nuint)(ch + 16));
-                    var acc3 = Vector256.LoadUnsafe(ref pr, (nuint)(ch + 24));
-                    for (int r = first; r < last; r++)
-                    {
-                        int at = r * c + ch;
-                        acc0 = Step256(ref gr, ref xr, ref vr, ref dr, at, ch, acc0, product, writeGx);
-                        acc1 = Step256(ref gr, ref xr, ref vr, ref dr, at + 8, ch + 8, acc1, product, writeGx);
-                        acc2 = Step256(ref gr, ref xr, ref vr, ref dr, at + 16, ch + 16, acc2, product, writeGx);
-                        acc3 = Step256(ref gr, ref xr, ref vr, ref dr, at + 24, ch + 24, acc3, product, writeGx);
-                    }
-                    acc0.StoreUnsafe(ref pr, (nuint)ch);
-                    acc1.StoreUnsafe(ref pr, (nuint)(ch + 8));
-                    acc2.StoreUnsafe(ref pr, (nuint)(ch + 16));
-                    acc3.StoreUnsafe(ref pr, (nuint)(ch + 24));
-                }
-                for (; ch <= c - 8; ch += 8)
-                {
-                    var acc = Vector256.LoadUnsafe(ref pr, (nuint)ch);
-                    var vv = product ? Vector256.LoadUnsafe(ref vr, (nuint)ch) : default;
-                    for (int r = first; r < last; r++)
-                    {
-                        int at = r * c + ch;
-                        var gg = Vector256.LoadUnsafe(ref gr, (nuint)at);
-                        if (product)
-                        {
-                            acc = Vector256.FusedMultiplyAdd(gg, Vector256.LoadUnsafe(ref xr, (nuint)at), acc);
-                            if (writeGx)
-                                Vector256.FusedMultiplyAdd(gg, vv, Vector256.LoadUnsafe(ref dr, (nuint)at)).StoreUnsafe(ref dr, (nuint)at);
-                        }
-                        else
-                        {
-                            acc += gg;
-                            if (writeGx)
-                                (Vector256.LoadUnsafe(ref dr, (nuint)at) + gg).StoreUnsafe(ref dr, (nuint)at);
-                        }
-                    }
-                    acc.StoreUnsafe(ref pr, (nuint)ch);
-                }
-            }
-            for (; ch < c; ch++)
-            {
-                float acc = Unsafe.Add(ref pr, ch);
-                float vv = product ? Unsafe.Add(ref vr, ch) : 0f;
+                var acc0 = TSimd.Load(ref _partial, (nuint)ch);
+                var acc1 = TSimd.Load(ref _partial, (nuint)(ch + w));
+                var acc2 = TSimd.Load(ref _partial, (nuint)(ch + 2 * w));
+                var acc3 = TSimd.Load(ref _partial, (nuint)(ch + 3 * w));
                 for (int r = first; r < last; r++)
                 {
                     int at = r * c + ch;
-                    float gg = Unsafe.Add(ref gr, at);
-                    if (product)
-                    {
-                        acc = MathF.FusedMultiplyAdd(gg, Unsafe.Add(ref xr, at), acc);
-                        if (writeGx) Unsafe.Add(ref dr, at) = MathF.FusedMultiplyAdd(gg, vv, Unsafe.Add(ref dr, at));
-                    }
-                    else
-                    {
-                        acc += gg;
-                        if (writeGx) Unsafe.Add(ref dr, at) += gg;
-                    }
+                    acc0 = Step<TVector, TSimd>(at, ch, acc0);
+                    acc1 = Step<TVector, TSimd>(at + w, ch + w, acc1);
+                    acc2 = Step<TVector, TSimd>(at + 2 * w, ch + 2 * w, acc2);
+                    acc3 = Step<TVector, TSimd>(at + 3 * w, ch + 3 * w, acc3);
                 }
-                Unsafe.Add(ref pr, ch) = acc;
+                TSimd.Store(acc0, ref _partial, (nuint)ch);
+                TSimd.Store(acc1, ref _partial, (nuint)(ch + w));
+                TSimd.Store(acc2, ref _partial, (nuint)(ch + 2 * w));
+                TSimd.Store(acc3, ref _partial, (nuint)(ch + 3 * w));
             }
+            for (; ch <= c - w; ch += w)
+            {
+                var acc = TSimd.Load(ref _partial, (nuint)ch);
+                for (int r = first; r < last; r++) acc = Step<TVector, TSimd>(r * c + ch, ch, acc);
+                TSimd.Store(acc, ref _partial, (nuint)ch);
+            }
+            return ch;
         }
 
-        /// <summary>One row of one 16-channel block: the column sum step, and gx's update when asked.</summary>
+        /// <summary>One row of one block of channels: the column sum step, and gx's update when asked.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private Vector512<float> Step(ref float gr, ref float xr, ref float vr, ref float dr, int at, int ch, Vector512<float> acc, bool product, bool writeGx)
+        private TVector Step<TVector, TSimd>(int at, int ch, TVector acc) where TVector : struct where TSimd : ISimd<TVector>
         {
-            var gg = Vector512.LoadUnsafe(ref gr, (nuint)at);
+            var gg = TSimd.Load(ref _g, (nuint)at);
             if (product)
             {
-                if (writeGx)
-                    Vector512.FusedMultiplyAdd(gg, Vector512.LoadUnsafe(ref vr, (nuint)ch), Vector512.LoadUnsafe(ref dr, (nuint)at)).StoreUnsafe(ref dr, (nuint)at);
-                return Vector512.FusedMultiplyAdd(gg, Vector512.LoadUnsafe(ref xr, (nuint)at), acc);
+                if (writeGx) TSimd.Store(TSimd.FusedMultiplyAdd(gg, TSimd.Load(ref _v, (nuint)ch), TSimd.Load(ref _gx, (nuint)at)), ref _gx, (nuint)at);
+                return TSimd.FusedMultiplyAdd(gg, TSimd.Load(ref _x, (nuint)at), acc);
             }
-            if (writeGx)
-                (Vector512.LoadUnsafe(ref dr, (nuint)at) + gg).StoreUnsafe(ref dr, (nuint)at);
-            return acc + gg;
-        }
-
-        /// <summary>One row of one 8-channel block (AVX2): the column sum step, and gx's update when asked.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private Vector256<float> Step256(ref float gr, ref float xr, ref float vr, ref float dr, int at, int ch, Vector256<float> acc, bool product, bool writeGx)
-        {
-            var gg = Vector256.LoadUnsafe(ref gr, (nuint)at);
-            if (product)
-            {
-                if (writeGx)
-                    Vector256.FusedMultiplyAdd(gg, Vector256.LoadUnsafe(ref vr, (nuint)ch), Vector256.LoadUnsafe(ref dr, (nuint)at)).StoreUnsafe(ref dr, (nuint)at);
-                return Vector256.FusedMultiplyAdd(gg, Vector256.LoadUnsafe(ref xr, (nuint)at), acc);
-            }
-            if (writeGx)
-                (Vector256.LoadUnsafe(ref dr, (nuint)at) + gg).StoreUnsafe(ref dr, (nuint)at);
-            return acc + gg;
+            if (writeGx) TSimd.Store(TSimd.Add(TSimd.Load(ref _gx, (nuint)at), gg), ref _gx, (nuint)at);
+            return TSimd.Add(acc, gg);
         }
     }
 }

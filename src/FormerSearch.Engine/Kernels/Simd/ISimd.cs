@@ -48,6 +48,9 @@ internal interface ISimd<TVector> where TVector : struct
     /// <summary><c>a · b + c</c> rounded once.</summary>
     static abstract TVector FusedMultiplyAdd(TVector a, TVector b, TVector c);
 
+    /// <summary><c>√x</c>, correctly rounded.</summary>
+    static abstract TVector Sqrt(TVector x);
+
     /// <summary><c>|x|</c>.</summary>
     static abstract TVector Abs(TVector x);
 

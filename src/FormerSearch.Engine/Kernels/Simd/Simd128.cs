@@ -39,6 +39,9 @@ internal readonly struct Simd128 : ISimd<Vector128<float>>
     public static Vector128<float> FusedMultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c) => Vector128.FusedMultiplyAdd(a, b, c);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Sqrt(Vector128<float> x) => Vector128.Sqrt(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Abs(Vector128<float> x) => Vector128.Abs(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

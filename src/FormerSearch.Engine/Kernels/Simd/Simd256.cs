@@ -39,6 +39,9 @@ internal readonly struct Simd256 : ISimd<Vector256<float>>
     public static Vector256<float> FusedMultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Vector256.FusedMultiplyAdd(a, b, c);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Sqrt(Vector256<float> x) => Vector256.Sqrt(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Abs(Vector256<float> x) => Vector256.Abs(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

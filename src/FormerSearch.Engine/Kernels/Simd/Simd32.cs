@@ -43,6 +43,9 @@ internal readonly struct Simd32 : ISimd<float>
     public static float FusedMultiplyAdd(float a, float b, float c) => MathF.FusedMultiplyAdd(a, b, c);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sqrt(float x) => MathF.Sqrt(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Abs(float x) => MathF.Abs(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -39,6 +39,9 @@ internal readonly struct Simd512 : ISimd<Vector512<float>>
     public static Vector512<float> FusedMultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.FusedMultiplyAdd(a, b, c);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Sqrt(Vector512<float> x) => Vector512.Sqrt(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Abs(Vector512<float> x) => Vector512.Abs(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
+using FormerSearch.Engine.Kernels.Simd;
 using FormerSearch.Engine.Threading;
 
 namespace FormerSearch.Engine.Optim;
@@ -27,66 +27,23 @@ internal static class AdamWKernel
         ParallelRunner.For(p.Numel, Grain, body);
     }
 
-    /// <summary>The vectorised update of equal-length spans.</summary>
+    /// <summary>The vectorised update of equal-length spans: the widest accelerated vectors, then single floats.</summary>
+    /// <exception cref="ArgumentException">The spans differ in length.</exception>
     public static void Update(Span<float> p, ReadOnlySpan<float> g, Span<float> m, Span<float> v, in Coefficients c)
     {
-        int n = p.Length;
-        if (g.Length != n || m.Length != n || v.Length != n) throw new ArgumentException("AdamW spans differ in length.");
-        ref float pr = ref MemoryMarshal.GetReference(p);
-        ref float gr = ref MemoryMarshal.GetReference(g);
-        ref float mr = ref MemoryMarshal.GetReference(m);
-        ref float vr = ref MemoryMarshal.GetReference(v);
-        int i = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            var decay = Vector512.Create(c.Decay);
-            var b1 = Vector512.Create(c.Beta1);
-            var ob1 = Vector512.Create(c.OneMinusBeta1);
-            var b2 = Vector512.Create(c.Beta2);
-            var ob2 = Vector512.Create(c.OneMinusBeta2);
-            var bc2 = Vector512.Create(c.Bc2Sqrt);
-            var eps = Vector512.Create(c.Eps);
-            var step = Vector512.Create(c.NegStepSize);
-            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
-            {
-                var gi = Vector512.LoadUnsafe(ref gr, (nuint)i);
-                var pi = Vector512.LoadUnsafe(ref pr, (nuint)i) * decay;
-                var mi = Vector512.LoadUnsafe(ref mr, (nuint)i) * b1 + ob1 * gi;
-                var vi = Vector512.LoadUnsafe(ref vr, (nuint)i) * b2 + ob2 * gi * gi;
-                var denom = Vector512.Sqrt(vi) / bc2 + eps;
-                pi += step * mi / denom;
-                pi.StoreUnsafe(ref pr, (nuint)i);
-                mi.StoreUnsafe(ref mr, (nuint)i);
-                vi.StoreUnsafe(ref vr, (nuint)i);
-            }
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            var decay = Vector256.Create(c.Decay);
-            var b1 = Vector256.Create(c.Beta1);
-            var ob1 = Vector256.Create(c.OneMinusBeta1);
-            var b2 = Vector256.Create(c.Beta2);
-            var ob2 = Vector256.Create(c.OneMinusBeta2);
-            var bc2 = Vector256.Create(c.Bc2Sqrt);
-            var eps = Vector256.Create(c.Eps);
-            var step = Vector256.Create(c.NegStepSize);
-            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
-            {
-                var gi = Vector256.LoadUnsafe(ref gr, (nuint)i);
-                var pi = Vector256.LoadUnsafe(ref pr, (nuint)i) * decay;
-                var mi = Vector256.LoadUnsafe(ref mr, (nuint)i) * b1 + ob1 * gi;
-                var vi = Vector256.LoadUnsafe(ref vr, (nuint)i) * b2 + ob2 * gi * gi;
-                var denom = Vector256.Sqrt(vi) / bc2 + eps;
-                pi += step * mi / denom;
-                pi.StoreUnsafe(ref pr, (nuint)i);
-                mi.StoreUnsafe(ref mr, (nuint)i);
-                vi.StoreUnsafe(ref vr, (nuint)i);
-            }
-        }
-        Reference(p[i..], g[i..], m[i..], v[i..], c);
+        var loop = Loop.Of(p, g, m, v, c);
+        Widths.Run(ref loop);
     }
 
-    /// <summary>The scalar reference (also the vector loops' tail).</summary>
+    /// <summary>As <see cref="Update"/> at one chosen width, then single floats, so that tests cover every width on any machine.</summary>
+    internal static void UpdateAt<TVector, TSimd>(Span<float> p, ReadOnlySpan<float> g, Span<float> m, Span<float> v, in Coefficients c)
+        where TVector : struct where TSimd : ISimd<TVector>
+    {
+        var loop = Loop.Of(p, g, m, v, c);
+        loop.Run<float, Simd32>(loop.Run<TVector, TSimd>(0));
+    }
+
+    /// <summary>The scalar reference the update is tested against.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static void Reference(Span<float> p, ReadOnlySpan<float> g, Span<float> m, Span<float> v, in Coefficients c)
     {
@@ -100,6 +57,42 @@ internal static class AdamWKernel
             p[i] = pi + c.NegStepSize * mi / denom;
             m[i] = mi;
             v[i] = vi;
+        }
+    }
+
+    /// <summary>The update written once for every width (<see cref="IWidthLoop"/>).</summary>
+    private readonly ref struct Loop(ref float p, ref float g, ref float m, ref float v, int n, Coefficients c) : IWidthLoop
+    {
+        private readonly ref float _p = ref p, _g = ref g, _m = ref m, _v = ref v;
+
+        public static Loop Of(Span<float> p, ReadOnlySpan<float> g, Span<float> m, Span<float> v, in Coefficients c)
+        {
+            int n = p.Length;
+            if (g.Length != n || m.Length != n || v.Length != n) throw new ArgumentException("AdamW spans differ in length.");
+            return new Loop(ref MemoryMarshal.GetReference(p), ref MemoryMarshal.GetReference(g),
+                ref MemoryMarshal.GetReference(m), ref MemoryMarshal.GetReference(v), n, c);
+        }
+
+        /// <summary>Whole vectors from element <paramref name="i"/> on; returns where the first incomplete one starts.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int Run<TVector, TSimd>(int i) where TVector : struct where TSimd : ISimd<TVector>
+        {
+            if (n - i < TSimd.Count) return i;
+            TVector decay = TSimd.Create(c.Decay), b1 = TSimd.Create(c.Beta1), ob1 = TSimd.Create(c.OneMinusBeta1);
+            TVector b2 = TSimd.Create(c.Beta2), ob2 = TSimd.Create(c.OneMinusBeta2), bc2 = TSimd.Create(c.Bc2Sqrt);
+            TVector eps = TSimd.Create(c.Eps), step = TSimd.Create(c.NegStepSize);
+            for (; i <= n - TSimd.Count; i += TSimd.Count)
+            {
+                var gi = TSimd.Load(ref _g, (nuint)i);
+                var pi = TSimd.Multiply(TSimd.Load(ref _p, (nuint)i), decay);
+                var mi = TSimd.Add(TSimd.Multiply(TSimd.Load(ref _m, (nuint)i), b1), TSimd.Multiply(ob1, gi));
+                var vi = TSimd.Add(TSimd.Multiply(TSimd.Load(ref _v, (nuint)i), b2), TSimd.Multiply(TSimd.Multiply(ob2, gi), gi));
+                var denom = TSimd.Add(TSimd.Divide(TSimd.Sqrt(vi), bc2), eps);
+                TSimd.Store(TSimd.Add(pi, TSimd.Divide(TSimd.Multiply(step, mi), denom)), ref _p, (nuint)i);
+                TSimd.Store(mi, ref _m, (nuint)i);
+                TSimd.Store(vi, ref _v, (nuint)i);
+            }
+            return i;
         }
     }
 

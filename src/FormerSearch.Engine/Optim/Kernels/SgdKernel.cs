@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
+using FormerSearch.Engine.Kernels.Simd;
 using FormerSearch.Engine.Threading;
 
 namespace FormerSearch.Engine.Optim;
@@ -26,63 +26,26 @@ internal static class SgdKernel
         ParallelRunner.For(p.Numel, Grain, body);
     }
 
-    /// <summary>The vectorised update; <paramref name="b"/> is empty when momentum is 0.</summary>
+    /// <summary>
+    /// The vectorised update (the widest accelerated vectors, then single floats); <paramref name="b"/> is empty when
+    /// momentum is 0.
+    /// </summary>
+    /// <exception cref="ArgumentException">The spans differ in length.</exception>
     public static void Update(Span<float> p, ReadOnlySpan<float> g, Span<float> b, in Coefficients c)
     {
-        int n = p.Length;
-        bool hasBuffer = c.Momentum != 0;
-        if (g.Length != n || (hasBuffer && b.Length != n)) throw new ArgumentException("SGD spans differ in length.");
-        int i = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            ref float pr = ref MemoryMarshal.GetReference(p);
-            ref float gr = ref MemoryMarshal.GetReference(g);
-            ref float br = ref MemoryMarshal.GetReference(b);
-            var lr = Vector512.Create(c.NegLr);
-            var wd = Vector512.Create(c.WeightDecay);
-            var mu = Vector512.Create(c.Momentum);
-            var damp = Vector512.Create(c.OneMinusDampening);
-            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
-            {
-                var pi = Vector512.LoadUnsafe(ref pr, (nuint)i);
-                var d = Vector512.LoadUnsafe(ref gr, (nuint)i);
-                if (c.WeightDecay != 0) d += wd * pi;
-                if (hasBuffer)
-                {
-                    var bi = c.FirstStep ? d : Vector512.LoadUnsafe(ref br, (nuint)i) * mu + damp * d;
-                    bi.StoreUnsafe(ref br, (nuint)i);
-                    d = c.Nesterov ? d + mu * bi : bi;
-                }
-                (pi + lr * d).StoreUnsafe(ref pr, (nuint)i);
-            }
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            ref float pr = ref MemoryMarshal.GetReference(p);
-            ref float gr = ref MemoryMarshal.GetReference(g);
-            ref float br = ref MemoryMarshal.GetReference(b);
-            var lr = Vector256.Create(c.NegLr);
-            var wd = Vector256.Create(c.WeightDecay);
-            var mu = Vector256.Create(c.Momentum);
-            var damp = Vector256.Create(c.OneMinusDampening);
-            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
-            {
-                var pi = Vector256.LoadUnsafe(ref pr, (nuint)i);
-                var d = Vector256.LoadUnsafe(ref gr, (nuint)i);
-                if (c.WeightDecay != 0) d += wd * pi;
-                if (hasBuffer)
-                {
-                    var bi = c.FirstStep ? d : Vector256.LoadUnsafe(ref br, (nuint)i) * mu + damp * d;
-                    bi.StoreUnsafe(ref br, (nuint)i);
-                    d = c.Nesterov ? d + mu * bi : bi;
-                }
-                (pi + lr * d).StoreUnsafe(ref pr, (nuint)i);
-            }
-        }
-        Reference(p[i..], g[i..], hasBuffer ? b[i..] : default, c);
+        var loop = Loop.Of(p, g, b, c);
+        Widths.Run(ref loop);
     }
 
-    /// <summary>The scalar reference (also the vector loops' tail).</summary>
+    /// <summary>As <see cref="Update"/> at one chosen width, then single floats, so that tests cover every width on any machine.</summary>
+    internal static void UpdateAt<TVector, TSimd>(Span<float> p, ReadOnlySpan<float> g, Span<float> b, in Coefficients c)
+        where TVector : struct where TSimd : ISimd<TVector>
+    {
+        var loop = Loop.Of(p, g, b, c);
+        loop.Run<float, Simd32>(loop.Run<TVector, TSimd>(0));
+    }
+
+    /// <summary>The scalar reference the update is tested against.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static void Reference(Span<float> p, ReadOnlySpan<float> g, Span<float> b, in Coefficients c)
     {
@@ -98,6 +61,42 @@ internal static class SgdKernel
                 d = c.Nesterov ? d + c.Momentum * bi : bi;
             }
             p[i] += c.NegLr * d;
+        }
+    }
+
+    /// <summary>The update written once for every width (<see cref="IWidthLoop"/>).</summary>
+    private readonly ref struct Loop(ref float p, ref float g, ref float b, int n, Coefficients c) : IWidthLoop
+    {
+        private readonly ref float _p = ref p, _g = ref g, _b = ref b;
+
+        public static Loop Of(Span<float> p, ReadOnlySpan<float> g, Span<float> b, in Coefficients c)
+        {
+            int n = p.Length;
+            if (g.Length != n || (c.Momentum != 0 && b.Length != n)) throw new ArgumentException("SGD spans differ in length.");
+            return new Loop(ref MemoryMarshal.GetReference(p), ref MemoryMarshal.GetReference(g), ref MemoryMarshal.GetReference(b), n, c);
+        }
+
+        /// <summary>Whole vectors from element <paramref name="i"/> on; returns where the first incomplete one starts.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int Run<TVector, TSimd>(int i) where TVector : struct where TSimd : ISimd<TVector>
+        {
+            if (n - i < TSimd.Count) return i;
+            bool hasBuffer = c.Momentum != 0;
+            TVector lr = TSimd.Create(c.NegLr), wd = TSimd.Create(c.WeightDecay), mu = TSimd.Create(c.Momentum), damp = TSimd.Create(c.OneMinusDampening);
+            for (; i <= n - TSimd.Count; i += TSimd.Count)
+            {
+                var pi = TSimd.Load(ref _p, (nuint)i);
+                var d = TSimd.Load(ref _g, (nuint)i);
+                if (c.WeightDecay != 0) d = TSimd.Add(d, TSimd.Multiply(wd, pi));
+                if (hasBuffer)
+                {
+                    var bi = c.FirstStep ? d : TSimd.Add(TSimd.Multiply(TSimd.Load(ref _b, (nuint)i), mu), TSimd.Multiply(damp, d));
+                    TSimd.Store(bi, ref _b, (nuint)i);
+                    d = c.Nesterov ? TSimd.Add(d, TSimd.Multiply(mu, bi)) : bi;
+                }
+                TSimd.Store(TSimd.Add(pi, TSimd.Multiply(lr, d)), ref _p, (nuint)i);
+            }
+            return i;
         }
     }
 
