@@ -22,8 +22,10 @@ public static class ExtractCommand
         var recalibrate = new Option<bool>("--recalibrate-bn") { Description = "Re-estimate batch-norm statistics on the supernet's training data first (subnets with BN)." };
         var bnBatches = new Option<int>("--bn-batches") { Description = "Batches for --recalibrate-bn.", DefaultValueFactory = _ => BatchNormCalibration.DefaultBatches };
         var dataDir = new Option<string?>("--data-dir") { Description = "Directory of the data set's files (for --recalibrate-bn)." };
+        var folders = new FolderOptions();
         var run = new RunOptions("Seed of the batches --recalibrate-bn re-estimates statistics on (default: the supernet's seed).");
         var command = new Command("extract", "Copy a subnet out of a trained supernet into a standalone model file.") { supernetDir, arch, output, recalibrate, bnBatches, dataDir };
+        folders.AddTo(command);
         run.AddTo(command);
         command.SetAction(parse =>
         {
@@ -37,12 +39,14 @@ public static class ExtractCommand
             supernet.Activate(architecture);
             if (parse.GetValue(recalibrate))
             {
-                var splits = DataSplits.Open(DatasetSpec.Parse(folder.Dataset), parse.GetValue(dataDir), folder.ValSize, folder.Seed);
+                var splits = SupernetData.Open(folder, null, parse.GetValue(dataDir), folders, parse, run);
                 var calibration = DataLoader.ForTraining(splits.Train, 128, Augmentation.None, folder.Input, folder.NumClasses, run.SeedOr(parse, folder.Seed));
                 BatchNormCalibration.Recalibrate(supernet, calibration, CommonOptions.AtLeast(parse.GetValue(bnBatches), 1, "--bn-batches"));
             }
             var model = supernet.Extract(architecture);
-            model.SaveSafeTensors(path);
+            // The supernet's card (classes, normalisation, data) naming this subnet; a supernet without one still gives its input and classes.
+            var card = SupernetData.Card(folder) with { Input = folder.Input, NumClasses = folder.NumClasses, Dataset = folder.Dataset };
+            card.WithModel(null, architecture.ToJson()).Save(model, path);
             string archPath = ArchPathBeside(path);
             File.WriteAllText(archPath + ".tmp", architecture.ToJson() + "\n");
             File.Move(archPath + ".tmp", archPath, overwrite: true);

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using FormerSearch.Data.Folders;
 using SkiaSharp;
 
 namespace FormerSearch.Tests.Data.Folders;
@@ -7,32 +8,8 @@ namespace FormerSearch.Tests.Data.Folders;
 internal static class TestImages
 {
     /// <summary>Encodes <paramref name="pixels"/> (<c>[h, w, c]</c>, c = 1 grey, 3 RGB or 4 RGBA) in <paramref name="format"/>.</summary>
-    public static byte[] Encode(byte[] pixels, int h, int w, int c, SKEncodedImageFormat format, int quality = 100)
-    {
-        if (format == SKEncodedImageFormat.Bmp) return Bmp(pixels, h, w, c);
-        var info = c == 1 ? new SKImageInfo(w, h, SKColorType.Gray8, SKAlphaType.Opaque) : new SKImageInfo(w, h, SKColorType.Rgba8888, c == 4 ? SKAlphaType.Unpremul : SKAlphaType.Opaque);
-        var rgba = c == 1 ? pixels : new byte[w * h * 4];
-        if (c != 1)
-        {
-            for (int p = 0; p < w * h; p++)
-            {
-                rgba[4 * p] = pixels[c * p];
-                rgba[4 * p + 1] = pixels[c * p + 1];
-                rgba[4 * p + 2] = pixels[c * p + 2];
-                rgba[4 * p + 3] = c == 4 ? pixels[c * p + 3] : (byte)255;
-            }
-        }
-        using var bitmap = new SKBitmap();
-        unsafe
-        {
-            fixed (byte* p = rgba)
-            {
-                bitmap.InstallPixels(info, (IntPtr)p, info.RowBytes);
-                using var data = bitmap.Encode(format, quality) ?? throw new InvalidOperationException($"SkiaSharp cannot encode {format}.");
-                return data.ToArray();
-            }
-        }
-    }
+    public static byte[] Encode(byte[] pixels, int h, int w, int c, SKEncodedImageFormat format, int quality = 100) =>
+        format == SKEncodedImageFormat.Bmp ? Bmp(pixels, h, w, c) : ImageFolderWriter.Encode(pixels, h, w, c, format, quality);
 
     /// <summary>A 24-bit bottom-up BMP of an RGB or grey image.</summary>
     public static byte[] Bmp(byte[] pixels, int h, int w, int c)
