@@ -153,7 +153,7 @@ public sealed class ImageLoader
         if (extension is ".ppm" or ".pgm") return "PPM/PGM is not a format SkiaSharp decodes (convert it to PNG)";
         return created switch
         {
-            SKCodecResult.IncompleteInput => "it is truncated",
+            SKCodecResult.IncompleteInput => "it is truncated, or too short to be an image",
             _ => "it is not an image SkiaSharp can decode (corrupt, or not JPEG, PNG, BMP, GIF or WebP)",
         };
     }
