@@ -36,8 +36,9 @@ public static class ImageFolderWriter
             {
                 string label = k.ToString(CultureInfo.InvariantCulture).PadLeft(digits, '0');
                 folders[k] = Path.Combine(directory, data.ClassNames is { } names ? $"{label}-{Sanitise(names[k])}" : label);
-                Directory.CreateDirectory(folders[k]);
             }
+            // Only the classes of the images written get a folder: an empty class folder is an error when the folder is read.
+            foreach (int k in data.Labels.Take(count).Distinct()) Directory.CreateDirectory(folders[k]);
             string extension = format == SKEncodedImageFormat.Jpeg ? ".jpg" : format == SKEncodedImageFormat.Webp ? ".webp" : ".png";
             int nameDigits = Math.Max(6, count.ToString(CultureInfo.InvariantCulture).Length);
             Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, i =>
