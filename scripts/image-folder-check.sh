@@ -10,7 +10,9 @@ source scripts/setup.sh
 OUT=${1:-runs/image-folder-check}
 mkdir -p "$OUT"
 scripts/fashion-mnist-folder.sh "$OUT/fashion-mnist-png" >/dev/null
-former() { dotnet src/FormerSearch.Cli/bin/Release/net10.0/former.dll "$@"; }
+# A private copy of the build, so that rebuilding the project during the runs does not disturb them.
+rm -rf "$OUT/cli" && cp -r src/FormerSearch.Cli/bin/Release/net10.0 "$OUT/cli"
+former() { dotnet "$OUT/cli/former.dll" "$@"; }
 top1() { sed -n 's/.*"top1":\([-0-9.eE]*\).*/\1/p'; }
 common=(--model poolformer_mini --epochs 1 --seed 0 --crop-padding 2 --cache-dir "$OUT/cache" --no-progress)
 former train "${common[@]}" --dataset fashion-mnist --output "$OUT/idx" --resume >/dev/null
