@@ -155,7 +155,8 @@ public sealed record ModelCard
             var architecture = Spaces.Architecture.FromJson(json, source);
             var space = SearchSpaces.Create(architecture.Space, architecture.Preset);
             architecture = space.Validate(architecture);
-            return new ModelEntry(architecture.Key, space.Name, space.DefaultInput, o => space.CreateModel(architecture, o), o => space.Profile(architecture, o), IsOfficial: false);
+            // Named by its space: the architecture's key is hundreds of characters long.
+            return new ModelEntry($"{space.Name}-{space.Preset} subnet", space.Name, space.DefaultInput, o => space.CreateModel(architecture, o), o => space.Profile(architecture, o), IsOfficial: false);
         }
         catch (UserInputException e)
         {

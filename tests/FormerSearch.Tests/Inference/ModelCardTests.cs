@@ -66,7 +66,7 @@ public sealed class ModelCardTests
         var space = FormerSearch.Spaces.SearchSpaces.Create("burger", "mini");
         var architecture = space.Smallest();
         var entry = new ModelCard { Architecture = architecture.ToJson() }.Entry("w")!;
-        Assert.Equal(architecture.Key, entry.Name);
+        Assert.Equal("burger-mini subnet", entry.Name);
         Assert.Equal(space.Profile(architecture, ModelOptions.For(space.DefaultInput, 10)).Params, entry.Profile(ModelOptions.For(space.DefaultInput, 10)).Params);
     }
 }
