@@ -14,7 +14,7 @@ namespace FormerSearch.Cli.Commands;
 /// <c>former bench data [--images N] [--input CxHxW] [--folder DIR] [--train-steps S] [--model NAME] [--threads T] [--json]</c>: the
 /// decode-and-cache rate of N synthetic 256×256 JPEGs at the input size, and the Fashion-MNIST training set read as a PNG
 /// image folder (its decoded cache) against the IDX files: one loader epoch, and S training steps of the model, each the best
-/// of two alternated runs. <c>--json</c>: <c>{"decode_images_per_s", "loader_idx_s", "loader_cache_s", "loader_ratio",
+/// of two runs in the order IDX, cache, cache, IDX. <c>--json</c>: <c>{"decode_images_per_s", "loader_idx_s", "loader_cache_s", "loader_ratio",
 /// "train_idx_s", "train_cache_s", "train_ratio", …}</c> (ratios: cache over IDX).
 /// </summary>
 public static class BenchDataCommand
@@ -85,15 +85,12 @@ public static class BenchDataCommand
         return command;
     }
 
-    // Each measurement twice, alternated (IDX, cache, IDX, cache) so a change in the machine's load hits both; the best of each.
+    // Each measurement twice in the order A, B, B, A, so that a drift of the machine's load hits both alike; the best of each.
     private static (double First, double Second) BestOfTwo(Func<double> first, Func<double> second)
     {
-        double a = double.MaxValue, b = double.MaxValue;
-        for (int round = 0; round < 2; round++)
-        {
-            a = Math.Min(a, first());
-            b = Math.Min(b, second());
-        }
+        double a = first(), b = second();
+        b = Math.Min(b, second());
+        a = Math.Min(a, first());
         return (a, b);
     }
 }
