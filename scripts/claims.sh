@@ -6,7 +6,7 @@
 # searches side by side.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/ensure-openblas.sh
+source scripts/setup.sh
 OUT=${1:-runs/claims}
 mkdir -p "$OUT"
 dotnet build src/FormerSearch.Cli -c Release -nologo -v quiet -clp:ErrorsOnly >&2

@@ -11,6 +11,7 @@ public static class FormerCommand
     {
         BenchCommand.Create(),
         ConvertCommand.Create(),
+        DataCommand.Create(),
         EvalCommand.Create(),
         ExportCommand.Create(),
         ExtractCommand.Create(),

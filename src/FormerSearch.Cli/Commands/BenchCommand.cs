@@ -7,6 +7,7 @@ public static class BenchCommand
 {
     public static Command Create() => new("bench", "Measure the engine's speed.")
     {
+        BenchDataCommand.Create(),
         BenchGemmCommand.Create(),
         BenchInferCommand.Create(),
         BenchOpsCommand.Create(),

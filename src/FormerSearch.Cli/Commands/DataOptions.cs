@@ -1,9 +1,14 @@
 using System.CommandLine;
 using FormerSearch.Data;
+using FormerSearch.Engine;
+using FormerSearch.Models;
 
 namespace FormerSearch.Cli.Commands;
 
-/// <summary><c>--dataset SPEC [--data-dir DIR] [--val-size N]</c>, spelled the same by every command that reads images.</summary>
+/// <summary>
+/// <c>--dataset SPEC [--data-dir DIR] [--val-size N]</c> and the image-folder options (<see cref="FolderOptions"/>), spelled
+/// the same by every command that reads images.
+/// </summary>
 public sealed class DataOptions
 {
     /// <summary>The data set.</summary>
@@ -15,12 +20,15 @@ public sealed class DataOptions
     /// <summary>Held-out training images.</summary>
     public Option<int> ValSize { get; }
 
+    /// <summary>How image folders are read.</summary>
+    public FolderOptions Folders { get; } = new();
+
     /// <summary>The options, with <paramref name="defaultValSize"/> held out unless told otherwise and <paramref name="defaultDataset"/> when one is implied.</summary>
     public DataOptions(int defaultValSize, string? defaultDataset = null)
     {
         Dataset = new Option<string>("--dataset")
         {
-            Description = "fashion-mnist | mnist | cifar10 | cifar100 | npy:IMAGES.npy,LABELS.npy[,TEST_IMAGES.npy,TEST_LABELS.npy]",
+            Description = "fashion-mnist | mnist | cifar10 | cifar100 | npy:IMAGES.npy,LABELS.npy[,TEST_IMAGES.npy,TEST_LABELS.npy] | folder:DIR | folder:TRAIN_DIR,TEST_DIR",
             Required = defaultDataset is null,
         };
         if (defaultDataset is not null) Dataset.DefaultValueFactory = _ => defaultDataset;
@@ -33,9 +41,25 @@ public sealed class DataOptions
         command.Options.Add(Dataset);
         command.Options.Add(DataDir);
         command.Options.Add(ValSize);
+        Folders.AddTo(command);
     }
 
-    /// <summary>Opens the training set and holds out the validation images with <paramref name="seed"/>.</summary>
-    public DataSplits Open(ParseResult parse, ulong seed) =>
-        DataSplits.Open(DatasetSpec.Parse(parse.GetValue(Dataset)!), parse.GetValue(DataDir), CommonOptions.AtLeast(parse.GetValue(ValSize), 0, "--val-size"), seed);
+    /// <summary>The data set given.</summary>
+    /// <exception cref="UserInputException">The spec is malformed.</exception>
+    public DatasetSpec Spec(ParseResult parse) => DatasetSpec.Parse(parse.GetValue(Dataset)!);
+
+    /// <summary>
+    /// Opens the training set and holds out the validation images with <paramref name="seed"/>; an image folder is decoded at
+    /// <paramref name="decodeInput"/> (the model's input), its test split by default the <paramref name="trainedTestSize"/> a model was trained with.
+    /// </summary>
+    public DataSplits Open(ParseResult parse, ulong seed, ModelInput decodeInput, RunOptions run, int? trainedTestSize = null)
+    {
+        var spec = Spec(parse);
+        return DataSplits.Open(spec, parse.GetValue(DataDir), CommonOptions.AtLeast(parse.GetValue(ValSize), 0, "--val-size"), seed,
+            Folders.For(parse, spec, decodeInput, run, trainedTestSize));
+    }
+
+    /// <summary>The model card of a model trained on <paramref name="splits"/> at <paramref name="input"/> (data, classes, normalisation, held-out split).</summary>
+    public Inference.ModelCard Card(ParseResult parse, DataSplits splits, ModelInput input, int numClasses, ulong seed) =>
+        Inference.ModelCard.ForData(splits.Train, input, numClasses, Spec(parse).ToString(), parse.GetValue(ValSize), parse.GetValue(Folders.TestSize) ?? 0, seed);
 }

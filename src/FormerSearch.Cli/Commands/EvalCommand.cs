@@ -9,8 +9,9 @@ using FormerSearch.Training;
 namespace FormerSearch.Cli.Commands;
 
 /// <summary>
-/// <c>former eval --model NAME | --arch FILE --weights W --dataset SPEC [--split test|val] [--json]</c>: top-1, top-5 and
+/// <c>former eval [--model NAME | --arch FILE] --weights W --dataset SPEC [--split test|val] [--json]</c>: top-1, top-5 and
 /// loss of eval-mode forwards; <c>--json</c> prints <c>{"model", "dataset", "split", "images", "top1", "top5", "loss"}</c>.
+/// The weights' model card supplies the model, input, class count and image-folder test split when not given.
 /// </summary>
 public static class EvalCommand
 {
@@ -21,10 +22,10 @@ public static class EvalCommand
         var weights = new Option<string>("--weights") { Description = $"Weights: {WeightsKeyOption.Formats}, e.g. a `former train` model.safetensors.", Required = true };
         var weightsKey = WeightsKeyOption.Create();
         var split = new Option<string>("--split") { Description = "test | val (val needs the --val-size and --seed training used).", DefaultValueFactory = _ => "test" };
-        var input = new Option<string?>("--input") { Description = "Model input as CxHxW (default: the data's size)." };
-        var numClasses = new Option<int?>("--num-classes") { Description = "Classifier outputs (default: the rows of the weights' head, else the data set's classes)." };
+        var input = new Option<string?>("--input") { Description = "Model input as CxHxW (default: the weights' model card's, else the data's size)." };
+        var numClasses = new Option<int?>("--num-classes") { Description = "Classifier outputs (default: the weights' model card's, else the rows of the weights' head, else the data set's classes)." };
         var batchSize = new Option<int>("--batch-size") { Description = "Images per forward pass.", DefaultValueFactory = _ => 256 };
-        var run = new RunOptions("Seed of the held-out split: the one training used (default 0).");
+        var run = new RunOptions("Seed of the held-out split: the one training used (default: the weights' model card's, else 0).");
         var command = new Command("eval", "Accuracy and loss of a model with its weights on a data set's test or held-out split.")
         {
             weights, weightsKey, split, input, numClasses, batchSize,
@@ -35,10 +36,12 @@ public static class EvalCommand
         command.SetAction(parse =>
         {
             run.ApplyThreads(parse);
-            var entry = selection.Resolve(parse);
             string path = parse.GetValue(weights)!;
             if (!File.Exists(path)) throw new UserInputException($"Weights file '{path}' does not exist.");
-            var splits = data.Open(parse, run.SeedOr(parse));
+            var card = Inference.ModelCard.Read(path);
+            var entry = selection.Resolve(parse, card, path);
+            var given = parse.GetValue(input) is { } text ? ProfileCommand.ParseInput(text) : card.Input;
+            var splits = data.Open(parse, run.SeedOr(parse, card.SplitSeed ?? 0), given ?? entry.DefaultInput, run, card.TestSize);
             string which = parse.GetValue(split)!;
             var images = which switch
             {
@@ -46,8 +49,8 @@ public static class EvalCommand
                 "val" => splits.Validation ?? throw new UserInputException("--split val needs --val-size N (and the --seed) that training held out."),
                 _ => throw new UserInputException($"--split '{which}' is unknown: use test or val."),
             };
-            var size = ModelInputs.Choose(parse.GetValue(input), images);
-            int classes = parse.GetValue(numClasses) ?? Inference.WeightsFile.HeadClasses(path) ?? images.NumClasses;
+            var size = given ?? new ModelInput(images.Channels, images.Height, images.Width);
+            int classes = parse.GetValue(numClasses) ?? card.NumClasses ?? Inference.WeightsFile.HeadClasses(path) ?? images.NumClasses;
             var model = ModelInputs.Build(entry, ModelOptions.For(size, classes));
             model.LoadWeights(path, strict: true, parse.GetValue(weightsKey));
             var loader = DataLoader.ForEvaluation(images, CommonOptions.AtLeast(parse.GetValue(batchSize), 1, "--batch-size"), size, classes);

@@ -27,8 +27,10 @@ public static class ExtractCommand
         var recalibrate = new Option<bool>("--recalibrate-bn") { Description = "Accepted for old scripts: re-estimating batch-norm statistics is the default.", Hidden = true };
         var bnBatches = new Option<int>("--bn-batches") { Description = "Training batches to re-estimate batch-norm statistics on (as `supernet eval --bn-batches`).", DefaultValueFactory = _ => BatchNormCalibration.DefaultBatches };
         var dataDir = new Option<string?>("--data-dir") { Description = "Directory of the data set's files (read only for a subnet with batch norm)." };
+        var folders = new FolderOptions();
         var run = new RunOptions("Seed of the batches batch-norm statistics are re-estimated on (default: the supernet's seed, as `supernet eval`).");
         var command = new Command("extract", "Copy a subnet out of a trained supernet into a standalone model file.") { supernetDir, arch, output, noRecalibrate, recalibrate, bnBatches, dataDir };
+        folders.AddTo(command);
         run.AddTo(command);
         command.SetAction(parse =>
         {
@@ -47,12 +49,14 @@ public static class ExtractCommand
             // Only a subnet with batch norm needs the data set: a LayerNorm-only subnet is extracted without opening it.
             if (!parse.GetValue(noRecalibrate) && BatchNormCalibration.HasRunningStatistics(model))
             {
-                var splits = DataSplits.Open(DatasetSpec.Parse(folder.Dataset), parse.GetValue(dataDir), folder.ValSize, folder.Seed);
+                var splits = SupernetData.Open(folder, null, parse.GetValue(dataDir), folders, parse, run);
                 BatchNormCalibration.Recalibrate(supernet, BatchNormCalibration.Batches(splits.Train, folder.Input, folder.NumClasses, run.SeedOr(parse, folder.Seed)), batches);
                 model = supernet.Extract(architecture);
                 Console.Error.WriteLine($"re-estimated the subnet's batch-norm statistics on {batches} batches of {splits.Train.Name} training images, as `supernet eval` does (--no-recalibrate-bn keeps the supernet's)");
             }
-            model.SaveSafeTensors(path);
+            // The supernet's card (classes, normalisation, data) naming this subnet; a supernet without one still gives its input and classes.
+            var card = SupernetData.Card(folder) with { Input = folder.Input, NumClasses = folder.NumClasses, Dataset = folder.Dataset };
+            card.WithModel(null, architecture.ToJson()).Save(model, path);
             string archPath = ArchPathBeside(path);
             File.WriteAllText(archPath + ".tmp", architecture.ToJson() + "\n");
             File.Move(archPath + ".tmp", archPath, overwrite: true);

@@ -1,6 +1,8 @@
 using FormerSearch.Engine;
 using System.CommandLine;
+using FormerSearch.Inference;
 using FormerSearch.Models;
+using FormerSearch.Spaces;
 
 namespace FormerSearch.Cli.Commands;
 
@@ -34,5 +36,29 @@ public sealed class ModelSelection
             (not null, null) => ModelRegistry.Get(name),
             _ => File.Exists(path) ? ArchitectureFile.Load(path!) : throw new UserInputException($"--arch {path} does not exist."),
         };
+    }
+
+    /// <summary>
+    /// The entry the user chose, else the one the model card of <paramref name="weightsPath"/> names, so that a weights file
+    /// written by <c>train</c>, <c>extract</c> or <c>search</c> needs neither option.
+    /// </summary>
+    /// <exception cref="UserInputException">Both options were given, neither was and the card names no model, or what is named is unknown or invalid.</exception>
+    public ModelEntry Resolve(ParseResult parse, ModelCard card, string weightsPath)
+    {
+        if (parse.GetValue(Model) is not null || parse.GetValue(Arch) is not null) return Resolve(parse);
+        return card.Entry($"'{weightsPath}'")
+            ?? throw new UserInputException($"Weights '{weightsPath}' do not name their model (no model card): give it with --model NAME or --arch FILE.");
+    }
+
+    /// <summary>
+    /// How the chosen model is named in a model card: the registered name, or a search-space architecture's JSON (null for
+    /// both when the architecture file is a BurgerFormer dictionary or an AutoFormer YAML, which a card does not hold).
+    /// </summary>
+    public (string? Model, string? Architecture) CardNames(ParseResult parse)
+    {
+        if (parse.GetValue(Model) is { } name) return (name, null);
+        if (parse.GetValue(Arch) is { } path && File.Exists(path) && File.ReadAllText(path) is var text && Architecture.Recognises(text))
+            return (null, Architecture.FromJson(text, path).ToJson());
+        return (null, null);
     }
 }

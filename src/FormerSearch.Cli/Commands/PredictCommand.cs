@@ -8,33 +8,51 @@ using FormerSearch.Models;
 namespace FormerSearch.Cli.Commands;
 
 /// <summary>
-/// <c>former predict --model NAME | --arch FILE --weights W.safetensors --input X.npy --output Y.npy [--num-classes K] [--batch-size B] [--threads T] [--json]</c>:
-/// eval-mode logits of an NCHW float32 image batch, written as a float32 .npy <c>[B, K]</c>; <c>--json</c> prints <c>{"output", "images", "classes"}</c>.
+/// <c>former predict [--model NAME | --arch FILE] --weights W.safetensors --input PATH… [--output FILE] [--format csv|json] [--top-k K]</c>:
+/// the top-k classes and probabilities of image files (a file, a folder searched recursively, or several), written as CSV or
+/// JSON (<see cref="PredictImages"/>); the weights' model card gives the model, input, normalisation and class names. With
+/// <c>--input X.npy --output Y.npy</c>: eval-mode logits of an NCHW float32 image batch, written as a float32 .npy <c>[B, K]</c>;
+/// <c>--json</c> prints <c>{"output", "images", "classes"}</c>.
 /// </summary>
 public static class PredictCommand
 {
     public static Command Create()
     {
         var selection = new ModelSelection();
-        var weights = new Option<string>("--weights") { Description = $"Weights: {WeightsKeyOption.Formats}.", Required = true };
+        var weights = new Option<string>("--weights") { Description = $"Weights: {WeightsKeyOption.Formats} (a safetensors model card names the model, input, normalisation and classes).", Required = true };
         var weightsKey = WeightsKeyOption.Create();
-        var input = new Option<string>("--input") { Description = "Images: a float32 .npy array [B, C, H, W] (NCHW); the model is built at C×H×W.", Required = true };
-        var output = new Option<string>("--output") { Description = "Where to write the logits: a float32 .npy array [B, K] (written atomically).", Required = true };
-        var numClasses = new Option<int?>("--num-classes") { Description = "Classifier outputs (default: the rows of the weights' head.weight, else 1000)." };
+        var input = new Option<string[]>("--input")
+        {
+            Description = "Image files (JPEG, PNG, BMP, GIF, WebP), folders of them (searched recursively), or a float32 .npy array [B, C, H, W] (NCHW).",
+            Required = true, AllowMultipleArgumentsPerToken = true,
+        };
+        var output = new Option<string?>("--output") { Description = "Where to write: CSV or JSON predictions (default: stdout), or for .npy input the logits as a float32 .npy [B, K]; written atomically." };
+        var numClasses = new Option<int?>("--num-classes") { Description = "Classifier outputs (default: the model card's, else the rows of the weights' head.weight, else 1000)." };
         var batchSize = new Option<int>("--batch-size") { Description = "Images per forward pass.", DefaultValueFactory = _ => 64 };
+        var images = new PredictImages();
         var run = new RunOptions("Unused: prediction draws nothing at random (accepted as by every long-running command).");
-        var command = new Command("predict", "Eval-mode logits of an NCHW .npy image batch with a model and its safetensors weights.")
+        var command = new Command("predict", "Top-k classes of image files, or eval-mode logits of an NCHW .npy batch, with a model and its safetensors weights.")
         {
             weights, weightsKey, input, output, numClasses, batchSize,
         };
         selection.AddTo(command);
+        images.AddTo(command);
         run.AddTo(command);
         command.SetAction(parse =>
         {
             run.ApplyThreads(parse);
             int batch = CommonOptions.AtLeast(parse.GetValue(batchSize), 1, "--batch-size");
             int? classes = parse.GetValue(numClasses) is { } k ? CommonOptions.AtLeast(k, 1, "--num-classes") : null;
-            return Run(selection.Resolve(parse), parse.GetValue(weights)!, parse.GetValue(weightsKey), parse.GetValue(input)!, parse.GetValue(output)!, classes, batch, run.WantsJson(parse));
+            string[] inputs = parse.GetValue(input)!;
+            string weightsPath = parse.GetValue(weights)!;
+            if (inputs.Length == 1 && inputs[0].EndsWith(".npy", StringComparison.OrdinalIgnoreCase))
+            {
+                string outputPath = parse.GetValue(output) ?? throw new UserInputException("--output Y.npy is needed to write the logits of an .npy input.");
+                return Run(selection.Resolve(parse), weightsPath, parse.GetValue(weightsKey), inputs[0], outputPath, classes, batch, run.WantsJson(parse));
+            }
+            if (!File.Exists(weightsPath)) throw new UserInputException($"Weights file '{weightsPath}' does not exist.");
+            var card = ModelCard.Read(weightsPath);
+            return images.Run(parse, selection.Resolve(parse, card, weightsPath), card, weightsPath, parse.GetValue(weightsKey), inputs, parse.GetValue(output), classes, batch, run);
         });
         return command;
     }

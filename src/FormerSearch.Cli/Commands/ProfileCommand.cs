@@ -34,16 +34,9 @@ public static class ProfileCommand
 
     /// <summary>Parses "CxHxW" (also "C×H×W") into a <see cref="ModelInput"/>.</summary>
     /// <exception cref="UserInputException">The text is not three positive integers separated by 'x'.</exception>
-    public static ModelInput ParseInput(string text)
-    {
-        var parts = text.Split(['x', 'X', '×']);
-        if (parts.Length == 3
-            && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int c) && c > 0
-            && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int h) && h > 0
-            && int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out int w) && w > 0)
-            return new ModelInput(c, h, w);
-        throw new UserInputException($"--input '{text}' is invalid: give channels, height and width as positive integers, e.g. 3x224x224.");
-    }
+    public static ModelInput ParseInput(string text) =>
+        Inference.ModelCard.TryParseInput(text)
+        ?? throw new UserInputException($"--input '{text}' is invalid: give channels, height and width as positive integers, e.g. 3x224x224.");
 
     private static int Run(ModelProfile profile, bool json)
     {

@@ -21,11 +21,13 @@ public static class RankStudyCommand
         var output = new Option<string?>("--output") { Description = "Where the stand-alone runs and rank_study.json go (default: DIR/rank-study)." };
         var dataDir = new Option<string?>("--data-dir") { Description = "Directory of the data set's files." };
         var spread = new Option<bool>("--spread") { Description = "Pick the subnets evenly across the space's MACs range (from 20 times as many draws) instead of as the sampler draws them." };
+        var folders = new FolderOptions();
         var run = new RunOptions("Seed of the sample and of the stand-alone runs (default 0).");
         var command = new Command("rank-study", "How well inherited weights rank subnets: Kendall's tau and Spearman's rho against training them alone.")
         {
             supernetDir, samples, epochs, maxSteps, spread, output, dataDir,
         };
+        folders.AddTo(command);
         run.AddTo(command);
         command.SetAction(parse =>
         {
@@ -35,7 +37,8 @@ public static class RankStudyCommand
             int e = CommonOptions.AtLeast(parse.GetValue(epochs), 1, "--epochs");
             int? steps = parse.GetValue(maxSteps) is { } s ? CommonOptions.AtLeast(s, 1, "--max-steps") : null;
             string dir = parse.GetValue(output) ?? Path.Combine(folder.Path, "rank-study");
-            var result = new RankStudy(folder, parse.GetValue(dataDir), dir, new LogLineProgress(), line => Console.Error.WriteLine(line))
+            var imageFolders = folders.For(parse, Data.DatasetSpec.Parse(folder.Dataset), folder.Input, run, SupernetData.Card(folder).TestSize);
+            var result = new RankStudy(folder, parse.GetValue(dataDir), dir, new LogLineProgress(), line => Console.Error.WriteLine(line), imageFolders)
                 .Run(n, e, steps, run.SeedOr(parse), parse.GetValue(spread));
             if (run.WantsJson(parse)) Console.WriteLine(result.ToJsonString());
             else Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

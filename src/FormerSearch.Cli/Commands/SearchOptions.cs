@@ -39,6 +39,9 @@ public sealed class SearchOptions
     private readonly Option<int?> _generations = new("--generations") { Description = $"Evolution generations ({PerPreset(s => $"{s.Generations}")})." };
     private readonly Option<int?> _finetuneEpochs = new("--finetune-epochs") { Description = $"Fine-tuning epochs of the best subnet ({PerPreset(s => s.FinetuneMaxSteps is { } steps ? $"{steps} steps" : $"{s.FinetuneEpochs}")}); 0 tests it with its inherited weights." };
 
+    /// <summary>How an image-folder data set is read.</summary>
+    public FolderOptions Folders { get; } = new();
+
     /// <summary>Threads, seed, JSON and progress, as every long-running command takes them.</summary>
     public RunOptions Run { get; } = new("Seed of everything: supernet, search, fine-tuning, held-out split (default 0).");
 
@@ -48,6 +51,7 @@ public sealed class SearchOptions
         foreach (var o in new Option[] { _preset, _space, _spacePreset, _sampler, _algorithm, _budgetMacs, _budgetParams, _budgetLatency, _dataset, _dataDir,
                      _valSize, _output, _resume, _supernet, _supernetEpochs, _population, _generations, _finetuneEpochs })
             command.Options.Add(o);
+        Folders.AddTo(command);
         Run.AddTo(command);
     }
 
@@ -78,6 +82,9 @@ public sealed class SearchOptions
             DataDir = parse.GetValue(_dataDir) ?? defaults.DataDir,
             ValSize = CommonOptions.AtLeast(parse.GetValue(_valSize) ?? defaults.ValSize, 1, "--val-size"),
             Output = parse.GetValue(_output) ?? defaults.Output,
+            CacheDir = parse.GetValue(Folders.CacheDir),
+            TestSize = CommonOptions.AtLeast(parse.GetValue(Folders.TestSize) ?? 0, 0, "--test-size"),
+            StrictImages = parse.GetValue(Folders.StrictImages),
             Seed = Run.SeedOr(parse, defaults.Seed),
             Constraints = new Constraints
             {
@@ -104,7 +111,9 @@ public sealed class SearchOptions
             if (given is not null && !string.Equals(given, its, StringComparison.OrdinalIgnoreCase))
                 throw new UserInputException($"{option} {given} contradicts the supernet in {trained}, which was trained with {its}; leave the option out.");
         }
-        return settings.OnSupernet(folder);
+        var onSupernet = settings.OnSupernet(folder);
+        // An image folder's test split is the one the supernet recorded in its card, unless given.
+        return parse.GetValue(Folders.TestSize) is null && SupernetData.Card(folder).TestSize is { } testSize ? onSupernet with { TestSize = testSize } : onSupernet;
     }
 
     // "per preset: default 6, quick 120 steps": a figure of every preset, for a help text.

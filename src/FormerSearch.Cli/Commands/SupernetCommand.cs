@@ -44,7 +44,7 @@ public static class SupernetCommand
             var searchSpace = SearchSpaces.Create(parse.GetValue(space)!, parse.GetValue(preset));
             var kind = parse.GetValue(sampler) ?? defaultSampler;
             ulong seed = run.SeedOr(parse);
-            var splits = data.Open(parse, seed);
+            var splits = data.Open(parse, seed, searchSpace.DefaultInput, run);
             var folder = new SupernetDirectory(parse.GetValue(output)!, searchSpace.Name, searchSpace.Preset, searchSpace.DefaultInput,
                 splits.Train.NumClasses, kind, parse.GetValue(data.Dataset)!, parse.GetValue(data.ValSize), seed);
             if (!recipe.Resume(parse) && File.Exists(Path.Combine(folder.Path, "checkpoint.safetensors")))
@@ -57,9 +57,14 @@ public static class SupernetCommand
             Console.Error.WriteLine($"training the {searchSpace.Name} ({searchSpace.Preset}) supernet with {KindNames.Of(kind)} sampling on {splits.Train.Count} images of {splits.Train.Name}, {options.Epochs} epochs, into {folder.Path}");
             var samplerPasses = new SubnetSampler(supernet, kind, seed);
             var trainer = TrainCommand.RunTrainer(run.WantsBar(parse),
-                progress => new Trainer(supernet, loader, null, options, folder.Path, progress, samplerPasses) { WeightsFileName = SupernetDirectory.WeightsFile },
+                progress => new Trainer(supernet, loader, null, options, folder.Path, progress, samplerPasses)
+                {
+                    WeightsFileName = SupernetDirectory.WeightsFile,
+                    // The data's card (no model): extract and search read the classes, normalisation and test split from it.
+                    Card = data.Card(parse, splits, folder.Input, folder.NumClasses, seed),
+                },
                 recipe.Resume(parse));
-            TrainCommand.PrintOutcome(trainer, run.WantsJson(parse));
+            TrainCommand.PrintOutcome(trainer, run.WantsJson(parse), splits.Train.Skipped.Count);
             return ExitCodes.Success;
         });
         return command;
@@ -74,7 +79,9 @@ public static class SupernetCommand
         var split = new Option<string>("--split") { Description = "val (the images held out from supernet training) | test.", DefaultValueFactory = _ => "val" };
         var bnBatches = new Option<int>("--bn-batches") { Description = "Training batches to re-estimate batch-norm statistics on (subnets with BN).", DefaultValueFactory = _ => BatchNormCalibration.DefaultBatches };
         var run = new RunOptions("Seed of the batches batch-norm statistics are re-estimated on (default: the supernet's seed).");
+        var folders = new FolderOptions();
         var command = new Command("eval", "Accuracy of a subnet with the weights it inherits from a trained supernet.") { supernetDir, arch, dataset, dataDir, split, bnBatches };
+        folders.AddTo(command);
         run.AddTo(command);
         command.SetAction(parse =>
         {
@@ -82,7 +89,7 @@ public static class SupernetCommand
             var folder = SupernetDirectory.Load(parse.GetValue(supernetDir)!);
             var architecture = folder.ReadArchitecture(parse.GetValue(arch)!);
             var supernet = folder.LoadSupernet();
-            var splits = DataSplits.Open(DatasetSpec.Parse(parse.GetValue(dataset) ?? folder.Dataset), parse.GetValue(dataDir), folder.ValSize, folder.Seed);
+            var splits = SupernetData.Open(folder, parse.GetValue(dataset), parse.GetValue(dataDir), folders, parse, run);
             string which = parse.GetValue(split)!;
             var images = which switch
             {

@@ -35,8 +35,10 @@ public static class TrainCommand
             run.ApplyThreads(parse);
             var entry = selection.Resolve(parse);
             ulong seed = run.SeedOr(parse);
-            var splits = data.Open(parse, seed);
-            var size = ModelInputs.Choose(parse.GetValue(input), splits.Train);
+            // An image folder is decoded at the model's input: --input, else the model's own default size.
+            var given = parse.GetValue(input) is { } text ? ProfileCommand.ParseInput(text) : (ModelInput?)null;
+            var splits = data.Open(parse, seed, given ?? entry.DefaultInput, run);
+            var size = given ?? new ModelInput(splits.Train.Channels, splits.Train.Height, splits.Train.Width);
             int classes = parse.GetValue(numClasses) is { } k ? CommonOptions.AtLeast(k, splits.Train.NumClasses, "--num-classes") : splits.Train.NumClasses;
             var model = ModelInputs.Build(entry, ModelOptions.For(size, classes) with { DropPathRate = recipe.DropPath(parse), Seed = seed });
             if (parse.GetValue(init) is { } weights)
@@ -54,8 +56,10 @@ public static class TrainCommand
                 throw new UserInputException($"{dir} already holds a training run; pass --resume to continue it or choose another --output.");
 
             Console.Error.WriteLine($"training {entry.Name} at {size}, {classes} classes, on {splits.Train.Count} images of {splits.Train.Name} ({loader.BatchesPerEpoch} batches of {loader.BatchSize} per epoch, {options.Epochs} epochs) into {dir}");
-            var trainer = RunTrainer(run.WantsBar(parse), progress => new Trainer(model, loader, validation, options, dir, progress), recipe.Resume(parse));
-            PrintOutcome(trainer, run.WantsJson(parse));
+            var (name, architecture) = selection.CardNames(parse);
+            var card = data.Card(parse, splits, size, classes, seed).WithModel(name, architecture);
+            var trainer = RunTrainer(run.WantsBar(parse), progress => new Trainer(model, loader, validation, options, dir, progress) { Card = card }, recipe.Resume(parse));
+            PrintOutcome(trainer, run.WantsJson(parse), splits.Train.Skipped.Count);
             return ExitCodes.Success;
         });
         return command;
@@ -63,9 +67,10 @@ public static class TrainCommand
 
     /// <summary>
     /// What a finished training run prints: the weights' path, or with <paramref name="json"/> one object
-    /// <c>{"output", "weights", "metrics", "last_epoch"}</c> (the last line of <c>metrics.jsonl</c>).
+    /// <c>{"output", "weights", "metrics", "last_epoch", "skipped_images"}</c> (the last line of <c>metrics.jsonl</c>; the
+    /// unreadable files an image folder skipped).
     /// </summary>
-    internal static void PrintOutcome(Trainer trainer, bool json)
+    internal static void PrintOutcome(Trainer trainer, bool json, int skippedImages)
     {
         if (!json)
         {
@@ -79,6 +84,7 @@ public static class TrainCommand
             ["weights"] = Path.GetFullPath(trainer.ModelPath),
             ["metrics"] = Path.GetFullPath(trainer.MetricsPath),
             ["last_epoch"] = last is null ? null : JsonNode.Parse(last),
+            ["skipped_images"] = skippedImages,
         }.ToJsonString());
     }
 

@@ -33,6 +33,10 @@ public sealed class TrainingRecipeOptions
     private readonly Option<bool> _noAugment = new("--no-augment") { Description = "No augmentation (default: crop with padding, flips where the data set allows)." };
     private readonly Option<int?> _cropPadding = new("--crop-padding") { Description = "Random-crop padding in pixels (default: the data set's, 2 at 28 px, 4 at 32 px); 0 turns cropping off." };
     private readonly Option<bool> _noFlip = new("--no-flip") { Description = "No random horizontal flips." };
+    private readonly Option<bool> _resizedCrop = new("--random-resized-crop")
+    {
+        Description = "timm's RandomResizedCrop (scale 0.08-1, ratio 3/4-4/3, bilinear) from the stored image instead of the padded crop.",
+    };
     private readonly Option<bool> _noShuffle = new("--no-shuffle") { Description = "Keep the stored order of the training images." };
     private readonly Option<float?> _mixup = new("--mixup") { Description = "Mixup alpha (timm: 0.8); 0 is off (default: off)." };
     private readonly Option<float?> _cutmix = new("--cutmix") { Description = "CutMix alpha (timm: 1.0); 0 is off (default: off)." };
@@ -44,7 +48,7 @@ public sealed class TrainingRecipeOptions
     public void AddTo(Command command)
     {
         foreach (var o in new Option[] { _epochs, _maxSteps, _batchSize, _optimizer, _lr, _minLr, _momentum, _nesterov, _weightDecay, _warmup, _smoothing,
-                     _dropPath, _clipGrad, _ema, _noAugment, _cropPadding, _noFlip, _noShuffle, _mixup, _cutmix, _erasing, _checkpointEvery, _resume })
+                     _dropPath, _clipGrad, _ema, _noAugment, _cropPadding, _noFlip, _resizedCrop, _noShuffle, _mixup, _cutmix, _erasing, _checkpointEvery, _resume })
             command.Options.Add(o);
     }
 
@@ -100,6 +104,7 @@ public sealed class TrainingRecipeOptions
         };
         if (parse.GetValue(_cropPadding) is { } padding) augmentation = augmentation with { CropPadding = CommonOptions.AtLeast(padding, 0, "--crop-padding") };
         if (parse.GetValue(_noFlip)) augmentation = augmentation with { HorizontalFlip = false };
+        if (parse.GetValue(_resizedCrop)) augmentation = augmentation with { RandomResizedCrop = true, CropPadding = 0 };
         return DataLoader.ForTraining(train, BatchSize(parse), augmentation, input, numClasses, seed, labelSmoothing, shuffle: !parse.GetValue(_noShuffle));
     }
 

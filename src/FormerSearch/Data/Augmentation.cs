@@ -4,7 +4,8 @@ namespace FormerSearch.Data;
 
 /// <summary>
 /// Training-time augmentation, applied per image in this order: random crop with zero padding
-/// (torchvision <c>RandomCrop(size, padding)</c>), horizontal flip, resize to the model's input,
+/// (torchvision <c>RandomCrop(size, padding)</c>) or a random resized crop (timm's <c>RandomResizedCrop</c>, which replaces
+/// it), horizontal flip, resize to the model's input,
 /// normalisation, random erasing (timm <c>RandomErasing</c>, mode "pixel"); then per batch mixup or
 /// cutmix (timm <c>Mixup</c>, mode "batch"). <see cref="None"/> does none of them; resizing,
 /// channel repetition and normalisation always happen.
@@ -13,6 +14,16 @@ public sealed record Augmentation
 {
     /// <summary>Zero padding on each side before a random crop back to the image size; 0 = no cropping.</summary>
     public int CropPadding { get; init; }
+
+    /// <summary>
+    /// timm's <c>RandomResizedCrop</c> with its defaults instead of the padded crop: a region of 8–100 % of the stored image's
+    /// area (<see cref="CropScaleMin"/>) with aspect ratio log-uniform in [3/4, 4/3], taken from the stored image (for an image
+    /// folder, the cached image at the model's size) and resized bilinearly to the model's input.
+    /// </summary>
+    public bool RandomResizedCrop { get; init; }
+
+    /// <summary>The smallest area fraction a random resized crop keeps (timm: 0.08).</summary>
+    public float CropScaleMin { get; init; } = 0.08f;
 
     /// <summary>Flip each image left-right with probability 0.5.</summary>
     public bool HorizontalFlip { get; init; }
@@ -60,11 +71,36 @@ public sealed record Augmentation
     public Augmentation WithTimmRegularisation() =>
         this with { MixupAlpha = 0.8f, CutmixAlpha = 1f, MixProb = 1f, SwitchProb = 0.5f, RandomErasingProb = 0.25f };
 
+    /// <summary>
+    /// timm's <c>RandomResizedCrop.get_params</c> (scale [<see cref="CropScaleMin"/>, 1], ratio [3/4, 4/3]) of a <paramref name="height"/>×<paramref name="width"/> image: up to ten draws of
+    /// an area and a log-uniform aspect ratio until the region fits, else the centre crop of the closest ratio.
+    /// </summary>
+    public (int Top, int Left, int Height, int Width) ResizedCropRegion(Generator rng, int height, int width)
+    {
+        double area = (double)height * width;
+        double logLow = Math.Log(3.0 / 4.0), logHigh = Math.Log(4.0 / 3.0);
+        for (int attempt = 0; attempt < 10; attempt++)
+        {
+            double target = area * (CropScaleMin + (1.0 - CropScaleMin) * rng.NextDouble());
+            double aspect = Math.Exp(logLow + (logHigh - logLow) * rng.NextDouble());
+            int w = (int)Math.Round(Math.Sqrt(target * aspect), MidpointRounding.ToEven);
+            int h = (int)Math.Round(Math.Sqrt(target / aspect), MidpointRounding.ToEven);
+            if (w > 0 && h > 0 && w <= width && h <= height)
+                return (rng.NextInt(height - h + 1), rng.NextInt(width - w + 1), h, w);
+        }
+        double ratio = (double)width / height;
+        int fw = width, fh = height;
+        if (ratio < 3.0 / 4.0) fh = (int)Math.Round(fw / (3.0 / 4.0), MidpointRounding.ToEven);
+        else if (ratio > 4.0 / 3.0) fw = (int)Math.Round(fh * (4.0 / 3.0), MidpointRounding.ToEven);
+        return ((height - fh) / 2, (width - fw) / 2, fh, fw);
+    }
+
     /// <summary>Checks every setting.</summary>
     /// <exception cref="UserInputException">A setting is out of its range; the message names it.</exception>
     public void Validate()
     {
         if (CropPadding < 0) throw new UserInputException($"Crop padding {CropPadding} must not be negative.");
+        if (!(CropScaleMin is > 0 and <= 1)) throw new UserInputException($"The random resized crop's smallest scale {CropScaleMin} must be in (0, 1].");
         if (!(MixupAlpha >= 0) || float.IsInfinity(MixupAlpha)) throw new UserInputException($"Mixup alpha {MixupAlpha} must be a finite number >= 0.");
         if (!(CutmixAlpha >= 0) || float.IsInfinity(CutmixAlpha)) throw new UserInputException($"Cutmix alpha {CutmixAlpha} must be a finite number >= 0.");
         if (!(MixProb is >= 0 and <= 1)) throw new UserInputException($"Mix probability {MixProb} must be in [0, 1].");

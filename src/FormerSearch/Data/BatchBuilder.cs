@@ -63,24 +63,29 @@ internal sealed class BatchBuilder
     private void FillImage(int item, Generator? rng, Span<float> output)
     {
         int h = _data.Height, w = _data.Width, c = _data.Channels;
-        int pad = _aug.CropPadding;
-        int dy = pad, dx = pad;        // offsets into the padded image; pad = the unshifted crop
+        // The region of the stored image taken (the whole image, shifted by the padded crop's offsets, or a random resized crop).
+        int top = 0, left = 0, cropH = h, cropW = w;
         bool flip = false;
-        if (rng is not null && pad > 0)
+        if (rng is not null && _aug.RandomResizedCrop)
         {
-            dy = rng.NextInt(2 * pad + 1);
-            dx = rng.NextInt(2 * pad + 1);
+            (top, left, cropH, cropW) = _aug.ResizedCropRegion(rng, h, w);
+        }
+        else if (rng is not null && _aug.CropPadding > 0)
+        {
+            int pad = _aug.CropPadding;
+            top = rng.NextInt(2 * pad + 1) - pad;   // offsets into the zero-padded image, pad being the unshifted crop
+            left = rng.NextInt(2 * pad + 1) - pad;
         }
         if (rng is not null && _aug.HorizontalFlip) flip = rng.NextFloat() < 0.5f;
 
-        // Crop (zero padding) and flip at the stored size: out(y, x) = src(y + dy − pad, x' + dx − pad), x' = flipped x.
-        if (_data.IsUInt8) CropFlip(_data.ImageBytes(item), h, w, c, dy - pad, dx - pad, flip, _native);
-        else CropFlip(_data.ImageFloats(item), h, w, c, dy - pad, dx - pad, flip, _native);
+        // Crop (zero padding outside the image) and flip: out(y, x) = src(y + top, x' + left), x' = flipped x.
+        if (_data.IsUInt8) CropFlip(_data.ImageBytes(item), h, w, c, cropH, cropW, top, left, flip, _native);
+        else CropFlip(_data.ImageFloats(item), h, w, c, cropH, cropW, top, left, flip, _native);
 
         ReadOnlySpan<float> sized = _native;
-        if (h != _outH || w != _outW)
+        if (cropH != _outH || cropW != _outW)
         {
-            BilinearResize.Resize(_native, h, w, c, _resized, _outH, _outW);
+            BilinearResize.Resize(_native, cropH, cropW, c, _resized, _outH, _outW);
             sized = _resized;
         }
 
@@ -116,22 +121,22 @@ internal sealed class BatchBuilder
         if (rng is not null && _aug.RandomErasingProb > 0) Erase(rng, output);
     }
 
-    private static void CropFlip<T>(ReadOnlySpan<T> src, int h, int w, int c, int shiftY, int shiftX, bool flip, Span<float> dst)
+    private static void CropFlip<T>(ReadOnlySpan<T> src, int h, int w, int c, int cropH, int cropW, int shiftY, int shiftX, bool flip, Span<float> dst)
         where T : unmanaged
     {
-        for (int y = 0; y < h; y++)
+        for (int y = 0; y < cropH; y++)
         {
             int sy = y + shiftY;
-            var outRow = dst.Slice(y * w * c, w * c);
+            var outRow = dst.Slice(y * cropW * c, cropW * c);
             if ((uint)sy >= (uint)h)
             {
                 outRow.Clear();
                 continue;
             }
             var row = src.Slice(sy * w * c, w * c);
-            for (int x = 0; x < w; x++)
+            for (int x = 0; x < cropW; x++)
             {
-                int sx = (flip ? w - 1 - x : x) + shiftX;
+                int sx = (flip ? cropW - 1 - x : x) + shiftX;
                 if ((uint)sx >= (uint)w)
                 {
                     outRow.Slice(x * c, c).Clear();

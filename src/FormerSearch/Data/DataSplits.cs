@@ -1,3 +1,4 @@
+using FormerSearch.Data.Folders;
 using FormerSearch.Engine;
 
 namespace FormerSearch.Data;
@@ -8,14 +9,12 @@ namespace FormerSearch.Data;
 /// </summary>
 public sealed class DataSplits
 {
-    private readonly DatasetSpec _spec;
-    private readonly string? _dataDir;
+    private readonly Func<ImageDataset> _openTest;
     private ImageDataset? _test;
 
-    private DataSplits(DatasetSpec spec, string? dataDir, ImageDataset train, ImageDataset? validation)
+    private DataSplits(Func<ImageDataset> openTest, ImageDataset train, ImageDataset? validation)
     {
-        _spec = spec;
-        _dataDir = dataDir;
+        _openTest = openTest;
         Train = train;
         Validation = validation;
     }
@@ -27,17 +26,36 @@ public sealed class DataSplits
     public ImageDataset? Validation { get; }
 
     /// <summary>The test set (read on first use).</summary>
-    public ImageDataset Test => _test ??= DatasetCatalog.Open(_spec, _dataDir, DatasetSplitKind.Test);
+    public ImageDataset Test => _test ??= _openTest();
 
-    /// <summary>Opens <paramref name="spec"/>'s training set and holds out <paramref name="valSize"/> images chosen by <paramref name="seed"/>.</summary>
-    /// <exception cref="UserInputException">A data file is missing (the message says what to install or pass) or damaged, or <paramref name="valSize"/> is negative or leaves no training image.</exception>
-    public static DataSplits Open(DatasetSpec spec, string? dataDir, int valSize, ulong seed)
+    /// <summary>
+    /// Opens <paramref name="spec"/>'s training set and holds out <paramref name="valSize"/> images chosen by <paramref name="seed"/>.
+    /// An image folder (<c>folder:</c>) needs <paramref name="folders"/>, which says its decode size and cache; its test images,
+    /// when the folder has no test folder, are held out first (by the same seed), so they never mix with the validation images.
+    /// </summary>
+    /// <exception cref="UserInputException">A data file is missing (the message says what to install or pass) or damaged, an image folder is badly laid out, or <paramref name="valSize"/> is negative or leaves no training image.</exception>
+    /// <exception cref="ArgumentException"><paramref name="spec"/> is an image folder and <paramref name="folders"/> is null.</exception>
+    public static DataSplits Open(DatasetSpec spec, string? dataDir, int valSize, ulong seed, ImageFolderOptions? folders = null)
     {
-        var train = DatasetCatalog.Open(spec, dataDir, DatasetSplitKind.Train);
+        ArgumentNullException.ThrowIfNull(spec);
+        ImageDataset train;
+        Func<ImageDataset> openTest;
+        if (spec.Kind == DatasetKind.Folder)
+        {
+            if (folders is null) throw new ArgumentException($"Opening the image folder {spec} needs ImageFolderOptions (its decode size and cache).", nameof(folders));
+            (train, openTest) = ImageFolderData.Open(spec, dataDir, folders, seed);
+        }
+        else
+        {
+            if (folders is { TestSize: > 0 })
+                throw new UserInputException($"--test-size holds test images out of an image folder; {spec} has its own test set.");
+            train = DatasetCatalog.Open(spec, dataDir, DatasetSplitKind.Train);
+            openTest = () => DatasetCatalog.Open(spec, dataDir, DatasetSplitKind.Test);
+        }
         if (valSize < 0 || valSize >= train.Count)
             throw new UserInputException($"--val-size {valSize} is invalid: it must be in [0, {train.Count - 1}] for the {train.Count} training images of {train.Name}.");
-        if (valSize == 0) return new DataSplits(spec, dataDir, train, null);
+        if (valSize == 0) return new DataSplits(openTest, train, null);
         var (rest, validation) = HoldOut.Split(train, valSize, seed);
-        return new DataSplits(spec, dataDir, rest, validation);
+        return new DataSplits(openTest, rest, validation);
     }
 }

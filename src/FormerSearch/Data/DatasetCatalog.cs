@@ -23,10 +23,12 @@ public static class DatasetCatalog
     /// <param name="dataDir">Directory holding its files (also searched: <c>raw/</c>, <c>FashionMNIST/raw/</c>, <c>MNIST/raw/</c>, <c>cifar-10-batches-bin/</c>, <c>cifar-100-binary/</c>, and the downloaded <c>cifar-10-binary.tar.gz</c>/<c>cifar-100-binary.tar.gz</c> read as they are); null for the default (Fashion-MNIST only; .npy paths are then relative to the working directory).</param>
     /// <param name="split">Train or test. A two-file <c>npy:</c> spec has one pair, which serves both.</param>
     /// <exception cref="UserInputException">A file is missing (the message names it and what to do), or corrupt, truncated or inconsistent with its partner (the message names it).</exception>
+    /// <exception cref="ArgumentException"><paramref name="spec"/> is an image folder, which <see cref="DataSplits.Open"/> opens with its decode options.</exception>
     public static ImageDataset Open(DatasetSpec spec, string? dataDir, DatasetSplitKind split)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        return spec.Kind switch
+        if (spec.Kind == DatasetKind.Folder) throw new ArgumentException($"{spec} is an image folder: open it with DataSplits.Open and ImageFolderOptions.", nameof(spec));
+        var data = spec.Kind switch
         {
             DatasetKind.FashionMnist => OpenIdx(spec, dataDir ?? FashionMnistDefaultDirectory, split, "Fashion-MNIST", "FashionMNIST",
                 dataDir is null ? "install the Debian package dataset-fashion-mnist or pass --data-dir with the IDX files" : "put the Fashion-MNIST IDX files there or pass another --data-dir",
@@ -37,7 +39,17 @@ public static class DatasetCatalog
             DatasetKind.Cifar100 => OpenCifar100(dataDir, split),
             _ => OpenNpy(spec, dataDir, split),
         };
+        return ClassNames(spec.Kind) is { } names ? data.WithClassNames(names) : data;
     }
+
+    // torchvision's `classes` of the data sets whose files do not carry their names.
+    private static string[]? ClassNames(DatasetKind kind) => kind switch
+    {
+        DatasetKind.FashionMnist => ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"],
+        DatasetKind.Mnist => ["0 - zero", "1 - one", "2 - two", "3 - three", "4 - four", "5 - five", "6 - six", "7 - seven", "8 - eight", "9 - nine"],
+        DatasetKind.Cifar10 => ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"],
+        _ => null,
+    };
 
     private static ImageDataset OpenIdx(DatasetSpec spec, string dir, DatasetSplitKind split, string title, string torchvisionFolder, string advice, float[] mean, float[] std)
     {

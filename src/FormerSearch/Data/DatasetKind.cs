@@ -17,4 +17,7 @@ public enum DatasetKind
 
     /// <summary>A pair of .npy files: NCHW uint8 or float32 images and integer labels.</summary>
     Npy,
+
+    /// <summary>A folder of image files, one sub-folder per class (torchvision's <c>ImageFolder</c>), decoded once into a cache.</summary>
+    Folder,
 }

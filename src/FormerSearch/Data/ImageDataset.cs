@@ -12,13 +12,13 @@ namespace FormerSearch.Data;
 /// </remarks>
 public sealed class ImageDataset
 {
-    private readonly byte[]? _bytes;      // [Nstore, H, W, C] or null
+    private readonly PixelStore? _bytes;  // [Nstore, H, W, C] or null
     private readonly float[]? _floats;    // [Nstore, H, W, C] or null
     private readonly int[]? _indices;     // view: storage index of each item; null = all, in order
     private readonly float[] _mean;
     private readonly float[] _std;
 
-    private ImageDataset(string name, DatasetKind kind, byte[]? bytes, float[]? floats, int[]? indices, int[] labels,
+    private ImageDataset(string name, DatasetKind kind, PixelStore? bytes, float[]? floats, int[]? indices, int[] labels,
         int channels, int height, int width, int numClasses, float[] mean, float[] std)
     {
         Name = name;
@@ -74,13 +74,49 @@ public sealed class ImageDataset
     /// <summary>True for a view made by <see cref="Subset"/>.</summary>
     public bool IsSubset => _indices is not null;
 
+    /// <summary>The name of each class in label order, when the data set has them (image folders, Fashion-MNIST, MNIST, CIFAR-10); else null.</summary>
+    public IReadOnlyList<string>? ClassNames { get; private init; }
+
+    /// <summary>Files of an image folder that could not be read and were left out (empty for other data sets).</summary>
+    public IReadOnlyList<SkippedImage> Skipped { get; private init; } = [];
+
+    /// <summary>This data set (the same pixels) with class names.</summary>
+    /// <exception cref="ArgumentException">The number of names is not <see cref="NumClasses"/>.</exception>
+    public ImageDataset WithClassNames(IReadOnlyList<string> names)
+    {
+        if (names.Count != NumClasses) throw new ArgumentException($"{names.Count} class names for {NumClasses} classes.", nameof(names));
+        return new ImageDataset(Name, Kind, _bytes, _floats, _indices, Labels, Channels, Height, Width, NumClasses, _mean, _std)
+        {
+            ClassNames = names, Skipped = Skipped,
+        };
+    }
+
     /// <summary>Wraps uint8 pixels <c>[N, H, W, C]</c> (not copied) with their labels and normalisation.</summary>
     /// <exception cref="ArgumentException">Sizes disagree, a label is outside [0, numClasses), or mean/std do not have one positive-std entry per channel.</exception>
     public static ImageDataset FromBytes(string name, DatasetKind kind, byte[] pixels, int[] labels, int channels, int height, int width,
         int numClasses, float[] mean, float[] std)
     {
         Check(pixels.LongLength, labels, channels, height, width, numClasses, mean, std);
-        return new ImageDataset(name, kind, pixels, null, null, labels, channels, height, width, numClasses, (float[])mean.Clone(), (float[])std.Clone());
+        return new ImageDataset(name, kind, new ArrayPixels(pixels), null, null, labels, channels, height, width, numClasses, (float[])mean.Clone(), (float[])std.Clone());
+    }
+
+    /// <summary>
+    /// Items <paramref name="slots"/> of a pixel store of <c>[H, W, C]</c> images (an image folder's decoded cache), with their
+    /// labels, class names, normalisation and the files that were skipped.
+    /// </summary>
+    /// <exception cref="ArgumentException">Sizes disagree, a slot is outside the store, or a label, mean or std is invalid.</exception>
+    internal static ImageDataset FromStore(string name, DatasetKind kind, PixelStore store, int[] slots, int[] labels, int channels, int height, int width,
+        IReadOnlyList<string> classNames, float[] mean, float[] std, IReadOnlyList<SkippedImage> skipped)
+    {
+        if (slots.Length != labels.Length) throw new ArgumentException($"{slots.Length} slots for {labels.Length} labels.", nameof(slots));
+        long images = store.Length / ((long)channels * height * width);
+        foreach (int slot in slots)
+            if ((uint)slot >= images) throw new ArgumentException($"Slot {slot} is outside the {images} images of the store.", nameof(slots));
+        Check((long)labels.Length * channels * height * width, labels, channels, height, width, classNames.Count, mean, std);
+        return new ImageDataset(name, kind, store, null, slots, labels, channels, height, width, classNames.Count, (float[])mean.Clone(), (float[])std.Clone())
+        {
+            ClassNames = classNames, Skipped = skipped,
+        };
     }
 
     /// <summary>Wraps float32 pixels <c>[N, H, W, C]</c> (not copied), used as they are (mean 0, std 1).</summary>
@@ -110,7 +146,10 @@ public sealed class ImageDataset
             storage[i] = StorageIndex(k);
             labels[i] = Labels[k];
         }
-        return new ImageDataset(Name, Kind, _bytes, _floats, storage, labels, Channels, Height, Width, NumClasses, _mean, _std);
+        return new ImageDataset(Name, Kind, _bytes, _floats, storage, labels, Channels, Height, Width, NumClasses, _mean, _std)
+        {
+            ClassNames = ClassNames, Skipped = Skipped,
+        };
     }
 
     /// <summary>The position of item <paramref name="index"/> in the underlying pixel store (itself for a full data set).</summary>
@@ -124,7 +163,7 @@ public sealed class ImageDataset
     public ReadOnlySpan<byte> ImageBytes(int index)
     {
         if (_bytes is null) throw new InvalidOperationException($"{Name} holds float32 pixels, not bytes.");
-        return _bytes.AsSpan(StorageIndex(index) * ImageSize, ImageSize);
+        return _bytes.Slice((long)StorageIndex(index) * ImageSize, ImageSize);
     }
 
     /// <summary>The float32 pixels of item <paramref name="index"/>, <c>[H, W, C]</c>.</summary>

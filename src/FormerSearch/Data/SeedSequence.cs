@@ -15,6 +15,9 @@ public static class SeedSequence
     /// <summary>Stream of a loader's per-batch augmentation draws.</summary>
     public const ulong AugmentStream = 3;
 
+    /// <summary>Stream of the test images held out of an image folder that has no test folder (<c>--test-size</c>).</summary>
+    public const ulong TestHoldOutStream = 4;
+
     /// <summary>A seed for (<paramref name="seed"/>, <paramref name="stream"/>, <paramref name="a"/>, <paramref name="b"/>), well mixed in every argument.</summary>
     public static ulong Derive(ulong seed, ulong stream, ulong a = 0, ulong b = 0)
     {

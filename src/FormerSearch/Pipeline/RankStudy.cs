@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using FormerSearch.Data;
+using FormerSearch.Data.Folders;
 using FormerSearch.Engine;
 using FormerSearch.Models;
 using FormerSearch.Search;
@@ -16,7 +17,9 @@ namespace FormerSearch.Pipeline;
 /// each alone from scratch, scores it again, and reports Kendall's τ and Spearman's ρ between the two. Each subnet's
 /// training is its own resumable run under <c>OUTPUT/subnet-NN</c>; finished ones are reused.
 /// </summary>
-public sealed class RankStudy(SupernetDirectory folder, string? dataDir, string output, ITrainingProgress progress, Action<string> log)
+/// <param name="folders">How an image-folder data set is read (its decode size is the supernet's input); null for other data sets.</param>
+public sealed class RankStudy(SupernetDirectory folder, string? dataDir, string output, ITrainingProgress progress, Action<string> log,
+    ImageFolderOptions? folders = null)
 {
     /// <summary>
     /// Runs the study for <paramref name="samples"/> subnets trained <paramref name="epochs"/> epochs (or <paramref name="maxSteps"/>
@@ -28,7 +31,7 @@ public sealed class RankStudy(SupernetDirectory folder, string? dataDir, string 
         if (samples < 2) throw new UserInputException($"--samples {samples} is invalid: a rank correlation needs at least 2 subnets.");
         var space = folder.CreateSpace();
         var supernet = folder.LoadSupernet();
-        var splits = DataSplits.Open(DatasetSpec.Parse(folder.Dataset), dataDir, folder.ValSize, folder.Seed);
+        var splits = DataSplits.Open(DatasetSpec.Parse(folder.Dataset), dataDir, folder.ValSize, folder.Seed, folders);
         var validation = splits.Validation ?? throw new UserInputException($"The supernet in {folder.Path} held out no images to rank on (val_size 0).");
         var options = folder.ModelOptions;
         var evaluation = DataLoader.ForEvaluation(validation, 256, options.Input, options.NumClasses);

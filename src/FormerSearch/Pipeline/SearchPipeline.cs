@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using FormerSearch.Data;
+using FormerSearch.Data.Folders;
+using FormerSearch.Inference;
 using FormerSearch.Engine.Memory;
 using FormerSearch.Models;
 using FormerSearch.Reports;
@@ -19,7 +21,8 @@ namespace FormerSearch.Pipeline;
 /// (<c>summary.json</c>) and draw the report (<c>report.html</c>). Each stage is skipped or resumed when an earlier,
 /// interrupted run of the same settings got that far.
 /// </summary>
-public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingProgress progress, Action<string> log)
+/// <param name="reporter">Where an image folder's decoding progress and skipped files are shown (null: nowhere).</param>
+public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingProgress progress, Action<string> log, IImageFolderReporter? reporter = null)
 {
     /// <summary>Runs every stage and returns the summary (also written to <c>summary.json</c>).</summary>
     /// <exception cref="UserInputException">Unknown space, a data set that cannot be read, a budget no architecture meets, or an output or supernet folder that does not fit these settings.</exception>
@@ -31,8 +34,16 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
         Directory.CreateDirectory(root);
         var space = SearchSpaces.Create(settings.Space, settings.SpacePreset);
         var algorithm = Algorithm(); // checked before any work
-        var splits = DataSplits.Open(DatasetSpec.Parse(settings.Dataset), settings.DataDir, settings.ValSize, settings.HeldOutSeed);
+        var spec = DatasetSpec.Parse(settings.Dataset);
+        var folders = spec.Kind != DatasetKind.Folder ? null : new ImageFolderOptions
+        {
+            Input = space.DefaultInput, CacheDirectory = settings.CacheDir, TestSize = settings.TestSize, StrictImages = settings.StrictImages,
+            Threads = EngineSettings.Threads, Reporter = reporter ?? SilentReporter.Instance,
+        };
+        if (folders is null && settings.TestSize > 0) throw new UserInputException($"--test-size holds test images out of an image folder; {spec} has its own test set.");
+        var splits = DataSplits.Open(spec, settings.DataDir, settings.ValSize, settings.HeldOutSeed, folders);
         var options = ModelOptions.For(space.DefaultInput, splits.Train.NumClasses);
+        _card = ModelCard.ForData(splits.Train, options.Input, options.NumClasses, spec.ToString(), settings.ValSize, settings.TestSize, settings.HeldOutSeed);
         var latency = new ForwardLatencyMeter(space, options, settings.LatencyBatch);
         var constraints = Budget(space, options);
         constraints.Validate(space, options, constraints.Latency.IsBounded ? latency : null);
@@ -47,6 +58,9 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
         log($"report: {Path.Combine(root, "report.html")}");
         return summary;
     }
+
+    // The data's model card, written into every weights file of the run (the supernet's, and the best subnet's with its architecture).
+    private ModelCard _card = new();
 
     private Constraints Budget(ISearchSpace space, ModelOptions options)
     {
@@ -89,6 +103,7 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
         var trainer = new Trainer(supernet, loader, null, recipe, folder.Path, progress, new SubnetSampler(supernet, settings.Sampler, settings.Seed))
         {
             WeightsFileName = SupernetDirectory.WeightsFile,
+            Card = _card,
         };
         trainer.Run(resume: File.Exists(trainer.CheckpointPath));
         return supernet;
@@ -152,7 +167,8 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
         supernet.Activate(best.Architecture);
         BatchNormCalibration.Recalibrate(supernet, calibration, settings.BnBatches);
         var model = supernet.Extract(best.Architecture);
-        model.SaveSafeTensors(init);
+        var card = _card.WithModel(null, best.Architecture.ToJson());
+        card.Save(model, init);
 
         if (settings.FinetuneEpochs > 0 || settings.FinetuneMaxSteps is not null)
         {
@@ -160,7 +176,7 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
             var loader = TrainLoader(splits.Train, Augmentation.Default(splits.Train), options);
             var recipe = new TrainingOptions { Epochs = settings.FinetuneEpochs, MaxSteps = settings.FinetuneMaxSteps, LearningRate = 5e-4, WarmupEpochs = 0 };
             log($"finetune: {best.Key} for {(settings.FinetuneMaxSteps is { } s ? $"{s} steps" : $"{settings.FinetuneEpochs} epoch(s)")} into {finetuneDir}");
-            var trainer = new Trainer(model, loader, null, recipe, finetuneDir, progress);
+            var trainer = new Trainer(model, loader, null, recipe, finetuneDir, progress) { Card = card };
             trainer.Run(resume: File.Exists(trainer.CheckpointPath));
             File.Copy(trainer.ModelPath, Path.Combine(bestDir, "model.safetensors"), overwrite: true);
         }
@@ -186,6 +202,11 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
                 ["test_acc"] = test.Top1,
                 ["weights"] = Path.GetFullPath(Path.Combine(bestDir, "model.safetensors")),
                 ["arch_file"] = Path.GetFullPath(Path.Combine(bestDir, "model.arch.json")),
+            },
+            ["data"] = new JsonObject
+            {
+                ["train_images"] = splits.Train.Count, ["val_images"] = splits.Validation!.Count, ["test_images"] = splits.Test.Count,
+                ["skipped_images"] = splits.Train.Skipped.Count,
             },
         };
         File.WriteAllText(summaryPath + ".tmp", summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");

@@ -24,6 +24,15 @@ public sealed record SearchPipelineSettings
     /// <summary>Directory of the data set's files (null: its default).</summary>
     public string? DataDir { get; init; }
 
+    /// <summary>Image folders: where the decoded cache goes (null: the user's cache directory).</summary>
+    public string? CacheDir { get; init; }
+
+    /// <summary>Image folders without a test folder: images held out as the test set (by the held-out seed, before the validation images).</summary>
+    public int TestSize { get; init; }
+
+    /// <summary>Image folders: an unreadable image is an error instead of being skipped.</summary>
+    public bool StrictImages { get; init; }
+
     /// <summary>Output folder.</summary>
     public string Output { get; init; } = "runs/search";
 

@@ -67,6 +67,9 @@ public sealed class Trainer
     /// <summary>File name of the final weights in the output directory. Default <c>model.safetensors</c>.</summary>
     public string WeightsFileName { get; init; } = "model.safetensors";
 
+    /// <summary>The model card written into the final weights' metadata (classes, input, normalisation, data set); null writes none.</summary>
+    public Inference.ModelCard? Card { get; init; }
+
     /// <summary>Path of the final weights (official names and layouts).</summary>
     public string ModelPath => Path.Combine(_outputDir, WeightsFileName);
 
@@ -175,13 +178,19 @@ public sealed class Trainer
 
     private void SaveFinalWeights()
     {
-        _model.SaveSafeTensors(ModelPath);
+        SaveWeights(ModelPath);
         if (_ema is null) return;
         // The average is kept in the model's own layout; the model converts it to the official one on save.
         var live = _model.StateDict().ToDictionary(kv => kv.Key, kv => kv.Value.Clone());
         _model.LoadStateDict(_ema.State);
-        _model.SaveSafeTensors(Path.Combine(_outputDir, Path.GetFileNameWithoutExtension(WeightsFileName) + "_ema.safetensors"));
+        SaveWeights(Path.Combine(_outputDir, Path.GetFileNameWithoutExtension(WeightsFileName) + "_ema.safetensors"));
         _model.LoadStateDict(live);
+    }
+
+    private void SaveWeights(string path)
+    {
+        if (Card is { } card) card.Save(_model, path);
+        else _model.SaveSafeTensors(path);
     }
 
     /// <summary>What must match for a checkpoint to be resumed by this run.</summary>

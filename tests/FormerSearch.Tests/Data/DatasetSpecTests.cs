@@ -31,7 +31,27 @@ public sealed class DatasetSpecTests
         Assert.Equal("npy:a.npy,b.npy,c.npy,d.npy", four.ToString());
     }
 
+    [Fact]
+    public void Parses_image_folders_with_and_without_a_test_folder()
+    {
+        var one = DatasetSpec.Parse("folder:photos");
+        Assert.Equal(DatasetKind.Folder, one.Kind);
+        Assert.Equal("photos", one.Folder);
+        Assert.Null(one.TestFolder);
+        var two = DatasetSpec.Parse("FOLDER: a/train , a/val");
+        Assert.Equal(("a/train", "a/val"), (two.Folder, two.TestFolder));
+        Assert.Equal("folder:a/train,a/val", two.ToString());
+        Assert.Equal(two, DatasetSpec.Parse(two.ToString()));
+        // An existing folder with a comma in its name is one folder.
+        string odd = Path.Combine(Path.GetTempPath(), "former spec, with comma " + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(odd);
+        try { Assert.Equal(odd, DatasetSpec.Parse("folder:" + odd).Folder); }
+        finally { Directory.Delete(odd); }
+    }
+
     [Theory]
+    [InlineData("folder:")]
+    [InlineData("folder:a,b,c")]
     [InlineData("imagenet")]
     [InlineData("npy:only.npy")]
     [InlineData("npy:a.npy,,b.npy")]
