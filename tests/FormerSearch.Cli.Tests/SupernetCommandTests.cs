@@ -71,7 +71,7 @@ public sealed class SupernetCommandTests : IDisposable
         using (var doc = JsonDocument.Parse(train.StdOut))
         {
             var root = doc.RootElement;
-            Assert.Equal(["output", "weights", "metrics", "last_epoch"], root.EnumerateObject().Select(p => p.Name));
+            Assert.Equal(["output", "weights", "metrics", "last_epoch", "skipped_images"], root.EnumerateObject().Select(p => p.Name));
             Assert.Equal(P("sn/supernet.safetensors"), root.GetProperty("weights").GetString());
             Assert.Equal(2, root.GetProperty("last_epoch").GetProperty("step").GetInt32());
         }

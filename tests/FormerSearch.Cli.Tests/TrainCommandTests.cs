@@ -136,7 +136,7 @@ public sealed class TrainCommandTests : IDisposable
         string[] args = ["train", "--model", "poolformer_mini", "--dataset", "imagenet-22k", "--output", Dir("v")];
         var plain = FormerProcess.Run(args);
         Assert.Equal(2, plain.ExitCode);
-        Assert.Equal(["former: Unknown dataset 'imagenet-22k': expected fashion-mnist, mnist, cifar10, cifar100 or npy:IMAGES.npy,LABELS.npy."],
+        Assert.Equal(["former: Unknown dataset 'imagenet-22k': expected fashion-mnist, mnist, cifar10, cifar100, npy:IMAGES.npy,LABELS.npy or folder:DIR."],
             plain.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         var verbose = FormerProcess.Run([.. args, "--verbose"]);
         Assert.Equal(2, verbose.ExitCode);
