@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using FormerSearch.Data;
 using FormerSearch.Engine;
+using FormerSearch.Engine.IO;
 using FormerSearch.Supernets;
 using FormerSearch.Training;
 
@@ -58,8 +59,7 @@ public static class ExtractCommand
             var card = SupernetData.Card(folder) with { Input = folder.Input, NumClasses = folder.NumClasses, Dataset = folder.Dataset };
             card.WithModel(null, architecture.ToJson()).Save(model, path);
             string archPath = ArchPathBeside(path);
-            File.WriteAllText(archPath + ".tmp", architecture.ToJson() + "\n");
-            File.Move(archPath + ".tmp", archPath, overwrite: true);
+            AtomicFile.WriteAllText(archPath, architecture.ToJson() + "\n");
             if (run.WantsJson(parse))
             {
                 Console.WriteLine(JsonSerializer.Serialize(new { weights = Path.GetFullPath(path), arch = archPath }));

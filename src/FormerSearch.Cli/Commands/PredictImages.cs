@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using FormerSearch.Data;
 using FormerSearch.Data.Folders;
 using FormerSearch.Engine;
+using FormerSearch.Engine.IO;
 using FormerSearch.Inference;
 using FormerSearch.Models;
 
@@ -63,8 +64,7 @@ public sealed class PredictImages
             else Console.Write(written);
             return ExitCodes.Success;
         }
-        File.WriteAllText(output + ".tmp", written);
-        File.Move(output + ".tmp", output, overwrite: true);
+        AtomicFile.WriteAllText(output, written);
         if (run.WantsJson(parse))
             Console.WriteLine(JsonSerializer.Serialize(new { output = Path.GetFullPath(output), images = predictions.Count, classes = classifier.ClassNames.Count, skipped = skipped.Count }));
         else Console.WriteLine(output);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using FormerSearch.Engine;
+using FormerSearch.Engine.IO;
 using FormerSearch.Models;
 using FormerSearch.Spaces;
 using Spectre.Console;
@@ -98,9 +99,7 @@ public static class SpaceCommand
     private static string Write(string dir, string stem, Architecture architecture)
     {
         string path = Path.Combine(dir, stem + ".json");
-        string temp = path + ".tmp";
-        File.WriteAllText(temp, architecture.ToJson() + "\n");
-        File.Move(temp, path, overwrite: true);
+        AtomicFile.WriteAllText(path, architecture.ToJson() + "\n");
         return path;
     }
 }

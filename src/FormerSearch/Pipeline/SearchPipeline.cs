@@ -12,6 +12,7 @@ using FormerSearch.Studies;
 using FormerSearch.Supernets;
 using FormerSearch.Training;
 using FormerSearch.Engine;
+using FormerSearch.Engine.IO;
 
 namespace FormerSearch.Pipeline;
 
@@ -161,7 +162,7 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
         }
         string bestDir = Path.Combine(settings.Output, "best");
         Directory.CreateDirectory(bestDir);
-        File.WriteAllText(Path.Combine(bestDir, "model.arch.json"), best.Architecture.ToJson() + "\n");
+        AtomicFile.WriteAllText(Path.Combine(bestDir, "model.arch.json"), best.Architecture.ToJson() + "\n");
         string init = Path.Combine(bestDir, "inherited.safetensors");
         var calibration = TrainLoader(splits.Train, Augmentation.None, options);
         supernet.Activate(best.Architecture);
@@ -178,12 +179,12 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
             log($"finetune: {best.Key} for {(settings.FinetuneMaxSteps is { } s ? $"{s} steps" : $"{settings.FinetuneEpochs} epoch(s)")} into {finetuneDir}");
             var trainer = new Trainer(model, loader, null, recipe, finetuneDir, progress) { Card = card };
             trainer.Run(resume: File.Exists(trainer.CheckpointPath));
-            File.Copy(trainer.ModelPath, Path.Combine(bestDir, "model.safetensors"), overwrite: true);
+            AtomicFile.Copy(trainer.ModelPath, Path.Combine(bestDir, "model.safetensors"));
         }
         else
         {
             log($"finetune: none; {best.Key} keeps its inherited weights");
-            File.Copy(init, Path.Combine(bestDir, "model.safetensors"), overwrite: true);
+            AtomicFile.Copy(init, Path.Combine(bestDir, "model.safetensors"));
         }
 
         var val = Evaluator.Evaluate(model, DataLoader.ForEvaluation(splits.Validation!, 256, options.Input, options.NumClasses));
@@ -209,8 +210,7 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
                 ["skipped_images"] = splits.Train.Skipped.Count,
             },
         };
-        File.WriteAllText(summaryPath + ".tmp", summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
-        File.Move(summaryPath + ".tmp", summaryPath, overwrite: true);
+        AtomicFile.WriteAllText(summaryPath, summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         log($"best: test top-1 {test.Top1:P2} after fine-tuning ({best.Params:N0} params, {best.Macs:N0} MACs)");
         return summary;
     }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using FormerSearch.Engine;
+using FormerSearch.Engine.IO;
 using FormerSearch.Models;
 using FormerSearch.Search;
 using FormerSearch.Spaces;
@@ -49,8 +50,7 @@ public sealed record SupernetDirectory(string Path, string Space, string Preset,
             ["seed"] = Seed,
         };
         string file = System.IO.Path.Combine(Path, SpaceFile);
-        File.WriteAllText(file + ".tmp", doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
-        File.Move(file + ".tmp", file, overwrite: true);
+        AtomicFile.WriteAllText(file, doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
     }
 
     /// <summary>Reads the folder's <c>space.json</c>.</summary>
