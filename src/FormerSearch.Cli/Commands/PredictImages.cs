@@ -41,8 +41,6 @@ public sealed class PredictImages
     {
         string format = Format(parse.GetValue(_format), output);
         int topK = CommonOptions.AtLeast(parse.GetValue(_topK), 1, "--top-k");
-        if (output is not null && Path.GetDirectoryName(Path.GetFullPath(output)) is { } outputDir && !Directory.Exists(outputDir))
-            throw new UserInputException($"Output '{output}' cannot be written: its directory does not exist.");
         var (files, named) = Expand(inputs);
         var size = parse.GetValue(_imageSize) is { } text ? ProfileCommand.ParseInput(text) : card.Input ?? entry.DefaultInput;
         var predictor = Predictor.Load(entry, weightsPath, size, numClasses ?? card.NumClasses, batchSize, weightsKey);

@@ -78,7 +78,7 @@ public static class SpaceCommand
             int n = CommonOptions.AtLeast(parse.GetValue(count), 1, "--count");
             bool small = parse.GetValue(smallest), large = parse.GetValue(largest);
             if (small && large) throw new UserInputException("Give --smallest or --largest, not both.");
-            string dir = parse.GetValue(output)!;
+            string dir = OutputPath.Folder(parse.GetValue(output)!);
             Directory.CreateDirectory(dir);
             var written = new List<string>();
             if (small || large)

@@ -113,10 +113,8 @@ public static class TrainingCheckpoint
         int i = 0;
         while (i < then.Length && i < now.Length && then[i] == now[i]) i++;
         string was = i < then.Length ? then[i] : "nothing more", isNow = i < now.Length ? now[i] : "nothing more";
-        throw new UserInputException($"{path} was written by a run with other settings ({Cut(was)} there, {Cut(isNow)} now); resume with the same model, data and options, or train into a new --output.");
+        throw new UserInputException($"{path} was written by a run with other settings ({was} there, {isNow} now); resume with the same model, data and options, or train into a new --output.");
     }
-
-    private static string Cut(string text) => text.Length <= 80 ? text : text[..77] + "...";
 
     private static Dictionary<string, Tensor> Section(Dictionary<string, Tensor> all, string prefix) =>
         all.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value);
