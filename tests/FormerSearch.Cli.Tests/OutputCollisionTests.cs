@@ -1,6 +1,3 @@
-using FormerSearch.Engine;
-using FormerSearch.Engine.IO;
-
 namespace FormerSearch.Cli.Tests;
 
 /// <summary>
@@ -14,12 +11,7 @@ public sealed class OutputCollisionTests : IDisposable
 
     public OutputCollisionTests()
     {
-        const int n = 48;
-        var images = Tensor.Empty(n, 1, 28, 28);
-        new Generator(8).FillUniform(images.AsSpan(), 0f, 1f);
-        Npy.Save(P("x.npy"), images);
-        NpyFiles.WriteInt64(P("y.npy"), Enumerable.Range(0, n).Select(i => i % 10).ToArray());
-        _spec = $"npy:{P("x.npy")},{P("y.npy")}";
+        _spec = NpyFiles.RandomDataset(_dir, 48, seed: 8);
         File.WriteAllText(P("existing.txt"), "keep me\n");
         Directory.CreateDirectory(P("existing-folder"));
         File.WriteAllText(P("existing-folder/inside.txt"), "keep me too\n");
@@ -54,18 +46,9 @@ public sealed class OutputCollisionTests : IDisposable
     public void An_existing_file_where_a_folder_is_written_is_refused_and_kept(string command, string[] args)
     {
         string target = P("existing.txt");
-        var before = Snapshot();
-        var r = FormerProcess.Run(Fill(args, target));
-        Assert.True(r.ExitCode == 2, $"{command}: exit {r.ExitCode}: {r.StdErr}");
-        Assert.Contains($"'{target}' is a file", r.StdErr);
-        Assert.Single(r.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.Equal(before, Snapshot());
-
+        RefusedAndKept(command, Fill(args, target), $"'{target}' is a file");
         // A file above the folder is refused the same way (it cannot become a folder).
-        var below = FormerProcess.Run(Fill(args, Path.Combine(target, "run")));
-        Assert.True(below.ExitCode == 2, $"{command}: exit {below.ExitCode}: {below.StdErr}");
-        Assert.Contains($"'{target}' is a file", below.StdErr);
-        Assert.Equal(before, Snapshot());
+        RefusedAndKept(command, Fill(args, Path.Combine(target, "run")), $"'{target}' is a file");
     }
 
     [Theory]
@@ -73,12 +56,17 @@ public sealed class OutputCollisionTests : IDisposable
     public void An_existing_folder_where_a_file_is_written_is_refused_and_kept(string command, string[] args)
     {
         string target = P("existing-folder");
-        var before = Snapshot();
-        var r = FormerProcess.Run(Fill(args, target));
+        RefusedAndKept(command, Fill(args, target), $"'{target}' is a folder");
+    }
+
+    private void RefusedAndKept(string command, string[] args, string says)
+    {
+        var before = FormerProcess.Snapshot(_dir);
+        var r = FormerProcess.Run(args);
         Assert.True(r.ExitCode == 2, $"{command}: exit {r.ExitCode}: {r.StdErr}");
-        Assert.Contains($"'{target}' is a folder", r.StdErr);
+        Assert.Contains(says, r.StdErr);
         Assert.Single(r.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.Equal(before, Snapshot());
+        Assert.Equal(before, FormerProcess.Snapshot(_dir));
     }
 
     [Fact]
@@ -100,6 +88,4 @@ public sealed class OutputCollisionTests : IDisposable
 
     private string[] Fill(string[] args, string target) =>
         args.Select(a => a == "TARGET" ? target : a == "SPEC" ? _spec : a.Replace("DIR/", _dir + "/", StringComparison.Ordinal)).ToArray();
-
-    private Dictionary<string, string> Snapshot() => FormerProcess.Snapshot(_dir);
 }

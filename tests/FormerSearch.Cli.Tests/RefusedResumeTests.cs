@@ -1,6 +1,3 @@
-using FormerSearch.Engine;
-using FormerSearch.Engine.IO;
-
 namespace FormerSearch.Cli.Tests;
 
 /// <summary>A <c>--resume</c> with settings other than the run's is refused in one sentence naming the setting, and changes nothing.</summary>
@@ -9,15 +6,7 @@ public sealed class RefusedResumeTests : IDisposable
     private readonly string _dir = Directory.CreateTempSubdirectory("former-resume-").FullName;
     private readonly string _spec;
 
-    public RefusedResumeTests()
-    {
-        const int n = 64;
-        var images = Tensor.Empty(n, 1, 28, 28);
-        new Generator(9).FillUniform(images.AsSpan(), 0f, 1f);
-        Npy.Save(Path.Combine(_dir, "x.npy"), images);
-        NpyFiles.WriteInt64(Path.Combine(_dir, "y.npy"), Enumerable.Range(0, n).Select(i => i % 10).ToArray());
-        _spec = $"npy:{Path.Combine(_dir, "x.npy")},{Path.Combine(_dir, "y.npy")}";
-    }
+    public RefusedResumeTests() => _spec = NpyFiles.RandomDataset(_dir, 64, seed: 9);
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
