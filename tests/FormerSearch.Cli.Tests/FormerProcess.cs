@@ -22,6 +22,20 @@ public static class FormerProcess
         return new Result(process.ExitCode, stdout.Result, stderr.Result);
     }
 
+    /// <summary>The id of a process that has exited: what a killed writer's temporary is named after.</summary>
+    public static int DeadProcessId()
+    {
+        using var process = Process.Start(new ProcessStartInfo("true") { UseShellExecute = false })!;
+        process.WaitForExit();
+        return process.Id;
+    }
+
+    /// <summary>Every file and folder under <paramref name="dir"/> with its bytes (hashed) and modification time.</summary>
+    public static Dictionary<string, string> Snapshot(string dir) =>
+        Directory.GetFileSystemEntries(dir, "*", SearchOption.AllDirectories).ToDictionary(f => Path.GetRelativePath(dir, f),
+            f => File.Exists(f) ? $"{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(f)))} {File.GetLastWriteTimeUtc(f):O}"
+                : $"folder {Directory.GetLastWriteTimeUtc(f):O}");
+
     /// <summary>Starts <c>former</c> with <paramref name="args"/> without waiting (to kill it mid-run); output is redirected.</summary>
     public static Process Start(IDictionary<string, string>? environment, params string[] args)
     {

@@ -50,6 +50,29 @@ public sealed class SearchCommandTests : IDisposable
         Assert.Equal(r.StdOut, again.StdOut);
         Assert.Contains("reusing", again.StdErr);
 
+        // A resume with other settings is refused, naming the setting, before anything in the folder changes.
+        var before = FormerProcess.Snapshot(output);
+        var other = FormerProcess.Run([.. args, "--resume", "--population", "5"]);
+        Assert.Equal(2, other.ExitCode);
+        Assert.Contains("--population", other.StdErr);
+        Assert.Single(other.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(before, FormerProcess.Snapshot(output));
+
+        // Killed during the final writes (the summary and report not yet renamed into place, a temporary left): the resumed
+        // run writes the same summary and removes the temporary.
+        string summaryPath = Path.Combine(output, "summary.json");
+        var summary = File.ReadAllBytes(summaryPath);
+        File.Delete(summaryPath);
+        File.Delete(Path.Combine(output, "report.html"));
+        string stale = $"{summaryPath}.tmp-{FormerProcess.DeadProcessId()}-1";
+        File.WriteAllText(stale, "{ \"output\": ");
+        var finished = FormerProcess.Run([.. args, "--resume"]);
+        Assert.True(finished.ExitCode == 0, finished.StdErr);
+        Assert.Equal(r.StdOut, finished.StdOut);
+        Assert.Equal(summary, File.ReadAllBytes(summaryPath));
+        Assert.False(File.Exists(stale));
+        Assert.True(File.Exists(Path.Combine(output, "report.html")));
+
         var refused = FormerProcess.Run(args);
         Assert.Equal(2, refused.ExitCode);
         Assert.Contains("--resume", refused.StdErr);

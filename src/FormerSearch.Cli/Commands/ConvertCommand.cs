@@ -23,8 +23,7 @@ public static class ConvertCommand
         {
             string from = parse.GetValue(input)!, to = parse.GetValue(output)!;
             if (!File.Exists(from)) throw new UserInputException($"Weights file '{from}' does not exist.");
-            if (Path.GetDirectoryName(Path.GetFullPath(to)) is { } outDir && !Directory.Exists(outDir))
-                throw new UserInputException($"Output '{to}' cannot be written: its directory does not exist.");
+            OutputPath.File(to, "The output");
             if (Path.GetFullPath(to) == Path.GetFullPath(from)) throw new UserInputException($"Output '{to}' is the input itself; choose another file.");
             var tensors = StateDictFile.Load(from, parse.GetValue(weightsKey));
             SafeTensors.Save(to, tensors, Metadata());

@@ -36,7 +36,7 @@ public static class DataCommand
             if (!ImageFolderWriter.Formats.TryGetValue(name, out var encoded))
                 throw new UserInputException($"--format '{name}' is unknown: use png, jpeg or webp.");
             int? count = parse.GetValue(limit) is { } n ? CommonOptions.AtLeast(n, 1, "--limit") : null;
-            string root = parse.GetValue(output)!;
+            string root = OutputPath.Folder(parse.GetValue(output)!);
             var reporter = new ImageFolderReporter(run.WantsBar(parse), run.WantsJson(parse));
             var written = new Dictionary<string, int>();
             foreach (var (split, kind) in new[] { ("train", DatasetSplitKind.Train), ("test", DatasetSplitKind.Test) })

@@ -67,8 +67,7 @@ public static class ExportCommand
     private static int Run(ModelEntry entry, string weightsPath, string outputPath, ModelInput size, int? numClasses, OnnxExportOptions options, bool json)
     {
         if (!File.Exists(weightsPath)) throw new UserInputException($"Weights file '{weightsPath}' does not exist.");
-        if (Path.GetDirectoryName(Path.GetFullPath(outputPath)) is { } outputDir && !Directory.Exists(outputDir))
-            throw new UserInputException($"Output '{outputPath}' cannot be written: its directory does not exist.");
+        OutputPath.File(outputPath);
         var model = Predictor.Load(entry, weightsPath, size, numClasses).Model;
         var clock = Stopwatch.StartNew();
         OnnxExporter.Save(model, outputPath, options);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using FormerSearch.Data;
 using FormerSearch.Engine;
+using FormerSearch.Engine.IO;
 using FormerSearch.Supernets;
 using FormerSearch.Training;
 
@@ -37,11 +38,10 @@ public static class ExtractCommand
             run.ApplyThreads(parse);
             if (parse.GetValue(noRecalibrate) && parse.GetValue(recalibrate))
                 throw new UserInputException("--recalibrate-bn and --no-recalibrate-bn contradict each other; re-estimating is the default, so pass neither or --no-recalibrate-bn.");
+            string path = OutputPath.File(parse.GetValue(output)!);
+            OutputPath.File(ArchPathBeside(path), "The architecture file beside --output");
             var folder = SupernetDirectory.Load(parse.GetValue(supernetDir)!);
             var architecture = folder.ReadArchitecture(parse.GetValue(arch)!);
-            string path = parse.GetValue(output)!;
-            if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } outDir && !Directory.Exists(outDir))
-                throw new UserInputException($"Output '{path}' cannot be written: its directory does not exist.");
             int batches = CommonOptions.AtLeast(parse.GetValue(bnBatches), 1, "--bn-batches");
             var supernet = folder.LoadSupernet();
             supernet.Activate(architecture);
@@ -58,8 +58,7 @@ public static class ExtractCommand
             var card = SupernetData.Card(folder) with { Input = folder.Input, NumClasses = folder.NumClasses, Dataset = folder.Dataset };
             card.WithModel(null, architecture.ToJson()).Save(model, path);
             string archPath = ArchPathBeside(path);
-            File.WriteAllText(archPath + ".tmp", architecture.ToJson() + "\n");
-            File.Move(archPath + ".tmp", archPath, overwrite: true);
+            AtomicFile.WriteAllText(archPath, architecture.ToJson() + "\n");
             if (run.WantsJson(parse))
             {
                 Console.WriteLine(JsonSerializer.Serialize(new { weights = Path.GetFullPath(path), arch = archPath }));

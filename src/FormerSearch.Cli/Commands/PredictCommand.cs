@@ -45,6 +45,7 @@ public static class PredictCommand
             int? classes = parse.GetValue(numClasses) is { } k ? CommonOptions.AtLeast(k, 1, "--num-classes") : null;
             string[] inputs = parse.GetValue(input)!;
             string weightsPath = parse.GetValue(weights)!;
+            if (parse.GetValue(output) is { } written) OutputPath.File(written); // before minutes of compute, not after
             if (inputs.Length == 1 && inputs[0].EndsWith(".npy", StringComparison.OrdinalIgnoreCase))
             {
                 string outputPath = parse.GetValue(output) ?? throw new UserInputException("--output Y.npy is needed to write the logits of an .npy input.");
@@ -61,9 +62,6 @@ public static class PredictCommand
     {
         if (!File.Exists(weightsPath)) throw new UserInputException($"Weights file '{weightsPath}' does not exist.");
         if (!File.Exists(inputPath)) throw new UserInputException($"Input file '{inputPath}' does not exist.");
-        // Checked up front so a typo in --output fails before minutes of compute, not after.
-        if (Path.GetDirectoryName(Path.GetFullPath(outputPath)) is { } outputDir && !Directory.Exists(outputDir))
-            throw new UserInputException($"Output '{outputPath}' cannot be written: its directory does not exist.");
         var images = ImageBatchFile.LoadNchw(inputPath); // [B, C, H, W]
         var size = new ModelInput(images.Size(1), images.Size(2), images.Size(3));
         if (images.Size(0) < 1) throw new UserInputException($"Input '{inputPath}' holds no images (shape {Tensor.FormatShape(images.Shape)}).");

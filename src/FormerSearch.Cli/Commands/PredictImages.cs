@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using FormerSearch.Data;
 using FormerSearch.Data.Folders;
 using FormerSearch.Engine;
+using FormerSearch.Engine.IO;
 using FormerSearch.Inference;
 using FormerSearch.Models;
 
@@ -40,8 +41,6 @@ public sealed class PredictImages
     {
         string format = Format(parse.GetValue(_format), output);
         int topK = CommonOptions.AtLeast(parse.GetValue(_topK), 1, "--top-k");
-        if (output is not null && Path.GetDirectoryName(Path.GetFullPath(output)) is { } outputDir && !Directory.Exists(outputDir))
-            throw new UserInputException($"Output '{output}' cannot be written: its directory does not exist.");
         var (files, named) = Expand(inputs);
         var size = parse.GetValue(_imageSize) is { } text ? ProfileCommand.ParseInput(text) : card.Input ?? entry.DefaultInput;
         var predictor = Predictor.Load(entry, weightsPath, size, numClasses ?? card.NumClasses, batchSize, weightsKey);
@@ -63,8 +62,7 @@ public sealed class PredictImages
             else Console.Write(written);
             return ExitCodes.Success;
         }
-        File.WriteAllText(output + ".tmp", written);
-        File.Move(output + ".tmp", output, overwrite: true);
+        AtomicFile.WriteAllText(output, written);
         if (run.WantsJson(parse))
             Console.WriteLine(JsonSerializer.Serialize(new { output = Path.GetFullPath(output), images = predictions.Count, classes = classifier.ClassNames.Count, skipped = skipped.Count }));
         else Console.WriteLine(output);

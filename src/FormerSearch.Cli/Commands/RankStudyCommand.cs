@@ -36,7 +36,7 @@ public static class RankStudyCommand
             int n = CommonOptions.AtLeast(parse.GetValue(samples), 2, "--samples");
             int e = CommonOptions.AtLeast(parse.GetValue(epochs), 1, "--epochs");
             int? steps = parse.GetValue(maxSteps) is { } s ? CommonOptions.AtLeast(s, 1, "--max-steps") : null;
-            string dir = parse.GetValue(output) ?? Path.Combine(folder.Path, "rank-study");
+            string dir = OutputPath.Folder(parse.GetValue(output) ?? Path.Combine(folder.Path, "rank-study"));
             var imageFolders = folders.For(parse, Data.DatasetSpec.Parse(folder.Dataset), folder.Input, run, SupernetData.Card(folder).TestSize);
             var result = new RankStudy(folder, parse.GetValue(dataDir), dir, new LogLineProgress(), line => Console.Error.WriteLine(line), imageFolders)
                 .Run(n, e, steps, run.SeedOr(parse), parse.GetValue(spread));

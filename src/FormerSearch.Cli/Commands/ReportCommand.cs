@@ -26,7 +26,7 @@ public static class ReportCommand
         command.SetAction(parse =>
         {
             var paths = parse.GetValue(studies) ?? [];
-            string file = parse.GetValue(output)!;
+            string file = OutputPath.File(parse.GetValue(output)!);
             int k = CommonOptions.AtLeast(parse.GetValue(top), 1, "--top");
             foreach (var path in paths)
                 if (!File.Exists(path)) throw new UserInputException($"--study {path} does not exist.");

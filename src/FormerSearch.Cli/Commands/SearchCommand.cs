@@ -23,6 +23,7 @@ public static class SearchCommand
         {
             options.Run.ApplyThreads(parse);
             var settings = options.Settings(parse);
+            OutputPath.Folder(settings.Output);
             var reporter = new ImageFolderReporter(options.Run.WantsBar(parse), options.Run.WantsJson(parse));
             var summary = new SearchPipeline(settings, new LogLineProgress(), line => Console.Error.WriteLine(line), reporter).Run(options.Resume(parse));
             if (options.Run.WantsJson(parse)) Console.WriteLine(summary.ToJsonString());

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using FormerSearch.Engine;
+using FormerSearch.Engine.IO;
 using FormerSearch.Models;
 using FormerSearch.Spaces;
 using Spectre.Console;
@@ -77,7 +78,7 @@ public static class SpaceCommand
             int n = CommonOptions.AtLeast(parse.GetValue(count), 1, "--count");
             bool small = parse.GetValue(smallest), large = parse.GetValue(largest);
             if (small && large) throw new UserInputException("Give --smallest or --largest, not both.");
-            string dir = parse.GetValue(output)!;
+            string dir = OutputPath.Folder(parse.GetValue(output)!);
             Directory.CreateDirectory(dir);
             var written = new List<string>();
             if (small || large)
@@ -98,9 +99,7 @@ public static class SpaceCommand
     private static string Write(string dir, string stem, Architecture architecture)
     {
         string path = Path.Combine(dir, stem + ".json");
-        string temp = path + ".tmp";
-        File.WriteAllText(temp, architecture.ToJson() + "\n");
-        File.Move(temp, path, overwrite: true);
+        AtomicFile.WriteAllText(path, architecture.ToJson() + "\n");
         return path;
     }
 }

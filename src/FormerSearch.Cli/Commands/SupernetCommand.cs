@@ -42,19 +42,23 @@ public static class SupernetCommand
         {
             run.ApplyThreads(parse);
             var searchSpace = SearchSpaces.Create(parse.GetValue(space)!, parse.GetValue(preset));
+            string outputDir = OutputPath.Folder(parse.GetValue(output)!);
             var kind = parse.GetValue(sampler) ?? defaultSampler;
             ulong seed = run.SeedOr(parse);
             var splits = data.Open(parse, seed, searchSpace.DefaultInput, run);
-            var folder = new SupernetDirectory(parse.GetValue(output)!, searchSpace.Name, searchSpace.Preset, searchSpace.DefaultInput,
+            var folder = new SupernetDirectory(outputDir, searchSpace.Name, searchSpace.Preset, searchSpace.DefaultInput,
                 splits.Train.NumClasses, kind, parse.GetValue(data.Dataset)!, parse.GetValue(data.ValSize), seed);
             if (!recipe.Resume(parse) && File.Exists(Path.Combine(folder.Path, "checkpoint.safetensors")))
                 throw new UserInputException($"{folder.Path} already holds a supernet run; pass --resume to continue it or choose another --output.");
+            // A resume with other settings is refused before space.json (or anything else) is rewritten.
+            if (recipe.Resume(parse) && File.Exists(Path.Combine(folder.Path, SupernetDirectory.SpaceFile))
+                && SupernetDirectory.Load(folder.Path).FirstDifference(folder) is { } changed)
+                throw new UserInputException($"{folder.Path} holds a supernet trained with {changed}; resume with the same settings or choose another --output.");
             var supernet = searchSpace.CreateSupernet(folder.ModelOptions with { DropPathRate = recipe.DropPath(parse), Seed = seed });
             int batches = Math.Max(1, splits.Train.Count / recipe.BatchSize(parse));
             var options = recipe.Recipe(parse, batches);
             var loader = recipe.TrainLoader(parse, splits.Train, folder.Input, folder.NumClasses, options.LabelSmoothing, seed);
-            folder.Save();
-            Console.Error.WriteLine($"training the {searchSpace.Name} ({searchSpace.Preset}) supernet with {KindNames.Of(kind)} sampling on {splits.Train.Count} images of {splits.Train.Name}, {options.Epochs} epochs, into {folder.Path}");
+            var announce = () => Console.Error.WriteLine($"training the {searchSpace.Name} ({searchSpace.Preset}) supernet with {KindNames.Of(kind)} sampling on {splits.Train.Count} images of {splits.Train.Name}, {options.Epochs} epochs, into {folder.Path}");
             var samplerPasses = new SubnetSampler(supernet, kind, seed);
             var trainer = TrainCommand.RunTrainer(run.WantsBar(parse),
                 progress => new Trainer(supernet, loader, null, options, folder.Path, progress, samplerPasses)
@@ -63,7 +67,11 @@ public static class SupernetCommand
                     // The data's card (no model): extract and search read the classes, normalisation and test split from it.
                     Card = data.Card(parse, splits, folder.Input, folder.NumClasses, seed),
                 },
-                recipe.Resume(parse));
+                recipe.Resume(parse), () =>
+                {
+                    folder.Save();
+                    announce();
+                });
             TrainCommand.PrintOutcome(trainer, run.WantsJson(parse), splits.Train.Skipped.Count);
             return ExitCodes.Success;
         });

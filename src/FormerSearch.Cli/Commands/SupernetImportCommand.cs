@@ -41,7 +41,7 @@ public static class SupernetImportCommand
             if (parse.GetValue(dataset) is { } spec) DatasetSpec.Parse(spec);
             int classes = WeightsFile.HeadClasses(path)
                 ?? throw new UserInputException($"'{path}' has no 2-D head.weight to read the class count from, so it is not the {searchSpace.Name} supernet's weights.");
-            var folder = new SupernetDirectory(parse.GetValue(output)!, searchSpace.Name, searchSpace.Preset, searchSpace.DefaultInput, classes,
+            var folder = new SupernetDirectory(OutputPath.Folder(parse.GetValue(output)!), searchSpace.Name, searchSpace.Preset, searchSpace.DefaultInput, classes,
                 SamplerKind.Uniform, parse.GetValue(dataset) ?? "", CommonOptions.AtLeast(parse.GetValue(valSize), 0, "--val-size"), run.SeedOr(parse));
             if (File.Exists(folder.WeightsPath)) throw new UserInputException($"{folder.Path} already holds a supernet; choose another --output.");
             var supernet = searchSpace.CreateSupernet(folder.ModelOptions);

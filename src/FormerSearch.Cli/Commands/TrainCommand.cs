@@ -34,6 +34,9 @@ public static class TrainCommand
         {
             run.ApplyThreads(parse);
             var entry = selection.Resolve(parse);
+            string dir = OutputPath.Folder(parse.GetValue(output) ?? Path.Combine("runs", entry.Name));
+            if (!recipe.Resume(parse) && File.Exists(Path.Combine(dir, "checkpoint.safetensors")))
+                throw new UserInputException($"{dir} already holds a training run; pass --resume to continue it or choose another --output.");
             ulong seed = run.SeedOr(parse);
             // An image folder is decoded at the model's input: --input, else the model's own default size.
             var given = parse.GetValue(input) is { } text ? ProfileCommand.ParseInput(text) : (ModelInput?)null;
@@ -51,14 +54,11 @@ public static class TrainCommand
             var options = recipe.Recipe(parse, batches);
             var loader = recipe.TrainLoader(parse, splits.Train, size, classes, options.LabelSmoothing, seed);
             var validation = splits.Validation is { } v ? DataLoader.ForEvaluation(v, recipe.BatchSize(parse), size, classes) : null;
-            string dir = parse.GetValue(output) ?? Path.Combine("runs", entry.Name);
-            if (!recipe.Resume(parse) && File.Exists(Path.Combine(dir, "checkpoint.safetensors")))
-                throw new UserInputException($"{dir} already holds a training run; pass --resume to continue it or choose another --output.");
 
-            Console.Error.WriteLine($"training {entry.Name} at {size}, {classes} classes, on {splits.Train.Count} images of {splits.Train.Name} ({loader.BatchesPerEpoch} batches of {loader.BatchSize} per epoch, {options.Epochs} epochs) into {dir}");
+            var announce = () => Console.Error.WriteLine($"training {entry.Name} at {size}, {classes} classes, on {splits.Train.Count} images of {splits.Train.Name} ({loader.BatchesPerEpoch} batches of {loader.BatchSize} per epoch, {options.Epochs} epochs) into {dir}");
             var (name, architecture) = selection.CardNames(parse);
             var card = data.Card(parse, splits, size, classes, seed).WithModel(name, architecture);
-            var trainer = RunTrainer(run.WantsBar(parse), progress => new Trainer(model, loader, validation, options, dir, progress) { Card = card }, recipe.Resume(parse));
+            var trainer = RunTrainer(run.WantsBar(parse), progress => new Trainer(model, loader, validation, options, dir, progress) { Card = card }, recipe.Resume(parse), announce);
             PrintOutcome(trainer, run.WantsJson(parse), splits.Train.Skipped.Count);
             return ExitCodes.Success;
         });
@@ -88,18 +88,19 @@ public static class TrainCommand
         }.ToJsonString());
     }
 
-    /// <summary>Runs a trainer under a progress bar or log lines and returns it (a diverged run throws <see cref="TrainingDivergedException"/>: exit 1).</summary>
-    internal static Trainer RunTrainer(bool bar, Func<ITrainingProgress, Trainer> create, bool resume)
+    /// <summary>
+    /// Runs a trainer under a progress bar or log lines and returns it (a diverged run throws <see cref="TrainingDivergedException"/>: exit 1).
+    /// A resume of a checkpoint with other settings is refused before <paramref name="beforeRun"/> (which announces the run, and
+    /// may write its description) is called.
+    /// </summary>
+    internal static Trainer RunTrainer(bool bar, Func<ITrainingProgress, Trainer> create, bool resume, Action? beforeRun = null)
     {
-        if (!bar)
-        {
-            var plain = create(new LogLineProgress());
-            plain.Run(resume);
-            return plain;
-        }
-        var progress = new ProgressBarProgress();
+        ITrainingProgress progress = bar ? new ProgressBarProgress() : new LogLineProgress();
         var trainer = create(progress);
-        progress.Run(() => trainer.Run(resume));
+        if (resume) trainer.CheckResume();
+        beforeRun?.Invoke();
+        if (progress is ProgressBarProgress shown) shown.Run(() => trainer.Run(resume));
+        else trainer.Run(resume);
         return trainer;
     }
 }

@@ -145,13 +145,9 @@ public static class Npy
     private static void WriteAtomically(string path, byte[] header, ReadOnlySpan<byte> data)
     {
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException(".npy writing needs a little-endian machine.");
-        string temp = path + ".tmp-" + Environment.ProcessId;
-        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
-        {
-            file.Write(header);
-            file.Write(data);
-            file.Flush(flushToDisk: true);
-        }
-        File.Move(temp, path, overwrite: true);
+        using var file = AtomicFile.Create(path);
+        file.Stream.Write(header);
+        file.Stream.Write(data);
+        file.Commit();
     }
 }

@@ -147,8 +147,7 @@ public static class SafeTensors
         int pad = (int)((8 - headerStream.Length % 8) % 8);
         for (int i = 0; i < pad; i++) headerStream.WriteByte((byte)' ');
 
-        string temp = path + ".tmp-" + Environment.ProcessId;
-        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
+        AtomicFile.Write(path, file =>
         {
             Span<byte> len = stackalloc byte[8];
             BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)headerStream.Length);
@@ -162,9 +161,7 @@ public static class SafeTensors
                 if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("safetensors writing needs a little-endian machine.");
                 file.Write(raw);
             }
-            file.Flush(flushToDisk: true);
-        }
-        File.Move(temp, path, overwrite: true);
+        });
     }
 
     private static Tensor ReadTensor(JsonProperty entry, ReadOnlySpan<byte> data, string source)

@@ -1,5 +1,6 @@
 using System.Reflection;
 using FormerSearch.Engine;
+using FormerSearch.Engine.IO;
 using FormerSearch.Engine.Autograd;
 using FormerSearch.Engine.Memory;
 using FormerSearch.Engine.Tracing;
@@ -106,19 +107,12 @@ public static class OnnxExporter
     public static void Save(VisionModel model, string path, OnnxExportOptions? options = null)
     {
         var bytes = ToBytes(model, options);
-        string temp = $"{path}.tmp-{Environment.ProcessId}";
         try
         {
-            using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-            {
-                file.Write(bytes);
-                file.Flush(flushToDisk: true);
-            }
-            File.Move(temp, path, overwrite: true);
+            AtomicFile.WriteAllBytes(path, bytes);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            if (File.Exists(temp)) File.Delete(temp);
             throw new UserInputException($"Cannot write the ONNX file '{path}': {e.Message}", e);
         }
     }

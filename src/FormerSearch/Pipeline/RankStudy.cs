@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using FormerSearch.Data;
 using FormerSearch.Data.Folders;
 using FormerSearch.Engine;
+using FormerSearch.Engine.IO;
 using FormerSearch.Models;
 using FormerSearch.Search;
 using FormerSearch.Spaces;
@@ -72,7 +73,7 @@ public sealed class RankStudy(SupernetDirectory folder, string? dataDir, string 
             ["spearman_rho"] = RankCorrelation.SpearmanRho(inherited, standalone),
             ["pairs"] = pairs,
         };
-        File.WriteAllText(Path.Combine(output, "rank_study.json"), result.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        AtomicFile.WriteAllText(Path.Combine(output, "rank_study.json"), result.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         return result;
     }
 

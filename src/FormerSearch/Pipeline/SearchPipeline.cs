@@ -12,6 +12,7 @@ using FormerSearch.Studies;
 using FormerSearch.Supernets;
 using FormerSearch.Training;
 using FormerSearch.Engine;
+using FormerSearch.Engine.IO;
 
 namespace FormerSearch.Pipeline;
 
@@ -19,7 +20,7 @@ namespace FormerSearch.Pipeline;
 /// <c>former search</c> end to end, into one folder: train the supernet (<c>supernet/</c>), search it under the budget
 /// (<c>study.sqlite</c>), extract the best subnet (<c>best/</c>), fine-tune it (<c>finetune/</c>), test it
 /// (<c>summary.json</c>) and draw the report (<c>report.html</c>). Each stage is skipped or resumed when an earlier,
-/// interrupted run of the same settings got that far.
+/// interrupted run of the same settings (recorded in <c>search.json</c>) got that far; every file is written atomically.
 /// </summary>
 /// <param name="reporter">Where an image folder's decoding progress and skipped files are shown (null: nowhere).</param>
 public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingProgress progress, Action<string> log, IImageFolderReporter? reporter = null)
@@ -29,8 +30,10 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
     public JsonObject Run(bool resume)
     {
         string root = settings.Output;
-        if (!resume && Directory.Exists(root) && Directory.EnumerateFileSystemEntries(root).Any())
+        bool started = Directory.Exists(root) && Directory.EnumerateFileSystemEntries(root).Any();
+        if (!resume && started)
             throw new UserInputException($"{root} already holds a search; pass --resume to continue it or choose another --output.");
+        if (started) SearchSettingsFile.CheckSame(root, settings); // before anything in the folder is written
         Directory.CreateDirectory(root);
         var space = SearchSpaces.Create(settings.Space, settings.SpacePreset);
         var algorithm = Algorithm(); // checked before any work
@@ -48,6 +51,9 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
         var constraints = Budget(space, options);
         constraints.Validate(space, options, constraints.Latency.IsBounded ? latency : null);
 
+        if (!started) SearchSettingsFile.Save(root, settings);
+        AtomicFile.RemoveStale(root); // temporaries of writers killed in an earlier run here
+        AtomicFile.RemoveStale(Path.Combine(root, "best"));
         var supernet = TrainSupernet(space, splits, options);
         BufferPool.Trim(); // each stage's activations have other sizes; what training pooled is not needed again
         var (best, result) = SearchSupernet(space, splits, options, supernet, constraints, latency, algorithm, resume);
@@ -78,13 +84,13 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
         if (settings.Supernet is { } given)
         {
             var trained = SupernetDirectory.Load(given);
-            if (trained != folder with { Path = given })
-                throw new UserInputException($"The supernet in {given} was trained on other settings than this search's ({Describe(trained)}, not {Describe(folder)}).");
+            if (trained.FirstDifference(folder) is { } difference)
+                throw new UserInputException($"The supernet in {given} was trained on other settings than this search's ({difference}).");
             log($"supernet: searching the trained supernet in {given}");
             return trained.LoadSupernet();
         }
-        if (File.Exists(Path.Combine(folder.Path, SupernetDirectory.SpaceFile)) && SupernetDirectory.Load(folder.Path) is var earlier && earlier != folder)
-            throw new UserInputException($"{folder.Path} holds a supernet trained on other settings ({Describe(earlier)}, not {Describe(folder)}); choose another --output.");
+        if (File.Exists(Path.Combine(folder.Path, SupernetDirectory.SpaceFile)) && SupernetDirectory.Load(folder.Path).FirstDifference(folder) is { } changed)
+            throw new UserInputException($"{folder.Path} holds a supernet trained on other settings ({changed}); choose another --output.");
         if (File.Exists(folder.WeightsPath))
         {
             log($"supernet: reusing {folder.WeightsPath}");
@@ -138,9 +144,6 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
         return (result.Best, result);
     }
 
-    private static string Describe(SupernetDirectory d) =>
-        $"{d.Space} ({d.Preset}), {d.Input} input, {d.NumClasses} classes, {KindNames.Of(d.Sampler)} sampling, {d.Dataset} with {d.ValSize} held out by seed {d.Seed}";
-
     private DataLoader TrainLoader(ImageDataset train, Augmentation augmentation, ModelOptions options) =>
         DataLoader.ForTraining(train, settings.BatchSize, augmentation, options.Input, options.NumClasses, settings.Seed);
 
@@ -161,7 +164,7 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
         }
         string bestDir = Path.Combine(settings.Output, "best");
         Directory.CreateDirectory(bestDir);
-        File.WriteAllText(Path.Combine(bestDir, "model.arch.json"), best.Architecture.ToJson() + "\n");
+        AtomicFile.WriteAllText(Path.Combine(bestDir, "model.arch.json"), best.Architecture.ToJson() + "\n");
         string init = Path.Combine(bestDir, "inherited.safetensors");
         var calibration = TrainLoader(splits.Train, Augmentation.None, options);
         supernet.Activate(best.Architecture);
@@ -178,12 +181,12 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
             log($"finetune: {best.Key} for {(settings.FinetuneMaxSteps is { } s ? $"{s} steps" : $"{settings.FinetuneEpochs} epoch(s)")} into {finetuneDir}");
             var trainer = new Trainer(model, loader, null, recipe, finetuneDir, progress) { Card = card };
             trainer.Run(resume: File.Exists(trainer.CheckpointPath));
-            File.Copy(trainer.ModelPath, Path.Combine(bestDir, "model.safetensors"), overwrite: true);
+            AtomicFile.Copy(trainer.ModelPath, Path.Combine(bestDir, "model.safetensors"));
         }
         else
         {
             log($"finetune: none; {best.Key} keeps its inherited weights");
-            File.Copy(init, Path.Combine(bestDir, "model.safetensors"), overwrite: true);
+            AtomicFile.Copy(init, Path.Combine(bestDir, "model.safetensors"));
         }
 
         var val = Evaluator.Evaluate(model, DataLoader.ForEvaluation(splits.Validation!, 256, options.Input, options.NumClasses));
@@ -209,8 +212,7 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
                 ["skipped_images"] = splits.Train.Skipped.Count,
             },
         };
-        File.WriteAllText(summaryPath + ".tmp", summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
-        File.Move(summaryPath + ".tmp", summaryPath, overwrite: true);
+        AtomicFile.WriteAllText(summaryPath, summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         log($"best: test top-1 {test.Top1:P2} after fine-tuning ({best.Params:N0} params, {best.Macs:N0} MACs)");
         return summary;
     }

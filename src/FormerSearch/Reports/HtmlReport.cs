@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using FormerSearch.Search;
 using FormerSearch.Spaces;
 using FormerSearch.Studies;
+using FormerSearch.Engine.IO;
 
 namespace FormerSearch.Reports;
 
@@ -28,17 +29,7 @@ public static class HtmlReport
     public static void Write(IReadOnlyList<string> studyPaths, string output, ReportOptions? options = null)
     {
         string html = Render(studyPaths, options ?? new ReportOptions());
-        string full = Path.GetFullPath(output);
-        string temp = full + ".tmp-" + Guid.NewGuid().ToString("N")[..8];
-        try
-        {
-            File.WriteAllText(temp, html, new UTF8Encoding(false));
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+        AtomicFile.WriteAllText(output, html);
     }
 
     /// <summary>

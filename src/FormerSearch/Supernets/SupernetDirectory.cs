@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using FormerSearch.Engine;
+using FormerSearch.Engine.IO;
 using FormerSearch.Models;
 using FormerSearch.Search;
 using FormerSearch.Spaces;
@@ -49,9 +50,29 @@ public sealed record SupernetDirectory(string Path, string Space, string Preset,
             ["seed"] = Seed,
         };
         string file = System.IO.Path.Combine(Path, SpaceFile);
-        File.WriteAllText(file + ".tmp", doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
-        File.Move(file + ".tmp", file, overwrite: true);
+        AtomicFile.WriteAllText(file, doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
     }
+
+    /// <summary>
+    /// The first setting in which <paramref name="other"/> differs from this folder's, by the option that sets it (as
+    /// <c>"--sampler uniform, not sandwich"</c>: this folder's value first), or null when they agree (paths aside).
+    /// </summary>
+    public string? FirstDifference(SupernetDirectory other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        foreach (var (setting, mine, theirs) in new (string, string, string)[]
+        {
+            ("--space", Space, other.Space), ("--preset", Preset, other.Preset), ("input", Input.ToString(), other.Input.ToString()),
+            ("classes", Number(NumClasses), Number(other.NumClasses)), ("--sampler", KindNames.Of(Sampler), KindNames.Of(other.Sampler)),
+            ("--dataset", Dataset, other.Dataset), ("--val-size", Number(ValSize), Number(other.ValSize)), ("--seed", Number(Seed), Number(other.Seed)),
+        })
+        {
+            if (mine != theirs) return $"{setting} {mine}, not {theirs}";
+        }
+        return null;
+    }
+
+    private static string Number(decimal value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Reads the folder's <c>space.json</c>.</summary>
     /// <exception cref="UserInputException">The folder does not exist, or has no valid <c>space.json</c> (it is not a supernet folder).</exception>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FormerSearch.Engine.IO;
 
 namespace FormerSearch.Training;
 
@@ -25,24 +26,21 @@ public static class MetricsLog
     }
 
     /// <summary>
-    /// Drops the lines of epochs after the first <paramref name="epochs"/>: a run that died between writing an epoch's
-    /// line and its checkpoint redoes that epoch on resume and must not list it twice.
+    /// Keeps the first <paramref name="lines"/> complete lines and drops the rest: those of work a resumed run redoes (a
+    /// run that died between appending an epoch's line and writing the checkpoint that counts it) and a line torn by the
+    /// kill. Rewritten atomically, and only when something is dropped, so a kill here loses nothing.
     /// </summary>
-    public static void KeepEpochs(string path, int epochs)
+    public static void KeepLines(string path, int lines)
     {
         if (!File.Exists(path)) return;
-        var kept = File.ReadAllLines(path).Where(line =>
+        string text = File.ReadAllText(path);
+        int end = 0;
+        for (int kept = 0; kept < lines; kept++)
         {
-            try
-            {
-                using var doc = JsonDocument.Parse(line);
-                return doc.RootElement.GetProperty("epoch").GetInt32() <= epochs;
-            }
-            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
-            {
-                return false; // a line torn by the crash
-            }
-        }).ToArray();
-        File.WriteAllLines(path, kept);
+            int newline = text.IndexOf('\n', end);
+            if (newline < 0) break; // fewer lines than counted: keep every complete one
+            end = newline + 1;
+        }
+        if (end < text.Length) AtomicFile.WriteAllText(path, text[..end]);
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using FormerSearch.Engine;
+using FormerSearch.Engine.IO;
 using FormerSearch.Engine.Memory;
 using FormerSearch.Engine.Optim;
 using FormerSearch.Engine.Optim.Schedules;
@@ -13,7 +14,9 @@ namespace FormerSearch.Training;
 /// label smoothing or soft targets, optional gradient clipping and weight average, validation per epoch, checkpoints
 /// that resume bit-exactly. Writes into its output directory: <c>checkpoint.safetensors</c> (every epoch and every
 /// <see cref="TrainingOptions.CheckpointEvery"/> steps), <c>metrics.jsonl</c> (one line per epoch),
-/// <c>model.safetensors</c> (official names and layouts) and <c>model_ema.safetensors</c> at the end.
+/// <c>model.safetensors</c> (official names and layouts) and <c>model_ema.safetensors</c> at the end. Each file is
+/// written atomically, and an epoch's metrics line before the checkpoint that counts it, so a run killed at any moment
+/// and resumed leaves the folder an uninterrupted run leaves (timings aside).
 /// </summary>
 public sealed class Trainer
 {
@@ -79,6 +82,19 @@ public sealed class Trainer
     /// <summary>Optimiser steps the run makes in all.</summary>
     public int TotalSteps => _totalSteps;
 
+    /// <summary>Tests only: called with a file's name just before the run writes it (throw to stand for a kill there).</summary>
+    internal Action<string>? BeforeWrite { get; init; }
+
+    /// <summary>
+    /// Refuses, before anything is written, to resume the checkpoint in the output directory if a run with other settings
+    /// wrote it (reads its header alone); does nothing when there is none.
+    /// </summary>
+    /// <exception cref="UserInputException">The checkpoint is not a training checkpoint, or its run had other settings (the message names the first that differs).</exception>
+    public void CheckResume()
+    {
+        if (File.Exists(CheckpointPath)) TrainingCheckpoint.CheckResumable(CheckpointPath, Fingerprint());
+    }
+
     /// <summary>
     /// Trains to the end, continuing from <see cref="CheckpointPath"/> when <paramref name="resume"/> is set and it exists,
     /// and returns the metrics of the epochs this call finished.
@@ -92,12 +108,14 @@ public sealed class Trainer
         if (resume && File.Exists(CheckpointPath))
         {
             position = TrainingCheckpoint.Load(CheckpointPath, _model, _optimizer, _ema, Fingerprint());
-            MetricsLog.KeepEpochs(MetricsPath, position.Epoch);
+            position = position with { MetricsLines = position.MetricsLines ?? LinesLogged(position) };
+            MetricsLog.KeepLines(MetricsPath, position.MetricsLines.Value);
         }
         else
         {
             File.Delete(MetricsPath);
         }
+        AtomicFile.RemoveStale(_outputDir); // temporaries of writers killed in an earlier run here
 
         var finished = new List<EpochMetrics>();
         _model.Train();
@@ -133,16 +151,18 @@ public sealed class Trainer
             imagesHere += data.Labels.Length;
             _progress.StepCompleted(batch - 1, lossSum / batch, (double)hits / images, lr, imagesHere / clock.Elapsed.TotalSeconds);
             if (_options.CheckpointEvery is { } every && step % every == 0 && batch < _train.BatchesPerEpoch && step < _totalSteps)
-                Checkpoint(new TrainingPosition(epoch, batch, step, lossSum, hits, images));
+                Checkpoint(new TrainingPosition(epoch, batch, step, lossSum, hits, images, position.MetricsLines));
         }
         double seconds = clock.Elapsed.TotalSeconds;
         bool partial = batch < _train.BatchesPerEpoch; // the step budget ended inside the epoch
         var validation = _validation is null ? null : Evaluator.Evaluate(_model, _validation);
         metrics = new EpochMetrics(epoch + 1, step, batch == 0 ? 0 : lossSum / batch, images == 0 ? 0 : (double)hits / images, lr,
             seconds > 0 ? imagesHere / seconds : 0, seconds, validation);
+        BeforeWrite?.Invoke(Path.GetFileName(MetricsPath));
         MetricsLog.Append(MetricsPath, metrics);
+        int lines = (position.MetricsLines ?? 0) + 1;
         // A budget that ends inside an epoch keeps the place in the checkpoint (the run is finished, but the file says where it stood).
-        var next = partial ? new TrainingPosition(epoch, batch, step, lossSum, hits, images) : new TrainingPosition(epoch + 1, 0, step, 0, 0, 0);
+        var next = partial ? new TrainingPosition(epoch, batch, step, lossSum, hits, images, lines) : new TrainingPosition(epoch + 1, 0, step, 0, 0, 0, lines);
         Checkpoint(next);
         _progress.EpochCompleted(metrics);
         return next;
@@ -173,8 +193,17 @@ public sealed class Trainer
         return first;
     }
 
-    private void Checkpoint(TrainingPosition position) =>
+    private void Checkpoint(TrainingPosition position)
+    {
+        BeforeWrite?.Invoke(Path.GetFileName(CheckpointPath));
         TrainingCheckpoint.Save(CheckpointPath, _model, _optimizer, _ema, position, Fingerprint());
+    }
+
+    /// <summary>
+    /// Lines of <c>metrics.jsonl</c> a checkpoint without the count stands for: one per finished epoch, and one for an epoch
+    /// the step budget ended inside (logged although unfinished; only the last checkpoint reaches the budget).
+    /// </summary>
+    private int LinesLogged(TrainingPosition position) => position.Epoch + (position.Batch > 0 && position.Step >= _totalSteps ? 1 : 0);
 
     private void SaveFinalWeights()
     {
@@ -189,6 +218,7 @@ public sealed class Trainer
 
     private void SaveWeights(string path)
     {
+        BeforeWrite?.Invoke(Path.GetFileName(path));
         if (Card is { } card) card.Save(_model, path);
         else _model.SaveSafeTensors(path);
     }

@@ -34,6 +34,7 @@ public static class TrainingCheckpoint
             ["epoch_loss_sum"] = position.EpochLossSum.ToString("R", CultureInfo.InvariantCulture),
             ["epoch_hits"] = Text(position.EpochHits),
             ["epoch_images"] = Text(position.EpochImages),
+            ["metrics_lines"] = Text(position.MetricsLines ?? 0),
             ["rng"] = string.Join(',', Text(a), Text(b), Text(c), Text(d)),
             // Which parameters have a gradient: optimisers skip the others, so the resumed run must match (supernet
             // alternatives get one only once a sampled subnet has used them).
@@ -49,14 +50,10 @@ public static class TrainingCheckpoint
     /// <exception cref="UserInputException">The file is not a training checkpoint, is damaged, or was written by a run with a different recipe, model or data (the fingerprints differ).</exception>
     public static TrainingPosition Load(string path, VisionModel model, Optimizer optimizer, ModelEma? ema, string fingerprint)
     {
-        var header = SafeTensors.ReadHeader(path);
-        var meta = header.Metadata;
-        if (!meta.TryGetValue("format", out var format) || format != Format)
-            throw new UserInputException($"{path} is not a former training checkpoint.");
-        if (meta.GetValueOrDefault("fingerprint") != fingerprint)
-            throw new UserInputException($"{path} was written by a run with other settings ({meta.GetValueOrDefault("fingerprint")}); resume with the same model, data and options, or train into a new --output.");
+        var meta = CheckedMetadata(path, fingerprint);
         var position = new TrainingPosition(Int(meta, "epoch", path), Int(meta, "batch", path), Int(meta, "step", path),
-            Double(meta, "epoch_loss_sum", path), Int(meta, "epoch_hits", path), Int(meta, "epoch_images", path));
+            Double(meta, "epoch_loss_sum", path), Int(meta, "epoch_hits", path), Int(meta, "epoch_images", path),
+            meta.ContainsKey("metrics_lines") ? Int(meta, "metrics_lines", path) : null);
         var rng = (meta.GetValueOrDefault("rng") ?? "").Split(',');
         if (rng.Length != 4 || !rng.All(s => uint.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out _)))
             throw new UserInputException($"{path} has no valid generator state.");
@@ -93,6 +90,30 @@ public static class TrainingCheckpoint
             generator.State = (uint.Parse(rng[0], CultureInfo.InvariantCulture), uint.Parse(rng[1], CultureInfo.InvariantCulture),
                 uint.Parse(rng[2], CultureInfo.InvariantCulture), uint.Parse(rng[3], CultureInfo.InvariantCulture));
         return position;
+    }
+
+    /// <summary>
+    /// Refuses to resume <paramref name="path"/> unless it was written by a run of <paramref name="fingerprint"/>; reads the
+    /// header alone, so a run can check before it writes anything.
+    /// </summary>
+    /// <exception cref="UserInputException">The file is not a training checkpoint, or its run had other settings (the message names the first that differs).</exception>
+    public static void CheckResumable(string path, string fingerprint) => CheckedMetadata(path, fingerprint);
+
+    private static IReadOnlyDictionary<string, string> CheckedMetadata(string path, string fingerprint)
+    {
+        var meta = SafeTensors.ReadHeader(path).Metadata;
+        if (!meta.TryGetValue("format", out var format) || format != Format)
+            throw new UserInputException($"{path} is not a former training checkpoint.");
+        string saved = meta.GetValueOrDefault("fingerprint") ?? "";
+        if (saved == fingerprint) return meta;
+        // Name the first setting that differs, not the whole recipe (which runs to a screenful).
+        char[] separators = [';', ',', '{', '}'];
+        var then = saved.Split(separators, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var now = fingerprint.Split(separators, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        int i = 0;
+        while (i < then.Length && i < now.Length && then[i] == now[i]) i++;
+        string was = i < then.Length ? then[i] : "nothing more", isNow = i < now.Length ? now[i] : "nothing more";
+        throw new UserInputException($"{path} was written by a run with other settings ({was} there, {isNow} now); resume with the same model, data and options, or train into a new --output.");
     }
 
     private static Dictionary<string, Tensor> Section(Dictionary<string, Tensor> all, string prefix) =>

@@ -7,7 +7,12 @@ namespace FormerSearch.Training;
 /// <param name="EpochLossSum">Sum of the unfinished epoch's batch losses.</param>
 /// <param name="EpochHits">Top-1 hits of the unfinished epoch's batches.</param>
 /// <param name="EpochImages">Images of the unfinished epoch's batches.</param>
-public sealed record TrainingPosition(int Epoch, int Batch, int Step, double EpochLossSum, long EpochHits, long EpochImages)
+/// <param name="MetricsLines">
+/// Lines of <c>metrics.jsonl</c> written by then (null: not known, a checkpoint of an older version). A line is appended
+/// before the checkpoint that counts it, so on resume the log holds at least these; later lines are from work the
+/// resumed run redoes, and are dropped.
+/// </param>
+public sealed record TrainingPosition(int Epoch, int Batch, int Step, double EpochLossSum, long EpochHits, long EpochImages, int? MetricsLines = 0)
 {
     /// <summary>The start of a fresh run.</summary>
     public static TrainingPosition Start { get; } = new(0, 0, 0, 0, 0, 0);

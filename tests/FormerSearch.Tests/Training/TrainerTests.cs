@@ -12,7 +12,7 @@ public sealed class TrainerTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static VisionModel TinyModel(float dropPath = 0f) =>
+    internal static VisionModel TinyModel(float dropPath = 0f) =>
         AutoFormerVariants.Entry("tiny", new AutoFormerConfig { EmbedDim = 24, NumHeads = [2, 1], MlpRatios = [2f, 1.5f], HeadDim = 8, PatchSize = 8 })
             .Create(ModelOptions.For(Size, 4) with { DropPathRate = dropPath, Seed = 7 });
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using FormerSearch.Engine;
+using FormerSearch.Engine.IO;
 using SkiaSharp;
 
 namespace FormerSearch.Data.Folders;
@@ -44,7 +45,7 @@ public static class ImageFolderWriter
             Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, i =>
             {
                 string path = Path.Combine(folders[data.Labels[i]], i.ToString(CultureInfo.InvariantCulture).PadLeft(nameDigits, '0') + extension);
-                File.WriteAllBytes(path, Encode(data.ImageBytes(i), data.Height, data.Width, data.Channels, format));
+                AtomicFile.WriteAllBytes(path, Encode(data.ImageBytes(i), data.Height, data.Width, data.Channels, format));
                 progress?.Advance(1);
             });
         }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using FormerSearch.Engine;
+using FormerSearch.Engine.IO;
 
 namespace FormerSearch.Models;
 
@@ -67,9 +68,7 @@ public static class BurgerFormerArchFormat
     public static void Write(string path, BurgerFormerConfig config, string name = "arch")
     {
         string text = path.EndsWith(".py", StringComparison.OrdinalIgnoreCase) ? ToPython(config, name) : ToJson(config);
-        string temp = path + ".tmp";
-        File.WriteAllText(temp, text);
-        File.Move(temp, path, overwrite: true);
+        AtomicFile.WriteAllText(path, text);
     }
 
     /// <summary>The official dictionary as indented JSON (keys in the official order).</summary>

@@ -1,0 +1,60 @@
+namespace FormerSearch.Cli.Tests;
+
+/// <summary>A <c>--resume</c> with settings other than the run's is refused in one sentence naming the setting, and changes nothing.</summary>
+public sealed class RefusedResumeTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("former-resume-").FullName;
+    private readonly string _spec;
+
+    public RefusedResumeTests() => _spec = NpyFiles.RandomDataset(_dir, 64, seed: 9);
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    // The arguments with the option's value replaced.
+    private static string[] With(string[] args, string option, string value) =>
+        args.Select((a, i) => i > 0 && args[i - 1] == option ? value : a).ToArray();
+
+    private static void Refused(string folder, string[] args, string setting)
+    {
+        var before = FormerProcess.Snapshot(folder);
+        var r = FormerProcess.Run(args);
+        Assert.True(r.ExitCode == 2, $"exit {r.ExitCode}: {r.StdErr}");
+        Assert.Contains(setting, r.StdErr);
+        Assert.Single(r.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.True(r.StdErr.Length <= 300, r.StdErr);
+        Assert.Equal(before, FormerProcess.Snapshot(folder));
+    }
+
+    [Fact]
+    public void A_supernet_resume_with_another_sampler_held_out_size_or_recipe_leaves_the_folder_as_it_was()
+    {
+        string sn = Path.Combine(_dir, "sn");
+        string[] args = ["supernet", "train", "--space", "burger", "--sampler", "spos", "--dataset", _spec, "--val-size", "16", "--max-steps", "2",
+            "--batch-size", "16", "--output", sn, "--threads", "1", "--no-progress"];
+        var first = FormerProcess.Run(args);
+        Assert.True(first.ExitCode == 0, first.StdErr);
+        var spaceJson = File.ReadAllBytes(Path.Combine(sn, "space.json"));
+
+        Refused(sn, [.. With(args, "--sampler", "uniform"), "--resume"], "--sampler spos, not uniform");
+        Refused(sn, [.. With(args, "--val-size", "24"), "--resume"], "--val-size 16, not 24");
+        Refused(sn, [.. args, "--resume", "--lr", "0.5"], "LearningRate");
+        Assert.Equal(spaceJson, File.ReadAllBytes(Path.Combine(sn, "space.json")));
+
+        // The same settings resume the finished run: its metrics stay as they were.
+        var metrics = File.ReadAllBytes(Path.Combine(sn, "metrics.jsonl"));
+        var again = FormerProcess.Run([.. args, "--resume"]);
+        Assert.True(again.ExitCode == 0, again.StdErr);
+        Assert.Equal(metrics, File.ReadAllBytes(Path.Combine(sn, "metrics.jsonl")));
+        Assert.Equal(spaceJson, File.ReadAllBytes(Path.Combine(sn, "space.json")));
+    }
+
+    [Fact]
+    public void A_training_resume_with_another_recipe_leaves_the_folder_as_it_was()
+    {
+        string run = Path.Combine(_dir, "train");
+        string[] args = ["train", "--model", "poolformer_mini", "--dataset", _spec, "--max-steps", "2", "--batch-size", "16", "--output", run, "--threads", "1", "--no-progress"];
+        var first = FormerProcess.Run(args);
+        Assert.True(first.ExitCode == 0, first.StdErr);
+        Refused(run, [.. args, "--resume", "--weight-decay", "0.5"], "WeightDecay");
+    }
+}
