@@ -83,7 +83,7 @@ public sealed class Predictor
             // The architecture's own reason (patch size, stage strides) without saying which model and size were asked for is hard to act on.
             throw new UserInputException($"{entry.Name} cannot take {input} images: {e.Message.TrimEnd('.')}.", e);
         }
-        model.LoadWeights(weightsPath, strict: true, weightsKey);
+        WeightsFile.Load(model, weightsPath, weightsKey);
         return new Predictor(model, batchSize);
     }
 }
