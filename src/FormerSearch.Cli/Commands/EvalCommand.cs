@@ -20,7 +20,7 @@ public static class EvalCommand
     public static Command Create()
     {
         var selection = new ModelSelection();
-        var data = new DataOptions(defaultValSize: 0);
+        var data = new DataOptions(defaultValSize: 0, fromModelCard: true);
         var weights = new Option<string>("--weights") { Description = $"Weights: {WeightsKeyOption.Formats}, e.g. a `former train` model.safetensors.", Required = true };
         var weightsKey = WeightsKeyOption.Create();
         var split = new Option<string>("--split") { Description = "test | val (the images training held out: --val-size and --seed default to the weights' model card's).", DefaultValueFactory = _ => "test" };
