@@ -9,7 +9,7 @@ using FormerSearch.Training;
 namespace FormerSearch.Cli.Commands;
 
 /// <summary>
-/// <c>former eval [--model NAME | --arch FILE] --weights W --dataset SPEC [--split test|val] [--json]</c>: top-1, top-5 and
+/// <c>former eval [--model NAME | --arch FILE] --weights W [--dataset SPEC] [--split test|val] [--json]</c>: top-1, top-5 and
 /// loss of eval-mode forwards; <c>--json</c> prints <c>{"model", "dataset", "split", "images", "top1", "top5", "loss"}</c>.
 /// The weights' model card supplies what is not given — the model, input, class count, data set, and the held-out split
 /// (<c>--val-size</c>, <c>--seed</c>, <c>--test-size</c>) — and an option that contradicts it is an error; a <c>former train</c>
