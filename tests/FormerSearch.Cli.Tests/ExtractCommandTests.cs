@@ -7,8 +7,8 @@ namespace FormerSearch.Cli.Tests;
 /// <summary>
 /// <c>former extract</c> writes the model <c>supernet eval</c> scored: for a batch-norm subnet of each space that has batch norm,
 /// <c>former eval</c> of the extracted file prints the same top-1 as <c>supernet eval</c> with its default re-estimation, and
-/// <c>--no-recalibrate-bn</c> keeps the supernet's own statistics (other numbers). <c>eval --split val</c> is given the
-/// supernet's --val-size and --seed explicitly until weights files carry them.
+/// <c>--no-recalibrate-bn</c> keeps the supernet's own statistics (other numbers). <c>eval --split val</c> is given nothing but
+/// the weights: their model card names the subnet, the data set and the supernet's held-out split; a flag contradicting it is refused.
 /// </summary>
 public sealed class ExtractCommandTests : IDisposable
 {
@@ -51,9 +51,17 @@ public sealed class ExtractCommandTests : IDisposable
         double inherited = Top1(Ok(FormerProcess.Run("supernet", "eval", "--supernet", P("sn"), "--arch", arch, "--json", "--threads", "1")));
         var extract = Ok(FormerProcess.Run("extract", "--supernet", P("sn"), "--arch", arch, "--output", P("best.safetensors"), "--threads", "1"));
         Assert.Contains("re-estimated the subnet's batch-norm statistics on 20 batches", extract.StdErr);
-        double standalone = Top1(Ok(FormerProcess.Run("eval", "--arch", P("best.arch.json"), "--weights", P("best.safetensors"), "--dataset", _spec,
-            "--split", "val", "--val-size", "40", "--seed", "3", "--json", "--threads", "1")));
+        double standalone = Top1(Ok(FormerProcess.Run("eval", "--weights", P("best.safetensors"), "--split", "val", "--json", "--threads", "1")));
         Assert.Equal(inherited, standalone);
+        // Options that agree with the card change nothing; one that contradicts it is one sentence naming both values.
+        Assert.Equal(standalone, Top1(Ok(FormerProcess.Run("eval", "--arch", P("best.arch.json"), "--weights", P("best.safetensors"), "--dataset", _spec,
+            "--split", "val", "--val-size", "40", "--seed", "3", "--json", "--threads", "1"))));
+        foreach (var (option, value, carded) in new[] { ("--val-size", "30", "40"), ("--seed", "4", "3") })
+        {
+            var contradiction = FormerProcess.Run("eval", "--weights", P("best.safetensors"), "--split", "val", option, value, "--threads", "1");
+            Assert.Equal(2, contradiction.ExitCode);
+            Assert.Contains($"{option} {value} contradicts the model card of '{P("best.safetensors")}', which says {carded};", contradiction.StdErr);
+        }
 
         // The old flag is still accepted and means the default; --no-recalibrate-bn keeps the supernet's statistics.
         Ok(FormerProcess.Run("extract", "--supernet", P("sn"), "--arch", arch, "--output", P("old.safetensors"), "--recalibrate-bn", "--threads", "1"));
@@ -67,8 +75,7 @@ public sealed class ExtractCommandTests : IDisposable
         Assert.All(means, k => Assert.Equal(recalibrated[k].ToArray(), old[k].ToArray()));
         Assert.Contains(means, k => !recalibrated[k].ToArray().SequenceEqual(supernets[k].ToArray()));
         double keptTop1 = Top1(Ok(FormerProcess.Run("supernet", "eval", "--supernet", P("sn"), "--arch", arch, "--bn-batches", "0", "--json", "--threads", "1")));
-        Assert.Equal(keptTop1, Top1(Ok(FormerProcess.Run("eval", "--arch", P("kept.arch.json"), "--weights", P("kept.safetensors"), "--dataset", _spec,
-            "--split", "val", "--val-size", "40", "--seed", "3", "--json", "--threads", "1"))));
+        Assert.Equal(keptTop1, Top1(Ok(FormerProcess.Run("eval", "--weights", P("kept.safetensors"), "--split", "val", "--json", "--threads", "1"))));
 
         var both = FormerProcess.Run("extract", "--supernet", P("sn"), "--arch", arch, "--output", P("x.safetensors"), "--recalibrate-bn", "--no-recalibrate-bn");
         Assert.Equal(2, both.ExitCode);

@@ -97,6 +97,12 @@ public sealed class SearchCommandTests : IDisposable
         Assert.Equal("burger", doc.RootElement.GetProperty("best").GetProperty("arch").GetProperty("space").GetString());
         // Without fine-tuning the best's weights are the inherited ones.
         Assert.Equal(File.ReadAllBytes(Path.Combine(output, "best", "inherited.safetensors")), File.ReadAllBytes(Path.Combine(output, "best", "model.safetensors")));
+        // The best's model card holds the subnet, the data set and the held-out split: eval needs nothing else to score the images the search did.
+        var eval = FormerProcess.Run("eval", "--weights", Path.Combine(output, "best", "model.safetensors"), "--split", "val", "--json", "--threads", "1");
+        Assert.True(eval.ExitCode == 0, eval.StdErr);
+        using var scored = JsonDocument.Parse(eval.StdOut);
+        Assert.Equal(40, scored.RootElement.GetProperty("images").GetInt32());
+        Assert.Equal(doc.RootElement.GetProperty("best").GetProperty("val_acc").GetDouble(), scored.RootElement.GetProperty("top1").GetDouble());
 
         var contradicted = FormerProcess.Run("search", "--supernet", trained, "--space", "glit", "--dataset", _spec, "--output", Path.Combine(_dir, "other"));
         Assert.Equal(2, contradicted.ExitCode);

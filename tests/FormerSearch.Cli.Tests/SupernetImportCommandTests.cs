@@ -9,7 +9,8 @@ namespace FormerSearch.Cli.Tests;
 
 /// <summary>
 /// <c>former supernet import</c>: a supernet checkpoint saved elsewhere as AutoFormer's training script saves it ({'model': …} in
-/// PyTorch's zip format) becomes a supernet folder the other stages read — its weights kept bit for bit — and weights of
+/// PyTorch's zip format) becomes a supernet folder the other stages read — its weights kept bit for bit, with a model card its
+/// extracted subnets inherit — and weights of
 /// another preset are one sentence, exit 2.
 /// </summary>
 public sealed class SupernetImportCommandTests : IDisposable
@@ -43,8 +44,25 @@ public sealed class SupernetImportCommandTests : IDisposable
         Assert.Equal(0, FormerProcess.Run("space", "sample", "autoformer", "--smallest", "--output", P("archs")).ExitCode);
         var eval = FormerProcess.Run("supernet", "eval", "--supernet", P("sn"), "--arch", P("archs/smallest.json"), "--json");
         Assert.True(eval.ExitCode == 0, eval.StdErr);
+        double inherited;
         using (var doc = JsonDocument.Parse(eval.StdOut))
+        {
             Assert.Equal(40, doc.RootElement.GetProperty("images").GetInt32());
+            inherited = doc.RootElement.GetProperty("top1").GetDouble();
+        }
+
+        // The imported weights carry a card of what is known; a subnet extracted from them inherits it, so eval needs only the file.
+        var card = SafeTensors.LoadMetadata(P("sn/supernet.safetensors"));
+        Assert.Equal((space.DefaultInput.ToString(), "10", "40", "0"), (card["input"], card["num_classes"], card["val_size"], card["split_seed"]));
+        Assert.Equal(_spec, card["dataset"]);
+        Assert.Equal(0, FormerProcess.Run("extract", "--supernet", P("sn"), "--arch", P("archs/smallest.json"), "--output", P("small.safetensors")).ExitCode);
+        var standalone = FormerProcess.Run("eval", "--weights", P("small.safetensors"), "--split", "val", "--json");
+        Assert.True(standalone.ExitCode == 0, standalone.StdErr);
+        using (var doc = JsonDocument.Parse(standalone.StdOut))
+        {
+            Assert.Equal(40, doc.RootElement.GetProperty("images").GetInt32());
+            Assert.Equal(inherited, doc.RootElement.GetProperty("top1").GetDouble());
+        }
 
         var again = FormerProcess.Run("supernet", "import", "--space", "autoformer", "--weights", P("supernet.pth"), "--output", P("sn"));
         Assert.Equal(2, again.ExitCode);

@@ -23,13 +23,17 @@ public sealed class DataOptions
     /// <summary>How image folders are read.</summary>
     public FolderOptions Folders { get; } = new();
 
-    /// <summary>The options, with <paramref name="defaultValSize"/> held out unless told otherwise and <paramref name="defaultDataset"/> when one is implied.</summary>
-    public DataOptions(int defaultValSize, string? defaultDataset = null)
+    /// <summary>
+    /// The options, with <paramref name="defaultValSize"/> held out unless told otherwise and <paramref name="defaultDataset"/> when one
+    /// is implied; with <paramref name="fromModelCard"/> the data set may be left to a weights file's card (<see cref="OpenFor"/>).
+    /// </summary>
+    public DataOptions(int defaultValSize, string? defaultDataset = null, bool fromModelCard = false)
     {
         Dataset = new Option<string>("--dataset")
         {
-            Description = "fashion-mnist | mnist | cifar10 | cifar100 | npy:IMAGES.npy,LABELS.npy[,TEST_IMAGES.npy,TEST_LABELS.npy] | folder:DIR | folder:TRAIN_DIR,TEST_DIR",
-            Required = defaultDataset is null,
+            Description = "fashion-mnist | mnist | cifar10 | cifar100 | npy:IMAGES.npy,LABELS.npy[,TEST_IMAGES.npy,TEST_LABELS.npy] | folder:DIR | folder:TRAIN_DIR,TEST_DIR"
+                + (fromModelCard ? " (default: the weights' model card's)" : ""),
+            Required = defaultDataset is null && !fromModelCard,
         };
         if (defaultDataset is not null) Dataset.DefaultValueFactory = _ => defaultDataset;
         ValSize = new Option<int>("--val-size") { Description = "Training images held out (deterministically, by --seed) to validate on.", DefaultValueFactory = _ => defaultValSize };
@@ -57,6 +61,23 @@ public sealed class DataOptions
         var spec = Spec(parse);
         return DataSplits.Open(spec, parse.GetValue(DataDir), CommonOptions.AtLeast(parse.GetValue(ValSize), 0, "--val-size"), seed,
             Folders.For(parse, spec, decodeInput, run, trainedTestSize));
+    }
+
+    /// <summary>
+    /// Opens the data a model with <paramref name="card"/> (read from <paramref name="source"/>) is scored on, as it was trained: the
+    /// data set, held-out images (<c>--val-size</c>), their seed (<paramref name="seed"/>, the <c>--seed</c> given) and an image
+    /// folder's test size come from the card unless given; an image folder is decoded at <paramref name="decodeInput"/>.
+    /// </summary>
+    /// <exception cref="UserInputException">A value given contradicts the card's, or no data set is given and the card names none.</exception>
+    public DataSplits OpenFor(ParseResult parse, Inference.ModelCard card, string source, ulong? seed, ModelInput decodeInput, RunOptions run)
+    {
+        string text = card.SettleDataset(parse.GetValue(Dataset), source)
+            ?? throw new UserInputException($"Give the data set with --dataset SPEC: the weights {source} carry no model card naming it.");
+        int? valSize = parse.GetResult(ValSize) is { Implicit: false } ? CommonOptions.AtLeast(parse.GetValue(ValSize), 0, "--val-size") : null;
+        var spec = DatasetSpec.Parse(text);
+        int? testSize = Inference.ModelCard.Settle("--test-size", parse.GetValue(Folders.TestSize), card.TestSize, source);
+        return DataSplits.Open(spec, parse.GetValue(DataDir), Inference.ModelCard.Settle("--val-size", valSize, card.ValSize, source) ?? 0,
+            Inference.ModelCard.Settle("--seed", seed, card.SplitSeed, source) ?? 0, Folders.For(parse, spec, decodeInput, run, testSize));
     }
 
     /// <summary>The model card of a model trained on <paramref name="splits"/> at <paramref name="input"/> (data, classes, normalisation, held-out split).</summary>

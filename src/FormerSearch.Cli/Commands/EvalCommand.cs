@@ -9,19 +9,21 @@ using FormerSearch.Training;
 namespace FormerSearch.Cli.Commands;
 
 /// <summary>
-/// <c>former eval [--model NAME | --arch FILE] --weights W --dataset SPEC [--split test|val] [--json]</c>: top-1, top-5 and
+/// <c>former eval [--model NAME | --arch FILE] --weights W [--dataset SPEC] [--split test|val] [--json]</c>: top-1, top-5 and
 /// loss of eval-mode forwards; <c>--json</c> prints <c>{"model", "dataset", "split", "images", "top1", "top5", "loss"}</c>.
-/// The weights' model card supplies the model, input, class count and image-folder test split when not given.
+/// The weights' model card supplies what is not given — the model, input, class count, data set, and the held-out split
+/// (<c>--val-size</c>, <c>--seed</c>, <c>--test-size</c>) — and an option that contradicts it is an error; a <c>former train</c>
+/// checkpoint is evaluated as the model it holds.
 /// </summary>
 public static class EvalCommand
 {
     public static Command Create()
     {
         var selection = new ModelSelection();
-        var data = new DataOptions(defaultValSize: 0);
+        var data = new DataOptions(defaultValSize: 0, fromModelCard: true);
         var weights = new Option<string>("--weights") { Description = $"Weights: {WeightsKeyOption.Formats}, e.g. a `former train` model.safetensors.", Required = true };
         var weightsKey = WeightsKeyOption.Create();
-        var split = new Option<string>("--split") { Description = "test | val (val needs the --val-size and --seed training used).", DefaultValueFactory = _ => "test" };
+        var split = new Option<string>("--split") { Description = "test | val (the images training held out: --val-size and --seed default to the weights' model card's).", DefaultValueFactory = _ => "test" };
         var input = new Option<string?>("--input") { Description = "Model input as CxHxW (default: the weights' model card's, else the data's size)." };
         var numClasses = new Option<int?>("--num-classes") { Description = "Classifier outputs (default: the weights' model card's, else the rows of the weights' head, else the data set's classes)." };
         var batchSize = new Option<int>("--batch-size") { Description = "Images per forward pass.", DefaultValueFactory = _ => 256 };
@@ -36,23 +38,25 @@ public static class EvalCommand
         command.SetAction(parse =>
         {
             run.ApplyThreads(parse);
-            string path = parse.GetValue(weights)!;
-            if (!File.Exists(path)) throw new UserInputException($"Weights file '{path}' does not exist.");
-            var card = Inference.ModelCard.Read(path);
-            var entry = selection.Resolve(parse, card, path);
-            var given = parse.GetValue(input) is { } text ? ProfileCommand.ParseInput(text) : card.Input;
-            var splits = data.Open(parse, run.SeedOr(parse, card.SplitSeed ?? 0), given ?? entry.DefaultInput, run, card.TestSize);
+            var carded = WeightsCard.Read(parse.GetValue(weights)!);
+            var (card, source) = (carded.Card, carded.Source);
+            var entry = selection.Resolve(parse, carded);
+            var given = Inference.ModelCard.Settle("--input", parse.GetValue(input) is { } text ? ProfileCommand.ParseInput(text) : (ModelInput?)null, card.Input, source);
+            var splits = data.OpenFor(parse, card, source, parse.GetValue(run.Seed), given ?? entry.DefaultInput, run);
             string which = parse.GetValue(split)!;
             var images = which switch
             {
                 "test" => splits.Test,
-                "val" => splits.Validation ?? throw new UserInputException("--split val needs --val-size N (and the --seed) that training held out."),
+                "val" => splits.Validation ?? throw new UserInputException(card.ValSize is null
+                    ? $"--split val needs the --val-size N (and the --seed) that training held out: the weights {source} carry no model card saying it."
+                    : $"--split val has no images: the model card of {source} says training held out none (val_size 0)."),
                 _ => throw new UserInputException($"--split '{which}' is unknown: use test or val."),
             };
             var size = given ?? new ModelInput(images.Channels, images.Height, images.Width);
-            int classes = parse.GetValue(numClasses) ?? card.NumClasses ?? Inference.WeightsFile.HeadClasses(path) ?? images.NumClasses;
+            int classes = Inference.ModelCard.Settle("--num-classes", parse.GetValue(numClasses), card.NumClasses, source)
+                ?? Inference.WeightsFile.HeadClasses(carded.Path) ?? images.NumClasses;
             var model = ModelInputs.Build(entry, ModelOptions.For(size, classes));
-            model.LoadWeights(path, strict: true, parse.GetValue(weightsKey));
+            Inference.WeightsFile.Load(model, carded.Path, parse.GetValue(weightsKey));
             var loader = DataLoader.ForEvaluation(images, CommonOptions.AtLeast(parse.GetValue(batchSize), 1, "--batch-size"), size, classes);
             var result = Evaluator.Evaluate(model, loader);
             if (run.WantsJson(parse))

@@ -10,10 +10,11 @@ using FormerSearch.Models;
 namespace FormerSearch.Cli.Commands;
 
 /// <summary>
-/// <c>former export --model NAME | --arch FILE --weights W --output M.onnx [--opset N] [--batch N|dynamic] [--input CxHxW]
+/// <c>former export [--model NAME | --arch FILE] --weights W --output M.onnx [--opset N] [--batch N|dynamic] [--input CxHxW]
 /// [--num-classes K] [--class-names FILE] [--mean M,M,M --std S,S,S] [--json]</c>: the model as an ONNX file that takes
 /// NCHW float32 images and gives logits (traced from an eval-mode forward; see <see cref="OnnxExporter"/>).
-/// <c>--json</c> prints <c>{"output", "model", "opset", "batch", "bytes", "seconds"}</c>.
+/// <c>--json</c> prints <c>{"output", "model", "opset", "batch", "bytes", "seconds"}</c>. The weights' model card gives the model,
+/// input, class count, class names and normalisation unless given (a model, input or class count contradicting it is an error).
 /// </summary>
 public static class ExportCommand
 {
@@ -28,22 +29,23 @@ public static class ExportCommand
             DefaultValueFactory = _ => OnnxExportOptions.DefaultOpset,
         };
         var batch = new Option<string>("--batch") { Description = "The batch dimension: 'dynamic' (named 'batch') or a fixed size N.", DefaultValueFactory = _ => "dynamic" };
-        var input = new Option<string?>("--input") { Description = "Input as CxHxW, e.g. 3x224x224 (default: the model's)." };
-        var numClasses = new Option<int?>("--num-classes") { Description = "Classifier outputs (default: the rows of the weights' head.weight, else 1000)." };
-        var classNames = new Option<string?>("--class-names") { Description = "A text file with one class name per line, in logit order, written into the file's metadata." };
-        var mean = new Option<string?>("--mean") { Description = "Per-channel input mean for the metadata, e.g. 0.485,0.456,0.406 (pixels scaled to [0, 1])." };
-        var std = new Option<string?>("--std") { Description = "Per-channel input std for the metadata, e.g. 0.229,0.224,0.225." };
+        var card = new CardOptions("Input as CxHxW, e.g. 3x224x224 (default: the model card's, else the model's).",
+            "Classifier outputs (default: the model card's, else the rows of the weights' head.weight, else 1000).");
         var run = new RunOptions("Unused: export draws nothing at random (accepted as by every long-running command).");
         var command = new Command("export", "Write a model with its weights as ONNX (NCHW float32 images in, logits out), traced from an eval-mode forward.")
         {
-            weights, output, opset, batch, input, numClasses, classNames, mean, std,
+            weights, output, opset, batch,
         };
+        card.AddTo(command);
         selection.AddTo(command);
         run.AddTo(command);
         command.SetAction(parse =>
         {
             run.ApplyThreads(parse);
-            var entry = selection.Resolve(parse);
+            var carded = WeightsCard.Read(parse.GetValue(weights)!);
+            var entry = selection.Resolve(parse, carded);
+            var known = card.Apply(parse, carded);
+            var size = known.Input ?? entry.DefaultInput;
             var options = new OnnxExportOptions
             {
                 Opset = parse.GetValue(opset),
@@ -51,22 +53,19 @@ public static class ExportCommand
                 ModelName = entry.Name,
                 ModelCard = new OnnxModelCard
                 {
-                    ClassNames = parse.GetValue(classNames) is { } file ? ReadClassNames(file) : null,
-                    Mean = parse.GetValue(mean) is { } m ? ParseFloats(m, "--mean") : null,
-                    Std = parse.GetValue(std) is { } s ? ParseFloats(s, "--std") : null,
+                    ClassNames = known.ClassNames,
+                    Mean = PerChannel(known.Mean, size.Channels),
+                    Std = PerChannel(known.Std, size.Channels),
                 },
             };
             options.Validate();
-            var size = parse.GetValue(input) is { } text ? ProfileCommand.ParseInput(text) : entry.DefaultInput;
-            int? classes = parse.GetValue(numClasses) is { } k ? CommonOptions.AtLeast(k, 1, "--num-classes") : null;
-            return Run(entry, parse.GetValue(weights)!, parse.GetValue(output)!, size, classes, options, run.WantsJson(parse));
+            return Run(entry, carded.Path, parse.GetValue(output)!, size, known.NumClasses, options, run.WantsJson(parse));
         });
         return command;
     }
 
     private static int Run(ModelEntry entry, string weightsPath, string outputPath, ModelInput size, int? numClasses, OnnxExportOptions options, bool json)
     {
-        if (!File.Exists(weightsPath)) throw new UserInputException($"Weights file '{weightsPath}' does not exist.");
         OutputPath.File(outputPath);
         var model = Predictor.Load(entry, weightsPath, size, numClasses).Model;
         var clock = Stopwatch.StartNew();
@@ -103,24 +102,7 @@ public static class ExportCommand
         throw new UserInputException($"--batch '{text}' is invalid: give 'dynamic' or a batch size of at least 1.");
     }
 
-    private static float[] ParseFloats(string text, string option)
-    {
-        var parts = text.Split(',');
-        var values = new float[parts.Length];
-        for (int i = 0; i < parts.Length; i++)
-        {
-            if (!float.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]) || !float.IsFinite(values[i]))
-                throw new UserInputException($"{option} '{text}' is invalid: give one number per channel, separated by commas.");
-        }
-        return values;
-    }
-
-    private static string[] ReadClassNames(string path)
-    {
-        if (!File.Exists(path)) throw new UserInputException($"Class names file '{path}' does not exist.");
-        var names = File.ReadAllLines(path).Select(line => line.Trim()).ToList();
-        while (names.Count > 0 && names[^1].Length == 0) names.RemoveAt(names.Count - 1);
-        if (names.Any(n => n.Length == 0)) throw new UserInputException($"Class names file '{path}' has an empty line among its names.");
-        return [.. names];
-    }
+    // A model card's normalisation is per data channel: one value for 1-channel data a 3-channel model takes repeated.
+    private static IReadOnlyList<float>? PerChannel(IReadOnlyList<float>? values, int channels) =>
+        values is [var single] && channels > 1 ? Enumerable.Repeat(single, channels).ToArray() : values;
 }

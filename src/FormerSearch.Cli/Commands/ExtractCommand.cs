@@ -55,7 +55,10 @@ public static class ExtractCommand
                 Console.Error.WriteLine($"re-estimated the subnet's batch-norm statistics on {batches} batches of {splits.Train.Name} training images, as `supernet eval` does (--no-recalibrate-bn keeps the supernet's)");
             }
             // The supernet's card (classes, normalisation, data) naming this subnet; a supernet without one still gives its input and classes.
-            var card = SupernetData.Card(folder) with { Input = folder.Input, NumClasses = folder.NumClasses, Dataset = folder.Dataset };
+            var card = SupernetData.Card(folder) with
+            {
+                Input = folder.Input, NumClasses = folder.NumClasses, Dataset = folder.Dataset.Length > 0 ? folder.Dataset : null, ValSize = folder.ValSize, SplitSeed = folder.Seed,
+            };
             card.WithModel(null, architecture.ToJson()).Save(model, path);
             string archPath = ArchPathBeside(path);
             AtomicFile.WriteAllText(archPath, architecture.ToJson() + "\n");

@@ -39,15 +39,24 @@ public sealed class ModelSelection
     }
 
     /// <summary>
-    /// The entry the user chose, else the one the model card of <paramref name="weightsPath"/> names, so that a weights file
-    /// written by <c>train</c>, <c>extract</c> or <c>search</c> needs neither option.
+    /// The entry the user chose, else the one the model card of <paramref name="weights"/> names, so that a weights file
+    /// written by <c>train</c>, <c>extract</c> or <c>search</c> needs neither option; a model given must be the card's.
     /// </summary>
-    /// <exception cref="UserInputException">Both options were given, neither was and the card names no model, or what is named is unknown or invalid.</exception>
-    public ModelEntry Resolve(ParseResult parse, ModelCard card, string weightsPath)
+    /// <exception cref="UserInputException">
+    /// Both options were given, neither was and the card names no model, what is named is unknown or invalid, or it contradicts the card.
+    /// </exception>
+    public ModelEntry Resolve(ParseResult parse, WeightsCard weights)
     {
-        if (parse.GetValue(Model) is not null || parse.GetValue(Arch) is not null) return Resolve(parse);
-        return card.Entry($"'{weightsPath}'")
-            ?? throw new UserInputException($"Weights '{weightsPath}' do not name their model (no model card): give it with --model NAME or --arch FILE.");
+        ArgumentNullException.ThrowIfNull(weights);
+        if (parse.GetValue(Model) is not null || parse.GetValue(Arch) is not null)
+        {
+            var entry = Resolve(parse);
+            var (name, architecture) = CardNames(parse);
+            weights.Card.CheckModel(name, architecture, weights.Source);
+            return entry;
+        }
+        return weights.Card.Entry(weights.Source)
+            ?? throw new UserInputException($"Weights '{weights.Path}' do not name their model (no model card): give it with --model NAME or --arch FILE.");
     }
 
     /// <summary>

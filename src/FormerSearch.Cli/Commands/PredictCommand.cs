@@ -10,9 +10,10 @@ namespace FormerSearch.Cli.Commands;
 /// <summary>
 /// <c>former predict [--model NAME | --arch FILE] --weights W.safetensors --input PATH… [--output FILE] [--format csv|json] [--top-k K]</c>:
 /// the top-k classes and probabilities of image files (a file, a folder searched recursively, or several), written as CSV or
-/// JSON (<see cref="PredictImages"/>); the weights' model card gives the model, input, normalisation and class names. With
+/// JSON (<see cref="PredictImages"/>); the weights' model card gives the model, input, normalisation and class names (an option
+/// contradicting it is an error), and a <c>former train</c> checkpoint predicts with the model it holds. With
 /// <c>--input X.npy --output Y.npy</c>: eval-mode logits of an NCHW float32 image batch, written as a float32 .npy <c>[B, K]</c>;
-/// <c>--json</c> prints <c>{"output", "images", "classes"}</c>.
+/// <c>--json</c> prints <c>{"output", "images", "classes"}</c>; the batch must be of the card's input size.
 /// </summary>
 public static class PredictCommand
 {
@@ -44,27 +45,29 @@ public static class PredictCommand
             int batch = CommonOptions.AtLeast(parse.GetValue(batchSize), 1, "--batch-size");
             int? classes = parse.GetValue(numClasses) is { } k ? CommonOptions.AtLeast(k, 1, "--num-classes") : null;
             string[] inputs = parse.GetValue(input)!;
-            string weightsPath = parse.GetValue(weights)!;
             if (parse.GetValue(output) is { } written) OutputPath.File(written); // before minutes of compute, not after
+            var carded = WeightsCard.Read(parse.GetValue(weights)!);
+            var entry = selection.Resolve(parse, carded);
+            classes = ModelCard.Settle("--num-classes", classes, carded.Card.NumClasses, carded.Source);
             if (inputs.Length == 1 && inputs[0].EndsWith(".npy", StringComparison.OrdinalIgnoreCase))
             {
                 string outputPath = parse.GetValue(output) ?? throw new UserInputException("--output Y.npy is needed to write the logits of an .npy input.");
-                return Run(selection.Resolve(parse), weightsPath, parse.GetValue(weightsKey), inputs[0], outputPath, classes, batch, run.WantsJson(parse));
+                return Run(entry, carded, parse.GetValue(weightsKey), inputs[0], outputPath, classes, batch, run.WantsJson(parse));
             }
-            if (!File.Exists(weightsPath)) throw new UserInputException($"Weights file '{weightsPath}' does not exist.");
-            var card = ModelCard.Read(weightsPath);
-            return images.Run(parse, selection.Resolve(parse, card, weightsPath), card, weightsPath, parse.GetValue(weightsKey), inputs, parse.GetValue(output), classes, batch, run);
+            return images.Run(parse, entry, carded, parse.GetValue(weightsKey), inputs, parse.GetValue(output), classes, batch, run);
         });
         return command;
     }
 
-    private static int Run(ModelEntry entry, string weightsPath, string? weightsKey, string inputPath, string outputPath, int? numClasses, int batchSize, bool json)
+    private static int Run(ModelEntry entry, WeightsCard weights, string? weightsKey, string inputPath, string outputPath, int? numClasses, int batchSize, bool json)
     {
-        if (!File.Exists(weightsPath)) throw new UserInputException($"Weights file '{weightsPath}' does not exist.");
+        string weightsPath = weights.Path;
         if (!File.Exists(inputPath)) throw new UserInputException($"Input file '{inputPath}' does not exist.");
         var images = ImageBatchFile.LoadNchw(inputPath); // [B, C, H, W]
         var size = new ModelInput(images.Size(1), images.Size(2), images.Size(3));
         if (images.Size(0) < 1) throw new UserInputException($"Input '{inputPath}' holds no images (shape {Tensor.FormatShape(images.Shape)}).");
+        if (weights.Card.Input is { } trained && trained != size)
+            throw new UserInputException($"Input '{inputPath}' holds {size} images but the model card of {weights.Source} says the model takes {trained}; resize them to {trained}.");
         // Checked before building the model so a 1-channel batch against RGB weights gets a sentence about channels, not about a tensor shape.
         if (WeightsFile.InputChannels(weightsPath) is { } stem && stem.Channels != size.Channels)
             throw new UserInputException($"Input '{inputPath}' has {size.Channels} channel(s) but weights '{weightsPath}' expect {stem.Channels} ('{stem.Name}' is {Tensor.FormatShape(stem.Shape)}).");

@@ -37,13 +37,15 @@ public sealed class PredictImages
     }
 
     /// <summary>Predicts every image of <paramref name="inputs"/> and writes the predictions.</summary>
-    public int Run(ParseResult parse, ModelEntry entry, ModelCard card, string weightsPath, string? weightsKey, string[] inputs, string? output, int? numClasses, int batchSize, RunOptions run)
+    public int Run(ParseResult parse, ModelEntry entry, WeightsCard weights, string? weightsKey, string[] inputs, string? output, int? numClasses, int batchSize, RunOptions run)
     {
+        var card = weights.Card;
         string format = Format(parse.GetValue(_format), output);
         int topK = CommonOptions.AtLeast(parse.GetValue(_topK), 1, "--top-k");
         var (files, named) = Expand(inputs);
-        var size = parse.GetValue(_imageSize) is { } text ? ProfileCommand.ParseInput(text) : card.Input ?? entry.DefaultInput;
-        var predictor = Predictor.Load(entry, weightsPath, size, numClasses ?? card.NumClasses, batchSize, weightsKey);
+        var size = ModelCard.Settle("--image-size", parse.GetValue(_imageSize) is { } text ? ProfileCommand.ParseInput(text) : (ModelInput?)null, card.Input, weights.Source)
+            ?? entry.DefaultInput;
+        var predictor = Predictor.Load(entry, weights.Path, size, numClasses, batchSize, weightsKey);
         var classifier = new ImageClassifier(predictor, card);
         var predictions = classifier.Predict(files, topK, EngineSettings.Threads, out var skipped);
 

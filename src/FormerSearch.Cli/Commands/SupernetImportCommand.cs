@@ -14,6 +14,7 @@ namespace FormerSearch.Cli.Commands;
 /// a supernet trained elsewhere — AutoFormer's official <c>supernet-tiny.pth</c>, say, whose parameter names are ours — made
 /// into a supernet folder, so that <c>supernet eval</c>, <c>extract</c>, <c>search --supernet</c> and <c>rank-study</c> take it
 /// as one <c>supernet train</c> wrote. The weights must fit the space's supernet exactly; the class count comes from their head.
+/// The weights are written with a model card of the supernet's input, classes, data set and held-out split, which extracted subnets inherit.
 /// </summary>
 public static class SupernetImportCommand
 {
@@ -47,7 +48,12 @@ public static class SupernetImportCommand
             var supernet = searchSpace.CreateSupernet(folder.ModelOptions);
             supernet.LoadWeights(path, strict: true, parse.GetValue(weightsKey));
             folder.Save();
-            supernet.SaveSafeTensors(folder.WeightsPath);
+            // What is known without opening the data set: the supernet's input and classes, and the data and split later stages use.
+            new ModelCard
+            {
+                Input = folder.Input, NumClasses = classes, Dataset = folder.Dataset.Length > 0 ? DatasetSpec.Parse(folder.Dataset).ToString() : null,
+                ValSize = folder.ValSize, SplitSeed = folder.Seed,
+            }.Save(supernet, folder.WeightsPath);
             if (run.WantsJson(parse))
                 Console.WriteLine(JsonSerializer.Serialize(new { output = Path.GetFullPath(folder.Path), space = folder.Space, preset = folder.Preset, num_classes = classes, parameters = supernet.ParameterCount() }));
             else

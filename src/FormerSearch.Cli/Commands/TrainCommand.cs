@@ -9,8 +9,10 @@ using FormerSearch.Training;
 namespace FormerSearch.Cli.Commands;
 
 /// <summary>
-/// <c>former train --model NAME | --arch FILE --dataset SPEC [options]</c>: trains a model on real images, resumably;
+/// <c>former train --model NAME | --arch FILE | --init W --dataset SPEC [options]</c>: trains a model on real images, resumably;
 /// writes <c>DIR/model.safetensors</c> (official names), <c>DIR/metrics.jsonl</c> and <c>DIR/checkpoint.safetensors</c>.
+/// <c>--init W</c> starts from weights whose model card gives the model, input and class count unless given (an option
+/// contradicting it is an error).
 /// </summary>
 public static class TrainCommand
 {
@@ -20,9 +22,9 @@ public static class TrainCommand
         var data = new DataOptions(defaultValSize: 0);
         var recipe = new TrainingRecipeOptions();
         var run = new RunOptions("Seed of weights, data order, augmentation and sampling (default 0).");
-        var input = new Option<string?>("--input") { Description = "Model input as CxHxW (default: the data's size; 1-channel data is repeated for 3-channel inputs)." };
-        var numClasses = new Option<int?>("--num-classes") { Description = "Classifier outputs (default: the data set's classes)." };
-        var init = new Option<string?>("--init") { Description = $"Start from these weights ({WeightsKeyOption.Formats}) instead of a fresh initialisation." };
+        var input = new Option<string?>("--input") { Description = "Model input as CxHxW (default: the --init weights' model card's, else the data's size; 1-channel data is repeated for 3-channel inputs)." };
+        var numClasses = new Option<int?>("--num-classes") { Description = "Classifier outputs (default: the --init weights' model card's, else the data set's classes)." };
+        var init = new Option<string?>("--init") { Description = $"Start from these weights ({WeightsKeyOption.Formats}) instead of a fresh initialisation; their model card gives the model, input and classes." };
         var weightsKey = WeightsKeyOption.Create();
         var output = new Option<string?>("--output") { Description = "Output directory (default: runs/<model>)." };
         var command = new Command("train", "Train a model on an image data set (progress, checkpoints, exact resume).") { input, numClasses, init, weightsKey, output };
@@ -33,22 +35,29 @@ public static class TrainCommand
         command.SetAction(parse =>
         {
             run.ApplyThreads(parse);
-            var entry = selection.Resolve(parse);
+            // Weights to start from describe their model: its name, input and classes default to their card's (and must agree with it).
+            var initial = parse.GetValue(init) is { } initPath ? WeightsCard.Read(initPath, "--init weights") : null;
+            var initCard = initial?.Card ?? new Inference.ModelCard();
+            string source = initial?.Source ?? "";
+            var entry = initial is null ? selection.Resolve(parse) : selection.Resolve(parse, initial);
             string dir = OutputPath.Folder(parse.GetValue(output) ?? Path.Combine("runs", entry.Name));
             if (!recipe.Resume(parse) && File.Exists(Path.Combine(dir, "checkpoint.safetensors")))
                 throw new UserInputException($"{dir} already holds a training run; pass --resume to continue it or choose another --output.");
             ulong seed = run.SeedOr(parse);
             // An image folder is decoded at the model's input: --input, else the model's own default size.
-            var given = parse.GetValue(input) is { } text ? ProfileCommand.ParseInput(text) : (ModelInput?)null;
+            var given = Inference.ModelCard.Settle("--input", parse.GetValue(input) is { } text ? ProfileCommand.ParseInput(text) : (ModelInput?)null, initCard.Input, source);
             var splits = data.Open(parse, seed, given ?? entry.DefaultInput, run);
             var size = given ?? new ModelInput(splits.Train.Channels, splits.Train.Height, splits.Train.Width);
-            int classes = parse.GetValue(numClasses) is { } k ? CommonOptions.AtLeast(k, splits.Train.NumClasses, "--num-classes") : splits.Train.NumClasses;
-            var model = ModelInputs.Build(entry, ModelOptions.For(size, classes) with { DropPathRate = recipe.DropPath(parse), Seed = seed });
-            if (parse.GetValue(init) is { } weights)
+            int dataClasses = splits.Train.NumClasses;
+            int classes = parse.GetValue(numClasses) is { } k ? CommonOptions.AtLeast(k, dataClasses, "--num-classes") : dataClasses;
+            if (initCard.NumClasses is { } initClasses)
             {
-                if (!File.Exists(weights)) throw new UserInputException($"--init weights '{weights}' do not exist.");
-                model.LoadWeights(weights, strict: true, parse.GetValue(weightsKey));
+                classes = Inference.ModelCard.Settle("--num-classes", parse.GetValue(numClasses), initClasses, source) ?? initClasses;
+                if (classes < dataClasses)
+                    throw new UserInputException($"The --init weights {source} have {initClasses} classes (their model card) but {splits.Train.Name} has {dataClasses}; start from weights with at least {dataClasses} classes.");
             }
+            var model = ModelInputs.Build(entry, ModelOptions.For(size, classes) with { DropPathRate = recipe.DropPath(parse), Seed = seed });
+            if (initial is not null) Inference.WeightsFile.Load(model, initial.Path, parse.GetValue(weightsKey));
 
             int batches = Math.Max(1, splits.Train.Count / recipe.BatchSize(parse));
             var options = recipe.Recipe(parse, batches);
@@ -56,7 +65,9 @@ public static class TrainCommand
             var validation = splits.Validation is { } v ? DataLoader.ForEvaluation(v, recipe.BatchSize(parse), size, classes) : null;
 
             var announce = () => Console.Error.WriteLine($"training {entry.Name} at {size}, {classes} classes, on {splits.Train.Count} images of {splits.Train.Name} ({loader.BatchesPerEpoch} batches of {loader.BatchSize} per epoch, {options.Epochs} epochs) into {dir}");
-            var (name, architecture) = selection.CardNames(parse);
+            var (name, architecture) = parse.GetValue(selection.Model) is null && parse.GetValue(selection.Arch) is null
+                ? (initCard.Model, initCard.Architecture)
+                : selection.CardNames(parse);
             var card = data.Card(parse, splits, size, classes, seed).WithModel(name, architecture);
             var trainer = RunTrainer(run.WantsBar(parse), progress => new Trainer(model, loader, validation, options, dir, progress) { Card = card }, recipe.Resume(parse), announce);
             PrintOutcome(trainer, run.WantsJson(parse), splits.Train.Skipped.Count);

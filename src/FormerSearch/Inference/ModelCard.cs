@@ -17,7 +17,7 @@ namespace FormerSearch.Inference;
 /// <c>dataset</c> spec and its held-out split (<c>val_size</c>, <c>test_size</c>, <c>split_seed</c>). Every key is optional:
 /// files written before the card, or by other tools, read as a card with those fields null.
 /// </summary>
-public sealed record ModelCard
+public sealed partial record ModelCard
 {
     /// <summary>Registered model name (<c>former models</c>).</summary>
     public string? Model { get; init; }
@@ -129,12 +129,18 @@ public sealed record ModelCard
 
     /// <summary>
     /// The card of the weights file at <paramref name="path"/> (read from its header alone); a PyTorch checkpoint carries none,
-    /// so its card is empty and the command line says what the model is.
+    /// so its card is empty and the command line says what the model is. A training checkpoint's card is that of the run's
+    /// <c>model.safetensors</c> beside it, when there is one.
     /// </summary>
     /// <exception cref="UserInputException">The file is missing or unreadable, or its card is malformed.</exception>
-    public static ModelCard Read(string path) => StateDictFile.Detect(path) == CheckpointFormat.SafeTensors
-        ? FromMetadata(SafeTensors.LoadMetadata(path), $"'{path}'")
-        : FromMetadata(new Dictionary<string, string>(), $"'{path}'");
+    public static ModelCard Read(string path)
+    {
+        if (TrainingCheckpointWeights.Is(path))
+            return TrainingCheckpointWeights.ModelFileBeside(path) is { } beside ? Read(beside) : new ModelCard();
+        return StateDictFile.Detect(path) == CheckpointFormat.SafeTensors
+            ? FromMetadata(SafeTensors.LoadMetadata(path), $"'{path}'")
+            : new ModelCard();
+    }
 
     /// <summary>Writes <paramref name="module"/>'s weights (PyTorch names and layouts, as <see cref="Module.SaveSafeTensors"/>) with this card, atomically.</summary>
     public void Save(Module module, string path)
@@ -155,13 +161,19 @@ public sealed record ModelCard
             return ModelRegistry.Get(name);
         }
         if (Architecture is not { } json) return null;
+        var (space, architecture) = CardArchitecture(json, source);
+        // Named by its space: the architecture's key is hundreds of characters long.
+        return new ModelEntry($"{space.Name}-{space.Preset} subnet", space.Name, space.DefaultInput, o => space.CreateModel(architecture, o), o => space.Profile(architecture, o), IsOfficial: false);
+    }
+
+    // The card's architecture as its space validates it (the space's order of choices).
+    private static (ISearchSpace Space, Spaces.Architecture Architecture) CardArchitecture(string json, string source)
+    {
         try
         {
             var architecture = Spaces.Architecture.FromJson(json, source);
             var space = SearchSpaces.Create(architecture.Space, architecture.Preset);
-            architecture = space.Validate(architecture);
-            // Named by its space: the architecture's key is hundreds of characters long.
-            return new ModelEntry($"{space.Name}-{space.Preset} subnet", space.Name, space.DefaultInput, o => space.CreateModel(architecture, o), o => space.Profile(architecture, o), IsOfficial: false);
+            return (space, space.Validate(architecture));
         }
         catch (UserInputException e)
         {

@@ -63,7 +63,8 @@ public sealed class Predictor
 
     /// <summary>
     /// Builds model <paramref name="name"/> for <paramref name="input"/>, loads <paramref name="weightsPath"/> (strict; safetensors
-    /// or a PyTorch checkpoint, whose nested entry <paramref name="weightsKey"/> picks) and returns a predictor over it. The class count is <paramref name="numClasses"/> when given, else the first
+    /// or a PyTorch checkpoint, whose nested entry <paramref name="weightsKey"/> picks, or a <c>former train</c> checkpoint's model —
+    /// see <see cref="WeightsFile.Load"/>) and returns a predictor over it. The class count is <paramref name="numClasses"/> when given, else the first
     /// dimension of the file's <c>head.weight</c>, else 1000.
     /// </summary>
     /// <exception cref="UserInputException">Unknown model, a size the architecture cannot take (the message names the model and size), weights that do not fit the model (the message names the file and keys), or a weights file that is truncated or in no format read.</exception>
@@ -83,7 +84,7 @@ public sealed class Predictor
             // The architecture's own reason (patch size, stage strides) without saying which model and size were asked for is hard to act on.
             throw new UserInputException($"{entry.Name} cannot take {input} images: {e.Message.TrimEnd('.')}.", e);
         }
-        model.LoadWeights(weightsPath, strict: true, weightsKey);
+        WeightsFile.Load(model, weightsPath, weightsKey);
         return new Predictor(model, batchSize);
     }
 }
