@@ -103,7 +103,7 @@ public sealed class StudyTests
         Assert.All(calls, c => Assert.True(c > 0, $"a worker made no evaluation: {string.Join(", ", calls)}"));
     }
 
-    private static System.Diagnostics.Process Host(string path, string seed, string delayMs)
+    internal static System.Diagnostics.Process Host(string path, string seed, string delayMs)
     {
         var start = new System.Diagnostics.ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
