@@ -35,7 +35,7 @@ internal sealed class PostgresStudyStore(PostgresStudyUrl url) : StudyStore
         catch (Exception e) when (e is NpgsqlException or SocketException or TimeoutException or IOException)
         {
             db.Dispose();
-            throw new UserInputException($"The PostgreSQL server of the study {url} cannot be used (host {url.Host}:{url.Port}, database {url.Database}): {Reason(e)}.", e);
+            throw new UserInputException($"The PostgreSQL server of the study {url} cannot be used: {Reason(e)}.", e);
         }
     }
 
