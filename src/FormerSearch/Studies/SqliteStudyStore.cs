@@ -46,50 +46,5 @@ internal sealed class SqliteStudyStore(string path) : StudyStore
 
     public override void BeforeCreate(DbConnection db) => Execute(db, "PRAGMA journal_mode=WAL;");
 
-    public override void CreateSchema(DbConnection db, DbTransaction tx) => Execute(db, Schema, tx);
-
-    private const string Schema = """
-        CREATE TABLE IF NOT EXISTS study(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-        CREATE TABLE IF NOT EXISTS candidates(
-            key TEXT PRIMARY KEY,
-            arch_json TEXT NOT NULL,
-            params INTEGER NOT NULL,
-            macs INTEGER NOT NULL,
-            latency REAL,
-            val_acc REAL,
-            test_acc REAL,
-            generation INTEGER NOT NULL,
-            parents TEXT NOT NULL,
-            run TEXT NOT NULL,
-            status TEXT NOT NULL DEFAULT 'new',
-            claimant TEXT,
-            heartbeat INTEGER,
-            eval_seconds REAL,
-            test_seconds REAL);
-        CREATE TABLE IF NOT EXISTS latencies(key TEXT PRIMARY KEY, value REAL NOT NULL);
-        CREATE TABLE IF NOT EXISTS runs(
-            name TEXT PRIMARY KEY,
-            algorithm TEXT NOT NULL,
-            settings TEXT NOT NULL,
-            seed TEXT NOT NULL,
-            state TEXT NOT NULL,
-            result TEXT,
-            started INTEGER NOT NULL,
-            finished INTEGER);
-        CREATE TABLE IF NOT EXISTS run_candidates(
-            run TEXT NOT NULL,
-            ordinal INTEGER NOT NULL,
-            key TEXT NOT NULL,
-            generation INTEGER NOT NULL,
-            origin TEXT NOT NULL,
-            parents TEXT NOT NULL,
-            PRIMARY KEY(run, ordinal));
-        CREATE TABLE IF NOT EXISTS generations(
-            run TEXT NOT NULL,
-            generation INTEGER NOT NULL,
-            population TEXT NOT NULL,
-            top TEXT NOT NULL,
-            best_acc REAL NOT NULL,
-            PRIMARY KEY(run, generation));
-        """;
+    public override void CreateSchema(DbConnection db, DbTransaction tx) => Execute(db, Schema("INTEGER", "INTEGER", "REAL", ""), tx);
 }

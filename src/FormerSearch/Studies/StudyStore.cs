@@ -84,4 +84,56 @@ internal abstract class StudyStore
     }
 
     internal static long Count(object? value) => Convert.ToInt64(value, CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The study's tables in one store's types: <paramref name="wide"/> 64-bit integers (sizes, times),
+    /// <paramref name="narrow"/> small ones (generations, ordinals), <paramref name="real"/> doubles, and
+    /// <paramref name="firstDrawn"/> the column definitions that keep the order candidates were first drawn in, if the
+    /// store has no rowid.
+    /// </summary>
+    protected static string Schema(string wide, string narrow, string real, string firstDrawn) =>
+        $"""
+        CREATE TABLE IF NOT EXISTS study(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS candidates(
+            key TEXT PRIMARY KEY,
+            arch_json TEXT NOT NULL,
+            params {wide} NOT NULL,
+            macs {wide} NOT NULL,
+            latency {real},
+            val_acc {real},
+            test_acc {real},
+            generation {narrow} NOT NULL,
+            parents TEXT NOT NULL,
+            run TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'new',
+            claimant TEXT,
+            heartbeat {wide},
+            eval_seconds {real},
+            test_seconds {real}{firstDrawn});
+        CREATE TABLE IF NOT EXISTS latencies(key TEXT PRIMARY KEY, value {real} NOT NULL);
+        CREATE TABLE IF NOT EXISTS runs(
+            name TEXT PRIMARY KEY,
+            algorithm TEXT NOT NULL,
+            settings TEXT NOT NULL,
+            seed TEXT NOT NULL,
+            state TEXT NOT NULL,
+            result TEXT,
+            started {wide} NOT NULL,
+            finished {wide});
+        CREATE TABLE IF NOT EXISTS run_candidates(
+            run TEXT NOT NULL,
+            ordinal {narrow} NOT NULL,
+            key TEXT NOT NULL,
+            generation {narrow} NOT NULL,
+            origin TEXT NOT NULL,
+            parents TEXT NOT NULL,
+            PRIMARY KEY(run, ordinal));
+        CREATE TABLE IF NOT EXISTS generations(
+            run TEXT NOT NULL,
+            generation {narrow} NOT NULL,
+            population TEXT NOT NULL,
+            top TEXT NOT NULL,
+            best_acc {real} NOT NULL,
+            PRIMARY KEY(run, generation));
+        """;
 }

@@ -37,14 +37,7 @@ public sealed class PostgresStudyTests(PostgresCluster cluster) : IClassFixture<
         using var dir = new TempDir();
         var reference = Run(new EvolutionSearch(Small, 33), dir.File("ref.db"), new SynthEvaluator());
         string url = cluster.Url("four_workers");
-        var children = Enumerable.Range(0, 4).Select(_ => StudyTests.Host(url, "33", "3")).ToList();
-        var outputs = children.Select(c => c.StandardOutput.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries)).ToList();
-        foreach (var c in children)
-        {
-            c.WaitForExit();
-            Assert.True(c.ExitCode == 0, c.StandardError.ReadToEnd());
-            c.Dispose();
-        }
+        var outputs = StudyTests.Hosts(4, url, "33", "3");
         Assert.All(outputs, o => Assert.Equal(reference.Best.Key, o[0]));
         // Each evaluation happened exactly once across the four: the counts add up to the budget.
         Assert.Equal(Small.Budget, outputs.Sum(o => int.Parse(o[1], CultureInfo.InvariantCulture)));

@@ -48,7 +48,7 @@ internal sealed class PostgresStudyStore(PostgresStudyUrl url) : StudyStore
         // Workers starting together would race on CREATE … IF NOT EXISTS (a unique-key error in the catalog): one at a time.
         Execute(db, "SELECT pg_advisory_xact_lock(hashtext('formersearch:' || @s));", tx, ("@s", url.Study));
         Execute(db, $"CREATE SCHEMA IF NOT EXISTS \"{url.Study}\";", tx);
-        Execute(db, Schema, tx);
+        Execute(db, Schema("BIGINT", "INTEGER", "DOUBLE PRECISION", ",\n    seq BIGINT GENERATED ALWAYS AS IDENTITY"), tx);
     }
 
     public override void LockRuns(DbConnection db, DbTransaction tx) => Execute(db, "LOCK TABLE runs IN SHARE ROW EXCLUSIVE MODE;", tx);
@@ -61,51 +61,4 @@ internal sealed class PostgresStudyStore(PostgresStudyUrl url) : StudyStore
         while (inner.InnerException is not null) inner = inner.InnerException;
         return inner.Message.TrimEnd('.');
     }
-
-    // The SQLite schema in PostgreSQL's types; seq keeps the order candidates were first drawn in (SQLite's rowid).
-    private const string Schema = """
-        CREATE TABLE IF NOT EXISTS study(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-        CREATE TABLE IF NOT EXISTS candidates(
-            key TEXT PRIMARY KEY,
-            arch_json TEXT NOT NULL,
-            params BIGINT NOT NULL,
-            macs BIGINT NOT NULL,
-            latency DOUBLE PRECISION,
-            val_acc DOUBLE PRECISION,
-            test_acc DOUBLE PRECISION,
-            generation INTEGER NOT NULL,
-            parents TEXT NOT NULL,
-            run TEXT NOT NULL,
-            status TEXT NOT NULL DEFAULT 'new',
-            claimant TEXT,
-            heartbeat BIGINT,
-            eval_seconds DOUBLE PRECISION,
-            test_seconds DOUBLE PRECISION,
-            seq BIGINT GENERATED ALWAYS AS IDENTITY);
-        CREATE TABLE IF NOT EXISTS latencies(key TEXT PRIMARY KEY, value DOUBLE PRECISION NOT NULL);
-        CREATE TABLE IF NOT EXISTS runs(
-            name TEXT PRIMARY KEY,
-            algorithm TEXT NOT NULL,
-            settings TEXT NOT NULL,
-            seed TEXT NOT NULL,
-            state TEXT NOT NULL,
-            result TEXT,
-            started BIGINT NOT NULL,
-            finished BIGINT);
-        CREATE TABLE IF NOT EXISTS run_candidates(
-            run TEXT NOT NULL,
-            ordinal INTEGER NOT NULL,
-            key TEXT NOT NULL,
-            generation INTEGER NOT NULL,
-            origin TEXT NOT NULL,
-            parents TEXT NOT NULL,
-            PRIMARY KEY(run, ordinal));
-        CREATE TABLE IF NOT EXISTS generations(
-            run TEXT NOT NULL,
-            generation INTEGER NOT NULL,
-            population TEXT NOT NULL,
-            top TEXT NOT NULL,
-            best_acc DOUBLE PRECISION NOT NULL,
-            PRIMARY KEY(run, generation));
-        """;
 }
