@@ -13,6 +13,8 @@ internal sealed class SqliteStudyStore(string path) : StudyStore
 
     public override string ClaimLock => "";
 
+    public override string Clock => "CAST(unixepoch('subsec') * 1000 AS INTEGER)";
+
     public override string NoStudy => $"{path} is not a FormerSearch study: it has no study table.";
 
     public override DbConnection Connect(bool create)

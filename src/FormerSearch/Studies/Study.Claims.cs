@@ -27,7 +27,8 @@ public sealed partial class Study
             string? claimant;
             long? heartbeat;
             double? stored;
-            using (var cmd = Command(_db, $"SELECT status, claimant, heartbeat, {column} FROM candidates WHERE key = @k{_store.ClaimLock};", tx, [("@k", key)]))
+            long now;
+            using (var cmd = Command(_db, $"SELECT status, claimant, heartbeat, {column}, {_store.Clock} FROM candidates WHERE key = @k{_store.ClaimLock};", tx, [("@k", key)]))
             using (var r = cmd.ExecuteReader())
             {
                 if (!r.Read())
@@ -41,6 +42,7 @@ public sealed partial class Study
                 claimant = r.IsDBNull(1) ? null : r.GetString(1);
                 heartbeat = r.IsDBNull(2) ? null : r.GetInt64(2);
                 stored = r.IsDBNull(3) ? null : r.GetDouble(3);
+                now = r.GetInt64(4);
             }
             if (stored is { } v && (status == done || phase == ClaimPhase.Validation && status is "done" or "testing" or "tested"))
             {
@@ -50,7 +52,7 @@ public sealed partial class Study
             if (phase == ClaimPhase.Test && status is "new" or "claimed")
                 throw new InvalidOperationException($"Candidate {key} has no validation accuracy yet; test it after validation.");
             bool takeable = status == free
-                || status == busy && (claimant == ClaimantId || heartbeat is not { } hb || Now() - hb > HeartbeatTimeout.TotalMilliseconds
+                || status == busy && (claimant == ClaimantId || heartbeat is not { } hb || now - hb > HeartbeatTimeout.TotalMilliseconds
                     || claimant is not null && ProcessIsDead(claimant));
             if (!takeable) return ClaimOutcome.Busy;
             // Compare-and-swap: the update succeeds only if nobody changed the row since it was read (PostgreSQL holds the
@@ -58,7 +60,7 @@ public sealed partial class Study
             int changed = Execute(_db, """
                 UPDATE candidates SET status = @busy, claimant = @me, heartbeat = @now
                 WHERE key = @k AND status = @s AND claimant IS NOT DISTINCT FROM @c AND heartbeat IS NOT DISTINCT FROM @h;
-                """, tx, ("@busy", busy), ("@me", ClaimantId), ("@now", Now()), ("@k", key), ("@s", status), ("@c", claimant), ("@h", heartbeat));
+                """, tx, ("@busy", busy), ("@me", ClaimantId), ("@now", now), ("@k", key), ("@s", status), ("@c", claimant), ("@h", heartbeat));
             tx.Commit();
             if (changed == 1) return ClaimOutcome.Claimed;
         }
@@ -100,6 +102,7 @@ public sealed partial class Study
         private readonly ManualResetEventSlim _stop = new();
         private readonly string _key;
         private readonly string _me;
+        private readonly string _clock;
         private readonly TimeSpan _interval;
 
         public ClaimHeartbeat(Study study, string key)
@@ -107,6 +110,7 @@ public sealed partial class Study
             _db = study._store.Connect(create: false);
             _key = key;
             _me = study.ClaimantId;
+            _clock = study._store.Clock;
             _interval = study.HeartbeatInterval;
             // Its own thread, not a thread-pool timer: a busy pool (evaluation, tests) must not delay the beats past the timeout.
             _thread = new Thread(Run) { IsBackground = true, Name = "study heartbeat" };
@@ -119,7 +123,7 @@ public sealed partial class Study
             {
                 try
                 {
-                    Execute(_db, "UPDATE candidates SET heartbeat = @now WHERE key = @k AND claimant = @me;", null, ("@now", Now()), ("@k", _key), ("@me", _me));
+                    Execute(_db, $"UPDATE candidates SET heartbeat = {_clock} WHERE key = @k AND claimant = @me;", null, ("@k", _key), ("@me", _me));
                 }
                 catch (DbException)
                 {

@@ -24,6 +24,12 @@ internal abstract class StudyStore
     /// </summary>
     public abstract string ClaimLock { get; }
 
+    /// <summary>
+    /// SQL for the database's clock in Unix milliseconds. Heartbeats are written and aged by it, not by each worker's clock,
+    /// so that workers on machines whose clocks disagree still agree on whether a claim is stale.
+    /// </summary>
+    public abstract string Clock { get; }
+
     /// <summary>Opens a connection to an existing database (<paramref name="create"/>: creating the file or schema's home when absent).</summary>
     /// <exception cref="UserInputException">The database cannot be reached or opened.</exception>
     public abstract DbConnection Connect(bool create);

@@ -123,6 +123,13 @@ public sealed class PostgresStudyTests(PostgresCluster cluster) : IClassFixture<
         var withPassword = Assert.Throws<UserInputException>(() => Study.OpenExisting($"postgresql://former:hunter2@127.0.0.1:{cluster.Port}/postgres?study=x"));
         Assert.Contains("PGPASSWORD", withPassword.Message);
         Assert.DoesNotContain("hunter2", withPassword.Message);
+        // However odd the password, no part of it is repeated, malformed URL or not.
+        foreach (var odd in new[] { "postgresql://former:hun@ter/2@127.0.0.1/postgres?study=x", "postgresql://former:hun:ter2@127.0.0.1/postgres?study=x" })
+        {
+            var e = Assert.Throws<UserInputException>(() => Study.OpenExisting(odd));
+            Assert.DoesNotContain("hun", e.Message);
+            Assert.DoesNotContain("ter2", e.Message);
+        }
         Assert.Contains("study=NAME", Assert.Throws<UserInputException>(() => Study.OpenExisting($"postgresql://former@127.0.0.1:{cluster.Port}/postgres")).Message);
         Assert.Contains("study=NAME", Assert.Throws<UserInputException>(() => Study.OpenExisting($"postgresql://former@127.0.0.1:{cluster.Port}/postgres?study=Bad-Name")).Message);
         Assert.Contains("'sslmode'", Assert.Throws<UserInputException>(() => Study.OpenExisting($"postgresql://former@127.0.0.1:{cluster.Port}/postgres?study=x&sslmode=disable")).Message);

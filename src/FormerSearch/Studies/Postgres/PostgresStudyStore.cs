@@ -17,6 +17,8 @@ internal sealed class PostgresStudyStore(PostgresStudyUrl url) : StudyStore
 
     public override string ClaimLock => " FOR UPDATE SKIP LOCKED";
 
+    public override string Clock => "CAST(extract(epoch FROM clock_timestamp()) * 1000 AS BIGINT)";
+
     public override string NoStudy => $"The study {url} does not exist (database {url.Database} has no study '{url.Study}'); start it with `former search --study` first.";
 
     public override DbConnection Connect(bool create)

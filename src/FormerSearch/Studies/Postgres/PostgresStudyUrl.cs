@@ -51,12 +51,12 @@ internal sealed partial record PostgresStudyUrl(string? User, string Host, int P
         return new PostgresStudyUrl(uri.UserInfo.Length == 0 ? null : Uri.UnescapeDataString(uri.UserInfo), uri.Host, uri.IsDefaultPort || uri.Port < 0 ? DefaultPort : uri.Port, database, study);
     }
 
-    // A message must never repeat a password: whatever sits between "//" and "@" after a colon is cut.
+    // A message must never repeat a password: everything from the user's colon to the last '@' is cut.
     private static string Redacted(string text) => Password().Replace(text, "$1:***@");
 
     [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$")]
     private static partial Regex StudyName();
 
-    [GeneratedRegex("^([a-zA-Z]+://[^:/@]*):[^@/]*@")]
+    [GeneratedRegex("^([a-zA-Z]+://[^:/@]*):.*@")]
     private static partial Regex Password();
 }
