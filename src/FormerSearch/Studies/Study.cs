@@ -40,6 +40,7 @@ public sealed partial class Study : IDisposable
 
     /// <summary>The study's location: its file, or its PostgreSQL URL (which never holds a password).</summary>
     public string Path => _store.Location;
+
     /// <summary>Name of the search space the study belongs to.</summary>
     public string SpaceName { get; }
 
@@ -66,16 +67,13 @@ public sealed partial class Study : IDisposable
 
     /// <summary>Creates a new study for <paramref name="space"/> at <paramref name="path"/> (a file, or a <c>postgresql://</c> URL).</summary>
     /// <exception cref="UserInputException">The study already exists (resume it, or choose another name), or its server cannot be reached.</exception>
-    public static Study Create(string path, ISearchSpace space)
-    {
-        return OpenOrCreate(path, space, mustBeNew: true);
-    }
+    public static Study Create(string path, ISearchSpace space) => OpenOrCreate(path, space, mustBeNew: true);
 
     /// <summary>
     /// Opens the study at <paramref name="path"/>, creating it for <paramref name="space"/> when absent (safe when several
     /// workers start at once).
     /// </summary>
-    /// <exception cref="UserInputException">The file is not a study, or the study belongs to another space, preset or version of the space's choices.</exception>
+    /// <exception cref="UserInputException">The file or schema is not a study, its server cannot be reached, or the study belongs to another space, preset or version of the space's choices.</exception>
     public static Study OpenOrCreate(string path, ISearchSpace space) => OpenOrCreate(path, space, mustBeNew: false);
 
     private static Study OpenOrCreate(string path, ISearchSpace space, bool mustBeNew)
