@@ -1,11 +1,12 @@
 using FormerSearch.Engine;
 using System.CommandLine;
 using FormerSearch.Reports;
+using FormerSearch.Studies;
 
 namespace FormerSearch.Cli.Commands;
 
 /// <summary>
-/// <c>former report --study FILE [--study FILE…] --output report.html [--top K] [--title TEXT]</c>: one self-contained HTML
+/// <c>former report --study FILE|URL [--study FILE|URL…] --output report.html [--top K] [--title TEXT]</c>: one self-contained HTML
 /// file (inline SVG, no network) of one or more studies: accuracy vs MACs with the Pareto front, best accuracy per
 /// generation of every run (so evolution and random search show side by side when the studies hold both), and the top-k.
 /// </summary>
@@ -15,7 +16,7 @@ public static class ReportCommand
     {
         var studies = new Option<string[]>("--study")
         {
-            Description = "A study file (SQLite); repeat to compare studies (e.g. evolution and random search). Every run of every study is drawn.",
+            Description = "A study: a SQLite file, or postgresql://USER@HOST[:PORT]/DB?study=NAME (password from PGPASSWORD or ~/.pgpass); repeat to compare studies (e.g. evolution and random search). Every run of every study is drawn.",
             Required = true,
             Arity = ArgumentArity.OneOrMore,
         };
@@ -29,7 +30,7 @@ public static class ReportCommand
             string file = OutputPath.File(parse.GetValue(output)!);
             int k = CommonOptions.AtLeast(parse.GetValue(top), 1, "--top");
             foreach (var path in paths)
-                if (!File.Exists(path)) throw new UserInputException($"--study {path} does not exist.");
+                if (!Study.IsServerUrl(path) && !File.Exists(path)) throw new UserInputException($"--study {path} does not exist.");
             HtmlReport.Write(paths, file, new ReportOptions { TopK = k, Title = parse.GetValue(title) });
             Console.WriteLine($"Report of {paths.Length} {(paths.Length == 1 ? "study" : "studies")} written to {file}.");
             return ExitCodes.Success;

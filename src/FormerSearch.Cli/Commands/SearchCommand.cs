@@ -27,6 +27,7 @@ public static class SearchCommand
             var reporter = new ImageFolderReporter(options.Run.WantsBar(parse), options.Run.WantsJson(parse));
             var summary = new SearchPipeline(settings, new LogLineProgress(), line => Console.Error.WriteLine(line), reporter).Run(options.Resume(parse));
             if (options.Run.WantsJson(parse)) Console.WriteLine(summary.ToJsonString());
+            else if (settings.WorkersOnly) Console.WriteLine($"worker: evaluated {summary["evaluated_here"]} of the {summary["evaluated"]} candidates of run {summary["run"]} in {summary["study"]}");
             else
             {
                 Console.WriteLine($"output: {summary["output"]}");

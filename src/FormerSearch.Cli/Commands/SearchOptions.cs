@@ -33,6 +33,15 @@ public sealed class SearchOptions
     private readonly Option<int?> _valSize = new("--val-size") { Description = $"Training images held out to rank subnets on (default: {Defaults.ValSize:N0}, as AutoFormer)." };
     private readonly Option<string?> _output = new("--output") { Description = $"Output folder (default: {Defaults.Output})." };
     private readonly Option<bool> _resume = new("--resume") { Description = "Reuse and continue what an earlier run into --output finished." };
+    private readonly Option<string?> _study = new("--study")
+    {
+        Description = "The study: a SQLite file (default: OUTPUT/study.sqlite), or postgresql://USER@HOST[:PORT]/DB?study=NAME to share it between machines "
+            + "(password from PGPASSWORD or ~/.pgpass, never in the URL).",
+    };
+    private readonly Option<bool> _workersOnly = new("--workers-only")
+    {
+        Description = "Join the --study's run as an evaluation worker (same options as the search that started it); the starting search fine-tunes, tests and reports.",
+    };
     private readonly Option<string?> _supernet = new("--supernet") { Description = "Search this trained supernet folder (`former supernet train` output) instead of training one; its space, sampler, data set and held-out split are used." };
     private readonly Option<int?> _supernetEpochs = new("--supernet-epochs") { Description = $"Supernet training epochs ({PerPreset(s => s.SupernetMaxSteps is { } steps ? $"{steps} steps" : $"{s.SupernetEpochs}")})." };
     private readonly Option<int?> _population = new("--population") { Description = $"Evolution population per generation ({PerPreset(s => $"{s.Population}")}); random search evaluates as many in all." };
@@ -49,7 +58,7 @@ public sealed class SearchOptions
     public void AddTo(Command command)
     {
         foreach (var o in new Option[] { _preset, _space, _spacePreset, _sampler, _algorithm, _budgetMacs, _budgetParams, _budgetLatency, _dataset, _dataDir,
-                     _valSize, _output, _resume, _supernet, _supernetEpochs, _population, _generations, _finetuneEpochs })
+                     _valSize, _output, _resume, _study, _workersOnly, _supernet, _supernetEpochs, _population, _generations, _finetuneEpochs })
             command.Options.Add(o);
         Folders.AddTo(command);
         Run.AddTo(command);
@@ -82,6 +91,8 @@ public sealed class SearchOptions
             DataDir = parse.GetValue(_dataDir) ?? defaults.DataDir,
             ValSize = CommonOptions.AtLeast(parse.GetValue(_valSize) ?? defaults.ValSize, 1, "--val-size"),
             Output = parse.GetValue(_output) ?? defaults.Output,
+            Study = parse.GetValue(_study),
+            WorkersOnly = parse.GetValue(_workersOnly),
             CacheDir = parse.GetValue(Folders.CacheDir),
             TestSize = CommonOptions.AtLeast(parse.GetValue(Folders.TestSize) ?? 0, 0, "--test-size"),
             StrictImages = parse.GetValue(Folders.StrictImages),

@@ -18,25 +18,30 @@ namespace FormerSearch.Pipeline;
 
 /// <summary>
 /// <c>former search</c> end to end, into one folder: train the supernet (<c>supernet/</c>), search it under the budget
-/// (<c>study.sqlite</c>), extract the best subnet (<c>best/</c>), fine-tune it (<c>finetune/</c>), test it
+/// (<c>study.sqlite</c>, or a shared study on PostgreSQL), extract the best subnet (<c>best/</c>), fine-tune it (<c>finetune/</c>), test it
 /// (<c>summary.json</c>) and draw the report (<c>report.html</c>). Each stage is skipped or resumed when an earlier,
 /// interrupted run of the same settings (recorded in <c>search.json</c>) got that far; every file is written atomically.
 /// </summary>
 /// <param name="reporter">Where an image folder's decoding progress and skipped files are shown (null: nowhere).</param>
 public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingProgress progress, Action<string> log, IImageFolderReporter? reporter = null)
 {
-    /// <summary>Runs every stage and returns the summary (also written to <c>summary.json</c>).</summary>
-    /// <exception cref="UserInputException">Unknown space, a data set that cannot be read, a budget no architecture meets, or an output or supernet folder that does not fit these settings.</exception>
+    /// <summary>
+    /// Runs every stage and returns the summary (also written to <c>summary.json</c>); with
+    /// <see cref="SearchPipelineSettings.WorkersOnly"/>, only the search's evaluations, and returns what this worker did.
+    /// </summary>
+    /// <exception cref="UserInputException">Unknown space, a data set that cannot be read, a budget no architecture meets, an output or supernet folder that does not fit these settings, or a study that cannot be opened (or, for a worker, does not exist).</exception>
     public JsonObject Run(bool resume)
     {
         string root = settings.Output;
         bool started = Directory.Exists(root) && Directory.EnumerateFileSystemEntries(root).Any();
-        if (!resume && started)
+        if (!resume && !settings.WorkersOnly && started)
             throw new UserInputException($"{root} already holds a search; pass --resume to continue it or choose another --output.");
         if (started) SearchSettingsFile.CheckSame(root, settings); // before anything in the folder is written
         Directory.CreateDirectory(root);
         var space = SearchSpaces.Create(settings.Space, settings.SpacePreset);
         var algorithm = Algorithm(); // checked before any work
+        // The study before any work too: a wrong URL or an unreachable server is told before hours of supernet training.
+        using var study = settings.WorkersOnly ? Study.Open(settings.StudyLocation, space) : Study.OpenOrCreate(settings.StudyLocation, space);
         var spec = DatasetSpec.Parse(settings.Dataset);
         var folders = spec.Kind != DatasetKind.Folder ? null : new ImageFolderOptions
         {
@@ -56,10 +61,11 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
         AtomicFile.RemoveStale(Path.Combine(root, "best"));
         var supernet = TrainSupernet(space, splits, options);
         BufferPool.Trim(); // each stage's activations have other sizes; what training pooled is not needed again
-        var (best, result) = SearchSupernet(space, splits, options, supernet, constraints, latency, algorithm, resume);
+        if (settings.WorkersOnly) return Work(study, space, splits, options, supernet, constraints, latency, algorithm);
+        var (best, result) = SearchSupernet(study, space, splits, options, supernet, constraints, latency, algorithm, resume, out _);
         BufferPool.Trim();
         var summary = FinishBest(space, splits, options, supernet, best);
-        HtmlReport.Write([Path.Combine(root, "study.sqlite")], Path.Combine(root, "report.html"),
+        HtmlReport.Write([settings.StudyLocation], Path.Combine(root, "report.html"),
             new ReportOptions { Title = $"{space.Name} ({space.Preset}) on {splits.Train.Name}: {KindNames.Of(result.Algorithm)}" });
         log($"report: {Path.Combine(root, "report.html")}");
         return summary;
@@ -115,18 +121,31 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
         return supernet;
     }
 
-    private (Candidate Best, SearchResult Result) SearchSupernet(ISearchSpace space, DataSplits splits, ModelOptions options, Supernet supernet,
-        Constraints constraints, ILatencyMeter latency, ISearchAlgorithm algorithm, bool resume)
+    // A worker joins the run the starting search began (waiting for it), evaluates its share and reports how many it evaluated.
+    private JsonObject Work(Study study, ISearchSpace space, DataSplits splits, ModelOptions options, Supernet supernet, Constraints constraints,
+        ILatencyMeter latency, ISearchAlgorithm algorithm)
+    {
+        string run = KindNames.Of(algorithm.Kind);
+        if (!study.Runs().Any(r => r.Name == run))
+        {
+            log($"worker: waiting for the search to start its {run} run in {study.Path}");
+            while (!study.Runs().Any(r => r.Name == run)) Thread.Sleep(study.PollInterval * 4);
+        }
+        var (_, result) = SearchSupernet(study, space, splits, options, supernet, constraints, latency, algorithm, resume: true, out int evaluatedHere);
+        log($"worker: evaluated {evaluatedHere} of the run's {result.Evaluated} candidates");
+        return new JsonObject { ["output"] = Path.GetFullPath(settings.Output), ["study"] = study.Path, ["run"] = run, ["evaluated"] = result.Evaluated, ["evaluated_here"] = evaluatedHere };
+    }
+
+    private (Candidate Best, SearchResult Result) SearchSupernet(Study study, ISearchSpace space, DataSplits splits, ModelOptions options, Supernet supernet,
+        Constraints constraints, ILatencyMeter latency, ISearchAlgorithm algorithm, bool resume, out int evaluatedHere)
     {
         var validation = splits.Validation ?? throw new UserInputException("The search needs held-out images: --val-size must be positive.");
         var scored = settings.SearchValImages < validation.Count ? HoldOut.Split(validation, settings.SearchValImages, settings.Seed).Val : validation;
         var calibration = TrainLoader(splits.Train, Augmentation.None, options);
         var evaluator = new SupernetCandidateEvaluator(supernet, DataLoader.ForEvaluation(scored, 256, options.Input, options.NumClasses),
             DataLoader.ForEvaluation(splits.Test, 256, options.Input, options.NumClasses), calibration, settings.BnBatches);
-        string studyPath = Path.Combine(settings.Output, "study.sqlite");
-        using var study = Study.OpenOrCreate(studyPath, space);
-        log($"search: {KindNames.Of(algorithm.Kind)} under {constraints} on {scored.Count} held-out images, study {studyPath}");
-        int lastLogged = -1;
+        log($"search: {KindNames.Of(algorithm.Kind)} under {constraints} on {scored.Count} held-out images, study {study.Path}");
+        int lastLogged = -1, here = 0;
         var context = new SearchContext
         {
             Space = space, Study = study, Evaluator = evaluator, Constraints = constraints, CostOptions = options, Resume = resume,
@@ -134,12 +153,14 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
             LatencyMeter = constraints.Latency.IsBounded || algorithm.Kind == SearchAlgorithmKind.Pareto ? latency : null,
             Progress = e =>
             {
+                if (!e.FromStudy) here++;
                 if (e.Generation == lastLogged && e.Evaluated < e.Budget) return;
                 lastLogged = e.Generation;
                 log($"search: generation {e.Generation}, {e.Evaluated}/{e.Budget} evaluated, best {e.BestAccuracy:P2}");
             },
         };
         var result = algorithm.Run(context);
+        evaluatedHere = here;
         log($"search: best {result.Best.Key} ({result.Best.ValidationAccuracy:P2} held-out with inherited weights)");
         return (result.Best, result);
     }

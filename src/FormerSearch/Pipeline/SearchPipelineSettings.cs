@@ -36,6 +36,18 @@ public sealed record SearchPipelineSettings
     /// <summary>Output folder.</summary>
     public string Output { get; init; } = "runs/search";
 
+    /// <summary>
+    /// Where the study lives (null: <c>study.sqlite</c> in <see cref="Output"/>): a SQLite file, or
+    /// <c>postgresql://USER@HOST[:PORT]/DB?study=NAME</c> to share it between machines.
+    /// </summary>
+    public string? Study { get; init; }
+
+    /// <summary>Join the study's run as an evaluation worker only: no fine-tuning, summary or report (the search that started the run writes them).</summary>
+    public bool WorkersOnly { get; init; }
+
+    /// <summary>The study's location: <see cref="Study"/>, else <c>study.sqlite</c> in <see cref="Output"/>.</summary>
+    public string StudyLocation => Study ?? System.IO.Path.Combine(Output, "study.sqlite");
+
     /// <summary>Seed of everything.</summary>
     public ulong Seed { get; init; }
 

@@ -34,6 +34,7 @@ public static class SearchSettingsFile
             ["held-out seed"] = settings.HeldOutSeed.ToString(CultureInfo.InvariantCulture),
             ["--supernet"] = settings.Supernet is { } trained ? Path.GetFullPath(trained) : "none",
             ["--algorithm"] = KindNames.Of(settings.Algorithm),
+            ["--study"] = settings.Study ?? "study.sqlite in the folder",
             ["budget"] = settings.Constraints?.ToString() ?? "none",
             ["--val-size"] = Text(settings.ValSize),
             ["search images"] = Text(settings.SearchValImages),

@@ -1,4 +1,4 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace FormerSearch.Studies;
 
@@ -22,18 +22,27 @@ public sealed partial class Study
         value = double.NaN;
         for (int attempt = 0; attempt < 16; attempt++)
         {
+            using var tx = _db.BeginTransaction();
             string status;
             string? claimant;
             long? heartbeat;
             double? stored;
-            using (var cmd = Command(_db, $"SELECT status, claimant, heartbeat, {column} FROM candidates WHERE key = $k;", null, [("$k", key)]))
+            long now;
+            using (var cmd = Command(_db, $"SELECT status, claimant, heartbeat, {column}, {_store.Clock} FROM candidates WHERE key = @k{_store.ClaimLock};", tx, [("@k", key)]))
             using (var r = cmd.ExecuteReader())
             {
-                if (!r.Read()) throw new InvalidOperationException($"Candidate {key} is not recorded in the study {Path}.");
+                if (!r.Read())
+                {
+                    r.Close();
+                    // Skipped because another worker has the row locked this instant: it is busy, not missing.
+                    if (StudyStore.Count(Scalar(_db, "SELECT count(*) FROM candidates WHERE key = @k;", tx, ("@k", key))) > 0) return ClaimOutcome.Busy;
+                    throw new InvalidOperationException($"Candidate {key} is not recorded in the study {Path}.");
+                }
                 status = r.GetString(0);
                 claimant = r.IsDBNull(1) ? null : r.GetString(1);
                 heartbeat = r.IsDBNull(2) ? null : r.GetInt64(2);
                 stored = r.IsDBNull(3) ? null : r.GetDouble(3);
+                now = r.GetInt64(4);
             }
             if (stored is { } v && (status == done || phase == ClaimPhase.Validation && status is "done" or "testing" or "tested"))
             {
@@ -43,14 +52,16 @@ public sealed partial class Study
             if (phase == ClaimPhase.Test && status is "new" or "claimed")
                 throw new InvalidOperationException($"Candidate {key} has no validation accuracy yet; test it after validation.");
             bool takeable = status == free
-                || status == busy && (claimant == ClaimantId || heartbeat is not { } hb || Now() - hb > HeartbeatTimeout.TotalMilliseconds
+                || status == busy && (claimant == ClaimantId || heartbeat is not { } hb || now - hb > HeartbeatTimeout.TotalMilliseconds
                     || claimant is not null && ProcessIsDead(claimant));
             if (!takeable) return ClaimOutcome.Busy;
-            // Compare-and-swap: the update succeeds only if nobody changed the row since it was read.
+            // Compare-and-swap: the update succeeds only if nobody changed the row since it was read (PostgreSQL holds the
+            // row locked since then anyway; SQLite's write transaction shuts other writers out).
             int changed = Execute(_db, """
-                UPDATE candidates SET status = $busy, claimant = $me, heartbeat = $now
-                WHERE key = $k AND status = $s AND claimant IS $c AND heartbeat IS $h;
-                """, null, ("$busy", busy), ("$me", ClaimantId), ("$now", Now()), ("$k", key), ("$s", status), ("$c", claimant), ("$h", heartbeat));
+                UPDATE candidates SET status = @busy, claimant = @me, heartbeat = @now
+                WHERE key = @k AND status = @s AND claimant IS NOT DISTINCT FROM @c AND heartbeat IS NOT DISTINCT FROM @h;
+                """, tx, ("@busy", busy), ("@me", ClaimantId), ("@now", now), ("@k", key), ("@s", status), ("@c", claimant), ("@h", heartbeat));
+            tx.Commit();
             if (changed == 1) return ClaimOutcome.Claimed;
         }
         return ClaimOutcome.Busy;
@@ -65,10 +76,10 @@ public sealed partial class Study
         var (_, _, done, column, secondsColumn) = Phase(phase);
         using var tx = _db.BeginTransaction();
         Execute(_db, $"""
-            UPDATE candidates SET {column} = $v, {secondsColumn} = $sec, status = $done, claimant = NULL, heartbeat = NULL
-            WHERE key = $k AND {column} IS NULL;
-            """, tx, ("$v", value), ("$sec", seconds), ("$done", done), ("$k", key));
-        var stored = Scalar(_db, $"SELECT {column} FROM candidates WHERE key = $k;", tx, ("$k", key));
+            UPDATE candidates SET {column} = @v, {secondsColumn} = @sec, status = @done, claimant = NULL, heartbeat = NULL
+            WHERE key = @k AND {column} IS NULL;
+            """, tx, ("@v", value), ("@sec", seconds), ("@done", done), ("@k", key));
+        var stored = Scalar(_db, $"SELECT {column} FROM candidates WHERE key = @k;", tx, ("@k", key));
         tx.Commit();
         return stored is double d ? d : value;
     }
@@ -77,8 +88,8 @@ public sealed partial class Study
     public void Release(string key, ClaimPhase phase)
     {
         var (free, busy, _, _, _) = Phase(phase);
-        Execute(_db, "UPDATE candidates SET status = $free, claimant = NULL, heartbeat = NULL WHERE key = $k AND status = $busy AND claimant = $me;", null,
-            ("$free", free), ("$k", key), ("$busy", busy), ("$me", ClaimantId));
+        Execute(_db, "UPDATE candidates SET status = @free, claimant = NULL, heartbeat = NULL WHERE key = @k AND status = @busy AND claimant = @me;", null,
+            ("@free", free), ("@k", key), ("@busy", busy), ("@me", ClaimantId));
     }
 
     /// <summary>Keeps this worker's claim on <paramref name="key"/> alive (on its own connection) until disposed.</summary>
@@ -86,18 +97,20 @@ public sealed partial class Study
 
     private sealed class ClaimHeartbeat : IDisposable
     {
-        private readonly SqliteConnection _db;
+        private readonly DbConnection _db;
         private readonly Thread _thread;
         private readonly ManualResetEventSlim _stop = new();
         private readonly string _key;
         private readonly string _me;
+        private readonly string _clock;
         private readonly TimeSpan _interval;
 
         public ClaimHeartbeat(Study study, string key)
         {
-            _db = Connect(study.Path, SqliteOpenMode.ReadWrite);
+            _db = study._store.Connect(create: false);
             _key = key;
             _me = study.ClaimantId;
+            _clock = study._store.Clock;
             _interval = study.HeartbeatInterval;
             // Its own thread, not a thread-pool timer: a busy pool (evaluation, tests) must not delay the beats past the timeout.
             _thread = new Thread(Run) { IsBackground = true, Name = "study heartbeat" };
@@ -110,9 +123,9 @@ public sealed partial class Study
             {
                 try
                 {
-                    Execute(_db, "UPDATE candidates SET heartbeat = $now WHERE key = $k AND claimant = $me;", null, ("$now", Now()), ("$k", _key), ("$me", _me));
+                    Execute(_db, $"UPDATE candidates SET heartbeat = {_clock} WHERE key = @k AND claimant = @me;", null, ("@k", _key), ("@me", _me));
                 }
-                catch (SqliteException)
+                catch (DbException)
                 {
                     // A missed beat only risks a takeover after the timeout; the next beat tries again.
                 }

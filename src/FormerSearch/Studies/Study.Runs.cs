@@ -14,7 +14,8 @@ public sealed partial class Study
     public void BeginRun(string name, string algorithm, string settings, ulong seed, bool resume)
     {
         using var tx = _db.BeginTransaction();
-        using (var cmd = Command(_db, "SELECT algorithm, settings, seed FROM runs WHERE name = $n;", tx, [("$n", name)]))
+        _store.LockRuns(_db, tx);
+        using (var cmd = Command(_db, "SELECT algorithm, settings, seed FROM runs WHERE name = @n;", tx, [("@n", name)]))
         using (var r = cmd.ExecuteReader())
         {
             if (r.Read())
@@ -27,8 +28,8 @@ public sealed partial class Study
                 return;
             }
         }
-        Execute(_db, "INSERT INTO runs(name, algorithm, settings, seed, state, started) VALUES ($n, $a, $s, $seed, 'running', $t);", tx,
-            ("$n", name), ("$a", algorithm), ("$s", settings), ("$seed", seed.ToString(CultureInfo.InvariantCulture)), ("$t", Now()));
+        Execute(_db, "INSERT INTO runs(name, algorithm, settings, seed, state, started) VALUES (@n, @a, @s, @seed, 'running', @t);", tx,
+            ("@n", name), ("@a", algorithm), ("@s", settings), ("@seed", seed.ToString(CultureInfo.InvariantCulture)), ("@t", Now()));
         tx.Commit();
     }
 
@@ -42,13 +43,13 @@ public sealed partial class Study
         using var tx = _db.BeginTransaction();
         string parents = JoinKeys(candidate.Parents);
         Execute(_db, """
-            INSERT OR IGNORE INTO candidates(key, arch_json, params, macs, latency, generation, parents, run, status)
-            VALUES ($k, $j, $p, $m, $l, $g, $par, $r, 'new');
-            """, tx, ("$k", candidate.Key), ("$j", candidate.Architecture.ToJson()), ("$p", candidate.Params), ("$m", candidate.Macs),
-            ("$l", candidate.Latency), ("$g", candidate.Generation), ("$par", parents), ("$r", run));
-        Execute(_db, "INSERT OR IGNORE INTO run_candidates(run, ordinal, key, generation, origin, parents) VALUES ($r, $o, $k, $g, $or, $par);", tx,
-            ("$r", run), ("$o", ordinal), ("$k", candidate.Key), ("$g", candidate.Generation), ("$or", candidate.Origin), ("$par", parents));
-        var stored = (string?)Scalar(_db, "SELECT key FROM run_candidates WHERE run = $r AND ordinal = $o;", tx, ("$r", run), ("$o", ordinal));
+            INSERT INTO candidates(key, arch_json, params, macs, latency, generation, parents, run, status)
+            VALUES (@k, @j, @p, @m, @l, @g, @par, @r, 'new') ON CONFLICT DO NOTHING;
+            """, tx, ("@k", candidate.Key), ("@j", candidate.Architecture.ToJson()), ("@p", candidate.Params), ("@m", candidate.Macs),
+            ("@l", candidate.Latency), ("@g", candidate.Generation), ("@par", parents), ("@r", run));
+        Execute(_db, "INSERT INTO run_candidates(run, ordinal, key, generation, origin, parents) VALUES (@r, @o, @k, @g, @or, @par) ON CONFLICT DO NOTHING;", tx,
+            ("@r", run), ("@o", ordinal), ("@k", candidate.Key), ("@g", candidate.Generation), ("@or", candidate.Origin), ("@par", parents));
+        var stored = (string?)Scalar(_db, "SELECT key FROM run_candidates WHERE run = @r AND ordinal = @o;", tx, ("@r", run), ("@o", ordinal));
         if (stored != candidate.Key)
             throw new UserInputException($"The study {Path}'s run '{run}' drew {stored} as candidate {ordinal}, but this run draws {candidate.Key}: it was made with another evaluator, supernet or code and cannot be resumed.");
         tx.Commit();
@@ -57,22 +58,25 @@ public sealed partial class Study
     /// <summary>Records run <paramref name="run"/>'s state after generation <paramref name="generation"/>.</summary>
     public void RecordGeneration(string run, int generation, IEnumerable<string> population, IEnumerable<string> top, double bestAccuracy)
     {
-        Execute(_db, "INSERT OR REPLACE INTO generations(run, generation, population, top, best_acc) VALUES ($r, $g, $p, $t, $b);", null,
-            ("$r", run), ("$g", generation), ("$p", JoinKeys(population)), ("$t", JoinKeys(top)), ("$b", bestAccuracy));
+        Execute(_db, """
+            INSERT INTO generations(run, generation, population, top, best_acc) VALUES (@r, @g, @p, @t, @b)
+            ON CONFLICT(run, generation) DO UPDATE SET population = excluded.population, top = excluded.top, best_acc = excluded.best_acc;
+            """, null,
+            ("@r", run), ("@g", generation), ("@p", JoinKeys(population)), ("@t", JoinKeys(top)), ("@b", bestAccuracy));
     }
 
     /// <summary>Marks run <paramref name="run"/> finished with its result summary.</summary>
     public void FinishRun(string run, string resultJson) =>
-        Execute(_db, "UPDATE runs SET state = 'finished', result = $res, finished = coalesce(finished, $t) WHERE name = $r;", null,
-            ("$r", run), ("$res", resultJson), ("$t", Now()));
+        Execute(_db, "UPDATE runs SET state = 'finished', result = @res, finished = coalesce(finished, @t) WHERE name = @r;", null,
+            ("@r", run), ("@res", resultJson), ("@t", Now()));
 
     /// <summary>The stored latency of <paramref name="key"/>, if measured.</summary>
-    public double? Latency(string key) => Scalar(_db, "SELECT value FROM latencies WHERE key = $k;", null, ("$k", key)) is double d ? d : null;
+    public double? Latency(string key) => Scalar(_db, "SELECT value FROM latencies WHERE key = @k;", null, ("@k", key)) is double d ? d : null;
 
     /// <summary>Stores a measured latency unless one is already stored, and returns the stored one (the first measurement wins).</summary>
     public double StoreLatency(string key, double value)
     {
-        Execute(_db, "INSERT OR IGNORE INTO latencies(key, value) VALUES ($k, $v);", null, ("$k", key), ("$v", value));
+        Execute(_db, "INSERT INTO latencies(key, value) VALUES (@k, @v) ON CONFLICT DO NOTHING;", null, ("@k", key), ("@v", value));
         return Latency(key) ?? value;
     }
 
@@ -92,9 +96,9 @@ public sealed partial class Study
     public IReadOnlyList<StudyCandidate> Candidates()
     {
         var list = new List<StudyCandidate>();
-        using var cmd = Command(_db, """
+        using var cmd = Command(_db, $"""
             SELECT key, arch_json, params, macs, latency, val_acc, test_acc, generation, parents, run, status, claimant
-            FROM candidates ORDER BY rowid;
+            FROM candidates ORDER BY {_store.FirstDrawnOrder};
             """, null, []);
         using var r = cmd.ExecuteReader();
         while (r.Read())
@@ -108,7 +112,7 @@ public sealed partial class Study
     public IReadOnlyList<StudyMember> Members(string run)
     {
         var list = new List<StudyMember>();
-        using var cmd = Command(_db, "SELECT ordinal, key, generation, origin, parents FROM run_candidates WHERE run = $r ORDER BY ordinal;", null, [("$r", run)]);
+        using var cmd = Command(_db, "SELECT ordinal, key, generation, origin, parents FROM run_candidates WHERE run = @r ORDER BY ordinal;", null, [("@r", run)]);
         using var r = cmd.ExecuteReader();
         while (r.Read()) list.Add(new StudyMember(r.GetInt32(0), r.GetString(1), r.GetInt32(2), r.GetString(3), SplitKeys(r.GetString(4))));
         return list;
@@ -118,7 +122,7 @@ public sealed partial class Study
     public IReadOnlyList<StudyGeneration> Generations(string run)
     {
         var list = new List<StudyGeneration>();
-        using var cmd = Command(_db, "SELECT generation, population, top, best_acc FROM generations WHERE run = $r ORDER BY generation;", null, [("$r", run)]);
+        using var cmd = Command(_db, "SELECT generation, population, top, best_acc FROM generations WHERE run = @r ORDER BY generation;", null, [("@r", run)]);
         using var r = cmd.ExecuteReader();
         while (r.Read()) list.Add(new StudyGeneration(r.GetInt32(0), SplitKeys(r.GetString(1)), SplitKeys(r.GetString(2)), r.GetDouble(3)));
         return list;

@@ -3,13 +3,14 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using FormerSearch.Spaces;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using FormerSearch.Engine;
 
 namespace FormerSearch.Studies;
 
 /// <summary>
-/// A search study: one SQLite file (WAL mode) holding the search space, every candidate any run drew with its costs and
+/// A search study: one SQLite file (WAL mode), or one schema of a PostgreSQL database (<c>postgresql://USER@HOST/DB?study=NAME</c>,
+/// shared by workers on several machines), holding the search space, every candidate any run drew with its costs and
 /// accuracies, the runs (algorithm, settings, seed, result) and each run's state per generation.
 /// <para>
 /// Resume is replay: search algorithms are deterministic given their seed, and every evaluation is memoised here by canonical
@@ -24,11 +25,12 @@ public sealed partial class Study : IDisposable
 {
     private const string Format = "formersearch-study-1";
 
-    private readonly SqliteConnection _db;
+    private readonly StudyStore _store;
+    private readonly DbConnection _db;
 
-    private Study(string path, SqliteConnection db)
+    private Study(StudyStore store, DbConnection db)
     {
-        Path = path;
+        _store = store;
         _db = db;
         ClaimantId = string.Create(CultureInfo.InvariantCulture, $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}");
         SpaceName = Meta("space");
@@ -36,8 +38,8 @@ public sealed partial class Study : IDisposable
         SpaceJson = Meta("space_json");
     }
 
-    /// <summary>The study file.</summary>
-    public string Path { get; }
+    /// <summary>The study's location: its file, or its PostgreSQL URL (which never holds a password).</summary>
+    public string Path => _store.Location;
 
     /// <summary>Name of the search space the study belongs to.</summary>
     public string SpaceName { get; }
@@ -60,38 +62,42 @@ public sealed partial class Study : IDisposable
     /// <summary>How long a worker waits before asking again for a result another worker is computing. Default 0.5 s.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>Creates a new study for <paramref name="space"/> at <paramref name="path"/>.</summary>
-    /// <exception cref="UserInputException">The file already exists (resume it, or choose another name).</exception>
-    public static Study Create(string path, ISearchSpace space)
-    {
-        if (File.Exists(path)) throw new UserInputException($"The study {path} already exists; resume it or choose another file.");
-        return OpenOrCreate(path, space);
-    }
+    /// <summary>True when <paramref name="location"/> names a study on a PostgreSQL server (<c>postgresql://…</c>) rather than a file.</summary>
+    public static bool IsServerUrl(string location) => Postgres.PostgresStudyUrl.IsUrl(location);
+
+    /// <summary>Creates a new study for <paramref name="space"/> at <paramref name="path"/> (a file, or a <c>postgresql://</c> URL).</summary>
+    /// <exception cref="UserInputException">The study already exists (resume it, or choose another name), or its server cannot be reached.</exception>
+    public static Study Create(string path, ISearchSpace space) => OpenOrCreate(path, space, mustBeNew: true);
 
     /// <summary>
     /// Opens the study at <paramref name="path"/>, creating it for <paramref name="space"/> when absent (safe when several
     /// workers start at once).
     /// </summary>
-    /// <exception cref="UserInputException">The file is not a study, or the study belongs to another space, preset or version of the space's choices.</exception>
-    public static Study OpenOrCreate(string path, ISearchSpace space)
+    /// <exception cref="UserInputException">The file or schema is not a study, its server cannot be reached, or the study belongs to another space, preset or version of the space's choices.</exception>
+    public static Study OpenOrCreate(string path, ISearchSpace space) => OpenOrCreate(path, space, mustBeNew: false);
+
+    private static Study OpenOrCreate(string path, ISearchSpace space, bool mustBeNew)
     {
-        string? dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
-        if (dir is not null) Directory.CreateDirectory(dir);
-        bool existed = File.Exists(path) && new FileInfo(path).Length > 0;
-        var db = Connect(path, SqliteOpenMode.ReadWriteCreate);
+        var store = StudyStore.For(path);
+        var db = store.Connect(create: true);
         try
         {
-            // An existing file must be a study, or a database without any table yet (another worker creating it right now).
-            if (existed && TableCount(db, path) > 0) RequireStudy(db, path);
-            Execute(db, "PRAGMA journal_mode=WAL;");
+            // An existing database must be a study, or one without any table yet (another worker creating it right now):
+            // checked before anything is written, so that a file that is no study is left as it was.
+            if (Guarded(store, () => store.TableCount(db, null, null)) > 0)
+            {
+                if (mustBeNew) throw new UserInputException($"The study {store.Location} already exists; resume it or choose another name.");
+                RequireStudy(store, db);
+            }
+            store.BeforeCreate(db);
             using (var tx = db.BeginTransaction())
             {
-                Execute(db, Schema, tx);
+                store.CreateSchema(db, tx);
                 foreach (var (k, v) in new[] { ("format", Format), ("space", space.Name), ("preset", space.Preset), ("space_json", SpaceIdentity(space)), ("created", Now().ToString(CultureInfo.InvariantCulture)) })
-                    Execute(db, "INSERT OR IGNORE INTO study(key, value) VALUES ($k, $v);", tx, ("$k", k), ("$v", v));
+                    Execute(db, "INSERT INTO study(key, value) VALUES (@k, @v) ON CONFLICT DO NOTHING;", tx, ("@k", k), ("@v", v));
                 tx.Commit();
             }
-            var study = new Study(path, db);
+            var study = new Study(store, db);
             study.RequireSpace(space);
             return study;
         }
@@ -103,7 +109,7 @@ public sealed partial class Study : IDisposable
     }
 
     /// <summary>Opens an existing study of <paramref name="space"/>.</summary>
-    /// <exception cref="UserInputException">No such file, the file is not a study, or the study belongs to another space, preset or version of the space's choices.</exception>
+    /// <exception cref="UserInputException">No such study, the file is not a study, the server cannot be reached, or the study belongs to another space, preset or version of the space's choices.</exception>
     public static Study Open(string path, ISearchSpace space)
     {
         var study = OpenExisting(path);
@@ -120,15 +126,15 @@ public sealed partial class Study : IDisposable
     }
 
     /// <summary>Opens an existing study whatever its space (to read it: reports).</summary>
-    /// <exception cref="UserInputException">No such file, or the file is not a study.</exception>
+    /// <exception cref="UserInputException">No such study, the file is not a study, or the server cannot be reached.</exception>
     public static Study OpenExisting(string path)
     {
-        if (!File.Exists(path)) throw new UserInputException($"The study {path} does not exist.");
-        var db = Connect(path, SqliteOpenMode.ReadWrite);
+        var store = StudyStore.For(path);
+        var db = store.Connect(create: false);
         try
         {
-            RequireStudy(db, path);
-            return new Study(path, db);
+            RequireStudy(store, db);
+            return new Study(store, db);
         }
         catch
         {
@@ -162,77 +168,37 @@ public sealed partial class Study : IDisposable
     }
 
     private string Meta(string key) =>
-        Scalar(_db, "SELECT value FROM study WHERE key = $k;", null, ("$k", key)) as string
+        Scalar(_db, "SELECT value FROM study WHERE key = @k;", null, ("@k", key)) as string
         ?? throw new UserInputException($"{Path} is not a FormerSearch study: its '{key}' entry is missing.");
 
-    private static void RequireStudy(SqliteConnection db, string path)
+    private static void RequireStudy(StudyStore store, DbConnection db) => Guarded(store, () =>
     {
-        try
-        {
-            var found = Scalar(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'study';", null);
-            if (Convert.ToInt64(found, CultureInfo.InvariantCulture) == 0) throw new UserInputException($"{path} is not a FormerSearch study: it has no study table.");
-            if (Scalar(db, "SELECT value FROM study WHERE key = 'format';", null) as string != Format)
-                throw new UserInputException($"{path} is not a FormerSearch study of format {Format}.");
-        }
-        catch (SqliteException e)
-        {
-            throw new UserInputException($"{path} is not a FormerSearch study: {e.Message}", e);
-        }
-    }
+        if (store.TableCount(db, null, "study") == 0) throw new UserInputException(store.NoStudy);
+        if (Scalar(db, "SELECT value FROM study WHERE key = 'format';", null) as string != Format)
+            throw new UserInputException($"{store.Location} is not a FormerSearch study of format {Format}.");
+        return 0;
+    });
 
-    private static long TableCount(SqliteConnection db, string path)
+    // A database the driver cannot read (a text file named .db, a schema of other tables) is the user's input, not a bug.
+    private static long Guarded(StudyStore store, Func<long> query)
     {
         try
         {
-            return Convert.ToInt64(Scalar(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table';", null), CultureInfo.InvariantCulture);
+            return query();
         }
-        catch (SqliteException e)
+        catch (DbException e)
         {
-            throw new UserInputException($"{path} is not a FormerSearch study: {e.Message}", e);
-        }
-    }
-
-    private static SqliteConnection Connect(string path, SqliteOpenMode mode)
-    {
-        var cs = new SqliteConnectionStringBuilder { DataSource = path, Mode = mode, Pooling = false, DefaultTimeout = 120 }.ToString();
-        var db = new SqliteConnection(cs);
-        try
-        {
-            db.Open();
-            Execute(db, "PRAGMA busy_timeout=120000;");
-            Execute(db, "PRAGMA synchronous=NORMAL;");
-            return db;
-        }
-        catch (SqliteException e)
-        {
-            db.Dispose();
-            throw new UserInputException($"{path} cannot be opened as a study: {e.Message}", e);
+            throw new UserInputException($"{store.Location} is not a FormerSearch study: {e.Message}", e);
         }
     }
 
     internal static long Now() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
-    private static SqliteCommand Command(SqliteConnection db, string sql, SqliteTransaction? tx, (string, object?)[] args)
-    {
-        var cmd = db.CreateCommand();
-        cmd.CommandText = sql;
-        cmd.Transaction = tx;
-        foreach (var (name, value) in args) cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        return cmd;
-    }
+    private static DbCommand Command(DbConnection db, string sql, DbTransaction? tx, (string, object?)[] args) => StudyStore.Command(db, sql, tx, args);
 
-    private static int Execute(SqliteConnection db, string sql, SqliteTransaction? tx = null, params (string, object?)[] args)
-    {
-        using var cmd = Command(db, sql, tx, args);
-        return cmd.ExecuteNonQuery();
-    }
+    private static int Execute(DbConnection db, string sql, DbTransaction? tx = null, params (string, object?)[] args) => StudyStore.Execute(db, sql, tx, args);
 
-    private static object? Scalar(SqliteConnection db, string sql, SqliteTransaction? tx, params (string, object?)[] args)
-    {
-        using var cmd = Command(db, sql, tx, args);
-        var v = cmd.ExecuteScalar();
-        return v is DBNull ? null : v;
-    }
+    private static object? Scalar(DbConnection db, string sql, DbTransaction? tx, params (string, object?)[] args) => StudyStore.Scalar(db, sql, tx, args);
 
     private static string JoinKeys(IEnumerable<string> keys) => JsonSerializer.Serialize(keys.ToArray());
 
@@ -257,49 +223,4 @@ public sealed partial class Study : IDisposable
             return true;
         }
     }
-
-    private const string Schema = """
-        CREATE TABLE IF NOT EXISTS study(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-        CREATE TABLE IF NOT EXISTS candidates(
-            key TEXT PRIMARY KEY,
-            arch_json TEXT NOT NULL,
-            params INTEGER NOT NULL,
-            macs INTEGER NOT NULL,
-            latency REAL,
-            val_acc REAL,
-            test_acc REAL,
-            generation INTEGER NOT NULL,
-            parents TEXT NOT NULL,
-            run TEXT NOT NULL,
-            status TEXT NOT NULL DEFAULT 'new',
-            claimant TEXT,
-            heartbeat INTEGER,
-            eval_seconds REAL,
-            test_seconds REAL);
-        CREATE TABLE IF NOT EXISTS latencies(key TEXT PRIMARY KEY, value REAL NOT NULL);
-        CREATE TABLE IF NOT EXISTS runs(
-            name TEXT PRIMARY KEY,
-            algorithm TEXT NOT NULL,
-            settings TEXT NOT NULL,
-            seed TEXT NOT NULL,
-            state TEXT NOT NULL,
-            result TEXT,
-            started INTEGER NOT NULL,
-            finished INTEGER);
-        CREATE TABLE IF NOT EXISTS run_candidates(
-            run TEXT NOT NULL,
-            ordinal INTEGER NOT NULL,
-            key TEXT NOT NULL,
-            generation INTEGER NOT NULL,
-            origin TEXT NOT NULL,
-            parents TEXT NOT NULL,
-            PRIMARY KEY(run, ordinal));
-        CREATE TABLE IF NOT EXISTS generations(
-            run TEXT NOT NULL,
-            generation INTEGER NOT NULL,
-            population TEXT NOT NULL,
-            top TEXT NOT NULL,
-            best_acc REAL NOT NULL,
-            PRIMARY KEY(run, generation));
-        """;
 }

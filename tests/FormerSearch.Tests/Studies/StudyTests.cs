@@ -89,7 +89,17 @@ public sealed class StudyTests
         using var dir = new TempDir();
         string path = dir.File("shared.db");
         var reference = Run(new EvolutionSearch(Small, 33), dir.File("ref.db"), new SynthEvaluator());
-        var children = Enumerable.Range(0, 2).Select(_ => Host(path, "33", "3")).ToList();
+        var outputs = Hosts(2, path, "33", "3");
+        Assert.All(outputs, o => Assert.Equal(reference.Best.Key, o[0]));
+        var calls = outputs.Select(o => int.Parse(o[1], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(Small.Budget, calls.Sum());
+        Assert.All(calls, c => Assert.True(c > 0, $"a worker made no evaluation: {string.Join(", ", calls)}"));
+    }
+
+    // Runs `count` hosts together on one study and returns each one's output lines (best key, evaluations it made).
+    internal static List<string[]> Hosts(int count, string path, string seed, string delayMs)
+    {
+        var children = Enumerable.Range(0, count).Select(_ => Host(path, seed, delayMs)).ToList();
         var outputs = children.Select(c => c.StandardOutput.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries)).ToList();
         foreach (var c in children)
         {
@@ -97,13 +107,10 @@ public sealed class StudyTests
             Assert.True(c.ExitCode == 0, c.StandardError.ReadToEnd());
             c.Dispose();
         }
-        Assert.All(outputs, o => Assert.Equal(reference.Best.Key, o[0]));
-        var calls = outputs.Select(o => int.Parse(o[1], System.Globalization.CultureInfo.InvariantCulture)).ToList();
-        Assert.Equal(Small.Budget, calls.Sum());
-        Assert.All(calls, c => Assert.True(c > 0, $"a worker made no evaluation: {string.Join(", ", calls)}"));
+        return outputs;
     }
 
-    private static System.Diagnostics.Process Host(string path, string seed, string delayMs)
+    internal static System.Diagnostics.Process Host(string path, string seed, string delayMs)
     {
         var start = new System.Diagnostics.ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
