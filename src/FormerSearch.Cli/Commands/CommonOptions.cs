@@ -16,6 +16,13 @@ public static class CommonOptions
     /// <summary><c>--json</c>: one JSON object on stdout instead of text.</summary>
     public static Option<bool> Json() => new("--json") { Description = "Print one JSON object instead of a table or text." };
 
+    /// <summary>
+    /// A batch size of at least 1 given as <paramref name="option"/>, clamped to the <paramref name="images"/> there are
+    /// (a batch larger than the data set holds the whole of it), so the batch arithmetic never overflows.
+    /// </summary>
+    /// <exception cref="UserInputException">The batch size is below 1.</exception>
+    public static int BatchSize(int value, int images, string option = "--batch-size") => Math.Min(AtLeast(value, 1, option), Math.Max(1, images));
+
     /// <summary>Returns <paramref name="value"/>, or throws a user-input error naming <paramref name="option"/> when it is below <paramref name="min"/>.</summary>
     public static int AtLeast(int value, int min, string option) =>
         value >= min ? value : throw new UserInputException($"{option} {value} is invalid: it must be at least {min}.");

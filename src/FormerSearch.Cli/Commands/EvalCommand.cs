@@ -10,7 +10,9 @@ namespace FormerSearch.Cli.Commands;
 
 /// <summary>
 /// <c>former eval [--model NAME | --arch FILE] --weights W --dataset SPEC [--split test|val] [--json]</c>: top-1, top-5 and
-/// loss of eval-mode forwards; <c>--json</c> prints <c>{"model", "dataset", "split", "images", "top1", "top5", "loss"}</c>.
+/// loss of eval-mode forwards; <c>--json</c> prints <c>{"model", "dataset", "split", "images", "top1", "top5", "loss", "nonfinite_images"}</c>
+/// (<c>loss</c> is null when it is NaN or infinite: JSON has no such numbers). Images whose logits hold a NaN or an infinity
+/// count as wrong, and a warning on stderr says how many there were.
 /// The weights' model card supplies the model, input, class count and image-folder test split when not given.
 /// </summary>
 public static class EvalCommand
@@ -53,14 +55,16 @@ public static class EvalCommand
             int classes = parse.GetValue(numClasses) ?? card.NumClasses ?? Inference.WeightsFile.HeadClasses(path) ?? images.NumClasses;
             var model = ModelInputs.Build(entry, ModelOptions.For(size, classes));
             model.LoadWeights(path, strict: true, parse.GetValue(weightsKey));
-            var loader = DataLoader.ForEvaluation(images, CommonOptions.AtLeast(parse.GetValue(batchSize), 1, "--batch-size"), size, classes);
+            var loader = DataLoader.ForEvaluation(images, CommonOptions.BatchSize(parse.GetValue(batchSize), images.Count), size, classes);
             var result = Evaluator.Evaluate(model, loader);
+            if (result.NonFinite > 0)
+                Console.Error.WriteLine($"former: warning: the model produced NaN or infinite logits for {result.NonFinite:N0} of {result.Count:N0} images; they count as wrong.");
             if (run.WantsJson(parse))
             {
                 Console.WriteLine(JsonSerializer.Serialize(new
                 {
                     model = entry.Name, dataset = images.Name, split = which, images = result.Count,
-                    top1 = result.Top1, top5 = result.Top5, loss = result.Loss,
+                    top1 = result.Top1, top5 = result.Top5, loss = result.FiniteLoss, nonfinite_images = result.NonFinite,
                 }));
             }
             else
