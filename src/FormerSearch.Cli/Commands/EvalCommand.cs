@@ -52,7 +52,7 @@ public static class EvalCommand
                 _ => throw new UserInputException($"--split '{which}' is unknown: use test or val."),
             };
             var size = given ?? new ModelInput(images.Channels, images.Height, images.Width);
-            int classes = parse.GetValue(numClasses) ?? card.NumClasses ?? Inference.WeightsFile.HeadClasses(path) ?? images.NumClasses;
+            int classes = (parse.GetValue(numClasses) is { } k ? CommonOptions.Classes(k) : (int?)null) ?? card.NumClasses ?? Inference.WeightsFile.HeadClasses(path) ?? images.NumClasses;
             var model = ModelInputs.Build(entry, ModelOptions.For(size, classes));
             model.LoadWeights(path, strict: true, parse.GetValue(weightsKey));
             var loader = DataLoader.ForEvaluation(images, CommonOptions.BatchSize(parse.GetValue(batchSize), images.Count), size, classes);

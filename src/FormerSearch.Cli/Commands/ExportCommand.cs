@@ -58,7 +58,7 @@ public static class ExportCommand
             };
             options.Validate();
             var size = parse.GetValue(input) is { } text ? ProfileCommand.ParseInput(text) : entry.DefaultInput;
-            int? classes = parse.GetValue(numClasses) is { } k ? CommonOptions.AtLeast(k, 1, "--num-classes") : null;
+            int? classes = parse.GetValue(numClasses) is { } k ? CommonOptions.Classes(k) : null;
             return Run(entry, parse.GetValue(weights)!, parse.GetValue(output)!, size, classes, options, run.WantsJson(parse));
         });
         return command;

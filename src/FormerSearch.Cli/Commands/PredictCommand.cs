@@ -41,8 +41,8 @@ public static class PredictCommand
         command.SetAction(parse =>
         {
             run.ApplyThreads(parse);
-            int batch = CommonOptions.AtLeast(parse.GetValue(batchSize), 1, "--batch-size");
-            int? classes = parse.GetValue(numClasses) is { } k ? CommonOptions.AtLeast(k, 1, "--num-classes") : null;
+            int batch = CommonOptions.BatchSize(parse.GetValue(batchSize));
+            int? classes = parse.GetValue(numClasses) is { } k ? CommonOptions.Classes(k) : null;
             string[] inputs = parse.GetValue(input)!;
             string weightsPath = parse.GetValue(weights)!;
             if (inputs.Length == 1 && inputs[0].EndsWith(".npy", StringComparison.OrdinalIgnoreCase))

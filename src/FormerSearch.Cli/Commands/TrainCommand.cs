@@ -39,7 +39,7 @@ public static class TrainCommand
             var given = parse.GetValue(input) is { } text ? ProfileCommand.ParseInput(text) : (ModelInput?)null;
             var splits = data.Open(parse, seed, given ?? entry.DefaultInput, run);
             var size = given ?? new ModelInput(splits.Train.Channels, splits.Train.Height, splits.Train.Width);
-            int classes = parse.GetValue(numClasses) is { } k ? CommonOptions.AtLeast(k, splits.Train.NumClasses, "--num-classes") : splits.Train.NumClasses;
+            int classes = parse.GetValue(numClasses) is { } k ? CommonOptions.Classes(k, splits.Train.NumClasses) : splits.Train.NumClasses;
             var model = ModelInputs.Build(entry, ModelOptions.For(size, classes) with { DropPathRate = recipe.DropPath(parse), Seed = seed });
             if (parse.GetValue(init) is { } weights)
             {

@@ -63,7 +63,7 @@ public sealed class TrainingRecipeOptions
     }
 
     /// <summary>Batch size.</summary>
-    public int BatchSize(ParseResult parse) => CommonOptions.AtLeast(parse.GetValue(_batchSize), 1, "--batch-size");
+    public int BatchSize(ParseResult parse) => CommonOptions.BatchSize(parse.GetValue(_batchSize));
 
     /// <summary>The recipe, with epochs derived from <paramref name="batchesPerEpoch"/> when only --max-steps is given.</summary>
     /// <exception cref="UserInputException">An option is out of range.</exception>
@@ -89,6 +89,9 @@ public sealed class TrainingRecipeOptions
             CheckpointEvery = parse.GetValue(_checkpointEvery),
         };
         options.Validate();
+        // The schedule counts steps in 32 bits: refuse a run whose length does not fit rather than let it wrap around.
+        if ((long)options.Epochs * Math.Max(1, batchesPerEpoch) > int.MaxValue)
+            throw new UserInputException($"--epochs {options.Epochs} at {batchesPerEpoch:N0} batches per epoch is more than {int.MaxValue:N0} steps: train fewer epochs or use a larger --batch-size.");
         return options;
     }
 

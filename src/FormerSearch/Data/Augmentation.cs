@@ -99,7 +99,7 @@ public sealed record Augmentation
     /// <exception cref="UserInputException">A setting is out of its range; the message names it.</exception>
     public void Validate()
     {
-        if (CropPadding < 0) throw new UserInputException($"Crop padding {CropPadding} must not be negative.");
+        if (CropPadding is < 0 or > Models.SizeLimits.MaxImageSide) throw new UserInputException($"Crop padding {CropPadding} must be between 0 and {Models.SizeLimits.MaxImageSide:N0} pixels.");
         if (!(CropScaleMin is > 0 and <= 1)) throw new UserInputException($"The random resized crop's smallest scale {CropScaleMin} must be in (0, 1].");
         if (!(MixupAlpha >= 0) || float.IsInfinity(MixupAlpha)) throw new UserInputException($"Mixup alpha {MixupAlpha} must be a finite number >= 0.");
         if (!(CutmixAlpha >= 0) || float.IsInfinity(CutmixAlpha)) throw new UserInputException($"Cutmix alpha {CutmixAlpha} must be a finite number >= 0.");
