@@ -53,9 +53,10 @@ public static class EvalCommand
             };
             var size = given ?? new ModelInput(images.Channels, images.Height, images.Width);
             int classes = (parse.GetValue(numClasses) is { } k ? CommonOptions.Classes(k) : (int?)null) ?? card.NumClasses ?? Inference.WeightsFile.HeadClasses(path) ?? images.NumClasses;
-            var model = ModelInputs.Build(entry, ModelOptions.For(size, classes));
+            int batch = CommonOptions.BatchSize(parse.GetValue(batchSize), images.Count);
+            var model = ModelInputs.Build(entry, ModelOptions.For(size, classes), batch);
             model.LoadWeights(path, strict: true, parse.GetValue(weightsKey));
-            var loader = DataLoader.ForEvaluation(images, CommonOptions.BatchSize(parse.GetValue(batchSize), images.Count), size, classes);
+            var loader = DataLoader.ForEvaluation(images, batch, size, classes);
             var result = Evaluator.Evaluate(model, loader);
             if (result.NonFinite > 0)
                 Console.Error.WriteLine($"former: warning: the model produced NaN or infinite logits for {result.NonFinite:N0} of {result.Count:N0} images; they count as wrong.");

@@ -69,6 +69,7 @@ public static class ExportCommand
         if (!File.Exists(weightsPath)) throw new UserInputException($"Weights file '{weightsPath}' does not exist.");
         if (Path.GetDirectoryName(Path.GetFullPath(outputPath)) is { } outputDir && !Directory.Exists(outputDir))
             throw new UserInputException($"Output '{outputPath}' cannot be written: its directory does not exist.");
+        ModelInputs.CheckMemory(entry, ModelOptions.For(size, numClasses ?? 1000), options.BatchSize ?? 1);
         var model = Predictor.Load(entry, weightsPath, size, numClasses).Model;
         var clock = Stopwatch.StartNew();
         OnnxExporter.Save(model, outputPath, options);

@@ -71,6 +71,7 @@ public static class PredictCommand
         if (WeightsFile.InputChannels(weightsPath) is { } stem && stem.Channels != size.Channels)
             throw new UserInputException($"Input '{inputPath}' has {size.Channels} channel(s) but weights '{weightsPath}' expect {stem.Channels} ('{stem.Name}' is {Tensor.FormatShape(stem.Shape)}).");
 
+        ModelInputs.CheckMemory(entry, ModelOptions.For(size, numClasses ?? 1000), batchSize);
         var predictor = Predictor.Load(entry, weightsPath, size, numClasses, batchSize, weightsKey);
         var logits = predictor.Predict(images, $"Input '{inputPath}'"); // [B, K]
         Npy.Save(outputPath, logits);

@@ -49,6 +49,7 @@ public static class SupernetCommand
                 splits.Train.NumClasses, kind, parse.GetValue(data.Dataset)!, parse.GetValue(data.ValSize), seed);
             if (!recipe.Resume(parse) && File.Exists(Path.Combine(folder.Path, "checkpoint.safetensors")))
                 throw new UserInputException($"{folder.Path} already holds a supernet run; pass --resume to continue it or choose another --output.");
+            Models.MemoryBudget.CheckSupernet(searchSpace, folder.ModelOptions, recipe.BatchSize(parse));
             var supernet = searchSpace.CreateSupernet(folder.ModelOptions with { DropPathRate = recipe.DropPath(parse), Seed = seed });
             int batches = Math.Max(1, splits.Train.Count / recipe.BatchSize(parse));
             var options = recipe.Recipe(parse, batches);

@@ -40,7 +40,7 @@ public static class TrainCommand
             var splits = data.Open(parse, seed, given ?? entry.DefaultInput, run);
             var size = given ?? new ModelInput(splits.Train.Channels, splits.Train.Height, splits.Train.Width);
             int classes = parse.GetValue(numClasses) is { } k ? CommonOptions.Classes(k, splits.Train.NumClasses) : splits.Train.NumClasses;
-            var model = ModelInputs.Build(entry, ModelOptions.For(size, classes) with { DropPathRate = recipe.DropPath(parse), Seed = seed });
+            var model = ModelInputs.Build(entry, ModelOptions.For(size, classes) with { DropPathRate = recipe.DropPath(parse), Seed = seed }, recipe.BatchSize(parse), training: true);
             if (parse.GetValue(init) is { } weights)
             {
                 if (!File.Exists(weights)) throw new UserInputException($"--init weights '{weights}' do not exist.");
