@@ -71,8 +71,8 @@ public sealed class TrainingRecipeOptions
     {
         var defaults = TrainingOptions.For(parse.GetValue(_optimizer) ?? AdamW.Optimizer);
         int? maxSteps = parse.GetValue(_maxSteps) is { } m ? CommonOptions.AtLeast(m, 1, "--max-steps") : null;
-        int epochs = parse.GetValue(_epochs) is { } e ? CommonOptions.AtLeast(e, 1, "--epochs")
-            : maxSteps is { } steps ? (steps + batchesPerEpoch - 1) / Math.Max(1, batchesPerEpoch) : defaults.Epochs;
+        int epochs = parse.GetValue(_epochs) is { } e ? CommonOptions.InRange(e, 1, TrainingOptions.MaxEpochs, "--epochs")
+            : maxSteps is { } steps ? EpochsFor(steps, batchesPerEpoch) : defaults.Epochs;
         var options = defaults with
         {
             Epochs = epochs,
@@ -109,6 +109,14 @@ public sealed class TrainingRecipeOptions
         if (parse.GetValue(_noFlip)) augmentation = augmentation with { HorizontalFlip = false };
         if (parse.GetValue(_resizedCrop)) augmentation = augmentation with { RandomResizedCrop = true, CropPadding = 0 };
         return DataLoader.ForTraining(train, BatchSize(parse), augmentation, input, numClasses, seed, labelSmoothing, shuffle: !parse.GetValue(_noShuffle));
+    }
+
+    // The epochs --max-steps spans, in 64 bits so that a huge step count is refused by name rather than wrapped to a negative count.
+    private static int EpochsFor(int steps, int batchesPerEpoch)
+    {
+        long epochs = (steps + (long)batchesPerEpoch - 1) / Math.Max(1, batchesPerEpoch);
+        return epochs <= TrainingOptions.MaxEpochs ? (int)epochs
+            : throw new UserInputException($"--max-steps {steps:N0} is {epochs:N0} epochs of {batchesPerEpoch:N0} batches, more than the {TrainingOptions.MaxEpochs:N0} supported.");
     }
 
     // "default X" when both optimisers agree, else "default: adamw X, sgd Y".
