@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using FormerSearch.Engine;
-using FormerSearch.Engine.IO;
 using FormerSearch.Models;
 
 namespace FormerSearch.Cli.Tests;
@@ -16,14 +14,7 @@ public sealed class HostileBoundsCommandTests : IDisposable
     private readonly string _dir = Directory.CreateTempSubdirectory("former-bounds-cli-").FullName;
     private readonly string _spec;
 
-    public HostileBoundsCommandTests()
-    {
-        var images = Tensor.Empty(Count, 1, 8, 8);
-        new Generator(3).FillNormal(images.AsSpan());
-        Npy.Save(Path.Combine(_dir, "x.npy"), images);
-        NpyFiles.WriteInt64(Path.Combine(_dir, "y.npy"), Enumerable.Range(0, Count).Select(i => i % 3).ToArray());
-        _spec = $"npy:{Path.Combine(_dir, "x.npy")},{Path.Combine(_dir, "y.npy")}";
-    }
+    public HostileBoundsCommandTests() => _spec = NpyFiles.RandomDataset(_dir, Count, seed: 3);
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
@@ -108,11 +99,11 @@ public sealed class HostileBoundsCommandTests : IDisposable
     [Fact]
     public void Eval_counts_nan_logits_wrong_warns_and_writes_a_null_loss()
     {
-        var model = ModelRegistry.Create("poolformer_mini", ModelOptions.For(new ModelInput(1, 8, 8), 3) with { Seed = 1 });
+        var model = ModelRegistry.Create("poolformer_mini", ModelOptions.For(new ModelInput(1, 28, 28), 10) with { Seed = 1 });
         model.StateDict()["head.bias"].AsSpan()[1] = float.NaN;
         string weights = Path.Combine(_dir, "nan.safetensors");
         model.SaveSafeTensors(weights);
-        var r = FormerProcess.Run("eval", "--model", "poolformer_mini", "--weights", weights, "--dataset", _spec, "--input", "1x8x8", "--num-classes", "3", "--json");
+        var r = FormerProcess.Run("eval", "--model", "poolformer_mini", "--weights", weights, "--dataset", _spec, "--input", "1x28x28", "--num-classes", "10", "--json");
         Assert.Equal(0, r.ExitCode);
         using var doc = JsonDocument.Parse(r.StdOut);
         Assert.Equal(Count, doc.RootElement.GetProperty("images").GetInt32());
@@ -125,10 +116,10 @@ public sealed class HostileBoundsCommandTests : IDisposable
     [Fact]
     public void Eval_with_the_largest_batch_size_evaluates_every_image()
     {
-        var model = ModelRegistry.Create("poolformer_mini", ModelOptions.For(new ModelInput(1, 8, 8), 3) with { Seed = 1 });
+        var model = ModelRegistry.Create("poolformer_mini", ModelOptions.For(new ModelInput(1, 28, 28), 10) with { Seed = 1 });
         string weights = Path.Combine(_dir, "w.safetensors");
         model.SaveSafeTensors(weights);
-        var r = FormerProcess.Run("eval", "--model", "poolformer_mini", "--weights", weights, "--dataset", _spec, "--input", "1x8x8", "--num-classes", "3", "--batch-size", "2147483647", "--json");
+        var r = FormerProcess.Run("eval", "--model", "poolformer_mini", "--weights", weights, "--dataset", _spec, "--input", "1x28x28", "--num-classes", "10", "--batch-size", "2147483647", "--json");
         Assert.Equal(0, r.ExitCode);
         using var doc = JsonDocument.Parse(r.StdOut);
         Assert.Equal(Count, doc.RootElement.GetProperty("images").GetInt32());
