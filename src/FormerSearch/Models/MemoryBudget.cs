@@ -62,6 +62,10 @@ public static class MemoryBudget
     public static void CheckSupernet(Spaces.ISearchSpace space, ModelOptions options, int batchSize) =>
         Check(space.Profile(space.Largest(), options), batchSize, training: true);
 
+    /// <summary>As <see cref="CheckSupernet(Spaces.ISearchSpace, ModelOptions, int)"/> at the space's default input with 1,000 classes (before the data set says how many it has).</summary>
+    /// <exception cref="UserInputException">It does not fit.</exception>
+    public static void CheckSupernet(Spaces.ISearchSpace space, int batchSize) => CheckSupernet(space, ModelOptions.For(space.DefaultInput), batchSize);
+
     /// <summary>Throws unless <paramref name="bytes"/> fit <see cref="AvailableBytes"/>; the message names <paramref name="what"/> and says what to do.</summary>
     /// <exception cref="UserInputException">They do not fit.</exception>
     public static void Check(double bytes, string what, string advice)
