@@ -70,6 +70,7 @@ public sealed class HostileBoundsCommandTests : IDisposable
         Assert.Contains("120 GB", line);
         Assert.Contains("this machine has", line);
         Assert.Contains("1,024", Refused("bench", "gemm", "--size", "8", "--threads", "2147483647"));
+        Assert.Contains("100,000", Refused("bench", "data", "--images", "2147483647"));
         Assert.Contains("--threads", Refused("eval", "--model", "poolformer_mini", "--weights", "w", "--dataset", _spec, "--threads", "2147483647"));
     }
 
