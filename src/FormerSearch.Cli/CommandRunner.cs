@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using System.Text.RegularExpressions;
 
 namespace FormerSearch.Cli;
 
@@ -7,8 +8,14 @@ namespace FormerSearch.Cli;
 /// Parses and runs a <c>former</c> command line, turning every failure into an exit code (<see cref="ExitCodes"/>) and
 /// one line on stderr; <c>--verbose</c> (accepted by every command) adds the exception with its stack trace.
 /// </summary>
-public static class CommandRunner
+public static partial class CommandRunner
 {
+    /// <summary>
+    /// Longest message printed (characters): a message is one sentence of at most ~300 characters by contract, and a longer
+    /// one (a list a check forgot to summarise) is cut at a clause boundary with "…" rather than flood the terminal.
+    /// </summary>
+    public const int MaxMessageLength = 300;
+
     /// <summary>Where a user should report an internal error.</summary>
     public const string ReportTo = "the FormerSearch issue tracker";
 
@@ -47,6 +54,26 @@ public static class CommandRunner
         return code;
     }
 
-    // A message may quote file contents or an inner error's lines; stderr gets one line per failure.
-    private static string OneLine(string message) => string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries)).Trim();
+    /// <summary>
+    /// <paramref name="message"/> as the one line stderr gets: its lines joined (a message may quote file contents or an
+    /// inner error's lines), .NET's " (Parameter 'name')" suffix dropped (the sentence already names the input), and cut
+    /// to <see cref="MaxMessageLength"/> at the last sentence or clause boundary with "…".
+    /// </summary>
+    public static string OneLine(string message)
+    {
+        string line = string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries)).Trim();
+        line = ParameterSuffix().Replace(line, "");
+        if (line.Length <= MaxMessageLength) return line;
+        string head = line[..(MaxMessageLength - 1)];
+        // A clause ends at punctuation followed by a space (a '.' inside a parameter name or a number is not one).
+        int cut = head.Length - 1;
+        while (cut > 0 && !(head[cut] == ' ' && head[cut - 1] is '.' or ';' or ':' or ',')) cut--;
+        cut--;
+        if (cut < MaxMessageLength / 3) cut = head.LastIndexOf(' ');
+        if (cut < MaxMessageLength / 3) cut = head.Length;
+        return head[..cut].TrimEnd() + "…";
+    }
+
+    [GeneratedRegex(@"\s*\(Parameter '[^']*'\)$")]
+    private static partial Regex ParameterSuffix();
 }

@@ -93,4 +93,23 @@ public sealed class CommandRunnerTests
         Assert.Equal(ExitCodes.Success, ok.ExitCode);
         Assert.Empty(ok.Lines);
     }
+
+    [Fact]
+    public void A_message_over_300_characters_is_cut_at_a_clause_with_an_ellipsis()
+    {
+        string keys = string.Join(", ", Enumerable.Range(0, 5000).Select(i => $"'blocks.{i}.weight'"));
+        var (code, lines, _) = Run(new UserInputException($"The weights do not fit the model: size mismatch for {keys}."));
+        Assert.Equal(ExitCodes.BadInput, code);
+        var line = Assert.Single(lines);
+        Assert.True(line.Length <= "former: ".Length + CommandRunner.MaxMessageLength, $"{line.Length} characters");
+        Assert.EndsWith("'…", line);
+        Assert.StartsWith("former: The weights do not fit the model: size mismatch for 'blocks.0.weight'", line);
+    }
+
+    [Fact]
+    public void Dotnets_parameter_suffix_is_dropped()
+    {
+        var (_, lines, _) = Run(new UserInputException(new ArgumentException("The data set spec 'x' is unknown.", "spec").Message));
+        Assert.Equal(["former: The data set spec 'x' is unknown."], lines);
+    }
 }

@@ -21,7 +21,7 @@ public static class BenchDataCommand
 {
     public static Command Create()
     {
-        var images = new Option<int>("--images") { Description = "Synthetic 256x256 JPEGs to decode.", DefaultValueFactory = _ => 2000 };
+        var images = new Option<int>("--images") { Description = "Synthetic 256x256 JPEGs to decode (10 to 100,000).", DefaultValueFactory = _ => 2000 };
         var input = new Option<string>("--input") { Description = "Decode size of the JPEGs.", DefaultValueFactory = _ => "3x224x224" };
         var folder = new Option<string?>("--folder") { Description = "Fashion-MNIST as a PNG image folder (scripts/fashion-mnist-folder.sh); default: written into a temporary folder first." };
         var steps = new Option<int>("--train-steps") { Description = "Training steps timed from each source (0: none).", DefaultValueFactory = _ => 100 };
@@ -33,8 +33,8 @@ public static class BenchDataCommand
         {
             int threads = run.ApplyThreads(parse);
             ulong seed = run.SeedOr(parse);
-            int count = CommonOptions.AtLeast(parse.GetValue(images), 10, "--images");
-            int trainSteps = CommonOptions.AtLeast(parse.GetValue(steps), 0, "--train-steps");
+            int count = CommonOptions.InRange(parse.GetValue(images), 10, 100_000, "--images");
+            int trainSteps = CommonOptions.InRange(parse.GetValue(steps), 0, 1_000_000, "--train-steps");
             var size = ProfileCommand.ParseInput(parse.GetValue(input)!);
             string scratch = Directory.CreateTempSubdirectory("former-bench-data-").FullName;
             try

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using FormerSearch.Bench;
 using FormerSearch.Engine.Kernels.Gemm;
+using FormerSearch.Models;
 using Spectre.Console;
 
 namespace FormerSearch.Cli.Commands;
@@ -30,11 +31,15 @@ public static class BenchGemmCommand
         {
             if (parse.GetValue(core) is { } name) GemmBenchmark.OpenBlasCoreOverride = name;
             int[] sizes = parse.GetValue(size) is { Length: > 0 } given ? given : [1024, 2048];
-            foreach (int n in sizes) CommonOptions.AtLeast(n, 1, "--size");
-            return Run(sizes, CommonOptions.AtLeast(parse.GetValue(run.Threads), 1, "--threads"), run.SeedOr(parse), run.WantsJson(parse));
+            foreach (int n in sizes)
+                MemoryBudget.Check(GemmBytes(CommonOptions.AtLeast(n, 1, "--size")), $"A GEMM of size {n:N0} (three {n:N0}×{n:N0} float matrices)", "choose a smaller --size");
+            return Run(sizes, run.ThreadCount(parse), run.SeedOr(parse), run.WantsJson(parse));
         });
         return command;
     }
+
+    // A, B and C in float32; packing buffers are small next to them.
+    private static double GemmBytes(int n) => 3.0 * 4 * n * (double)n;
 
     private static int Run(int[] sizes, int threads, ulong seed, bool json)
     {

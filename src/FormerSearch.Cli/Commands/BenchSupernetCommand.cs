@@ -31,7 +31,7 @@ public static class BenchSupernetCommand
         command.SetAction(parse =>
         {
             run.ApplyThreads(parse);
-            int batch = CommonOptions.AtLeast(parse.GetValue(batchSize), 1, "--batch-size");
+            int batch = CommonOptions.BatchSize(parse.GetValue(batchSize));
             double seconds = parse.GetValue(minSeconds);
             if (!(seconds >= 0 && seconds <= 3600)) throw new UserInputException($"--min-seconds must be between 0 and 3600; got {seconds.ToString(CultureInfo.InvariantCulture)}.");
             string spaceName = parse.GetValue(space)!;

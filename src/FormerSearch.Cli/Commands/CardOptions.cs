@@ -50,7 +50,7 @@ public sealed class CardOptions
         var given = card with
         {
             Input = ModelCard.Settle("--input", parse.GetValue(Input) is { } text ? ProfileCommand.ParseInput(text) : (ModelInput?)null, card.Input, weights.Source),
-            NumClasses = ModelCard.Settle("--num-classes", parse.GetValue(NumClasses) is { } k ? CommonOptions.AtLeast(k, 1, "--num-classes") : null, card.NumClasses, weights.Source),
+            NumClasses = ModelCard.Settle("--num-classes", parse.GetValue(NumClasses) is { } k ? CommonOptions.Classes(k) : null, card.NumClasses, weights.Source),
             ClassNames = parse.GetValue(ClassNames) is { } file ? ReadClassNames(file) : card.ClassNames,
             Mean = parse.GetValue(Mean) is { } m ? ParseFloats(m, "--mean") : card.Mean,
             Std = parse.GetValue(Std) is { } s ? ParseFloats(s, "--std") : card.Std,

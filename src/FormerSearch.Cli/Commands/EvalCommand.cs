@@ -10,7 +10,9 @@ namespace FormerSearch.Cli.Commands;
 
 /// <summary>
 /// <c>former eval [--model NAME | --arch FILE] --weights W [--dataset SPEC] [--split test|val] [--json]</c>: top-1, top-5 and
-/// loss of eval-mode forwards; <c>--json</c> prints <c>{"model", "dataset", "split", "images", "top1", "top5", "loss"}</c>.
+/// loss of eval-mode forwards; <c>--json</c> prints <c>{"model", "dataset", "split", "images", "top1", "top5", "loss", "nonfinite_images"}</c>
+/// (<c>loss</c> is null when it is NaN or infinite: JSON has no such numbers). Images whose logits hold a NaN or an infinity
+/// count as wrong, and a warning on stderr says how many there were.
 /// The weights' model card supplies what is not given — the model, input, class count, data set, and the held-out split
 /// (<c>--val-size</c>, <c>--seed</c>, <c>--test-size</c>) — and an option that contradicts it is an error; a <c>former train</c>
 /// checkpoint is evaluated as the model it holds.
@@ -53,18 +55,21 @@ public static class EvalCommand
                 _ => throw new UserInputException($"--split '{which}' is unknown: use test or val."),
             };
             var size = given ?? new ModelInput(images.Channels, images.Height, images.Width);
-            int classes = Inference.ModelCard.Settle("--num-classes", parse.GetValue(numClasses), card.NumClasses, source)
+            int classes = Inference.ModelCard.Settle("--num-classes", parse.GetValue(numClasses) is { } k ? CommonOptions.Classes(k) : (int?)null, card.NumClasses, source)
                 ?? Inference.WeightsFile.HeadClasses(carded.Path) ?? images.NumClasses;
-            var model = ModelInputs.Build(entry, ModelOptions.For(size, classes));
+            int batch = CommonOptions.BatchSize(parse.GetValue(batchSize), images.Count);
+            var model = ModelInputs.Build(entry, ModelOptions.For(size, classes), batch);
             Inference.WeightsFile.Load(model, carded.Path, parse.GetValue(weightsKey));
-            var loader = DataLoader.ForEvaluation(images, CommonOptions.AtLeast(parse.GetValue(batchSize), 1, "--batch-size"), size, classes);
+            var loader = DataLoader.ForEvaluation(images, batch, size, classes);
             var result = Evaluator.Evaluate(model, loader);
+            if (result.NonFinite > 0)
+                Console.Error.WriteLine($"former: warning: the model produced NaN or infinite logits for {result.NonFinite:N0} of {result.Count:N0} images; they count as wrong.");
             if (run.WantsJson(parse))
             {
                 Console.WriteLine(JsonSerializer.Serialize(new
                 {
                     model = entry.Name, dataset = images.Name, split = which, images = result.Count,
-                    top1 = result.Top1, top5 = result.Top5, loss = result.Loss,
+                    top1 = result.Top1, top5 = result.Top5, loss = result.FiniteLoss, nonfinite_images = result.NonFinite,
                 }));
             }
             else

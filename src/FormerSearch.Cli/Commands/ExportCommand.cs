@@ -67,6 +67,7 @@ public static class ExportCommand
     private static int Run(ModelEntry entry, string weightsPath, string outputPath, ModelInput size, int? numClasses, OnnxExportOptions options, bool json)
     {
         OutputPath.File(outputPath);
+        ModelInputs.CheckMemory(entry, ModelOptions.For(size, numClasses ?? 1000), options.BatchSize ?? 1);
         var model = Predictor.Load(entry, weightsPath, size, numClasses).Model;
         var clock = Stopwatch.StartNew();
         OnnxExporter.Save(model, outputPath, options);

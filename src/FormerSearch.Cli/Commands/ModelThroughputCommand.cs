@@ -40,7 +40,7 @@ public static class ModelThroughputCommand
         command.SetAction(parse =>
         {
             run.ApplyThreads(parse);
-            int batch = CommonOptions.AtLeast(parse.GetValue(batchSize), 1, "--batch-size");
+            int batch = CommonOptions.BatchSize(parse.GetValue(batchSize));
             var entry = selection.Resolve(parse);
             var size = parse.GetValue(input) is { } text ? ProfileCommand.ParseInput(text) : entry.DefaultInput;
             ulong seed = run.SeedOr(parse);

@@ -42,8 +42,8 @@ public static class PredictCommand
         command.SetAction(parse =>
         {
             run.ApplyThreads(parse);
-            int batch = CommonOptions.AtLeast(parse.GetValue(batchSize), 1, "--batch-size");
-            int? classes = parse.GetValue(numClasses) is { } k ? CommonOptions.AtLeast(k, 1, "--num-classes") : null;
+            int batch = CommonOptions.BatchSize(parse.GetValue(batchSize));
+            int? classes = parse.GetValue(numClasses) is { } k ? CommonOptions.Classes(k) : null;
             string[] inputs = parse.GetValue(input)!;
             if (parse.GetValue(output) is { } written) OutputPath.File(written); // before minutes of compute, not after
             var carded = WeightsCard.Read(parse.GetValue(weights)!);
@@ -72,6 +72,7 @@ public static class PredictCommand
         if (WeightsFile.InputChannels(weightsPath) is { } stem && stem.Channels != size.Channels)
             throw new UserInputException($"Input '{inputPath}' has {size.Channels} channel(s) but weights '{weightsPath}' expect {stem.Channels} ('{stem.Name}' is {Tensor.FormatShape(stem.Shape)}).");
 
+        ModelInputs.CheckMemory(entry, ModelOptions.For(size, numClasses ?? 1000), batchSize);
         var predictor = Predictor.Load(entry, weightsPath, size, numClasses, batchSize, weightsKey);
         var logits = predictor.Predict(images, $"Input '{inputPath}'"); // [B, K]
         Npy.Save(outputPath, logits);

@@ -26,17 +26,21 @@ public static class ProfileCommand
         {
             var entry = selection.Resolve(parse);
             var size = parse.GetValue(input) is { } text ? ParseInput(text) : entry.DefaultInput;
-            int classes = CommonOptions.AtLeast(parse.GetValue(numClasses), 1, "--num-classes");
+            int classes = CommonOptions.Classes(parse.GetValue(numClasses));
             return Run(entry.Profile(ModelOptions.For(size, classes)), parse.GetValue(json));
         });
         return command;
     }
 
     /// <summary>Parses "CxHxW" (also "C×H×W") into a <see cref="ModelInput"/>.</summary>
-    /// <exception cref="UserInputException">The text is not three positive integers separated by 'x'.</exception>
-    public static ModelInput ParseInput(string text) =>
-        Inference.ModelCard.TryParseInput(text)
-        ?? throw new UserInputException($"--input '{text}' is invalid: give channels, height and width as positive integers, e.g. 3x224x224.");
+    /// <exception cref="UserInputException">The text is not three positive integers separated by 'x', or a size is above <see cref="SizeLimits"/>.</exception>
+    public static ModelInput ParseInput(string text)
+    {
+        var input = Inference.ModelCard.TryParseInput(text)
+            ?? throw new UserInputException($"--input '{text}' is invalid: give channels, height and width as positive integers, e.g. 3x224x224.");
+        SizeLimits.CheckInput(input, "--input");
+        return input;
+    }
 
     private static int Run(ModelProfile profile, bool json)
     {

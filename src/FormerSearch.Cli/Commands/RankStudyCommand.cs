@@ -33,8 +33,8 @@ public static class RankStudyCommand
         {
             run.ApplyThreads(parse);
             var folder = SupernetDirectory.Load(parse.GetValue(supernetDir)!);
-            int n = CommonOptions.AtLeast(parse.GetValue(samples), 2, "--samples");
-            int e = CommonOptions.AtLeast(parse.GetValue(epochs), 1, "--epochs");
+            int n = CommonOptions.InRange(parse.GetValue(samples), 2, Search.ISearchSettings.MaxEvaluations, "--samples");
+            int e = CommonOptions.InRange(parse.GetValue(epochs), 1, Training.TrainingOptions.MaxEpochs, "--epochs");
             int? steps = parse.GetValue(maxSteps) is { } s ? CommonOptions.AtLeast(s, 1, "--max-steps") : null;
             string dir = OutputPath.Folder(parse.GetValue(output) ?? Path.Combine(folder.Path, "rank-study"));
             var imageFolders = folders.For(parse, Data.DatasetSpec.Parse(folder.Dataset), folder.Input, run, SupernetData.Card(folder).TestSize);

@@ -40,8 +40,12 @@ public sealed class RunOptions
     }
 
     /// <summary>Sets <see cref="EngineSettings.Threads"/> from <c>--threads</c> and returns it.</summary>
-    /// <exception cref="UserInputException">Fewer than one thread.</exception>
-    public int ApplyThreads(ParseResult parse) => EngineSettings.Threads = CommonOptions.AtLeast(parse.GetValue(Threads), 1, "--threads");
+    /// <exception cref="UserInputException">Fewer than one thread or more than <see cref="Models.SizeLimits.MaxThreads"/> (refused, not capped, so a script learns of its typo).</exception>
+    public int ApplyThreads(ParseResult parse) => EngineSettings.Threads = ThreadCount(parse);
+
+    /// <summary>The <c>--threads</c> given, checked but not applied.</summary>
+    /// <exception cref="UserInputException">Fewer than one thread or more than <see cref="Models.SizeLimits.MaxThreads"/>.</exception>
+    public int ThreadCount(ParseResult parse) => CommonOptions.InRange(parse.GetValue(Threads), 1, Models.SizeLimits.MaxThreads, "--threads");
 
     /// <summary>The seed given, else <paramref name="fallback"/>.</summary>
     public ulong SeedOr(ParseResult parse, ulong fallback = 0) => parse.GetValue(Seed) ?? fallback;

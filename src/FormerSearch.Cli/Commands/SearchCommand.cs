@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using FormerSearch.Cli.Progress;
+using FormerSearch.Models;
 using FormerSearch.Pipeline;
+using FormerSearch.Spaces;
 
 namespace FormerSearch.Cli.Commands;
 
@@ -24,6 +26,7 @@ public static class SearchCommand
             options.Run.ApplyThreads(parse);
             var settings = options.Settings(parse);
             OutputPath.Folder(settings.Output);
+            MemoryBudget.CheckSupernet(SearchSpaces.Create(settings.Space, settings.SpacePreset), settings.BatchSize);
             var reporter = new ImageFolderReporter(options.Run.WantsBar(parse), options.Run.WantsJson(parse));
             var summary = new SearchPipeline(settings, new LogLineProgress(), line => Console.Error.WriteLine(line), reporter).Run(options.Resume(parse));
             if (options.Run.WantsJson(parse)) Console.WriteLine(summary.ToJsonString());

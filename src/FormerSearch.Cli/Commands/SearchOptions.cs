@@ -5,6 +5,7 @@ using FormerSearch.Pipeline;
 using FormerSearch.Search;
 using FormerSearch.Spaces;
 using FormerSearch.Supernets;
+using FormerSearch.Training;
 
 namespace FormerSearch.Cli.Commands;
 
@@ -77,11 +78,11 @@ public sealed class SearchOptions
         var defaults = parse.GetValue(_preset) is { } name ? SearchPreset.Get(name).Settings : Defaults;
         var settings = defaults with
         {
-            SupernetEpochs = CommonOptions.AtLeast(parse.GetValue(_supernetEpochs) ?? defaults.SupernetEpochs, 1, "--supernet-epochs"),
+            SupernetEpochs = CommonOptions.InRange(parse.GetValue(_supernetEpochs) ?? defaults.SupernetEpochs, 1, TrainingOptions.MaxEpochs, "--supernet-epochs"),
             SupernetMaxSteps = parse.GetValue(_supernetEpochs) is null ? defaults.SupernetMaxSteps : null,
-            Population = CommonOptions.AtLeast(parse.GetValue(_population) ?? defaults.Population, 2, "--population"),
-            Generations = CommonOptions.AtLeast(parse.GetValue(_generations) ?? defaults.Generations, 1, "--generations"),
-            FinetuneEpochs = CommonOptions.AtLeast(parse.GetValue(_finetuneEpochs) ?? defaults.FinetuneEpochs, 0, "--finetune-epochs"),
+            Population = CommonOptions.InRange(parse.GetValue(_population) ?? defaults.Population, 2, ISearchSettings.MaxEvaluations, "--population"),
+            Generations = CommonOptions.InRange(parse.GetValue(_generations) ?? defaults.Generations, 1, ISearchSettings.MaxEvaluations, "--generations"),
+            FinetuneEpochs = CommonOptions.InRange(parse.GetValue(_finetuneEpochs) ?? defaults.FinetuneEpochs, 0, TrainingOptions.MaxEpochs, "--finetune-epochs"),
             FinetuneMaxSteps = parse.GetValue(_finetuneEpochs) is null ? defaults.FinetuneMaxSteps : null,
             Space = parse.GetValue(_space) ?? defaults.Space,
             SpacePreset = parse.GetValue(_spacePreset) ?? defaults.SpacePreset,

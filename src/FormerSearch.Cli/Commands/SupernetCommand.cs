@@ -54,6 +54,7 @@ public static class SupernetCommand
             if (recipe.Resume(parse) && File.Exists(Path.Combine(folder.Path, SupernetDirectory.SpaceFile))
                 && SupernetDirectory.Load(folder.Path).FirstDifference(folder) is { } changed)
                 throw new UserInputException($"{folder.Path} holds a supernet trained with {changed}; resume with the same settings or choose another --output.");
+            Models.MemoryBudget.CheckSupernet(searchSpace, folder.ModelOptions, recipe.BatchSize(parse));
             var supernet = searchSpace.CreateSupernet(folder.ModelOptions with { DropPathRate = recipe.DropPath(parse), Seed = seed });
             int batches = Math.Max(1, splits.Train.Count / recipe.BatchSize(parse));
             var options = recipe.Recipe(parse, batches);

@@ -49,14 +49,14 @@ public static class TrainCommand
             var splits = data.Open(parse, seed, given ?? entry.DefaultInput, run);
             var size = given ?? new ModelInput(splits.Train.Channels, splits.Train.Height, splits.Train.Width);
             int dataClasses = splits.Train.NumClasses;
-            int classes = parse.GetValue(numClasses) is { } k ? CommonOptions.AtLeast(k, dataClasses, "--num-classes") : dataClasses;
+            int classes = parse.GetValue(numClasses) is { } k ? CommonOptions.Classes(k, dataClasses) : dataClasses;
             if (initCard.NumClasses is { } initClasses)
             {
                 classes = Inference.ModelCard.Settle("--num-classes", parse.GetValue(numClasses), initClasses, source) ?? initClasses;
                 if (classes < dataClasses)
                     throw new UserInputException($"The --init weights {source} have {initClasses} classes (their model card) but {splits.Train.Name} has {dataClasses}; start from weights with at least {dataClasses} classes.");
             }
-            var model = ModelInputs.Build(entry, ModelOptions.For(size, classes) with { DropPathRate = recipe.DropPath(parse), Seed = seed });
+            var model = ModelInputs.Build(entry, ModelOptions.For(size, classes) with { DropPathRate = recipe.DropPath(parse), Seed = seed }, recipe.BatchSize(parse), training: true);
             if (initial is not null) Inference.WeightsFile.Load(model, initial.Path, parse.GetValue(weightsKey));
 
             int batches = Math.Max(1, splits.Train.Count / recipe.BatchSize(parse));

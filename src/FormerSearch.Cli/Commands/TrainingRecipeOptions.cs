@@ -63,7 +63,7 @@ public sealed class TrainingRecipeOptions
     }
 
     /// <summary>Batch size.</summary>
-    public int BatchSize(ParseResult parse) => CommonOptions.AtLeast(parse.GetValue(_batchSize), 1, "--batch-size");
+    public int BatchSize(ParseResult parse) => CommonOptions.BatchSize(parse.GetValue(_batchSize));
 
     /// <summary>The recipe, with epochs derived from <paramref name="batchesPerEpoch"/> when only --max-steps is given.</summary>
     /// <exception cref="UserInputException">An option is out of range.</exception>
@@ -71,8 +71,8 @@ public sealed class TrainingRecipeOptions
     {
         var defaults = TrainingOptions.For(parse.GetValue(_optimizer) ?? AdamW.Optimizer);
         int? maxSteps = parse.GetValue(_maxSteps) is { } m ? CommonOptions.AtLeast(m, 1, "--max-steps") : null;
-        int epochs = parse.GetValue(_epochs) is { } e ? CommonOptions.AtLeast(e, 1, "--epochs")
-            : maxSteps is { } steps ? (steps + batchesPerEpoch - 1) / Math.Max(1, batchesPerEpoch) : defaults.Epochs;
+        int epochs = parse.GetValue(_epochs) is { } e ? CommonOptions.InRange(e, 1, TrainingOptions.MaxEpochs, "--epochs")
+            : maxSteps is { } steps ? EpochsFor(steps, batchesPerEpoch) : defaults.Epochs;
         var options = defaults with
         {
             Epochs = epochs,
@@ -89,6 +89,9 @@ public sealed class TrainingRecipeOptions
             CheckpointEvery = parse.GetValue(_checkpointEvery),
         };
         options.Validate();
+        // The schedule counts steps in 32 bits: refuse a run whose length does not fit rather than let it wrap around.
+        if ((long)options.Epochs * Math.Max(1, batchesPerEpoch) > int.MaxValue)
+            throw new UserInputException($"--epochs {options.Epochs} at {batchesPerEpoch:N0} batches per epoch is more than {int.MaxValue:N0} steps: train fewer epochs or use a larger --batch-size.");
         return options;
     }
 
@@ -106,6 +109,14 @@ public sealed class TrainingRecipeOptions
         if (parse.GetValue(_noFlip)) augmentation = augmentation with { HorizontalFlip = false };
         if (parse.GetValue(_resizedCrop)) augmentation = augmentation with { RandomResizedCrop = true, CropPadding = 0 };
         return DataLoader.ForTraining(train, BatchSize(parse), augmentation, input, numClasses, seed, labelSmoothing, shuffle: !parse.GetValue(_noShuffle));
+    }
+
+    // The epochs --max-steps spans, in 64 bits so that a huge step count is refused by name rather than wrapped to a negative count.
+    private static int EpochsFor(int steps, int batchesPerEpoch)
+    {
+        long epochs = (steps + (long)batchesPerEpoch - 1) / Math.Max(1, batchesPerEpoch);
+        return epochs <= TrainingOptions.MaxEpochs ? (int)epochs
+            : throw new UserInputException($"--max-steps {steps:N0} is {epochs:N0} epochs of {batchesPerEpoch:N0} batches, more than the {TrainingOptions.MaxEpochs:N0} supported.");
     }
 
     // "default X" when both optimisers agree, else "default: adamw X, sgd Y".

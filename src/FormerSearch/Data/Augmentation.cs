@@ -95,14 +95,18 @@ public sealed record Augmentation
         return ((height - fh) / 2, (width - fw) / 2, fh, fw);
     }
 
+    /// <summary>Largest mixup or CutMix alpha accepted.</summary>
+    public const float MaxAlpha = 100;
+
     /// <summary>Checks every setting.</summary>
     /// <exception cref="UserInputException">A setting is out of its range; the message names it.</exception>
     public void Validate()
     {
-        if (CropPadding < 0) throw new UserInputException($"Crop padding {CropPadding} must not be negative.");
+        if (CropPadding is < 0 or > Models.SizeLimits.MaxImageSide) throw new UserInputException($"Crop padding {CropPadding} must be between 0 and {Models.SizeLimits.MaxImageSide:N0} pixels.");
         if (!(CropScaleMin is > 0 and <= 1)) throw new UserInputException($"The random resized crop's smallest scale {CropScaleMin} must be in (0, 1].");
-        if (!(MixupAlpha >= 0) || float.IsInfinity(MixupAlpha)) throw new UserInputException($"Mixup alpha {MixupAlpha} must be a finite number >= 0.");
-        if (!(CutmixAlpha >= 0) || float.IsInfinity(CutmixAlpha)) throw new UserInputException($"Cutmix alpha {CutmixAlpha} must be a finite number >= 0.");
+        // timm's alphas are 0.8 and 1; far above 100 the Beta draw is a constant 0.5 and the value is a typo.
+        if (!(MixupAlpha is >= 0 and <= MaxAlpha)) throw new UserInputException($"Mixup alpha {MixupAlpha} must be a number in [0, {MaxAlpha}].");
+        if (!(CutmixAlpha is >= 0 and <= MaxAlpha)) throw new UserInputException($"Cutmix alpha {CutmixAlpha} must be a number in [0, {MaxAlpha}].");
         if (!(MixProb is >= 0 and <= 1)) throw new UserInputException($"Mix probability {MixProb} must be in [0, 1].");
         if (!(SwitchProb is >= 0 and <= 1)) throw new UserInputException($"Mixup/cutmix switch probability {SwitchProb} must be in [0, 1].");
         if (!(RandomErasingProb is >= 0 and <= 1)) throw new UserInputException($"Random erasing probability {RandomErasingProb} must be in [0, 1].");

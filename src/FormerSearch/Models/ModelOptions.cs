@@ -1,5 +1,4 @@
 using FormerSearch.Engine;
-using FormerSearch.Models.Blocks;
 
 namespace FormerSearch.Models;
 
@@ -40,12 +39,11 @@ public sealed record ModelOptions
     };
 
     /// <summary>Checks the fields every model needs.</summary>
-    /// <exception cref="UserInputException">A count is not positive or a rate is outside [0, 1).</exception>
+    /// <exception cref="UserInputException">A count is not positive or above its <see cref="SizeLimits"/>, or a rate is outside [0, 1).</exception>
     public void Validate()
     {
-        ClassifierHead.CheckClasses(NumClasses);
-        if (InChannels < 1 || ImageHeight < 1 || ImageWidth < 1)
-            throw new UserInputException($"The input {Input} is invalid: channels, height and width must be positive.");
+        SizeLimits.CheckClasses(NumClasses);
+        SizeLimits.CheckInput(Input);
         if (!(DropRate >= 0f && DropRate < 1f)) throw new UserInputException($"The drop rate must be in [0, 1); got {DropRate}.");
         if (!(DropPathRate >= 0f && DropPathRate < 1f)) throw new UserInputException($"The drop path rate must be in [0, 1); got {DropPathRate}.");
     }

@@ -47,4 +47,10 @@ public sealed class Candidate(Architecture architecture, long paramsCount, long 
 
     /// <summary>Validation accuracy, or an exception when the candidate was never evaluated.</summary>
     internal double Accuracy => ValidationAccuracy ?? throw new InvalidOperationException($"Candidate {Key} has not been evaluated.");
+
+    /// <summary>
+    /// <see cref="Accuracy"/> as every search ranks it: a NaN or infinite accuracy (a diverged subnet, a damaged study row)
+    /// counts as −∞, so such a candidate sorts last and is dominated in every Pareto front instead of winning.
+    /// </summary>
+    internal double RankedAccuracy => double.IsFinite(Accuracy) ? Accuracy : double.NegativeInfinity;
 }

@@ -187,7 +187,8 @@ public sealed class CandidatePool
         }
         c.ValidationAccuracy = value;
         Evaluated++;
-        if (BestAccuracy is not { } b || value > b) BestAccuracy = value;
+        // A NaN would stick as the best (every comparison with it is false); a non-finite accuracy is never the best.
+        if (double.IsFinite(value) && (BestAccuracy is not { } b || value > b)) BestAccuracy = value;
         _context.Progress?.Invoke(new SearchEvent(Run, generation, Evaluated, _budget, BestAccuracy, fromStudy));
     }
 

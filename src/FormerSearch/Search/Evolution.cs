@@ -79,9 +79,12 @@ internal sealed class Evolution
         }
     }
 
-    /// <summary>Official <c>update_top_k</c>: the previous list plus the new candidates, stably sorted by accuracy, first k.</summary>
+    /// <summary>
+    /// Official <c>update_top_k</c>: the previous list plus the new candidates, stably sorted by accuracy, first k (a NaN
+    /// or infinite accuracy ranks last, see <see cref="Candidate.RankedAccuracy"/>).
+    /// </summary>
     public static List<Candidate> TopByAccuracy(IReadOnlyList<Candidate> previous, IReadOnlyList<Candidate> population, int k) =>
-        previous.Concat(population).OrderByDescending(c => c.Accuracy).Take(k).ToList();
+        previous.Concat(population).OrderByDescending(c => c.RankedAccuracy).Take(k).ToList();
 
     private Candidate Pick(List<Candidate> parents) => parents[_rng.NextInt(parents.Count)];
 

@@ -76,11 +76,13 @@ public sealed record EvolutionSettings : ISearchSettings
     public int Budget => Population * Generations;
 
     /// <summary>Checks every number.</summary>
-    /// <exception cref="UserInputException">A count is not positive, or mutants and crossovers exceed the population.</exception>
+    /// <exception cref="UserInputException">A count is not positive, the budget is above <see cref="ISearchSettings.MaxEvaluations"/>, or mutants and crossovers exceed the population.</exception>
     public void Validate()
     {
         Positive(Population, "population");
         Positive(Generations, "generations");
+        if ((long)Population * Generations > ISearchSettings.MaxEvaluations)
+            throw new UserInputException($"A population of {Population:N0} over {Generations:N0} generations is more than the {ISearchSettings.MaxEvaluations:N0} evaluations a search may plan.");
         Positive(Parents, "parents");
         Positive(TopK, "top-k");
         Positive(AttemptsPerChild, "attempts per child");

@@ -5,6 +5,9 @@ namespace FormerSearch.Search;
 /// <summary>The settings of a search algorithm: checked once when the algorithm is built, and recorded in the study as JSON.</summary>
 public interface ISearchSettings
 {
+    /// <summary>Most evaluations a search may plan (each trains or evaluates a subnet: a million is weeks of work, and more overflows the counts).</summary>
+    const int MaxEvaluations = 1_000_000;
+
     /// <summary>Evaluations the search makes at most.</summary>
     int Budget { get; }
 

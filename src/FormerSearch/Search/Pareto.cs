@@ -18,19 +18,29 @@ public static class Pareto
         return better;
     }
 
-    /// <summary>The fronts of <paramref name="points"/>: indices of the non-dominated ones first, then of those only they dominate, and so on.</summary>
+    /// <summary>
+    /// The fronts of <paramref name="points"/>: indices of the non-dominated ones first, then of those only they dominate, and
+    /// so on. A point with a NaN objective cannot be compared (every comparison with NaN is false, so it would be
+    /// non-dominated): such points form one last front of their own, in input order.
+    /// </summary>
     public static List<List<int>> NonDominatedSort(IReadOnlyList<IReadOnlyList<double>> points)
     {
         int n = points.Count;
         var dominated = new List<int>[n];
         var count = new int[n];
         var fronts = new List<List<int>> { new() };
+        var unrankable = new List<int>();
         for (int p = 0; p < n; p++)
         {
             dominated[p] = [];
+            if (HasNaN(points[p]))
+            {
+                unrankable.Add(p);
+                continue;
+            }
             for (int q = 0; q < n; q++)
             {
-                if (p == q) continue;
+                if (p == q || HasNaN(points[q])) continue;
                 if (Dominates(points[p], points[q])) dominated[p].Add(q);
                 else if (Dominates(points[q], points[p])) count[p]++;
             }
@@ -46,7 +56,15 @@ public static class Pareto
             fronts.Add(next);
         }
         fronts.RemoveAt(fronts.Count - 1);
+        if (unrankable.Count > 0) fronts.Add(unrankable);
         return fronts;
+    }
+
+    private static bool HasNaN(IReadOnlyList<double> point)
+    {
+        foreach (double v in point)
+            if (double.IsNaN(v)) return true;
+        return false;
     }
 
     /// <summary>Crowding distance of each member of <paramref name="front"/> (same order): infinite at each objective's extremes.</summary>

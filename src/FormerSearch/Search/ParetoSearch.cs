@@ -38,8 +38,11 @@ public sealed class ParetoSearch : SearchAlgorithm<ParetoSettings>
     {
         var fronts = Pareto.NonDominatedSort(Objectives(candidates, withLatency));
         if (fronts.Count == 0) return [];
-        return fronts[0].Select(i => candidates[i]).OrderByDescending(c => c.Accuracy).ThenBy(Cost).ToList();
+        return fronts[0].Select(i => candidates[i]).OrderByDescending(c => c.RankedAccuracy).ThenBy(Cost).ToList();
     }
+
+    // Accuracy negated (objectives are minimised); a non-finite accuracy becomes NaN, which Pareto ranks in a last front of its own.
+    private static double AccuracyObjective(Candidate c) => double.IsFinite(c.Accuracy) ? -c.Accuracy : double.NaN;
 
     private double Cost(Candidate c) => Options.Cost == "params" ? c.Params : c.Macs;
 
@@ -47,7 +50,7 @@ public sealed class ParetoSearch : SearchAlgorithm<ParetoSettings>
     {
         var list = new List<IReadOnlyList<double>>(candidates.Count);
         foreach (var c in candidates)
-            list.Add(withLatency ? [-c.Accuracy, Cost(c), c.Latency ?? double.PositiveInfinity] : [-c.Accuracy, Cost(c)]);
+            list.Add(withLatency ? [AccuracyObjective(c), Cost(c), c.Latency ?? double.PositiveInfinity] : [AccuracyObjective(c), Cost(c)]);
         return list;
     }
 }

@@ -27,6 +27,8 @@ public sealed record RandomSearchSettings : ISearchSettings
     {
         if (Budget < 1 || BatchSize < 1 || AttemptsPerCandidate < 1 || TopK < 1 || TestTopK < 0)
             throw new UserInputException($"Random search needs a positive budget ({Budget}), batch size ({BatchSize}), attempts per candidate ({AttemptsPerCandidate}) and top-k ({TopK}).");
+        if (Budget > ISearchSettings.MaxEvaluations)
+            throw new UserInputException($"A random search of {Budget:N0} candidates is more than the {ISearchSettings.MaxEvaluations:N0} evaluations a search may plan.");
     }
 
     /// <summary>The settings as JSON.</summary>

@@ -59,20 +59,30 @@ public sealed record TrainingOptions
         ? new TrainingOptions { Optimizer = OptimizerKind.Sgd, LearningRate = 0.1, MinLearningRate = 0, WeightDecay = 1e-4, WarmupEpochs = 0, LabelSmoothing = 0 }
         : new TrainingOptions();
 
+    /// <summary>Most epochs a recipe may ask for (a typo's bound, far above any published schedule: DeiT trains 300).</summary>
+    public const int MaxEpochs = 100_000;
+
+    /// <summary>
+    /// Largest learning rate, weight decay or (warm-up, final) learning rate accepted: every published recipe is below 1
+    /// (SGD's 0.1, AdamW's 1e-3 and decay 0.05), so a larger value is a typo that would only diverge.
+    /// </summary>
+    public const double MaxRate = 10;
+
     /// <summary>Checks the values.</summary>
-    /// <exception cref="UserInputException">A count is not positive, a rate is negative, or a fraction is outside its range; the message names the option.</exception>
+    /// <exception cref="UserInputException">A count is not positive or above its bound, a rate is not a finite number in its range, or a fraction is outside its range; the message names the option.</exception>
     public void Validate()
     {
-        if (Epochs < 1) throw new UserInputException($"The number of epochs must be at least 1; got {Epochs}.");
+        if (Epochs is < 1 or > MaxEpochs) throw new UserInputException($"The number of epochs must be between 1 and {MaxEpochs:N0}; got {Epochs}.");
         if (MaxSteps is < 1) throw new UserInputException($"The maximum number of steps must be at least 1; got {MaxSteps}.");
-        if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new UserInputException($"The learning rate must be positive; got {LearningRate}.");
-        if (!(MinLearningRate >= 0) || !(WarmupLearningRate >= 0)) throw new UserInputException($"The minimum and warm-up learning rates must be non-negative; got {MinLearningRate} and {WarmupLearningRate}.");
-        if (!(WarmupEpochs >= 0)) throw new UserInputException($"The warm-up must be non-negative; got {WarmupEpochs} epochs.");
-        if (!(WeightDecay >= 0)) throw new UserInputException($"The weight decay must be non-negative; got {WeightDecay}.");
+        if (!(LearningRate is > 0 and <= MaxRate)) throw new UserInputException($"The learning rate must be positive and at most {MaxRate}; got {LearningRate}.");
+        if (!(MinLearningRate is >= 0 and <= MaxRate) || !(WarmupLearningRate is >= 0 and <= MaxRate))
+            throw new UserInputException($"The minimum and warm-up learning rates must be in [0, {MaxRate}]; got {MinLearningRate} and {WarmupLearningRate}.");
+        if (!(WarmupEpochs is >= 0 and <= MaxEpochs)) throw new UserInputException($"The warm-up must be between 0 and {MaxEpochs:N0} epochs; got {WarmupEpochs}.");
+        if (!(WeightDecay is >= 0 and <= MaxRate)) throw new UserInputException($"The weight decay must be in [0, {MaxRate}]; got {WeightDecay}.");
         if (!(Momentum >= 0 && Momentum < 1)) throw new UserInputException($"The momentum must be in [0, 1); got {Momentum}.");
         if (Nesterov && Momentum == 0) throw new UserInputException("Nesterov momentum needs a positive momentum.");
         if (!(LabelSmoothing >= 0 && LabelSmoothing < 1)) throw new UserInputException($"The label smoothing must be in [0, 1); got {LabelSmoothing}.");
-        if (ClipGradNorm is { } c && !(c > 0)) throw new UserInputException($"The gradient clipping norm must be positive; got {c}.");
+        if (ClipGradNorm is { } c && !(c > 0 && double.IsFinite(c))) throw new UserInputException($"The gradient clipping norm must be a positive finite number; got {c}.");
         if (EmaDecay is { } d && !(d > 0 && d < 1)) throw new UserInputException($"The EMA decay must be in (0, 1); got {d}.");
         if (CheckpointEvery is < 1) throw new UserInputException($"--checkpoint-every must be at least 1; got {CheckpointEvery}.");
     }

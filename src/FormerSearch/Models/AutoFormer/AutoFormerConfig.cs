@@ -43,6 +43,14 @@ public sealed record AutoFormerConfig : IModelConfig
     /// <exception cref="UserInputException">A size is not positive or the per-layer lists differ in length.</exception>
     public void Validate()
     {
+        SizeLimits.CheckDepth(NumHeads.Count, "the AutoFormer");
+        SizeLimits.CheckWidth(EmbedDim, "The AutoFormer width");
+        SizeLimits.CheckWidth(HeadDim, "The AutoFormer head width");
+        for (int i = 0; i < NumHeads.Count && i < MlpRatios.Count; i++)
+        {
+            SizeLimits.CheckHeads(NumHeads[i], $"AutoFormer layer {i}'s head count");
+            SizeLimits.CheckWidth(EmbedDim * (double)MlpRatios[i], $"AutoFormer layer {i}'s MLP width");
+        }
         if (PatchSize < 1 || EmbedDim < 1 || HeadDim < 1 || MaxRelativePosition < 0 || NumHeads.Count < 1)
             throw new UserInputException($"Invalid AutoFormer config: patch {PatchSize}, width {EmbedDim}, head width {HeadDim}, max distance {MaxRelativePosition}, depth {NumHeads.Count}.");
         if (MlpRatios.Count != NumHeads.Count)

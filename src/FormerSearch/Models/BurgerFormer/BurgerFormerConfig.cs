@@ -60,6 +60,13 @@ public sealed record BurgerFormerConfig : IModelConfig
         if (Stages.Count != 4 || AttentionHeads.Count != 4)
             throw new UserInputException($"A BurgerFormer has four stages and four attention-head counts; got {Stages.Count} stages and {AttentionHeads.Count} head counts.");
         if (StemChannels < 1) throw new UserInputException($"The stem needs a positive channel count; got {StemChannels}.");
+        SizeLimits.CheckWidth(StemChannels, "The BurgerFormer stem width");
+        SizeLimits.CheckDepth(Stages.Sum(s => (long)s.Depth), "the BurgerFormer");
+        for (int i = 0; i < Stages.Count; i++)
+        {
+            SizeLimits.CheckWidth(Stages[i].Width * (double)Math.Max(1, Stages[i].Ratio), $"stage-{i + 1}'s width times its ratio");
+            SizeLimits.CheckHeads(AttentionHeads[i], $"stage-{i + 1}'s attention head count");
+        }
         for (int i = 0; i < Stages.Count; i++)
         {
             var s = Stages[i];

@@ -49,6 +49,16 @@ public sealed record GlitConfig : IModelConfig
     /// <exception cref="UserInputException">A size is not positive, the heads do not divide the width, a layer's heads do not add up, or an expansion does not give whole channels.</exception>
     public void Validate()
     {
+        SizeLimits.CheckDepth(Layers.Count, "the GLiT");
+        SizeLimits.CheckWidth(EmbedDim, "The GLiT width");
+        SizeLimits.CheckHeads(NumHeads, "The GLiT head count");
+        foreach (var l in Layers)
+        {
+            SizeLimits.CheckWidth(EmbedDim * (double)l.MlpRatio, "A GLiT MLP width");
+            SizeLimits.CheckWidth(EmbedDim * (double)l.GlobalExpansion, "A GLiT global expanded width");
+            SizeLimits.CheckWidth(EmbedDim * (double)l.LocalExpansion, "A GLiT local expanded width");
+            SizeLimits.CheckWidth(l.Kernel, "A GLiT local kernel");
+        }
         if (PatchSize < 1 || EmbedDim < 1 || NumHeads < 1 || Layers.Count < 1)
             throw new UserInputException($"Invalid GLiT config: patch {PatchSize}, width {EmbedDim}, {NumHeads} heads, depth {Layers.Count}.");
         if (EmbedDim % NumHeads != 0)

@@ -70,6 +70,8 @@ public sealed record PoolFormerConfig : IModelConfig
     /// <exception cref="UserInputException">Lists differ in length; a depth, width, MLP ratio, pooling window, head width or convolution size is not positive (or the window not odd); or attention widths are not divisible by the head width.</exception>
     public void Validate()
     {
+        SizeLimits.CheckDepth(Depths.Sum(d => (long)d), "the PoolFormer");
+        foreach (int width in Widths) SizeLimits.CheckWidth(width * (double)Math.Max(1f, MlpRatio), "A PoolFormer stage's (MLP) width");
         int stages = Depths.Count;
         if (stages == 0 || Widths.Count != stages || (Mixers is not null && Mixers.Count != stages)
             || (PositionEmbeddings is not null && PositionEmbeddings.Count != stages))

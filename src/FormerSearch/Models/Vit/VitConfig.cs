@@ -30,6 +30,10 @@ public sealed record VitConfig : IModelConfig
     /// <exception cref="UserInputException">A size is not positive or the heads do not divide the width.</exception>
     public void Validate()
     {
+        SizeLimits.CheckDepth(Depth, "the ViT");
+        SizeLimits.CheckWidth(EmbedDim, "The ViT width");
+        SizeLimits.CheckWidth(EmbedDim * (double)MlpRatio, "The ViT MLP width");
+        SizeLimits.CheckHeads(NumHeads, "The ViT head count");
         if (PatchSize < 1 || EmbedDim < 1 || Depth < 1 || NumHeads < 1 || !(MlpRatio > 0) || (int)(EmbedDim * MlpRatio) < 1)
             throw new UserInputException($"Invalid ViT config: patch {PatchSize}, width {EmbedDim}, depth {Depth}, heads {NumHeads}, MLP ratio {MlpRatio}.");
         if (EmbedDim % NumHeads != 0)
