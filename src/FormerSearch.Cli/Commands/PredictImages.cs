@@ -45,6 +45,7 @@ public sealed class PredictImages
         var (files, named) = Expand(inputs);
         var size = ModelCard.Settle("--image-size", parse.GetValue(_imageSize) is { } text ? ProfileCommand.ParseInput(text) : (ModelInput?)null, card.Input, weights.Source)
             ?? entry.DefaultInput;
+        ModelInputs.CheckMemory(entry, ModelOptions.For(size, numClasses ?? card.NumClasses ?? 1000), batchSize);
         var predictor = Predictor.Load(entry, weights.Path, size, numClasses, batchSize, weightsKey);
         var classifier = new ImageClassifier(predictor, card);
         var predictions = classifier.Predict(files, topK, EngineSettings.Threads, out var skipped);
