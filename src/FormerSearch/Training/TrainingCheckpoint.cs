@@ -15,8 +15,8 @@ public static class TrainingCheckpoint
 {
     private const string Format = "former-training-checkpoint/1";
 
-    /// <summary>Writes the snapshot to <paramref name="path"/> (temporary file, then rename).</summary>
-    public static void Save(string path, VisionModel model, Optimizer optimizer, ModelEma? ema, TrainingPosition position, string fingerprint)
+    /// <summary>Writes the snapshot to <paramref name="path"/> (temporary file, then rename); <paramref name="worldSize"/> is the run's rank count.</summary>
+    public static void Save(string path, VisionModel model, Optimizer optimizer, ModelEma? ema, TrainingPosition position, string fingerprint, int worldSize = 1)
     {
         var tensors = new List<KeyValuePair<string, Tensor>>();
         foreach (var (k, v) in model.StateDict()) tensors.Add(new("model." + k, v));
@@ -35,6 +35,7 @@ public static class TrainingCheckpoint
             ["epoch_hits"] = Text(position.EpochHits),
             ["epoch_images"] = Text(position.EpochImages),
             ["rng"] = string.Join(',', Text(a), Text(b), Text(c), Text(d)),
+            ["world_size"] = Text(worldSize),
             // Which parameters have a gradient: optimisers skip the others, so the resumed run must match (supernet
             // alternatives get one only once a sampled subnet has used them).
             ["with_grad"] = string.Join(',', model.Parameters().Select((p, i) => (p, i)).Where(t => t.p.Grad is not null).Select(t => Text(t.i))),
@@ -46,8 +47,8 @@ public static class TrainingCheckpoint
     /// Restores <paramref name="model"/>, <paramref name="optimizer"/> and <paramref name="ema"/> from <paramref name="path"/> and
     /// returns the position to continue from. After a failure the run must not go on (some state may be loaded).
     /// </summary>
-    /// <exception cref="UserInputException">The file is not a training checkpoint, is damaged, or was written by a run with a different recipe, model or data (the fingerprints differ).</exception>
-    public static TrainingPosition Load(string path, VisionModel model, Optimizer optimizer, ModelEma? ema, string fingerprint)
+    /// <exception cref="UserInputException">The file is not a training checkpoint, is damaged, or was written by a run with a different recipe, model or data (the fingerprints differ) or another number of ranks than <paramref name="worldSize"/>.</exception>
+    public static TrainingPosition Load(string path, VisionModel model, Optimizer optimizer, ModelEma? ema, string fingerprint, int worldSize = 1)
     {
         var header = SafeTensors.ReadHeader(path);
         var meta = header.Metadata;
@@ -55,6 +56,11 @@ public static class TrainingCheckpoint
             throw new UserInputException($"{path} is not a former training checkpoint.");
         if (meta.GetValueOrDefault("fingerprint") != fingerprint)
             throw new UserInputException($"{path} was written by a run with other settings ({meta.GetValueOrDefault("fingerprint")}); resume with the same model, data and options, or train into a new --output.");
+        // A checkpoint from before data parallelism was written by one process.
+        int written = meta.ContainsKey("world_size") ? Int(meta, "world_size", path) : 1;
+        if (written != worldSize)
+            throw new UserInputException($"{path} was written by a run of {written} rank(s) and this run has {worldSize}; resume it "
+                + (written == 1 ? "without mpirun." : $"with mpirun -np {written}."));
         var position = new TrainingPosition(Int(meta, "epoch", path), Int(meta, "batch", path), Int(meta, "step", path),
             Double(meta, "epoch_loss_sum", path), Int(meta, "epoch_hits", path), Int(meta, "epoch_images", path));
         var rng = (meta.GetValueOrDefault("rng") ?? "").Split(',');
