@@ -41,6 +41,7 @@ public static class SupernetCommand
         command.SetAction(parse =>
         {
             run.ApplyThreads(parse);
+            var world = recipe.Ranks(parse);
             var searchSpace = SearchSpaces.Create(parse.GetValue(space)!, parse.GetValue(preset));
             var kind = parse.GetValue(sampler) ?? defaultSampler;
             ulong seed = run.SeedOr(parse);
@@ -50,14 +51,18 @@ public static class SupernetCommand
             if (!recipe.Resume(parse) && File.Exists(Path.Combine(folder.Path, "checkpoint.safetensors")))
                 throw new UserInputException($"{folder.Path} already holds a supernet run; pass --resume to continue it or choose another --output.");
             var supernet = searchSpace.CreateSupernet(folder.ModelOptions with { DropPathRate = recipe.DropPath(parse), Seed = seed });
+            recipe.SynchronizeBatchNorms(parse, supernet, world);
             int batches = Math.Max(1, splits.Train.Count / recipe.BatchSize(parse));
             var options = recipe.Recipe(parse, batches);
             var loader = recipe.TrainLoader(parse, splits.Train, folder.Input, folder.NumClasses, options.LabelSmoothing, seed);
-            folder.Save();
-            Console.Error.WriteLine($"training the {searchSpace.Name} ({searchSpace.Preset}) supernet with {KindNames.Of(kind)} sampling on {splits.Train.Count} images of {splits.Train.Name}, {options.Epochs} epochs, into {folder.Path}");
+            if (world.Rank == 0)
+            {
+                folder.Save();
+                Console.Error.WriteLine($"training the {searchSpace.Name} ({searchSpace.Preset}) supernet with {KindNames.Of(kind)} sampling on {splits.Train.Count} images of {splits.Train.Name}, {options.Epochs} epochs, into {folder.Path}");
+            }
             var samplerPasses = new SubnetSampler(supernet, kind, seed);
             var trainer = TrainCommand.RunTrainer(run.WantsBar(parse),
-                progress => new Trainer(supernet, loader, null, options, folder.Path, progress, samplerPasses)
+                progress => new Trainer(supernet, loader, null, options, folder.Path, progress, samplerPasses, world)
                 {
                     WeightsFileName = SupernetDirectory.WeightsFile,
                     // The data's card (no model): extract and search read the classes, normalisation and test split from it.

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using FormerSearch.Cli.Progress;
 using FormerSearch.Data;
 using FormerSearch.Engine;
+using FormerSearch.Engine.Distributed;
 using FormerSearch.Models;
 using FormerSearch.Training;
 
@@ -33,6 +34,7 @@ public static class TrainCommand
         command.SetAction(parse =>
         {
             run.ApplyThreads(parse);
+            var world = recipe.Ranks(parse);
             var entry = selection.Resolve(parse);
             ulong seed = run.SeedOr(parse);
             // An image folder is decoded at the model's input: --input, else the model's own default size.
@@ -46,6 +48,7 @@ public static class TrainCommand
                 if (!File.Exists(weights)) throw new UserInputException($"--init weights '{weights}' do not exist.");
                 model.LoadWeights(weights, strict: true, parse.GetValue(weightsKey));
             }
+            recipe.SynchronizeBatchNorms(parse, model, world);
 
             int batches = Math.Max(1, splits.Train.Count / recipe.BatchSize(parse));
             var options = recipe.Recipe(parse, batches);
@@ -55,10 +58,10 @@ public static class TrainCommand
             if (!recipe.Resume(parse) && File.Exists(Path.Combine(dir, "checkpoint.safetensors")))
                 throw new UserInputException($"{dir} already holds a training run; pass --resume to continue it or choose another --output.");
 
-            Console.Error.WriteLine($"training {entry.Name} at {size}, {classes} classes, on {splits.Train.Count} images of {splits.Train.Name} ({loader.BatchesPerEpoch} batches of {loader.BatchSize} per epoch, {options.Epochs} epochs) into {dir}");
+            if (world.Rank == 0) Console.Error.WriteLine($"training {entry.Name} at {size}, {classes} classes, on {splits.Train.Count} images of {splits.Train.Name} ({loader.BatchesPerEpoch} batches of {loader.BatchSize} per epoch, {options.Epochs} epochs) into {dir}");
             var (name, architecture) = selection.CardNames(parse);
             var card = data.Card(parse, splits, size, classes, seed).WithModel(name, architecture);
-            var trainer = RunTrainer(run.WantsBar(parse), progress => new Trainer(model, loader, validation, options, dir, progress) { Card = card }, recipe.Resume(parse));
+            var trainer = RunTrainer(run.WantsBar(parse), progress => new Trainer(model, loader, validation, options, dir, progress, world: world) { Card = card }, recipe.Resume(parse));
             PrintOutcome(trainer, run.WantsJson(parse), splits.Train.Skipped.Count);
             return ExitCodes.Success;
         });
@@ -72,6 +75,7 @@ public static class TrainCommand
     /// </summary>
     internal static void PrintOutcome(Trainer trainer, bool json, int skippedImages)
     {
+        if (!trainer.IsLeader) return;
         if (!json)
         {
             Console.WriteLine(trainer.ModelPath);
@@ -88,10 +92,10 @@ public static class TrainCommand
         }.ToJsonString());
     }
 
-    /// <summary>Runs a trainer under a progress bar or log lines and returns it (a diverged run throws <see cref="TrainingDivergedException"/>: exit 1).</summary>
+    /// <summary>Runs a trainer under a progress bar or log lines (rank 0 only) and returns it (a diverged run throws <see cref="TrainingDivergedException"/>: exit 1).</summary>
     internal static Trainer RunTrainer(bool bar, Func<ITrainingProgress, Trainer> create, bool resume)
     {
-        if (!bar)
+        if (!bar || Cluster.World.Rank != 0)
         {
             var plain = create(new LogLineProgress());
             plain.Run(resume);

@@ -1,0 +1,41 @@
+using System.Diagnostics;
+
+namespace FormerSearch.Cli.Tests;
+
+/// <summary>
+/// Runs the built <c>former</c> under Open MPI's <c>mpirun</c> on this machine (<c>--oversubscribe</c>: more ranks than
+/// cores; root allowed, as in CI containers). A machine without mpirun fails the test, saying what to install.
+/// </summary>
+public static class MpiProcess
+{
+    /// <summary>Runs <c>mpirun -np <paramref name="ranks"/> dotnet former.dll <paramref name="args"/></c> and waits (at most 3 minutes).</summary>
+    public static FormerProcess.Result Run(int ranks, params string[] args)
+    {
+        using var process = Start(ranks, args);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"mpirun -np {ranks} former {string.Join(' ', args)} did not finish in 3 minutes.");
+        }
+        return new FormerProcess.Result(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>Starts the run without waiting (to kill it mid-run); output is redirected.</summary>
+    public static Process Start(int ranks, params string[] args)
+    {
+        string mpirun = Find("mpirun")
+            ?? throw new Xunit.Sdk.XunitException("mpirun is not on PATH: install Open MPI (apt-get install openmpi-bin libopenmpi-dev; scripts/setup.sh does).");
+        var info = new ProcessStartInfo(mpirun) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "--oversubscribe", "-np", ranks.ToString(), "dotnet", Path.Combine(AppContext.BaseDirectory, "former.dll") }) info.ArgumentList.Add(a);
+        foreach (var a in args) info.ArgumentList.Add(a);
+        info.Environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1";
+        info.Environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1";
+        return Process.Start(info)!;
+    }
+
+    private static string? Find(string program) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Select(dir => Path.Combine(dir, program)).FirstOrDefault(File.Exists);
+}
