@@ -12,14 +12,7 @@ public static class MpiProcess
     public static FormerProcess.Result Run(int ranks, params string[] args)
     {
         using var process = Start(ranks, args);
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"mpirun -np {ranks} former {string.Join(' ', args)} did not finish in 3 minutes.");
-        }
-        return new FormerProcess.Result(process.ExitCode, stdout.Result, stderr.Result);
+        return FormerProcess.Finish(process, $"mpirun -np {ranks} former {string.Join(' ', args)}", TimeSpan.FromMinutes(3));
     }
 
     /// <summary>Starts the run without waiting (to kill it mid-run); output is redirected.</summary>
