@@ -28,6 +28,25 @@ public static class MpiProcess
         return Process.Start(info)!;
     }
 
+    /// <summary>The process ids of the ranks a started <c>mpirun</c> launched on this machine (its children).</summary>
+    public static int[] RankProcessIds(Process mpirun) =>
+        Directory.GetDirectories("/proc").Select(Path.GetFileName).Where(name => name!.All(char.IsAsciiDigit))
+            .Where(pid => ParentOf(pid!) == mpirun.Id).Select(pid => int.Parse(pid!)).ToArray();
+
+    // /proc/PID/stat: "pid (command) state ppid …"; the command may hold spaces and parentheses, so read after the last ')'.
+    private static int ParentOf(string pid)
+    {
+        try
+        {
+            string stat = File.ReadAllText($"/proc/{pid}/stat");
+            return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1]);
+        }
+        catch (IOException)
+        {
+            return -1; // the process ended meanwhile
+        }
+    }
+
     private static string? Find(string program) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
             .Select(dir => Path.Combine(dir, program)).FirstOrDefault(File.Exists);

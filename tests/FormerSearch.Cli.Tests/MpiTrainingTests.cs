@@ -5,8 +5,8 @@ namespace FormerSearch.Cli.Tests;
 
 /// <summary>
 /// Data-parallel training under <c>mpirun -np 2</c> (Open MPI): the weights equal a one-process run with the same global batch
-/// (within float tolerance: the sums are taken in another order), rank 0 alone reports and writes, a checkpoint resumes
-/// with the same number of ranks and is refused with another.
+/// (within float tolerance: the sums are taken in another order), rank 0 alone reports and writes, a killed rank ends the
+/// run, and its checkpoint resumes with the same number of ranks and is refused with another.
 /// </summary>
 public sealed class MpiTrainingTests : IDisposable
 {
@@ -99,19 +99,23 @@ public sealed class MpiTrainingTests : IDisposable
     }
 
     [Fact]
-    public void A_run_resumes_on_as_many_ranks_as_wrote_its_checkpoint_and_refuses_another_count()
+    public void A_killed_rank_ends_the_run_which_resumes_on_as_many_ranks_as_wrote_its_checkpoint_and_no_other_count()
     {
         string[] model = ["train", "--model", "poolformer_mini", "--epochs", "3", "--checkpoint-every", "1"];
         Ok(MpiProcess.Run(2, [.. model, .. Recipe("whole")]));
 
-        // Stopped after its first epoch: killed once the first metrics line is there.
+        // One rank killed (SIGKILL) once the first epoch's metrics are written: the other ends too, no rank waits forever.
         using (var run = MpiProcess.Start(2, [.. model, .. Recipe("cut")]))
         {
             var deadline = DateTime.UtcNow.AddMinutes(3);
             string metrics = P("cut/metrics.jsonl");
             while (!run.HasExited && DateTime.UtcNow < deadline && !(File.Exists(metrics) && File.ReadAllText(metrics).Contains('\n'))) Thread.Sleep(20);
-            if (!run.HasExited) run.Kill(entireProcessTree: true);
-            run.WaitForExit();
+            var ranks = MpiProcess.RankProcessIds(run);
+            Assert.Equal(2, ranks.Length);
+            using (var victim = System.Diagnostics.Process.GetProcessById(ranks[^1])) victim.Kill();
+            var killed = FormerProcess.Finish(run, "mpirun with a killed rank", TimeSpan.FromMinutes(1));
+            Assert.NotEqual(0, killed.ExitCode);
+            Assert.Contains("exited on signal 9", killed.StdErr);
         }
         Assert.False(File.Exists(P("cut/model.safetensors")), "the run to resume finished before it was stopped");
 
