@@ -75,6 +75,21 @@ public sealed class MpiTrainingTests : IDisposable
     }
 
     [Fact]
+    public void Under_mpirun_without_Open_MPIs_library_the_run_stops_with_one_sentence()
+    {
+        // As mpirun would start a rank (it sets OMPI_COMM_WORLD_SIZE), on a machine where libmpi cannot be loaded.
+        var r = FormerProcess.Run(new Dictionary<string, string> { ["OMPI_COMM_WORLD_SIZE"] = "2", ["FORMERSEARCH_LIBMPI"] = P("missing/libmpi.so.40") },
+            ["train", "--model", "poolformer_mini", .. Recipe("none")]);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal([$"former: This run was started by mpirun but Open MPI's library {P("missing/libmpi.so.40")} cannot be loaded; install openmpi-bin and libopenmpi-dev (apt-get install openmpi-bin libopenmpi-dev) or name it in FORMERSEARCH_LIBMPI."],
+            r.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.False(Directory.Exists(P("none")));
+        // Without mpirun no MPI library is loaded at all: the same bad name is never looked at.
+        Ok(FormerProcess.Run(new Dictionary<string, string> { ["FORMERSEARCH_LIBMPI"] = P("missing/libmpi.so.40") },
+            ["train", "--model", "poolformer_mini", "--max-steps", "1", .. Recipe("plain")]));
+    }
+
+    [Fact]
     public void Synchronised_batch_norm_on_two_ranks_trains_the_weights_one_process_trains()
     {
         Ok(FormerProcess.Run("space", "sample", "burger", "--largest", "--output", P("archs"))); // BN sub-blocks

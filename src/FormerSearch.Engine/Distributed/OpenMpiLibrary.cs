@@ -10,7 +10,10 @@ namespace FormerSearch.Engine.Distributed;
 /// </summary>
 internal static unsafe class OpenMpiLibrary
 {
-    private const string LibraryName = "libmpi.so.40";
+    /// <summary>Environment variable naming Open MPI's library when it is not on the loader's path (e.g. <c>/opt/openmpi/lib/libmpi.so.40</c>).</summary>
+    public const string LibraryVariable = "FORMERSEARCH_LIBMPI";
+
+    private const string DefaultLibrary = "libmpi.so.40";
     private const int RtldNow = 2, RtldGlobal = 0x100;
     private static readonly nint InPlace = 1;
 
@@ -32,8 +35,9 @@ internal static unsafe class OpenMpiLibrary
     public static void Init()
     {
         // RTLD_GLOBAL: Open MPI's plug-ins (dlopen'ed MCA components) resolve libmpi's symbols through the global scope.
-        if (DlOpen(LibraryName, RtldNow | RtldGlobal) == 0 || !NativeLibrary.TryLoad(LibraryName, out nint library))
-            throw new UserInputException($"This run was started by mpirun but Open MPI's {LibraryName} cannot be loaded; install openmpi-bin and libopenmpi-dev (apt-get install openmpi-bin libopenmpi-dev).");
+        string name = Environment.GetEnvironmentVariable(LibraryVariable) is { Length: > 0 } given ? given : DefaultLibrary;
+        if (DlOpen(name, RtldNow | RtldGlobal) == 0 || !NativeLibrary.TryLoad(name, out nint library))
+            throw new UserInputException($"This run was started by mpirun but Open MPI's library {name} cannot be loaded; install openmpi-bin and libopenmpi-dev (apt-get install openmpi-bin libopenmpi-dev) or name it in {LibraryVariable}.");
         nint Export(string name) => NativeLibrary.GetExport(library, name);
         s_commWorld = Export("ompi_mpi_comm_world");
         s_float = Export("ompi_mpi_float");
