@@ -10,10 +10,8 @@ namespace FormerSearch.Engine.Distributed;
 /// </summary>
 public sealed class GradientAllreduce(ICommunicator world)
 {
+    private readonly List<Tensor> _grads = []; // reused: a step allocates nothing here once warm
     private float[] _flat = [];
-
-    /// <summary>Bytes the last <see cref="Reduce"/> sent through the allreduce (its buffer's size).</summary>
-    public long LastBytes { get; private set; }
 
     /// <summary>
     /// Replaces each gradient of <paramref name="parameters"/> by its sum over the ranks multiplied by
@@ -21,7 +19,10 @@ public sealed class GradientAllreduce(ICommunicator world)
     /// </summary>
     public void Reduce(IEnumerable<Parameter> parameters, Span<float> extras, Func<ReadOnlySpan<float>, float> scaleOf)
     {
-        var grads = parameters.Select(p => p.Grad).OfType<Tensor>().ToArray();
+        var grads = _grads;
+        grads.Clear();
+        foreach (var p in parameters)
+            if (p.Grad is { } g) grads.Add(g);
         long length = extras.Length;
         foreach (var g in grads) length += g.Numel;
         if (_flat.Length < length) _flat = new float[length];
@@ -34,7 +35,6 @@ public sealed class GradientAllreduce(ICommunicator world)
         }
         extras.CopyTo(flat[at..]);
         world.AllreduceSum(flat);
-        LastBytes = length * sizeof(float);
         flat[at..].CopyTo(extras);
         float scale = scaleOf(extras);
         at = 0;
