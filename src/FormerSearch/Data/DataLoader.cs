@@ -153,7 +153,7 @@ public sealed class DataLoader : IBatchSource
     {
         foreach (var batch in Epoch(epoch, startBatch))
         {
-            using (batch) yield return new TrainingBatch(batch.Images, batch.Labels, batch.SoftTargets);
+            using (batch) yield return new TrainingBatch(batch.Images, batch.Labels, batch.SoftTargets, PartOf(batch.Index));
         }
     }
 
@@ -177,6 +177,14 @@ public sealed class DataLoader : IBatchSource
             return order;
         }
         return HoldOut.Permutation(Dataset.Count, new Generator(SeedSequence.Derive(Seed, SeedSequence.ShuffleStream, (ulong)epoch)));
+    }
+
+    // Images of batch index's other ranks before and after this loader's part.
+    private (int Before, int After) PartOf(int index)
+    {
+        int count = Math.Min(BatchSize, Dataset.Count - index * BatchSize);
+        var (first, end) = Slice.Of(count);
+        return (first, count - end);
     }
 
     internal BatchBuilder CreateBuilder() =>

@@ -166,6 +166,7 @@ public sealed class Trainer
     private (double Loss, int Hits, int Images) Step(TrainingBatch data, int step, int epoch)
     {
         _optimizer.ZeroGrad();
+        if (_model.Randomness is { } randomness) randomness.BatchPart = data.Part;
         int passes = _passes?.PassesPerStep(step) ?? 1;
         int rows = data.Labels.Length;
         (float Loss, int Hits) first = default;
