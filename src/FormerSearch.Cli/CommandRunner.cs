@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using System.Text.RegularExpressions;
+using FormerSearch.Engine.Distributed;
 
 namespace FormerSearch.Cli;
 
@@ -31,14 +32,26 @@ public static partial class CommandRunner
             error.WriteLine($"former: {OneLine(parsed.Errors[0].Message)}");
             return ExitCodes.BadInput;
         }
+        int code;
         try
         {
-            return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            Cluster.Join(); // under mpirun: initialises MPI (the ranks of a data-parallel training run)
+            code = parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (Exception e)
         {
-            return Report(e, parsed.GetValue(verbose), error);
+            code = Report(e, parsed.GetValue(verbose), error);
         }
+        return Leave(code);
+    }
+
+    // Under mpirun, a rank that failed ends every rank (the others may wait for it in a collective); one that succeeded finalises MPI.
+    private static int Leave(int code)
+    {
+        if (Cluster.World is not MpiCommunicator mpi) return code;
+        if (code == ExitCodes.Success) mpi.Dispose();
+        else mpi.Abort(code);
+        return code;
     }
 
     /// <summary>Writes the one line <paramref name="failure"/> gets (and, when <paramref name="verbose"/>, the whole exception) and returns its exit code.</summary>
@@ -46,10 +59,11 @@ public static partial class CommandRunner
     {
         int code = ExitCodes.For(failure);
         var cause = ExitCodes.RootCause(failure);
+        string former = Cluster.World.Size > 1 ? $"former (rank {Cluster.World.Rank})" : "former";
         error.WriteLine(code == ExitCodes.InternalError
-            ? $"former: internal error ({cause.GetType().Name}: {OneLine(cause.Message)}); please report it to {ReportTo} with the command you ran"
+            ? $"{former}: internal error ({cause.GetType().Name}: {OneLine(cause.Message)}); please report it to {ReportTo} with the command you ran"
               + (verbose ? " and the trace below." : " (--verbose adds the stack trace).")
-            : $"former: {OneLine(cause.Message)}");
+            : $"{former}: {OneLine(cause.Message)}");
         if (verbose) error.WriteLine(failure);
         return code;
     }

@@ -78,7 +78,10 @@ public static partial class Functional
         float keep = 1f - p;
         // timm divides by keep_prob only when it is positive (p = 1 drops everything).
         float scale = keep > 0f ? 1f / keep : 0f;
+        var (before, after) = rng.BatchPart; // a data-parallel rank draws its rows of the one-process masks
+        rng.Skip(before);
         for (int i = 0; i < m.Length; i++) m[i] = rng.NextFloat() < keep ? scale : 0f;
+        rng.Skip(after);
         var y = Mul(x, mask);
         return trace.IsRecording ? trace.Record(new TracedOp(TracedOpKind.Dropout, y, x)) : y;
     }

@@ -45,11 +45,12 @@ public static partial class Functional
     /// Shapes do not match <c>[C]</c>, running statistics are strided or missing in evaluation, or
     /// training sees only one value per channel.
     /// </exception>
+    /// <param name="group">In training, the ranks whose inputs the statistics are taken over together (synchronised batch norm); null for this input alone.</param>
     public static Tensor BatchNorm(Tensor x, Tensor? weight, Tensor? bias, Tensor? runningMean, Tensor? runningVar,
-        bool training, float momentum = 0.1f, float eps = 1e-5f)
+        bool training, float momentum = 0.1f, float eps = 1e-5f, Distributed.ICommunicator? group = null)
     {
         using var trace = OpTrace.Enter();
-        var y = BatchNormFunction.Apply(x, weight, bias, runningMean, runningVar, training, momentum, eps);
+        var y = BatchNormFunction.Apply(x, weight, bias, runningMean, runningVar, training, momentum, eps, group);
         return trace.IsRecording
             ? trace.Record(new TracedOp(TracedOpKind.BatchNorm, y, x, weight, bias, runningMean, runningVar) { Eps = eps, Training = training })
             : y;

@@ -29,6 +29,19 @@ public sealed class Generator
         set => (_s0, _s1, _s2, _s3) = value;
     }
 
+    /// <summary>
+    /// Where this process's samples sit in a data-parallel global batch: the samples of other ranks before and after them.
+    /// Per-sample draws (drop path) pass over those samples' draws, so each rank draws the one-process masks of its own
+    /// samples and every rank's generator stays in the same state. (0, 0), the default, is the whole batch.
+    /// </summary>
+    public (int Before, int After) BatchPart { get; set; }
+
+    /// <summary>Advances past <paramref name="count"/> draws of <see cref="NextUInt"/> (or <see cref="NextFloat"/>).</summary>
+    public void Skip(int count)
+    {
+        for (int i = 0; i < count; i++) NextUInt();
+    }
+
     /// <summary>32 random bits.</summary>
     public uint NextUInt()
     {

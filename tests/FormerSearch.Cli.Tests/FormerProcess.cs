@@ -12,12 +12,18 @@ public static class FormerProcess
     public static Result Run(IDictionary<string, string>? environment, params string[] args)
     {
         using var process = Start(environment, args);
+        return Finish(process, $"former {string.Join(' ', args)}", TimeSpan.FromMinutes(2));
+    }
+
+    /// <summary>Collects the output of a started <paramref name="process"/> and waits for it; kills it and fails the test after <paramref name="limit"/>.</summary>
+    public static Result Finish(Process process, string what, TimeSpan limit)
+    {
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
+        if (!process.WaitForExit(limit))
         {
             process.Kill(entireProcessTree: true);
-            Assert.Fail($"former {string.Join(' ', args)} did not finish in 2 minutes.");
+            Assert.Fail($"{what} did not finish in {limit.TotalMinutes:0} minutes.");
         }
         return new Result(process.ExitCode, stdout.Result, stderr.Result);
     }

@@ -41,6 +41,7 @@ public static class SupernetCommand
         command.SetAction(parse =>
         {
             run.ApplyThreads(parse);
+            var world = recipe.Ranks(parse);
             var searchSpace = SearchSpaces.Create(parse.GetValue(space)!, parse.GetValue(preset));
             string outputDir = OutputPath.Folder(parse.GetValue(output)!);
             var kind = parse.GetValue(sampler) ?? defaultSampler;
@@ -56,23 +57,26 @@ public static class SupernetCommand
                 throw new UserInputException($"{folder.Path} holds a supernet trained with {changed}; resume with the same settings or choose another --output.");
             Models.MemoryBudget.CheckSupernet(searchSpace, folder.ModelOptions, recipe.BatchSize(parse));
             var supernet = searchSpace.CreateSupernet(folder.ModelOptions with { DropPathRate = recipe.DropPath(parse), Seed = seed });
+            recipe.SynchronizeBatchNorms(parse, supernet, world);
             int batches = Math.Max(1, splits.Train.Count / recipe.BatchSize(parse));
             var options = recipe.Recipe(parse, batches);
             var loader = recipe.TrainLoader(parse, splits.Train, folder.Input, folder.NumClasses, options.LabelSmoothing, seed);
-            var announce = () => Console.Error.WriteLine($"training the {searchSpace.Name} ({searchSpace.Preset}) supernet with {KindNames.Of(kind)} sampling on {splits.Train.Count} images of {splits.Train.Name}, {options.Epochs} epochs, into {folder.Path}");
+            // Rank 0 alone writes space.json and announces the run (after a resume's settings were checked).
+            var begin = () =>
+            {
+                if (world.Rank != 0) return;
+                folder.Save();
+                Console.Error.WriteLine($"training the {searchSpace.Name} ({searchSpace.Preset}) supernet with {KindNames.Of(kind)} sampling on {splits.Train.Count} images of {splits.Train.Name}, {options.Epochs} epochs, into {folder.Path}");
+            };
             var samplerPasses = new SubnetSampler(supernet, kind, seed);
             var trainer = TrainCommand.RunTrainer(run.WantsBar(parse),
-                progress => new Trainer(supernet, loader, null, options, folder.Path, progress, samplerPasses)
+                progress => new Trainer(supernet, loader, null, options, folder.Path, progress, samplerPasses, world)
                 {
                     WeightsFileName = SupernetDirectory.WeightsFile,
                     // The data's card (no model): extract and search read the classes, normalisation and test split from it.
                     Card = data.Card(parse, splits, folder.Input, folder.NumClasses, seed),
                 },
-                recipe.Resume(parse), () =>
-                {
-                    folder.Save();
-                    announce();
-                });
+                recipe.Resume(parse), begin);
             TrainCommand.PrintOutcome(trainer, run.WantsJson(parse), splits.Train.Skipped.Count);
             return ExitCodes.Success;
         });

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using FormerSearch.Cli.Progress;
 using FormerSearch.Data;
 using FormerSearch.Engine;
+using FormerSearch.Engine.Distributed;
 using FormerSearch.Models;
 using FormerSearch.Training;
 
@@ -35,6 +36,7 @@ public static class TrainCommand
         command.SetAction(parse =>
         {
             run.ApplyThreads(parse);
+            var world = recipe.Ranks(parse);
             // Weights to start from describe their model: its name, input and classes default to their card's (and must agree with it).
             var initial = parse.GetValue(init) is { } initPath ? WeightsCard.Read(initPath, "--init weights") : null;
             var initCard = initial?.Card ?? new Inference.ModelCard();
@@ -58,18 +60,19 @@ public static class TrainCommand
             }
             var model = ModelInputs.Build(entry, ModelOptions.For(size, classes) with { DropPathRate = recipe.DropPath(parse), Seed = seed }, recipe.BatchSize(parse), training: true);
             if (initial is not null) Inference.WeightsFile.Load(model, initial.Path, parse.GetValue(weightsKey));
+            recipe.SynchronizeBatchNorms(parse, model, world);
 
             int batches = Math.Max(1, splits.Train.Count / recipe.BatchSize(parse));
             var options = recipe.Recipe(parse, batches);
             var loader = recipe.TrainLoader(parse, splits.Train, size, classes, options.LabelSmoothing, seed);
             var validation = splits.Validation is { } v ? DataLoader.ForEvaluation(v, recipe.BatchSize(parse), size, classes) : null;
 
-            var announce = () => Console.Error.WriteLine($"training {entry.Name} at {size}, {classes} classes, on {splits.Train.Count} images of {splits.Train.Name} ({loader.BatchesPerEpoch} batches of {loader.BatchSize} per epoch, {options.Epochs} epochs) into {dir}");
+            var announce = () => { if (world.Rank == 0) Console.Error.WriteLine($"training {entry.Name} at {size}, {classes} classes, on {splits.Train.Count} images of {splits.Train.Name} ({loader.BatchesPerEpoch} batches of {loader.BatchSize} per epoch, {options.Epochs} epochs) into {dir}"); };
             var (name, architecture) = parse.GetValue(selection.Model) is null && parse.GetValue(selection.Arch) is null
                 ? (initCard.Model, initCard.Architecture)
                 : selection.CardNames(parse);
             var card = data.Card(parse, splits, size, classes, seed).WithModel(name, architecture);
-            var trainer = RunTrainer(run.WantsBar(parse), progress => new Trainer(model, loader, validation, options, dir, progress) { Card = card }, recipe.Resume(parse), announce);
+            var trainer = RunTrainer(run.WantsBar(parse), progress => new Trainer(model, loader, validation, options, dir, progress, world: world) { Card = card }, recipe.Resume(parse), announce);
             PrintOutcome(trainer, run.WantsJson(parse), splits.Train.Skipped.Count);
             return ExitCodes.Success;
         });
@@ -83,6 +86,7 @@ public static class TrainCommand
     /// </summary>
     internal static void PrintOutcome(Trainer trainer, bool json, int skippedImages)
     {
+        if (!trainer.IsLeader) return;
         if (!json)
         {
             Console.WriteLine(trainer.ModelPath);
@@ -100,13 +104,13 @@ public static class TrainCommand
     }
 
     /// <summary>
-    /// Runs a trainer under a progress bar or log lines and returns it (a diverged run throws <see cref="TrainingDivergedException"/>: exit 1).
+    /// Runs a trainer under a progress bar or log lines (rank 0 alone draws a bar) and returns it (a diverged run throws <see cref="TrainingDivergedException"/>: exit 1).
     /// A resume of a checkpoint with other settings is refused before <paramref name="beforeRun"/> (which announces the run, and
     /// may write its description) is called.
     /// </summary>
     internal static Trainer RunTrainer(bool bar, Func<ITrainingProgress, Trainer> create, bool resume, Action? beforeRun = null)
     {
-        ITrainingProgress progress = bar ? new ProgressBarProgress() : new LogLineProgress();
+        ITrainingProgress progress = bar && Cluster.World.Rank == 0 ? new ProgressBarProgress() : new LogLineProgress();
         var trainer = create(progress);
         if (resume) trainer.CheckResume();
         beforeRun?.Invoke();

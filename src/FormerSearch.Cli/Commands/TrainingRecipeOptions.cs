@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using FormerSearch.Data;
 using FormerSearch.Engine;
+using FormerSearch.Engine.Distributed;
+using FormerSearch.Engine.Nn;
 using FormerSearch.Models;
 using FormerSearch.Training;
 
@@ -43,17 +45,41 @@ public sealed class TrainingRecipeOptions
     private readonly Option<float?> _erasing = new("--random-erasing") { Description = "Random erasing probability (timm: 0.25); 0 is off (default: off)." };
     private readonly Option<int?> _checkpointEvery = new("--checkpoint-every") { Description = "Also checkpoint every N steps (checkpoints are written every epoch)." };
     private readonly Option<bool> _resume = new("--resume") { Description = "Continue from the output directory's checkpoint." };
+    private readonly Option<bool> _syncBn = new("--sync-bn") { Description = "Under mpirun: batch-norm statistics over the whole global batch (all ranks) instead of each rank's part." };
 
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
         foreach (var o in new Option[] { _epochs, _maxSteps, _batchSize, _optimizer, _lr, _minLr, _momentum, _nesterov, _weightDecay, _warmup, _smoothing,
-                     _dropPath, _clipGrad, _ema, _noAugment, _cropPadding, _noFlip, _resizedCrop, _noShuffle, _mixup, _cutmix, _erasing, _checkpointEvery, _resume })
+                     _dropPath, _clipGrad, _ema, _noAugment, _cropPadding, _noFlip, _resizedCrop, _noShuffle, _mixup, _cutmix, _erasing, _checkpointEvery, _resume, _syncBn })
             command.Options.Add(o);
     }
 
     /// <summary>Resume flag.</summary>
     public bool Resume(ParseResult parse) => parse.GetValue(_resume);
+
+    /// <summary>
+    /// The ranks training together (<see cref="Cluster.World"/>: several under mpirun, else one); under mpirun rank 0 prints
+    /// the first log line, naming them.
+    /// </summary>
+    /// <exception cref="UserInputException">The global batch is smaller than the number of ranks.</exception>
+    public ICommunicator Ranks(ParseResult parse)
+    {
+        var world = Cluster.World;
+        if (world.Size == 1) return world;
+        int batch = BatchSize(parse);
+        if (batch < world.Size) throw new UserInputException($"--batch-size {batch} is smaller than the {world.Size} ranks of this mpirun; each rank needs at least one image per step.");
+        if (world.Rank == 0)
+            Console.Error.WriteLine($"data-parallel training on {world.Size} ranks (MPI): {batch} images per step, {batch / world.Size}{(batch % world.Size == 0 ? "" : "-" + (batch / world.Size + 1))} per rank, "
+                + (parse.GetValue(_syncBn) ? "batch norm synchronised over the ranks" : "batch norm per rank"));
+        return world;
+    }
+
+    /// <summary>With <c>--sync-bn</c>, makes <paramref name="model"/>'s batch norms take their statistics over all of <paramref name="world"/>.</summary>
+    public void SynchronizeBatchNorms(ParseResult parse, Module model, ICommunicator world)
+    {
+        if (parse.GetValue(_syncBn)) SyncBatchNorm.Convert(model, world);
+    }
 
     /// <summary>Stochastic depth rate.</summary>
     public float DropPath(ParseResult parse)

@@ -43,6 +43,12 @@ public abstract class BatchNormBase : NormLayer, IRunningStatistics
     /// <inheritdoc/>
     public bool CumulativeAverage { get; set; }
 
+    /// <summary>
+    /// The ranks whose inputs training-mode statistics are taken over together (PyTorch's <c>SyncBatchNorm</c>); null (the
+    /// default, as PyTorch DDP) for this process's input alone.
+    /// </summary>
+    public Distributed.ICommunicator? SyncGroup { get; set; }
+
     /// <inheritdoc/>
     public void ResetRunningStats()
     {
@@ -62,9 +68,9 @@ public abstract class BatchNormBase : NormLayer, IRunningStatistics
         // An input with fewer channels than the layer (a supernet's active width) uses the leading ones.
         int c = x.Size(-1);
         var y = c == NumFeatures
-            ? Functional.BatchNorm(x, Weight.Value, Bias.Value, RunningMean, RunningVar, Training, momentum, Eps)
+            ? Functional.BatchNorm(x, Weight.Value, Bias.Value, RunningMean, RunningVar, Training, momentum, Eps, SyncGroup)
             : Functional.BatchNorm(x, Weight.Value.Narrow(0, 0, c), Bias.Value.Narrow(0, 0, c), RunningMean.Narrow(0, 0, c), RunningVar.Narrow(0, 0, c),
-                Training, momentum, Eps);
+                Training, momentum, Eps, SyncGroup);
         if (Training) NumBatchesTracked.AsSpan()[0] = count;
         return y;
     }

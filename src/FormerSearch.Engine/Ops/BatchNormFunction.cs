@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using FormerSearch.Engine.Distributed;
 using FormerSearch.Engine.Kernels.Norms;
 using FormerSearch.Engine.Kernels.Reductions;
 using FormerSearch.Engine.Memory;
@@ -13,11 +14,17 @@ namespace FormerSearch.Engine.Ops;
 /// <c>r = (1 − momentum)·r + momentum·s</c> with the unbiased variance <c>var·n/(n − 1)</c>; the
 /// backward includes the statistics' gradient. Evaluation: the running statistics are used.
 /// Sums use fixed row chunks in a fixed order (bit-identical for any thread count).
+/// Synchronised (a group of more than one rank, training only): the statistics are those of all ranks' inputs together
+/// (per-channel sums, then squared deviations from the common mean, each summed over the ranks), and the backward sums
+/// Σ dy and Σ dy·x̂ over the ranks too, so each rank's input gradient is its part of the one-process gradient; the weight and
+/// bias gradients stay this rank's part (the gradient allreduce adds the parts).
 /// </summary>
 internal sealed class BatchNormFunction : NormFunction<BatchNormFunction>
 {
-    public static Tensor Apply(Tensor x, Tensor? weight, Tensor? bias, Tensor? runningMean, Tensor? runningVar, bool training, float momentum, float eps)
+    public static Tensor Apply(Tensor x, Tensor? weight, Tensor? bias, Tensor? runningMean, Tensor? runningVar, bool training, float momentum, float eps,
+        ICommunicator? group = null)
     {
+        if (!training || group is { Size: 1 }) group = null;
         if (x.Rank < 2) throw new ArgumentException($"BatchNorm needs a [..., C] input with at least two dimensions; got {Tensor.FormatShape(x.Shape)}.");
         int c = x.Size(-1);
         (x, var w, var b) = Operands("BatchNorm", x, weight, bias, c);
@@ -26,7 +33,7 @@ internal sealed class BatchNormFunction : NormFunction<BatchNormFunction>
         if (!training && (runningMean is null || runningVar is null))
             throw new ArgumentException("BatchNorm in evaluation mode needs the running mean and running variance.");
         int rows = c == 0 ? 0 : x.Numel / c;
-        if (training && c > 0 && rows <= 1)
+        if (training && group is null && c > 0 && rows <= 1)
             throw new ArgumentException($"BatchNorm in training mode needs more than one value per channel; input {Tensor.FormatShape(x.Shape)} has {rows}.");
         var mean = Tensor.Empty(c);
         var rstd = Tensor.Empty(c);
@@ -35,14 +42,16 @@ internal sealed class BatchNormFunction : NormFunction<BatchNormFunction>
         if (training)
         {
             ChunkedReduction.Run(rows, new RowSum(x.Elements, c), m);
-            TensorPrimitives.Divide(m, rows, m);
+            float count = group is null ? rows : SumOverRanks(group, m, rows, x);
+            TensorPrimitives.Divide(m, count, m);
             ChunkedReduction.Run(rows, new SquaredDeviations(x.Elements, mean.Elements, c), r);
-            float keep = 1f - momentum, unbias = rows / (float)(rows - 1);
+            group?.AllreduceSum(r);
+            float keep = 1f - momentum, unbias = count / (count - 1);
             var rm = runningMean is null ? default : runningMean.AsSpan();
             var rv = runningVar is null ? default : runningVar.AsSpan();
             for (int i = 0; i < c; i++)
             {
-                float variance = r[i] / rows;
+                float variance = r[i] / count;
                 if (!rm.IsEmpty) rm[i] = keep * rm[i] + momentum * m[i];
                 if (!rv.IsEmpty) rv[i] = keep * rv[i] + momentum * variance * unbias;
                 r[i] = 1f / MathF.Sqrt(variance + eps);
@@ -64,19 +73,42 @@ internal sealed class BatchNormFunction : NormFunction<BatchNormFunction>
             X = x.Elements, Y = y.Elements, Mean = mean.Elements, K = k.Elements, B = b.Elements, C = c,
         });
 
-        RecordIfNeeded(new(x, w, b, mean, rstd, StatisticsFromInput: training), y);
+        RecordIfNeeded(new(x, w, b, mean, rstd, StatisticsFromInput: training) { Group = group }, y);
         return y;
+    }
+
+    // Adds the other ranks' per-channel sums into sums and returns the rows of all ranks; every rank must have more than one value per channel between them.
+    private static float SumOverRanks(ICommunicator group, Span<float> sums, int rows, Tensor x)
+    {
+        int c = sums.Length;
+        float[] buffer = BufferPool.Rent(c + 1);
+        try
+        {
+            sums.CopyTo(buffer);
+            buffer[c] = rows;
+            group.AllreduceSum(buffer.AsSpan(0, c + 1));
+            buffer.AsSpan(0, c).CopyTo(sums);
+            float count = buffer[c];
+            if (c > 0 && count <= 1)
+                throw new ArgumentException($"BatchNorm in training mode needs more than one value per channel over all ranks; input {Tensor.FormatShape(x.Shape)} has {count}.");
+            return count;
+        }
+        finally
+        {
+            BufferPool.Return(buffer);
+        }
     }
 
     protected internal override void Backward(Tensor gradOutput)
     {
         var (x, weight, _, mean, rstdTensor, training) = Saved;
+        var group = Saved.Group;
         var (gx, gw, gb) = Gradients();
         var gy = Dense(gradOutput);
         int c = x.Size(-1);
         int rows = c == 0 ? 0 : x.Numel / c;
         if (rows == 0) return;
-        float[] scratch = BufferPool.Rent(5 * c);
+        float[] scratch = BufferPool.Rent(5 * c + 1);
         try
         {
             // Σ dy and Σ dy·(x − mean) per channel.
@@ -89,6 +121,14 @@ internal sealed class BatchNormFunction : NormFunction<BatchNormFunction>
             if (gw is not null) TensorPrimitives.Add(gw.AsSpan(), sdxh, gw.AsSpan());
             if (gb is not null) TensorPrimitives.Add(gb.AsSpan(), sdy, gb.AsSpan());
             if (gx is null) return;
+            float count = rows;
+            if (group is not null)
+            {
+                // The statistics came from every rank's rows: so do their gradient's sums.
+                scratch[2 * c] = rows;
+                group.AllreduceSum(scratch.AsSpan(0, 2 * c + 1));
+                count = scratch[2 * c];
+            }
 
             // dx = dy·k1 + (x − mean)·k2 + k3 per channel; in evaluation the statistics are constants (k2 = k3 = 0).
             var k1 = scratch.AsSpan(2 * c, c);
@@ -100,8 +140,8 @@ internal sealed class BatchNormFunction : NormFunction<BatchNormFunction>
             {
                 for (int i = 0; i < c; i++)
                 {
-                    k2[i] = -k1[i] * rstd[i] * sdxh[i] / rows;
-                    k3[i] = -k1[i] * sdy[i] / rows;
+                    k2[i] = -k1[i] * rstd[i] * sdxh[i] / count;
+                    k3[i] = -k1[i] * sdy[i] / count;
                 }
             }
             else

@@ -13,7 +13,11 @@ internal abstract class NormFunction<TSelf> : Function<TSelf, NormFunction<TSelf
     /// The saved operands; <paramref name="StatisticsFromInput"/> is false when the statistics were given
     /// (BatchNorm in evaluation), so that they are constants to the backward.
     /// </summary>
-    internal readonly record struct State(Tensor X, Tensor W, Tensor B, Tensor Mean, Tensor Rstd, bool StatisticsFromInput = true);
+    internal readonly record struct State(Tensor X, Tensor W, Tensor B, Tensor Mean, Tensor Rstd, bool StatisticsFromInput = true)
+    {
+        /// <summary>The ranks whose inputs the statistics were taken over together (synchronised BatchNorm); null for this process's input alone.</summary>
+        public Distributed.ICommunicator? Group { get; init; }
+    }
 
     /// <summary>
     /// The contiguous input, weight and bias of <paramref name="op"/>, with ones and zeros for an absent weight and bias.

@@ -20,6 +20,7 @@ internal sealed class BatchBuilder
     private readonly float[] _resized;         // [outH, outW, C] raw pixel values
     private readonly float[] _mixScratch;      // one output image, for mixing a pair
     private readonly float[] _normalised;      // [outH, outW] one normalised grey channel before repetition
+    private float[] _wholeBatch = [];          // a whole mixed batch when only a rank's part is wanted
 
     public BatchBuilder(ImageDataset data, Augmentation aug, int outC, int outH, int outW, int numClasses, float labelSmoothing)
     {
@@ -48,22 +49,51 @@ internal sealed class BatchBuilder
     /// <summary>Elements of one output image.</summary>
     public int OutputImageSize => _outH * _outW * _outC;
 
-    /// <summary>Fills <paramref name="images"/> <c>[count, outH, outW, outC]</c> and the labels (and soft targets) of the given items.</summary>
-    public void Build(ReadOnlySpan<int> items, Generator? rng, Span<float> images, int[] labels, Span<float> softTargets)
+    /// <summary>
+    /// Fills <paramref name="images"/> <c>[end − first, outH, outW, outC]</c> and the labels (and soft targets) of items
+    /// <paramref name="first"/>…<paramref name="end"/> of the batch <paramref name="items"/>: exactly those rows of the whole
+    /// batch (a data-parallel rank's part). Without mixing, the earlier items' random numbers are drawn without their pixels.
+    /// </summary>
+    public void Build(ReadOnlySpan<int> items, int first, int end, Generator? rng, Span<float> images, int[] labels, Span<float> softTargets)
     {
         int size = OutputImageSize;
-        for (int i = 0; i < items.Length; i++)
+        if (_aug.MixEnabled && (first > 0 || end < items.Length))
         {
-            labels[i] = _data.Labels[items[i]];
-            FillImage(items[i], rng, images.Slice(i * size, size));
+            // Mixing pairs image j with image B−1−j, which may lie in another rank's part: build the whole batch.
+            int count = items.Length, rows = end - first;
+            if (_wholeBatch.Length < count * size) _wholeBatch = new float[count * size];
+            var allLabels = new int[count];
+            var allSoft = new float[count * _numClasses];
+            Build(items, 0, count, rng, _wholeBatch, allLabels, allSoft);
+            _wholeBatch.AsSpan(first * size, rows * size).CopyTo(images);
+            allLabels.AsSpan(first, rows).CopyTo(labels);
+            allSoft.AsSpan(first * _numClasses, rows * _numClasses).CopyTo(softTargets);
+            return;
+        }
+        for (int i = 0; i < end; i++)
+        {
+            if (i < first)
+            {
+                if (rng is not null) DrawOnly(rng);
+                continue;
+            }
+            labels[i - first] = _data.Labels[items[i]];
+            FillImage(items[i], rng, images.Slice((i - first) * size, size));
         }
         if (_aug.MixEnabled) Mix(items.Length, rng!, images, labels, softTargets);
     }
 
-    private void FillImage(int item, Generator? rng, Span<float> output)
+    // An image's random numbers in the order FillImage draws them, without its pixels (erasing fills a scratch image).
+    private void DrawOnly(Generator rng)
     {
-        int h = _data.Height, w = _data.Width, c = _data.Channels;
-        // The region of the stored image taken (the whole image, shifted by the padded crop's offsets, or a random resized crop).
+        DrawPlacement(rng);
+        if (_aug.RandomErasingProb > 0) Erase(rng, _mixScratch);
+    }
+
+    // The region of the stored image taken (the whole image, shifted by the padded crop's offsets, or a random resized crop) and the flip.
+    private (int Top, int Left, int CropH, int CropW, bool Flip) DrawPlacement(Generator? rng)
+    {
+        int h = _data.Height, w = _data.Width;
         int top = 0, left = 0, cropH = h, cropW = w;
         bool flip = false;
         if (rng is not null && _aug.RandomResizedCrop)
@@ -77,6 +107,13 @@ internal sealed class BatchBuilder
             left = rng.NextInt(2 * pad + 1) - pad;
         }
         if (rng is not null && _aug.HorizontalFlip) flip = rng.NextFloat() < 0.5f;
+        return (top, left, cropH, cropW, flip);
+    }
+
+    private void FillImage(int item, Generator? rng, Span<float> output)
+    {
+        int h = _data.Height, w = _data.Width, c = _data.Channels;
+        var (top, left, cropH, cropW, flip) = DrawPlacement(rng);
 
         // Crop (zero padding outside the image) and flip: out(y, x) = src(y + top, x' + left), x' = flipped x.
         if (_data.IsUInt8) CropFlip(_data.ImageBytes(item), h, w, c, cropH, cropW, top, left, flip, _native);

@@ -15,6 +15,10 @@ namespace FormerSearch.Data;
 /// is a permutation drawn from a generator seeded by (seed, e), and every random choice inside the
 /// batch from a generator seeded by (seed, e, i). Prefetching, timing and thread counts never change
 /// it, so <c>Epoch(e, startBatch: i)</c> resumes an interrupted epoch bit-exactly.</para>
+/// <para>Data parallelism: a loader of one rank (<see cref="Slice"/>) yields from batch <c>i</c> of epoch <c>e</c> its contiguous
+/// part of the global batch, the same images, augmentation and mixing as the one-process batch: the determinism rule holds
+/// for each part. Without mixing a rank builds only its own images (drawing the earlier images' random numbers without
+/// their pixels); mixing pairs image <c>j</c> with image <c>B−1−j</c>, so with mixing each rank builds the whole batch.</para>
 /// <para>Resizing: bilinear, align_corners=False, no antialiasing (as <c>F.interpolate</c>), after
 /// cropping and flipping at the stored size. Channels: one-channel data fed to a model that takes
 /// more channels is repeated into each of them (normalised with the data's single mean/std).</para>
@@ -110,6 +114,20 @@ public sealed class DataLoader : IBatchSource
     /// <summary>Batches built ahead on the background thread (0 = none).</summary>
     public int Prefetch { get; }
 
+    /// <summary>The part of each batch this loader yields (a rank's, in data-parallel training); the whole batch by default.</summary>
+    public BatchSlice Slice { get; private init; } = BatchSlice.Whole;
+
+    /// <summary>This loader cut to rank <paramref name="rank"/> of <paramref name="ranks"/> (see <see cref="IBatchSource.ForRank"/>).</summary>
+    /// <exception cref="ArgumentException">The rank is outside [0, ranks) or the loader is already cut.</exception>
+    public DataLoader ForRank(int rank, int ranks)
+    {
+        if (ranks < 1 || rank < 0 || rank >= ranks) throw new ArgumentException($"Rank {rank} of {ranks} does not exist.", nameof(rank));
+        if (!Slice.IsWhole) throw new ArgumentException("This loader is already one rank's part.", nameof(rank));
+        return new DataLoader(Dataset, BatchSize, Shuffle, DropLast, Augmentation, Input, NumClasses, Seed, LabelSmoothing, Prefetch) { Slice = new(rank, ranks) };
+    }
+
+    IBatchSource IBatchSource.ForRank(int rank, int ranks) => ForRank(rank, ranks);
+
     /// <summary>Batches in one epoch.</summary>
     public int BatchesPerEpoch => DropLast ? Dataset.Count / BatchSize : (Dataset.Count + BatchSize - 1) / BatchSize;
 
@@ -135,7 +153,7 @@ public sealed class DataLoader : IBatchSource
     {
         foreach (var batch in Epoch(epoch, startBatch))
         {
-            using (batch) yield return new TrainingBatch(batch.Images, batch.Labels, batch.SoftTargets);
+            using (batch) yield return new TrainingBatch(batch.Images, batch.Labels, batch.SoftTargets, PartOf(batch.Index));
         }
     }
 
@@ -161,6 +179,14 @@ public sealed class DataLoader : IBatchSource
         return HoldOut.Permutation(Dataset.Count, new Generator(SeedSequence.Derive(Seed, SeedSequence.ShuffleStream, (ulong)epoch)));
     }
 
+    // Images of batch index's other ranks before and after this loader's part.
+    private (int Before, int After) PartOf(int index)
+    {
+        int count = Math.Min(BatchSize, Dataset.Count - index * BatchSize);
+        var (first, end) = Slice.Of(count);
+        return (first, count - end);
+    }
+
     internal BatchBuilder CreateBuilder() =>
         new(Dataset, Augmentation, Input.Channels, Input.Height, Input.Width, NumClasses, LabelSmoothing);
 
@@ -168,21 +194,24 @@ public sealed class DataLoader : IBatchSource
     {
         int start = index * BatchSize;
         int count = Math.Min(BatchSize, Dataset.Count - start);
+        var (first, end) = Slice.Of(count);
+        int rows = end - first;
         int imageSize = builder.OutputImageSize;
-        float[] buffer = count == BatchSize && _pool.TryTake(out var pooled) ? pooled : new float[count * imageSize];
-        var labels = new int[count];
-        float[]? soft = Augmentation.MixEnabled ? new float[count * NumClasses] : null;
+        float[] buffer = count == BatchSize && _pool.TryTake(out var pooled) ? pooled : new float[rows * imageSize];
+        var labels = new int[rows];
+        float[]? soft = Augmentation.MixEnabled ? new float[rows * NumClasses] : null;
         bool random = Augmentation != Augmentation.None;
         var rng = random ? new Generator(SeedSequence.Derive(Seed, SeedSequence.AugmentStream, (ulong)epoch, (ulong)index)) : null;
-        builder.Build(order.AsSpan(start, count), rng, buffer, labels, soft);
-        var images = Tensor.FromArray(buffer, count, Input.Height, Input.Width, Input.Channels);
-        var targets = soft is null ? null : Tensor.FromArray(soft, count, NumClasses);
+        builder.Build(order.AsSpan(start, count), first, end, rng, buffer, labels, soft);
+        var images = Tensor.FromArray(buffer, rows, Input.Height, Input.Width, Input.Channels);
+        var targets = soft is null ? null : Tensor.FromArray(soft, rows, NumClasses);
         return new Batch(this, buffer, images, labels, targets, epoch, index);
     }
 
     internal void ReturnBuffer(float[] buffer)
     {
-        if (buffer.Length == BatchSize * Input.Channels * Input.Height * Input.Width && _pool.Count < PooledBuffers) _pool.Add(buffer);
+        var (first, end) = Slice.Of(BatchSize);
+        if (buffer.Length == (end - first) * Input.Channels * Input.Height * Input.Width && _pool.Count < PooledBuffers) _pool.Add(buffer);
     }
 
     private IEnumerable<Batch> Serial(int epoch, int startBatch)

@@ -21,6 +21,7 @@ public static class MetricsLog
             val_top1 = metrics.Validation?.Top1,
             val_top5 = metrics.Validation?.Top5,
             val_loss = metrics.Validation?.Loss,
+            world_size = metrics.WorldSize,
         });
         File.AppendAllText(path, line + "\n");
     }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using FormerSearch.Engine;
+using FormerSearch.Engine.Distributed;
 using FormerSearch.Engine.IO;
 using FormerSearch.Engine.Memory;
 using FormerSearch.Engine.Optim;
@@ -17,6 +18,9 @@ namespace FormerSearch.Training;
 /// <c>model.safetensors</c> (official names and layouts) and <c>model_ema.safetensors</c> at the end. Each file is
 /// written atomically, and an epoch's metrics line before the checkpoint that counts it, so a run killed at any moment
 /// and resumed leaves the folder an uninterrupted run leaves (timings aside).
+/// Data-parallel over the ranks of a communicator: each rank trains on its part of every global batch, the gradients are
+/// summed (one allreduce per step) and scaled so that the step is the one-process step on the mean loss of the global
+/// batch; rank 0 alone writes files and reports progress.
 /// </summary>
 public sealed class Trainer
 {
@@ -34,24 +38,29 @@ public sealed class Trainer
     private readonly ModelEma? _ema;
     private readonly int _totalSteps;
     private readonly IStepPasses? _passes;
+    private readonly ICommunicator _world;
+    private readonly GradientAllreduce? _allreduce;
 
     /// <summary>A trainer of <paramref name="model"/> on <paramref name="train"/>, validating on <paramref name="validation"/> when given, writing into <paramref name="outputDir"/> (created if missing).</summary>
     /// <exception cref="UserInputException">The options are invalid, or the training data has no batch.</exception>
     /// <param name="passes">Several passes per step (supernet samplers); null for one plain pass.</param>
+    /// <param name="world">The ranks training together (each takes its part of <paramref name="train"/>'s batches); null for one process.</param>
     public Trainer(VisionModel model, IBatchSource train, IBatchSource? validation, TrainingOptions options, string outputDir,
-        ITrainingProgress? progress = null, IStepPasses? passes = null)
+        ITrainingProgress? progress = null, IStepPasses? passes = null, ICommunicator? world = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         if (train.BatchesPerEpoch < 1) throw new UserInputException("The training data yields no batch: it is empty, or smaller than one batch with drop-last.");
+        _world = world ?? SingleProcess.Instance;
+        _allreduce = _world.Size > 1 ? new GradientAllreduce(_world) : null;
         _model = model;
-        _train = train;
+        _train = train.ForRank(_world.Rank, _world.Size);
         _validation = validation;
         _options = options;
         _outputDir = outputDir;
-        _progress = progress ?? SilentProgress.Instance;
+        _progress = IsLeader ? progress ?? SilentProgress.Instance : SilentProgress.Instance;
         _passes = passes;
 
         var groups = ParamGroups.WithNoDecay(model.NamedParameters(), options.WeightDecay, NoDecayNames);
@@ -92,8 +101,11 @@ public sealed class Trainer
     /// <exception cref="UserInputException">The checkpoint is not a training checkpoint, or its run had other settings (the message names the first that differs).</exception>
     public void CheckResume()
     {
-        if (File.Exists(CheckpointPath)) TrainingCheckpoint.CheckResumable(CheckpointPath, Fingerprint());
+        if (File.Exists(CheckpointPath)) TrainingCheckpoint.CheckResumable(CheckpointPath, Fingerprint(), _world.Size);
     }
+
+    /// <summary>Whether this process writes the files and progress (rank 0, or the only process).</summary>
+    public bool IsLeader => _world.Rank == 0;
 
     /// <summary>
     /// Trains to the end, continuing from <see cref="CheckpointPath"/> when <paramref name="resume"/> is set and it exists,
@@ -103,19 +115,22 @@ public sealed class Trainer
     /// <exception cref="UserInputException">Resuming a checkpoint of a run with other settings, or a damaged checkpoint.</exception>
     public IReadOnlyList<EpochMetrics> Run(bool resume = false)
     {
-        Directory.CreateDirectory(_outputDir);
+        if (IsLeader) Directory.CreateDirectory(_outputDir);
         var position = TrainingPosition.Start;
         if (resume && File.Exists(CheckpointPath))
         {
-            position = TrainingCheckpoint.Load(CheckpointPath, _model, _optimizer, _ema, Fingerprint());
+            // Every rank reads the checkpoint (a shared or copied output directory).
+            position = TrainingCheckpoint.Load(CheckpointPath, _model, _optimizer, _ema, Fingerprint(), _world.Size);
             position = position with { MetricsLines = position.MetricsLines ?? LinesLogged(position) };
-            MetricsLog.KeepLines(MetricsPath, position.MetricsLines.Value);
+            if (IsLeader) MetricsLog.KeepLines(MetricsPath, position.MetricsLines.Value);
         }
         else
         {
-            File.Delete(MetricsPath);
+            _allreduce?.BroadcastFromRankZero(_model.StateDict().Values.Concat(_ema?.State.Values ?? Enumerable.Empty<Tensor>()));
+            if (IsLeader) File.Delete(MetricsPath);
         }
-        AtomicFile.RemoveStale(_outputDir); // temporaries of writers killed in an earlier run here
+        // Temporaries of writers killed in an earlier run here; rank 0 alone writes, and alone can tell its own process ids.
+        if (IsLeader) AtomicFile.RemoveStale(_outputDir);
 
         var finished = new List<EpochMetrics>();
         _model.Train();
@@ -124,7 +139,7 @@ public sealed class Trainer
             position = RunEpoch(position, out var metrics);
             finished.Add(metrics);
         }
-        SaveFinalWeights();
+        if (IsLeader) SaveFinalWeights();
         return finished;
     }
 
@@ -142,24 +157,27 @@ public sealed class Trainer
             if (step >= _totalSteps) break;
             lr = _schedule.LearningRate(step);
             _optimizer.SetLearningRate(lr);
-            var (loss, batchHits) = Step(data, step, epoch);
+            var (loss, batchHits, batchImages) = Step(data, step, epoch);
             step++;
             batch++;
             lossSum += loss;
             hits += batchHits;
-            images += data.Labels.Length;
-            imagesHere += data.Labels.Length;
+            images += batchImages;
+            imagesHere += batchImages;
             _progress.StepCompleted(batch - 1, lossSum / batch, (double)hits / images, lr, imagesHere / clock.Elapsed.TotalSeconds);
             if (_options.CheckpointEvery is { } every && step % every == 0 && batch < _train.BatchesPerEpoch && step < _totalSteps)
                 Checkpoint(new TrainingPosition(epoch, batch, step, lossSum, hits, images, position.MetricsLines));
         }
         double seconds = clock.Elapsed.TotalSeconds;
         bool partial = batch < _train.BatchesPerEpoch; // the step budget ended inside the epoch
-        var validation = _validation is null ? null : Evaluator.Evaluate(_model, _validation);
+        var validation = _validation is null || !IsLeader ? null : Evaluator.Evaluate(_model, _validation);
         metrics = new EpochMetrics(epoch + 1, step, batch == 0 ? 0 : lossSum / batch, images == 0 ? 0 : (double)hits / images, lr,
-            seconds > 0 ? imagesHere / seconds : 0, seconds, validation);
-        BeforeWrite?.Invoke(Path.GetFileName(MetricsPath));
-        MetricsLog.Append(MetricsPath, metrics);
+            seconds > 0 ? imagesHere / seconds : 0, seconds, validation) { WorldSize = _world.Size };
+        if (IsLeader)
+        {
+            BeforeWrite?.Invoke(Path.GetFileName(MetricsPath));
+            MetricsLog.Append(MetricsPath, metrics);
+        }
         int lines = (position.MetricsLines ?? 0) + 1;
         // A budget that ends inside an epoch keeps the place in the checkpoint (the run is finished, but the file says where it stood).
         var next = partial ? new TrainingPosition(epoch, batch, step, lossSum, hits, images, lines) : new TrainingPosition(epoch + 1, 0, step, 0, 0, 0, lines);
@@ -168,12 +186,15 @@ public sealed class Trainer
         return next;
     }
 
-    /// <summary>One optimiser step; the loss and hits reported are the first pass's.</summary>
-    private (double Loss, int Hits) Step(TrainingBatch data, int step, int epoch)
+    /// <summary>One optimiser step; the loss and hits reported are the first pass's, over the global batch.</summary>
+    private (double Loss, int Hits, int Images) Step(TrainingBatch data, int step, int epoch)
     {
         _optimizer.ZeroGrad();
+        if (_model.Randomness is { } randomness) randomness.BatchPart = data.Part;
         int passes = _passes?.PassesPerStep(step) ?? 1;
+        int rows = data.Labels.Length;
         (float Loss, int Hits) first = default;
+        float nonFinite = 0; // the first non-finite loss of this rank, when there is one
         for (int pass = 0; pass < passes; pass++)
         {
             _passes?.BeforePass(step, pass);
@@ -183,20 +204,36 @@ public sealed class Trainer
                 ? Functional.SoftTargetCrossEntropy(logits, soft)
                 : Functional.CrossEntropy(logits, data.Labels, _options.LabelSmoothing);
             float value = loss.Item();
-            if (!float.IsFinite(value)) throw new TrainingDivergedException(step, epoch, value);
+            if (!float.IsFinite(value))
+            {
+                // A rank stopping alone would leave the others waiting in the allreduce: they all stop after it.
+                if (_allreduce is null) throw new TrainingDivergedException(step, epoch, value);
+                if (nonFinite == 0) nonFinite = value;
+            }
             if (pass == 0) first = (value, Accuracy.Hits(logits.AsSpan(), data.Labels, 1));
-            loss.Backward();
+            // Ranks backpropagate their part's loss sum; the summed gradient is divided by the global batch below.
+            if (_allreduce is null) loss.Backward();
+            else (loss * rows).Backward();
+        }
+        if (_allreduce is not null)
+        {
+            Span<float> totals = [first.Loss * rows, first.Hits, rows, nonFinite == 0 ? 0 : 1];
+            _allreduce.Reduce(_model.Parameters(), totals, sums => 1f / sums[2]);
+            if (totals[3] > 0) throw new TrainingDivergedException(step, epoch, nonFinite == 0 ? float.NaN : nonFinite);
+            first = (totals[0] / totals[2], (int)totals[1]);
+            rows = (int)totals[2];
         }
         if (_options.ClipGradNorm is { } maxNorm) GradClip.ClipGradNorm(_model.Parameters(), maxNorm);
         _optimizer.Step();
         _ema?.Update();
-        return first;
+        return (first.Loss, first.Hits, rows);
     }
 
     private void Checkpoint(TrainingPosition position)
     {
+        if (!IsLeader) return;
         BeforeWrite?.Invoke(Path.GetFileName(CheckpointPath));
-        TrainingCheckpoint.Save(CheckpointPath, _model, _optimizer, _ema, position, Fingerprint());
+        TrainingCheckpoint.Save(CheckpointPath, _model, _optimizer, _ema, position, Fingerprint(), _world.Size);
     }
 
     /// <summary>

@@ -15,8 +15,8 @@ public static class TrainingCheckpoint
 {
     private const string Format = "former-training-checkpoint/1";
 
-    /// <summary>Writes the snapshot to <paramref name="path"/> (temporary file, then rename).</summary>
-    public static void Save(string path, VisionModel model, Optimizer optimizer, ModelEma? ema, TrainingPosition position, string fingerprint)
+    /// <summary>Writes the snapshot to <paramref name="path"/> (temporary file, then rename); <paramref name="worldSize"/> is the run's rank count.</summary>
+    public static void Save(string path, VisionModel model, Optimizer optimizer, ModelEma? ema, TrainingPosition position, string fingerprint, int worldSize = 1)
     {
         var tensors = new List<KeyValuePair<string, Tensor>>();
         foreach (var (k, v) in model.StateDict()) tensors.Add(new("model." + k, v));
@@ -36,6 +36,7 @@ public static class TrainingCheckpoint
             ["epoch_images"] = Text(position.EpochImages),
             ["metrics_lines"] = Text(position.MetricsLines ?? 0),
             ["rng"] = string.Join(',', Text(a), Text(b), Text(c), Text(d)),
+            ["world_size"] = Text(worldSize),
             // Which parameters have a gradient: optimisers skip the others, so the resumed run must match (supernet
             // alternatives get one only once a sampled subnet has used them).
             ["with_grad"] = string.Join(',', model.Parameters().Select((p, i) => (p, i)).Where(t => t.p.Grad is not null).Select(t => Text(t.i))),
@@ -47,10 +48,10 @@ public static class TrainingCheckpoint
     /// Restores <paramref name="model"/>, <paramref name="optimizer"/> and <paramref name="ema"/> from <paramref name="path"/> and
     /// returns the position to continue from. After a failure the run must not go on (some state may be loaded).
     /// </summary>
-    /// <exception cref="UserInputException">The file is not a training checkpoint, is damaged, or was written by a run with a different recipe, model or data (the fingerprints differ).</exception>
-    public static TrainingPosition Load(string path, VisionModel model, Optimizer optimizer, ModelEma? ema, string fingerprint)
+    /// <exception cref="UserInputException">The file is not a training checkpoint, is damaged, or was written by a run with a different recipe, model or data (the fingerprints differ) or another number of ranks than <paramref name="worldSize"/>.</exception>
+    public static TrainingPosition Load(string path, VisionModel model, Optimizer optimizer, ModelEma? ema, string fingerprint, int worldSize = 1)
     {
-        var meta = CheckedMetadata(path, fingerprint);
+        var meta = CheckedMetadata(path, fingerprint, worldSize);
         var position = new TrainingPosition(Int(meta, "epoch", path), Int(meta, "batch", path), Int(meta, "step", path),
             Double(meta, "epoch_loss_sum", path), Int(meta, "epoch_hits", path), Int(meta, "epoch_images", path),
             meta.ContainsKey("metrics_lines") ? Int(meta, "metrics_lines", path) : null);
@@ -96,14 +97,19 @@ public static class TrainingCheckpoint
     /// Refuses to resume <paramref name="path"/> unless it was written by a run of <paramref name="fingerprint"/>; reads the
     /// header alone, so a run can check before it writes anything.
     /// </summary>
-    /// <exception cref="UserInputException">The file is not a training checkpoint, or its run had other settings (the message names the first that differs).</exception>
-    public static void CheckResumable(string path, string fingerprint) => CheckedMetadata(path, fingerprint);
+    /// <exception cref="UserInputException">The file is not a training checkpoint, or its run had other settings (the message names the first that differs) or another number of ranks than <paramref name="worldSize"/>.</exception>
+    public static void CheckResumable(string path, string fingerprint, int worldSize = 1) => CheckedMetadata(path, fingerprint, worldSize);
 
-    private static IReadOnlyDictionary<string, string> CheckedMetadata(string path, string fingerprint)
+    private static IReadOnlyDictionary<string, string> CheckedMetadata(string path, string fingerprint, int worldSize)
     {
         var meta = SafeTensors.ReadHeader(path).Metadata;
         if (!meta.TryGetValue("format", out var format) || format != Format)
             throw new UserInputException($"{path} is not a former training checkpoint.");
+        // A checkpoint from before data parallelism was written by one process.
+        int written = meta.ContainsKey("world_size") ? Int(meta, "world_size", path) : 1;
+        if (written != worldSize)
+            throw new UserInputException($"{path} was written by a run of {written} rank(s) and this run has {worldSize}; resume it "
+                + (written == 1 ? "without mpirun." : $"with mpirun -np {written}."));
         string saved = meta.GetValueOrDefault("fingerprint") ?? "";
         if (saved == fingerprint) return meta;
         // Name the first setting that differs, not the whole recipe (which runs to a screenful).
