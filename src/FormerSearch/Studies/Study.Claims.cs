@@ -4,6 +4,9 @@ namespace FormerSearch.Studies;
 
 public sealed partial class Study
 {
+    // The states a candidate row passes through (see Phase).
+    private static readonly string[] CandidateStates = ["new", "claimed", "done", "testing", "tested"];
+
     private static (string Free, string Busy, string Done, string Column, string Seconds) Phase(ClaimPhase phase) => phase switch
     {
         ClaimPhase.Validation => ("new", "claimed", "done", "val_acc", "eval_seconds"),
@@ -30,10 +33,11 @@ public sealed partial class Study
             using (var r = cmd.ExecuteReader())
             {
                 if (!r.Read()) throw new InvalidOperationException($"Candidate {key} is not recorded in the study {Path}.");
-                status = r.GetString(0);
-                claimant = r.IsDBNull(1) ? null : r.GetString(1);
-                heartbeat = r.IsDBNull(2) ? null : r.GetInt64(2);
-                stored = r.IsDBNull(3) ? null : r.GetDouble(3);
+                var row = new StudyRowCheck(Path, "candidates", key);
+                status = row.OneOf("status", r.GetValue(0), CandidateStates);
+                claimant = row.OptionalText("claimant", r.GetValue(1));
+                heartbeat = row.OptionalInteger("heartbeat", r.GetValue(2));
+                stored = row.Accuracy(column, r.GetValue(3));
             }
             if (stored is { } v && (status == done || phase == ClaimPhase.Validation && status is "done" or "testing" or "tested"))
             {
@@ -68,9 +72,9 @@ public sealed partial class Study
             UPDATE candidates SET {column} = $v, {secondsColumn} = $sec, status = $done, claimant = NULL, heartbeat = NULL
             WHERE key = $k AND {column} IS NULL;
             """, tx, ("$v", value), ("$sec", seconds), ("$done", done), ("$k", key));
-        var stored = Scalar(_db, $"SELECT {column} FROM candidates WHERE key = $k;", tx, ("$k", key));
+        var stored = new StudyRowCheck(Path, "candidates", key).Accuracy(column, Scalar(_db, $"SELECT {column} FROM candidates WHERE key = $k;", tx, ("$k", key)));
         tx.Commit();
-        return stored is double d ? d : value;
+        return stored ?? value;
     }
 
     /// <summary>Gives up a claim after a failed evaluation, so that it can be evaluated again (by anyone).</summary>

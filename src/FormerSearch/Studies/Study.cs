@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using FormerSearch.Spaces;
 using Microsoft.Data.Sqlite;
 using FormerSearch.Engine;
+using FormerSearch.Engine.IO;
 
 namespace FormerSearch.Studies;
 
@@ -22,7 +23,19 @@ namespace FormerSearch.Studies;
 /// </summary>
 public sealed partial class Study : IDisposable
 {
-    private const string Format = "formersearch-study-1";
+    private const string FormatPrefix = "formersearch-study-";
+    private const string Format = FormatPrefix + "1";
+
+    // Every table and column the code reads, checked when a study is opened (the schema below creates them).
+    private static readonly (string Table, string[] Columns)[] Tables =
+    [
+        ("study", ["key", "value"]),
+        ("candidates", ["key", "arch_json", "params", "macs", "latency", "val_acc", "test_acc", "generation", "parents", "run", "status", "claimant", "heartbeat", "eval_seconds", "test_seconds"]),
+        ("latencies", ["key", "value"]),
+        ("runs", ["name", "algorithm", "settings", "seed", "state", "result", "started", "finished"]),
+        ("run_candidates", ["run", "ordinal", "key", "generation", "origin", "parents"]),
+        ("generations", ["run", "generation", "population", "top", "best_acc"]),
+    ];
 
     private readonly SqliteConnection _db;
 
@@ -171,8 +184,23 @@ public sealed partial class Study : IDisposable
         {
             var found = Scalar(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'study';", null);
             if (Convert.ToInt64(found, CultureInfo.InvariantCulture) == 0) throw new UserInputException($"{path} is not a FormerSearch study: it has no study table.");
-            if (Scalar(db, "SELECT value FROM study WHERE key = 'format';", null) as string != Format)
-                throw new UserInputException($"{path} is not a FormerSearch study of format {Format}.");
+            // A damaged page would otherwise surface in the middle of a read (SQLite checks pages lazily).
+            if (Scalar(db, "PRAGMA quick_check(1);", null) is not "ok") throw new UserInputException($"{path} is a damaged FormerSearch study: SQLite finds its pages corrupt.");
+            var format = Scalar(db, "SELECT value FROM study WHERE key = 'format';", null) as string;
+            if (format != Format)
+                throw new UserInputException(format is not null && format.StartsWith(FormatPrefix, StringComparison.Ordinal)
+                    ? $"{path} is a study of format {InputText.Quote(format)}, made by a newer FormerSearch than this one (which reads {Format}); update former."
+                    : $"{path} is not a FormerSearch study of format {Format}.");
+            foreach (var (table, columns) in Tables)
+            {
+                var present = new HashSet<string>(StringComparer.Ordinal);
+                using (var cmd = Command(db, "SELECT name FROM pragma_table_info($t);", null, [("$t", table)]))
+                using (var r = cmd.ExecuteReader())
+                    while (r.Read()) present.Add(r.GetString(0));
+                if (present.Count == 0) throw new UserInputException($"{path} is a damaged FormerSearch study: it has no {table} table.");
+                foreach (var column in columns)
+                    if (!present.Contains(column)) throw new UserInputException($"{path} is a damaged FormerSearch study: its {table} table has no {column} column.");
+            }
         }
         catch (SqliteException e)
         {
@@ -235,8 +263,6 @@ public sealed partial class Study : IDisposable
     }
 
     private static string JoinKeys(IEnumerable<string> keys) => JsonSerializer.Serialize(keys.ToArray());
-
-    private static IReadOnlyList<string> SplitKeys(string json) => JsonSerializer.Deserialize<string[]>(json) ?? [];
 
     private static bool ProcessIsDead(string claimant)
     {
