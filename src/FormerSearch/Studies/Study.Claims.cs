@@ -25,20 +25,15 @@ public sealed partial class Study
         value = double.NaN;
         for (int attempt = 0; attempt < 16; attempt++)
         {
-            string status;
-            string? claimant;
-            long? heartbeat;
-            double? stored;
-            using (var cmd = Command(_db, $"SELECT status, claimant, heartbeat, {column} FROM candidates WHERE key = $k;", null, [("$k", key)]))
-            using (var r = cmd.ExecuteReader())
+            var (status, claimant, heartbeat, stored) = Reading(() =>
             {
+                using var cmd = Command(_db, $"SELECT status, claimant, heartbeat, {column} FROM candidates WHERE key = $k;", null, [("$k", key)]);
+                using var r = cmd.ExecuteReader();
                 if (!r.Read()) throw new InvalidOperationException($"Candidate {key} is not recorded in the study {Path}.");
                 var row = new StudyRowCheck(Path, "candidates", key);
-                status = row.OneOf("status", r.GetValue(0), CandidateStates);
-                claimant = row.OptionalText("claimant", r.GetValue(1));
-                heartbeat = row.OptionalInteger("heartbeat", r.GetValue(2));
-                stored = row.Accuracy(column, r.GetValue(3));
-            }
+                return (row.OneOf("status", r.GetValue(0), CandidateStates), row.OptionalText("claimant", r.GetValue(1)),
+                    row.OptionalInteger("heartbeat", r.GetValue(2)), row.Accuracy(column, r.GetValue(3)));
+            });
             if (stored is { } v && (status == done || phase == ClaimPhase.Validation && status is "done" or "testing" or "tested"))
             {
                 value = v;

@@ -80,7 +80,7 @@ public sealed partial class Study
     }
 
     /// <summary>Every run, in the order they were started.</summary>
-    public IReadOnlyList<StudyRun> Runs()
+    public IReadOnlyList<StudyRun> Runs() => Reading(() =>
     {
         var list = new List<StudyRun>();
         using var cmd = Command(_db, "SELECT name, algorithm, settings, seed, state, result FROM runs ORDER BY started, name;", null, []);
@@ -93,10 +93,10 @@ public sealed partial class Study
                 r.IsDBNull(5) ? null : row.JsonObject("result", r.GetValue(5))));
         }
         return list;
-    }
+    });
 
     /// <summary>Every candidate of the study, in the order they were first drawn.</summary>
-    public IReadOnlyList<StudyCandidate> Candidates()
+    public IReadOnlyList<StudyCandidate> Candidates() => Reading(() =>
     {
         var list = new List<StudyCandidate>();
         using var cmd = Command(_db, """
@@ -114,10 +114,10 @@ public sealed partial class Study
                 row.OneOf("status", r.GetValue(10), CandidateStates), row.OptionalText("claimant", r.GetValue(11))));
         }
         return list;
-    }
+    });
 
     /// <summary>The candidates run <paramref name="run"/> drew, in its order.</summary>
-    public IReadOnlyList<StudyMember> Members(string run)
+    public IReadOnlyList<StudyMember> Members(string run) => Reading(() =>
     {
         var list = new List<StudyMember>();
         using var cmd = Command(_db, "SELECT ordinal, key, generation, origin, parents FROM run_candidates WHERE run = $r ORDER BY ordinal;", null, [("$r", run)]);
@@ -129,10 +129,10 @@ public sealed partial class Study
                 row.Text("origin", r.GetValue(3)), row.Keys("parents", r.GetValue(4))));
         }
         return list;
-    }
+    });
 
     /// <summary>Run <paramref name="run"/>'s state per generation.</summary>
-    public IReadOnlyList<StudyGeneration> Generations(string run)
+    public IReadOnlyList<StudyGeneration> Generations(string run) => Reading(() =>
     {
         var list = new List<StudyGeneration>();
         using var cmd = Command(_db, "SELECT generation, population, top, best_acc FROM generations WHERE run = $r ORDER BY generation;", null, [("$r", run)]);
@@ -144,5 +144,5 @@ public sealed partial class Study
                 row.Accuracy("best_acc", r.GetValue(3)) ?? throw new UserInputException($"The study {Path} is damaged: generation {r.GetValue(0)} of run {InputText.Quote(run)} has no best_acc.")));
         }
         return list;
-    }
+    });
 }

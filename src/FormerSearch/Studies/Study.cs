@@ -143,6 +143,11 @@ public sealed partial class Study : IDisposable
             RequireStudy(db, path);
             return new Study(path, db);
         }
+        catch (SqliteException e) when (e.SqliteErrorCode is SqliteIoError or SqliteCorrupt or SqliteNotADatabase)
+        {
+            db.Dispose();
+            throw new UserInputException($"{path} is a damaged FormerSearch study: {e.Message}", e);
+        }
         catch
         {
             db.Dispose();
@@ -207,6 +212,21 @@ public sealed partial class Study : IDisposable
             throw new UserInputException($"{path} is not a FormerSearch study: {e.Message}", e);
         }
     }
+
+    // A page found damaged while reading (SQLite checks pages lazily) is the file's fault, not a bug.
+    private T Reading<T>(Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is SqliteIoError or SqliteCorrupt or SqliteNotADatabase)
+        {
+            throw new UserInputException($"{Path} is a damaged FormerSearch study: {e.Message}", e);
+        }
+    }
+
+    private const int SqliteIoError = 10, SqliteCorrupt = 11, SqliteNotADatabase = 26;
 
     private static long TableCount(SqliteConnection db, string path)
     {
