@@ -27,4 +27,16 @@ public static class InputText
         foreach (char c in text.AsSpan(0, length)) sb.Append(char.IsControl(c) ? '?' : c);
         return cut ? sb.Append('…').ToString() : sb.ToString();
     }
+
+    /// <summary>
+    /// A file path in single quotes; a path longer than <paramref name="maxLength"/> keeps its end (the file's name) behind
+    /// an ellipsis.
+    /// </summary>
+    public static string QuotePath(string path, int maxLength = 120)
+    {
+        if (path.Length <= maxLength) return Quote(path, maxLength);
+        int start = path.Length - maxLength;
+        if (char.IsLowSurrogate(path[start])) start++;
+        return "'…" + Clip(path[start..], maxLength) + "'";
+    }
 }
