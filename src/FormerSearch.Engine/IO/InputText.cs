@@ -32,11 +32,14 @@ public static class InputText
     /// A file path in single quotes; a path longer than <paramref name="maxLength"/> keeps its end (the file's name) behind
     /// an ellipsis.
     /// </summary>
-    public static string QuotePath(string path, int maxLength = 120)
+    public static string QuotePath(string path, int maxLength = 120) => "'" + ClipPath(path, maxLength) + "'";
+
+    /// <summary><paramref name="path"/> as <see cref="QuotePath"/> shows it, without the quotes.</summary>
+    public static string ClipPath(string path, int maxLength = 120)
     {
-        if (path.Length <= maxLength) return Quote(path, maxLength);
+        if (path.Length <= maxLength) return Clip(path, maxLength);
         int start = path.Length - maxLength;
         if (char.IsLowSurrogate(path[start])) start++;
-        return "'…" + Clip(path[start..], maxLength) + "'";
+        return "…" + Clip(path[start..], maxLength);
     }
 }
