@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
-using Microsoft.Data.Sqlite;
+using FormerSearch.Testing;
 
 namespace FormerSearch.Cli.Tests;
 
@@ -32,20 +32,11 @@ public sealed class HostileInputCommandTests : IDisposable
         if (output is not null) Assert.Equal(Before, File.ReadAllText(output));
     }
 
-    private static void Sql(string path, string sql)
-    {
-        using var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        db.Open();
-        using var cmd = db.CreateCommand();
-        cmd.CommandText = sql;
-        cmd.ExecuteNonQuery();
-    }
-
     [Fact]
     public void Report_refuses_a_study_without_its_candidates_table_and_a_file_that_is_not_sqlite()
     {
         string study = P("nocandidates.sqlite");
-        Sql(study, "CREATE TABLE study(key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO study VALUES ('format', 'formersearch-study-1'), ('space', 'glit'), ('preset', 'mini'), ('space_json', '{}');");
+        SqliteScript.Run(study, "CREATE TABLE study(key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO study VALUES ('format', 'formersearch-study-1'), ('space', 'glit'), ('preset', 'mini'), ('space_json', '{}');");
         Refused(study, P("report.html"), "report", "--study", study, "--output", P("report.html"));
         string text = P("notes.sqlite");
         File.WriteAllText(text, "not a database at all, only a few words of text that are long enough for a header\n");

@@ -32,16 +32,6 @@ public sealed class SafeTensorsHostileInputTests : IDisposable
         finally { File.Delete(path); }
     }
 
-    private static byte[] WithHeader(string header, int dataBytes) => WithHeader(Encoding.UTF8.GetBytes(header), dataBytes);
-
-    private static byte[] WithHeader(byte[] header, int dataBytes)
-    {
-        var bytes = new byte[8 + header.Length + dataBytes];
-        BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)header.Length);
-        header.CopyTo(bytes, 8);
-        return bytes;
-    }
-
     [Fact]
     public void Four_hundred_generated_corruptions_are_read_or_refused_in_one_short_line()
     {
@@ -97,7 +87,7 @@ public sealed class SafeTensorsHostileInputTests : IDisposable
     [InlineData("", 0, "JSON")]
     public void Headers_that_do_not_describe_their_data_exactly_are_refused(string header, int dataBytes, string what)
     {
-        var bytes = WithHeader(header, dataBytes);
+        var bytes = SafeTensorsTests.File(header, dataBytes);
         Assert.Contains(what, HostileInputs.Refused(header, "h.safetensors", () => SafeTensors.Parse(bytes, "h.safetensors")).Message);
     }
 
@@ -108,7 +98,7 @@ public sealed class SafeTensorsHostileInputTests : IDisposable
         header[2] = 0xC3; // a lead byte followed by 'a': not UTF-8
         header[3] = 0x28;
         string path = Path.Combine(_dir, "utf8.safetensors");
-        File.WriteAllBytes(path, WithHeader(header, 4));
+        File.WriteAllBytes(path, SafeTensorsTests.File(header, 4));
         Assert.Contains("UTF-8", HostileInputs.Refused("utf8", path, () => SafeTensors.Load(path)).Message);
         HostileInputs.Refused("utf8 header", path, () => SafeTensors.ReadHeader(path));
         HostileInputs.Refused("utf8 weights", path, () => new Linear(1, 1, new Generator(1)).LoadWeights(path));
@@ -118,7 +108,7 @@ public sealed class SafeTensorsHostileInputTests : IDisposable
     public void A_name_megabytes_long_or_with_line_breaks_stays_in_one_short_line()
     {
         string name = "x\n\r\t" + new string('n', 1_000_000);
-        var bytes = WithHeader($"{{\"{name.Replace("\n", "\\n").Replace("\r", "\\r").Replace("\t", "\\t")}\":{{\"dtype\":\"F64\",\"shape\":[1],\"data_offsets\":[0,8]}}}}", 8);
+        var bytes = SafeTensorsTests.File($"{{\"{name.Replace("\n", "\\n").Replace("\r", "\\r").Replace("\t", "\\t")}\":{{\"dtype\":\"F64\",\"shape\":[1],\"data_offsets\":[0,8]}}}}", 8);
         var e = HostileInputs.Refused("long name", "long.safetensors", () => SafeTensors.Parse(bytes, "long.safetensors"));
         Assert.Contains("'x???nnnn", e.Message);
     }

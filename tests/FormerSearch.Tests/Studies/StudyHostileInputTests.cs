@@ -4,7 +4,6 @@ using FormerSearch.Studies;
 using FormerSearch.Testing;
 using FormerSearch.Tests.Search;
 using FormerSearch.Tests.Supernets;
-using Microsoft.Data.Sqlite;
 
 namespace FormerSearch.Tests.Studies;
 
@@ -37,7 +36,7 @@ public sealed class StudyHostileInputTests
         using var dir = new TempDir();
         string path = dir.File("valid.db");
         EvolutionSearchTests.Run(new EvolutionSearch(EvolutionSettings.Scaled(12, 3), 3), path, new SynthEvaluator(), SynthSearches.Budget);
-        SqliteConnection.ClearAllPools();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         return File.ReadAllBytes(path);
     }
 
@@ -53,15 +52,6 @@ public sealed class StudyHostileInputTests
         _ = study.Candidates();
     }
 
-    private static void Sql(string path, string sql)
-    {
-        using var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        db.Open();
-        using var cmd = db.CreateCommand();
-        cmd.CommandText = sql;
-        cmd.ExecuteNonQuery();
-    }
-
     [Fact]
     public void Every_generated_bad_row_is_refused_naming_the_file_table_and_column()
     {
@@ -75,7 +65,7 @@ public sealed class StudyHostileInputTests
             string path = dir.File($"row{i}.db");
             File.WriteAllBytes(path, valid);
             // A random row of the table (rowid order), so every position of the file is tried over the cases.
-            Sql(path, $"UPDATE {table} SET {column} = {value} WHERE rowid = (SELECT rowid FROM {table} ORDER BY rowid LIMIT 1 OFFSET abs({rng.Next()}) % (SELECT count(*) FROM {table}));");
+            SqliteScript.Run(path, $"UPDATE {table} SET {column} = {value} WHERE rowid = (SELECT rowid FROM {table} ORDER BY rowid LIMIT 1 OFFSET abs({rng.Next()}) % (SELECT count(*) FROM {table}));");
             var refusal = HostileInputs.Refused($"{table}.{column} = {value}", path, () => ReadAll(path));
             Assert.Contains(table, refusal.Message);
             Assert.Contains(column, refusal.Message);
@@ -94,7 +84,7 @@ public sealed class StudyHostileInputTests
         using var dir = new TempDir();
         string path = dir.File("resume.db");
         File.WriteAllBytes(path, valid);
-        Sql(path, $"UPDATE candidates SET val_acc = {value} WHERE rowid = 2;");
+        SqliteScript.Run(path, $"UPDATE candidates SET val_acc = {value} WHERE rowid = 2;");
         var refusal = HostileInputs.Refused("resume", path, () =>
             EvolutionSearchTests.Run(new EvolutionSearch(EvolutionSettings.Scaled(12, 3), 3), path, new SynthEvaluator(), SynthSearches.Budget, resume: true));
         Assert.Contains("val_acc", refusal.Message);
@@ -114,7 +104,7 @@ public sealed class StudyHostileInputTests
         using var dir = new TempDir();
         string path = dir.File("schema.db");
         File.WriteAllBytes(path, valid);
-        Sql(path, sql);
+        SqliteScript.Run(path, sql);
         Assert.Contains(what, HostileInputs.Refused(sql, path, () => ReadAll(path)).Message);
         Assert.Contains(what, HostileInputs.Refused(sql, path, () => Study.OpenOrCreate(path, Space).Dispose()).Message);
     }
@@ -126,7 +116,7 @@ public sealed class StudyHostileInputTests
         using var dir = new TempDir();
         string path = dir.File("meta.db");
         File.WriteAllBytes(path, valid);
-        Sql(path, "DELETE FROM study WHERE key = 'space';");
+        SqliteScript.Run(path, "DELETE FROM study WHERE key = 'space';");
         Assert.Contains("'space'", HostileInputs.Refused("no space", path, () => ReadAll(path)).Message);
     }
 
