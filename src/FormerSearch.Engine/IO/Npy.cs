@@ -49,7 +49,7 @@ public static class Npy
             case "<i8": for (int i = 0; i < values.Length; i++) values[i] = BinaryPrimitives.ReadInt64LittleEndian(data[(8 * i)..]); break;
             case "<i4": for (int i = 0; i < values.Length; i++) values[i] = BinaryPrimitives.ReadInt32LittleEndian(data[(4 * i)..]); break;
             case "|u1": for (int i = 0; i < values.Length; i++) values[i] = data[i]; break;
-            default: throw Bad(source, $"its dtype {header.Descr} is not an integer type (<i8, <i4 or |u1)");
+            default: throw Bad(source, $"its dtype {InputText.Quote(header.Descr, 16)} is not an integer type (<i8, <i4 or |u1)");
         }
         return values;
     }
@@ -84,7 +84,7 @@ public static class Npy
     public static byte[] ParseUInt8(ReadOnlySpan<byte> bytes, out int[] shape, string source = "<memory>")
     {
         var header = Open(bytes, source, out var data);
-        if (header.Descr != "|u1") throw Bad(source, $"its dtype {header.Descr} is not uint8 (|u1)");
+        if (header.Descr != "|u1") throw Bad(source, $"its dtype {InputText.Quote(header.Descr, 16)} is not uint8 (|u1)");
         shape = IntShape(header);
         return data.ToArray();
     }
@@ -111,7 +111,7 @@ public static class Npy
         WriteAtomically(path, NpyHeader.Build("|u1", shape), data);
     }
 
-    internal static UserInputException Bad(string source, string what) => new($"'{source}' is not a valid .npy file: {what}.");
+    internal static UserInputException Bad(string source, string what) => new($"{InputText.QuotePath(source)} is not a valid .npy file: {what}.");
 
     private static NpyHeader Open(ReadOnlySpan<byte> bytes, string source, out ReadOnlySpan<byte> data)
     {
@@ -119,7 +119,7 @@ public static class Npy
         if (header.FortranOrder)
             throw Bad(source, "it is in Fortran (column-major) order; save it with numpy.ascontiguousarray first");
         int itemSize = header.Descr switch { "<f4" or "<i4" => 4, "<f8" or "<i8" => 8, "|u1" => 1, _ => 0 };
-        if (itemSize == 0) throw Bad(source, $"its dtype '{header.Descr}' is not supported (<f4, <f8, |u1, <i8, <i4 are)");
+        if (itemSize == 0) throw Bad(source, $"its dtype {InputText.Quote(header.Descr, 16)} is not supported (<f4, <f8, |u1, <i8, <i4 are)");
         long count;
         try { count = header.Count; }
         catch (OverflowException) { throw Bad(source, "its shape has too many elements"); }
@@ -128,7 +128,7 @@ public static class Npy
             if (d > int.MaxValue) throw Bad(source, $"its dimension {d} is larger than a 32-bit size");
         long available = bytes.Length - header.DataOffset;
         if (available != count * itemSize)
-            throw Bad(source, $"it has {available} data bytes but its shape and dtype {header.Descr} need {count * itemSize}" + (available < count * itemSize ? " (truncated)" : ""));
+            throw Bad(source, $"it has {available} data bytes but its shape and dtype {InputText.Quote(header.Descr, 16)} need {count * itemSize}" + (available < count * itemSize ? " (truncated)" : ""));
         data = bytes[header.DataOffset..];
         return header;
     }

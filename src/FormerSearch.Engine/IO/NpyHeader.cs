@@ -87,6 +87,8 @@ internal readonly record struct NpyHeader(string Descr, bool FortranOrder, long[
                 SkipSpace();
                 if (Peek() == '}') { _pos++; break; }
                 string key = ReadString();
+                if (key is "descr" && descr is not null || key is "fortran_order" && fortran is not null || key is "shape" && shape is not null)
+                    throw Npy.Bad(source, $"its header has the key {InputText.Quote(key)} twice");
                 Expect(':');
                 SkipSpace();
                 switch (key)
@@ -94,7 +96,7 @@ internal readonly record struct NpyHeader(string Descr, bool FortranOrder, long[
                     case "descr": descr = ReadString(); break;
                     case "fortran_order": fortran = ReadBool(); break;
                     case "shape": shape = ReadShape(); break;
-                    default: throw Npy.Bad(source, $"its header has an unknown key '{key}'");
+                    default: throw Npy.Bad(source, $"its header has an unknown key {InputText.Quote(key)}");
                 }
                 SkipSpace();
                 if (Peek() == ',') _pos++;

@@ -26,23 +26,10 @@ public static class SafeTensors
         ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
         if (headerLength > MaxHeaderBytes || (long)headerLength > bytes.Length - 8)
             throw Bad(source, $"its header claims {headerLength} bytes but the file has {bytes.Length - 8} after the length (truncated or not safetensors)");
-        var dataStart = 8 + (int)headerLength;
-        var data = bytes[dataStart..];
-
-        JsonDocument header;
-        try { header = JsonDocument.Parse(Encoding.UTF8.GetString(bytes.Slice(8, (int)headerLength))); }
-        catch (JsonException e) { throw Bad(source, $"its header is not valid JSON ({e.Message})"); }
-
-        var result = new Dictionary<string, Tensor>();
-        using (header)
-        {
-            if (header.RootElement.ValueKind != JsonValueKind.Object) throw Bad(source, "its header is not a JSON object");
-            foreach (var entry in header.RootElement.EnumerateObject())
-            {
-                if (entry.Name == "__metadata__") continue;
-                result[entry.Name] = ReadTensor(entry, data, source);
-            }
-        }
+        var data = bytes[(8 + (int)headerLength)..];
+        var (entries, _) = SafeTensorsHeaderParser.Parse(bytes.Slice(8, (int)headerLength), data.Length, source, strict: true);
+        var result = new Dictionary<string, Tensor>(entries.Count);
+        foreach (var entry in entries) result[entry.Name] = ReadTensor(entry, data);
         return result;
     }
 
@@ -58,6 +45,7 @@ public static class SafeTensors
     public static SafeTensorsHeader ReadHeader(string path)
     {
         byte[] header;
+        long dataLength;
         try
         {
             using var file = File.OpenRead(path);
@@ -67,46 +55,17 @@ public static class SafeTensors
             if (headerLength > MaxHeaderBytes || (long)headerLength > file.Length - 8) throw Bad(path, "its header is truncated");
             header = new byte[(int)headerLength];
             file.ReadExactly(header);
+            dataLength = file.Length - 8 - (long)headerLength;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw InputFile.Unreadable(path, Kind, e);
         }
 
-        var shapes = new Dictionary<string, int[]>();
-        var metadata = new Dictionary<string, string>();
-        try
-        {
-            using var doc = JsonDocument.Parse(header);
-            if (doc.RootElement.ValueKind != JsonValueKind.Object) throw Bad(path, "its header is not a JSON object");
-            foreach (var entry in doc.RootElement.EnumerateObject())
-            {
-                if (entry.Name == "__metadata__")
-                {
-                    if (entry.Value.ValueKind != JsonValueKind.Object) continue;
-                    foreach (var p in entry.Value.EnumerateObject())
-                    {
-                        if (p.Value.ValueKind != JsonValueKind.String) throw Bad(path, $"its metadata value '{p.Name}' is not a string");
-                        metadata[p.Name] = p.Value.GetString()!;
-                    }
-                }
-                else if (entry.Value.ValueKind == JsonValueKind.Object && entry.Value.TryGetProperty("shape", out var shape)
-                    && shape.ValueKind == JsonValueKind.Array && TryReadShape(shape, out var dims))
-                {
-                    shapes[entry.Name] = dims;
-                }
-            }
-        }
-        catch (JsonException e) { throw Bad(path, $"its header is not valid JSON ({e.Message})"); }
+        var (entries, metadata) = SafeTensorsHeaderParser.Parse(header, dataLength, path, strict: false);
+        var shapes = new Dictionary<string, int[]>(entries.Count);
+        foreach (var entry in entries) shapes[entry.Name] = entry.Shape;
         return new SafeTensorsHeader(shapes, metadata);
-    }
-
-    private static bool TryReadShape(JsonElement shape, out int[] dims)
-    {
-        dims = new int[shape.GetArrayLength()];
-        for (int i = 0; i < dims.Length; i++)
-            if (shape[i].ValueKind != JsonValueKind.Number || !shape[i].TryGetInt32(out dims[i])) return false;
-        return true;
     }
 
     /// <summary>
@@ -164,38 +123,11 @@ public static class SafeTensors
         });
     }
 
-    private static Tensor ReadTensor(JsonProperty entry, ReadOnlySpan<byte> data, string source)
+    private static Tensor ReadTensor(SafeTensorsEntry entry, ReadOnlySpan<byte> data)
     {
-        var e = entry.Value;
-        if (e.ValueKind != JsonValueKind.Object
-            || !e.TryGetProperty("dtype", out var dtypeEl) || dtypeEl.ValueKind != JsonValueKind.String
-            || !e.TryGetProperty("shape", out var shapeEl) || shapeEl.ValueKind != JsonValueKind.Array
-            || !e.TryGetProperty("data_offsets", out var offEl) || offEl.ValueKind != JsonValueKind.Array || offEl.GetArrayLength() != 2)
-            throw Bad(source, $"tensor '{entry.Name}' lacks a dtype, shape or data_offsets");
-        string dtype = dtypeEl.GetString()!;
-        int elementSize = dtype switch { "F32" => 4, "F16" => 2, "BF16" => 2, "I64" => 8, _ => 0 };
-        if (elementSize == 0) throw Bad(source, $"tensor '{entry.Name}' has dtype {dtype}; F32, F16, BF16 and I64 are supported");
-
-        var shape = new int[shapeEl.GetArrayLength()];
-        long numel = 1;
-        int d = 0;
-        foreach (var s in shapeEl.EnumerateArray())
-        {
-            if (s.ValueKind != JsonValueKind.Number || !s.TryGetInt32(out shape[d]) || shape[d] < 0) throw Bad(source, $"tensor '{entry.Name}' has an invalid shape");
-            numel *= shape[d++];
-            if (numel > Array.MaxLength) throw Bad(source, $"tensor '{entry.Name}' has more elements than one buffer can hold");
-        }
-        if (shape.Length > Tensor.MaxRank) throw Bad(source, $"tensor '{entry.Name}' has {shape.Length} dimensions; at most {Tensor.MaxRank} are supported");
-        if (offEl[0].ValueKind != JsonValueKind.Number || offEl[1].ValueKind != JsonValueKind.Number
-            || !offEl[0].TryGetInt64(out long begin) || !offEl[1].TryGetInt64(out long end) || begin < 0 || end < begin)
-            throw Bad(source, $"tensor '{entry.Name}' has invalid data_offsets");
-        if (end > data.Length) throw Bad(source, $"tensor '{entry.Name}' ends at byte {end} but the data section has {data.Length} bytes (truncated)");
-        if (end - begin != numel * elementSize)
-            throw Bad(source, $"tensor '{entry.Name}' has {end - begin} bytes but shape {Tensor.FormatShape(shape)} of {dtype} needs {numel * elementSize}");
-
-        var raw = data.Slice((int)begin, (int)(end - begin));
-        var values = new float[numel];
-        switch (dtype)
+        var raw = data.Slice((int)entry.Begin, (int)(entry.End - entry.Begin));
+        var values = new float[raw.Length / entry.ElementSize];
+        switch (entry.Dtype)
         {
             case "F32":
                 for (int i = 0; i < values.Length; i++) values[i] = BinaryPrimitives.ReadSingleLittleEndian(raw[(4 * i)..]);
@@ -211,11 +143,11 @@ public static class SafeTensors
                 for (int i = 0; i < values.Length; i++) values[i] = BinaryPrimitives.ReadInt64LittleEndian(raw[(8 * i)..]);
                 break;
         }
-        return Tensor.FromArray(values, shape);
+        return Tensor.FromArray(values, entry.Shape);
     }
 
     private const string Kind = "safetensors file";
 
-    private static UserInputException Bad(string source, string what) =>
-        new($"'{source}' is not a valid safetensors file: {what}.");
+    internal static UserInputException Bad(string source, string what) =>
+        new($"{InputText.QuotePath(source)} is not a valid safetensors file: {what}.");
 }

@@ -109,7 +109,7 @@ internal static class TorchPickleScanner
         string hint = module.StartsWith("torch", StringComparison.Ordinal) || module.StartsWith("__torch__", StringComparison.Ordinal) || module == "__main__"
             ? "; it may be a whole pickled model or a TorchScript file: save its state_dict() instead"
             : "; a checkpoint of weights never needs it, and nothing of it was run";
-        string Message(string shown) => $"'{shown}' was refused: its pickle refers to the Python global {global}, which FormerSearch does not unpickle{hint}.";
+        string Message(string shown) => $"'{shown}' was refused: its pickle names the Python global {global}, which is never unpickled{hint}.";
         string message = Message(source);
         // A deep path must not push the hint out of a one-sentence message: name the file alone then.
         if (message.Length > 300) message = Message(Path.GetFileName(source));

@@ -181,7 +181,7 @@ public abstract class Module
     /// (when strict) or shapes differ. The message names the file and the keys.
     /// </exception>
     public (IReadOnlyList<string> Missing, IReadOnlyList<string> Unexpected) LoadSafeTensors(string path, bool strict = true) =>
-        Load(SafeTensors.Load(path), strict, pytorchLayout: true, $"'{path}'", "the file", message => new UserInputException(message));
+        Load(SafeTensors.Load(path), strict, pytorchLayout: true, InputText.QuotePath(path), "the file", message => new UserInputException(message));
 
     /// <summary>
     /// Loads a weights file in any format <see cref="StateDictFile"/> reads — safetensors, or a PyTorch checkpoint (<c>.pth</c>,
@@ -195,7 +195,7 @@ public abstract class Module
     /// not use is refused unread), or does not fit this module. The message names the file and the keys.
     /// </exception>
     public (IReadOnlyList<string> Missing, IReadOnlyList<string> Unexpected) LoadWeights(string path, bool strict = true, string? key = null, Action<string>? notice = null) =>
-        Load(StateDictFile.Load(path, key, notice), strict, pytorchLayout: true, $"'{path}'", "the file", message => new UserInputException(message));
+        Load(StateDictFile.Load(path, key, notice), strict, pytorchLayout: true, InputText.QuotePath(path), "the file", message => new UserInputException(message));
 
     private (IReadOnlyList<string> Missing, IReadOnlyList<string> Unexpected) Load(IReadOnlyDictionary<string, Tensor> stateDict, bool strict, bool pytorchLayout,
         string source, string sourceNoun, Func<string, Exception> misfit)
@@ -216,7 +216,7 @@ public abstract class Module
             }
             var expected = pytorchLayout ? ExternalShape(e.Tensor.Shape, e.Layout) : e.Tensor.Shape.ToArray();
             if (!given.Shape.SequenceEqual(expected))
-                mismatched.Add($"'{e.Name}' is {Tensor.FormatShape(given.Shape)} in {sourceNoun} but {Tensor.FormatShape(expected)} in the module"
+                mismatched.Add($"{InputText.Quote(e.Name)} is {Tensor.FormatShape(given.Shape)} in {sourceNoun} but {Tensor.FormatShape(expected)} in the module"
                     + (pytorchLayout && e.Layout != ExternalLayout.Same ? " (PyTorch layout)" : ""));
         }
         foreach (var name in stateDict.Keys)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using FormerSearch.Engine.IO;
 
 namespace FormerSearch.Engine.Nn;
 
@@ -33,7 +34,8 @@ internal sealed class StateDictProblems(string source, string moduleName)
     public string Message()
     {
         string text = Compose(ListedAtMost);
-        for (int listed = ListedAtMost - 1; listed >= 1 && text.Length > MaxLength; listed--) text = Compose(listed);
+        // Fewer names until it fits; at worst the counts alone.
+        for (int listed = ListedAtMost - 1; listed >= 0 && text.Length > MaxLength; listed--) text = Compose(listed);
         return text;
     }
 
@@ -45,11 +47,11 @@ internal sealed class StateDictProblems(string source, string moduleName)
             var (label, countedLabel, items, quote) = _kinds[k];
             if (k > 0) text.Append("; ");
             if (items.Count <= listed) text.Append(label).Append(": ");
-            else text.Append(items.Count.ToString("N0", CultureInfo.InvariantCulture)).Append(' ').Append(countedLabel).Append(", first: ");
+            else text.Append(items.Count.ToString("N0", CultureInfo.InvariantCulture)).Append(' ').Append(countedLabel).Append(listed > 0 ? ", first: " : "");
             for (int i = 0; i < Math.Min(listed, items.Count); i++)
             {
                 if (i > 0) text.Append(quote ? ", " : "; ");
-                text.Append(quote ? $"'{items[i]}'" : items[i]);
+                text.Append(quote ? InputText.Quote(items[i]) : items[i]);
             }
         }
         return text.Append('.').ToString();

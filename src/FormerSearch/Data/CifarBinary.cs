@@ -1,4 +1,5 @@
 using FormerSearch.Engine;
+using FormerSearch.Engine.IO;
 
 namespace FormerSearch.Data;
 
@@ -15,6 +16,11 @@ public static class CifarBinary
     /// <summary>Bytes of one image (3·32·32).</summary>
     public const int ImageBytes = 3 * Side * Side;
 
+    // The largest archive member read: CIFAR's biggest file (train.bin of CIFAR-100) is 150 MB.
+    private const long MaxMemberBytes = 1L << 30;
+
+    private const int Cifar100CoarseClasses = 20;
+
     /// <summary>
     /// Appends the records of <paramref name="path"/> to <paramref name="pixels"/> (channels-last,
     /// <c>[H, W, 3]</c> per image) and <paramref name="labels"/>.
@@ -27,7 +33,10 @@ public static class CifarBinary
         if (!File.Exists(path)) throw new UserInputException($"CIFAR file '{path}' does not exist.");
         byte[] raw;
         try { raw = File.ReadAllBytes(path); }
-        catch (IOException e) { throw new UserInputException($"Cannot read CIFAR file '{path}': {e.Message}", e); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UserInputException($"Cannot read CIFAR file {InputText.QuotePath(path)}: {InputText.Clip(e.Message, 100)}", e);
+        }
         Parse(raw, path, labelBytes, numClasses, pixels, labels);
     }
 
@@ -48,14 +57,16 @@ public static class CifarBinary
             {
                 string name = Path.GetFileName(entry.Name);
                 if (entry.DataStream is null || !names.Contains(name)) continue;
+                if (entry.Length > MaxMemberBytes)
+                    throw new UserInputException($"{InputText.QuotePath(archive)} is not a valid CIFAR .tar.gz archive: its member {InputText.Quote(name)} claims {entry.Length:N0} bytes; download it again.");
                 using var memory = new MemoryStream((int)entry.Length);
                 entry.DataStream.CopyTo(memory);
                 found[name] = memory.ToArray();
             }
         }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or IOException)
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or IOException or UnauthorizedAccessException)
         {
-            throw new UserInputException($"'{archive}' is not a valid CIFAR .tar.gz archive ({e.Message}); download it again.", e);
+            throw new UserInputException($"{InputText.QuotePath(archive)} is not a valid CIFAR .tar.gz archive ({InputText.Clip(e.Message, 100)}); download it again.", e);
         }
         return found;
     }
@@ -66,7 +77,7 @@ public static class CifarBinary
     {
         int record = labelBytes + ImageBytes;
         if (raw.Length == 0 || raw.Length % record != 0)
-            throw new UserInputException($"'{source}' is not a valid CIFAR binary file: its {raw.Length} bytes are not a whole number of {record}-byte records (truncated or the wrong CIFAR version); download it again.");
+            throw new UserInputException($"{InputText.QuotePath(source)} is not a valid CIFAR binary file: its {raw.Length} bytes are not a whole number of {record}-byte records (truncated or the wrong CIFAR version); download it again.");
         int n = raw.Length / record;
         var hwc = new byte[n * ImageBytes];
         const int plane = Side * Side;
@@ -75,7 +86,10 @@ public static class CifarBinary
             int at = i * record;
             int label = raw[at + labelBytes - 1];
             if (label >= numClasses)
-                throw new UserInputException($"'{source}' is not a valid CIFAR binary file: record {i} has label {label}, outside [0, {numClasses}) (is it the other CIFAR version?).");
+                throw new UserInputException($"{InputText.QuotePath(source)} is not a valid CIFAR binary file: record {i} has label {label}, outside [0, {numClasses}) (is it the other CIFAR version?).");
+            // CIFAR-100's first byte is the coarse label, one of 20 superclasses.
+            if (labelBytes == 2 && raw[at] >= Cifar100CoarseClasses)
+                throw new UserInputException($"{InputText.QuotePath(source)} is not a valid CIFAR binary file: record {i} has coarse label {raw[at]}, outside [0, {Cifar100CoarseClasses}).");
             labels.Add(label);
             var src = raw.AsSpan(at + labelBytes, ImageBytes);
             var dst = hwc.AsSpan(i * ImageBytes, ImageBytes);

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using FormerSearch.Engine;
+using FormerSearch.Engine.IO;
 
 namespace FormerSearch.Data;
 
@@ -30,9 +31,9 @@ public static class IdxFile
         {
             throw Bad(path, $"its gzip stream is corrupt ({e.Message})");
         }
-        catch (IOException e) when (e is not FileNotFoundException and not EndOfStreamException)
+        catch (Exception e) when (e is IOException and not FileNotFoundException and not EndOfStreamException || e is UnauthorizedAccessException)
         {
-            throw new UserInputException($"Cannot read IDX file '{path}': {e.Message}", e);
+            throw new UserInputException($"Cannot read IDX file {InputText.QuotePath(path)}: {InputText.Clip(e.Message, 100)}", e);
         }
     }
 
@@ -52,17 +53,33 @@ public static class IdxFile
             uint size = BinaryPrimitives.ReadUInt32BigEndian(dims[(4 * d)..]);
             if (size > int.MaxValue) throw Bad(path, $"its dimension {size} is too large");
             shape[d] = (int)size;
-            count *= size;
+            count *= size; // at most Array.MaxLength × int.MaxValue: no overflow
+            if (count > Array.MaxLength) throw Bad(path, $"its shape {string.Join('x', shape[..(d + 1)])} has more elements than fit in one array");
         }
-        if (count > Array.MaxLength) throw Bad(path, $"its {count} elements do not fit in one array");
-        var data = new byte[count];
-        int read = stream.ReadAtLeast(data, data.Length, throwOnEndOfStream: false);
+        // A raw file's length is known: an absurd count is refused before the memory for it is taken.
+        if (stream.CanSeek && stream.Length - stream.Position < count)
+            throw Bad(path, $"it holds {stream.Length - stream.Position} of the {count} bytes its header announces (truncated)");
+        var data = ReadUpTo(stream, count, out int read);
         if (read < data.Length) throw Bad(path, $"it holds {read} of the {count} bytes its header announces (truncated)");
         Span<byte> extra = stackalloc byte[1];
         if (stream.Read(extra) != 0) throw Bad(path, "it has bytes after the data its header announces");
         return data;
     }
 
+    // A gzip stream's length is unknown: the buffer grows with what arrives, so a header announcing 2 GB over a few
+    // compressed bytes costs what those bytes hold.
+    private static byte[] ReadUpTo(Stream stream, long count, out int read)
+    {
+        var data = new byte[Math.Min(count, 1 << 24)];
+        read = 0;
+        while (true)
+        {
+            read += stream.ReadAtLeast(data.AsSpan(read), data.Length - read, throwOnEndOfStream: false);
+            if (read < data.Length || data.Length == count) return data;
+            Array.Resize(ref data, (int)Math.Min(count, 2L * data.Length));
+        }
+    }
+
     private static UserInputException Bad(string path, string what) =>
-        new($"'{path}' is not a valid IDX file: {what}; download it again.");
+        new($"{InputText.QuotePath(path)} is not a valid IDX file: {what}; download it again.");
 }

@@ -1,4 +1,5 @@
 using FormerSearch.Engine;
+using FormerSearch.Engine.IO;
 using FormerSearch.Spaces;
 
 namespace FormerSearch.Models;
@@ -19,7 +20,7 @@ public static class ArchitectureFile
         int colon = path.LastIndexOf(':');
         if (!File.Exists(path) && colon > 0 && File.Exists(path[..colon])) (path, pick) = (path[..colon], path[(colon + 1)..]);
         if (!File.Exists(path)) throw new UserInputException($"The architecture file {path} does not exist.");
-        string text = File.ReadAllText(path);
+        string text = ReadText(path);
         string name = pick ?? Path.GetFileNameWithoutExtension(path);
         if (Architecture.Recognises(text))
         {
@@ -39,6 +40,20 @@ public static class ArchitectureFile
             return AutoFormerVariants.Entry(name, config) with { IsOfficial = false };
         }
         throw new UserInputException($"{path} is in no architecture format former reads: expected an architecture JSON (space, preset, choices), a BurgerFormer dictionary (stage-1 … stage-4) or an AutoFormer experiment YAML (RETRAIN or SUPERNET section).");
+    }
+
+    /// <summary>The text of architecture file <paramref name="path"/>.</summary>
+    /// <exception cref="UserInputException">It cannot be read (permission, a folder, an I/O error).</exception>
+    internal static string ReadText(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UserInputException($"Cannot read the architecture file {InputText.QuotePath(path)}: {InputText.Clip(e.Message, 100)}", e);
+        }
     }
 
     // An architecture JSON checked against its space. The spaces' readers and checks name the file or the choice.

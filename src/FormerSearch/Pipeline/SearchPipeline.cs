@@ -176,8 +176,8 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
         string summaryPath = Path.Combine(settings.Output, "summary.json");
         if (File.Exists(summaryPath))
         {
-            var done = JsonNode.Parse(File.ReadAllText(summaryPath))!.AsObject();
-            if (done["best"]?["key"]?.GetValue<string>() == best.Key)
+            var (done, doneKey) = SearchSummaryFile.Read(summaryPath);
+            if (doneKey == best.Key)
             {
                 log($"best: reusing {summaryPath}");
                 return done;

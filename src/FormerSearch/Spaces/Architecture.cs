@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using FormerSearch.Engine;
+using FormerSearch.Engine.IO;
 
 namespace FormerSearch.Spaces;
 
@@ -106,7 +107,7 @@ public sealed class Architecture : IEquatable<Architecture>
         }
         catch (JsonException e)
         {
-            throw new UserInputException($"{source} is not valid JSON: {e.Message}", e);
+            throw new UserInputException($"{source} is not valid JSON: {InputText.Clip(e.Message, 100)}", e);
         }
         string space = Text(root["space"], "space", source);
         string preset = root["preset"] is null ? "default" : Text(root["preset"], "preset", source);
@@ -119,7 +120,7 @@ public sealed class Architecture : IEquatable<Architecture>
                 JsonValue jv when jv.TryGetValue(out string? s) => s,
                 JsonValue jv when jv.TryGetValue(out double d) => d.ToString("R", CultureInfo.InvariantCulture),
                 JsonValue jv when jv.TryGetValue(out bool b) => b ? "true" : "false",
-                _ => throw new UserInputException($"{source}: choice '{k}' must be a string or a number."),
+                _ => throw new UserInputException($"{source}: choice {InputText.Quote(k)} must be a string or a number."),
             };
             entries.Add(new(k, value));
         }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using FormerSearch.Engine;
+using FormerSearch.Engine.IO;
 
 namespace FormerSearch.Spaces;
 
@@ -56,12 +57,12 @@ public sealed partial class ChoiceTable
     {
         ArgumentNullException.ThrowIfNull(architecture);
         if (architecture.Space != Space || architecture.Preset != Preset)
-            throw new UserInputException($"The architecture is of space {architecture.Space} preset {architecture.Preset}, not {Space} preset {Preset}.");
+            throw new UserInputException($"The architecture is of space {InputText.Clip(architecture.Space)} preset {InputText.Clip(architecture.Preset)}, not {Space} preset {Preset}.");
         var values = new ChoiceValues();
         foreach (var (name, value) in architecture.Entries)
         {
             if (!_byName.TryGetValue(name, out var choice))
-                throw new UserInputException($"The {Space} space (preset {Preset}) has no choice '{name}'.");
+                throw new UserInputException($"The {Space} space (preset {Preset}) has no choice {InputText.Quote(name)}.");
             values.SetText(name, Allowed(choice, value));
         }
         return Canonical(values);
@@ -96,7 +97,7 @@ public sealed partial class ChoiceTable
             foreach (var allowed in choice.Values)
                 if (double.TryParse(allowed, NumberStyles.Float, CultureInfo.InvariantCulture, out double y) && x == y) return allowed;
         }
-        throw new UserInputException($"Choice '{choice.Name}' = '{value}' is not allowed in the {Space} space (preset {Preset}); it allows {Summary(choice.Values)}.");
+        throw new UserInputException($"Choice '{choice.Name}' = {InputText.Quote(value)} is not allowed in the {Space} space (preset {Preset}); it allows {Summary(choice.Values)}.");
     }
 
     private static string Summary(IReadOnlyList<string> values) =>

@@ -1,4 +1,5 @@
 using FormerSearch.Engine;
+using FormerSearch.Engine.IO;
 
 namespace FormerSearch.Spaces;
 
@@ -18,10 +19,10 @@ public static class SearchSpaces
     public static ISearchSpace Create(string name, string? preset = null)
     {
         if (!ByName.TryGetValue(name, out var entry))
-            throw new UserInputException($"Unknown search space '{name}'; known spaces: {string.Join(", ", Names)}.");
+            throw new UserInputException($"Unknown search space {InputText.Quote(name)}; known spaces: {string.Join(", ", Names)}.");
         preset ??= entry.DefaultPreset;
         if (!entry.Presets.Contains(preset))
-            throw new UserInputException($"Search space {name} has no preset '{preset}'; its presets: {string.Join(", ", entry.Presets)}.");
+            throw new UserInputException($"Search space {name} has no preset {InputText.Quote(preset)}; its presets: {string.Join(", ", entry.Presets)}.");
         return entry.Create(preset);
     }
 

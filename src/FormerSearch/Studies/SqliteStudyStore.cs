@@ -46,6 +46,13 @@ internal sealed class SqliteStudyStore(string path) : StudyStore
         ? Count(Scalar(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table';", tx))
         : Count(Scalar(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = @n;", tx, ("@n", name)));
 
+    // A damaged page would otherwise surface in the middle of a read.
+    public override void CheckPages(DbConnection db)
+    {
+        if (Scalar(db, "PRAGMA quick_check(1);", null) is not "ok")
+            throw new UserInputException($"{path} is a damaged FormerSearch study: SQLite finds its pages corrupt.");
+    }
+
     public override void BeforeCreate(DbConnection db) => Execute(db, "PRAGMA journal_mode=WAL;");
 
     public override void CreateSchema(DbConnection db, DbTransaction tx) => Execute(db, Schema("INTEGER", "INTEGER", "REAL", ""), tx);

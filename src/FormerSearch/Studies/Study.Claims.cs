@@ -4,6 +4,9 @@ namespace FormerSearch.Studies;
 
 public sealed partial class Study
 {
+    // The states a candidate row passes through (see Phase).
+    private static readonly string[] CandidateStates = ["new", "claimed", "done", "testing", "tested"];
+
     private static (string Free, string Busy, string Done, string Column, string Seconds) Phase(ClaimPhase phase) => phase switch
     {
         ClaimPhase.Validation => ("new", "claimed", "done", "val_acc", "eval_seconds"),
@@ -28,8 +31,9 @@ public sealed partial class Study
             long? heartbeat;
             double? stored;
             long now;
+            var row = new StudyRowCheck(Path, "candidates", key);
             using (var cmd = Command(_db, $"SELECT status, claimant, heartbeat, {column}, {_store.Clock} FROM candidates WHERE key = @k{_store.ClaimLock};", tx, [("@k", key)]))
-            using (var r = cmd.ExecuteReader())
+            using (var r = Reading(() => cmd.ExecuteReader()))
             {
                 if (!r.Read())
                 {
@@ -38,10 +42,10 @@ public sealed partial class Study
                     if (StudyStore.Count(Scalar(_db, "SELECT count(*) FROM candidates WHERE key = @k;", tx, ("@k", key))) > 0) return ClaimOutcome.Busy;
                     throw new InvalidOperationException($"Candidate {key} is not recorded in the study {Path}.");
                 }
-                status = r.GetString(0);
-                claimant = r.IsDBNull(1) ? null : r.GetString(1);
-                heartbeat = r.IsDBNull(2) ? null : r.GetInt64(2);
-                stored = r.IsDBNull(3) ? null : r.GetDouble(3);
+                status = row.OneOf("status", r.GetValue(0), CandidateStates);
+                claimant = row.OptionalText("claimant", r.GetValue(1));
+                heartbeat = row.OptionalInteger("heartbeat", r.GetValue(2));
+                stored = row.Accuracy(column, r.GetValue(3));
                 now = r.GetInt64(4);
             }
             if (stored is { } v && (status == done || phase == ClaimPhase.Validation && status is "done" or "testing" or "tested"))
@@ -79,9 +83,9 @@ public sealed partial class Study
             UPDATE candidates SET {column} = @v, {secondsColumn} = @sec, status = @done, claimant = NULL, heartbeat = NULL
             WHERE key = @k AND {column} IS NULL;
             """, tx, ("@v", value), ("@sec", seconds), ("@done", done), ("@k", key));
-        var stored = Scalar(_db, $"SELECT {column} FROM candidates WHERE key = @k;", tx, ("@k", key));
+        var stored = new StudyRowCheck(Path, "candidates", key).Accuracy(column, Scalar(_db, $"SELECT {column} FROM candidates WHERE key = @k;", tx, ("@k", key)));
         tx.Commit();
-        return stored is double d ? d : value;
+        return stored ?? value;
     }
 
     /// <summary>Gives up a claim after a failed evaluation, so that it can be evaluated again (by anyone).</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using FormerSearch.Search;
 using FormerSearch.Engine;
+using FormerSearch.Engine.IO;
 
 namespace FormerSearch.Studies;
 
@@ -21,7 +22,8 @@ public sealed partial class Study
             if (r.Read())
             {
                 if (!resume) throw new UserInputException($"The study {Path} already has a run '{name}'; pass --resume to continue it, or use another study file.");
-                string a = r.GetString(0), s = r.GetString(1), seedText = r.GetString(2);
+                var row = new StudyRowCheck(Path, "runs", name);
+                string a = row.Text("algorithm", r.GetValue(0)), s = row.Text("settings", r.GetValue(1)), seedText = row.Text("seed", r.GetValue(2));
                 if (a != algorithm) throw new UserInputException($"The study {Path}'s run '{name}' is a {a} search, not {algorithm}.");
                 if (seedText != seed.ToString(CultureInfo.InvariantCulture)) throw new UserInputException($"The study {Path}'s run '{name}' was started with seed {seedText}, not {seed}.");
                 if (s != settings) throw new UserInputException($"The study {Path}'s run '{name}' was started with other settings ({s}), not {settings}.");
@@ -71,7 +73,8 @@ public sealed partial class Study
             ("@r", run), ("@res", resultJson), ("@t", Now()));
 
     /// <summary>The stored latency of <paramref name="key"/>, if measured.</summary>
-    public double? Latency(string key) => Scalar(_db, "SELECT value FROM latencies WHERE key = @k;", null, ("@k", key)) is double d ? d : null;
+    public double? Latency(string key) =>
+        new StudyRowCheck(Path, "latencies", key).NonNegative("value", Scalar(_db, "SELECT value FROM latencies WHERE key = @k;", null, ("@k", key)));
 
     /// <summary>Stores a measured latency unless one is already stored, and returns the stored one (the first measurement wins).</summary>
     public double StoreLatency(string key, double value)
@@ -81,19 +84,23 @@ public sealed partial class Study
     }
 
     /// <summary>Every run, in the order they were started.</summary>
-    public IReadOnlyList<StudyRun> Runs()
+    public IReadOnlyList<StudyRun> Runs() => Reading(() =>
     {
         var list = new List<StudyRun>();
         using var cmd = Command(_db, "SELECT name, algorithm, settings, seed, state, result FROM runs ORDER BY started, name;", null, []);
         using var r = cmd.ExecuteReader();
         while (r.Read())
-            list.Add(new StudyRun(r.GetString(0), r.GetString(1), r.GetString(2), ulong.Parse(r.GetString(3), CultureInfo.InvariantCulture), r.GetString(4),
-                r.IsDBNull(5) ? null : r.GetString(5)));
+        {
+            var row = new StudyRowCheck(Path, "runs", r.GetValue(0) as string ?? "?");
+            list.Add(new StudyRun(row.Text("name", r.GetValue(0)), row.Text("algorithm", r.GetValue(1)), row.JsonObject("settings", r.GetValue(2)),
+                row.Seed("seed", r.GetValue(3)), row.OneOf("state", r.GetValue(4), "running", "finished"),
+                r.IsDBNull(5) ? null : row.JsonObject("result", r.GetValue(5))));
+        }
         return list;
-    }
+    });
 
     /// <summary>Every candidate of the study, in the order they were first drawn.</summary>
-    public IReadOnlyList<StudyCandidate> Candidates()
+    public IReadOnlyList<StudyCandidate> Candidates() => Reading(() =>
     {
         var list = new List<StudyCandidate>();
         using var cmd = Command(_db, $"""
@@ -102,29 +109,44 @@ public sealed partial class Study
             """, null, []);
         using var r = cmd.ExecuteReader();
         while (r.Read())
-            list.Add(new StudyCandidate(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetInt64(3), r.IsDBNull(4) ? null : r.GetDouble(4),
-                r.IsDBNull(5) ? null : r.GetDouble(5), r.IsDBNull(6) ? null : r.GetDouble(6), r.GetInt32(7), SplitKeys(r.GetString(8)), r.GetString(9),
-                r.GetString(10), r.IsDBNull(11) ? null : r.GetString(11)));
+        {
+            string key = r.GetValue(0) as string ?? "?";
+            var row = new StudyRowCheck(Path, "candidates", key);
+            list.Add(new StudyCandidate(row.Text("key", r.GetValue(0)), row.Architecture("arch_json", r.GetValue(1), key), row.Integer("params", r.GetValue(2)),
+                row.Integer("macs", r.GetValue(3)), row.NonNegative("latency", r.GetValue(4)), row.Accuracy("val_acc", r.GetValue(5)),
+                row.Accuracy("test_acc", r.GetValue(6)), row.Int32("generation", r.GetValue(7)), row.Keys("parents", r.GetValue(8)), row.Text("run", r.GetValue(9)),
+                row.OneOf("status", r.GetValue(10), CandidateStates), row.OptionalText("claimant", r.GetValue(11))));
+        }
         return list;
-    }
+    });
 
     /// <summary>The candidates run <paramref name="run"/> drew, in its order.</summary>
-    public IReadOnlyList<StudyMember> Members(string run)
+    public IReadOnlyList<StudyMember> Members(string run) => Reading(() =>
     {
         var list = new List<StudyMember>();
         using var cmd = Command(_db, "SELECT ordinal, key, generation, origin, parents FROM run_candidates WHERE run = @r ORDER BY ordinal;", null, [("@r", run)]);
         using var r = cmd.ExecuteReader();
-        while (r.Read()) list.Add(new StudyMember(r.GetInt32(0), r.GetString(1), r.GetInt32(2), r.GetString(3), SplitKeys(r.GetString(4))));
+        while (r.Read())
+        {
+            var row = new StudyRowCheck(Path, "run_candidates", $"{run} #{r.GetValue(0)}");
+            list.Add(new StudyMember(row.Int32("ordinal", r.GetValue(0)), row.Text("key", r.GetValue(1)), row.Int32("generation", r.GetValue(2)),
+                row.Text("origin", r.GetValue(3)), row.Keys("parents", r.GetValue(4))));
+        }
         return list;
-    }
+    });
 
     /// <summary>Run <paramref name="run"/>'s state per generation.</summary>
-    public IReadOnlyList<StudyGeneration> Generations(string run)
+    public IReadOnlyList<StudyGeneration> Generations(string run) => Reading(() =>
     {
         var list = new List<StudyGeneration>();
         using var cmd = Command(_db, "SELECT generation, population, top, best_acc FROM generations WHERE run = @r ORDER BY generation;", null, [("@r", run)]);
         using var r = cmd.ExecuteReader();
-        while (r.Read()) list.Add(new StudyGeneration(r.GetInt32(0), SplitKeys(r.GetString(1)), SplitKeys(r.GetString(2)), r.GetDouble(3)));
+        while (r.Read())
+        {
+            var row = new StudyRowCheck(Path, "generations", $"{run} #{r.GetValue(0)}");
+            list.Add(new StudyGeneration(row.Int32("generation", r.GetValue(0)), row.Keys("population", r.GetValue(1)), row.Keys("top", r.GetValue(2)),
+                row.Accuracy("best_acc", r.GetValue(3)) ?? throw new UserInputException($"The study {Path} is damaged: generation {r.GetValue(0)} of run {InputText.Quote(run)} has no best_acc.")));
+        }
         return list;
-    }
+    });
 }

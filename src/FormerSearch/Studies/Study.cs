@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using FormerSearch.Spaces;
 using System.Data.Common;
 using FormerSearch.Engine;
+using FormerSearch.Engine.IO;
 
 namespace FormerSearch.Studies;
 
@@ -23,7 +24,19 @@ namespace FormerSearch.Studies;
 /// </summary>
 public sealed partial class Study : IDisposable
 {
-    private const string Format = "formersearch-study-1";
+    private const string FormatPrefix = "formersearch-study-";
+    private const string Format = FormatPrefix + "1";
+
+    // Every table and column the code reads, checked when a study is opened (the schema below creates them).
+    private static readonly (string Table, string[] Columns)[] Tables =
+    [
+        ("study", ["key", "value"]),
+        ("candidates", ["key", "arch_json", "params", "macs", "latency", "val_acc", "test_acc", "generation", "parents", "run", "status", "claimant", "heartbeat", "eval_seconds", "test_seconds"]),
+        ("latencies", ["key", "value"]),
+        ("runs", ["name", "algorithm", "settings", "seed", "state", "result", "started", "finished"]),
+        ("run_candidates", ["run", "ordinal", "key", "generation", "origin", "parents"]),
+        ("generations", ["run", "generation", "population", "top", "best_acc"]),
+    ];
 
     private readonly StudyStore _store;
     private readonly DbConnection _db;
@@ -136,6 +149,11 @@ public sealed partial class Study : IDisposable
             RequireStudy(store, db);
             return new Study(store, db);
         }
+        catch (SqliteException e) when (e.SqliteErrorCode is SqliteIoError or SqliteCorrupt or SqliteNotADatabase)
+        {
+            db.Dispose();
+            throw new UserInputException($"{path} is a damaged FormerSearch study: {e.Message}", e);
+        }
         catch
         {
             db.Dispose();
@@ -174,10 +192,40 @@ public sealed partial class Study : IDisposable
     private static void RequireStudy(StudyStore store, DbConnection db) => Guarded(store, () =>
     {
         if (store.TableCount(db, null, "study") == 0) throw new UserInputException(store.NoStudy);
-        if (Scalar(db, "SELECT value FROM study WHERE key = 'format';", null) as string != Format)
-            throw new UserInputException($"{store.Location} is not a FormerSearch study of format {Format}.");
+        store.CheckPages(db);
+        var format = Scalar(db, "SELECT value FROM study WHERE key = 'format';", null) as string;
+        if (format != Format)
+            throw new UserInputException(format is not null && format.StartsWith(FormatPrefix, StringComparison.Ordinal)
+                ? $"{store.Location} is a study of format {InputText.Quote(format)}, made by a newer FormerSearch than this one (which reads {Format}); update former."
+                : $"{store.Location} is not a FormerSearch study of format {Format}.");
+        foreach (var (table, columns) in Tables)
+        {
+            if (store.TableCount(db, null, table) == 0) throw new UserInputException($"{store.Location} is a damaged FormerSearch study: it has no {table} table.");
+            // The columns as the driver sees them, in either dialect: a query that returns no row still names them.
+            var present = new HashSet<string>(StringComparer.Ordinal);
+            using (var cmd = Command(db, $"SELECT * FROM {table} LIMIT 0;", null, []))
+            using (var r = cmd.ExecuteReader())
+                for (int i = 0; i < r.FieldCount; i++) present.Add(r.GetName(i));
+            foreach (var column in columns)
+                if (!present.Contains(column)) throw new UserInputException($"{store.Location} is a damaged FormerSearch study: its {table} table has no {column} column.");
+        }
         return 0;
     });
+
+    // A page found damaged while reading (SQLite checks pages lazily) is the file's fault, not a bug.
+    private T Reading<T>(Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is SqliteIoError or SqliteCorrupt or SqliteNotADatabase)
+        {
+            throw new UserInputException($"{Path} is a damaged FormerSearch study: {e.Message}", e);
+        }
+    }
+
+    private const int SqliteIoError = 10, SqliteCorrupt = 11, SqliteNotADatabase = 26;
 
     // A database the driver cannot read (a text file named .db, a schema of other tables) is the user's input, not a bug.
     private static long Guarded(StudyStore store, Func<long> query)
@@ -201,8 +249,6 @@ public sealed partial class Study : IDisposable
     private static object? Scalar(DbConnection db, string sql, DbTransaction? tx, params (string, object?)[] args) => StudyStore.Scalar(db, sql, tx, args);
 
     private static string JoinKeys(IEnumerable<string> keys) => JsonSerializer.Serialize(keys.ToArray());
-
-    private static IReadOnlyList<string> SplitKeys(string json) => JsonSerializer.Deserialize<string[]>(json) ?? [];
 
     private static bool ProcessIsDead(string claimant)
     {

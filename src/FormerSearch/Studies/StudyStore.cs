@@ -45,6 +45,12 @@ internal abstract class StudyStore
     /// <summary>Creates the study's tables if absent, inside <paramref name="tx"/> (PostgreSQL: serialised between workers).</summary>
     public abstract void CreateSchema(DbConnection db, DbTransaction tx);
 
+    /// <summary>Refuses a database whose pages are damaged (SQLite checks pages lazily; a server checks its own).</summary>
+    /// <exception cref="UserInputException">The database is damaged.</exception>
+    public virtual void CheckPages(DbConnection db)
+    {
+    }
+
     /// <summary>
     /// Runs first in <see cref="Study.BeginRun"/>'s transaction: PostgreSQL locks the runs table, so that two workers starting
     /// together cannot both find the run missing; SQLite's write transaction already does.

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using FormerSearch.Data;
 using FormerSearch.Engine;
 using FormerSearch.Engine.IO;
 using FormerSearch.Models;
@@ -81,24 +82,33 @@ public sealed record SupernetDirectory(string Path, string Space, string Preset,
         if (!Directory.Exists(path)) throw new UserInputException($"The supernet folder {path} does not exist.");
         string file = System.IO.Path.Combine(path, SpaceFile);
         if (!File.Exists(file)) throw new UserInputException($"{path} is not a supernet folder: it has no {SpaceFile} (write one with `former supernet train`).");
+        var doc = WrittenJson.ReadObject(file);
+        string space = WrittenJson.String(doc, "space", file), preset = WrittenJson.String(doc, "preset", file);
+        var input = WrittenJson.Integers(doc, "input", file, 3, 1, MaxInputSize);
+        int classes = (int)WrittenJson.Integer(doc, "num_classes", file, 1, MaxClasses);
+        var sampler = ReadSampler(WrittenJson.String(doc, "sampler", file, "uniform"), file);
+        string dataset = doc["dataset"] is null ? "" : WrittenJson.String(doc, "dataset", file);
+        int valSize = (int)WrittenJson.Integer(doc, "val_size", file, 0, MaxHeldOut, fallback: 0);
+        ulong seed = WrittenJson.UInt64(doc, "seed", file, 0);
         try
         {
-            var doc = JsonNode.Parse(File.ReadAllText(file))!.AsObject();
-            var input = doc["input"]!.AsArray().Select(n => n!.GetValue<int>()).ToArray();
-            if (input.Length != 3) throw new UserInputException($"{file}: 'input' must be [C, H, W].");
-            return new SupernetDirectory(path, doc["space"]!.GetValue<string>(), doc["preset"]!.GetValue<string>(),
-                new ModelInput(input[0], input[1], input[2]), doc["num_classes"]!.GetValue<int>(),
-                ReadSampler(doc["sampler"]?.GetValue<string>() ?? "uniform", file), doc["dataset"]?.GetValue<string>() ?? "",
-                doc["val_size"]?.GetValue<int>() ?? 0, doc["seed"]?.GetValue<ulong>() ?? 0);
+            // Names are checked now, so that a damaged file is refused before any work, not at the stage that uses them.
+            SearchSpaces.Create(space, preset);
+            if (dataset.Length > 0) DatasetSpec.Parse(dataset);
         }
-        catch (Exception e) when (e is JsonException or NullReferenceException or InvalidOperationException or FormatException)
+        catch (UserInputException e)
         {
-            throw new UserInputException($"{file} is damaged: {e.Message}", e);
+            throw WrittenJson.Damaged(file, InputText.Clip(e.Message.TrimEnd('.'), 200), e);
         }
+        return new SupernetDirectory(path, space, preset, new ModelInput((int)input[0], (int)input[1], (int)input[2]), classes, sampler, dataset, valSize, seed);
     }
 
+    // Bounds of a space.json written by former: far beyond any real run, small enough that nothing overflows downstream.
+    private const long MaxInputSize = 1 << 16, MaxClasses = 1_000_000, MaxHeldOut = 100_000_000;
+
     private static SamplerKind ReadSampler(string name, string file) =>
-        KindNames.TryParse(name, out SamplerKind kind) ? kind : throw new UserInputException($"{file}: its sampler '{name}' is none of {string.Join(", ", KindNames.All<SamplerKind>())}.");
+        KindNames.TryParse(name, out SamplerKind kind) ? kind
+        : throw WrittenJson.Damaged(file, $"its sampler {InputText.Quote(name)} is none of {string.Join(", ", KindNames.All<SamplerKind>())}");
 
     /// <summary>Reads an architecture file of this supernet's space (the JSON <c>former space sample</c> writes), checked against the space.</summary>
     /// <exception cref="UserInputException">The file does not exist or is not an architecture of this space and preset; the message names the file and says which choice is wrong.</exception>

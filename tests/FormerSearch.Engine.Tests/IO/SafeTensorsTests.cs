@@ -8,12 +8,15 @@ namespace FormerSearch.Engine.Tests.IO;
 /// <summary>The existing safetensors reader/writer: round trips, files written by a hand-built Python writer, and every corruption → <see cref="UserInputException"/> naming the file.</summary>
 public sealed class SafeTensorsTests
 {
-    private static byte[] File(string header, int dataBytes)
+    /// <summary>A safetensors file of <paramref name="header"/> and <paramref name="dataBytes"/> zero bytes of data.</summary>
+    internal static byte[] File(string header, int dataBytes) => File(Encoding.UTF8.GetBytes(header), dataBytes);
+
+    /// <summary>As <see cref="File(string, int)"/>, the header given as raw bytes (not necessarily UTF-8).</summary>
+    internal static byte[] File(byte[] header, int dataBytes)
     {
-        var h = Encoding.UTF8.GetBytes(header);
-        var bytes = new byte[8 + h.Length + dataBytes];
-        BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)h.Length);
-        h.CopyTo(bytes, 8);
+        var bytes = new byte[8 + header.Length + dataBytes];
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)header.Length);
+        header.CopyTo(bytes, 8);
         return bytes;
     }
 

@@ -11,6 +11,8 @@ namespace FormerSearch.Models;
 /// </summary>
 public static class AutoFormerYaml
 {
+    private const int MaxDepth = 10_000;
+
     /// <summary>True when <paramref name="text"/> looks like an AutoFormer experiment file (a <c>SUPERNET</c> or <c>RETRAIN</c> mapping).</summary>
     public static bool Recognises(string text) =>
         text.Contains("RETRAIN:", StringComparison.Ordinal) || text.Contains("SUPERNET:", StringComparison.Ordinal);
@@ -26,6 +28,8 @@ public static class AutoFormerYaml
         var section = AutoFormerYamlReader.Section(root, name)!;
         int embedDim = (int)Single(section, name, "EMBED_DIM", source);
         int depth = (int)Single(section, name, "DEPTH", source);
+        // Per-layer lists of DEPTH entries are built next: an absurd depth is refused before they take the memory.
+        if (depth > MaxDepth) throw new UserInputException($"{source}: {name}.DEPTH is {depth:N0}; at most {MaxDepth:N0} layers are read (AutoFormer has 12 to 16).");
         var heads = PerLayer(section, "NUM_HEADS", depth, name, source);
         var ratios = PerLayer(section, "MLP_RATIO", depth, name, source);
         return new AutoFormerConfig

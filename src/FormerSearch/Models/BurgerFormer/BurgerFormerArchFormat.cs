@@ -33,7 +33,7 @@ public static class BurgerFormerArchFormat
     public static BurgerFormerConfig Read(string path, string? name = null)
     {
         if (!File.Exists(path)) throw new UserInputException($"The architecture file '{path}' does not exist.");
-        return Parse(File.ReadAllText(path), path, name);
+        return Parse(ArchitectureFile.ReadText(path), path, name);
     }
 
     /// <summary>Parses one architecture from <paramref name="text"/> (<paramref name="source"/> names it in errors).</summary>
@@ -43,9 +43,9 @@ public static class BurgerFormerArchFormat
         var all = ReadAll(text, source);
         if (name is not null)
             return all.TryGetValue(name, out var named) ? named
-                : throw new UserInputException($"{source} has no architecture named '{name}'; it has {string.Join(", ", all.Keys)}.");
+                : throw new UserInputException($"{source} has no architecture named {InputText.Quote(name)}; it has {InputText.Clip(string.Join(", ", all.Keys), 80)}.");
         if (all.Count == 1) return all.Values.First();
-        throw new UserInputException($"{source} holds {all.Count} architectures ({string.Join(", ", all.Keys)}); name the one to read.");
+        throw new UserInputException($"{source} holds {all.Count} architectures ({InputText.Clip(string.Join(", ", all.Keys), 80)}); name the one to read.");
     }
 
     /// <summary>Every architecture in <paramref name="text"/> by its assigned name (<c>""</c> for a bare dictionary), in file order.</summary>
@@ -56,7 +56,7 @@ public static class BurgerFormerArchFormat
         foreach (var (name, value) in new LiteralParser(text, source).Statements())
         {
             string where = name.Length > 0 ? $"{source}: {name}" : source;
-            if (result.ContainsKey(name)) throw new UserInputException($"{source} assigns '{name}' twice.");
+            if (result.ContainsKey(name)) throw new UserInputException($"{source} assigns {InputText.Quote(name)} twice.");
             result.Add(name, ToConfig(value, where));
         }
         if (result.Count == 0) throw new UserInputException($"{source} holds no architecture dictionary.");
@@ -139,7 +139,7 @@ public static class BurgerFormerArchFormat
         foreach (var key in root.Keys)
         {
             if (key is not ("stage-1" or "stage-2" or "stage-3" or "stage-4"))
-                throw new UserInputException($"{where}: unknown key '{key}' (an architecture has 'stage-1' … 'stage-4').");
+                throw new UserInputException($"{where}: unknown key {InputText.Quote(key)} (an architecture has 'stage-1' … 'stage-4').");
         }
         for (int i = 0; i < 4; i++)
         {
@@ -192,7 +192,7 @@ public static class BurgerFormerArchFormat
             {
                 "skip" => true,
                 "none" => false,
-                _ => throw new UserInputException($"{where}: {path}['{key}'] is '{v}'; an edge is 'skip' or 'none'."),
+                _ => throw new UserInputException($"{where}: {path}['{key}'] is {InputText.Quote(v)}; an edge is 'skip' or 'none'."),
             };
         }
         return new BurgerFormerMesoConfig { SubBlocks = subs, Edges = edges };
@@ -202,7 +202,7 @@ public static class BurgerFormerArchFormat
     {
         var parts = text.Split('-');
         if (parts.Length != 5)
-            throw new UserInputException($"{where}: {path} is '{text}'; a sub-block is five parts act-norm-op-norm-act such as 'skip-GN-dwise_3x3-skip-gelu'.");
+            throw new UserInputException($"{where}: {path} is {InputText.Quote(text)}; a sub-block is five parts act-norm-op-norm-act such as 'skip-GN-dwise_3x3-skip-gelu'.");
         var ops = meat ? BurgerFormerVocabulary.MeatOps : BurgerFormerVocabulary.BreadOps;
         var op = ops.Contains(parts[2]) ? BurgerFormerVocabulary.ParseOp(parts[2]) : null;
         return new BurgerFormerMicroConfig
@@ -216,14 +216,14 @@ public static class BurgerFormerArchFormat
     }
 
     private static UserInputException Bad(string where, string path, string what, string value, IReadOnlyList<string> known) =>
-        new($"{where}: {path} has unknown {what} '{value}' (known: {string.Join(", ", known)}).");
+        new($"{where}: {path} has unknown {what} {InputText.Quote(value)} (known: {InputText.Clip(string.Join(", ", known), 100)}).");
 
     private static void CheckKeys(Dictionary<string, object?> dict, IReadOnlyList<string> allowed, string where, string path)
     {
         foreach (var key in dict.Keys)
         {
             if (!allowed.Contains(key))
-                throw new UserInputException($"{where}: {path} has unknown key '{key}' (known: {string.Join(", ", allowed)}).");
+                throw new UserInputException($"{where}: {path} has unknown key {InputText.Quote(key)} (known: {InputText.Clip(string.Join(", ", allowed), 100)}).");
         }
     }
 
@@ -253,7 +253,7 @@ public static class BurgerFormerArchFormat
     private static string Describe(object? v) => v switch
     {
         null => "None",
-        string s => $"'{s}'",
+        string s => InputText.Quote(s),
         bool b => b ? "True" : "False",
         long l => l.ToString(CultureInfo.InvariantCulture),
         double d => d.ToString("R", CultureInfo.InvariantCulture),

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using FormerSearch.Engine;
+using FormerSearch.Engine.IO;
 
 namespace FormerSearch.Models;
 
@@ -12,7 +13,11 @@ namespace FormerSearch.Models;
 /// </summary>
 internal sealed class LiteralParser(string text, string source)
 {
+    // Dictionaries and lists nested deeper than this are refused: an architecture needs 4 levels, and the parser recurses.
+    private const int MaxDepth = 64;
+
     private int _pos;
+    private int _depth;
 
     /// <summary>Each statement's assigned name (<c>""</c> when bare) and value, in order.</summary>
     public List<(string Name, object? Value)> Statements()
@@ -50,8 +55,11 @@ internal sealed class LiteralParser(string text, string source)
         char c = text[_pos];
         switch (c)
         {
-            case '{': return DictValue();
-            case '[': return ListValue();
+            case '{' or '[':
+                if (++_depth > MaxDepth) throw Error($"dictionaries and lists are nested more than {MaxDepth} deep");
+                object container = c == '{' ? DictValue() : ListValue();
+                _depth--;
+                return container;
             case '\'' or '"': return StringValue();
         }
         if (c == '-' || c == '+' || char.IsAsciiDigit(c) || c == '.') return Number();
@@ -66,9 +74,9 @@ internal sealed class LiteralParser(string text, string source)
                 case "None" or "null": return null;
             }
             _pos = start;
-            throw Error($"'{ident}' is not a value (dictionaries, lists, strings, numbers, True/False/None)");
+            throw Error($"{InputText.Quote(ident)} is not a value (dictionaries, lists, strings, numbers, True/False/None)");
         }
-        throw Error($"unexpected '{c}'");
+        throw Error($"unexpected {InputText.Quote(c.ToString())}");
     }
 
     private Dictionary<string, object?> DictValue()
@@ -85,7 +93,7 @@ internal sealed class LiteralParser(string text, string source)
             SkipSpace();
             Expect(':');
             var value = Value();
-            if (!dict.TryAdd(key, value)) { _pos = keyPos; throw Error($"key '{key}' appears twice"); }
+            if (!dict.TryAdd(key, value)) { _pos = keyPos; throw Error($"key {InputText.Quote(key)} appears twice"); }
             SkipSpace();
             if (Peek() == ',') { _pos++; continue; }
             if (Peek() == '}') { _pos++; return dict; }
@@ -145,7 +153,7 @@ internal sealed class LiteralParser(string text, string source)
         if (long.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long l)) return l;
         if (double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double d)) return d;
         _pos = start;
-        throw Error($"'{text[start..Math.Min(text.Length, start + 20)].Split(',', '}', ']')[0]}' is not a number");
+        throw Error($"{InputText.Quote(text[start..Math.Min(text.Length, start + 20)].Split(',', '}', ']')[0])} is not a number");
     }
 
     private string Ident()
@@ -193,6 +201,6 @@ internal sealed class LiteralParser(string text, string source)
             if (text[i] == '\n') { line++; column = 1; }
             else column++;
         }
-        return new UserInputException($"{source}: line {line}, column {column}: {what}.");
+        return new UserInputException($"{InputText.ClipPath(source)}: line {line}, column {column}: {what}.");
     }
 }
