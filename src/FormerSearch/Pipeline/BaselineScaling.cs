@@ -12,7 +12,8 @@ namespace FormerSearch.Pipeline;
 /// grain, see <see cref="BaselineTemplate"/>), for s on a 1 % geometric grid from 1/64 to 4; the s whose cost is nearest the
 /// target (in ratio) among those inside every window;</item>
 /// <item>then, the depths of that s kept, the widths alone × t, for t within 0.7–1.4 s on a 0.5 % grid: again the nearest the
-/// target inside every window (this undoes most of the rounding of step 1).</item>
+/// target inside every window (this undoes most of the rounding of step 1); when no width fits with those depths (depths
+/// come in whole blocks), the depths of the scales from s/2 to 2s are tried, nearest s first, until one fits.</item>
 /// </list>
 /// The cost is the MACs when the budget bounds them, else the parameters; the target is a two-sided window's middle, or its one
 /// bound. Nothing is built: the zoo's profile formulas give params and MACs.
@@ -45,12 +46,20 @@ public static class BaselineScaling
             return (known.Entry, description, known.Profile);
         }
 
-        var grid = Enumerable.Range(-418, 558).Select(k => Math.Pow(1.01, k)); // 1/64 … 4
+        var grid = Enumerable.Range(-418, 558).Select(k => Math.Pow(1.01, k)).ToList(); // 1/64 … 4
         var (s, _) = Nearest(grid.Select(x => (x, Try(x, x))), budget, onMacs, target)
             ?? throw new UserInputException($"{name} cannot be built at {options.Input} at any scale.");
-        var widths = Enumerable.Range(-71, 142).Select(k => s * Math.Pow(1.005, k)); // 0.7 s … 1.42 s
+        var widths = Enumerable.Range(-71, 142).Select(k => s * Math.Pow(1.005, k)).ToList(); // 0.7 s … 1.42 s
         var (t, best) = Nearest(widths.Select(x => (x, Try(s, x))), budget, onMacs, target)!.Value;
-        return new ScaledBaseline(template.Name, template.Family, s, t, best.Description, best.Entry, best.Profile,
+        double depth = s;
+        // Depths come in whole blocks: when none of these widths fits the window, the depths of the neighbouring scales may.
+        foreach (double d in grid.Where(d => d >= s / 2 && d <= 2 * s).OrderBy(d => Math.Abs(Math.Log(d / s))))
+        {
+            if (budget.Admits(best.Profile.Params, best.Profile.Macs, null)) break;
+            if (Nearest(widths.Select(x => (x, Try(d, x))), budget, onMacs, target) is { } other && budget.Admits(other.Model.Profile.Params, other.Model.Profile.Macs, null))
+                (depth, t, best) = (d, other.Scale, other.Model);
+        }
+        return new ScaledBaseline(template.Name, template.Family, depth, t, best.Description, best.Entry, best.Profile,
             budget.Admits(best.Profile.Params, best.Profile.Macs, null));
     }
 

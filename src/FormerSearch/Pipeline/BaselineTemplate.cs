@@ -9,7 +9,7 @@ namespace FormerSearch.Pipeline;
 /// A hand-designed model of the zoo as a shape that can be scaled: <see cref="Make"/> multiplies every stage's depth by one
 /// factor (rounded, at least 1) and every width by another (rounded to the family's grain), keeping everything else —
 /// mixers, cells, ratios, stems — as published. The families: PoolFormer and the MetaFormer baselines (widths in steps of
-/// 8, attention stages in steps of their 32-wide heads), DeiT (3 heads, widths in steps of 24; patches as <see cref="VitPatch"/>
+/// 8, attention stages in steps of their 32-wide heads), DeiT (3 heads, widths in steps of 12, heads a multiple of 4 wide; patches as <see cref="VitPatch"/>
 /// says) and BurgerFormer (widths in steps of 8).
 /// </summary>
 /// <param name="Name">The registered model it starts from (<c>poolformer_s12</c>).</param>
@@ -79,7 +79,7 @@ public sealed record BaselineTemplate(string Name, string Family, Func<double, d
         int patch = VitPatch(input);
         return new(entry.Name, entry.Family, (d, w) =>
         {
-            var scaled = config with { Depth = ScaleDepth(config.Depth, d), EmbedDim = RoundTo(config.EmbedDim * w, 8 * config.NumHeads), PatchSize = patch };
+            var scaled = config with { Depth = ScaleDepth(config.Depth, d), EmbedDim = RoundTo(config.EmbedDim * w, 4 * config.NumHeads), PatchSize = patch };
             string name = entry.Name;
             return (new ModelEntry(name, entry.Family, input, o => new Vit(scaled, o), o => Vit.Profile(name, scaled, o), IsOfficial: false),
                 $"depth {scaled.Depth}, width {scaled.EmbedDim}, {scaled.NumHeads} heads, {patch}×{patch} patches");
