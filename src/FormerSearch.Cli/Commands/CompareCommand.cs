@@ -68,7 +68,7 @@ public static class CompareCommand
             string dir = parse.GetValue(output)!;
             if (!recipe.Resume(parse) && File.Exists(Path.Combine(dir, Comparison.ResultsFile)))
                 throw new UserInputException($"{dir} already holds a comparison; pass --resume to reuse its finished runs or choose another --output.");
-            Console.Error.WriteLine($"comparing {entries.Count} models under {budget} at {input}, {splits.Train.Count} training images, {seedCount} seed(s) from {seed}, into {dir}");
+            Console.Error.WriteLine($"comparing {entries.Count} models under {BudgetText.Describe(budget)} at {input}, {splits.Train.Count} training images, {seedCount} seed(s) from {seed}, into {dir}");
             var settings = new ComparisonSettings
             {
                 Output = dir, Budget = budget, Options = options, Seeds = seedCount, FirstSeed = seed,
@@ -80,7 +80,7 @@ public static class CompareCommand
             string results = Path.Combine(dir, Comparison.ResultsFile);
             var studies = searches.Select(s => s.StudyPath).Where(File.Exists).ToList();
             if (studies.Count > 0)
-                HtmlReport.Write(studies, Path.Combine(dir, "report.html"), new ReportOptions { Comparison = results, Title = $"Search vs hand design under {budget}" });
+                HtmlReport.Write(studies, Path.Combine(dir, "report.html"), new ReportOptions { Comparison = results, Title = $"Search vs hand design under {BudgetText.Describe(budget)}" });
             if (run.WantsJson(parse)) Console.WriteLine(result.ToJsonString());
             else Console.Write(ComparisonTable.Format(result));
             return ExitCodes.Success;

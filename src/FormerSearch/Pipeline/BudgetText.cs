@@ -41,6 +41,20 @@ public static class BudgetText
         return window;
     }
 
+    /// <summary>The bounded windows of <paramref name="budget"/> in short figures: <c>MACs 4.76M–5.81M, params ≤ 100K</c>, or <c>none</c>.</summary>
+    public static string Describe(Search.Constraints budget)
+    {
+        static string Window(string name, CostWindow w) => (w.Min, w.Max) switch
+        {
+            ({ } lo, { } hi) => $"{name} {Short(lo)}–{Short(hi)}",
+            (null, { } hi) => $"{name} ≤ {Short(hi)}",
+            ({ } lo, null) => $"{name} ≥ {Short(lo)}",
+            _ => "",
+        };
+        var parts = new[] { Window("MACs", budget.Macs), Window("params", budget.Params) }.Where(p => p.Length > 0).ToList();
+        return parts.Count == 0 ? "none" : string.Join(", ", parts);
+    }
+
     /// <summary>A count the way the tables print it: 3.60M, 652K, 980.</summary>
     public static string Short(double value) => value switch
     {

@@ -34,17 +34,28 @@ public static partial class HtmlReport
         }
     }
 
-    // Squares with a label to their right, and the figures in the tooltip.
+    // Squares with a label to their right, and the figures in the tooltip. Models of one budget sit close together: a label
+    // that would overlap the one above it (within 11 px of height, 160 px of width) moves down below it.
     private static void ComparedPoints(StringBuilder sb, List<ComparedPoint> compared, Func<ComparedPoint, double> x, Func<ComparedPoint, double> y)
     {
+        var placed = new List<(double X, double Y)>();
+        var labelYs = new Dictionary<ComparedPoint, double>(ReferenceEqualityComparer.Instance);
+        foreach (var c in compared.OrderBy(y).ThenBy(x))
+        {
+            double at = y(c) + 3;
+            while (placed.Any(p => Math.Abs(p.X - x(c)) < 160 && Math.Abs(p.Y - at) < 11)) at += 11;
+            placed.Add((x(c), at));
+            labelYs[c] = at;
+        }
         foreach (var c in compared)
         {
+            double labelY = labelYs[c];
             string kind = c.Kind == Pipeline.ComparisonEntry.Baseline ? "baseline" : c.Kind == Pipeline.ComparisonEntry.Searched ? "searched" : "inherited";
             string sd = c.Sd is { } s ? " ± " + Acc(s) : "";
             sb.Append("<g class=\"compared\"><rect class=\"cmp ").Append(kind).Append(c.InBudget ? "" : " out").Append("\" x=\"").Append(F(x(c) - 4)).Append("\" y=\"")
               .Append(F(y(c) - 4)).Append("\" width=\"8\" height=\"8\"><title>")
               .Append(E(string.Create(CultureInfo.InvariantCulture, $"{c.Name} ({c.Kind})\ntest acc. {Acc(c.Accuracy)}{sd} over {c.Seeds} seed(s), {Millions(c.Params)} M params, {Millions(c.Macs)} MMACs")))
-              .Append("</title></rect><text class=\"cmplabel\" x=\"").Append(F(x(c) + 6)).Append("\" y=\"").Append(F(y(c) + 3)).Append("\">")
+              .Append("</title></rect><text class=\"cmplabel\" x=\"").Append(F(x(c) + 6)).Append("\" y=\"").Append(F(labelY)).Append("\">")
               .Append(E(c.Kind == Pipeline.ComparisonEntry.Baseline ? c.Name : $"{c.Name}, {c.Kind}")).Append("</text></g>\n");
         }
     }

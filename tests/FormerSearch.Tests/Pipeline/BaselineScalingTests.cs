@@ -136,4 +136,12 @@ public sealed class BaselineScalingTests
     [InlineData("±10%")]
     public void Malformed_budgets_are_user_errors(string text) =>
         Assert.Contains("--macs", Assert.Throws<UserInputException>(() => BudgetText.Parse(text, "--macs")).Message);
+
+    [Fact]
+    public void Budgets_are_described_in_short_figures()
+    {
+        Assert.Equal("MACs 3.24M–3.96M", BudgetText.Describe(new Constraints { Macs = BudgetText.Parse("3.6M±10%", "--macs") }));
+        Assert.Equal("MACs ≥ 2.00M, params ≤ 100K", BudgetText.Describe(new Constraints { Macs = new CostWindow(2e6, null), Params = new CostWindow(null, 1e5) }));
+        Assert.Equal("none", BudgetText.Describe(Constraints.None));
+    }
 }

@@ -45,6 +45,12 @@ public sealed class HtmlReportComparisonTests
         Assert.True(Num(squares[1], "y") > Num(squares[0], "y"));
         Assert.True(Num(squares[1], "x") > Num(squares[0], "x"));
         Assert.Contains("<em>test</em> accuracy", html);
+        // Labels of points at one height do not overlap: each lies at least a line below the one above it.
+        File.WriteAllText(dir.File("close.json"), Comparison.Replace("0.50", "0.915", StringComparison.Ordinal).Replace("9000000", "3605976", StringComparison.Ordinal));
+        var close = XDocument.Parse(HtmlReport.Render([study], new ReportOptions { Comparison = dir.File("close.json") }).Replace("<!DOCTYPE html>", "", StringComparison.Ordinal));
+        var ys = close.Descendants("text").Where(t => (string?)t.Attribute("class") == "cmplabel").Select(t => Num(t, "y")).Order().ToList();
+        Assert.Equal(3, ys.Count);
+        for (int i = 1; i < ys.Count; i++) Assert.True(ys[i] - ys[i - 1] >= 11, string.Join(", ", ys));
     }
 
     [Fact]
