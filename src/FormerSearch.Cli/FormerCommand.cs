@@ -10,6 +10,7 @@ public static class FormerCommand
     public static RootCommand Create() => new("FormerSearch: one-shot neural architecture search for vision transformers, in .NET.")
     {
         BenchCommand.Create(),
+        CompareCommand.Create(),
         ConvertCommand.Create(),
         DataCommand.Create(),
         EvalCommand.Create(),

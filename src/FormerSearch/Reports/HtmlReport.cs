@@ -15,7 +15,7 @@ namespace FormerSearch.Reports;
 /// several studies, or one study holding several runs (e.g. <c>evolution</c> and <c>random</c>): every run of every
 /// study is drawn. All text from the studies is escaped.
 /// </summary>
-public static class HtmlReport
+public static partial class HtmlReport
 {
     private const int Width = 720, Height = 400, Left = 72, Right = 24, Top = 16, Bottom = 52;
 
@@ -91,7 +91,9 @@ public static class HtmlReport
           .Append(runs.Count.ToString(CultureInfo.InvariantCulture)).Append(runs.Count == 1 ? " run" : " runs").Append(".</p>\n");
         RunsTable(sb, runRows, studyPaths.Count > 1);
         sb.Append("<h2>Accuracy vs MACs</h2>\n<p>Every evaluated candidate, coloured by the run that drew it first; the Pareto front (no other candidate is both more accurate and cheaper) is ringed and joined.</p>\n");
-        Scatter(sb, points, front, runs);
+        var compared = options.Comparison is { } comparison ? ReadComparison(comparison) : [];
+        if (compared.Count > 0) sb.Append(ComparisonCaption);
+        Scatter(sb, points, front, runs, compared);
         sb.Append("<h2>Best accuracy per generation</h2>\n<p>The best validation accuracy each run had found after each generation (random search: each batch of the same size).</p>\n");
         GenerationChart(sb, runs);
         TopTable(sb, points, front, options.TopK, groups, studyPaths.Count > 1 ? studyNames : null, bestOf);
@@ -121,20 +123,20 @@ public static class HtmlReport
         sb.Append("</tbody></table>\n");
     }
 
-    private static void Scatter(StringBuilder sb, List<Point> points, HashSet<Point> front, List<RunLine> runs)
+    private static void Scatter(StringBuilder sb, List<Point> points, HashSet<Point> front, List<RunLine> runs, List<ComparedPoint> compared)
     {
-        if (points.Count == 0)
+        if (points.Count == 0 && compared.Count == 0)
         {
             sb.Append("<p>No candidate has been evaluated yet.</p>\n");
             return;
         }
-        double maxMacs = points.Max(p => (double)p.Candidate.Macs);
+        double maxMacs = points.Select(p => (double)p.Candidate.Macs).Concat(compared.Select(c => (double)c.Macs)).Max();
         var (scale, unit) = maxMacs >= 1e9 ? (1e9, "GMACs") : maxMacs >= 1e6 ? (1e6, "MMACs") : maxMacs >= 1e3 ? (1e3, "KMACs") : (1.0, "MACs");
-        var xs = points.Select(p => p.Candidate.Macs / scale).ToList();
-        var ys = points.Select(p => p.Candidate.ValidationAccuracy!.Value).ToList();
+        var xs = points.Select(p => p.Candidate.Macs / scale).Concat(compared.Select(c => c.Macs / scale)).ToList();
+        var ys = points.Select(p => p.Candidate.ValidationAccuracy!.Value).Concat(compared.Select(c => c.Accuracy)).ToList();
         var x = Axis.For(xs.Min(), xs.Max());
         var y = Axis.For(ys.Min(), ys.Max());
-        Open(sb, "accuracy-vs-macs", x, y, unit, "validation accuracy", LegendWidth(runs));
+        Open(sb, "accuracy-vs-macs", x, y, unit, compared.Count > 0 ? "accuracy" : "validation accuracy", LegendWidth(runs));
         var frontPoints = front.OrderBy(p => p.Candidate.Macs).ThenByDescending(p => p.Candidate.ValidationAccuracy).ToList();
         if (frontPoints.Count > 1)
         {
@@ -150,6 +152,7 @@ public static class HtmlReport
               .Append("\"><title>").Append(E($"{p.Candidate.Key}\nval. acc. {Acc(p.Candidate.ValidationAccuracy!.Value)}, {Millions(p.Candidate.Params)} M params, {Millions(p.Candidate.Macs)} MMACs"))
               .Append("</title></circle>\n");
         }
+        ComparedPoints(sb, compared, p => X(x, p.Macs / scale), p => Y(y, p.Accuracy));
         Legend(sb, runs.Select(r => r.Label).ToList());
         sb.Append("</svg>\n");
     }
@@ -256,7 +259,7 @@ public static class HtmlReport
     }
 
     /// <summary>Room right of the plot for the legend, from its longest label (11 px text), so that it covers no point.</summary>
-    private static int LegendWidth(List<RunLine> runs) => 28 + (int)Math.Ceiling(6.5 * runs.Max(r => r.Label.Length));
+    private static int LegendWidth(List<RunLine> runs) => 28 + (int)Math.Ceiling(6.5 * runs.Select(r => r.Label.Length).DefaultIfEmpty(0).Max());
 
     private static void Open(StringBuilder sb, string id, Axis x, Axis y, string xLabel, string yLabel, int legendWidth)
     {
@@ -326,6 +329,8 @@ public static class HtmlReport
         .front{fill:none;stroke:#000;stroke-width:1.2;stroke-dasharray:4 3}.line{fill:none;stroke-width:2}
         .r0{fill:#2563eb;stroke:#2563eb}.r1{fill:#dc2626;stroke:#dc2626}.r2{fill:#16a34a;stroke:#16a34a}.r3{fill:#9333ea;stroke:#9333ea}
         .r4{fill:#ea580c;stroke:#ea580c}.r5{fill:#0891b2;stroke:#0891b2}.r6{fill:#4b5563;stroke:#4b5563}.r7{fill:#ca8a04;stroke:#ca8a04}
+        .cmp{stroke:#000;stroke-width:1}.cmp.baseline{fill:#f59e0b}.cmp.searched{fill:#10b981}.cmp.inherited{fill:#06b6d4}.cmp.out{fill-opacity:.35}
+        .cmplabel{font-size:10px;fill:#111}
         .line.r0,.line.r1,.line.r2,.line.r3,.line.r4,.line.r5,.line.r6,.line.r7{fill:none}
         """;
 

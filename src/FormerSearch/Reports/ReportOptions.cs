@@ -8,4 +8,7 @@ public sealed record ReportOptions
 
     /// <summary>Title of the page; null: the space and preset.</summary>
     public string? Title { get; init; }
+
+    /// <summary>A <c>former compare</c> results file (<c>comparison.json</c>) whose models are drawn as labelled points on the accuracy-vs-MACs chart; null for none.</summary>
+    public string? Comparison { get; init; }
 }

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using FormerSearch.Spaces;
 using System.Data.Common;
 using FormerSearch.Engine;
+using Microsoft.Data.Sqlite;
 using FormerSearch.Engine.IO;
 
 namespace FormerSearch.Studies;
