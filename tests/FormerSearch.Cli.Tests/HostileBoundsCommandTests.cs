@@ -127,4 +127,19 @@ public sealed class HostileBoundsCommandTests : IDisposable
         Assert.Equal(0, doc.RootElement.GetProperty("nonfinite_images").GetInt32());
         Assert.True(doc.RootElement.GetProperty("loss").GetDouble() > 0);
     }
+
+    [Fact]
+    public void Predict_writes_nan_logits_as_they_are_and_warns()
+    {
+        var model = ModelRegistry.Create("poolformer_mini", ModelOptions.For(new ModelInput(1, 28, 28), 10) with { Seed = 1 });
+        model.StateDict()["head.bias"].AsSpan()[1] = float.NaN;
+        string weights = Path.Combine(_dir, "nan-predict.safetensors");
+        model.SaveSafeTensors(weights);
+        string images = Path.Combine(_dir, "batch.npy"), logits = Path.Combine(_dir, "logits.npy");
+        FormerSearch.Engine.IO.Npy.Save(images, FormerSearch.Engine.Tensor.FromArray(new float[3 * 28 * 28], 3, 1, 28, 28));
+        var r = FormerProcess.Run("predict", "--model", "poolformer_mini", "--weights", weights, "--input", images, "--output", logits, "--num-classes", "10");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("NaN or infinite logits for 3 of 3 images", r.StdErr);
+        Assert.True(float.IsNaN(FormerSearch.Engine.IO.Npy.Load(logits).AsSpan()[1]));
+    }
 }

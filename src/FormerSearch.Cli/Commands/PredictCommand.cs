@@ -76,6 +76,9 @@ public static class PredictCommand
         var predictor = Predictor.Load(entry, weightsPath, size, numClasses, batchSize, weightsKey);
         var logits = predictor.Predict(images, $"Input '{inputPath}'"); // [B, K]
         Npy.Save(outputPath, logits);
+        int nonFinite = Training.Accuracy.NonFiniteRows(logits.AsSpan(), logits.Size(0));
+        if (nonFinite > 0)
+            Console.Error.WriteLine($"former: warning: the model produced NaN or infinite logits for {nonFinite:N0} of {logits.Size(0):N0} images (written as they are).");
         if (json) Console.WriteLine(JsonSerializer.Serialize(new { output = Path.GetFullPath(outputPath), images = logits.Size(0), classes = logits.Size(1) }));
         return ExitCodes.Success;
     }
