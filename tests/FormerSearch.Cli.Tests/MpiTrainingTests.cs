@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Xunit.Abstractions;
 using FormerSearch.Engine.IO;
+using Xunit.Abstractions;
 
 namespace FormerSearch.Cli.Tests;
 
@@ -41,11 +41,11 @@ public sealed class MpiTrainingTests : IDisposable
     // order, so they differ by float rounding of sums whose size is set by the whole tensor, not by the one value: a value
     // near zero (a bias, a running mean, a weight that happens to sit near 0) carries the same absolute rounding as its larger
     // neighbours, and its relative error says nothing. Measured over all five cases, the absolute error is at most 1.8e-7
-    // anywhere (about 3 float ulps at 0.5) and 1.1e-7 under 0.02. So a value under NearZero = 0.02 — the std of the linear layers'
-    // initialisation (truncated normal) in all three spaces, so "small next to its tensor" — is held to the absolute floor 1e-5 · 0.02 = 2e-7;
-    // every other value to 1e-5 relative. Measured worst relative errors over |value| ≥ 0.02 (this machine, AVX2): poolformer
-    // 9.0e-7, burger sync-bn train 4.9e-6; supernets autoformer 4.1e-7, glit 1.6e-6, burger 4.1e-6. The closest any value
-    // comes is 0.55 of its bound (burger's supernet); a floor at 0.01 (1e-7) would fail there (1.1 of the bound).
+    // anywhere (about 3 float ulps at 0.5) and 1.1e-7 under 0.02. So a value under NearZero = 0.02 (the std of the linear
+    // layers' truncated-normal initialisation in all three spaces: "small next to its tensor") is held to the absolute floor
+    // 1e-5 · 0.02 = 2e-7; every other value to 1e-5 relative. Measured worst relative errors over |value| ≥ 0.02 (this
+    // machine, AVX2): poolformer 9.0e-7, burger sync-bn train 4.9e-6; supernets autoformer 4.1e-7, glit 1.6e-6, burger 4.1e-6.
+    // The closest any value comes is 0.55 of its bound (burger's supernet); a floor at 0.01 (1e-7) would fail there (1.1).
     private const double Relative = 1e-5, NearZero = 0.02;
 
     /// <summary>
@@ -134,7 +134,8 @@ public sealed class MpiTrainingTests : IDisposable
     [Theory]
     [InlineData("autoformer", null)]
     // GLiT's local (convolution) modules and BurgerFormer's sub-blocks have batch norm: with per-rank statistics (the default,
-    // as DDP) the running means differ from one process's by up to 220 % (relative), so these take them over the global batch, as one process does.
+    // as DDP) GLiT's running means differ from one process's by up to 220 % (relative), so these take them over the global
+    // batch, as one process does.
     [InlineData("glit", "--sync-bn")]
     [InlineData("burger", "--sync-bn")]
     public void A_supernet_of_each_space_trains_on_two_ranks_as_on_one_process_and_again_byte_for_byte(string space, string? syncBn)
