@@ -21,10 +21,8 @@ public static class MpiProcess
         string mpirun = Find("mpirun")
             ?? throw new Xunit.Sdk.XunitException("mpirun is not on PATH: install Open MPI (apt-get install openmpi-bin libopenmpi-dev; scripts/setup.sh does).");
         var info = new ProcessStartInfo(mpirun) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "--oversubscribe", "-np", ranks.ToString(), "dotnet", Path.Combine(AppContext.BaseDirectory, "former.dll") }) info.ArgumentList.Add(a);
+        foreach (var a in new[] { "--allow-run-as-root", "--oversubscribe", "-np", ranks.ToString(), "dotnet", Path.Combine(AppContext.BaseDirectory, "former.dll") }) info.ArgumentList.Add(a);
         foreach (var a in args) info.ArgumentList.Add(a);
-        info.Environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1";
-        info.Environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1";
         return Process.Start(info)!;
     }
 
