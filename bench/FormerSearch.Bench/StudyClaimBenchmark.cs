@@ -24,16 +24,18 @@ public static partial class StudyClaimBenchmark
     /// Records <paramref name="candidates"/> distinct architectures of AutoFormer mini in a new study at
     /// <paramref name="location"/> (a file or a <c>postgresql://</c> URL), runs <paramref name="workers"/> workers on them
     /// and checks every candidate was claimed and completed exactly once, with the claimer's value stored.
+    /// <paramref name="log"/> hears one line once the candidates are recorded (the store reached).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Fewer than one worker or candidate.</exception>
     /// <exception cref="UserInputException">The study already exists or its server cannot be reached.</exception>
     /// <exception cref="InvalidOperationException">A candidate was claimed twice, never completed, or stored another worker's value: a broken claim protocol.</exception>
-    public static StudyClaimBenchmarkResult Run(string location, int workers, int candidates, ulong seed = 0)
+    public static StudyClaimBenchmarkResult Run(string location, int workers, int candidates, ulong seed = 0, Action<string>? log = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(candidates, 1);
         var space = SearchSpaces.Create("autoformer", "mini");
         var keys = Record(location, space, candidates, seed);
+        log?.Invoke($"recorded {candidates} candidates in {location}; {workers} workers claim them …");
 
         var claims = new ConcurrentDictionary<string, int>();
         var values = new ConcurrentDictionary<string, double>();

@@ -31,14 +31,14 @@ public static class BenchStudyCommand
         run.AddTo(command);
         command.SetAction(parse =>
         {
+            run.ApplyThreads(parse); // checked like every command's; the workers are threads of their own
             int w = CommonOptions.InRange(parse.GetValue(workers), 1, 256, "--workers");
             int n = CommonOptions.InRange(parse.GetValue(candidates), 1, 1_000_000, "--candidates");
             string? scratch = parse.GetValue(study) is null ? Directory.CreateTempSubdirectory("former-bench-study-").FullName : null;
             try
             {
                 string location = scratch is null ? StudyClaimBenchmark.WithTimestamp(parse.GetValue(study)!, DateTime.UtcNow) : Path.Combine(scratch, "claims.db");
-                if (!run.WantsJson(parse)) Console.Error.WriteLine($"recording {n} candidates, then {w} workers claim them …");
-                var r = StudyClaimBenchmark.Run(location, w, n, run.SeedOr(parse));
+                var r = StudyClaimBenchmark.Run(location, w, n, run.SeedOr(parse), run.WantsJson(parse) ? null : Console.Error.WriteLine);
                 if (run.WantsJson(parse))
                 {
                     Console.WriteLine(JsonSerializer.Serialize(new
