@@ -17,7 +17,7 @@ public sealed class CommandOptionsTests
     public static TheoryData<string> LongRunning() => new()
     {
         "train", "supernet train", "supernet eval", "extract", "search", "rank-study", "eval", "predict",
-        "bench gemm", "bench ops", "bench train", "bench infer", "bench supernet",
+        "bench gemm", "bench ops", "bench train", "bench infer", "bench supernet", "bench study",
     };
 
     private static Command Find(RootCommand root, string path) =>

@@ -74,6 +74,14 @@ public sealed class HostileBoundsCommandTests : IDisposable
         Assert.Contains("--threads", Refused("eval", "--model", "poolformer_mini", "--weights", "w", "--dataset", _spec, "--threads", "2147483647"));
     }
 
+    [Fact]
+    public void A_claim_benchmark_with_absurd_workers_candidates_or_a_password_in_its_url_is_refused()
+    {
+        Assert.Contains("--workers", Refused("bench", "study", "--workers", "0"));
+        Assert.Contains("--candidates", Refused("bench", "study", "--candidates", "2147483647"));
+        Assert.Contains("password", Refused("bench", "study", "--study", "postgresql://u:pw@127.0.0.1:1/db?study=x"));
+    }
+
     [Theory]
     [InlineData("--lr", "1e308", "learning rate")]
     [InlineData("--lr", "NaN", "learning rate")]

@@ -11,6 +11,7 @@ public static class BenchCommand
         BenchGemmCommand.Create(),
         BenchInferCommand.Create(),
         BenchOpsCommand.Create(),
+        BenchStudyCommand.Create(),
         BenchSupernetCommand.Create(),
         BenchTrainCommand.Create(),
     };
