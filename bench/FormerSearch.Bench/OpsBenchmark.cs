@@ -80,6 +80,8 @@ public static class OpsBenchmark
         var stem = Input(seed + 13, 64, 7, 7, 3);   // OHWI
         var down = Input(seed + 14, 128, 3, 3, 64);
         var dw = Input(seed + 15, 64, 3, 3);
+        var stemMap = Input(seed + 18, B, 14, 14, 24);  // a BurgerFormer mini stem's 14×14 map (28×28 input)
+        var stemConv = Input(seed + 19, 24, 3, 3, 24);
         var dw1d = Input(seed + 16, 96, 31);
         var logits = Input(seed + 17, B, 1000);
         var targets = new int[B];
@@ -99,6 +101,7 @@ public static class OpsBenchmark
             new("add (per channel)", "[64,256,64]+[64]", () => BackwardOnes(Functional.Add(tokens, ln))),
             new("conv2d 7×7 s4 (stem)", "[64,64,64,3]→64", () => BackwardOnes(Functional.Conv2d(image, stem, null, stride: 4, padding: 2))),
             new("conv2d 3×3 s2 (downsample)", "[64,16,16,64]→128", () => BackwardOnes(Functional.Conv2d(map, down, null, stride: 2, padding: 1))),
+            new("conv2d 3×3 (mini stem)", "[64,14,14,24]→24", () => BackwardOnes(Functional.Conv2d(stemMap, stemConv, null, stride: 1, padding: 1))),
             new("depthwise conv2d 3×3", "[64,16,16,64]", () => BackwardOnes(Functional.DepthwiseConv2d(map, dw, null, stride: 1, padding: 1))),
             new("avgpool 3×3", "[64,16,16,64]", () => BackwardOnes(Functional.AvgPool3x3(map))),
             new("depthwise conv1d k31", "[64,64,96]", () => BackwardOnes(Functional.DepthwiseConv1d(seq, dw1d))),

@@ -27,6 +27,7 @@ tokens = inp(B, 256, 64); fmap = inp(B, 64, 16, 16, cl=True); hidden = inp(B, 25
 image = inp(B, 3, 64, 64, cl=True); q = inp(B, 4, 64, 32); k = inp(B, 4, 64, 32)
 scores = inp(B, 4, 64, 64); seq = inp(B, 96, 64)
 w1 = inp(256, 64); b1 = inp(256); ln = inp(64)
+stem_map = inp(B, 24, 14, 14, cl=True); stem_conv = inp(24, 24, 3, 3)
 stem = inp(64, 3, 7, 7); down = inp(128, 64, 3, 3); dw = inp(64, 1, 3, 3); dw1d = inp(96, 1, 31)
 logits = inp(B, 1000); targets = torch.tensor([i * 7 % 1000 for i in range(B)])
 rm = torch.zeros(64); rv = torch.ones(64)
@@ -45,6 +46,7 @@ cases = [
     ("add (per channel)", "[64,256,64]+[64]", lambda: ones_backward(tokens + ln)),
     ("conv2d 7×7 s4 (stem)", "[64,64,64,3]→64", lambda: ones_backward(F.conv2d(image, stem, None, 4, 2))),
     ("conv2d 3×3 s2 (downsample)", "[64,16,16,64]→128", lambda: ones_backward(F.conv2d(fmap, down, None, 2, 1))),
+    ("conv2d 3×3 (mini stem)", "[64,14,14,24]→24", lambda: ones_backward(F.conv2d(stem_map, stem_conv, None, 1, 1))),
     ("depthwise conv2d 3×3", "[64,16,16,64]", lambda: ones_backward(F.conv2d(fmap, dw, None, 1, 1, 1, 64))),
     ("avgpool 3×3", "[64,16,16,64]", lambda: ones_backward(F.avg_pool2d(fmap, 3, 1, 1, count_include_pad=False))),
     ("depthwise conv1d k31", "[64,64,96]", lambda: ones_backward(F.conv1d(seq, dw1d, None, 1, 15, 1, 96))),

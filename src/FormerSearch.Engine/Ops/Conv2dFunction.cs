@@ -11,7 +11,8 @@ namespace FormerSearch.Engine.Ops;
 /// 2-D convolution on channels-last input <c>[B, H, W, Cin]</c> with an OHWI weight
 /// <c>[Cout, Kh, Kw, Cin/groups]</c> (PyTorch's <c>[Cout, Cin/groups, Kh, Kw]</c> permuted), zero padding,
 /// any stride and groups; output <c>[B, Ho, Wo, Cout]</c>. Computed as im2col (a pooled buffer) and one
-/// GEMM per group over all <c>B·Ho·Wo</c> output pixels; a 1×1 stride-1 convolution skips im2col (the
+/// GEMM per group over all <c>B·Ho·Wo</c> output pixels, or, for one group and a small weight, tile by tile
+/// (<see cref="TiledConv"/>); a 1×1 stride-1 convolution skips im2col (the
 /// input already is the column matrix), and a depthwise one (<c>groups = Cin = Cout</c>) uses the direct
 /// <see cref="DepthwiseConv2dFunction"/> kernel. The weight may be a view whose rows (output channels)
 /// are a prefix of a larger weight: GEMM takes its row stride as the leading dimension.
@@ -47,7 +48,9 @@ internal sealed class Conv2dFunction : Function<Conv2dFunction, Conv2dFunction.S
             var ys = y.AsSpan();
             for (int r = 0; r < m; r++) bs.CopyTo(ys.Slice(r * cout, cout));
         }
-        if (m > 0 && cout > 0)
+        if (m > 0 && cout > 0 && IsTiled(s, cout, groups))
+            TiledConv.Forward(x.Elements, s, weight.StridedElements, RowStride(weight), cout, bias is null ? 0f : 1f, y.Elements);
+        else if (m > 0 && cout > 0)
         {
             var col = Columns(x, s, groups, out int lda, out int groupStride, out float[]? rented);
             try
@@ -93,6 +96,14 @@ internal sealed class Conv2dFunction : Function<Conv2dFunction, Conv2dFunction.S
 
         int ld = RowStride(weight);
         var w = weight.StridedElements;
+        if (IsTiled(s, cout, groups))
+        {
+            var gxTiled = Tape.GradOf(x);
+            var gwTiled = Tape.GradOf(weight);
+            if (gxTiled is null && gwTiled is null) return;
+            TiledConv.Backward(x.Elements, s, w, ld, cout, gys, gxTiled?.Elements, gwTiled?.StridedElements, gwTiled is null ? 0 : RowStride(gwTiled));
+            return;
+        }
         if (Tape.GradOf(x) is { } gx)
         {
             if (IsPointwise(s))
@@ -136,6 +147,9 @@ internal sealed class Conv2dFunction : Function<Conv2dFunction, Conv2dFunction.S
             }
         }
     }
+
+    // A one-group convolution with a small weight and a column matrix larger than the cache runs tile by tile.
+    private static bool IsTiled(in ConvShape s, int cout, int groups) => groups == 1 && !IsPointwise(s) && TiledConv.Suits(s, cout);
 
     private static bool IsPointwise(in ConvShape s) => s.Kh == 1 && s.Kw == 1 && s.Sh == 1 && s.Sw == 1 && s.Ph == 0 && s.Pw == 0;
 

@@ -19,6 +19,7 @@ public sealed class ConvNormThreadTests
         yield return ["BatchNormTrain"];
         yield return ["BatchNormEval"];
         yield return ["Conv2d"];
+        yield return ["Conv2dTiled"];
         yield return ["Conv2dGroups"];
         yield return ["Conv2dPointwise"];
         yield return ["DepthwiseConv2d"];
@@ -79,6 +80,8 @@ public sealed class ConvNormThreadTests
                 break;
             }
             case "Conv2d": inputs = [x, TestTensors.Uniform(5, true, 24, 3, 3, c), TestTensors.Uniform(6, true, 24)]; f = t => Functional.Conv2d(t[0], t[1], t[2], 2, 1); break;
+            // Stride 1 on 14×13 makes the column matrix large enough to run tile by tile, on a prefix of a wider weight.
+            case "Conv2dTiled": inputs = [x, TestTensors.Uniform(5, true, 30, 3, 3, c), TestTensors.Uniform(6, true, 24)]; f = t => Functional.Conv2d(t[0], t[1].Narrow(0, 0, 24), t[2], 1, 1); break;
             case "Conv2dGroups": inputs = [x.Narrow(3, 0, 36), TestTensors.Uniform(5, true, 8, 3, 3, 9), TestTensors.Uniform(6, true, 8)]; f = t => Functional.Conv2d(t[0], t[1], t[2], 1, 1, 4); break;
             case "Conv2dPointwise": inputs = [x, TestTensors.Uniform(5, true, 20, 1, 1, c), TestTensors.Uniform(6, true, 20)]; f = t => Functional.Conv2d(t[0], t[1], t[2]); break;
             case "DepthwiseConv2d": inputs = [x, TestTensors.Uniform(5, true, c, 7, 7), bias]; f = t => Functional.DepthwiseConv2d(t[0], t[1], t[2], 1, 3); break;

@@ -21,6 +21,42 @@ internal static class Im2Col
     }
 
     /// <summary>
+    /// Fills the first <c>(p1 − p0)·K</c> floats of <paramref name="col"/> with the column rows of output pixels
+    /// <c>[p0, p1)</c> of a one-group convolution, on the calling thread.
+    /// </summary>
+    public static void GatherRows(FloatSlice x, in ConvShape s, int p0, int p1, FloatSlice col)
+    {
+        x.Require((long)s.InputPixels * s.C, nameof(x));
+        col.Require((long)(p1 - p0) * s.Kh * s.Kw * s.C, nameof(col));
+        new GatherBody { X = x, S = s, Groups = 1, Col = col, First = p0 }.Invoke(p0, p1);
+    }
+
+    /// <summary>
+    /// <c>dx += col2im(col)</c> for the column rows of output pixels <c>[p0, p1)</c> of a one-group convolution (row
+    /// <c>p − p0</c> of <paramref name="col"/>), on the calling thread: pixel by pixel, each kernel row adding one run of
+    /// <c>kw·C</c> floats.
+    /// </summary>
+    public static void ScatterAddRows(FloatSlice col, in ConvShape s, int p0, int p1, FloatSlice dx)
+    {
+        dx.Require((long)s.InputPixels * s.C, nameof(dx));
+        int c = s.C, k = s.Kh * s.Kw * c, wo = s.Wo, ho = s.Ho;
+        col.Require((long)(p1 - p0) * k, nameof(col));
+        for (int p = p0; p < p1; p++)
+        {
+            int ox = p % wo, t = p / wo, oy = t % ho, b = t / ho;
+            s.RowTaps(oy, out int iyBase, out int i0, out int i1);
+            s.ColumnTaps(ox, out int ixBase, out int j0, out int j1);
+            if (j1 <= j0) continue;
+            int row = (p - p0) * k, run = (j1 - j0) * c;
+            for (int i = i0; i < i1; i++)
+            {
+                var dst = dx.AsSpan(((b * s.H + iyBase + i) * s.W + ixBase + j0) * c, run);
+                TensorPrimitives.Add(dst, col.AsSpan(row + (i * s.Kw + j0) * c, run), dst);
+            }
+        }
+    }
+
+    /// <summary>
     /// <c>dx += col2im(col)</c>, parallel over input rows so that threads never write the same pixel: a row
     /// adds, for each output row covering it (in a fixed order) and each output column, the run of column
     /// entries copied from it, which (for one group) is a single contiguous run of <c>kw·C</c> floats.
@@ -44,6 +80,9 @@ internal static class Im2Col
         public int Groups;
         public ConvShape S;
 
+        // The output pixel whose row is the first of Col.
+        public int First;
+
         public readonly void Invoke(int start, int end)
         {
             var s = S;
@@ -52,7 +91,7 @@ internal static class Im2Col
             for (int p = start; p < end; p++)
             {
                 int ox = p % wo, t = p / wo, oy = t % ho, b = t / ho;
-                var row = Col.AsSpan(p * k, k);
+                var row = Col.AsSpan((p - First) * k, k);
                 s.RowTaps(oy, out int iyBase, out int i0, out int i1);
                 s.ColumnTaps(ox, out int ixBase, out int j0, out int j1);
                 if (i0 > 0 || i1 < s.Kh || j0 > 0 || j1 < s.Kw) row.Clear();
