@@ -29,6 +29,21 @@ public partial class Tensor
     }
 
     /// <summary>The gradient tensor, created zeroed on first use (a view of the base's gradient for views).</summary>
+    /// <summary>
+    /// Makes this tensor a leaf that collects gradient and allocates its zeroed gradient now, in the current
+    /// <see cref="Memory.TensorScope"/>: a value computed once and used by several inner scopes that each backpropagate
+    /// (the passes of a step) then keeps the sum of what they send back after they end. Returns this tensor.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The tensor is the output of a recorded op (not a leaf).</exception>
+    public Tensor CollectGradientHere()
+    {
+        ThrowIfReleased();
+        if (GradFn is not null) throw new InvalidOperationException("CollectGradientHere needs a leaf; this tensor is the output of a recorded op.");
+        RequiresGrad = true;
+        EnsureGrad();
+        return this;
+    }
+
     internal Tensor EnsureGrad()
     {
         if (_grad is not null) return _grad;

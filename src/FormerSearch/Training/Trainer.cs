@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using FormerSearch.Engine;
+using FormerSearch.Engine.Autograd;
 using FormerSearch.Engine.Distributed;
 using FormerSearch.Engine.IO;
 using FormerSearch.Engine.Memory;
@@ -195,11 +196,14 @@ public sealed class Trainer
         int rows = data.Labels.Length;
         (float Loss, int Hits) first = default;
         float nonFinite = 0; // the first non-finite loss of this rank, when there is one
+        using var stepScope = TensorScope.Enter();
+        var shared = passes > 1 ? _model as ISharedStem : null;
+        var stem = shared is null ? null : SharedStemOutput(shared, data.Images);
         for (int pass = 0; pass < passes; pass++)
         {
             _passes?.BeforePass(step, pass);
             using var _ = TensorScope.Enter();
-            var logits = _model.Forward(data.Images);
+            var logits = stem is null ? _model.Forward(data.Images) : shared!.ForwardAfterStem(stem);
             var loss = data.SoftTargets is { } soft
                 ? Functional.SoftTargetCrossEntropy(logits, soft)
                 : Functional.CrossEntropy(logits, data.Labels, _options.LabelSmoothing);
@@ -215,6 +219,8 @@ public sealed class Trainer
             if (_allreduce is null) loss.Backward();
             else (loss * rows).Backward();
         }
+        // The stem again, now recorded, carrying the passes' summed gradient.
+        if (stem is not null) shared!.ForwardStem(data.Images).Backward(stem.Grad!);
         if (_allreduce is not null)
         {
             Span<float> totals = [first.Loss * rows, first.Hits, rows, nonFinite == 0 ? 0 : 1];
@@ -227,6 +233,17 @@ public sealed class Trainer
         _optimizer.Step();
         _ema?.Update();
         return (first.Loss, first.Hits, rows);
+    }
+
+    /// <summary>
+    /// The shared stem's output for a step's passes, computed once without a graph: a leaf whose gradient (allocated
+    /// here, in the step's scope, so it outlives each pass's scope) sums what every pass sends back.
+    /// </summary>
+    private static Tensor SharedStemOutput(ISharedStem shared, Tensor images)
+    {
+        Tensor stem;
+        using (Tape.NoGrad()) stem = shared.ForwardStem(images);
+        return stem.CollectGradientHere();
     }
 
     private void Checkpoint(TrainingPosition position)

@@ -38,10 +38,15 @@ public sealed class VitNasStem : Layer
     }
 
     /// <summary><c>[B, H, W, Cin]</c> → <c>[B, ⌈H/4⌉, ⌈W/4⌉, C]</c>.</summary>
-    public override Tensor Forward(Tensor x)
+    public override Tensor Forward(Tensor x) => Project(ForwardConvolutions(x));
+
+    /// <summary>The three convolutions and their residual, before the projection: <c>[B, H, W, Cin]</c> → <c>[B, ⌈H/2⌉, ⌈W/2⌉, mid]</c>.</summary>
+    public Tensor ForwardConvolutions(Tensor x)
     {
         x = _conv1.Forward(x);                                    // [B, H/2, W/2, mid]
-        x = Functional.Add(_conv3.Forward(_conv2.Forward(x)), x);
-        return _convProj.Forward(x);                              // [B, H/4, W/4, C]
+        return Functional.Add(_conv3.Forward(_conv2.Forward(x)), x);
     }
+
+    /// <summary>The projection <c>conv_proj</c>: <c>[B, H/2, W/2, mid]</c> → <c>[B, H/4, W/4, C]</c>.</summary>
+    public Tensor Project(Tensor x) => _convProj.Forward(x);
 }

@@ -4,6 +4,7 @@ using FormerSearch.Models;
 using FormerSearch.Models.Blocks;
 using FormerSearch.Spaces;
 using FormerSearch.Supernets.Layers;
+using FormerSearch.Training;
 
 namespace FormerSearch.Supernets.Burger;
 
@@ -16,7 +17,7 @@ namespace FormerSearch.Supernets.Burger;
 /// masks (so its GroupNorm/LayerNorm statistics include the masked zeros and attention heads keep the largest
 /// width's split), the active subnet here computes exactly what its standalone model computes and costs what it costs.
 /// </summary>
-public sealed class BurgerSupernet : Supernet
+public sealed class BurgerSupernet : Supernet, ISharedStem
 {
     private readonly BurgerSpace _space;
     private readonly VitNasStem _stem;
@@ -70,10 +71,21 @@ public sealed class BurgerSupernet : Supernet
     public override int NumClasses => _head.MaxOut;
 
     /// <summary>Images <c>[B, H, W, C]</c> → the active subnet's normalised last-stage map.</summary>
-    public override Tensor ForwardFeatures(Tensor images)
+    public override Tensor ForwardFeatures(Tensor images) => FeaturesAfterStem(ForwardStem(images));
+
+    /// <summary>Images <c>[B, H, W, C]</c> → the stem's three fixed convolutions, the same for every subnet: <c>[B, H/2, W/2, 24]</c>.</summary>
+    public Tensor ForwardStem(Tensor images)
     {
         CheckImages(images);
-        var x = _stem.Forward(images);                                       // [B, H/4, W/4, C0]
+        return _stem.ForwardConvolutions(images);
+    }
+
+    /// <inheritdoc/>
+    public Tensor ForwardAfterStem(Tensor stem) => ForwardHead(FeaturesAfterStem(stem));
+
+    private Tensor FeaturesAfterStem(Tensor stem)
+    {
+        var x = _stem.Project(stem);                                         // [B, H/4, W/4, C0]
         for (int s = 0; s < 4; s++)
         {
             var blocks = _stages[s];

@@ -1,0 +1,89 @@
+using FormerSearch.Engine;
+using FormerSearch.Engine.Memory;
+using FormerSearch.Models;
+using FormerSearch.Spaces;
+using FormerSearch.Supernets;
+using FormerSearch.Supernets.Burger;
+using FormerSearch.Tests.Training;
+using FormerSearch.Training;
+
+namespace FormerSearch.Tests.Supernets;
+
+/// <summary>
+/// The trainer runs a BurgerFormer supernet's fixed stem once per multi-pass step (<see cref="ISharedStem"/>): the step
+/// must move every weight as three full forward/backward passes would.
+/// </summary>
+public sealed class SharedStemTests : IDisposable
+{
+    private static readonly ModelOptions Small = new() { InChannels = 1, ImageHeight = 28, ImageWidth = 28, NumClasses = 4, Seed = 3 };
+    private readonly string _dir = Directory.CreateTempSubdirectory("former-shared-stem-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void The_stem_and_the_rest_compose_to_the_whole_forward()
+    {
+        var supernet = (BurgerSupernet)SearchSpaces.Create("burger", "mini").CreateSupernet(Small);
+        var (images, _) = TensorBatchSource.Random(3, 28, 28, 1, 4, seed: 2);
+        supernet.Eval();
+        using var scope = TensorScope.Enter();
+        var whole = supernet.Forward(images).ToArray();
+        var split = supernet.ForwardAfterStem(supernet.ForwardStem(images)).ToArray();
+        Assert.Equal(whole, split);
+    }
+
+    [Theory]
+    [InlineData(SamplerKind.Hybrid)]
+    [InlineData(SamplerKind.Sandwich)]
+    public void A_step_moves_the_weights_as_three_full_passes_do(SamplerKind sampler)
+    {
+        const double lr = 10.0;
+        var space = SearchSpaces.Create("burger", "mini");
+        var (images, labels) = TensorBatchSource.Random(8, 28, 28, 1, 4, seed: 9);
+        var options = new TrainingOptions
+        {
+            MaxSteps = 1, Optimizer = OptimizerKind.Sgd, LearningRate = lr, MinLearningRate = lr, WarmupEpochs = 0,
+            Momentum = 0, WeightDecay = 0, LabelSmoothing = 0,
+        };
+
+        var trained = space.CreateSupernet(Small);
+        var before = trained.NamedParameters().ToDictionary(p => p.Name, p => p.Parameter.Value.ToArray());
+        new Trainer(trained, new TensorBatchSource(images, labels, 8), null, options, _dir, null, new SubnetSampler(trained, sampler, 5))
+        {
+            WeightsFileName = SupernetDirectory.WeightsFile,
+        }.Run();
+
+        // The reference: each pass runs the whole supernet, gradients summed, one plain SGD step.
+        var reference = space.CreateSupernet(Small);
+        reference.Train();
+        reference.ZeroGrad();
+        foreach (var arch in new SubnetSampler(reference, sampler, 5).Picks(0))
+        {
+            reference.Activate(arch);
+            using var scope = TensorScope.Enter();
+            Functional.CrossEntropy(reference.Forward(images), labels).Backward();
+        }
+        var gradients = reference.NamedParameters().ToDictionary(p => p.Name, p => p.Parameter.Value.Grad?.ToArray());
+
+        double largest = 0;
+        var deltas = new List<(string Name, float[] Expected, float[] Actual)>();
+        foreach (var (name, parameter) in trained.NamedParameters())
+        {
+            var after = parameter.Value.ToArray();
+            var expected = gradients[name] is { } g ? g.Select(v => (float)(-lr * v)).ToArray() : new float[after.Length];
+            var actual = after.Select((v, i) => v - before[name][i]).ToArray();
+            deltas.Add((name, expected, actual));
+            largest = Math.Max(largest, expected.Max(Math.Abs));
+        }
+        Assert.True(largest > 1e-3, "the step must move the weights");
+        Assert.Contains(deltas, d => d.Name.StartsWith("patch_embed.conv2", StringComparison.Ordinal) && d.Expected.Any(v => v != 0));
+        foreach (var (name, expected, actual) in deltas)
+        {
+            for (int i = 0; i < expected.Length; i++)
+            {
+                if (Math.Abs(expected[i] - actual[i]) > 1e-4 * largest + 1e-6)
+                    Assert.Fail($"{name}[{i}]: moved {actual[i]:G6}, three full passes move it {expected[i]:G6} (largest move {largest:G4}).");
+            }
+        }
+    }
+}
