@@ -107,7 +107,7 @@ internal static class TiledConv
                 {
                     int p0 = t * Tile, p1 = Math.Min(m, p0 + Tile), rows = p1 - p0;
                     Im2Col.GatherRows(X, S, p0, p1, col);
-                    Gemm.Gemm.Sgemm(false, true, rows, Cout, k, 1f, col.AsSpan(0, rows * k), k, W, Ldw, Beta, Y.AsSpan(p0 * Cout, rows * Cout), Cout);
+                    Gemm.ManagedGemm.Instance.SgemmUnpacked(false, true, rows, Cout, k, 1f, col.AsSpan(0, rows * k), k, W, Ldw, Beta, Y.AsSpan(p0 * Cout, rows * Cout), Cout);
                 }
             }
             finally
@@ -145,12 +145,12 @@ internal static class TiledConv
                         {
                             Im2Col.GatherRows(X, S, p0, p1, col);
                             // partial += dYᵀ · col
-                            Gemm.Gemm.Sgemm(true, false, Cout, k, rows, 1f, gyTile, Cout, col.AsSpan(0, rows * k), k, 1f, partial, k);
+                            Gemm.ManagedGemm.Instance.SgemmUnpacked(true, false, Cout, k, rows, 1f, gyTile, Cout, col.AsSpan(0, rows * k), k, 1f, partial, k);
                         }
                         if (Gx is { } gx)
                         {
                             // dcol = dY · W, then its taps go back onto the input pixels they were gathered from.
-                            Gemm.Gemm.Sgemm(false, false, rows, k, Cout, 1f, gyTile, Cout, W, Ldw, 0f, col.AsSpan(0, rows * k), k);
+                            Gemm.ManagedGemm.Instance.SgemmUnpacked(false, false, rows, k, Cout, 1f, gyTile, Cout, W, Ldw, 0f, col.AsSpan(0, rows * k), k);
                             Im2Col.ScatterAddRows(col, S, p0, p1, gx);
                         }
                     }
