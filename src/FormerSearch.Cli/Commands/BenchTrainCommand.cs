@@ -18,5 +18,7 @@ public static class BenchTrainCommand
         {
             var (forward, backward, optimizer) = TrainingBenchmark.Breakdown(model, batch, seed: seed);
             return string.Create(CultureInfo.InvariantCulture, $"median step: forward + loss {forward:F1} ms, backward {backward:F1} ms, zero-grad + AdamW {optimizer:F1} ms.");
-        });
+        },
+        // A training step costs about three forward passes: 2 FLOPs per multiply-add forward, 4 backward (input and weight gradients).
+        flopsPerMac: 6);
 }

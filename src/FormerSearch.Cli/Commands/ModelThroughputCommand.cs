@@ -18,9 +18,11 @@ public static class ModelThroughputCommand
     /// with random data of a seed; <paramref name="what"/> says what was timed.
     /// </summary>
     /// <param name="detail">An optional extra line for the text form (e.g. where a training step's time goes).</param>
-    public static Command Create(string name, string description, string what, Func<VisionModel, int, ulong, double> measure, Func<VisionModel, int, ulong, string>? detail = null) =>
+    /// <param name="flopsPerMac">See <see cref="ThroughputReport.FlopsPerMac"/>.</param>
+    public static Command Create(string name, string description, string what, Func<VisionModel, int, ulong, double> measure, Func<VisionModel, int, ulong, string>? detail = null,
+        double? flopsPerMac = null) =>
         Create(name, description, (_, model, batch, seed) =>
-            new ThroughputReport(measure(model, batch, seed), what) { Detail = detail?.Invoke(model, batch, seed) });
+            new ThroughputReport(measure(model, batch, seed), what) { Detail = detail?.Invoke(model, batch, seed), FlopsPerMac = flopsPerMac });
 
     /// <summary>
     /// A command named <paramref name="name"/> whose <paramref name="measure"/> returns a <see cref="ThroughputReport"/> of a
@@ -46,6 +48,9 @@ public static class ModelThroughputCommand
             ulong seed = run.SeedOr(parse);
             var model = ModelInputs.Build(entry, ModelOptions.For(size) with { Seed = seed }); // random weights: throughput does not depend on their values
             var report = measure(parse, model, batch, seed);
+            double? gflops = report.FlopsPerMac is { } perMac
+                ? report.ImagesPerSecond * entry.Profile(ModelOptions.For(size)).Macs * perMac / 1e9
+                : null;
             if (run.WantsJson(parse))
             {
                 var doc = new Dictionary<string, object>
@@ -57,6 +62,7 @@ public static class ModelThroughputCommand
                 };
                 foreach (var (key, value) in report.Leading) doc[key] = value;
                 doc["images_per_s"] = Math.Round(report.ImagesPerSecond, 2);
+                if (gflops is { } g) doc["gflop_per_s"] = Math.Round(g, 1);
                 foreach (var (key, value) in report.Extra) doc[key] = value;
                 Console.WriteLine(JsonSerializer.Serialize(doc));
             }
@@ -64,6 +70,8 @@ public static class ModelThroughputCommand
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{entry.Name} at {size}, batch {batch}, {EngineSettings.Threads} thread(s): {report.ImagesPerSecond:F1} images/s ({report.What})."));
+                if (gflops is { } g)
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{g:F1} GFLOP/s achieved ({report.FlopsPerMac} FLOPs per multiply-add of the forward pass, from the model's analytic profile)."));
                 if (report.Detail is not null) Console.WriteLine(report.Detail);
             }
             return ExitCodes.Success;

@@ -16,4 +16,10 @@ public sealed record ThroughputReport(double ImagesPerSecond, string What)
 
     /// <summary>A second line for the text form, or null.</summary>
     public string? Detail { get; init; }
+
+    /// <summary>
+    /// Floating-point operations per multiply-add of the model's forward pass that one timed image costs (training:
+    /// 6 — 2 forward, 4 backward), or null; when set, the achieved GFLOP/s is printed from the model's analytic MACs.
+    /// </summary>
+    public double? FlopsPerMac { get; init; }
 }
