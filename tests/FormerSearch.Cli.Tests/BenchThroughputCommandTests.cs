@@ -14,7 +14,10 @@ public sealed class BenchThroughputCommandTests
         Assert.True(r.ExitCode == 0, r.StdErr);
         using var doc = JsonDocument.Parse(r.StdOut);
         var root = doc.RootElement;
-        Assert.Equal(["model", "batch_size", "input", "threads", "images_per_s"], root.EnumerateObject().Select(p => p.Name).ToArray());
+        string[] fields = bench == "train"
+            ? ["model", "batch_size", "input", "threads", "images_per_s", "gflop_per_s"]
+            : ["model", "batch_size", "input", "threads", "images_per_s"];
+        Assert.Equal(fields, root.EnumerateObject().Select(p => p.Name).ToArray());
         Assert.Equal("poolformer_s12", root.GetProperty("model").GetString());
         Assert.Equal(2, root.GetProperty("batch_size").GetInt32());
         Assert.Equal([3, 32, 32], root.GetProperty("input").EnumerateArray().Select(e => e.GetInt32()).ToArray());
@@ -85,6 +88,12 @@ public sealed class BenchThroughputCommandTests
             Assert.True(r.ExitCode == 0, r.StdErr);
             using var doc = JsonDocument.Parse(r.StdOut);
             Assert.Equal(Path.GetFileNameWithoutExtension(path), doc.RootElement.GetProperty("model").GetString());
+
+            // GFLOP/s: 6 FLOPs per forward multiply-add of the model's profile, per image per second.
+            var profile = FormerProcess.Run("profile", "--arch", path, "--input", "3x32x32", "--json");
+            using var macs = JsonDocument.Parse(profile.StdOut);
+            double expected = doc.RootElement.GetProperty("images_per_s").GetDouble() * macs.RootElement.GetProperty("macs").GetInt64() * 6 / 1e9;
+            Assert.Equal(expected, doc.RootElement.GetProperty("gflop_per_s").GetDouble(), 0.05 + expected * 0.01);
         }
         finally { File.Delete(path); }
     }
