@@ -32,6 +32,42 @@ public sealed class SharedStemTests : IDisposable
         Assert.Equal(whole, split);
     }
 
+    [Fact]
+    public void Eval_mode_reuses_the_stem_map_of_the_same_images_until_the_stem_changes()
+    {
+        var space = SearchSpaces.Create("burger", "mini");
+        var supernet = (BurgerSupernet)space.CreateSupernet(Small);
+        var (images, _) = TensorBatchSource.Random(5, 28, 28, 1, 4, seed: 2);
+        supernet.Eval();
+        float[] Logits(Architecture arch)
+        {
+            supernet.Activate(arch);
+            using var noGrad = Engine.Autograd.Tape.NoGrad();
+            using var scope = TensorScope.Enter();
+            return supernet.Forward(images).ToArray();
+        }
+
+        var first = Logits(space.Largest());
+        var smallest = Logits(space.Smallest());
+        Assert.Equal(1, supernet.StemCache.Hits);
+        Assert.Equal(first, Logits(space.Largest()));
+        Assert.Equal(2, supernet.StemCache.Hits);
+
+        // A changed stem weight (a training step) must not see the old map: the output is the fresh one.
+        var weight = supernet.NamedParameters().First(p => p.Name == "patch_embed.conv2.conv.weight").Parameter.Value;
+        weight.AsSpan()[0] += 0.5f;
+        var changed = Logits(space.Smallest());
+        Assert.Equal(2, supernet.StemCache.Hits);
+        Assert.NotEqual(smallest, changed);
+        var fresh = (BurgerSupernet)space.CreateSupernet(Small);
+        fresh.LoadStateDict(supernet.StateDict());
+        fresh.Eval();
+        fresh.Activate(space.Smallest());
+        using (Engine.Autograd.Tape.NoGrad())
+        using (TensorScope.Enter())
+            Assert.Equal(fresh.Forward(images).ToArray(), changed);
+    }
+
     [Theory]
     [InlineData(SamplerKind.Hybrid)]
     [InlineData(SamplerKind.Sandwich)]

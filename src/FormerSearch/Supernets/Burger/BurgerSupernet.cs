@@ -1,4 +1,5 @@
 using FormerSearch.Engine;
+using FormerSearch.Engine.Autograd;
 using FormerSearch.Engine.Nn;
 using FormerSearch.Models;
 using FormerSearch.Models.Blocks;
@@ -42,6 +43,7 @@ public sealed class BurgerSupernet : Supernet, ISharedStem
         _stem = RegisterModule("patch_embed", new VitNasStem(options.InChannels, largest.StemChannels, Generator,
             mid => projection = new SlicedConv2d(mid, settings.Widths[0][^1], 3, 2, 1, Generator)));
         _stemProjection = projection!;
+        StemCache = new FixedStemCache(_stem);
         var network = new ModuleList<Module>();
         _stages = new SlicedBlocks<BurgerSuperBlock>[4];
         _downsample = new SlicedPatchEmbed[3];
@@ -77,8 +79,12 @@ public sealed class BurgerSupernet : Supernet, ISharedStem
     public Tensor ForwardStem(Tensor images)
     {
         CheckImages(images);
-        return _stem.ForwardConvolutions(images);
+        // Subnets scored one after another in eval mode share the stem's map of the same images.
+        return Training || Tape.IsEnabled ? _stem.ForwardConvolutions(images) : StemCache.Get(images, _stem.ForwardConvolutions);
     }
+
+    /// <summary>Eval-mode outputs of the stem kept across subnets (see <see cref="FixedStemCache"/>).</summary>
+    internal FixedStemCache StemCache { get; }
 
     /// <inheritdoc/>
     public Tensor ForwardAfterStem(Tensor stem) => ForwardHead(FeaturesAfterStem(stem));
