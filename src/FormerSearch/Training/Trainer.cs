@@ -40,6 +40,7 @@ public sealed class Trainer
     private readonly IStepPasses? _passes;
     private readonly ICommunicator _world;
     private readonly GradientAllreduce? _allreduce;
+    private readonly InPlaceDistillation _distillation = new();
 
     /// <summary>A trainer of <paramref name="model"/> on <paramref name="train"/>, validating on <paramref name="validation"/> when given, writing into <paramref name="outputDir"/> (created if missing).</summary>
     /// <exception cref="UserInputException">The options are invalid, or the training data has no batch.</exception>
@@ -186,7 +187,7 @@ public sealed class Trainer
         return next;
     }
 
-    /// <summary>One optimiser step; the loss and hits reported are the first pass's, over the global batch.</summary>
+    /// <summary>One optimiser step; the loss and hits reported are the first pass's (with in-place distillation, the teacher's), over the global batch.</summary>
     private (double Loss, int Hits, int Images) Step(TrainingBatch data, int step, int epoch)
     {
         _optimizer.ZeroGrad();
@@ -195,14 +196,16 @@ public sealed class Trainer
         int rows = data.Labels.Length;
         (float Loss, int Hits) first = default;
         float nonFinite = 0; // the first non-finite loss of this rank, when there is one
+        Tensor? teacher = null; // the first pass's probabilities, when a later pass learns from them
         for (int pass = 0; pass < passes; pass++)
         {
             _passes?.BeforePass(step, pass);
             using var _ = TensorScope.Enter();
             var logits = _model.Forward(data.Images);
-            var loss = data.SoftTargets is { } soft
-                ? Functional.SoftTargetCrossEntropy(logits, soft)
+            var loss = teacher is not null && _passes!.LearnsFromFirstPass(step, pass) ? InPlaceDistillation.Loss(logits, teacher)
+                : data.SoftTargets is { } soft ? Functional.SoftTargetCrossEntropy(logits, soft)
                 : Functional.CrossEntropy(logits, data.Labels, _options.LabelSmoothing);
+            if (pass == 0 && AnyLearnsFromFirstPass(step, passes)) teacher = _distillation.Keep(logits);
             float value = loss.Item();
             if (!float.IsFinite(value))
             {
@@ -227,6 +230,15 @@ public sealed class Trainer
         _optimizer.Step();
         _ema?.Update();
         return (first.Loss, first.Hits, rows);
+    }
+
+    private bool AnyLearnsFromFirstPass(int step, int passes)
+    {
+        for (int pass = 1; pass < passes; pass++)
+        {
+            if (_passes!.LearnsFromFirstPass(step, pass)) return true;
+        }
+        return false;
     }
 
     private void Checkpoint(TrainingPosition position)
