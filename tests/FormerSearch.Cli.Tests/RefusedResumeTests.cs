@@ -49,6 +49,28 @@ public sealed class RefusedResumeTests : IDisposable
     }
 
     [Fact]
+    public void A_supernet_resume_with_distillation_switched_is_refused_and_distillation_without_a_largest_subnet_is_refused_before_any_work()
+    {
+        string sn = Path.Combine(_dir, "distilled");
+        string[] args = ["supernet", "train", "--space", "autoformer", "--sampler", "sandwich", "--distill", "--dataset", _spec, "--val-size", "16", "--max-steps", "2",
+            "--batch-size", "16", "--output", sn, "--threads", "1", "--no-progress"];
+        var first = FormerProcess.Run(args);
+        Assert.True(first.ExitCode == 0, first.StdErr);
+        Assert.Contains("\"distill\": true", File.ReadAllText(Path.Combine(sn, "space.json")));
+        Refused(sn, [.. args.Where(a => a != "--distill"), "--resume"], "--distill yes, not no");
+
+        string plain = Path.Combine(_dir, "plain");
+        foreach (string sampler in new[] { "uniform", "spos" })
+        {
+            Refused(_dir, [.. With(With(args, "--sampler", sampler), "--output", plain)], $"--sampler {sampler}");
+            Assert.False(Directory.Exists(plain));
+        }
+        string search = Path.Combine(_dir, "search");
+        Refused(_dir, ["search", "--preset", "quick", "--sampler", "spos", "--distill", "--dataset", _spec, "--output", search, "--threads", "1"], "--distill");
+        Assert.False(Directory.Exists(search));
+    }
+
+    [Fact]
     public void A_training_resume_with_another_recipe_leaves_the_folder_as_it_was()
     {
         string run = Path.Combine(_dir, "train");

@@ -59,6 +59,28 @@ public sealed class SupernetCommandTests : IDisposable
         Assert.Equal(3, macs.Length);
         Assert.Equal(macs.Order(), macs);
         Assert.True(File.Exists(P("sn/rank-study/rank_study.json")));
+        var interval = r.RootElement.GetProperty("kendall_tau_ci95").EnumerateArray().Select(v => v.GetDouble()).ToArray();
+        Assert.Equal(2, interval.Length);
+        Assert.True(interval[0] <= interval[1] && interval[0] >= -1 && interval[1] <= 1, $"{interval[0]} to {interval[1]}");
+        Assert.Equal(JsonValueKind.Null, r.RootElement.GetProperty("standalone_seed_sd").ValueKind);
+
+        // A second seed per subnet: the first seed's runs are reused, and the seed-to-seed spread is reported.
+        var seeded = FormerProcess.Run("rank-study", "--supernet", P("sn"), "--samples", "3", "--max-steps", "1", "--spread", "--seeds", "2", "--threads", "1");
+        Ok(seeded);
+        Assert.Contains("95% bootstrap interval", seeded.StdOut);
+        Assert.Contains("seed-to-seed sd", seeded.StdOut);
+        Assert.True(Directory.Exists(P("sn/rank-study/subnet-02-seed-1")));
+        using var s = JsonDocument.Parse(File.ReadAllText(P("sn/rank-study/rank_study.json")));
+        Assert.Equal(2, s.RootElement.GetProperty("seeds").GetInt32());
+        Assert.True(s.RootElement.GetProperty("standalone_seed_sd").GetDouble() >= 0);
+        var firstSeed = r.RootElement.GetProperty("pairs").EnumerateArray().Select(p => p.GetProperty("standalone_val_acc").GetDouble()).ToArray();
+        int i = 0;
+        foreach (var pair in s.RootElement.GetProperty("pairs").EnumerateArray())
+        {
+            var accs = pair.GetProperty("standalone_val_accs").EnumerateArray().Select(v => v.GetDouble()).ToArray();
+            Assert.Equal(firstSeed[i++], accs[0]);
+            Assert.Equal(accs.Average(), pair.GetProperty("standalone_val_acc").GetDouble(), 12);
+        }
     }
 
     [Fact]

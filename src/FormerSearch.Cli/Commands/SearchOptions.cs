@@ -25,6 +25,10 @@ public sealed class SearchOptions
     private readonly Option<string?> _space = new("--space") { Description = $"{string.Join(" | ", SearchSpaces.Names)} (default: {Defaults.Space})." };
     private readonly Option<string?> _spacePreset = new("--space-preset") { Description = $"Preset of the space (default: {Defaults.SpacePreset})." };
     private readonly Option<SamplerKind?> _sampler = KindOption.Create("--sampler", "Supernet sampling", Defaults.Sampler);
+    private readonly Option<bool> _distill = new("--distill")
+    {
+        Description = "In-place distillation in supernet training: each step's smaller subnets learn from its largest one's predictions (sandwich and hybrid samplers; default: off).",
+    };
     private readonly Option<SearchAlgorithmKind?> _algorithm = KindOption.Create("--algorithm", "Search algorithm", Defaults.Algorithm);
     private readonly Option<string?> _budgetMacs = new("--budget-macs") { Description = "MACs window MAX or MIN:MAX, e.g. 20e6 (default: at most the middle of the space's range)." };
     private readonly Option<string?> _budgetParams = new("--budget-params") { Description = "Parameter window MAX or MIN:MAX, e.g. 1.5e6." };
@@ -58,7 +62,7 @@ public sealed class SearchOptions
     /// <summary>Adds every option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { _preset, _space, _spacePreset, _sampler, _algorithm, _budgetMacs, _budgetParams, _budgetLatency, _dataset, _dataDir,
+        foreach (var o in new Option[] { _preset, _space, _spacePreset, _sampler, _distill, _algorithm, _budgetMacs, _budgetParams, _budgetLatency, _dataset, _dataDir,
                      _valSize, _output, _resume, _study, _workersOnly, _supernet, _supernetEpochs, _population, _generations, _finetuneEpochs })
             command.Options.Add(o);
         Folders.AddTo(command);
@@ -87,6 +91,7 @@ public sealed class SearchOptions
             Space = parse.GetValue(_space) ?? defaults.Space,
             SpacePreset = parse.GetValue(_spacePreset) ?? defaults.SpacePreset,
             Sampler = parse.GetValue(_sampler) ?? defaults.Sampler,
+            Distill = parse.GetValue(_distill) || defaults.Distill,
             Algorithm = parse.GetValue(_algorithm) ?? defaults.Algorithm,
             Dataset = parse.GetValue(_dataset) ?? defaults.Dataset,
             DataDir = parse.GetValue(_dataDir) ?? defaults.DataDir,
@@ -105,7 +110,9 @@ public sealed class SearchOptions
                 Latency = Window(parse.GetValue(_budgetLatency), "--budget-latency"),
             },
         };
-        return parse.GetValue(_supernet) is { } trained ? OnSupernet(parse, settings, trained) : settings;
+        if (parse.GetValue(_supernet) is { } trained) return OnSupernet(parse, settings, trained);
+        SubnetSampler.CheckDistillation(settings.Sampler, settings.Distill);
+        return settings;
     }
 
     // What the folder fixes may be left out, or repeated; a different value is a mistake worth a sentence.
@@ -116,6 +123,7 @@ public sealed class SearchOptions
         {
             ("--space", parse.GetValue(_space), folder.Space), ("--space-preset", parse.GetValue(_spacePreset), folder.Preset),
             ("--sampler", parse.GetValue(_sampler) is { } k ? KindNames.Of(k) : null, KindNames.Of(folder.Sampler)),
+            ("--distill", parse.GetValue(_distill) ? "yes" : null, folder.Distill ? "yes" : "no"),
             ("--dataset", parse.GetValue(_dataset), folder.Dataset),
             ("--val-size", parse.GetValue(_valSize)?.ToString(CultureInfo.InvariantCulture), folder.ValSize.ToString(CultureInfo.InvariantCulture)),
         })

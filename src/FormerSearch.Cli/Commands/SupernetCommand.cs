@@ -12,7 +12,7 @@ using FormerSearch.Training;
 namespace FormerSearch.Cli.Commands;
 
 /// <summary>
-/// <c>former supernet train --space NAME [--preset P] [--sampler S] --dataset SPEC [training options] --output DIR [--resume]</c> and
+/// <c>former supernet train --space NAME [--preset P] [--sampler S] [--distill] --dataset SPEC [training options] --output DIR [--resume]</c> and
 /// <c>former supernet eval --supernet DIR --arch FILE [--split val|test] [--bn-batches N] [--json]</c>, and
 /// <c>former supernet import</c> (<see cref="SupernetImportCommand"/>).
 /// </summary>
@@ -26,6 +26,10 @@ public static class SupernetCommand
         var space = new Option<string>("--space") { Description = $"Search space: {string.Join(" | ", SearchSpaces.Names)}.", Required = true };
         var preset = new Option<string?>("--preset") { Description = "Preset of the space (default: mini)." };
         var sampler = KindOption.Create("--sampler", "How a step picks its subnets", defaultSampler);
+        var distill = new Option<bool>("--distill")
+        {
+            Description = "In-place distillation (BigNAS): each step's largest subnet learns from the labels, its other subnets from the largest one's predictions (sandwich and hybrid samplers).",
+        };
         var output = new Option<string>("--output") { Description = "Output directory: supernet.safetensors, space.json, checkpoint, metrics.", Required = true };
         // The held-out images a later `former search --supernet` ranks subnets on: as many as the search holds out itself.
         var data = new DataOptions(defaultValSize: SearchPreset.Default.Settings.ValSize);
@@ -33,7 +37,7 @@ public static class SupernetCommand
         var run = new RunOptions("Seed of weights, data order, augmentation, sampling and the held-out split (default 0).");
         var command = new Command("train", "Train a supernet: each step activates subnets by the sampling rule; progress, checkpoints and exact resume as `former train`.")
         {
-            space, preset, sampler, output,
+            space, preset, sampler, distill, output,
         };
         data.AddTo(command);
         recipe.AddTo(command);
@@ -45,10 +49,11 @@ public static class SupernetCommand
             var searchSpace = SearchSpaces.Create(parse.GetValue(space)!, parse.GetValue(preset));
             string outputDir = OutputPath.Folder(parse.GetValue(output)!);
             var kind = parse.GetValue(sampler) ?? defaultSampler;
+            SubnetSampler.CheckDistillation(kind, parse.GetValue(distill));
             ulong seed = run.SeedOr(parse);
             var splits = data.Open(parse, seed, searchSpace.DefaultInput, run);
             var folder = new SupernetDirectory(outputDir, searchSpace.Name, searchSpace.Preset, searchSpace.DefaultInput,
-                splits.Train.NumClasses, kind, parse.GetValue(data.Dataset)!, parse.GetValue(data.ValSize), seed);
+                splits.Train.NumClasses, kind, parse.GetValue(data.Dataset)!, parse.GetValue(data.ValSize), seed) { Distill = parse.GetValue(distill) };
             if (!recipe.Resume(parse) && File.Exists(Path.Combine(folder.Path, "checkpoint.safetensors")))
                 throw new UserInputException($"{folder.Path} already holds a supernet run; pass --resume to continue it or choose another --output.");
             // A resume with other settings is refused before space.json (or anything else) is rewritten.
@@ -66,9 +71,9 @@ public static class SupernetCommand
             {
                 if (world.Rank != 0) return;
                 folder.Save();
-                Console.Error.WriteLine($"training the {searchSpace.Name} ({searchSpace.Preset}) supernet with {KindNames.Of(kind)} sampling on {splits.Train.Count} images of {splits.Train.Name}, {options.Epochs} epochs, into {folder.Path}");
+                Console.Error.WriteLine($"training the {searchSpace.Name} ({searchSpace.Preset}) supernet with {KindNames.Of(kind)} sampling{(folder.Distill ? " and in-place distillation" : "")} on {splits.Train.Count} images of {splits.Train.Name}, {options.Epochs} epochs, into {folder.Path}");
             };
-            var samplerPasses = new SubnetSampler(supernet, kind, seed);
+            var samplerPasses = new SubnetSampler(supernet, kind, seed, folder.Distill);
             var trainer = TrainCommand.RunTrainer(run.WantsBar(parse),
                 progress => new Trainer(supernet, loader, null, options, folder.Path, progress, samplerPasses, world)
                 {

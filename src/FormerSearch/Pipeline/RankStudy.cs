@@ -15,8 +15,10 @@ namespace FormerSearch.Pipeline;
 /// <summary>
 /// AutoFormer's Table 1 at small scale: do inherited weights rank subnets as training them alone would? Samples
 /// subnets of a trained supernet, scores each with inherited weights (BN recalibrated) on the held-out images, trains
-/// each alone from scratch, scores it again, and reports Kendall's τ and Spearman's ρ between the two. Each subnet's
-/// training is its own resumable run under <c>OUTPUT/subnet-NN</c>; finished ones are reused.
+/// each alone from scratch (with one or more seeds, their mean accuracy standing for the subnet), scores it again, and
+/// reports Kendall's τ with a bootstrap 95 % interval, Spearman's ρ, and the seed-to-seed spread of the stand-alone
+/// accuracies. Each stand-alone training is its own resumable run under <c>OUTPUT/subnet-NN</c> (first seed) or
+/// <c>OUTPUT/subnet-NN-seed-K</c> (seed K ≥ 1); finished ones are reused.
 /// </summary>
 /// <param name="folders">How an image-folder data set is read (its decode size is the supernet's input); null for other data sets.</param>
 public sealed class RankStudy(SupernetDirectory folder, string? dataDir, string output, ITrainingProgress progress, Action<string> log,
@@ -24,12 +26,14 @@ public sealed class RankStudy(SupernetDirectory folder, string? dataDir, string 
 {
     /// <summary>
     /// Runs the study for <paramref name="samples"/> subnets trained <paramref name="epochs"/> epochs (or <paramref name="maxSteps"/>
-    /// steps) each: drawn by the space's sampler, or with <paramref name="spread"/> picked evenly across the MACs range.
+    /// steps) each, <paramref name="seeds"/> times with other weights and data order: drawn by the space's sampler, or with
+    /// <paramref name="spread"/> picked evenly across the MACs range.
     /// </summary>
-    /// <exception cref="UserInputException">Fewer than two samples, or the space cannot give that many distinct subnets.</exception>
-    public JsonObject Run(int samples, int epochs, int? maxSteps, ulong seed, bool spread = false, int batchSize = 128, int bnBatches = 10)
+    /// <exception cref="UserInputException">Fewer than two samples or one seed, or the space cannot give that many distinct subnets.</exception>
+    public JsonObject Run(int samples, int epochs, int? maxSteps, ulong seed, bool spread = false, int batchSize = 128, int bnBatches = 10, int seeds = 1)
     {
         if (samples < 2) throw new UserInputException($"--samples {samples} is invalid: a rank correlation needs at least 2 subnets.");
+        if (seeds < 1) throw new UserInputException($"--seeds {seeds} is invalid: each subnet is trained alone at least once.");
         var space = folder.CreateSpace();
         var supernet = folder.LoadSupernet();
         var splits = DataSplits.Open(DatasetSpec.Parse(folder.Dataset), dataDir, folder.ValSize, folder.Seed, folders);
@@ -37,45 +41,83 @@ public sealed class RankStudy(SupernetDirectory folder, string? dataDir, string 
         var options = folder.ModelOptions;
         var evaluation = DataLoader.ForEvaluation(validation, 256, options.Input, options.NumClasses);
         var calibration = DataLoader.ForTraining(splits.Train, batchSize, Augmentation.None, options.Input, options.NumClasses, seed);
-        var training = DataLoader.ForTraining(splits.Train, batchSize, Augmentation.Default(splits.Train), options.Input, options.NumClasses, seed);
+        var training = Enumerable.Range(0, seeds).Select(k =>
+            DataLoader.ForTraining(splits.Train, batchSize, Augmentation.Default(splits.Train), options.Input, options.NumClasses, SeedOf(seed, k))).ToArray();
         Directory.CreateDirectory(output);
 
         var architectures = Pick(space, options, samples, seed, spread);
         var inherited = new List<double>();
         var standalone = new List<double>();
+        var perSeed = new List<double[]>();
         var pairs = new JsonArray();
         for (int i = 0; i < architectures.Count; i++)
         {
             var architecture = architectures[i];
             double fromSupernet = InheritedAccuracy.Evaluate(supernet, architecture, evaluation, calibration, bnBatches).Top1;
-            var model = space.CreateModel(architecture, options with { Seed = seed + (ulong)i });
-            var trainer = new Trainer(model, training, null, new TrainingOptions { Epochs = epochs, MaxSteps = maxSteps, WarmupEpochs = Math.Min(1, epochs / 5.0) },
-                Path.Combine(output, $"subnet-{i:D2}"), progress);
-            if (File.Exists(trainer.ModelPath)) model.LoadSafeTensors(trainer.ModelPath);
-            else trainer.Run(resume: File.Exists(trainer.CheckpointPath));
-            double alone = Evaluator.Evaluate(model, evaluation).Top1;
-            log($"subnet {i + 1}/{architectures.Count}: inherited {fromSupernet:P2}, trained alone {alone:P2} — {architecture.Key}");
+            var accuracies = new double[seeds];
+            for (int k = 0; k < seeds; k++)
+            {
+                var model = space.CreateModel(architecture, options with { Seed = SeedOf(seed, k) + (ulong)i });
+                var trainer = new Trainer(model, training[k], null, new TrainingOptions { Epochs = epochs, MaxSteps = maxSteps, WarmupEpochs = Math.Min(1, epochs / 5.0) },
+                    Path.Combine(output, k == 0 ? $"subnet-{i:D2}" : $"subnet-{i:D2}-seed-{k}"), progress);
+                if (File.Exists(trainer.ModelPath)) model.LoadSafeTensors(trainer.ModelPath);
+                else trainer.Run(resume: File.Exists(trainer.CheckpointPath));
+                accuracies[k] = Evaluator.Evaluate(model, evaluation).Top1;
+            }
+            double alone = accuracies.Average();
+            log($"subnet {i + 1}/{architectures.Count}: inherited {fromSupernet:P2}, trained alone {alone:P2}{(seeds > 1 ? $" (mean of {seeds} seeds)" : "")} — {architecture.Key}");
             inherited.Add(fromSupernet);
             standalone.Add(alone);
+            perSeed.Add(accuracies);
             var cost = space.Profile(architecture, options);
-            pairs.Add(new JsonObject
+            var pair = new JsonObject
             {
                 ["arch"] = architecture.Key, ["params"] = cost.Params, ["macs"] = cost.Macs, ["inherited_val_acc"] = fromSupernet, ["standalone_val_acc"] = alone,
-            });
+            };
+            if (seeds > 1) pair["standalone_val_accs"] = new JsonArray(accuracies.Select(a => (JsonNode)a).ToArray());
+            pairs.Add(pair);
         }
+        var (low, high) = RankCorrelation.KendallTauInterval(inherited, standalone, RankCorrelation.DefaultResamples, seed);
         var result = new JsonObject
         {
             ["supernet"] = Path.GetFullPath(folder.Path),
             ["samples"] = architectures.Count,
             ["sampling"] = spread ? "spread" : "uniform",
             ["epochs"] = epochs,
+            ["seeds"] = seeds,
             ["kendall_tau"] = RankCorrelation.KendallTau(inherited, standalone),
+            ["kendall_tau_ci95"] = new JsonArray(Number(low), Number(high)),
+            ["bootstrap_resamples"] = RankCorrelation.DefaultResamples,
+            ["standalone_seed_sd"] = seeds > 1 ? PooledSd(perSeed) : null,
             ["spearman_rho"] = RankCorrelation.SpearmanRho(inherited, standalone),
             ["pairs"] = pairs,
         };
         AtomicFile.WriteAllText(Path.Combine(output, "rank_study.json"), result.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         return result;
     }
+
+    /// <summary>
+    /// The seed-to-seed standard deviation of repeated measurements: the square root of the mean, over the groups, of each
+    /// group's sample variance (n − 1); every group holds at least two values.
+    /// </summary>
+    /// <exception cref="ArgumentException">No group, or a group of fewer than two values.</exception>
+    public static double PooledSd(IReadOnlyList<IReadOnlyList<double>> groups)
+    {
+        if (groups.Count == 0 || groups.Any(g => g.Count < 2)) throw new ArgumentException("A pooled standard deviation needs groups of at least two values.", nameof(groups));
+        double variances = 0;
+        foreach (var g in groups)
+        {
+            double mean = g.Average();
+            variances += g.Sum(v => (v - mean) * (v - mean)) / (g.Count - 1);
+        }
+        return Math.Sqrt(variances / groups.Count);
+    }
+
+    // Seed k of the stand-alone runs: the study's own seed first (the runs of a one-seed study stay what they were).
+    private static ulong SeedOf(ulong seed, int k) => seed + 0x9E3779B97F4A7C15UL * (ulong)k;
+
+    // JSON has no NaN: an undefined bound (every resample constant) is null.
+    private static JsonNode? Number(double value) => double.IsNaN(value) ? null : JsonValue.Create(value);
 
     /// <summary>
     /// <paramref name="count"/> distinct architectures: the first ones the space's sampler draws, or with <paramref name="spread"/>,

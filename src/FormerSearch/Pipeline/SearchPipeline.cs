@@ -86,7 +86,7 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
     private Supernet TrainSupernet(ISearchSpace space, DataSplits splits, ModelOptions options)
     {
         var folder = new SupernetDirectory(Path.Combine(settings.Output, "supernet"), space.Name, space.Preset, options.Input, options.NumClasses,
-            settings.Sampler, settings.Dataset, settings.ValSize, settings.HeldOutSeed);
+            settings.Sampler, settings.Dataset, settings.ValSize, settings.HeldOutSeed) { Distill = settings.Distill };
         if (settings.Supernet is { } given)
         {
             var trained = SupernetDirectory.Load(given);
@@ -111,8 +111,8 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
         {
             Epochs = settings.SupernetEpochs, MaxSteps = settings.SupernetMaxSteps, WarmupEpochs = 0.1 * steps / loader.BatchesPerEpoch,
         };
-        log($"supernet: training the {space.Name} ({space.Preset}) supernet with {KindNames.Of(settings.Sampler)} sampling on {splits.Train.Count} images into {folder.Path}");
-        var trainer = new Trainer(supernet, loader, null, recipe, folder.Path, progress, new SubnetSampler(supernet, settings.Sampler, settings.Seed))
+        log($"supernet: training the {space.Name} ({space.Preset}) supernet with {KindNames.Of(settings.Sampler)} sampling{(settings.Distill ? " and in-place distillation" : "")} on {splits.Train.Count} images into {folder.Path}");
+        var trainer = new Trainer(supernet, loader, null, recipe, folder.Path, progress, new SubnetSampler(supernet, settings.Sampler, settings.Seed, settings.Distill))
         {
             WeightsFileName = SupernetDirectory.WeightsFile,
             Card = _card,

@@ -27,6 +27,7 @@ public static class SearchSettingsFile
             ["--space"] = settings.Space,
             ["--space-preset"] = settings.SpacePreset,
             ["--sampler"] = KindNames.Of(settings.Sampler),
+            ["--distill"] = settings.Distill ? "yes" : "no",
             ["--dataset"] = settings.Dataset,
             ["--test-size"] = Text(settings.TestSize),
             ["--strict-images"] = settings.StrictImages ? "yes" : "no",

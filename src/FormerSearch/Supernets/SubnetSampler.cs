@@ -1,4 +1,5 @@
 using FormerSearch.Engine;
+using FormerSearch.Search;
 using FormerSearch.Spaces;
 using FormerSearch.Training;
 
@@ -16,11 +17,17 @@ public sealed class SubnetSampler : IStepPasses
     private int _step = -1;
     private Architecture[] _picks = [];
 
-    /// <summary>A sampler of kind <paramref name="kind"/> over <paramref name="supernet"/>'s space.</summary>
-    public SubnetSampler(Supernet supernet, SamplerKind kind, ulong seed)
+    /// <summary>
+    /// A sampler of kind <paramref name="kind"/> over <paramref name="supernet"/>'s space; with <paramref name="distill"/>, the
+    /// step's largest subnet runs first and the others learn from its predictions (<see cref="InPlaceDistillation"/>).
+    /// </summary>
+    /// <exception cref="UserInputException"><paramref name="distill"/> with a sampler that has no largest subnet in a step.</exception>
+    public SubnetSampler(Supernet supernet, SamplerKind kind, ulong seed, bool distill = false)
     {
+        CheckDistillation(kind, distill);
         _supernet = supernet;
         Kind = kind;
+        Distill = distill;
         _seed = seed;
         _smallest = supernet.Space.Smallest();
         _largest = supernet.Space.Largest();
@@ -29,8 +36,24 @@ public sealed class SubnetSampler : IStepPasses
     /// <summary>The sampling rule.</summary>
     public SamplerKind Kind { get; }
 
+    /// <summary>Whether the step's smaller subnets learn from its largest one (in-place distillation).</summary>
+    public bool Distill { get; }
+
+    /// <summary>Refuses in-place distillation with a sampler whose steps have no largest subnet to learn from.</summary>
+    /// <exception cref="UserInputException"><paramref name="distill"/> with the uniform or spos sampler.</exception>
+    public static void CheckDistillation(SamplerKind kind, bool distill)
+    {
+        if (distill && !HasLargest(kind))
+            throw new UserInputException($"--distill needs a sampler with the largest subnet in every step (sandwich or hybrid); --sampler {KindNames.Of(kind)} trains one subnet per step.");
+    }
+
+    private static bool HasLargest(SamplerKind kind) => kind is SamplerKind.Sandwich or SamplerKind.Hybrid;
+
     /// <inheritdoc/>
-    public int PassesPerStep(int step) => Kind is SamplerKind.Sandwich or SamplerKind.Hybrid ? 3 : 1;
+    public int PassesPerStep(int step) => HasLargest(Kind) ? 3 : 1;
+
+    /// <inheritdoc/>
+    public bool LearnsFromFirstPass(int step, int pass) => Distill && pass > 0;
 
     /// <inheritdoc/>
     public void BeforePass(int step, int pass)
@@ -43,7 +66,10 @@ public sealed class SubnetSampler : IStepPasses
         _supernet.Activate(_picks[pass]);
     }
 
-    /// <summary>The architectures of step <paramref name="step"/>, one per pass, in pass order.</summary>
+    /// <summary>
+    /// The architectures of step <paramref name="step"/>, one per pass, in pass order: sandwich and hybrid give the random,
+    /// the smallest and the largest subnet — with <see cref="Distill"/>, the largest first (the teacher), then the others.
+    /// </summary>
     public Architecture[] Picks(int step)
     {
         var rng = new Generator(_seed ^ (0x9E3779B97F4A7C15UL * (ulong)(step + 1)));
@@ -52,13 +78,16 @@ public sealed class SubnetSampler : IStepPasses
         {
             SamplerKind.Uniform => [space.Sample(rng)],
             SamplerKind.Spos => [EachChoiceUniform(space, rng)],
-            SamplerKind.Sandwich => [space.Sample(rng), _smallest, _largest],
+            SamplerKind.Sandwich => Ordered(space.Sample(rng), _smallest, _largest),
             _ => Hybrid(space, space.Sample(rng)),
         };
     }
 
     private Architecture[] Hybrid(ISearchSpace space, Architecture random) =>
-        [random, space.WithSizesOf(random, _smallest), space.WithSizesOf(random, _largest)];
+        Ordered(random, space.WithSizesOf(random, _smallest), space.WithSizesOf(random, _largest));
+
+    private Architecture[] Ordered(Architecture random, Architecture smallest, Architecture largest) =>
+        Distill ? [largest, random, smallest] : [random, smallest, largest];
 
     /// <summary>Every choice of the space drawn on its own; the space drops the inactive ones, and rejects combinations its rules forbid (then we draw again, which keeps the draw uniform over the allowed ones).</summary>
     /// <exception cref="InvalidOperationException">No draw in 10,000 met the space's rules.</exception>

@@ -11,7 +11,7 @@ namespace FormerSearch.Supernets;
 
 /// <summary>
 /// The folder <c>former supernet train</c> writes and every later stage reads: <c>space.json</c> (space, preset,
-/// input, classes, sampler, data set) and <c>supernet.safetensors</c> (the shared weights, official names), beside
+/// input, classes, sampler and whether it distilled, data set) and <c>supernet.safetensors</c> (the shared weights, official names), beside
 /// the trainer's <c>checkpoint.safetensors</c> and <c>metrics.jsonl</c>.
 /// </summary>
 /// <param name="ValSize">Training images held out from supernet training, for ranking subnets.</param>
@@ -19,6 +19,9 @@ namespace FormerSearch.Supernets;
 public sealed record SupernetDirectory(string Path, string Space, string Preset, ModelInput Input, int NumClasses, SamplerKind Sampler, string Dataset,
     int ValSize, ulong Seed)
 {
+    /// <summary>Whether the sampler's smaller subnets learned from the step's largest one (in-place distillation); false in files written before the option.</summary>
+    public bool Distill { get; init; }
+
     /// <summary>File name of the description.</summary>
     public const string SpaceFile = "space.json";
 
@@ -46,6 +49,7 @@ public sealed record SupernetDirectory(string Path, string Space, string Preset,
             ["input"] = new JsonArray(Input.Channels, Input.Height, Input.Width),
             ["num_classes"] = NumClasses,
             ["sampler"] = KindNames.Of(Sampler),
+            ["distill"] = Distill,
             ["dataset"] = Dataset,
             ["val_size"] = ValSize,
             ["seed"] = Seed,
@@ -65,6 +69,7 @@ public sealed record SupernetDirectory(string Path, string Space, string Preset,
         {
             ("--space", Space, other.Space), ("--preset", Preset, other.Preset), ("input", Input.ToString(), other.Input.ToString()),
             ("classes", Number(NumClasses), Number(other.NumClasses)), ("--sampler", KindNames.Of(Sampler), KindNames.Of(other.Sampler)),
+            ("--distill", YesNo(Distill), YesNo(other.Distill)),
             ("--dataset", Dataset, other.Dataset), ("--val-size", Number(ValSize), Number(other.ValSize)), ("--seed", Number(Seed), Number(other.Seed)),
         })
         {
@@ -72,6 +77,8 @@ public sealed record SupernetDirectory(string Path, string Space, string Preset,
         }
         return null;
     }
+
+    private static string YesNo(bool value) => value ? "yes" : "no";
 
     private static string Number(decimal value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
@@ -87,6 +94,12 @@ public sealed record SupernetDirectory(string Path, string Space, string Preset,
         var input = WrittenJson.Integers(doc, "input", file, 3, 1, MaxInputSize);
         int classes = (int)WrittenJson.Integer(doc, "num_classes", file, 1, MaxClasses);
         var sampler = ReadSampler(WrittenJson.String(doc, "sampler", file, "uniform"), file);
+        bool distill = doc["distill"] switch
+        {
+            null => false,
+            JsonValue v when v.TryGetValue(out bool b) => b,
+            _ => throw WrittenJson.Damaged(file, "its distill is neither true nor false"),
+        };
         string dataset = doc["dataset"] is null ? "" : WrittenJson.String(doc, "dataset", file);
         int valSize = (int)WrittenJson.Integer(doc, "val_size", file, 0, MaxHeldOut, fallback: 0);
         ulong seed = WrittenJson.UInt64(doc, "seed", file, 0);
@@ -100,7 +113,7 @@ public sealed record SupernetDirectory(string Path, string Space, string Preset,
         {
             throw WrittenJson.Damaged(file, InputText.Clip(e.Message.TrimEnd('.'), 200), e);
         }
-        return new SupernetDirectory(path, space, preset, new ModelInput((int)input[0], (int)input[1], (int)input[2]), classes, sampler, dataset, valSize, seed);
+        return new SupernetDirectory(path, space, preset, new ModelInput((int)input[0], (int)input[1], (int)input[2]), classes, sampler, dataset, valSize, seed) { Distill = distill };
     }
 
     // Bounds of a space.json written by former: far beyond any real run, small enough that nothing overflows downstream.

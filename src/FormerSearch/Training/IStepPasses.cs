@@ -13,4 +13,11 @@ public interface IStepPasses
 
     /// <summary>Prepares pass <paramref name="pass"/> of step <paramref name="step"/> (e.g. activates its subnet).</summary>
     void BeforePass(int step, int pass);
+
+    /// <summary>
+    /// Whether pass <paramref name="pass"/> (≥ 1) of step <paramref name="step"/> learns from the soft predictions of the
+    /// step's first pass on the same images instead of from the labels (<see cref="InPlaceDistillation"/>: the first pass
+    /// is then the step's largest subnet). By default no pass does.
+    /// </summary>
+    bool LearnsFromFirstPass(int step, int pass) => false;
 }

@@ -41,6 +41,7 @@ public sealed class Trainer
     private readonly IStepPasses? _passes;
     private readonly ICommunicator _world;
     private readonly GradientAllreduce? _allreduce;
+    private readonly InPlaceDistillation _distillation = new();
 
     /// <summary>A trainer of <paramref name="model"/> on <paramref name="train"/>, validating on <paramref name="validation"/> when given, writing into <paramref name="outputDir"/> (created if missing).</summary>
     /// <exception cref="UserInputException">The options are invalid, or the training data has no batch.</exception>
@@ -187,7 +188,7 @@ public sealed class Trainer
         return next;
     }
 
-    /// <summary>One optimiser step; the loss and hits reported are the first pass's, over the global batch.</summary>
+    /// <summary>One optimiser step; the loss and hits reported are the first pass's (with in-place distillation, the teacher's), over the global batch.</summary>
     private (double Loss, int Hits, int Images) Step(TrainingBatch data, int step, int epoch)
     {
         _optimizer.ZeroGrad();
@@ -196,6 +197,7 @@ public sealed class Trainer
         int rows = data.Labels.Length;
         (float Loss, int Hits) first = default;
         float nonFinite = 0; // the first non-finite loss of this rank, when there is one
+        Tensor? teacher = null; // the first pass's probabilities, when a later pass learns from them
         using var stepScope = TensorScope.Enter();
         var shared = passes > 1 ? _model as ISharedStem : null;
         var stem = shared is null ? null : SharedStemOutput(shared, data.Images);
@@ -204,9 +206,10 @@ public sealed class Trainer
             _passes?.BeforePass(step, pass);
             using var _ = TensorScope.Enter();
             var logits = stem is null ? _model.Forward(data.Images) : shared!.ForwardAfterStem(stem);
-            var loss = data.SoftTargets is { } soft
-                ? Functional.SoftTargetCrossEntropy(logits, soft)
+            var loss = teacher is not null && _passes!.LearnsFromFirstPass(step, pass) ? InPlaceDistillation.Loss(logits, teacher)
+                : data.SoftTargets is { } soft ? Functional.SoftTargetCrossEntropy(logits, soft)
                 : Functional.CrossEntropy(logits, data.Labels, _options.LabelSmoothing);
+            if (pass == 0 && AnyLearnsFromFirstPass(step, passes)) teacher = _distillation.Keep(logits);
             float value = loss.Item();
             if (!float.IsFinite(value))
             {
@@ -244,6 +247,15 @@ public sealed class Trainer
         Tensor stem;
         using (Tape.NoGrad()) stem = shared.ForwardStem(images);
         return stem.CollectGradientHere();
+    }
+
+    private bool AnyLearnsFromFirstPass(int step, int passes)
+    {
+        for (int pass = 1; pass < passes; pass++)
+        {
+            if (_passes!.LearnsFromFirstPass(step, pass)) return true;
+        }
+        return false;
     }
 
     private void Checkpoint(TrainingPosition position)

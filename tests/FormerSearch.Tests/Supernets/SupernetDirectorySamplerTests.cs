@@ -18,6 +18,27 @@ public sealed class SupernetDirectorySamplerTests
     }
 
     [Fact]
+    public void Distillation_is_stored_read_back_compared_and_absent_in_older_files_means_off()
+    {
+        using var dir = new TempDir();
+        var plain = new SupernetDirectory(dir.File("sn"), "burger", "mini", new ModelInput(1, 28, 28), 10, SamplerKind.Hybrid, "fashion-mnist", 100, 5);
+        var distilled = plain with { Distill = true };
+        distilled.Save();
+        Assert.Contains("\"distill\": true", File.ReadAllText(Path.Combine(distilled.Path, SupernetDirectory.SpaceFile)));
+        Assert.True(SupernetDirectory.Load(distilled.Path).Distill);
+        Assert.Equal(distilled, SupernetDirectory.Load(distilled.Path));
+        Assert.Equal("--distill yes, not no", distilled.FirstDifference(plain));
+        Assert.Equal("--distill no, not yes", plain.FirstDifference(distilled));
+        Assert.Null(distilled.FirstDifference(distilled with { Path = dir.File("elsewhere") }));
+
+        string file = Path.Combine(distilled.Path, SupernetDirectory.SpaceFile);
+        File.WriteAllText(file, File.ReadAllText(file).Replace("\"distill\": true,", "", StringComparison.Ordinal));
+        Assert.False(SupernetDirectory.Load(distilled.Path).Distill);
+        File.WriteAllText(file, File.ReadAllText(file).Replace("\"sampler\"", "\"distill\": \"maybe\", \"sampler\"", StringComparison.Ordinal));
+        Assert.Contains("distill", Assert.Throws<UserInputException>(() => SupernetDirectory.Load(distilled.Path)).Message);
+    }
+
+    [Fact]
     public void A_folder_written_before_samplers_were_kinds_loads_and_a_missing_or_damaged_one_is_an_input_error()
     {
         using var dir = new TempDir();
