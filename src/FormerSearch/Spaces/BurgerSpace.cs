@@ -28,8 +28,8 @@ public sealed partial class BurgerSpace : SearchSpace<BurgerSpaceSettings, Burge
     /// <summary>Probability that crossover takes a unit (a sub-block, an edge, a macro choice) from the second parent: the official <c>search_evo.py</c> passes its <c>--mutate-prob</c> (default 0.3) to <c>crossover_func</c>.</summary>
     public const double CrossoverProbability = 0.3;
 
-    /// <summary>The presets: the official space, the small one, and each with searched residual edges.</summary>
-    public static IReadOnlyList<string> PresetNames { get; } = ["mini", "imagenet", "mini_residual", "imagenet_residual"];
+    /// <summary>The presets: the official space, the small one, each with searched residual edges, and a narrower small one.</summary>
+    public static IReadOnlyList<string> PresetNames { get; } = ["mini", "imagenet", "mini_residual", "imagenet_residual", "micro"];
 
     private static readonly BurgerNormPosition[] Positions = [BurgerNormPosition.Pre, BurgerNormPosition.Post];
 
@@ -39,6 +39,7 @@ public sealed partial class BurgerSpace : SearchSpace<BurgerSpaceSettings, Burge
         : this(preset, preset switch
         {
             "mini" => BurgerSpaceSettings.Mini,
+            "micro" => BurgerSpaceSettings.Micro,
             "imagenet" => BurgerSpaceSettings.ImageNet,
             "mini_residual" => BurgerSpaceSettings.Mini with { SearchResidual = true },
             "imagenet_residual" => BurgerSpaceSettings.ImageNet with { SearchResidual = true },

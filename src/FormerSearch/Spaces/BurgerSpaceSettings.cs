@@ -51,4 +51,14 @@ public sealed record BurgerSpaceSettings
         Ratios = [[1, 2, 4], [1, 2, 4], [1, 2, 4], [1, 2, 4]],
         Input = new ModelInput(1, 28, 28),
     };
+
+    /// <summary>
+    /// <see cref="Mini"/> at half the widths, for budgets below <see cref="Mini"/>'s smallest subnet (0.12 M parameters):
+    /// its subnets span 0.04–0.71 M parameters and 2.2–4.5 MMACs on 10 classes, so a search under 100 K parameters has candidates
+    /// (widths of stages 3–4 still divisible by their 4 and 8 attention heads).
+    /// </summary>
+    public static BurgerSpaceSettings Micro { get; } = Mini with
+    {
+        Widths = [[8, 12, 16], [16, 24, 32], [32, 48, 64], [48, 64, 96]],
+    };
 }

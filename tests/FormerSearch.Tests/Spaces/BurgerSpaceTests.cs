@@ -199,6 +199,25 @@ public sealed class BurgerSpaceTests
     }
 
     [Fact]
+    public void MicroSpansBudgetsUnderAHundredThousandParametersAndItsModelsHaveTheProfiledSize()
+    {
+        var micro = new BurgerSpace("micro");
+        var options = ModelOptions.For(micro.DefaultInput, 10);
+        var smallest = micro.Profile(micro.Smallest(), options);
+        var largest = micro.Profile(micro.Largest(), options);
+        Assert.InRange(smallest.Params, 1, 99_999);
+        Assert.InRange(largest.Params, 500_000, new BurgerSpace("mini").Profile(new BurgerSpace("mini").Largest(), options).Params - 1);
+        var rng = new Generator(4);
+        for (int i = 0; i < 5; i++)
+        {
+            var s = micro.Sample(rng);
+            long tensors = 0;
+            foreach (var (_, p) in micro.CreateModel(s, options).NamedParameters()) tensors += p.Value.Numel;
+            Assert.Equal(tensors, micro.Profile(s, options).Params);
+        }
+    }
+
+    [Fact]
     public void SmallestAndLargestCostWhatTheOfficialMinAndMaxArchsCost()
     {
         // Measured once with the official net.py (timm stubbed, as OfficialCounts describes), burgerformer(arch.min_arch / arch.max_arch)
