@@ -61,4 +61,18 @@ public static partial class Functional
         var attn = Softmax(MatMul(Mul(q, MathF.Pow(d, -0.5f)), k.Transpose(2, 3)));        // [B, h, N, M]
         return MatMul(attn, v).Transpose(1, 2).Contiguous().Reshape(b, n, h * e);          // [B, N, h·e]
     }
+
+    /// <summary>
+    /// PoolFormer's token-mixer residual <c>x + scale ⊙ (AvgPool3x3(normed) − normed)</c> on <c>[B, H, W, C]</c>,
+    /// <paramref name="scale"/> a per-channel layer scale (null: ones). When no input needs a gradient and no
+    /// <see cref="OpTrace"/> is attached, one fused pass (the pooled values as <see cref="AvgPool3x3"/> gives them);
+    /// otherwise AvgPool3x3 then <see cref="ScaledResidual"/>, recorded and traced as such.
+    /// </summary>
+    /// <exception cref="ArgumentException">The shapes do not fit.</exception>
+    public static Tensor PoolResidual(Tensor x, Tensor normed, Tensor? scale = null)
+    {
+        if (Tape.Needs(x, normed, scale) || OpTrace.IsAttached || !InferencePoolResidual.Fits(x, normed, scale))
+            return ScaledResidual(x, AvgPool3x3(normed), normed, scale);
+        return InferencePoolResidual.Apply(x, normed, scale);
+    }
 }

@@ -56,6 +56,7 @@ public sealed class MetaFormerBlock : Layer
         // Without drop path, x + layer_scale · mixer is one residual op (one pass when no gradient is needed); a pooling
         // mixer's pool(x) − x joins it.
         if (_dropPath.Training && _dropPath.P > 0f) x = Functional.Add(x, _dropPath.Forward(Scaled(_mixer.Forward(normed), _layerScale1)));
+        else if (_mixer is Pooling { PoolSize: 3 }) x = Functional.PoolResidual(x, normed, _layerScale1?.Value);
         else if (_mixer is Pooling pooling) x = Functional.ScaledResidual(x, pooling.Pool(normed), normed, _layerScale1?.Value);
         else x = Functional.ScaledResidual(x, _mixer.Forward(normed), scale: _layerScale1?.Value);
         var mlp = _mlp.Forward(_norm2.Forward(x));
