@@ -1,4 +1,5 @@
 using FormerSearch.Engine.Autograd;
+using FormerSearch.Engine.Nn;
 using FormerSearch.Engine.Tests.Kernels;
 using FormerSearch.Engine.Tests.Support;
 using FormerSearch.Engine.Tracing;
@@ -78,6 +79,23 @@ public sealed class FusedInferenceOpsTests
     }
 
     [Theory]
+    [InlineData(1, 1, 1, 3)]
+    [InlineData(2, 5, 7, 17)]     // borders, odd sizes and a vector tail
+    [InlineData(1, 3, 2, 64)]
+    [InlineData(1, 8, 8, 1)]
+    public void PoolResidual_matches_pool_sub_mul_add(int batch, int height, int width, int channels)
+    {
+        var x = TestTensors.Uniform(23, batch, height, width, channels);
+        var normed = TestTensors.Uniform(24, batch, height, width, channels);
+        foreach (var scale in new[] { TestTensors.Uniform(25, channels), null })
+        {
+            var expected = Unfused(() => Functional.PoolResidual(x, normed, scale), x, normed, scale);
+            using (Tape.NoGrad())
+                TestTensors.AssertClose(expected, Functional.PoolResidual(x, normed, scale).ToArray(), Tolerance, $"scale {scale is not null}");
+        }
+    }
+
+    [Theory]
     [InlineData(1, 1, 1, 4)]
     [InlineData(1, 3, 197, 16)]   // DeiT-Tiny's shape at batch 1, narrower heads
     [InlineData(2, 2, 33, 8)]     // one full block of query rows and one of a single row
@@ -120,11 +138,34 @@ public sealed class FusedInferenceOpsTests
                     .. Functional.LinearActivation(x, w, b, ActivationKind.Gelu).ToArray(),
                     .. Functional.LinearActivation(x1, w, b, ActivationKind.Gelu).ToArray(),
                     .. Functional.ScaledResidual(x, other, x, s).ToArray(),
+                    .. Functional.PoolResidual(other.Reshape(2, 5, 7, 96), x.Reshape(2, 5, 7, 96), s).ToArray(),
                     .. Functional.MultiHeadAttention(perHead.Select(0, 0), perHead.Select(0, 1), perHead.Select(0, 2)).ToArray(),
                 ];
             }
         });
         ThreadCounts.AssertBitwiseEqual(one, two);
+    }
+
+    [Fact]
+    public void A_sequence_runs_a_linear_layer_and_its_activation_fused_without_changing_the_result()
+    {
+        var generator = new Generator(26);
+        var layers = new Sequential(new Linear(12, 40, generator), new Gelu(), new Conv1x1(40, 12, generator: generator), new Relu6(), new Linear(12, 5, generator), new Silu());
+        var x = TestTensors.Uniform(27, 2, 3, 12);
+        var expected = layers.Forward(x).ToArray();   // parameters require gradients: the recorded layers one by one
+        Tape.Clear();
+        IReadOnlyList<TracedOp> ops;
+        using (Tape.NoGrad())
+        {
+            TestTensors.AssertClose(expected, layers.Forward(x).ToArray(), Tolerance);
+            using var trace = OpTrace.Start();
+            layers.Forward(x);
+            ops = trace.Ops;
+        }
+        Assert.Equal(
+            [TracedOpKind.Linear, TracedOpKind.Activation, TracedOpKind.Linear, TracedOpKind.Activation, TracedOpKind.Linear, TracedOpKind.Activation],
+            ops.Select(o => o.Kind).ToArray());
+        Assert.Equal([ActivationKind.Gelu, ActivationKind.Relu6, ActivationKind.Silu], ops.Where(o => o.Kind == TracedOpKind.Activation).Select(o => o.Activation).ToArray());
     }
 
     [Fact]
