@@ -47,13 +47,16 @@ public sealed class Sequential : Layer
     {
         for (int i = 0; i < _layers.Count; i++)
         {
-            // Without a gradient to record, a linear layer and the activation after it run as one fused op.
-            if (!Tape.IsEnabled && i + 1 < _layers.Count && _layers[i] is Linear or Conv1x1 && ActivationOf(_layers[i + 1]) is { } kind)
+            // Without a gradient to record, a linear layer or a BatchNorm and the activation after it run as one fused op.
+            var layer = _layers[i];
+            if (!Tape.IsEnabled && i + 1 < _layers.Count && ActivationOf(_layers[i + 1]) is { } kind
+                && layer is Linear or Conv1x1 or BatchNormBase)
             {
-                var linear = (WeightedLayer)_layers[i++];
-                x = Functional.LinearActivation(x, linear.Weight.Value, linear.Bias?.Value, kind);
+                x = layer is BatchNormBase norm ? norm.Forward(x, kind)
+                    : Functional.LinearActivation(x, ((WeightedLayer)layer).Weight.Value, ((WeightedLayer)layer).Bias?.Value, kind);
+                i++;
             }
-            else x = _layers[i].Forward(x);
+            else x = layer.Forward(x);
         }
         return x;
     }

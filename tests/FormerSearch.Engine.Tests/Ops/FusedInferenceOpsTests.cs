@@ -168,6 +168,34 @@ public sealed class FusedInferenceOpsTests
         Assert.Equal([ActivationKind.Gelu, ActivationKind.Relu6, ActivationKind.Silu], ops.Where(o => o.Kind == TracedOpKind.Activation).Select(o => o.Activation).ToArray());
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(17)]
+    [InlineData(64)]
+    public void An_evaluation_BatchNorm_and_its_activation_run_fused_without_changing_the_result(int channels)
+    {
+        var norm = new BatchNorm2d(channels);
+        new Generator(28).FillUniform(norm.RunningMean.AsSpan(), -1f, 1f);
+        new Generator(29).FillUniform(norm.RunningVar.AsSpan(), 0.5f, 2f);
+        new Generator(30).FillUniform(norm.Weight.Value.AsSpan(), 0.5f, 1.5f);
+        new Generator(31).FillUniform(norm.Bias.Value.AsSpan(), -1f, 1f);
+        var layers = new Sequential(norm, new Silu());
+        layers.Eval();
+        var x = TestTensors.Uniform(32, 2, 3, 5, channels);
+        var expected = layers.Forward(x).ToArray();   // parameters require gradients: BatchNorm, then the activation
+        Tape.Clear();
+        IReadOnlyList<TracedOp> ops;
+        using (Tape.NoGrad())
+        {
+            TestTensors.AssertClose(expected, layers.Forward(x).ToArray(), Tolerance);
+            TestTensors.AssertClose(expected, norm.Forward(x, ActivationKind.Silu).ToArray(), Tolerance);
+            using var trace = OpTrace.Start();
+            layers.Forward(x);
+            ops = trace.Ops;
+        }
+        Assert.Equal([TracedOpKind.BatchNorm, TracedOpKind.Activation], ops.Select(o => o.Kind).ToArray());
+    }
+
     [Fact]
     public void A_trace_sees_the_ops_a_fused_op_stands_for()
     {
