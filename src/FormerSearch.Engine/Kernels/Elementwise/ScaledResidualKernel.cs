@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 using FormerSearch.Engine.Kernels.Simd;
 using FormerSearch.Engine.Threading;
 
@@ -38,40 +37,31 @@ internal static class ScaledResidualKernel
     {
         public void Invoke(int start, int end)
         {
-            if (Vector512.IsHardwareAccelerated) Rows<Vector512<float>, Simd512>(start, end);
-            else if (Vector256.IsHardwareAccelerated) Rows<Vector256<float>, Simd256>(start, end);
-            else if (Vector128.IsHardwareAccelerated) Rows<Vector128<float>, Simd128>(start, end);
-            else Rows<float, Simd32>(start, end);
-        }
-
-        private void Rows<TVector, TSimd>(int start, int end) where TVector : struct where TSimd : ISimd<TVector>
-        {
             for (int r = start; r < end; r++)
             {
-                int at = r * cols;
-                ref float xr = ref x.Array[x.Offset + at];
-                ref float ar = ref a.Array[a.Offset + at];
-                ref float outr = ref output.Array[output.Offset + at];
-                int c = Row<TVector, TSimd>(ref xr, ref ar, ref outr, at, 0);
-                Row<float, Simd32>(ref xr, ref ar, ref outr, at, c);
+                var row = new Row(x, a, b, scale, output, r * cols, cols);
+                Widths.Run(ref row);
             }
         }
+    }
 
-        /// <summary>Columns from <paramref name="c"/> on, whole vectors at a time; returns where the first incomplete vector starts.</summary>
+    /// <summary>One row, a block of columns at a time (the widest vectors, then single floats).</summary>
+    private readonly ref struct Row(FloatSlice x, FloatSlice a, FloatSlice b, FloatSlice scale, FloatSlice output, int at, int cols) : IWidthLoop
+    {
+        private readonly ref float _x = ref x.Array[x.Offset + at], _a = ref a.Array[a.Offset + at], _out = ref output.Array[output.Offset + at];
+        private readonly ref float _b = ref b.Length != 0 ? ref b.Array[b.Offset + at] : ref a.Array[a.Offset + at];
+        private readonly ref float _scale = ref scale.Length != 0 ? ref scale.Array[scale.Offset] : ref x.Array[x.Offset + at];
+        private readonly bool _subtract = b.Length != 0, _scaled = scale.Length != 0;
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private int Row<TVector, TSimd>(ref float xr, ref float ar, ref float outr, int at, int c)
-            where TVector : struct where TSimd : ISimd<TVector>
+        public int Run<TVector, TSimd>(int c) where TVector : struct where TSimd : ISimd<TVector>
         {
-            bool subtract = b.Length != 0, scaled = scale.Length != 0;
-            ref float br = ref subtract ? ref b.Array[b.Offset + at] : ref ar;
-            ref float s = ref scaled ? ref scale.Array[scale.Offset] : ref ar;
             for (; c <= cols - TSimd.Count; c += TSimd.Count)
             {
-                var d = TSimd.Load(ref ar, (nuint)c);
-                if (subtract) d = TSimd.Subtract(d, TSimd.Load(ref br, (nuint)c));
-                var v = scaled ? TSimd.FusedMultiplyAdd(TSimd.Load(ref s, (nuint)c), d, TSimd.Load(ref xr, (nuint)c))
-                    : TSimd.Add(TSimd.Load(ref xr, (nuint)c), d);
-                TSimd.Store(v, ref outr, (nuint)c);
+                var d = TSimd.Load(ref _a, (nuint)c);
+                if (_subtract) d = TSimd.Subtract(d, TSimd.Load(ref _b, (nuint)c));
+                var xv = TSimd.Load(ref _x, (nuint)c);
+                TSimd.Store(_scaled ? TSimd.FusedMultiplyAdd(TSimd.Load(ref _scale, (nuint)c), d, xv) : TSimd.Add(xv, d), ref _out, (nuint)c);
             }
             return c;
         }
