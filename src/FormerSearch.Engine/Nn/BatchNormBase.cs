@@ -1,4 +1,5 @@
 using FormerSearch.Engine.Autograd;
+
 namespace FormerSearch.Engine.Nn;
 
 /// <summary>
@@ -76,7 +77,6 @@ public abstract class BatchNormBase : NormLayer, IRunningStatistics
         return y;
     }
 
-    /// <summary>Rejects inputs of a rank or channel count this kind of batch norm does not take (at most <see cref="NumFeatures"/> channels).</summary>
     /// <summary>
     /// <see cref="Forward(Tensor)"/> then the pointwise <paramref name="activation"/>. In evaluation mode with no gradient to
     /// record, no <see cref="Tracing.OpTrace"/> attached and the layer's full width, one fused pass; otherwise the two ops.
@@ -91,5 +91,6 @@ public abstract class BatchNormBase : NormLayer, IRunningStatistics
         return Ops.InferenceBatchNormActivation.Apply(x, Weight.Value, Bias.Value, RunningMean, RunningVar, Eps, activation);
     }
 
+    /// <summary>Rejects inputs of a rank or channel count this kind of batch norm does not take (at most <see cref="NumFeatures"/> channels).</summary>
     protected abstract void CheckInput(Tensor x);
 }
