@@ -13,8 +13,6 @@ namespace FormerSearch.Engine.Ops;
 /// </summary>
 internal static class InferenceBatchNormActivation
 {
-    private const int GrainElements = 1 << 14;
-
     /// <summary><c>f(batchnorm(x))</c> over the last dimension of <paramref name="x"/> with running statistics.</summary>
     /// <exception cref="ArgumentException">A per-channel tensor is not <c>[C]</c> for x's last dimension C.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="activation"/> is not pointwise.</exception>
@@ -35,21 +33,25 @@ internal static class InferenceBatchNormActivation
         for (int i = 0; i < c; i++) ks[i] = 1f / MathF.Sqrt(v[i] + eps);
         TensorPrimitives.Multiply(ks, weight.Contiguous().AsSpan(), ks);
         var y = Tensor.Empty(x.Shape);
-        int rows = c == 0 ? 0 : x.Numel / c;
-        ParallelRunner.For(rows, Math.Max(1, GrainElements / Math.Max(c, 1)),
-            new RowsBody(x.Elements, y.Elements, runningMean.Contiguous().Elements, k.Elements, bias.Contiguous().Elements, c, activation));
+        var tiles = new RowTiles(c == 0 ? 0 : x.Numel / c, c);
+        ParallelRunner.For(tiles.Count, tiles.Grain,
+            new TilesBody(x.Elements, y.Elements, runningMean.Contiguous().Elements, k.Elements, bias.Contiguous().Elements, tiles, activation));
         return y;
     }
 
-    private readonly struct RowsBody(FloatSlice x, FloatSlice y, FloatSlice mean, FloatSlice k, FloatSlice b, int c, ActivationKind activation) : IRangeBody
+    private readonly struct TilesBody(FloatSlice x, FloatSlice y, FloatSlice mean, FloatSlice k, FloatSlice b, RowTiles tiles, ActivationKind activation)
+        : IRangeBody
     {
         public void Invoke(int start, int end)
         {
-            for (int r = start; r < end; r++)
+            int c = tiles.Cols;
+            for (int t = start; t < end; t++)
             {
-                var row = y.Row(r, c);
-                NormRows.NormalizeChannels(x.Row(r, c), mean.AsSpan(), k.AsSpan(), b.AsSpan(), row);
-                ActivationKernels.ForwardSpan(activation, row, row);
+                var (first, count) = tiles.Rows(t);
+                for (int r = first; r < first + count; r++)
+                    NormRows.NormalizeChannels(x.Row(r, c), mean.AsSpan(), k.AsSpan(), b.AsSpan(), y.Row(r, c));
+                var tile = y.AsSpan(first * c, count * c);
+                ActivationKernels.ForwardSpan(activation, tile, tile);
             }
         }
     }

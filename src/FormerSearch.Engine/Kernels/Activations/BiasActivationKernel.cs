@@ -11,8 +11,6 @@ namespace FormerSearch.Engine.Kernels.Activations;
 /// </summary>
 internal static class BiasActivationKernel
 {
-    private const int GrainElements = 1 << 14;
-
     /// <summary><c>y[r, :] = f(y[r, :] + bias)</c> for each of <paramref name="rows"/> rows of <paramref name="cols"/> elements (no bias when <paramref name="bias"/> is empty, no activation for <see cref="ActivationKind.None"/>).</summary>
     /// <exception cref="ArgumentException"><paramref name="y"/> is shorter than rows × cols, or a non-empty bias is not cols long.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="kind"/> is neither a pointwise activation nor None.</exception>
@@ -24,18 +22,27 @@ internal static class BiasActivationKernel
         if (kind != ActivationKind.None && !ActivationKernels.IsPointwise(kind))
             throw new ArgumentOutOfRangeException(nameof(kind), kind, "The epilogue applies a pointwise activation or none.");
         if (bias.Length == 0 && kind == ActivationKind.None) return;
-        ParallelRunner.For(rows, Math.Max(1, GrainElements / Math.Max(cols, 1)), new RowsBody(y, cols, bias, kind));
+        var tiles = new RowTiles(rows, cols);
+        ParallelRunner.For(tiles.Count, tiles.Grain, new TilesBody(y, tiles, bias, kind));
     }
 
-    private readonly struct RowsBody(FloatSlice y, int cols, FloatSlice bias, ActivationKind kind) : IRangeBody
+    private readonly struct TilesBody(FloatSlice y, RowTiles tiles, FloatSlice bias, ActivationKind kind) : IRangeBody
     {
         public void Invoke(int start, int end)
         {
-            for (int r = start; r < end; r++)
+            for (int t = start; t < end; t++)
             {
-                var row = y.AsSpan(r * cols, cols);
-                if (bias.Length != 0) TensorPrimitives.Add(row, bias.AsSpan(), row);
-                if (kind != ActivationKind.None) ActivationKernels.ForwardSpan(kind, row, row);
+                var (first, count) = tiles.Rows(t);
+                if (bias.Length != 0)
+                {
+                    for (int r = first; r < first + count; r++) TensorPrimitives.Add(y.Row(r, tiles.Cols), bias.AsSpan(), y.Row(r, tiles.Cols));
+                }
+                // One activation call per tile, not per row: rows of a few channels would otherwise cost a call each.
+                if (kind != ActivationKind.None)
+                {
+                    var tile = y.AsSpan(first * tiles.Cols, count * tiles.Cols);
+                    ActivationKernels.ForwardSpan(kind, tile, tile);
+                }
             }
         }
     }
