@@ -7,7 +7,7 @@ namespace FormerSearch.Engine.Ops;
 
 /// <summary>
 /// Forward-only multi-head attention, <c>softmax(q·kᵀ/√d)·v</c> per head with the heads merged, as ONNX Runtime fuses
-/// it: the work is split into blocks of <see cref="RowBlock"/> query rows of one head, and each block's scores are
+/// it: the work is split into heads, or blocks of <see cref="RowBlock"/> query rows of one head when there are few, and each block's scores are
 /// computed (the scale folded into the product), normalised and multiplied by v while they sit in a small scratch
 /// buffer, the result written straight into its place in <c>[B, N, h·e]</c>. Unfused, the scaled queries, the
 /// <c>[B, h, N, M]</c> scores, their softmax and the per-head output each take a pass over memory, and a copy merges the
@@ -16,8 +16,11 @@ namespace FormerSearch.Engine.Ops;
 /// </summary>
 internal static class InferenceAttention
 {
-    /// <summary>Query rows per unit of work: enough for the GEMM's register tiles, few enough that a block's scores stay in L1/L2.</summary>
+    /// <summary>Query rows per unit of work when there are few heads: enough for the GEMM's register tiles, few enough that a block's scores stay in L1/L2.</summary>
     public const int RowBlock = 32;
+
+    /// <summary>From this many heads in the batch on, a unit is a whole head: enough units for the threads, and k and v are packed once per head.</summary>
+    public const int WholeHeadsFrom = 8;
 
     /// <summary>True when the shapes fit: q <c>[B, h, N, d]</c>, k <c>[B, h, M, d]</c>, v <c>[B, h, M, e]</c>.</summary>
     public static bool Fits(Tensor q, Tensor k, Tensor v) =>
@@ -37,8 +40,10 @@ internal static class InferenceAttention
         int batch = q.Size(0), heads = q.Size(1), n = q.Size(2), d = q.Size(3), m = k.Size(2), e = v.Size(3);
         var y = Tensor.Empty(batch, n, heads * e);
         if (y.Numel == 0) return y;
-        int blocks = (n + RowBlock - 1) / RowBlock;
-        var body = new BlocksBody(new Operand(q), new Operand(k), new Operand(v), y.Elements, heads, n, d, m, e, blocks, MathF.Pow(d, -0.5f));
+        // The split depends on the shape alone, so every output row is computed the same way for any thread count.
+        int rowBlock = batch * heads >= WholeHeadsFrom ? n : RowBlock;
+        int blocks = (n + rowBlock - 1) / rowBlock;
+        var body = new BlocksBody(new Operand(q), new Operand(k), new Operand(v), y.Elements, heads, n, d, m, e, rowBlock, blocks, MathF.Pow(d, -0.5f));
         ParallelRunner.For(batch * heads * blocks, 1, body);
         return y;
     }
@@ -60,19 +65,19 @@ internal static class InferenceAttention
         }
     }
 
-    private readonly struct BlocksBody(Operand q, Operand k, Operand v, FloatSlice y, int heads, int n, int d, int m, int e, int blocks, float scale)
+    private readonly struct BlocksBody(Operand q, Operand k, Operand v, FloatSlice y, int heads, int n, int d, int m, int e, int rowBlock, int blocks, float scale)
         : IRangeBody
     {
         public void Invoke(int start, int end)
         {
-            var scores = BufferPool.Rent(RowBlock * Math.Max(m, 1));
+            var scores = BufferPool.Rent(rowBlock * Math.Max(m, 1));
             try
             {
                 for (int unit = start; unit < end; unit++)
                 {
                     int block = unit % blocks, pair = unit / blocks;
                     int item = pair / heads, head = pair % heads;
-                    int row0 = block * RowBlock, rows = Math.Min(RowBlock, n - row0);
+                    int row0 = block * rowBlock, rows = Math.Min(rowBlock, n - row0);
                     // scores = scale · q[rows] · kᵀ, softmax along each row, then · v into the head's columns of y.
                     Gemm.Managed.Sgemm(false, true, rows, m, d, scale, q.From(item, head, row0), q.RowStride, k.From(item, head, 0), k.RowStride,
                         0f, scores, m);

@@ -100,6 +100,7 @@ public sealed class FusedInferenceOpsTests
     [InlineData(1, 3, 197, 16)]   // DeiT-Tiny's shape at batch 1, narrower heads
     [InlineData(2, 2, 33, 8)]     // one full block of query rows and one of a single row
     [InlineData(3, 1, 5, 3)]
+    [InlineData(4, 3, 70, 16)]    // 12 heads: a unit of work is a whole head
     public void MultiHeadAttention_matches_scale_matmul_softmax_matmul(int batch, int heads, int tokens, int headDim)
     {
         // q, k, v as attention takes them: strided views of one fused projection [B, N, 3·h·d].
@@ -129,6 +130,7 @@ public sealed class FusedInferenceOpsTests
         var other = TestTensors.Uniform(22, 70, 96);
         var qkv = TestTensors.Uniform(16, 2, 70, 96);
         var perHead = qkv.Reshape(2, 70, 3, 2, 16).Permute(2, 0, 3, 1, 4);
+        var manyHeads = qkv.Reshape(2, 70, 3, 4, 8).Permute(2, 0, 3, 1, 4);   // 8 heads: whole heads per unit
         var (one, two) = ThreadCounts.RunBoth(() =>
         {
             using (Tape.NoGrad())
@@ -140,6 +142,7 @@ public sealed class FusedInferenceOpsTests
                     .. Functional.ScaledResidual(x, other, x, s).ToArray(),
                     .. Functional.PoolResidual(other.Reshape(2, 5, 7, 96), x.Reshape(2, 5, 7, 96), s).ToArray(),
                     .. Functional.MultiHeadAttention(perHead.Select(0, 0), perHead.Select(0, 1), perHead.Select(0, 2)).ToArray(),
+                    .. Functional.MultiHeadAttention(manyHeads.Select(0, 0), manyHeads.Select(0, 1), manyHeads.Select(0, 2)).ToArray(),
                 ];
             }
         });
