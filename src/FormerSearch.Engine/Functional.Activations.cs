@@ -55,7 +55,8 @@ public static partial class Functional
     /// <exception cref="ArgumentException"><paramref name="x"/> is a scalar.</exception>
     public static Tensor LogSoftmax(Tensor x) => Softmax(x, log: true);
 
-    private static Tensor Activation(ActivationKind kind, Tensor x)
+    /// <summary>The pointwise activation <paramref name="kind"/> of <paramref name="x"/>.</summary>
+    internal static Tensor Activation(ActivationKind kind, Tensor x)
     {
         using var trace = OpTrace.Enter();
         var y = ActivationFunction.Apply(kind, x);

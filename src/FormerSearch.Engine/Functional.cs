@@ -1,3 +1,4 @@
+using FormerSearch.Engine.Autograd;
 using FormerSearch.Engine.Ops;
 using FormerSearch.Engine.Tracing;
 
@@ -22,7 +23,8 @@ public static partial class Functional
     public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias = null)
     {
         using var trace = OpTrace.Enter();
-        var y = LinearFunction.Apply(x, weight, bias);
+        // Without a gradient to record, the forward-only op writes the product once instead of over a copy of the bias.
+        var y = Tape.Needs(x, weight, bias) ? LinearFunction.Apply(x, weight, bias) : InferenceLinear.Apply(x, weight, bias, ActivationKind.None);
         return trace.IsRecording ? trace.Record(new TracedOp(TracedOpKind.Linear, y, x, weight, bias)) : y;
     }
 }

@@ -1,3 +1,5 @@
+using FormerSearch.Engine.Autograd;
+
 namespace FormerSearch.Engine.Nn;
 
 /// <summary>
@@ -73,6 +75,20 @@ public abstract class BatchNormBase : NormLayer, IRunningStatistics
                 Training, momentum, Eps, SyncGroup);
         if (Training) NumBatchesTracked.AsSpan()[0] = count;
         return y;
+    }
+
+    /// <summary>
+    /// <see cref="Forward(Tensor)"/> then the pointwise <paramref name="activation"/>. In evaluation mode with no gradient to
+    /// record, no <see cref="Tracing.OpTrace"/> attached and the layer's full width, one fused pass; otherwise the two ops.
+    /// </summary>
+    /// <exception cref="ArgumentException">As <see cref="Forward(Tensor)"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="activation"/> is not pointwise (StarReLU, None).</exception>
+    public Tensor Forward(Tensor x, ActivationKind activation)
+    {
+        if (Training || Tape.IsEnabled || Tracing.OpTrace.IsAttached || x.Rank == 0 || x.Size(-1) != NumFeatures)
+            return Functional.Activation(activation, Forward(x));
+        CheckInput(x);
+        return Ops.InferenceBatchNormActivation.Apply(x, Weight.Value, Bias.Value, RunningMean, RunningVar, Eps, activation);
     }
 
     /// <summary>Rejects inputs of a rank or channel count this kind of batch norm does not take (at most <see cref="NumFeatures"/> channels).</summary>

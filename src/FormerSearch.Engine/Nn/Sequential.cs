@@ -1,4 +1,5 @@
 using System.Globalization;
+using FormerSearch.Engine.Autograd;
 
 namespace FormerSearch.Engine.Nn;
 
@@ -44,7 +45,29 @@ public sealed class Sequential : Layer
     /// <summary>Feeds <paramref name="x"/> through every layer in order (the input itself when empty).</summary>
     public override Tensor Forward(Tensor x)
     {
-        for (int i = 0; i < _layers.Count; i++) x = _layers[i].Forward(x);
+        for (int i = 0; i < _layers.Count; i++)
+        {
+            // Without a gradient to record, a linear layer or a BatchNorm and the activation after it run as one fused op.
+            var layer = _layers[i];
+            if (!Tape.IsEnabled && i + 1 < _layers.Count && ActivationOf(_layers[i + 1]) is { } kind
+                && layer is Linear or Conv1x1 or BatchNormBase)
+            {
+                x = layer is BatchNormBase norm ? norm.Forward(x, kind)
+                    : Functional.LinearActivation(x, ((WeightedLayer)layer).Weight.Value, ((WeightedLayer)layer).Bias?.Value, kind);
+                i++;
+            }
+            else x = layer.Forward(x);
+        }
         return x;
     }
+
+    /// <summary>The pointwise activation <paramref name="layer"/> applies, or null when it is another kind of layer.</summary>
+    private static ActivationKind? ActivationOf(Layer layer) => layer switch
+    {
+        Gelu => ActivationKind.Gelu,
+        Relu => ActivationKind.Relu,
+        Relu6 => ActivationKind.Relu6,
+        Silu => ActivationKind.Silu,
+        _ => null,
+    };
 }

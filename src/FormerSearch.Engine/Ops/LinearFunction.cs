@@ -15,12 +15,8 @@ internal sealed class LinearFunction : Function<LinearFunction, LinearFunction.S
 
     public static Tensor Apply(Tensor x, Tensor w, Tensor? b)
     {
-        if (w.Rank != 2) throw new ArgumentException($"Linear weight must be [out, in]; got {Tensor.FormatShape(w.Shape)}.");
+        Validate(x, w, b);
         int outFeatures = w.Size(0), inFeatures = w.Size(1);
-        if (x.Rank < 1 || x.Size(-1) != inFeatures)
-            throw new ArgumentException($"Linear with weight {Tensor.FormatShape(w.Shape)} cannot take input {Tensor.FormatShape(x.Shape)} (last size must be {inFeatures}).");
-        if (b is not null && (b.Rank != 1 || b.Size(0) != outFeatures))
-            throw new ArgumentException($"Linear bias must be [{outFeatures}]; got {Tensor.FormatShape(b.Shape)}.");
         x = x.Contiguous();
         if (MatrixOperand.TryOf(w) is null) w = w.Contiguous();
         if (b is not null) b = b.Contiguous();
@@ -63,8 +59,20 @@ internal sealed class LinearFunction : Function<LinearFunction, LinearFunction.S
         }
     }
 
+    /// <summary>Checks that <paramref name="w"/> is <c>[out, in]</c>, <paramref name="x"/> ends in <c>in</c> and <paramref name="b"/> is <c>[out]</c>.</summary>
+    /// <exception cref="ArgumentException">A shape does not fit.</exception>
+    internal static void Validate(Tensor x, Tensor w, Tensor? b)
+    {
+        if (w.Rank != 2) throw new ArgumentException($"Linear weight must be [out, in]; got {Tensor.FormatShape(w.Shape)}.");
+        int outFeatures = w.Size(0), inFeatures = w.Size(1);
+        if (x.Rank < 1 || x.Size(-1) != inFeatures)
+            throw new ArgumentException($"Linear with weight {Tensor.FormatShape(w.Shape)} cannot take input {Tensor.FormatShape(x.Shape)} (last size must be {inFeatures}).");
+        if (b is not null && (b.Rank != 1 || b.Size(0) != outFeatures))
+            throw new ArgumentException($"Linear bias must be [{outFeatures}]; got {Tensor.FormatShape(b.Shape)}.");
+    }
+
     /// <summary>A contiguous tensor seen as a <c>rows × lastDim</c> matrix.</summary>
-    private static MatrixOperand Rows(Tensor t, int rows)
+    internal static MatrixOperand Rows(Tensor t, int rows)
     {
         int cols = t.Size(-1);
         return new MatrixOperand(t.Elements, rows, cols, Math.Max(cols, 1), false);

@@ -22,6 +22,9 @@ public sealed class OpTrace : IDisposable
     /// <summary>The ops recorded so far, in execution order.</summary>
     public IReadOnlyList<TracedOp> Ops => _ops;
 
+    /// <summary>True when a trace is attached to this thread: a fused op then runs as the ops it fuses, so the trace sees those.</summary>
+    public static bool IsAttached => Volatile.Read(ref s_attached) != 0 && t_current is not null;
+
     /// <summary>Attaches a new trace to this thread.</summary>
     /// <exception cref="InvalidOperationException">A trace is already attached to this thread.</exception>
     public static OpTrace Start()

@@ -31,10 +31,12 @@ public static class AttentionHeads
     /// </summary>
     public static Tensor Mix(Tensor q, Tensor k, Tensor v, Dropout? attnDrop = null)
     {
+        // Without attention dropout the whole product is one op (fused when no gradient is needed).
+        if (attnDrop is null || !attnDrop.Training || attnDrop.P == 0f) return Functional.MultiHeadAttention(q, k, v);
         int b = q.Size(0), h = q.Size(1), n = q.Size(2), d = q.Size(3);
         q = Functional.Mul(q, MathF.Pow(d, -0.5f));
         var attn = Functional.Softmax(Functional.MatMul(q, k.Transpose(2, 3)));        // [B, h, N, N]
-        if (attnDrop is not null) attn = attnDrop.Forward(attn);
+        attn = attnDrop.Forward(attn);
         return Functional.MatMul(attn, v).Transpose(1, 2).Contiguous().Reshape(b, n, h * d);   // [B, N, h·d]
     }
 }

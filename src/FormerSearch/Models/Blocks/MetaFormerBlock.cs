@@ -52,13 +52,20 @@ public sealed class MetaFormerBlock : Layer
     /// <summary><c>[B, H, W, C]</c> or <c>[B, N, C]</c> → the same shape.</summary>
     public override Tensor Forward(Tensor x)
     {
-        var mixed = _mixer.Forward(_norm1.Forward(x));
-        if (_layerScale1 is not null) mixed = Functional.Mul(mixed, _layerScale1.Value);   // [C] broadcast over positions
-        x = Functional.Add(x, _dropPath.Forward(mixed));
+        var normed = _norm1.Forward(x);
+        // Without drop path, x + layer_scale · mixer is one residual op (one pass when no gradient is needed); a pooling
+        // mixer's pool(x) − x joins it.
+        if (_dropPath.Training && _dropPath.P > 0f) x = Functional.Add(x, _dropPath.Forward(Scaled(_mixer.Forward(normed), _layerScale1)));
+        else if (_mixer is Pooling { PoolSize: 3 }) x = Functional.PoolResidual(x, normed, _layerScale1?.Value);
+        else if (_mixer is Pooling pooling) x = Functional.ScaledResidual(x, pooling.Pool(normed), normed, _layerScale1?.Value);
+        else x = Functional.ScaledResidual(x, _mixer.Forward(normed), scale: _layerScale1?.Value);
         var mlp = _mlp.Forward(_norm2.Forward(x));
-        if (_layerScale2 is not null) mlp = Functional.Mul(mlp, _layerScale2.Value);
-        return Functional.Add(x, _dropPath.Forward(mlp));
+        if (_dropPath.Training && _dropPath.P > 0f) return Functional.Add(x, _dropPath.Forward(Scaled(mlp, _layerScale2)));
+        return Functional.ScaledResidual(x, mlp, scale: _layerScale2?.Value);
     }
+
+    private static Tensor Scaled(Tensor branch, Parameter? layerScale) =>
+        layerScale is null ? branch : Functional.Mul(branch, layerScale.Value);   // [C] broadcast over positions
 
     private static Parameter LayerScale(int dim, float init)
     {

@@ -11,8 +11,9 @@ namespace FormerSearch.Models.Blocks;
 /// </summary>
 public sealed class Mlp : Layer
 {
-    private readonly Layer _fc1;
+    private readonly WeightedLayer _fc1;
     private readonly Layer _act;
+    private readonly ActivationKind _activation;
     private readonly Layer _fc2;
     private readonly Dropout _drop;
 
@@ -27,11 +28,12 @@ public sealed class Mlp : Layer
     public Mlp(int dim, int hidden, ActivationKind activation, bool conv1x1, float drop, Generator generator)
     {
         if (dim < 1 || hidden < 1) throw new ArgumentException($"An MLP needs positive widths; got {dim} → {hidden}.");
-        Layer fc1 = conv1x1 ? new Conv1x1(dim, hidden, generator: generator) : new Linear(dim, hidden, generator);
+        WeightedLayer fc1 = conv1x1 ? new Conv1x1(dim, hidden, generator: generator) : new Linear(dim, hidden, generator);
         Layer fc2 = conv1x1 ? new Conv1x1(hidden, dim, generator: generator) : new Linear(hidden, dim, generator);
         Layers.TruncNormalInit(generator, fc1, fc2);
         _fc1 = RegisterModule("fc1", fc1);
         _act = RegisterModule("act", Layers.Activation(activation));
+        _activation = activation;
         _fc2 = RegisterModule("fc2", fc2);
         _drop = RegisterModule("drop", new Dropout(drop, generator));
     }
@@ -39,7 +41,11 @@ public sealed class Mlp : Layer
     /// <summary><c>[…, C]</c> → <c>[…, C]</c>.</summary>
     public override Tensor Forward(Tensor x)
     {
-        var h = _drop.Forward(_act.Forward(_fc1.Forward(x)));
+        // fc1 and a pointwise activation are one op (fused when no gradient is needed); StarReLU keeps its layer.
+        var h = _activation == ActivationKind.StarRelu
+            ? _act.Forward(_fc1.Forward(x))
+            : Functional.LinearActivation(x, _fc1.Weight.Value, _fc1.Bias?.Value, _activation);
+        h = _drop.Forward(h);
         return _drop.Forward(_fc2.Forward(h));
     }
 }

@@ -21,11 +21,10 @@ public sealed class Pooling : Layer
     public int PoolSize { get; }
 
     /// <summary><c>[B, H, W, C]</c> → <c>[B, H, W, C]</c>.</summary>
-    public override Tensor Forward(Tensor x)
-    {
-        var pooled = PoolSize == 3
-            ? Functional.AvgPool3x3(x)
-            : Functional.AvgPool2d(x, PoolSize, 1, PoolSize / 2, countIncludePad: false);
-        return Functional.Sub(pooled, x);
-    }
+    public override Tensor Forward(Tensor x) => Functional.Sub(Pool(x), x);
+
+    /// <summary>The average pooling alone, <c>[B, H, W, C]</c> → <c>[B, H, W, C]</c>: a block that adds the mixer to its residual subtracts x in the same pass.</summary>
+    public Tensor Pool(Tensor x) => PoolSize == 3
+        ? Functional.AvgPool3x3(x)
+        : Functional.AvgPool2d(x, PoolSize, 1, PoolSize / 2, countIncludePad: false);
 }

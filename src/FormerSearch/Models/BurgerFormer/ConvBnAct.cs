@@ -11,7 +11,6 @@ public sealed class ConvBnAct : Layer
 {
     private readonly Conv2d _conv;
     private readonly BatchNorm2d _bn;
-    private readonly Relu _act;
 
     /// <summary>A 3×3 convolution of stride <paramref name="stride"/> from <paramref name="inChannels"/> to <paramref name="outChannels"/>, PyTorch's default init.</summary>
     /// <exception cref="ArgumentException">A channel count or the stride is not positive.</exception>
@@ -19,9 +18,9 @@ public sealed class ConvBnAct : Layer
     {
         _conv = RegisterModule("conv", new Conv2d(inChannels, outChannels, 3, stride, 1, bias: false, generator: generator));
         _bn = RegisterModule("bn", new BatchNorm2d(outChannels));
-        _act = RegisterModule("act", new Relu());
+        RegisterModule("act", new Relu());   // applied with the norm (one pass at inference)
     }
 
     /// <summary><c>[B, H, W, Cin]</c> → <c>[B, H', W', Cout]</c>.</summary>
-    public override Tensor Forward(Tensor x) => _act.Forward(_bn.Forward(_conv.Forward(x)));
+    public override Tensor Forward(Tensor x) => _bn.Forward(_conv.Forward(x), ActivationKind.Relu);
 }
