@@ -48,7 +48,8 @@ internal sealed class Conv2dFunction : Function<Conv2dFunction, Conv2dFunction.S
             var ys = y.AsSpan();
             for (int r = 0; r < m; r++) bs.CopyTo(ys.Slice(r * cout, cout));
         }
-        if (m > 0 && cout > 0 && IsTiled(s, cout, groups))
+        bool record = Tape.Needs(x, weight, bias);
+        if (m > 0 && cout > 0 && IsTiled(s, cout, groups, withGradient: record))
             TiledConv.Forward(x.Elements, s, weight.StridedElements, RowStride(weight), cout, bias is null ? 0f : 1f, y.Elements);
         else if (m > 0 && cout > 0)
         {
@@ -57,8 +58,21 @@ internal sealed class Conv2dFunction : Function<Conv2dFunction, Conv2dFunction.S
             {
                 int og = cout / groups, kg = s.Kh * s.Kw * (cin / groups), ld = RowStride(weight);
                 FloatSlice w = weight.StridedElements, ys = y.Elements;
-                for (int g = 0; g < groups; g++)
-                    Gemm.Sgemm(false, true, m, og, kg, 1f, col.Slice(g * groupStride), lda, w.Slice(g * og * ld), ld, bias is null ? 0f : 1f, ys.Slice(g * og), cout);
+                if (!record && groups == 1 && m <= RowDotGemm.MaxRows)
+                {
+                    // A few output pixels without gradient (the last downsampling convolutions at batch 1): dot products of
+                    // column rows with the weight's OHWI rows, instead of packing the whole transposed weight for them.
+                    RowDotGemm.Multiply(m, cout, kg, col, lda, w, ld, ys, cout);
+                    if (bias is not null)
+                    {
+                        for (int r = 0; r < m; r++) TensorPrimitives.Add(ys.AsSpan(r * cout, cout), bias.AsSpan(), ys.AsSpan(r * cout, cout));
+                    }
+                }
+                else
+                {
+                    for (int g = 0; g < groups; g++)
+                        Gemm.Sgemm(false, true, m, og, kg, 1f, col.Slice(g * groupStride), lda, w.Slice(g * og * ld), ld, bias is null ? 0f : 1f, ys.Slice(g * og), cout);
+                }
             }
             finally
             {
@@ -66,7 +80,7 @@ internal sealed class Conv2dFunction : Function<Conv2dFunction, Conv2dFunction.S
             }
         }
 
-        if (Tape.Needs(x, weight, bias)) Record(new(x, weight, bias, s, groups), y);
+        if (record) Record(new(x, weight, bias, s, groups), y);
         return y;
     }
 
@@ -149,7 +163,8 @@ internal sealed class Conv2dFunction : Function<Conv2dFunction, Conv2dFunction.S
     }
 
     // A one-group convolution with a small weight and a column matrix larger than the cache runs tile by tile.
-    private static bool IsTiled(in ConvShape s, int cout, int groups) => groups == 1 && !IsPointwise(s) && TiledConv.Suits(s, cout);
+    private static bool IsTiled(in ConvShape s, int cout, int groups, bool withGradient = true) =>
+        groups == 1 && !IsPointwise(s) && TiledConv.Suits(s, cout, withGradient);
 
     private static bool IsPointwise(in ConvShape s) => s.Kh == 1 && s.Kw == 1 && s.Sh == 1 && s.Sw == 1 && s.Ph == 0 && s.Pw == 0;
 

@@ -58,6 +58,25 @@ public sealed class TiledConvTests
         Assert.All(grads[1][(cout * 9 * cin)..], v => Assert.Equal(0f, v));
     }
 
+    [Theory]
+    // batch, height, width, cin, cout, kernel, stride, padding: forward passes without gradient
+    [InlineData(1, 14, 14, 24, 24, 3, 1, 1)]   // a batch-1 BurgerFormer stem: one tile's worth of columns, tiled without gradient
+    [InlineData(1, 2, 2, 96, 192, 3, 2, 1)]    // the last downsampling at batch 1: one output pixel, dot products
+    [InlineData(2, 4, 4, 40, 56, 3, 2, 1)]     // 8 output pixels, the most the dot-product path takes
+    [InlineData(3, 3, 3, 8, 5, 1, 1, 0)]       // a 1×1 convolution on 9 pixels (the packed GEMM again)
+    public void WithoutGradientMatchesDirectConvolution(int b, int h, int w, int cin, int cout, int k, int stride, int padding)
+    {
+        var shape = new ConvShape(b, h, w, cin, k, k, stride, stride, padding, padding);
+        var x = Random(11, b * h * w * cin);
+        var wide = Random(12, (cout + 3) * k * k * cin, 0.3f);   // the first cout rows of a wider weight
+        var bias = Random(13, cout);
+        float[] y;
+        using (Engine.Autograd.Tape.NoGrad())
+            y = Functional.Conv2d(Leaf(x, false, b, h, w, cin), Leaf(wide, false, cout + 3, k, k, cin).Narrow(0, 0, cout), Leaf(bias, false, cout), stride, padding).ToArray();
+        var reference = DirectConvolution.Compute(shape, cout, x, wide[..(cout * k * k * cin)], bias, new float[shape.OutputPixels * cout]);
+        AssertClose(reference.Y, y, "output");
+    }
+
     private static void AssertClose(double[] expected, float[] actual, string what)
     {
         Assert.Equal(expected.Length, actual.Length);

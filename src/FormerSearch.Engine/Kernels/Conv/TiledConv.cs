@@ -33,12 +33,13 @@ internal static class TiledConv
 
     /// <summary>
     /// Whether a convolution of shape <paramref name="s"/> with <paramref name="cout"/> outputs and one group should
-    /// run tiled: its weight is small and its column matrix does not fit in the cache.
+    /// run tiled: its weight is small and its column matrix does not fit in the cache — or, for a forward pass without
+    /// gradient, spans more than one tile (a batch-1 stem: unpacked tiles on both threads beat one packed GEMM).
     /// </summary>
-    public static bool Suits(in ConvShape s, int cout)
+    public static bool Suits(in ConvShape s, int cout, bool withGradient = true)
     {
         long k = (long)s.Kh * s.Kw * s.C;
-        return k * cout <= MaxWeightFloats && (long)s.OutputPixels * k > 4L * TileFloats;
+        return k * cout <= MaxWeightFloats && (long)s.OutputPixels * k > (withGradient ? 4L : 1L) * TileFloats;
     }
 
     /// <summary>Output pixels per tile for a column width of <paramref name="k"/> floats (at least 16).</summary>
