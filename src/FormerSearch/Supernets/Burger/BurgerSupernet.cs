@@ -79,8 +79,11 @@ public sealed class BurgerSupernet : Supernet, ISharedStem
     public Tensor ForwardStem(Tensor images)
     {
         CheckImages(images);
-        // Subnets scored one after another in eval mode share the stem's map of the same images.
-        return Training || Tape.IsEnabled ? _stem.ForwardConvolutions(images) : StemCache.Get(images, _stem.ForwardConvolutions);
+        // Subnets scored one after another in eval mode share the stem's map of the same images (a traced forward must
+        // run the stem's ops to record them).
+        return Training || Tape.IsEnabled || Engine.Tracing.OpTrace.IsAttached
+            ? _stem.ForwardConvolutions(images)
+            : StemCache.Get(images, _stem.ForwardConvolutions);
     }
 
     /// <summary>Eval-mode outputs of the stem kept across subnets (see <see cref="FixedStemCache"/>).</summary>
