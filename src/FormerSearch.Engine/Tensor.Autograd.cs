@@ -28,7 +28,6 @@ public partial class Tensor
         if (Grad is { } g) Kernels.Elementwise.StridedOps.Fill(g, 0f);
     }
 
-    /// <summary>The gradient tensor, created zeroed on first use (a view of the base's gradient for views).</summary>
     /// <summary>
     /// Makes this tensor a leaf that collects gradient and allocates its zeroed gradient now, in the current
     /// <see cref="Memory.TensorScope"/>: a value computed once and used by several inner scopes that each backpropagate
@@ -44,6 +43,7 @@ public partial class Tensor
         return this;
     }
 
+    /// <summary>The gradient tensor, created zeroed on first use (a view of the base's gradient for views).</summary>
     internal Tensor EnsureGrad()
     {
         if (_grad is not null) return _grad;

@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using FormerSearch.Engine.Autograd;
+using FormerSearch.Engine.Kernels.Activations;
 using FormerSearch.Engine.Kernels.Conv;
 using FormerSearch.Engine.Kernels.Gemm;
 using FormerSearch.Engine.Kernels.Reductions;
@@ -62,11 +63,9 @@ internal sealed class Conv2dFunction : Function<Conv2dFunction, Conv2dFunction.S
                 {
                     // A few output pixels without gradient (the last downsampling convolutions at batch 1): dot products of
                     // column rows with the weight's OHWI rows, instead of packing the whole transposed weight for them.
+                    // The dot products overwrite the bias copied in above: it is added again, row by row.
                     RowDotGemm.Multiply(m, cout, kg, col, lda, w, ld, ys, cout);
-                    if (bias is not null)
-                    {
-                        for (int r = 0; r < m; r++) TensorPrimitives.Add(ys.AsSpan(r * cout, cout), bias.AsSpan(), ys.AsSpan(r * cout, cout));
-                    }
+                    BiasActivationKernel.Apply(ys, m, cout, bias is null ? default : bias.Elements, ActivationKind.None);
                 }
                 else
                 {

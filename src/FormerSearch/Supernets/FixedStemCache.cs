@@ -19,6 +19,7 @@ internal sealed class FixedStemCache
     private readonly Module _stem;
     private readonly Dictionary<int, List<(float[] Images, float[] Output, int[] Shape)>> _entries = [];
     private float[] _state = [];
+    private float[] _current = [];  // the state read now, compared with the snapshot
     private long _floats;
 
     /// <summary>A cache of <paramref name="stem"/>'s outputs.</summary>
@@ -63,27 +64,17 @@ internal sealed class FixedStemCache
     /// <summary>Whether the stem's weights and running statistics equal the snapshot; refreshes the snapshot when not.</summary>
     private bool StateUnchanged()
     {
-        var tensors = _stem.StateDict().Values.ToArray();
-        int total = 0;
-        foreach (var t in tensors) total += t.Numel;
-        bool same = total == _state.Length;
+        var tensors = _stem.StateDict().Values;
+        int total = tensors.Sum(t => t.Numel);
+        if (_current.Length != total) _current = new float[total];
         int at = 0;
         foreach (var t in tensors)
         {
-            var values = t.Contiguous().AsSpan();
-            if (same && !values.SequenceEqual(_state.AsSpan(at, values.Length))) same = false;
-            at += values.Length;
+            t.Contiguous().AsSpan().CopyTo(_current.AsSpan(at));
+            at += t.Numel;
         }
-        if (same) return true;
-        var state = new float[total];
-        at = 0;
-        foreach (var t in tensors)
-        {
-            var values = t.Contiguous().AsSpan();
-            values.CopyTo(state.AsSpan(at));
-            at += values.Length;
-        }
-        _state = state;
+        if (_current.AsSpan().SequenceEqual(_state)) return true;
+        (_state, _current) = (_current, _state);
         return false;
     }
 
