@@ -52,6 +52,16 @@ public static class Tape
     public static Tensor? GradOf(Tensor t) => t.RequiresGrad ? t.EnsureGrad() : null;
 
     /// <summary>
+    /// As <see cref="GradOf"/>, but when <paramref name="overwrite"/> comes back true the gradient was created now
+    /// unfilled, and the caller must write all of it (<c>=</c> instead of <c>+=</c>).
+    /// </summary>
+    internal static Tensor? GradToWrite(Tensor t, out bool overwrite)
+    {
+        overwrite = false;
+        return t.RequiresGrad ? t.EnsureGradToWrite(out overwrite) : null;
+    }
+
+    /// <summary>
     /// Back-propagates from <paramref name="root"/> seeded with <paramref name="seed"/>, then
     /// releases the whole recorded graph of this thread.
     /// </summary>

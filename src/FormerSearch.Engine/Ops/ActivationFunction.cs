@@ -24,7 +24,7 @@ internal sealed class ActivationFunction : Function<ActivationFunction, Activati
     protected internal override void Backward(Tensor gradOutput)
     {
         var (input, operand, kind) = Saved;
-        if (Tape.GradOf(input) is not { } gx) return;
-        ActivationKernels.Backward(kind, operand.Elements, gradOutput.Elements, gx.Elements);
+        if (Tape.GradToWrite(input, out bool overwrite) is not { } gx) return;
+        ActivationKernels.Backward(kind, operand.Elements, gradOutput.Elements, gx.Elements, accumulate: !overwrite);
     }
 }

@@ -44,17 +44,24 @@ internal sealed class BinaryFunction : Function<BinaryFunction, BinaryFunction.S
     protected internal override void Backward(Tensor gradOutput)
     {
         var (op, a, b) = Saved;
-        var ga = Tape.GradOf(a);
-        var gb = Tape.GradOf(b);
-        if (op is BinaryOp.Add or BinaryOp.Mul && (ga is not null || gb is not null) && TryPerChannel(gradOutput, ga, gb)) return;
+        // A first gradient of the output's shape is written, not added into a zero-filled one. When a and b share a
+        // gradient (the same tensor, or one a view of the other), only the first created can be fresh, and it is
+        // written before the other is added into.
+        bool overwriteA = false, overwriteB = false;
+        bool dense = gradOutput.IsContiguous;
+        var ga = dense && a.Shape.SequenceEqual(gradOutput.Shape) ? Tape.GradToWrite(a, out overwriteA) : Tape.GradOf(a);
+        var gb = dense && b.Shape.SequenceEqual(gradOutput.Shape) ? Tape.GradToWrite(b, out overwriteB) : Tape.GradOf(b);
+        if (op is BinaryOp.Add or BinaryOp.Mul && (ga is not null || gb is not null) && TryPerChannel(gradOutput, ga, overwriteA, gb, overwriteB)) return;
+        if (op is not BinaryOp.Add) ClearIfFresh(gb, ref overwriteB);
+        if (op is not (BinaryOp.Add or BinaryOp.Sub)) ClearIfFresh(ga, ref overwriteA);
         switch (op)
         {
             case BinaryOp.Add:
-                if (ga is not null) Accumulate(gradOutput, ga);
-                if (gb is not null) Accumulate(gradOutput, gb);
+                if (ga is not null) Deliver(gradOutput, ga, overwriteA);
+                if (gb is not null) Deliver(gradOutput, gb, overwriteB);
                 break;
             case BinaryOp.Sub:
-                if (ga is not null) Accumulate(gradOutput, ga);
+                if (ga is not null) Deliver(gradOutput, ga, overwriteA);
                 if (gb is not null) Accumulate(Product(BinaryOp.Mul, gradOutput, Tensor.Scalar(-1f)), gb);
                 break;
             case BinaryOp.Mul:
@@ -82,16 +89,17 @@ internal sealed class BinaryFunction : Function<BinaryFunction, BinaryFunction.S
     /// repeated over rows (bias, layer scale), in either operand order: both gradients in one pass
     /// over <c>g</c>. False (nothing done) for any other broadcast.
     /// </summary>
-    private bool TryPerChannel(Tensor g, Tensor? ga, Tensor? gb)
+    private bool TryPerChannel(Tensor g, Tensor? ga, bool overwriteA, Tensor? gb, bool overwriteB)
     {
         var (op, a, b) = Saved;
         Tensor full, vector;
         Tensor? gFull, gVector;
-        if (a.Shape.SequenceEqual(g.Shape) && !b.Shape.SequenceEqual(g.Shape)) (full, vector, gFull, gVector) = (a, b, ga, gb);
-        else if (b.Shape.SequenceEqual(g.Shape) && !a.Shape.SequenceEqual(g.Shape)) (full, vector, gFull, gVector) = (b, a, gb, ga);
+        bool overwriteFull;
+        if (a.Shape.SequenceEqual(g.Shape) && !b.Shape.SequenceEqual(g.Shape)) (full, vector, gFull, gVector, overwriteFull) = (a, b, ga, gb, overwriteA);
+        else if (b.Shape.SequenceEqual(g.Shape) && !a.Shape.SequenceEqual(g.Shape)) (full, vector, gFull, gVector, overwriteFull) = (b, a, gb, ga, overwriteB);
         else return false;
         if (!g.IsContiguous || !ChannelGradients.IsPerChannel(g.Shape, vector.Shape, out int rows, out int c)) return false;
-        var grads = new ChannelGradients.Destinations(gFull?.Elements, gVector?.Elements);
+        var grads = new ChannelGradients.Destinations(gFull?.Elements, gVector?.Elements, overwriteFull);
         if (op == BinaryOp.Add) ChannelGradients.AddBackward(g.Elements, rows, c, grads);
         else ChannelGradients.MulBackward(g.Elements, full.Elements, vector.Elements, rows, c, grads);
         return true;
@@ -124,6 +132,26 @@ internal sealed class BinaryFunction : Function<BinaryFunction, BinaryFunction.S
         var t = Tensor.Empty(g.Shape);
         Compute(op, g, x, t);
         return t;
+    }
+
+    /// <summary>Zero-fills a gradient created unfilled, for a path that adds into it.</summary>
+    private static void ClearIfFresh(Tensor? grad, ref bool overwrite)
+    {
+        if (!overwrite) return;
+        grad!.Elements.AsSpan().Clear();
+        overwrite = false;
+    }
+
+    /// <summary><c>grad = g</c> when <paramref name="overwrite"/> (same shapes, both dense), else <see cref="Accumulate"/>.</summary>
+    private static void Deliver(Tensor g, Tensor grad, bool overwrite)
+    {
+        if (!overwrite) Accumulate(g, grad);
+        else if (g.Numel > 0)
+        {
+            // Rows of the last dimension, so that the copy is split over threads.
+            int c = g.Rank == 0 ? 1 : g.Size(-1);
+            ChannelGradients.AddBackward(g.Elements, g.Numel / c, c, new ChannelGradients.Destinations(grad.Elements, null, OverwriteGx: true));
+        }
     }
 
     /// <summary><c>grad += Σ g</c> over the dimensions <c>grad</c>'s input was broadcast along.</summary>

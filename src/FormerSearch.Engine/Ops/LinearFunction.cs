@@ -1,6 +1,7 @@
-using System.Numerics.Tensors;
 using FormerSearch.Engine.Autograd;
+using FormerSearch.Engine.Kernels.Activations;
 using FormerSearch.Engine.Kernels.Gemm;
+using FormerSearch.Engine.Kernels.Reductions;
 
 namespace FormerSearch.Engine.Ops;
 
@@ -27,13 +28,9 @@ internal sealed class LinearFunction : Function<LinearFunction, LinearFunction.S
         var y = Tensor.Empty(shape);
         int rows = x.Numel / Math.Max(inFeatures, 1);
         if (inFeatures == 0) rows = y.Numel / Math.Max(outFeatures, 1);
-        var ySpan = y.AsSpan();
-        if (b is not null)
-        {
-            var bias = b.AsSpan();
-            for (int r = 0; r < rows; r++) bias.CopyTo(ySpan.Slice(r * outFeatures, outFeatures));
-        }
-        MatrixOperand.Multiply(Rows(x, rows), MatrixOperand.TryOf(w)!.Value.T, Rows(y, rows), 1f, b is null ? 0f : 1f);
+        MatrixOperand.Multiply(Rows(x, rows), MatrixOperand.TryOf(w)!.Value.T, Rows(y, rows), 1f, 0f);
+        // The bias after the product, split over threads by rows (copying it into every row first ran on one thread).
+        if (b is not null) BiasActivationKernel.Apply(y.Elements, rows, outFeatures, b.Elements, ActivationKind.None);
 
         if (Tape.Needs(x, w, b)) Record(new(x, w, b), y);
         return y;
@@ -46,17 +43,13 @@ internal sealed class LinearFunction : Function<LinearFunction, LinearFunction.S
         int rows = gradOutput.Numel / Math.Max(outFeatures, 1);
         var gy = Rows(gradOutput, rows);
         var w = MatrixOperand.TryOf(weight)!.Value;
-        if (Tape.GradOf(x) is { } gx)
-            MatrixOperand.Multiply(gy, w, Rows(gx, rows), 1f, 1f);
+        if (Tape.GradToWrite(x, out bool overwrite) is { } gx)
+            MatrixOperand.Multiply(gy, w, Rows(gx, rows), 1f, overwrite ? 0f : 1f);
         if (Tape.GradOf(weight) is { } gw)
             MatrixOperand.Multiply(gy.T, Rows(x, rows), MatrixOperand.TryOf(gw)!.Value, 1f, 1f);
-        if (bias is not null && Tape.GradOf(bias) is { } gb)
-        {
-            // Rows are added in order, so the sum is the same for any thread count.
-            var dst = gb.AsSpan();
-            var src = gradOutput.AsSpan();
-            for (int r = 0; r < rows; r++) TensorPrimitives.Add(dst, src.Slice(r * outFeatures, outFeatures), dst);
-        }
+        // Column sums over fixed chunks of rows, added in chunk order: the same for any thread count.
+        if (bias is not null && Tape.GradOf(bias) is { } gb && rows > 0)
+            ChannelGradients.AddBackward(gradOutput.Elements, rows, outFeatures, new ChannelGradients.Destinations(null, gb.Elements));
     }
 
     /// <summary>Checks that <paramref name="w"/> is <c>[out, in]</c>, <paramref name="x"/> ends in <c>in</c> and <paramref name="b"/> is <c>[out]</c>.</summary>

@@ -28,13 +28,16 @@ internal static class ActivationKernels
         ParallelRunner.For(Blocks(x.Length), GrainBlocks, new ForwardBody(kind, x, y));
     }
 
-    /// <summary><c>dx += g · f'(·)</c> over the whole of <paramref name="dx"/>, where <paramref name="saved"/> is x, or y for sigmoid/tanh.</summary>
+    /// <summary>
+    /// <c>dx += g · f'(·)</c> over the whole of <paramref name="dx"/>, where <paramref name="saved"/> is x, or y for
+    /// sigmoid/tanh; <c>dx = g · f'(·)</c> when not <paramref name="accumulate"/> (dx's contents are then not read).
+    /// </summary>
     /// <exception cref="ArgumentException"><paramref name="saved"/> or <paramref name="g"/> is shorter than <paramref name="dx"/>.</exception>
-    public static void Backward(ActivationKind kind, FloatSlice saved, FloatSlice g, FloatSlice dx)
+    public static void Backward(ActivationKind kind, FloatSlice saved, FloatSlice g, FloatSlice dx, bool accumulate = true)
     {
         saved.Require(dx.Length, nameof(saved));
         g.Require(dx.Length, nameof(g));
-        ParallelRunner.For(Blocks(dx.Length), GrainBlocks, new BackwardBody(kind, saved, g, dx));
+        ParallelRunner.For(Blocks(dx.Length), GrainBlocks, new BackwardBody(kind, saved, g, dx, accumulate));
     }
 
     /// <summary>Whole blocks, the remainder joining the last one (so no chunk is shorter than a block).</summary>
@@ -68,16 +71,16 @@ internal static class ActivationKernels
     }
 
     /// <summary>The backward on one chunk.</summary>
-    public static void BackwardSpan(ActivationKind kind, ReadOnlySpan<float> saved, ReadOnlySpan<float> g, Span<float> dx)
+    public static void BackwardSpan(ActivationKind kind, ReadOnlySpan<float> saved, ReadOnlySpan<float> g, Span<float> dx, bool accumulate = true)
     {
         switch (kind)
         {
-            case ActivationKind.Relu: Pointwise.Run<ActivationOperators.ReluBackward>(saved, g, dx, accumulate: true); break;
-            case ActivationKind.Relu6: Pointwise.Run<ActivationOperators.Relu6Backward>(saved, g, dx, accumulate: true); break;
-            case ActivationKind.Sigmoid: Pointwise.Run<ActivationOperators.SigmoidBackward>(saved, g, dx, accumulate: true); break;
-            case ActivationKind.Tanh: Pointwise.Run<ActivationOperators.TanhBackward>(saved, g, dx, accumulate: true); break;
-            case ActivationKind.Silu: Pointwise.Run<ActivationOperators.SiluBackward>(saved, g, dx, accumulate: true); break;
-            case ActivationKind.Gelu: Pointwise.Run<ActivationOperators.GeluBackward>(saved, g, dx, accumulate: true); break;
+            case ActivationKind.Relu: Pointwise.Run<ActivationOperators.ReluBackward>(saved, g, dx, accumulate); break;
+            case ActivationKind.Relu6: Pointwise.Run<ActivationOperators.Relu6Backward>(saved, g, dx, accumulate); break;
+            case ActivationKind.Sigmoid: Pointwise.Run<ActivationOperators.SigmoidBackward>(saved, g, dx, accumulate); break;
+            case ActivationKind.Tanh: Pointwise.Run<ActivationOperators.TanhBackward>(saved, g, dx, accumulate); break;
+            case ActivationKind.Silu: Pointwise.Run<ActivationOperators.SiluBackward>(saved, g, dx, accumulate); break;
+            case ActivationKind.Gelu: Pointwise.Run<ActivationOperators.GeluBackward>(saved, g, dx, accumulate); break;
             default: throw NotPointwise(kind);
         }
     }
@@ -98,13 +101,13 @@ internal static class ActivationKernels
         }
     }
 
-    private readonly struct BackwardBody(ActivationKind kind, FloatSlice saved, FloatSlice g, FloatSlice dx) : IRangeBody
+    private readonly struct BackwardBody(ActivationKind kind, FloatSlice saved, FloatSlice g, FloatSlice dx, bool accumulate) : IRangeBody
     {
         public void Invoke(int start, int end)
         {
             int count = dx.Length;
             var (from, length) = Elements(start, end, Blocks(count), count);
-            BackwardSpan(kind, saved.AsSpan(from, length), g.AsSpan(from, length), dx.AsSpan(from, length));
+            BackwardSpan(kind, saved.AsSpan(from, length), g.AsSpan(from, length), dx.AsSpan(from, length), accumulate);
         }
     }
 }

@@ -48,7 +48,8 @@ internal static class ChannelGradients
     /// <summary>The gradients to accumulate into; either may be absent (that input needs none).</summary>
     /// <param name="Gx">The full-size input's gradient, dense <c>[rows, C]</c>.</param>
     /// <param name="Gv">The vector's gradient, <c>[C]</c>.</param>
-    public readonly record struct Destinations(FloatSlice? Gx, FloatSlice? Gv);
+    /// <param name="OverwriteGx">Write <c>Gx</c> (<c>=</c>) instead of adding into it: a gradient created unfilled for this write.</param>
+    public readonly record struct Destinations(FloatSlice? Gx, FloatSlice? Gv, bool OverwriteGx = false);
 
     /// <summary><c>gx += g</c> and <c>gv += Σ_rows g</c>, each when its destination is given, for <c>g</c> dense <c>[rows, c]</c>.</summary>
     public static void AddBackward(FloatSlice g, int rows, int c, Destinations grads) => Backward(g, null, null, rows, c, grads);
@@ -66,7 +67,7 @@ internal static class ChannelGradients
         grads.Gx?.Require(n, nameof(grads.Gx));
         if (grads.Gv is not { } gv)
         {
-            if (grads.Gx is { } gx) ParallelRunner.For(rows, Math.Max(1, ParallelGrainElements / c), new ElementwiseRows(g, v, gx, c));
+            if (grads.Gx is { } gx) ParallelRunner.For(rows, Math.Max(1, ParallelGrainElements / c), new ElementwiseRows(g, v, gx, c, grads.OverwriteGx));
             return;
         }
         gv.Require(c, nameof(grads.Gv));
@@ -74,7 +75,7 @@ internal static class ChannelGradients
         try
         {
             var result = sums.AsSpan(0, c);
-            ChunkedReduction.Run(rows, new Sums(g, x, v, grads.Gx, c), result);
+            ChunkedReduction.Run(rows, new Sums(g, x, v, grads.Gx, c, grads.OverwriteGx), result);
             var dst = gv.AsSpan(0, c);
             TensorPrimitives.Add(dst, result, dst);
         }
@@ -84,19 +85,24 @@ internal static class ChannelGradients
         }
     }
 
-    /// <summary><c>gx += g</c> or <c>gx += g · v</c> (v per channel) over a range of rows.</summary>
-    private readonly struct ElementwiseRows(FloatSlice g, FloatSlice? v, FloatSlice gx, int c) : IRangeBody
+    /// <summary><c>gx += g</c> or <c>gx += g · v</c> (v per channel) over a range of rows; <c>=</c> when overwriting.</summary>
+    private readonly struct ElementwiseRows(FloatSlice g, FloatSlice? v, FloatSlice gx, int c, bool overwrite) : IRangeBody
     {
         public void Invoke(int start, int end)
         {
             if (v is not { } scale)
             {
                 // Rows are contiguous: one run over the whole range.
-                AddRun(ref Unsafe.Add(ref g.Start, start * c), ref Unsafe.Add(ref gx.Start, start * c), (end - start) * c);
+                int from = start * c, n = (end - start) * c;
+                if (overwrite) g.AsSpan(from, n).CopyTo(gx.AsSpan(from, n));
+                else AddRun(ref Unsafe.Add(ref g.Start, from), ref Unsafe.Add(ref gx.Start, from), n);
                 return;
             }
             for (int r = start; r < end; r++)
-                ScaleAddRow(ref Unsafe.Add(ref g.Start, r * c), ref scale.Start, ref Unsafe.Add(ref gx.Start, r * c), c);
+            {
+                if (overwrite) TensorPrimitives.Multiply(g.AsSpan(r * c, c), scale.AsSpan(0, c), gx.AsSpan(r * c, c));
+                else ScaleAddRow(ref Unsafe.Add(ref g.Start, r * c), ref scale.Start, ref Unsafe.Add(ref gx.Start, r * c), c);
+            }
         }
     }
 
@@ -114,13 +120,13 @@ internal static class ChannelGradients
     /// partial, and, when <c>gx</c> is given, <c>gx += g</c> (or <c>g·v</c>) for the same elements while
     /// they are in registers.
     /// </summary>
-    private readonly struct Sums(FloatSlice g, FloatSlice? x, FloatSlice? v, FloatSlice? gx, int c) : IRowReducer
+    private readonly struct Sums(FloatSlice g, FloatSlice? x, FloatSlice? v, FloatSlice? gx, int c, bool overwriteGx) : IRowReducer
     {
         public void AddRows(int first, int last, Span<float> partial)
         {
             ref float gr = ref g.Start;
             var columns = new ColumnBlocks(ref gr, ref x.HasValue ? ref x.Value.Start : ref gr, ref v.HasValue ? ref v.Value.Start : ref gr,
-                ref gx.HasValue ? ref gx.Value.Start : ref gr, ref MemoryMarshal.GetReference(partial), c, first, last, x.HasValue, gx.HasValue);
+                ref gx.HasValue ? ref gx.Value.Start : ref gr, ref MemoryMarshal.GetReference(partial), c, first, last, x.HasValue, gx.HasValue, overwriteGx);
             Widths.Run(ref columns);
         }
     }
@@ -130,7 +136,7 @@ internal static class ChannelGradients
     /// blocks at a time (so that for C = 64 at 16 lanes a chunk is read in one sequential sweep), then single blocks.
     /// </summary>
     private readonly ref struct ColumnBlocks(ref float g, ref float x, ref float v, ref float gx, ref float partial,
-        int c, int first, int last, bool product, bool writeGx) : IWidthLoop
+        int c, int first, int last, bool product, bool writeGx, bool overwriteGx) : IWidthLoop
     {
         private readonly ref float _g = ref g, _x = ref x, _v = ref v, _gx = ref gx, _partial = ref partial;
 
@@ -174,10 +180,14 @@ internal static class ChannelGradients
             var gg = TSimd.Load(ref _g, (nuint)at);
             if (product)
             {
-                if (writeGx) TSimd.Store(TSimd.FusedMultiplyAdd(gg, TSimd.Load(ref _v, (nuint)ch), TSimd.Load(ref _gx, (nuint)at)), ref _gx, (nuint)at);
+                if (writeGx)
+                {
+                    var scale = TSimd.Load(ref _v, (nuint)ch);
+                    TSimd.Store(overwriteGx ? TSimd.Multiply(gg, scale) : TSimd.FusedMultiplyAdd(gg, scale, TSimd.Load(ref _gx, (nuint)at)), ref _gx, (nuint)at);
+                }
                 return TSimd.FusedMultiplyAdd(gg, TSimd.Load(ref _x, (nuint)at), acc);
             }
-            if (writeGx) TSimd.Store(TSimd.Add(TSimd.Load(ref _gx, (nuint)at), gg), ref _gx, (nuint)at);
+            if (writeGx) TSimd.Store(overwriteGx ? gg : TSimd.Add(TSimd.Load(ref _gx, (nuint)at), gg), ref _gx, (nuint)at);
             return TSimd.Add(acc, gg);
         }
     }
