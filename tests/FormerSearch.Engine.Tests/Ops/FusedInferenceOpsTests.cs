@@ -27,6 +27,10 @@ public sealed class FusedInferenceOpsTests
     [InlineData(8, 130, 33)]      // the last row count of the dot-product path
     [InlineData(9, 64, 16)]       // the first of the GEMM path
     [InlineData(300, 33, 200)]
+    [InlineData(2100, 64, 64)]    // blocks of rows, the last one partial (a small weight, many rows)
+    [InlineData(1300, 100, 130)]
+    [InlineData(2000, 300, 600)]  // chunks of rows through the managed GEMM, the last one partial
+    [InlineData(1000, 520, 1100)] // chunks through the default GEMM (a large weight)
     public void LinearActivation_matches_linear_then_activation(int rows, int inFeatures, int outFeatures)
     {
         var x = TestTensors.Uniform(1, rows, inFeatures);
@@ -120,12 +124,26 @@ public sealed class FusedInferenceOpsTests
     }
 
     [Fact]
+    public void Linear_without_gradient_in_blocks_matches_the_recorded_op_on_a_transposed_weight()
+    {
+        // W [48, 64] stored transposed (a view of [64, 48]) and 3,000 rows: the blocked path transposes it itself.
+        var whole = TestTensors.Uniform(17, 64, 48);
+        var x = TestTensors.Uniform(18, 3000, 64);
+        var bias = TestTensors.Uniform(19, 48);
+        Tensor Op() => Functional.LinearActivation(x, whole.Transpose(0, 1), bias, ActivationKind.Silu);
+        var expected = Unfused(Op, whole, bias);
+        using (Tape.NoGrad())
+            TestTensors.AssertClose(expected, Op().ToArray(), Tolerance, "blocks, transposed weight");
+    }
+
+    [Fact]
     public void Fused_ops_give_the_same_bits_for_one_and_two_threads()
     {
         var x = TestTensors.Uniform(12, 70, 96);
         var w = TestTensors.Uniform(13, 384, 96);
         var b = TestTensors.Uniform(14, 384);
         var x1 = x.Narrow(0, 0, 1);                      // the dot-product path
+        var many = TestTensors.Uniform(23, 2500, 96);    // blocks of rows
         var s = TestTensors.Uniform(15, 96);
         var other = TestTensors.Uniform(22, 70, 96);
         var qkv = TestTensors.Uniform(16, 2, 70, 96);
@@ -139,6 +157,8 @@ public sealed class FusedInferenceOpsTests
                 [
                     .. Functional.LinearActivation(x, w, b, ActivationKind.Gelu).ToArray(),
                     .. Functional.LinearActivation(x1, w, b, ActivationKind.Gelu).ToArray(),
+                    .. Functional.LinearActivation(many, w.Narrow(0, 0, 80), b.Narrow(0, 0, 80), ActivationKind.Gelu).ToArray(),
+                    .. Functional.LinearActivation(many, w, b, ActivationKind.Gelu).ToArray(),
                     .. Functional.ScaledResidual(x, other, x, s).ToArray(),
                     .. Functional.PoolResidual(other.Reshape(2, 5, 7, 96), x.Reshape(2, 5, 7, 96), s).ToArray(),
                     .. Functional.MultiHeadAttention(perHead.Select(0, 0), perHead.Select(0, 1), perHead.Select(0, 2)).ToArray(),

@@ -33,17 +33,22 @@ internal static class BiasActivationKernel
             for (int t = start; t < end; t++)
             {
                 var (first, count) = tiles.Rows(t);
-                if (bias.Length != 0)
-                {
-                    for (int r = first; r < first + count; r++) TensorPrimitives.Add(y.Row(r, tiles.Cols), bias.AsSpan(), y.Row(r, tiles.Cols));
-                }
-                // One activation call per tile, not per row: rows of a few channels would otherwise cost a call each.
-                if (kind != ActivationKind.None)
-                {
-                    var tile = y.AsSpan(first * tiles.Cols, count * tiles.Cols);
-                    ActivationKernels.ForwardSpan(kind, tile, tile);
-                }
+                ApplyRows(y.AsSpan(first * tiles.Cols, count * tiles.Cols), tiles.Cols, bias.Length == 0 ? default : bias.AsSpan(), kind);
             }
         }
+    }
+
+    /// <summary>
+    /// <see cref="Apply"/> on one thread over the rows of <paramref name="y"/> (<paramref name="cols"/> each), which should
+    /// be a cache-sized block; arguments already checked.
+    /// </summary>
+    internal static void ApplyRows(Span<float> y, int cols, ReadOnlySpan<float> bias, ActivationKind kind)
+    {
+        if (!bias.IsEmpty)
+        {
+            for (int at = 0; at + cols <= y.Length; at += cols) TensorPrimitives.Add(y.Slice(at, cols), bias, y.Slice(at, cols));
+        }
+        // One activation call per block, not per row: rows of a few channels would otherwise cost a call each.
+        if (kind != ActivationKind.None) ActivationKernels.ForwardSpan(kind, y, y);
     }
 }

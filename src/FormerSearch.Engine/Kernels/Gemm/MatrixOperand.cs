@@ -33,18 +33,19 @@ internal readonly struct MatrixOperand(FloatSlice data, int rows, int cols, int 
         return null;
     }
 
-    /// <summary><c>c = alpha · a · b + beta · c</c>.</summary>
-    public static void Multiply(in MatrixOperand a, in MatrixOperand b, in MatrixOperand c, float alpha, float beta)
+    /// <summary><c>c = alpha · a · b + beta · c</c>, by <paramref name="provider"/> (null: <see cref="Gemm.Default"/>).</summary>
+    public static void Multiply(in MatrixOperand a, in MatrixOperand b, in MatrixOperand c, float alpha, float beta, IGemmProvider? provider = null)
     {
         int m = a.Rows, k = a.Cols, n = b.Cols;
+        provider ??= Gemm.Default;
         if (c.Transposed)
         {
             // Write Cᵀ = Bᵀ·Aᵀ into C's row-major (transposed) storage.
-            Gemm.Sgemm(!b.Transposed, !a.Transposed, n, m, k, alpha, b.Data, b.Ld, a.Data, a.Ld, beta, c.Data, c.Ld);
+            provider.Sgemm(!b.Transposed, !a.Transposed, n, m, k, alpha, b.Data, b.Ld, a.Data, a.Ld, beta, c.Data, c.Ld);
         }
         else
         {
-            Gemm.Sgemm(a.Transposed, b.Transposed, m, n, k, alpha, a.Data, a.Ld, b.Data, b.Ld, beta, c.Data, c.Ld);
+            provider.Sgemm(a.Transposed, b.Transposed, m, n, k, alpha, a.Data, a.Ld, b.Data, b.Ld, beta, c.Data, c.Ld);
         }
     }
 }
