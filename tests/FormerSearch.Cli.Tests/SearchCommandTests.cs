@@ -121,6 +121,8 @@ public sealed class SearchCommandTests : IDisposable
     [InlineData("--budget-macs", "1")]
     [InlineData("--finetune-epochs", "-1")]
     [InlineData("--population", "1")]
+    [InlineData("--replicas", "0")]
+    [InlineData("--replicas", "65")]
     public void Bad_options_are_one_sentence_and_exit_code_2(string option, string value)
     {
         var r = FormerProcess.Run("search", option, value, "--dataset", _spec, "--val-size", "40", "--output", Path.Combine(_dir, "bad"));

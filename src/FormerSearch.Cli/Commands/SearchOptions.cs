@@ -18,6 +18,9 @@ public sealed class SearchOptions
 {
     private static readonly SearchPipelineSettings Defaults = SearchPreset.Default.Settings;
 
+    // Each replica takes at least two images of the default batch of 128; more replicas than cores only take turns.
+    private const int MaxReplicas = 64;
+
     private readonly Option<string?> _preset = new("--preset")
     {
         Description = "Run size — " + string.Join("; ", SearchPreset.All.Select(p => $"{p.Name}: {p.Description}")) + $" (default: {SearchPreset.Default.Name}).",
@@ -49,6 +52,10 @@ public sealed class SearchOptions
     };
     private readonly Option<string?> _supernet = new("--supernet") { Description = "Search this trained supernet folder (`former supernet train` output) instead of training one; its space, sampler, data set and held-out split are used." };
     private readonly Option<int?> _supernetEpochs = new("--supernet-epochs") { Description = $"Supernet training epochs ({PerPreset(s => s.SupernetMaxSteps is { } steps ? $"{steps} steps" : $"{s.SupernetEpochs}")})." };
+    private readonly Option<int?> _replicas = new("--replicas")
+    {
+        Description = $"Replicas of the supernet and of the best subnet trained side by side in this process, each on its part of every batch (data parallelism without MPI; batch norm per part), 1 to {MaxReplicas} (default {Defaults.Replicas}); the result depends on it, not on --threads.",
+    };
     private readonly Option<int?> _population = new("--population") { Description = $"Evolution population per generation ({PerPreset(s => $"{s.Population}")}); random search evaluates as many in all." };
     private readonly Option<int?> _generations = new("--generations") { Description = $"Evolution generations ({PerPreset(s => $"{s.Generations}")})." };
     private readonly Option<int?> _finetuneEpochs = new("--finetune-epochs") { Description = $"Fine-tuning epochs of the best subnet ({PerPreset(s => s.FinetuneMaxSteps is { } steps ? $"{steps} steps" : $"{s.FinetuneEpochs}")}); 0 tests it with its inherited weights." };
@@ -63,7 +70,7 @@ public sealed class SearchOptions
     public void AddTo(Command command)
     {
         foreach (var o in new Option[] { _preset, _space, _spacePreset, _sampler, _distill, _algorithm, _budgetMacs, _budgetParams, _budgetLatency, _dataset, _dataDir,
-                     _valSize, _output, _resume, _study, _workersOnly, _supernet, _supernetEpochs, _population, _generations, _finetuneEpochs })
+                     _valSize, _output, _resume, _study, _workersOnly, _supernet, _supernetEpochs, _replicas, _population, _generations, _finetuneEpochs })
             command.Options.Add(o);
         Folders.AddTo(command);
         Run.AddTo(command);
@@ -84,6 +91,7 @@ public sealed class SearchOptions
         {
             SupernetEpochs = CommonOptions.InRange(parse.GetValue(_supernetEpochs) ?? defaults.SupernetEpochs, 1, TrainingOptions.MaxEpochs, "--supernet-epochs"),
             SupernetMaxSteps = parse.GetValue(_supernetEpochs) is null ? defaults.SupernetMaxSteps : null,
+            Replicas = CommonOptions.InRange(parse.GetValue(_replicas) ?? defaults.Replicas, 1, MaxReplicas, "--replicas"),
             Population = CommonOptions.InRange(parse.GetValue(_population) ?? defaults.Population, 2, ISearchSettings.MaxEvaluations, "--population"),
             Generations = CommonOptions.InRange(parse.GetValue(_generations) ?? defaults.Generations, 1, ISearchSettings.MaxEvaluations, "--generations"),
             FinetuneEpochs = CommonOptions.InRange(parse.GetValue(_finetuneEpochs) ?? defaults.FinetuneEpochs, 0, TrainingOptions.MaxEpochs, "--finetune-epochs"),

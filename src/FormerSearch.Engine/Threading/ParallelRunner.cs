@@ -38,6 +38,12 @@ public static class ParallelRunner
     /// <summary>True on a thread that is running a range of a parallel loop (a worker, or the caller during its loop).</summary>
     internal static bool IsInsideLoop => t_insideLoop;
 
+    /// <summary>
+    /// Makes every loop this thread starts from now on run inline, as a loop inside a worker does: for a thread that is
+    /// itself one of several running side by side (a model replica of <see cref="Distributed.Replicas"/>).
+    /// </summary>
+    internal static void RunLoopsInline() => t_insideLoop = true;
+
     /// <summary>Threads used by managed loops (the calling thread counts as one). At least 1.</summary>
     public static int Threads
     {

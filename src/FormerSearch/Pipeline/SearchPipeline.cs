@@ -12,6 +12,7 @@ using FormerSearch.Studies;
 using FormerSearch.Supernets;
 using FormerSearch.Training;
 using FormerSearch.Engine;
+using FormerSearch.Engine.Distributed;
 using FormerSearch.Engine.IO;
 
 namespace FormerSearch.Pipeline;
@@ -103,7 +104,6 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
             return folder.LoadSupernet();
         }
         folder.Save();
-        var supernet = space.CreateSupernet(options with { Seed = settings.Seed });
         var loader = TrainLoader(splits.Train, Augmentation.Default(splits.Train), options);
         // Warm up over the first tenth of the steps, however short the run.
         int steps = Math.Min(settings.SupernetEpochs * loader.BatchesPerEpoch, settings.SupernetMaxSteps ?? int.MaxValue);
@@ -111,14 +111,21 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
         {
             Epochs = settings.SupernetEpochs, MaxSteps = settings.SupernetMaxSteps, WarmupEpochs = 0.1 * steps / loader.BatchesPerEpoch,
         };
-        log($"supernet: training the {space.Name} ({space.Preset}) supernet with {KindNames.Of(settings.Sampler)} sampling{(settings.Distill ? " and in-place distillation" : "")} on {splits.Train.Count} images into {folder.Path}");
-        var trainer = new Trainer(supernet, loader, null, recipe, folder.Path, progress, new SubnetSampler(supernet, settings.Sampler, settings.Seed, settings.Distill))
+        log($"supernet: training the {space.Name} ({space.Preset}) supernet with {KindNames.Of(settings.Sampler)} sampling{(settings.Distill ? " and in-place distillation" : "")} on {splits.Train.Count} images into {folder.Path}"
+            + (settings.Replicas > 1 ? $", {settings.Replicas} replicas of {settings.BatchSize / settings.Replicas} images per step" : ""));
+        Supernet Train(ICommunicator world)
         {
-            WeightsFileName = SupernetDirectory.WeightsFile,
-            Card = _card,
-        };
-        trainer.Run(resume: File.Exists(trainer.CheckpointPath));
-        return supernet;
+            var supernet = space.CreateSupernet(options with { Seed = settings.Seed });
+            var trainer = new Trainer(supernet, loader, null, recipe, folder.Path, progress, new SubnetSampler(supernet, settings.Sampler, settings.Seed, settings.Distill), world)
+            {
+                WeightsFileName = SupernetDirectory.WeightsFile,
+                Card = _card,
+            };
+            trainer.Run(resume: File.Exists(trainer.CheckpointPath));
+            return supernet;
+        }
+        // Rank 0's replica: every replica ends with the same weights, rank 0's batch-norm statistics are those of its own part.
+        return settings.Replicas > 1 ? Replicas.Run(settings.Replicas, Train)[0] : Train(SingleProcess.Instance);
     }
 
     // A worker joins the run the starting search began (waiting for it), evaluates its share and reports how many it evaluated.
@@ -200,9 +207,18 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
             var loader = TrainLoader(splits.Train, Augmentation.Default(splits.Train), options);
             var recipe = new TrainingOptions { Epochs = settings.FinetuneEpochs, MaxSteps = settings.FinetuneMaxSteps, LearningRate = 5e-4, WarmupEpochs = 0 };
             log($"finetune: {best.Key} for {(settings.FinetuneMaxSteps is { } s ? $"{s} steps" : $"{settings.FinetuneEpochs} epoch(s)")} into {finetuneDir}");
-            var trainer = new Trainer(model, loader, null, recipe, finetuneDir, progress) { Card = card };
-            trainer.Run(resume: File.Exists(trainer.CheckpointPath));
-            AtomicFile.Copy(trainer.ModelPath, Path.Combine(bestDir, "model.safetensors"));
+            // One extracted copy per replica, made here: the supernet is not to be read by several threads at once.
+            var copies = new VisionModel[settings.Replicas];
+            copies[0] = model;
+            for (int r = 1; r < copies.Length; r++) copies[r] = supernet.Extract(best.Architecture);
+            string Finetune(ICommunicator world)
+            {
+                var trainer = new Trainer(copies[world.Rank], loader, null, recipe, finetuneDir, progress, world: world) { Card = card };
+                trainer.Run(resume: File.Exists(trainer.CheckpointPath));
+                return trainer.ModelPath;
+            }
+            string weights = settings.Replicas > 1 ? Replicas.Run(settings.Replicas, Finetune)[0] : Finetune(SingleProcess.Instance);
+            AtomicFile.Copy(weights, Path.Combine(bestDir, "model.safetensors"));
         }
         else
         {

@@ -78,6 +78,13 @@ public sealed record SearchPipelineSettings
     /// <summary>Images per step.</summary>
     public int BatchSize { get; init; } = 128;
 
+    /// <summary>
+    /// Replicas of the supernet trained side by side, each on its part of every batch (in-process data parallelism, see
+    /// <see cref="Engine.Distributed.Replicas"/>); batch norm then takes its statistics over each replica's part. The
+    /// result depends on this number, not on the number of threads.
+    /// </summary>
+    public int Replicas { get; init; } = 2;
+
     /// <summary>Supernet training epochs.</summary>
     public int SupernetEpochs { get; init; } = 6;
 

@@ -40,6 +40,7 @@ public static class SearchSettingsFile
             ["--val-size"] = Text(settings.ValSize),
             ["search images"] = Text(settings.SearchValImages),
             ["batch size"] = Text(settings.BatchSize),
+            ["--replicas"] = Text(settings.Replicas),
             ["--supernet-epochs"] = Text(settings.SupernetEpochs),
             ["supernet steps"] = Text(settings.SupernetMaxSteps),
             ["--population"] = Text(settings.Population),

@@ -5,7 +5,7 @@ using FormerSearch.Engine.Tests.Support;
 namespace FormerSearch.Engine.Tests.Distributed;
 
 /// <summary>
-/// Synchronised batch norm on two ranks (threads here, MPI in the CLI tests) computes what one batch norm computes on the
+/// Synchronised batch norm on two ranks (in-process replicas here, MPI in the CLI tests) computes what one batch norm computes on the
 /// ranks' inputs together: outputs, input gradients, the summed weight and bias gradients, and the running statistics.
 /// </summary>
 public sealed class SyncBatchNormTests
@@ -22,13 +22,14 @@ public sealed class SyncBatchNormTests
         var (y, dx) = ForwardBackward(whole, x, upstream);
 
         var parts = new (Tensor Y, Tensor Dx, BatchNorm1d Norm)[2];
-        new ThreadGroup(2).Run(group =>
+        Replicas.Run(2, group =>
         {
             var norm = new BatchNorm1d(C) { SyncGroup = group };
             InitAffine(norm);
             int start = group.Rank == 0 ? 0 : 4, count = group.Rank == 0 ? 4 : 3;
             var (py, pdx) = ForwardBackward(norm, Rows(x, start, count), Rows(upstream, start, count));
             parts[group.Rank] = (py, pdx, norm);
+            return 0;
         });
 
         AssertClose(y.ToArray(), [.. parts[0].Y.ToArray(), .. parts[1].Y.ToArray()]);

@@ -1,11 +1,16 @@
+using FormerSearch.Data;
 using FormerSearch.Engine;
 using FormerSearch.Training;
 
 namespace FormerSearch.Tests.Training;
 
 /// <summary>Fixed images and labels in fixed batches; epoch <c>e</c> rotates the order by <c>e</c> batches so epochs differ.</summary>
-internal sealed class TensorBatchSource(Tensor images, int[] labels, int batchSize, Func<int, int, TrainingBatch, TrainingBatch>? tamper = null) : IBatchSource
+internal sealed class TensorBatchSource(Tensor images, int[] labels, int batchSize, Func<int, int, TrainingBatch, TrainingBatch>? tamper = null,
+    BatchSlice? slice = null) : IBatchSource
 {
+    /// <summary>Rank <paramref name="rank"/>'s part of every batch, as <see cref="Data.DataLoader.ForRank"/> cuts it.</summary>
+    public IBatchSource ForRank(int rank, int ranks) => ranks == 1 ? this : new TensorBatchSource(images, labels, batchSize, tamper, new BatchSlice(rank, ranks));
+
     public int BatchesPerEpoch => labels.Length / batchSize;
 
     public int Count => BatchesPerEpoch * batchSize;
@@ -16,8 +21,10 @@ internal sealed class TensorBatchSource(Tensor images, int[] labels, int batchSi
         for (int i = startBatch; i < BatchesPerEpoch; i++)
         {
             int b = (i + epoch) % BatchesPerEpoch;
-            var x = Tensor.FromArray(images.AsSpan().Slice(b * batchSize * per, batchSize * per).ToArray(), [batchSize, .. images.Shape[1..]]);
-            var batch = new TrainingBatch(x, labels[(b * batchSize)..((b + 1) * batchSize)]);
+            var (start, end) = (slice ?? BatchSlice.Whole).Of(batchSize);
+            int first = b * batchSize + start, count = end - start;
+            var x = Tensor.FromArray(images.AsSpan().Slice(first * per, count * per).ToArray(), [count, .. images.Shape[1..]]);
+            var batch = new TrainingBatch(x, labels[first..(first + count)], Part: (start, batchSize - end));
             yield return tamper is null ? batch : tamper(epoch, i, batch);
         }
     }

@@ -1,4 +1,5 @@
 using FormerSearch.Engine;
+using FormerSearch.Engine.Distributed;
 using FormerSearch.Engine.Memory;
 using FormerSearch.Models;
 using FormerSearch.Training;
@@ -96,6 +97,32 @@ public sealed class TrainerTests : IDisposable
         var check = new Trainer(fresh, new TensorBatchSource(images, labels, 4), null, new TrainingOptions { Epochs = 2, CheckpointEvery = 1 }, Dir("nan"));
         check.Run(resume: true); // the checkpoint at step 6 loads and training finishes
         Assert.True(File.Exists(check.ModelPath));
+    }
+
+    [Fact]
+    public void Two_in_process_replicas_train_as_one_process_on_the_whole_batch()
+    {
+        var (images, labels) = TensorBatchSource.Random(16, 32, 32, 3, 4, seed: 5);
+        var options = new TrainingOptions { Epochs = 2, WarmupEpochs = 0 };
+        var single = TinyModel();
+        new Trainer(single, new TensorBatchSource(images, labels, 8), null, options, Dir("single")).Run();
+        var replicas = Replicas.Run(2, world =>
+        {
+            var model = TinyModel();
+            new Trainer(model, new TensorBatchSource(images, labels, 8), null, options, Dir("replicas"), world: world).Run();
+            return model;
+        });
+
+        var expected = single.NamedParameters().ToDictionary(p => p.Name, p => p.Parameter.Value.ToArray());
+        foreach (var (name, p) in replicas[0].NamedParameters())
+        {
+            var w = p.Value.ToArray();
+            for (int i = 0; i < w.Length; i++)
+                Assert.True(Math.Abs(w[i] - expected[name][i]) <= 1e-5f * Math.Max(1f, Math.Abs(expected[name][i])), $"{name}[{i}]: {w[i]} with 2 replicas, {expected[name][i]} in one process");
+            Assert.Equal(w, replicas[1].NamedParameters().Single(q => q.Name == name).Parameter.Value.ToArray());
+        }
+        Assert.True(File.Exists(Path.Combine(Dir("replicas"), "model.safetensors")));
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(Dir("replicas"), "metrics.jsonl")).Length);
     }
 
     [Fact]

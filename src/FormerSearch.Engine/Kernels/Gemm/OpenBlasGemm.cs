@@ -30,11 +30,11 @@ public sealed unsafe class OpenBlasGemm : IGemmProvider
             return;
         }
 
-        if (Threading.ParallelRunner.IsInsideLoop || (long)m * n * k <= SmallProduct)
+        if ((Threading.ParallelRunner.IsInsideLoop && !OpenBlasLibrary.IsSerialCaller) || (long)m * n * k <= SmallProduct)
         {
             // Two kinds of product go to the managed kernel: those inside a parallel loop (one per batch of a batched
             // matmul), which run on several threads at once — OpenBLAS's threaded build is not made to be entered
-            // concurrently — and small ones, where OpenBLAS's thread hand-off costs more than the product (a
+            // concurrently, unless it runs single-threaded for in-process replicas (OpenBlasLibrary.Serial) — and small ones, where OpenBLAS's thread hand-off costs more than the product (a
             // BurgerFormer supernet step ran 670 → 800 images/s with this limit).
             ManagedGemm.Instance.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
             return;

@@ -57,6 +57,8 @@ public static unsafe partial class OpenBlasLibrary
     private static readonly object s_lock = new();
     private static bool s_attempted;
     private static int s_pendingThreads;
+    private static int s_serialScopes;
+    [ThreadStatic] private static bool t_serialCaller;
     private static string? s_coreTypeOverride = Environment.GetEnvironmentVariable(CoreTypeVariable);
 
     private static delegate* unmanaged<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void> s_sgemm;
@@ -118,8 +120,43 @@ public static unsafe partial class OpenBlasLibrary
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         lock (s_lock)
         {
-            if (!s_attempted) s_pendingThreads = threads;
-            else if (s_setNumThreads != null) s_setNumThreads(threads);
+            s_pendingThreads = threads;
+            // Inside a serial scope the count applies when the last scope ends.
+            if (s_attempted && s_serialScopes == 0 && s_setNumThreads != null) s_setNumThreads(threads);
+        }
+    }
+
+    /// <summary>
+    /// Until the returned scope is disposed, OpenBLAS computes every call on its caller's thread alone, so that the threads
+    /// of in-process replicas, which each run their own loops inline, may call it at the same time (its threaded build must
+    /// not be entered concurrently; with one thread a call never reaches its thread server, and its buffer pool is locked).
+    /// Scopes may overlap; the thread count set before (or meanwhile) comes back when the last ends.
+    /// </summary>
+    internal static SerialScope Serial()
+    {
+        EnsureLoaded();
+        lock (s_lock)
+        {
+            if (s_serialScopes++ == 0 && s_setNumThreads != null) s_setNumThreads(1);
+        }
+        return new SerialScope();
+    }
+
+    /// <summary>Marks this thread as one that may call OpenBLAS from inside its own inline loops (a replica's, within a <see cref="Serial"/> scope that outlives it).</summary>
+    internal static void MarkSerialCaller() => t_serialCaller = true;
+
+    /// <summary>Whether this thread was marked by <see cref="MarkSerialCaller"/>.</summary>
+    internal static bool IsSerialCaller => t_serialCaller;
+
+    /// <summary>Ends one <see cref="Serial"/> scope.</summary>
+    internal readonly struct SerialScope : IDisposable
+    {
+        public void Dispose()
+        {
+            lock (s_lock)
+            {
+                if (--s_serialScopes == 0 && s_setNumThreads != null) s_setNumThreads(s_pendingThreads > 0 ? s_pendingThreads : ParallelRunner.Threads);
+            }
         }
     }
 
