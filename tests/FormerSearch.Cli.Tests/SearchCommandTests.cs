@@ -37,6 +37,11 @@ public sealed class SearchCommandTests : IDisposable
         Assert.Equal("autoformer", best.GetProperty("arch").GetProperty("space").GetString());
         Assert.True(best.GetProperty("macs").GetInt64() > 0);
         Assert.InRange(best.GetProperty("test_acc").GetDouble(), 0, 1);
+        // The score's standard error, √(p(1−p)/n) over the held-out images a candidate is scored on (all 40 here).
+        double p = best.GetProperty("inherited_val_acc").GetDouble();
+        Assert.Equal(40, best.GetProperty("scored_images").GetInt32());
+        Assert.Equal(Math.Sqrt(p * (1 - p) / 40), best.GetProperty("inherited_val_acc_se").GetDouble(), 12);
+        Assert.Contains("the standard error of an accuracy on 40 images", r.StdErr);
         foreach (var file in new[] { "study.sqlite", "report.html", "summary.json", "supernet/supernet.safetensors", "supernet/space.json", "best/model.safetensors", "best/model.arch.json" })
             Assert.True(File.Exists(Path.Combine(output, file)), file);
         Assert.DoesNotContain("http", File.ReadAllText(Path.Combine(output, "report.html")));

@@ -168,9 +168,20 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
         };
         var result = algorithm.Run(context);
         evaluatedHere = here;
-        log($"search: best {result.Best.Key} ({result.Best.ValidationAccuracy:P2} held-out with inherited weights)");
+        log($"search: best {result.Best.Key} ({result.Best.ValidationAccuracy:P2} ± {StandardError(result.Best.ValidationAccuracy, scored.Count):P2} held-out with inherited weights, "
+            + $"the standard error of an accuracy on {scored.Count:N0} images)");
         return (result.Best, result);
     }
+
+    // Held-out images each candidate is scored on: the first SearchValImages of the held-out set, or all of it.
+    private int ScoredImages(DataSplits splits) => Math.Min(settings.SearchValImages, splits.Validation?.Count ?? 0);
+
+    /// <summary>
+    /// The standard error of an accuracy <paramref name="p"/> measured on <paramref name="images"/> images, √(p(1−p)/n)
+    /// (each image a Bernoulli trial): candidates whose scores differ by less than about twice it are not told apart.
+    /// </summary>
+    internal static double? StandardError(double? p, int images) =>
+        p is { } accuracy && images > 0 ? Math.Sqrt(Math.Clamp(accuracy, 0, 1) * (1 - Math.Clamp(accuracy, 0, 1)) / images) : null;
 
     private DataLoader TrainLoader(ImageDataset train, Augmentation augmentation, ModelOptions options) =>
         DataLoader.ForTraining(train, settings.BatchSize, augmentation, options.Input, options.NumClasses, settings.Seed);
@@ -238,6 +249,8 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
                 ["params"] = best.Params,
                 ["macs"] = best.Macs,
                 ["inherited_val_acc"] = best.ValidationAccuracy,
+                ["inherited_val_acc_se"] = StandardError(best.ValidationAccuracy, ScoredImages(splits)),
+                ["scored_images"] = ScoredImages(splits),
                 ["val_acc"] = val.Top1,
                 ["test_acc"] = test.Top1,
                 ["weights"] = Path.GetFullPath(Path.Combine(bestDir, "model.safetensors")),
