@@ -5,9 +5,10 @@ using Xunit.Abstractions;
 namespace FormerSearch.Cli.Tests;
 
 /// <summary>
-/// Data-parallel training under <c>mpirun -np 2</c> (Open MPI): the weights equal a one-process run with the same global batch
-/// (within 1e-5 relative: the sums are taken in another order), two 2-rank runs write the same bytes, rank 0 alone reports
-/// and writes, a killed rank ends the run, and its checkpoint resumes with the same number of ranks and is refused with another.
+/// Data-parallel training under <c>mpirun -np 2</c> (Open MPI) and as two in-process replicas (<c>--replicas 2</c>): the weights
+/// equal a one-process run with the same global batch (within 1e-5 relative: the sums are taken in another order), two 2-rank
+/// runs write the same bytes, rank 0 alone reports and writes, a killed rank ends the run, and its checkpoint resumes with the
+/// same number of ranks and is refused with another.
 /// </summary>
 public sealed class MpiTrainingTests : IDisposable
 {
@@ -102,6 +103,38 @@ public sealed class MpiTrainingTests : IDisposable
         Assert.Single(two.StdErr.Split('\n'), l => l.Contains("training poolformer_mini"));
         Assert.Single(two.StdOut.Split('\n'), l => l.Contains("model.safetensors"));
         Assert.Equal(Directory.GetFiles(P("one")).Select(Path.GetFileName).Order(), Directory.GetFiles(P("two")).Select(Path.GetFileName).Order());
+    }
+
+    [Fact]
+    public void Two_in_process_replicas_train_the_weights_one_process_trains_whatever_the_thread_count()
+    {
+        string[] model = ["train", "--model", "poolformer_mini", "--epochs", "2", "--drop-path", "0.3"];
+        Ok(FormerProcess.Run([.. model, .. Recipe("one")]));
+        var two = Ok(FormerProcess.Run([.. model, .. Recipe("replicas", "--replicas", "2")]));
+        AssertClose(P("one/model.safetensors"), P("replicas/model.safetensors"));
+        Assert.Equal([2, 2], WorldSizes(P("replicas")));
+        Assert.Contains("data-parallel training on 2 replicas in this process: 15 images per step, 7-8 per replica, batch norm per replica", two.StdErr);
+        Assert.Single(two.StdErr.Split('\n'), l => l.Contains("training poolformer_mini"));
+        Assert.Equal(Directory.GetFiles(P("one")).Select(Path.GetFileName).Order(), Directory.GetFiles(P("replicas")).Select(Path.GetFileName).Order());
+        // Two threads run the replicas side by side, one takes turns between them: the same bytes.
+        var twoThreads = Recipe("replicas2", "--replicas", "2");
+        twoThreads[Array.IndexOf(twoThreads, "--threads") + 1] = "2";
+        Ok(FormerProcess.Run([.. model, .. twoThreads]));
+        AssertIdentical(P("replicas/model.safetensors"), P("replicas2/model.safetensors"));
+
+        // A supernet with synchronised batch norm, as under mpirun.
+        string[] supernet = ["supernet", "train", "--space", "burger", "--sampler", "sandwich", "--val-size", "4", "--max-steps", "3"];
+        Ok(FormerProcess.Run([.. supernet, .. Recipe("sn-one")]));
+        Ok(FormerProcess.Run([.. supernet, .. Recipe("sn-replicas", "--replicas", "2", "--sync-bn")]));
+        AssertClose(P("sn-one/supernet.safetensors"), P("sn-replicas/supernet.safetensors"));
+
+        foreach (var bad in new[] { new[] { "--replicas", "0" }, ["--replicas", "16"] }) // 16 replicas of 15 images
+        {
+            var r = FormerProcess.Run([.. model, .. Recipe("bad", bad)]);
+            Assert.Equal(2, r.ExitCode);
+            Assert.Single(r.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.False(Directory.Exists(P("bad")));
+        }
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using FormerSearch.Data;
 using FormerSearch.Engine;
+using FormerSearch.Engine.Distributed;
 using FormerSearch.Pipeline;
 using FormerSearch.Search;
 using FormerSearch.Spaces;
@@ -61,8 +62,7 @@ public static class SupernetCommand
                 && SupernetDirectory.Load(folder.Path).FirstDifference(folder) is { } changed)
                 throw new UserInputException($"{folder.Path} holds a supernet trained with {changed}; resume with the same settings or choose another --output.");
             Models.MemoryBudget.CheckSupernet(searchSpace, folder.ModelOptions, recipe.BatchSize(parse));
-            var supernet = searchSpace.CreateSupernet(folder.ModelOptions with { DropPathRate = recipe.DropPath(parse), Seed = seed });
-            recipe.SynchronizeBatchNorms(parse, supernet, world);
+            int replicas = recipe.Replicas(parse);
             int batches = Math.Max(1, splits.Train.Count / recipe.BatchSize(parse));
             var options = recipe.Recipe(parse, batches);
             var loader = recipe.TrainLoader(parse, splits.Train, folder.Input, folder.NumClasses, options.LabelSmoothing, seed);
@@ -73,15 +73,19 @@ public static class SupernetCommand
                 folder.Save();
                 Console.Error.WriteLine($"training the {searchSpace.Name} ({searchSpace.Preset}) supernet with {KindNames.Of(kind)} sampling{(folder.Distill ? " and in-place distillation" : "")} on {splits.Train.Count} images of {splits.Train.Name}, {options.Epochs} epochs, into {folder.Path}");
             };
-            var samplerPasses = new SubnetSampler(supernet, kind, seed, folder.Distill);
-            var trainer = TrainCommand.RunTrainer(run.WantsBar(parse),
-                progress => new Trainer(supernet, loader, null, options, folder.Path, progress, samplerPasses, world)
+            // One supernet per replica (each replica's rank only exists once the replicas run), all alike.
+            Trainer NewTrainer(ITrainingProgress progress, ICommunicator ranks)
+            {
+                var supernet = searchSpace.CreateSupernet(folder.ModelOptions with { DropPathRate = recipe.DropPath(parse), Seed = seed });
+                recipe.SynchronizeBatchNorms(parse, supernet, ranks);
+                return new Trainer(supernet, loader, null, options, folder.Path, progress, new SubnetSampler(supernet, kind, seed, folder.Distill), ranks)
                 {
                     WeightsFileName = SupernetDirectory.WeightsFile,
                     // The data's card (no model): extract and search read the classes, normalisation and test split from it.
                     Card = data.Card(parse, splits, folder.Input, folder.NumClasses, seed),
-                },
-                recipe.Resume(parse), begin);
+                };
+            }
+            var trainer = TrainCommand.RunTrainer(run.WantsBar(parse), replicas, world, NewTrainer, recipe.Resume(parse), begin);
             TrainCommand.PrintOutcome(trainer, run.WantsJson(parse), splits.Train.Skipped.Count);
             return ExitCodes.Success;
         });

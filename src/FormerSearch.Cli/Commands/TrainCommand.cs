@@ -58,9 +58,15 @@ public static class TrainCommand
                 if (classes < dataClasses)
                     throw new UserInputException($"The --init weights {source} have {initClasses} classes (their model card) but {splits.Train.Name} has {dataClasses}; start from weights with at least {dataClasses} classes.");
             }
-            var model = ModelInputs.Build(entry, ModelOptions.For(size, classes) with { DropPathRate = recipe.DropPath(parse), Seed = seed }, recipe.BatchSize(parse), training: true);
-            if (initial is not null) Inference.WeightsFile.Load(model, initial.Path, parse.GetValue(weightsKey));
-            recipe.SynchronizeBatchNorms(parse, model, world);
+            int replicas = recipe.Replicas(parse);
+            // One model per replica (each replica's rank only exists once the replicas run), all alike.
+            VisionModel NewModel(ICommunicator ranks)
+            {
+                var model = ModelInputs.Build(entry, ModelOptions.For(size, classes) with { DropPathRate = recipe.DropPath(parse), Seed = seed }, recipe.BatchSize(parse), training: true);
+                if (initial is not null) Inference.WeightsFile.Load(model, initial.Path, parse.GetValue(weightsKey));
+                recipe.SynchronizeBatchNorms(parse, model, ranks);
+                return model;
+            }
 
             int batches = Math.Max(1, splits.Train.Count / recipe.BatchSize(parse));
             var options = recipe.Recipe(parse, batches);
@@ -72,7 +78,8 @@ public static class TrainCommand
                 ? (initCard.Model, initCard.Architecture)
                 : selection.CardNames(parse);
             var card = data.Card(parse, splits, size, classes, seed).WithModel(name, architecture);
-            var trainer = RunTrainer(run.WantsBar(parse), progress => new Trainer(model, loader, validation, options, dir, progress, world: world) { Card = card }, recipe.Resume(parse), announce);
+            var trainer = RunTrainer(run.WantsBar(parse), replicas, world,
+                (progress, ranks) => new Trainer(NewModel(ranks), loader, validation, options, dir, progress, world: ranks) { Card = card }, recipe.Resume(parse), announce);
             PrintOutcome(trainer, run.WantsJson(parse), splits.Train.Skipped.Count);
             return ExitCodes.Success;
         });
@@ -108,14 +115,32 @@ public static class TrainCommand
     /// A resume of a checkpoint with other settings is refused before <paramref name="beforeRun"/> (which announces the run, and
     /// may write its description) is called.
     /// </summary>
-    internal static Trainer RunTrainer(bool bar, Func<ITrainingProgress, Trainer> create, bool resume, Action? beforeRun = null)
+    internal static Trainer RunTrainer(bool bar, int replicas, ICommunicator world, Func<ITrainingProgress, ICommunicator, Trainer> create, bool resume,
+        Action? beforeRun = null)
     {
         ITrainingProgress progress = bar && Cluster.World.Rank == 0 ? new ProgressBarProgress() : new LogLineProgress();
-        var trainer = create(progress);
-        if (resume) trainer.CheckResume();
-        beforeRun?.Invoke();
-        if (progress is ProgressBarProgress shown) shown.Run(() => trainer.Run(resume));
-        else trainer.Run(resume);
-        return trainer;
+        Trainer Prepare(ICommunicator ranks)
+        {
+            var trainer = create(progress, ranks);
+            if (resume) trainer.CheckResume();
+            // Under mpirun every process runs it (it checks its rank itself); of in-process replicas, the first.
+            if (replicas == 1 || ranks.Rank == 0) beforeRun?.Invoke();
+            return trainer;
+        }
+        // Replicas: every replica builds its own model and trainer on its own thread; rank 0's reports the progress.
+        Func<Trainer> work = replicas > 1
+            ? () => Replicas.Run(replicas, ranks =>
+            {
+                var trainer = Prepare(ranks);
+                trainer.Run(resume);
+                return trainer;
+            })[0]
+            : () =>
+            {
+                var trainer = Prepare(world);
+                trainer.Run(resume);
+                return trainer;
+            };
+        return progress is ProgressBarProgress shown ? shown.Run(work) : work();
     }
 }

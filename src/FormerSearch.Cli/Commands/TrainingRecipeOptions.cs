@@ -45,13 +45,20 @@ public sealed class TrainingRecipeOptions
     private readonly Option<float?> _erasing = new("--random-erasing") { Description = "Random erasing probability (timm: 0.25); 0 is off (default: off)." };
     private readonly Option<int?> _checkpointEvery = new("--checkpoint-every") { Description = "Also checkpoint every N steps (checkpoints are written every epoch)." };
     private readonly Option<bool> _resume = new("--resume") { Description = "Continue from the output directory's checkpoint." };
-    private readonly Option<bool> _syncBn = new("--sync-bn") { Description = "Under mpirun: batch-norm statistics over the whole global batch (all ranks) instead of each rank's part." };
+    private readonly Option<bool> _syncBn = new("--sync-bn") { Description = "Under mpirun or with --replicas: batch-norm statistics over the whole global batch (all ranks) instead of each rank's part." };
+    private readonly Option<int?> _replicas = new("--replicas")
+    {
+        Description = $"Replicas of the model trained side by side in this process, each on its part of every batch (data parallelism as mpirun -np R runs it, without MPI; faster for small models whose ops are too small to split over cores), 1 to {MaxReplicas} (default 1); the result depends on it, not on --threads.",
+    };
+
+    // Each replica needs at least one image per step; more replicas than cores only take turns.
+    private const int MaxReplicas = 64;
 
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
         foreach (var o in new Option[] { _epochs, _maxSteps, _batchSize, _optimizer, _lr, _minLr, _momentum, _nesterov, _weightDecay, _warmup, _smoothing,
-                     _dropPath, _clipGrad, _ema, _noAugment, _cropPadding, _noFlip, _resizedCrop, _noShuffle, _mixup, _cutmix, _erasing, _checkpointEvery, _resume, _syncBn })
+                     _dropPath, _clipGrad, _ema, _noAugment, _cropPadding, _noFlip, _resizedCrop, _noShuffle, _mixup, _cutmix, _erasing, _checkpointEvery, _resume, _syncBn, _replicas })
             command.Options.Add(o);
     }
 
@@ -73,6 +80,24 @@ public sealed class TrainingRecipeOptions
             Console.Error.WriteLine($"data-parallel training on {world.Size} ranks (MPI): {batch} images per step, {batch / world.Size}{(batch % world.Size == 0 ? "" : "-" + (batch / world.Size + 1))} per rank, "
                 + (parse.GetValue(_syncBn) ? "batch norm synchronised over the ranks" : "batch norm per rank"));
         return world;
+    }
+
+    /// <summary>
+    /// The in-process replicas of <c>--replicas</c> (1: none); under mpirun rank 0 is told they are refused, as each rank is
+    /// already one replica.
+    /// </summary>
+    /// <exception cref="UserInputException">Out of range, more than the batch has images, or combined with mpirun.</exception>
+    public int Replicas(ParseResult parse)
+    {
+        if (parse.GetValue(_replicas) is not { } replicas) return 1;
+        replicas = CommonOptions.InRange(replicas, 1, MaxReplicas, "--replicas");
+        if (replicas > 1 && Cluster.World.Size > 1) throw new UserInputException($"--replicas {replicas} cannot be combined with mpirun's {Cluster.World.Size} ranks; use one or the other.");
+        int batch = BatchSize(parse);
+        if (batch < replicas) throw new UserInputException($"--batch-size {batch} is smaller than --replicas {replicas}; each replica needs at least one image per step.");
+        if (replicas > 1)
+            Console.Error.WriteLine($"data-parallel training on {replicas} replicas in this process: {batch} images per step, {batch / replicas}{(batch % replicas == 0 ? "" : "-" + (batch / replicas + 1))} per replica, "
+                + (parse.GetValue(_syncBn) ? "batch norm synchronised over the replicas" : "batch norm per replica"));
+        return replicas;
     }
 
     /// <summary>With <c>--sync-bn</c>, makes <paramref name="model"/>'s batch norms take their statistics over all of <paramref name="world"/>.</summary>
