@@ -89,6 +89,19 @@ public sealed class CompareCommandTests : IDisposable
         Assert.Matches(@"\d+\.\d\d ± \d+\.\d\d \(2\)", line);
         Assert.False(File.Exists(Path.Combine(output, "report.html"))); // no search, no study to draw
         Assert.True(File.Exists(Path.Combine(output, "runs", "deit_tiny", "seed-1", "result.json")));
+
+        // The same runs as two replicas (DeiT has no batch norm): the same accuracy up to rounding, recorded as another run.
+        var replicas = FormerProcess.Run("compare", "--params", "100K", "--baselines", "deit_tiny", "--seeds", "2", "--max-steps", "2", "--batch-size", "32",
+            "--dataset", _spec, "--output", Path.Combine(_dir, "replicas"), "--threads", "1", "--replicas", "2");
+        Assert.True(replicas.ExitCode == 0, replicas.StdErr);
+        Assert.Contains("data-parallel training on 2 replicas in this process", replicas.StdErr);
+        double Mean(string folder) => System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "comparison.json")))
+            .RootElement.GetProperty("rows")[0].GetProperty("mean_test_acc").GetDouble();
+        Assert.Equal(Mean(output), Mean(Path.Combine(_dir, "replicas")), 3);
+        var reused = FormerProcess.Run("compare", "--params", "100K", "--baselines", "deit_tiny", "--seeds", "2", "--max-steps", "2", "--batch-size", "32",
+            "--dataset", _spec, "--output", Path.Combine(_dir, "replicas"), "--threads", "1", "--resume");
+        Assert.Equal(2, reused.ExitCode); // runs of 2 replicas are not reused for 1
+        Assert.Contains("holds a run of another model, recipe or data", reused.StdErr);
     }
 
     [Theory]

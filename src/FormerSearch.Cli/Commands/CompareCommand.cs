@@ -73,6 +73,8 @@ public static class CompareCommand
             {
                 Output = dir, Budget = budget, Options = options, Seeds = seedCount, FirstSeed = seed,
                 Data = string.Create(CultureInfo.InvariantCulture, $"{spec}, {splits.Train.Count} training images ({card?.ValSize ?? parse.GetValue(valSize) ?? 0} held out by seed {card?.SplitSeed ?? seed})"),
+                Replicas = recipe.Replicas(parse),
+                SyncBatchNorm = recipe.SyncBatchNormRequested(parse),
             };
             var test = DataLoader.ForEvaluation(splits.Test, 256, input, options.NumClasses);
             var result = new Comparison(settings, s => recipe.TrainLoader(parse, splits.Train, input, options.NumClasses, scratch.LabelSmoothing, s), test,

@@ -103,8 +103,11 @@ public sealed class TrainingRecipeOptions
     /// <summary>With <c>--sync-bn</c>, makes <paramref name="model"/>'s batch norms take their statistics over all of <paramref name="world"/>.</summary>
     public void SynchronizeBatchNorms(ParseResult parse, Module model, ICommunicator world)
     {
-        if (parse.GetValue(_syncBn)) SyncBatchNorm.Convert(model, world);
+        if (SyncBatchNormRequested(parse)) SyncBatchNorm.Convert(model, world);
     }
+
+    /// <summary>Whether <c>--sync-bn</c> was given.</summary>
+    public bool SyncBatchNormRequested(ParseResult parse) => parse.GetValue(_syncBn);
 
     /// <summary>Stochastic depth rate.</summary>
     public float DropPath(ParseResult parse)

@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using FormerSearch.Engine;
+using FormerSearch.Engine.Distributed;
 using FormerSearch.Inference;
+using FormerSearch.Models;
 using FormerSearch.Training;
 
 namespace FormerSearch.Pipeline;
@@ -53,12 +55,18 @@ public sealed class Comparison(ComparisonSettings settings, Func<ulong, IBatchSo
             log($"{entry.Name} ({entry.Kind}), seed {seed}: reusing {resultPath}");
             return done["test_acc"]!.GetValue<double>();
         }
-        var model = entry.Model.Create(settings.Options with { Seed = seed });
-        if (entry.InitWeights is { } init) model.LoadWeights(init, strict: true);
         log($"{entry.Name} ({entry.Kind}), seed {seed}: training {entry.Recipe.Epochs} epoch(s) into {dir}");
-        var trainer = new Trainer(model, training(seed), null, entry.Recipe, dir, progress);
-        trainer.Run(resume: File.Exists(trainer.CheckpointPath));
-        var result = Evaluator.Evaluate(model, test);
+        VisionModel Train(ICommunicator world)
+        {
+            var model = entry.Model.Create(settings.Options with { Seed = seed });
+            if (entry.InitWeights is { } init) model.LoadWeights(init, strict: true);
+            if (settings.SyncBatchNorm) SyncBatchNorm.Convert(model, world);
+            var trainer = new Trainer(model, training(seed), null, entry.Recipe, dir, progress, world: world);
+            trainer.Run(resume: File.Exists(trainer.CheckpointPath));
+            return model;
+        }
+        var trained = settings.Replicas > 1 ? Replicas.Run(settings.Replicas, Train)[0] : Train(SingleProcess.Instance);
+        var result = Evaluator.Evaluate(trained, test);
         log($"{entry.Name} ({entry.Kind}), seed {seed}: test top-1 {result.Top1:P2}");
         WriteAtomically(resultPath, new JsonObject { ["identity"] = identity, ["seed"] = seed, ["test_acc"] = result.Top1, ["test_loss"] = result.Loss });
         return result.Top1;
@@ -80,7 +88,11 @@ public sealed class Comparison(ComparisonSettings settings, Func<ulong, IBatchSo
 
     private string Identity(ComparisonEntry entry) => string.Create(CultureInfo.InvariantCulture,
         $"{entry.Kind} {entry.Name}: {entry.Key ?? entry.Description}; {entry.Profile.Params} params, {entry.Profile.Macs} MACs at {settings.Options.Input}, {settings.Options.NumClasses} classes; "
-        + $"init {entry.InitWeights ?? "fresh"}; {entry.Recipe}; data {settings.Data}");
+        + $"init {entry.InitWeights ?? "fresh"}; {entry.Recipe}; data {settings.Data}") + ReplicasIdentity();
+
+    // Runs of one replica keep the identity they had before replicas existed, so that their results are still reused.
+    private string ReplicasIdentity() =>
+        settings.Replicas > 1 ? $"; {settings.Replicas} replicas{(settings.SyncBatchNorm ? ", batch norm synchronised" : "")}" : "";
 
     private static JsonObject Row(ComparisonEntry entry, List<double> accuracies, double batch1, double batch64)
     {

@@ -23,4 +23,10 @@ public sealed record ComparisonSettings
 
     /// <summary>What identifies the training data (data set, split, image count): a finished run is reused only on the same data.</summary>
     public required string Data { get; init; }
+
+    /// <summary>Replicas each run is trained as (in-process data parallelism, see <see cref="Engine.Distributed.Replicas"/>). Default 1.</summary>
+    public int Replicas { get; init; } = 1;
+
+    /// <summary>With several replicas, batch norm over the whole batch instead of each replica's part.</summary>
+    public bool SyncBatchNorm { get; init; }
 }
