@@ -53,6 +53,9 @@ public static class SearchSettingsFile
         };
     }
 
+    // A setting a folder of an older version did not record: what that version did (one process, no replicas), else nothing.
+    private static string Unrecorded(string name) => name == "--replicas" ? "1" : "nothing";
+
     /// <summary>
     /// Refuses to go on in <paramref name="folder"/> if its <c>search.json</c> records other settings than
     /// <paramref name="settings"/>; does nothing when it has none (a new folder, or one of an older version).
@@ -73,7 +76,7 @@ public static class SearchSettingsFile
         }
         foreach (var (name, value) in ToJson(settings))
         {
-            string now = value!.GetValue<string>(), then = saved[name] is JsonValue v && v.TryGetValue(out string? s) ? s : "nothing";
+            string now = value!.GetValue<string>(), then = saved[name] is JsonValue v && v.TryGetValue(out string? s) ? s : Unrecorded(name);
             if (now != then)
                 throw new UserInputException($"{folder} holds a search with {name} {Cut(then)}, not {Cut(now)}; resume with the same settings or choose another --output.");
         }

@@ -1,0 +1,35 @@
+using System.Text.Json.Nodes;
+using FormerSearch.Engine;
+using FormerSearch.Pipeline;
+
+namespace FormerSearch.Tests.Pipeline;
+
+/// <summary>
+/// <c>search.json</c> refuses a resume with other settings, naming the first that differs; a folder of a version that did
+/// not record the replicas counts as one replica (what that version trained with).
+/// </summary>
+public sealed class SearchSettingsFileTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("former-settings-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private void Write(JsonObject json) => File.WriteAllText(Path.Combine(_dir, SearchSettingsFile.FileName), json.ToJsonString());
+
+    [Fact]
+    public void Other_settings_are_refused_by_name_and_an_older_folder_counts_as_one_replica()
+    {
+        var settings = new SearchPipelineSettings();
+        Write(SearchSettingsFile.ToJson(settings));
+        SearchSettingsFile.CheckSame(_dir, settings);
+        var e = Assert.Throws<UserInputException>(() => SearchSettingsFile.CheckSame(_dir, settings with { Replicas = 3 }));
+        Assert.Contains("--replicas 2, not 3", e.Message);
+
+        var older = SearchSettingsFile.ToJson(settings);
+        older.Remove("--replicas");
+        Write(older);
+        SearchSettingsFile.CheckSame(_dir, settings with { Replicas = 1 });
+        e = Assert.Throws<UserInputException>(() => SearchSettingsFile.CheckSame(_dir, settings));
+        Assert.Contains("--replicas 1, not 2", e.Message);
+    }
+}
