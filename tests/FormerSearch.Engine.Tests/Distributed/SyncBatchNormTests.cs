@@ -1,5 +1,6 @@
 using FormerSearch.Engine.Distributed;
 using FormerSearch.Engine.Nn;
+using FormerSearch.Engine.Tests.Kernels;
 using FormerSearch.Engine.Tests.Support;
 
 namespace FormerSearch.Engine.Tests.Distributed;
@@ -8,6 +9,8 @@ namespace FormerSearch.Engine.Tests.Distributed;
 /// Synchronised batch norm on two ranks (in-process replicas here, MPI in the CLI tests) computes what one batch norm computes on the
 /// ranks' inputs together: outputs, input gradients, the summed weight and bias gradients, and the running statistics.
 /// </summary>
+// With the thread-count tests: its replicas make OpenBLAS single-threaded while they run, which ReplicasTests checks is undone.
+[Collection(ElementwiseThreadsCollection.Name)]
 public sealed class SyncBatchNormTests
 {
     private const int C = 5;
