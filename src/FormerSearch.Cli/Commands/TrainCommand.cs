@@ -127,20 +127,17 @@ public static class TrainCommand
             if (replicas == 1 || ranks.Rank == 0) beforeRun?.Invoke();
             return trainer;
         }
+        Trainer Train(Trainer trainer)
+        {
+            trainer.Run(resume);
+            return trainer;
+        }
+        T Shown<T>(Func<T> work) => progress is ProgressBarProgress shown ? shown.Run(work) : work();
+
         // Replicas: every replica builds its own model and trainer on its own thread; rank 0's reports the progress.
-        Func<Trainer> work = replicas > 1
-            ? () => Replicas.Run(replicas, ranks =>
-            {
-                var trainer = Prepare(ranks);
-                trainer.Run(resume);
-                return trainer;
-            })[0]
-            : () =>
-            {
-                var trainer = Prepare(world);
-                trainer.Run(resume);
-                return trainer;
-            };
-        return progress is ProgressBarProgress shown ? shown.Run(work) : work();
+        if (replicas > 1) return Shown(() => Replicas.Run(replicas, ranks => Train(Prepare(ranks)))[0]);
+        // One process (or one MPI rank): a refused resume and the announcement come before the bar is drawn, as before replicas.
+        var single = Prepare(world);
+        return Shown(() => Train(single));
     }
 }

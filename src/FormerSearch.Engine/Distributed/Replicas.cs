@@ -18,6 +18,17 @@ public static class Replicas
     private const int StackBytes = 16 << 20;
 
     /// <summary>
+    /// Rank 0's result of <see cref="Run"/> — every replica ends a training run with the same weights — where one replica
+    /// is a plain one-process run on the calling thread (its ops split over the threads as usual).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is below 1.</exception>
+    public static T First<T>(int count, Func<ICommunicator, T> replica)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        return count > 1 ? Run(count, replica)[0] : replica(SingleProcess.Instance);
+    }
+
+    /// <summary>
     /// Runs <paramref name="replica"/> once per rank of an <paramref name="count"/>-rank group, each on its own thread, and
     /// returns their results in rank order. When one throws, the others are stopped at their next collective and the
     /// first failure is rethrown here.

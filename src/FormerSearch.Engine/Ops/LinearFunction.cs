@@ -1,7 +1,6 @@
 using FormerSearch.Engine.Autograd;
 using FormerSearch.Engine.Kernels.Activations;
 using FormerSearch.Engine.Kernels.Gemm;
-using FormerSearch.Engine.Kernels.Reductions;
 
 namespace FormerSearch.Engine.Ops;
 
@@ -47,9 +46,8 @@ internal sealed class LinearFunction : Function<LinearFunction, LinearFunction.S
             MatrixOperand.Multiply(gy, w, Rows(gx, rows), 1f, overwrite ? 0f : 1f);
         if (Tape.GradOf(weight) is { } gw)
             MatrixOperand.Multiply(gy.T, Rows(x, rows), MatrixOperand.TryOf(gw)!.Value, 1f, 1f);
-        // Column sums over fixed chunks of rows, added in chunk order: the same for any thread count.
-        if (bias is not null && Tape.GradOf(bias) is { } gb && rows > 0)
-            ChannelGradients.AddBackward(gradOutput.Elements, rows, outFeatures, new ChannelGradients.Destinations(null, gb.Elements));
+        // The sum over rows as every bias gradient takes it (fixed chunks of rows added in chunk order: any thread count).
+        if (bias is not null && Tape.GradOf(bias) is { } gb) BinaryFunction.Accumulate(gradOutput, gb);
     }
 
     /// <summary>Checks that <paramref name="w"/> is <c>[out, in]</c>, <paramref name="x"/> ends in <c>in</c> and <paramref name="b"/> is <c>[out]</c>.</summary>

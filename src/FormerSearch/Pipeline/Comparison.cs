@@ -65,7 +65,7 @@ public sealed class Comparison(ComparisonSettings settings, Func<ulong, IBatchSo
             trainer.Run(resume: File.Exists(trainer.CheckpointPath));
             return model;
         }
-        var trained = settings.Replicas > 1 ? Replicas.Run(settings.Replicas, Train)[0] : Train(SingleProcess.Instance);
+        var trained = Replicas.First(settings.Replicas, Train);
         var result = Evaluator.Evaluate(trained, test);
         log($"{entry.Name} ({entry.Kind}), seed {seed}: test top-1 {result.Top1:P2}");
         WriteAtomically(resultPath, new JsonObject { ["identity"] = identity, ["seed"] = seed, ["test_acc"] = result.Top1, ["test_loss"] = result.Loss });

@@ -125,7 +125,7 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
             return supernet;
         }
         // Rank 0's replica: every replica ends with the same weights, rank 0's batch-norm statistics are those of its own part.
-        return settings.Replicas > 1 ? Replicas.Run(settings.Replicas, Train)[0] : Train(SingleProcess.Instance);
+        return Replicas.First(settings.Replicas, Train);
     }
 
     // A worker joins the run the starting search began (waiting for it), evaluates its share and reports how many it evaluated.
@@ -228,7 +228,7 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
                 trainer.Run(resume: File.Exists(trainer.CheckpointPath));
                 return trainer.ModelPath;
             }
-            string weights = settings.Replicas > 1 ? Replicas.Run(settings.Replicas, Finetune)[0] : Finetune(SingleProcess.Instance);
+            string weights = Replicas.First(settings.Replicas, Finetune);
             AtomicFile.Copy(weights, Path.Combine(bestDir, "model.safetensors"));
         }
         else
