@@ -17,6 +17,13 @@ public sealed record SearchPreset(string Name, string Description, SearchPipelin
             SupernetEpochs = 1, SupernetMaxSteps = 120, SearchValImages = 1_000, Population = 10, Generations = 3,
             BnBatches = 3, FinetuneMaxSteps = 60, TestTopK = 1,
         }),
+        // The papers' way at our scale: a supernet trained five times longer, 600 candidates each scored on 5,000 held-out
+        // images (standard error ±0.36 points at 93 %) after 10 batch-norm batches, and the winner retrained 100 epochs.
+        new("thorough", "about an hour on 2 cores, for the headline accuracies", new SearchPipelineSettings
+        {
+            SupernetEpochs = 30, SearchValImages = 5_000, Population = 40, Generations = 15, BnBatches = 10,
+            FinetuneEpochs = 100, FinetuneRandomErasing = 0.25f,
+        }),
     ];
 
     /// <summary>The preset used when none is named.</summary>
@@ -26,5 +33,5 @@ public sealed record SearchPreset(string Name, string Description, SearchPipelin
     /// <exception cref="UserInputException">No preset has that name; the message lists them.</exception>
     public static SearchPreset Get(string name) =>
         All.FirstOrDefault(p => p.Name == name)
-        ?? throw new UserInputException($"--preset '{name}' is unknown: use {string.Join(" or ", All.Select(p => p.Name))}.");
+        ?? throw new UserInputException($"--preset '{name}' is unknown: use {string.Join(", ", All.SkipLast(1).Select(p => p.Name))} or {All[^1].Name}.");
 }

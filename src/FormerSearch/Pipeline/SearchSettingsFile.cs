@@ -49,12 +49,18 @@ public static class SearchSettingsFile
             ["batch-norm batches"] = Text(settings.BnBatches),
             ["--finetune-epochs"] = Text(settings.FinetuneEpochs),
             ["fine-tuning steps"] = Text(settings.FinetuneMaxSteps),
+            ["fine-tuning random erasing"] = settings.FinetuneRandomErasing.ToString(CultureInfo.InvariantCulture),
             ["latency batch"] = Text(settings.LatencyBatch),
         };
     }
 
-    // A setting a folder of an older version did not record: what that version did (one process, no replicas), else nothing.
-    private static string Unrecorded(string name) => name == "--replicas" ? "1" : "nothing";
+    // A setting a folder of an older version did not record: what that version did (one process, no random erasing), else nothing.
+    private static string Unrecorded(string name) => name switch
+    {
+        "--replicas" => "1",
+        "fine-tuning random erasing" => "0",
+        _ => "nothing",
+    };
 
     /// <summary>
     /// Refuses to go on in <paramref name="folder"/> if its <c>search.json</c> records other settings than

@@ -8,7 +8,7 @@ public sealed class SearchPresetTests
     [Fact]
     public void The_default_preset_is_the_settings_records_defaults_and_quick_is_smaller()
     {
-        Assert.Equal(["default", "quick"], SearchPreset.All.Select(p => p.Name));
+        Assert.Equal(["default", "quick", "thorough"], SearchPreset.All.Select(p => p.Name));
         Assert.Same(SearchPreset.All[0], SearchPreset.Default);
         Assert.Equal(new SearchPipelineSettings(), SearchPreset.Get("default").Settings);
         var quick = SearchPreset.Get("quick").Settings;
@@ -17,9 +17,25 @@ public sealed class SearchPresetTests
     }
 
     [Fact]
+    public void Thorough_trains_searches_and_scores_more_than_the_default_and_fine_tunes_with_random_erasing()
+    {
+        var (thorough, defaults) = (SearchPreset.Get("thorough").Settings, SearchPreset.Default.Settings);
+        Assert.True(thorough.SupernetEpochs > defaults.SupernetEpochs && thorough.FinetuneEpochs > defaults.FinetuneEpochs);
+        Assert.True(thorough.Population * thorough.Generations > defaults.Population * defaults.Generations);
+        Assert.True(thorough.SearchValImages > defaults.SearchValImages && thorough.BnBatches > defaults.BnBatches);
+        Assert.Equal((0f, 0.25f), (defaults.FinetuneRandomErasing, thorough.FinetuneRandomErasing));
+        Assert.Equal(defaults with
+        {
+            SupernetEpochs = thorough.SupernetEpochs, SearchValImages = thorough.SearchValImages, Population = thorough.Population,
+            Generations = thorough.Generations, BnBatches = thorough.BnBatches, FinetuneEpochs = thorough.FinetuneEpochs,
+            FinetuneRandomErasing = thorough.FinetuneRandomErasing,
+        }, thorough);
+    }
+
+    [Fact]
     public void An_unknown_preset_names_the_known_ones()
     {
         var e = Assert.Throws<UserInputException>(() => SearchPreset.Get("huge"));
-        Assert.Equal("--preset 'huge' is unknown: use default or quick.", e.Message);
+        Assert.Equal("--preset 'huge' is unknown: use default, quick or thorough.", e.Message);
     }
 }

@@ -32,4 +32,16 @@ public sealed class SearchSettingsFileTests : IDisposable
         e = Assert.Throws<UserInputException>(() => SearchSettingsFile.CheckSame(_dir, settings));
         Assert.Contains("--replicas 1, not 2", e.Message);
     }
+
+    [Fact]
+    public void A_folder_that_did_not_record_random_erasing_fine_tuned_without_it()
+    {
+        var settings = new SearchPipelineSettings();
+        var older = SearchSettingsFile.ToJson(settings);
+        older.Remove("fine-tuning random erasing");
+        Write(older);
+        SearchSettingsFile.CheckSame(_dir, settings);
+        var e = Assert.Throws<UserInputException>(() => SearchSettingsFile.CheckSame(_dir, settings with { FinetuneRandomErasing = 0.25f }));
+        Assert.Contains("fine-tuning random erasing 0, not 0.25", e.Message);
+    }
 }
