@@ -1,4 +1,5 @@
 using FormerSearch.Engine;
+using FormerSearch.Search;
 
 namespace FormerSearch.Pipeline;
 
@@ -33,5 +34,5 @@ public sealed record SearchPreset(string Name, string Description, SearchPipelin
     /// <exception cref="UserInputException">No preset has that name; the message lists them.</exception>
     public static SearchPreset Get(string name) =>
         All.FirstOrDefault(p => p.Name == name)
-        ?? throw new UserInputException($"--preset '{name}' is unknown: use {string.Join(", ", All.SkipLast(1).Select(p => p.Name))} or {All[^1].Name}.");
+        ?? throw new UserInputException(KindNames.Unknown(name, "--preset", All.Select(p => p.Name).ToList()));
 }

@@ -36,9 +36,9 @@ public static class KindNames
         TryParse(name, out TKind kind) ? kind : throw new UserInputException(Unknown<TKind>(name, what));
 
     /// <summary>The sentence for an unknown name: "WHAT 'NAME' is unknown: use a, b or c."</summary>
-    public static string Unknown<TKind>(string name, string what) where TKind : struct, Enum
-    {
-        var names = All<TKind>();
-        return $"{what} '{name}' is unknown: use {string.Join(", ", names.Take(names.Count - 1))} or {names[^1]}.";
-    }
+    public static string Unknown<TKind>(string name, string what) where TKind : struct, Enum => Unknown(name, what, All<TKind>());
+
+    /// <summary>The sentence for an unknown name among <paramref name="names"/>: "WHAT 'NAME' is unknown: use a, b or c."</summary>
+    public static string Unknown(string name, string what, IReadOnlyList<string> names) =>
+        $"{what} '{name}' is unknown: use {string.Join(", ", names.Take(names.Count - 1))} or {names[^1]}.";
 }

@@ -6,7 +6,7 @@ namespace FormerSearch.Tests.Pipeline;
 
 /// <summary>
 /// <c>search.json</c> refuses a resume with other settings, naming the first that differs; a folder of a version that did
-/// not record the replicas counts as one replica (what that version trained with).
+/// not record the replicas or the fine-tuning's random erasing counts as what that version did (one replica, no erasing).
 /// </summary>
 public sealed class SearchSettingsFileTests : IDisposable
 {
