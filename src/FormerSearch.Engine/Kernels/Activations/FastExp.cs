@@ -60,7 +60,7 @@ internal static class FastExp
     public static TVector Vector<TVector, TSimd>(TVector x) where TVector : struct where TSimd : ISimd<TVector>
     {
         var underflow = TSimd.LessThan(x, TSimd.Create(Lo));
-        x = TSimd.Min(TSimd.Max(x, TSimd.Create(Lo)), TSimd.Create(Hi));
+        x = TSimd.Clamp(x, TSimd.Create(Lo), TSimd.Create(Hi));
         var t = TSimd.FusedMultiplyAdd(x, TSimd.Create(Log2E), TSimd.Create(RoundMagic));
         var n = TSimd.Subtract(t, TSimd.Create(RoundMagic));
         var r = TSimd.FusedMultiplyAdd(n, TSimd.Create(-Ln2Hi), x);

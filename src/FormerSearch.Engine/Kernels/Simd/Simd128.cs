@@ -45,10 +45,7 @@ internal readonly struct Simd128 : ISimd<Vector128<float>>
     public static Vector128<float> Abs(Vector128<float> x) => Vector128.Abs(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> Min(Vector128<float> x, Vector128<float> y) => Vector128.Min(x, y);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> Max(Vector128<float> x, Vector128<float> y) => Vector128.Max(x, y);
+    public static Vector128<float> Clamp(Vector128<float> x, Vector128<float> low, Vector128<float> high) => Vector128.MinNative(high, Vector128.MaxNative(low, x));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> ConditionalSelect(Vector128<float> mask, Vector128<float> whenTrue, Vector128<float> whenFalse) =>

@@ -45,10 +45,7 @@ internal readonly struct Simd256 : ISimd<Vector256<float>>
     public static Vector256<float> Abs(Vector256<float> x) => Vector256.Abs(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Min(Vector256<float> x, Vector256<float> y) => Vector256.Min(x, y);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Max(Vector256<float> x, Vector256<float> y) => Vector256.Max(x, y);
+    public static Vector256<float> Clamp(Vector256<float> x, Vector256<float> low, Vector256<float> high) => Vector256.MinNative(high, Vector256.MaxNative(low, x));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> ConditionalSelect(Vector256<float> mask, Vector256<float> whenTrue, Vector256<float> whenFalse) =>

@@ -49,10 +49,7 @@ internal readonly struct Simd32 : ISimd<float>
     public static float Abs(float x) => MathF.Abs(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Min(float x, float y) => MathF.Min(x, y);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Max(float x, float y) => MathF.Max(x, y);
+    public static float Clamp(float x, float low, float high) => MathF.Min(high, MathF.Max(low, x));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float ConditionalSelect(float mask, float whenTrue, float whenFalse)
