@@ -121,7 +121,12 @@ public sealed unsafe partial class ManagedGemm : IGemmProvider
             for (int j0 = 0; j0 < n; j0 += 8)
             {
                 int columns = Math.Min(8, n - j0);
-                for (int p = 0; p < k; p++)
+                int p = 0;
+                if (columns == 8 && Avx.IsSupported)
+                {
+                    for (; p + 8 <= k; p += 8) GemmPacking.Transpose8x8(b + (nint)j0 * ldb + p, ldb, copy + p * n + j0, n);
+                }
+                for (; p < k; p++)
                 {
                     float* src = b + (nint)j0 * ldb + p;
                     float* dst = copy + p * n + j0;
