@@ -24,6 +24,9 @@ public partial class Tensor
     // True when the buffer came from the BufferPool and goes back there when this tensor is released.
     private bool _ownsPooledBuffer;
 
+    /// <summary>True when the buffer (this tensor's or, for a view, its base's) goes back to the pool when its scope ends.</summary>
+    internal bool HasPooledStorage => (Base ?? this)._ownsPooledBuffer;
+
     /// <summary>Whether gradients are computed for this tensor.</summary>
     public bool RequiresGrad { get; set; }
 

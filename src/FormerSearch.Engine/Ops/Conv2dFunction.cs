@@ -67,6 +67,10 @@ internal sealed class Conv2dFunction : Function<Conv2dFunction, Conv2dFunction.S
                     RowDotGemm.Multiply(m, cout, kg, col, lda, w, ld, ys, cout);
                     BiasActivationKernel.Apply(ys, m, cout, bias is null ? default : bias.Elements, ActivationKind.None);
                 }
+                else if (!record && groups == 1 && MultiplyPrepacked(col, lda, m, weight, kg, ld, bias is null ? 0f : 1f, ys, cout))
+                {
+                    // The weight packed once per ConstantWeights scope multiplied the columns.
+                }
                 else
                 {
                     for (int g = 0; g < groups; g++)
@@ -81,6 +85,21 @@ internal sealed class Conv2dFunction : Function<Conv2dFunction, Conv2dFunction.S
 
         if (record) Record(new(x, weight, bias, s, groups), y);
         return y;
+    }
+
+    /// <summary>
+    /// <c>y = col · Wᵀ + beta · y</c> against the weight <c>[cout, kg]</c> (rows <paramref name="ld"/> apart) packed once per
+    /// <see cref="ConstantWeights"/> scope; false, having done nothing, outside a scope or when the weight is not cached.
+    /// </summary>
+    private static unsafe bool MultiplyPrepacked(FloatSlice col, int lda, int m, Tensor weight, int kg, int ld, float beta, FloatSlice y, int cout)
+    {
+        var gemm = Gemm.Managed;
+        if (!ConstantWeights.IsActive || gemm.Kind == GemmKernelKind.Scalar) return false;
+        float* packed = ConstantWeights.PackedTranspose(weight, new MatrixOperand(weight.StridedElements, cout, kg, ld, false), gemm);
+        if (packed == null) return false;
+        fixed (float* a = col.AsSpan(), c = y.AsSpan())
+            gemm.MultiplyPackedB(m, cout, kg, a, lda, packed, beta, c, cout);
+        return true;
     }
 
     protected internal override void Backward(Tensor gradOutput)

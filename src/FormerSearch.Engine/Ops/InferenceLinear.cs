@@ -1,5 +1,6 @@
 using FormerSearch.Engine.Kernels.Activations;
 using FormerSearch.Engine.Kernels.Gemm;
+using FormerSearch.Engine.Memory;
 
 namespace FormerSearch.Engine.Ops;
 
@@ -53,6 +54,7 @@ internal static class InferenceLinear
         // A large output in chunks of rows, each finished while it is still in the L3 cache: the GEMM's own zero fill
         // (OpenBLAS, beta = 0), its accumulation and the bias-and-activation pass then stop running at memory speed.
         int chunkRows = Math.Max(1, ChunkFloats / Math.Max(outFeatures, 1));
+        if (MultiplyPrepacked(x, w, weight, rows, inFeatures, outFeatures, chunkRows, bias, activation, y)) return y;
         var provider = (long)inFeatures * outFeatures <= ManagedWeightFloats ? Gemm.Managed : null;
         for (int first = 0; first < rows; first += chunkRows)
         {
@@ -63,5 +65,30 @@ internal static class InferenceLinear
             BiasActivationKernel.Apply(chunk, count, outFeatures, bias, activation);
         }
         return y;
+    }
+
+    /// <summary>
+    /// The chunked product against the weight packed once per <see cref="ConstantWeights"/> scope (any weight size: without
+    /// the packing of B, the managed GEMM keeps up with OpenBLAS on the large layers too, and one thread pool serves the
+    /// whole pass); false, having done nothing, outside a scope or when the weight cannot be cached.
+    /// </summary>
+    private static unsafe bool MultiplyPrepacked(Tensor x, Tensor w, in MatrixOperand weight, int rows, int inFeatures, int outFeatures,
+        int chunkRows, FloatSlice bias, ActivationKind activation, Tensor y)
+    {
+        var gemm = Gemm.Managed;
+        if (!ConstantWeights.IsActive || gemm.Kind == GemmKernelKind.Scalar) return false;
+        float* packed = ConstantWeights.PackedTranspose(w, weight, gemm);
+        if (packed == null) return false;
+        fixed (float* xs = x.Elements.AsSpan(), ys = y.Elements.AsSpan())
+        {
+            for (int first = 0; first < rows; first += chunkRows)
+            {
+                int count = Math.Min(chunkRows, rows - first);
+                gemm.MultiplyPackedB(count, outFeatures, inFeatures, xs + (nint)first * inFeatures, Math.Max(inFeatures, 1), packed, 0f,
+                    ys + (nint)first * outFeatures, Math.Max(outFeatures, 1));
+                BiasActivationKernel.Apply(y.Elements.Slice(first * outFeatures, count * outFeatures), count, outFeatures, bias, activation);
+            }
+        }
+        return true;
     }
 }

@@ -44,6 +44,7 @@ public sealed class Predictor
         int count = nchw.Size(0), classes = Model.NumClasses;
         var logits = new float[(long)count * classes];
         using (Tape.NoGrad())
+        using (ConstantWeights.Enter())
         {
             for (int start = 0; start < count; start += BatchSize)
             {

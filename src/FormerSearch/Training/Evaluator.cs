@@ -22,6 +22,8 @@ public static class Evaluator
         if (data.Count < 1) throw new UserInputException("There are no images to evaluate: the split is empty.");
         bool wasTraining = model.Training;
         model.Eval();
+        // No weight changes during the evaluation: each is packed for the GEMM once, not once per batch.
+        using var constant = ConstantWeights.Enter();
         try
         {
             double lossSum = 0;

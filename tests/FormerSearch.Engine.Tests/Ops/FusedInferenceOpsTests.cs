@@ -40,7 +40,7 @@ public sealed class FusedInferenceOpsTests
         {
             foreach (var bias in new[] { b, null })
             {
-                var expected = Unfused(() => Functional.LinearActivation(x, w, bias, kind), x, w, bias);
+                var expected = RecordedOp.Values(() => Functional.LinearActivation(x, w, bias, kind), x, w, bias);
                 using (Tape.NoGrad())
                     TestTensors.AssertClose(expected, Functional.LinearActivation(x, w, bias, kind).ToArray(), Tolerance, $"{kind}, bias {bias is not null}");
             }
@@ -57,7 +57,7 @@ public sealed class FusedInferenceOpsTests
             var xt = TestTensors.Uniform(6, 25, rows);
             // W [20, 25] with rows 30 apart (a supernet's active block), x [rows, 25] strided.
             Tensor Op() => Functional.Linear(xt.Transpose(0, 1), whole.Narrow(0, 3, 20).Narrow(1, 2, 25), wholeBias.Narrow(0, 0, 20));
-            var expected = Unfused(Op, whole, wholeBias);
+            var expected = RecordedOp.Values(Op, whole, wholeBias);
             using (Tape.NoGrad())
                 TestTensors.AssertClose(expected, Op().ToArray(), Tolerance, $"{rows} rows");
         }
@@ -76,7 +76,7 @@ public sealed class FusedInferenceOpsTests
             var a = TestTensors.Uniform(8, shape);
             var b = subtrahend ? TestTensors.Uniform(9, shape) : null;
             var s = scaled ? TestTensors.Uniform(10, shape[^1]) : null;
-            var expected = Unfused(() => Functional.ScaledResidual(x, a, b, s), x, a, b, s);
+            var expected = RecordedOp.Values(() => Functional.ScaledResidual(x, a, b, s), x, a, b, s);
             using (Tape.NoGrad())
                 TestTensors.AssertClose(expected, Functional.ScaledResidual(x, a, b, s).ToArray(), Tolerance, Tensor.FormatShape(shape));
         }
@@ -93,7 +93,7 @@ public sealed class FusedInferenceOpsTests
         var normed = TestTensors.Uniform(24, batch, height, width, channels);
         foreach (var scale in new[] { TestTensors.Uniform(25, channels), null })
         {
-            var expected = Unfused(() => Functional.PoolResidual(x, normed, scale), x, normed, scale);
+            var expected = RecordedOp.Values(() => Functional.PoolResidual(x, normed, scale), x, normed, scale);
             using (Tape.NoGrad())
                 TestTensors.AssertClose(expected, Functional.PoolResidual(x, normed, scale).ToArray(), Tolerance, $"scale {scale is not null}");
         }
@@ -114,7 +114,7 @@ public sealed class FusedInferenceOpsTests
             var perHead = qkv.Reshape(batch, tokens, 3, heads, headDim).Permute(2, 0, 3, 1, 4);
             return Functional.MultiHeadAttention(perHead.Select(0, 0), perHead.Select(0, 1), perHead.Select(0, 2));
         }
-        var expected = Unfused(Op, qkv);
+        var expected = RecordedOp.Values(Op, qkv);
         using (Tape.NoGrad())
         {
             var fused = Op();
@@ -131,7 +131,7 @@ public sealed class FusedInferenceOpsTests
         var x = TestTensors.Uniform(18, 3000, 64);
         var bias = TestTensors.Uniform(19, 48);
         Tensor Op() => Functional.LinearActivation(x, whole.Transpose(0, 1), bias, ActivationKind.Silu);
-        var expected = Unfused(Op, whole, bias);
+        var expected = RecordedOp.Values(Op, whole, bias);
         using (Tape.NoGrad())
             TestTensors.AssertClose(expected, Op().ToArray(), Tolerance, "blocks, transposed weight");
     }
@@ -248,23 +248,5 @@ public sealed class FusedInferenceOpsTests
         Assert.NotNull(w.Grad);
         Assert.NotNull(x.Grad);
         Assert.Contains(w.Grad!.ToArray(), g => g != 0f);
-    }
-
-    /// <summary>What <paramref name="op"/> gives when <paramref name="inputs"/> require a gradient (the unfused, recorded ops).</summary>
-    private static float[] Unfused(Func<Tensor> op, params Tensor?[] inputs)
-    {
-        foreach (var t in inputs) if (t is not null) t.RequiresGrad = true;
-        try
-        {
-            var y = op();
-            Assert.True(y.RequiresGrad);   // recorded: the unfused path
-            var values = y.ToArray();
-            Tape.Clear();
-            return values;
-        }
-        finally
-        {
-            foreach (var t in inputs) if (t is not null) t.RequiresGrad = false;
-        }
     }
 }

@@ -37,7 +37,9 @@ public sealed class PredictorTests
     private static float[] DirectForward(VisionModel model, Tensor nchw)
     {
         model.Eval();
+        // As the predictor serves a batch: weights taken as constants (packed once), so the same GEMM path and bits.
         using (Tape.NoGrad())
+        using (ConstantWeights.Enter())
         using (TensorScope.Enter())
         {
             var nhwc = Tensor.FromArray(NaiveNhwc(nchw), nchw.Size(0), nchw.Size(2), nchw.Size(3), nchw.Size(1));

@@ -1,0 +1,72 @@
+using FormerSearch.Engine.Threading;
+
+namespace FormerSearch.Engine.Kernels.Gemm;
+
+public sealed unsafe partial class ManagedGemm
+{
+    /// <summary>Floats <see cref="PackWholeB"/> writes for a <c>k × n</c> op(B): every KC block with its columns padded to NR.</summary>
+    internal long PackedBFloats(int k, int n) => (long)k * RoundUpToPanel(n);
+
+    /// <summary>
+    /// Packs all of <c>op(B)</c> (<c>k × n</c>) into the micro-kernel's panels, one KC block after another, for
+    /// <see cref="MultiplyPackedB"/>: a constant weight packed once then serves every product with it (the blocked GEMM
+    /// packs B again on every call).
+    /// </summary>
+    internal void PackWholeB(bool transB, float* b, int ldb, int k, int n, float* dst)
+    {
+        long stride = RoundUpToPanel(n);
+        for (int pc = 0; pc < k; pc += _kc)
+        {
+            int kc = Math.Min(_kc, k - pc);
+            GemmPacking.PackB(transB, transB ? b + pc : b + (nint)pc * ldb, ldb, kc, n, _nr, dst + pc * stride);
+        }
+    }
+
+    /// <summary>
+    /// <c>C = A · B + beta · C</c> (beta 0 or 1) for a row-major <c>m × k</c> A and a B packed by <see cref="PackWholeB"/>,
+    /// the rows of C split between the threads in whole MR panels. Each element of C is the chain of operations the
+    /// blocked GEMM performs (the same KC blocks and micro-kernel, beta then 1), so the result is the same as
+    /// <see cref="Sgemm"/>'s for any thread count.
+    /// </summary>
+    internal void MultiplyPackedB(int m, int n, int k, float* a, int lda, float* packedB, float beta, float* c, int ldc)
+    {
+        if (m == 0 || n == 0) return;
+        if (k == 0)
+        {
+            if (beta == 0)
+                for (int i = 0; i < m; i++) new Span<float>(c + (nint)i * ldc, n).Clear();
+            return;
+        }
+        int panels = (m + _mr - 1) / _mr;
+        bool parallel = ParallelRunner.Threads > 1 && (long)m * n * k >= ParallelThreshold;
+        var rows = new PackedBRows(this, m, n, k, a, lda, packedB, beta, c, ldc);
+        if (parallel) ParallelRunner.For(panels, Grain(panels, ParallelRunner.Threads), rows);
+        else rows.Invoke(0, panels);
+    }
+
+    private long RoundUpToPanel(int n) => (n + _nr - 1) / _nr * (long)_nr;
+
+    /// <summary>Row panels <c>[start, end)</c> of <see cref="MultiplyPackedB"/>: A packed MC rows at a time into the running thread's buffer.</summary>
+    private readonly struct PackedBRows(ManagedGemm gemm, int m, int n, int k, float* a, int lda, float* packedB, float beta, float* c, int ldc)
+        : IRangeBody
+    {
+        public void Invoke(int start, int end)
+        {
+            int mr = gemm._mr, mcMax = gemm._mc, kcMax = gemm._kc;
+            var ws = GemmWorkspace.ForCurrentThread(mcMax * kcMax, 0, mr * gemm._nr);
+            long stride = gemm.RoundUpToPanel(n);
+            int last = Math.Min(end * mr, m);
+            for (int ic = start * mr; ic < last; ic += mcMax)
+            {
+                int mc = Math.Min(mcMax, last - ic);
+                for (int pc = 0; pc < k; pc += kcMax)
+                {
+                    int kc = Math.Min(kcMax, k - pc);
+                    GemmPacking.PackA(false, a + (nint)ic * lda + pc, lda, mc, kc, mr, ws.A);
+                    // Later K blocks accumulate onto what the first one wrote, as in the blocked GEMM.
+                    gemm.MultiplyPacked(ws.A, mc, kc, packedB + pc * stride, 0, n, 1f, pc == 0 ? beta : 1f, c + (nint)ic * ldc, ldc, ws.Tile);
+                }
+            }
+        }
+    }
+}
