@@ -25,7 +25,18 @@ internal static unsafe class GemmPacking
         {
             int rows = Math.Min(mr, mc - i0);
             float* panel = a + i0 * rowStride;
-            for (int p = 0; p < kc; p++)
+            int p = 0;
+            if (!transA && rows == mr && mr is >= 8 and <= 16 && Avx.IsSupported)
+            {
+                // A full panel of stored rows (the AVX-512 kernel's 14): rows 0–7 and rows mr−8 to mr−1 as two 8×8
+                // transposes per eight p; the rows both cover are written twice with the same values.
+                for (; p + 8 <= kc; p += 8, dst += 8 * mr)
+                {
+                    Transpose8x8(panel + p, lda, dst, mr);
+                    Transpose8x8(panel + (nint)(mr - 8) * lda + p, lda, dst + mr - 8, mr);
+                }
+            }
+            for (; p < kc; p++)
             {
                 float* s = panel + p * colStride;
                 int r = 0;
