@@ -47,18 +47,16 @@ public readonly struct ConstantWeights : IDisposable
         }
     }
 
-    /// <summary>True when a scope is open on this thread.</summary>
-    internal static bool IsActive => t_depth > 0;
-
     /// <summary>
     /// <c>Wᵀ</c> packed for <see cref="ManagedGemm.MultiplyPackedB"/>, where <paramref name="weight"/> is a linear layer's
     /// <c>[out, in]</c> weight (<paramref name="owner"/> its tensor): packed on first use in the scope, then reused. Null
-    /// when no scope is open, when the tensor's storage is pooled (a temporary whose buffer another tensor may take over
-    /// inside the scope) or when the cache is full.
+    /// when no scope is open, for the scalar micro-kernel (no SIMD: the blocked GEMM's small paths serve better), when the
+    /// tensor's storage is pooled (a temporary whose buffer another tensor may take over inside the scope) or when the cache
+    /// is full.
     /// </summary>
     internal static unsafe float* PackedTranspose(Tensor owner, in MatrixOperand weight, ManagedGemm gemm)
     {
-        if (t_depth == 0 || owner.HasPooledStorage) return null;
+        if (t_depth == 0 || gemm.Kind == GemmKernelKind.Scalar || owner.HasPooledStorage) return null;
         var key = new Key(weight.Data.Array, weight.Data.Offset, weight.Rows, weight.Cols, weight.Ld, weight.Transposed);
         var packed = t_packed ??= [];
         if (!packed.TryGetValue(key, out var buffer))

@@ -94,7 +94,6 @@ internal sealed class Conv2dFunction : Function<Conv2dFunction, Conv2dFunction.S
     private static unsafe bool MultiplyPrepacked(FloatSlice col, int lda, int m, Tensor weight, int kg, int ld, float beta, FloatSlice y, int cout)
     {
         var gemm = Gemm.Managed;
-        if (!ConstantWeights.IsActive || gemm.Kind == GemmKernelKind.Scalar) return false;
         float* packed = ConstantWeights.PackedTranspose(weight, new MatrixOperand(weight.StridedElements, cout, kg, ld, false), gemm);
         if (packed == null) return false;
         fixed (float* a = col.AsSpan(), c = y.AsSpan())

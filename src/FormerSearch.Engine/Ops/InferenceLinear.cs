@@ -76,7 +76,6 @@ internal static class InferenceLinear
         int chunkRows, FloatSlice bias, ActivationKind activation, Tensor y)
     {
         var gemm = Gemm.Managed;
-        if (!ConstantWeights.IsActive || gemm.Kind == GemmKernelKind.Scalar) return false;
         float* packed = ConstantWeights.PackedTranspose(w, weight, gemm);
         if (packed == null) return false;
         fixed (float* xs = x.Elements.AsSpan(), ys = y.Elements.AsSpan())
