@@ -67,11 +67,8 @@ internal sealed class Conv2dFunction : Function<Conv2dFunction, Conv2dFunction.S
                     RowDotGemm.Multiply(m, cout, kg, col, lda, w, ld, ys, cout);
                     BiasActivationKernel.Apply(ys, m, cout, bias is null ? default : bias.Elements, ActivationKind.None);
                 }
-                else if (!record && groups == 1 && MultiplyPrepacked(col, lda, m, weight, kg, ld, bias is null ? 0f : 1f, ys, cout))
-                {
-                    // The weight packed once per ConstantWeights scope multiplied the columns.
-                }
-                else
+                // Without gradient inside a ConstantWeights scope, one group multiplies the weight packed once per scope.
+                else if (record || groups > 1 || !MultiplyPrepacked(col, lda, m, weight, kg, ld, bias is null ? 0f : 1f, ys, cout))
                 {
                     for (int g = 0; g < groups; g++)
                         Gemm.Sgemm(false, true, m, og, kg, 1f, col.Slice(g * groupStride), lda, w.Slice(g * og * ld), ld, bias is null ? 0f : 1f, ys.Slice(g * og), cout);

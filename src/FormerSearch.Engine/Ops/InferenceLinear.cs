@@ -25,7 +25,7 @@ internal static class InferenceLinear
     /// <summary><c>f(x·Wᵀ + b)</c> over the last dimension of <paramref name="x"/> (<c>W</c> <c>[out, in]</c>, possibly a sub-block view).</summary>
     /// <exception cref="ArgumentException">A shape does not fit.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="activation"/> is neither pointwise nor None.</exception>
-    public static Tensor Apply(Tensor x, Tensor w, Tensor? b, ActivationKind activation)
+    public static unsafe Tensor Apply(Tensor x, Tensor w, Tensor? b, ActivationKind activation)
     {
         LinearFunction.Validate(x, w, b);
         int outFeatures = w.Size(0), inFeatures = w.Size(1);
@@ -54,40 +54,27 @@ internal static class InferenceLinear
         // A large output in chunks of rows, each finished while it is still in the L3 cache: the GEMM's own zero fill
         // (OpenBLAS, beta = 0), its accumulation and the bias-and-activation pass then stop running at memory speed.
         int chunkRows = Math.Max(1, ChunkFloats / Math.Max(outFeatures, 1));
-        if (MultiplyPrepacked(x, w, weight, rows, inFeatures, outFeatures, chunkRows, bias, activation, y)) return y;
+        // Inside a ConstantWeights scope the weight is packed once (any size: without the packing of B the managed GEMM
+        // keeps up with OpenBLAS on the large layers too, and one thread pool serves the whole pass); else per call.
+        float* packed = ConstantWeights.PackedTranspose(w, weight, Gemm.Managed);
         var provider = (long)inFeatures * outFeatures <= ManagedWeightFloats ? Gemm.Managed : null;
         for (int first = 0; first < rows; first += chunkRows)
         {
             int count = Math.Min(chunkRows, rows - first);
-            var xs = new MatrixOperand(x.Elements.Slice(first * inFeatures, count * inFeatures), count, inFeatures, Math.Max(inFeatures, 1), false);
+            var xs = x.Elements.Slice(first * inFeatures, count * inFeatures);
             var chunk = y.Elements.Slice(first * outFeatures, count * outFeatures);
-            MatrixOperand.Multiply(xs, weight.T, new MatrixOperand(chunk, count, outFeatures, Math.Max(outFeatures, 1), false), 1f, 0f, provider);
+            if (packed != null)
+            {
+                fixed (float* a = xs.AsSpan(), c = chunk.AsSpan())
+                    Gemm.Managed.MultiplyPackedB(count, outFeatures, inFeatures, a, Math.Max(inFeatures, 1), packed, 0f, c, Math.Max(outFeatures, 1));
+            }
+            else
+            {
+                MatrixOperand.Multiply(new MatrixOperand(xs, count, inFeatures, Math.Max(inFeatures, 1), false), weight.T,
+                    new MatrixOperand(chunk, count, outFeatures, Math.Max(outFeatures, 1), false), 1f, 0f, provider);
+            }
             BiasActivationKernel.Apply(chunk, count, outFeatures, bias, activation);
         }
         return y;
-    }
-
-    /// <summary>
-    /// The chunked product against the weight packed once per <see cref="ConstantWeights"/> scope (any weight size: without
-    /// the packing of B, the managed GEMM keeps up with OpenBLAS on the large layers too, and one thread pool serves the
-    /// whole pass); false, having done nothing, outside a scope or when the weight cannot be cached.
-    /// </summary>
-    private static unsafe bool MultiplyPrepacked(Tensor x, Tensor w, in MatrixOperand weight, int rows, int inFeatures, int outFeatures,
-        int chunkRows, FloatSlice bias, ActivationKind activation, Tensor y)
-    {
-        var gemm = Gemm.Managed;
-        float* packed = ConstantWeights.PackedTranspose(w, weight, gemm);
-        if (packed == null) return false;
-        fixed (float* xs = x.Elements.AsSpan(), ys = y.Elements.AsSpan())
-        {
-            for (int first = 0; first < rows; first += chunkRows)
-            {
-                int count = Math.Min(chunkRows, rows - first);
-                gemm.MultiplyPackedB(count, outFeatures, inFeatures, xs + (nint)first * inFeatures, Math.Max(inFeatures, 1), packed, 0f,
-                    ys + (nint)first * outFeatures, Math.Max(outFeatures, 1));
-                BiasActivationKernel.Apply(y.Elements.Slice(first * outFeatures, count * outFeatures), count, outFeatures, bias, activation);
-            }
-        }
-        return true;
     }
 }

@@ -33,8 +33,7 @@ public sealed unsafe partial class ManagedGemm
         if (m == 0 || n == 0) return;
         if (k == 0)
         {
-            if (beta == 0)
-                for (int i = 0; i < m; i++) new Span<float>(c + (nint)i * ldc, n).Clear();
+            ScaleC(m, n, beta, new Span<float>(c, (m - 1) * ldc + n), ldc);
             return;
         }
         int panels = (m + _mr - 1) / _mr;
@@ -46,27 +45,17 @@ public sealed unsafe partial class ManagedGemm
 
     private long RoundUpToPanel(int n) => (n + _nr - 1) / _nr * (long)_nr;
 
-    /// <summary>Row panels <c>[start, end)</c> of <see cref="MultiplyPackedB"/>: A packed MC rows at a time into the running thread's buffer.</summary>
+    /// <summary>Row panels <c>[start, end)</c> of <see cref="MultiplyPackedB"/>, one KC block after another, as the blocked GEMM multiplies them.</summary>
     private readonly struct PackedBRows(ManagedGemm gemm, int m, int n, int k, float* a, int lda, float* packedB, float beta, float* c, int ldc)
         : IRangeBody
     {
         public void Invoke(int start, int end)
         {
-            int mr = gemm._mr, mcMax = gemm._mc, kcMax = gemm._kc;
-            var ws = GemmWorkspace.ForCurrentThread(mcMax * kcMax, 0, mr * gemm._nr);
             long stride = gemm.RoundUpToPanel(n);
-            int last = Math.Min(end * mr, m);
-            for (int ic = start * mr; ic < last; ic += mcMax)
-            {
-                int mc = Math.Min(mcMax, last - ic);
-                for (int pc = 0; pc < k; pc += kcMax)
-                {
-                    int kc = Math.Min(kcMax, k - pc);
-                    GemmPacking.PackA(false, a + (nint)ic * lda + pc, lda, mc, kc, mr, ws.A);
-                    // Later K blocks accumulate onto what the first one wrote, as in the blocked GEMM.
-                    gemm.MultiplyPacked(ws.A, mc, kc, packedB + pc * stride, 0, n, 1f, pc == 0 ? beta : 1f, c + (nint)ic * ldc, ldc, ws.Tile);
-                }
-            }
+            int first = start * gemm._mr, last = Math.Min(end * gemm._mr, m);
+            // Later K blocks accumulate onto what the first one wrote.
+            for (int pc = 0; pc < k; pc += gemm._kc)
+                gemm.MultiplyRows(false, a + pc, lda, first, last, Math.Min(gemm._kc, k - pc), packedB + pc * stride, n, 1f, pc == 0 ? beta : 1f, c, ldc);
         }
     }
 }
