@@ -81,6 +81,29 @@ public sealed class SupernetCommandTests : IDisposable
             Assert.Equal(firstSeed[i++], accs[0]);
             Assert.Equal(accs.Average(), pair.GetProperty("standalone_val_acc").GetDouble(), 12);
         }
+
+        // Scored after fine-tuning from the inherited weights too: the stand-alone runs are reused, each subnet is fine-tuned
+        // exactly the steps asked, and τ is reported for that score as well.
+        var tuned = FormerProcess.Run("rank-study", "--supernet", P("sn"), "--samples", "3", "--max-steps", "1", "--spread", "--seeds", "2", "--finetune-steps", "2", "--threads", "1");
+        Ok(tuned);
+        Assert.Contains("after 2 fine-tuning steps: Kendall tau", tuned.StdOut);
+        using var t = JsonDocument.Parse(File.ReadAllText(P("sn/rank-study/rank_study.json")));
+        Assert.Equal(2, t.RootElement.GetProperty("finetune_steps").GetInt32());
+        var tunedInterval = t.RootElement.GetProperty("finetuned_kendall_tau_ci95").EnumerateArray().Select(v => v.GetDouble()).ToArray();
+        Assert.True(tunedInterval[0] <= tunedInterval[1] && tunedInterval[0] >= -1 && tunedInterval[1] <= 1, $"{tunedInterval[0]} to {tunedInterval[1]}");
+        var seededPairs = s.RootElement.GetProperty("pairs").EnumerateArray().ToArray();
+        var tunedPairs = t.RootElement.GetProperty("pairs").EnumerateArray().ToArray();
+        for (int k = 0; k < 3; k++)
+        {
+            Assert.Equal(seededPairs[k].GetProperty("standalone_val_acc").GetDouble(), tunedPairs[k].GetProperty("standalone_val_acc").GetDouble());
+            Assert.Equal(seededPairs[k].GetProperty("inherited_val_acc").GetDouble(), tunedPairs[k].GetProperty("inherited_val_acc").GetDouble());
+            Assert.InRange(tunedPairs[k].GetProperty("finetuned_val_acc").GetDouble(), 0, 1);
+            var lastLine = File.ReadLines(P($"sn/rank-study/subnet-{k:D2}-finetune-2/metrics.jsonl")).Last();
+            Assert.Equal(2, JsonDocument.Parse(lastLine).RootElement.GetProperty("step").GetInt32());
+        }
+        var bad = FormerProcess.Run("rank-study", "--supernet", P("sn"), "--samples", "3", "--finetune-steps", "0", "--threads", "1");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("--finetune-steps", bad.StdErr);
     }
 
     [Fact]

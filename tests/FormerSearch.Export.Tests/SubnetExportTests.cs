@@ -14,7 +14,7 @@ public sealed class SubnetExportTests
     public static TheoryData<string, string, ulong> Subnets()
     {
         var data = new TheoryData<string, string, ulong>();
-        foreach (var (space, preset) in new[] { ("autoformer", "mini"), ("glit", "mini"), ("burger", "mini"), ("burger", "mini_residual") })
+        foreach (var (space, preset) in new[] { ("autoformer", "mini"), ("glit", "mini"), ("burger", "mini"), ("burger", "mini_residual"), ("burger", "mini_stem2") })
             foreach (ulong seed in new ulong[] { 1, 2, 3 })
                 data.Add(space, preset, seed);
         return data;

@@ -8,7 +8,7 @@ using FormerSearch.Supernets;
 namespace FormerSearch.Cli.Commands;
 
 /// <summary>
-/// <c>former rank-study --supernet DIR --samples N --epochs E [--max-steps S] [--spread] [--seeds K] [--output DIR] [--json]</c>: Kendall's τ
+/// <c>former rank-study --supernet DIR --samples N --epochs E [--max-steps S] [--spread] [--seeds K] [--finetune-steps S] [--output DIR] [--json]</c>: Kendall's τ
 /// (with a bootstrap 95 % interval) and Spearman's ρ between inherited and stand-alone accuracy of N sampled subnets (AutoFormer's
 /// Table 1, small), and with K seeds the seed-to-seed spread of the stand-alone accuracies.
 /// </summary>
@@ -28,11 +28,15 @@ public static class RankStudyCommand
             Description = "Times each subnet is trained alone, with other weights and data order: its accuracy is their mean, and the seed-to-seed sd is reported.",
             DefaultValueFactory = _ => 1,
         };
+        var finetune = new Option<int?>("--finetune-steps")
+        {
+            Description = "Also score each subnet after this many steps of fine-tuning from its inherited weights (half the learning rate, no warm-up), and report tau for that score.",
+        };
         var folders = new FolderOptions();
         var run = new RunOptions("Seed of the sample and of the stand-alone runs (default 0).");
         var command = new Command("rank-study", "How well inherited weights rank subnets: Kendall's tau and Spearman's rho against training them alone.")
         {
-            supernetDir, samples, epochs, maxSteps, spread, seeds, output, dataDir,
+            supernetDir, samples, epochs, maxSteps, spread, seeds, finetune, output, dataDir,
         };
         folders.AddTo(command);
         run.AddTo(command);
@@ -44,10 +48,11 @@ public static class RankStudyCommand
             int e = CommonOptions.InRange(parse.GetValue(epochs), 1, Training.TrainingOptions.MaxEpochs, "--epochs");
             int k = CommonOptions.InRange(parse.GetValue(seeds), 1, MaxSeeds, "--seeds");
             int? steps = parse.GetValue(maxSteps) is { } s ? CommonOptions.AtLeast(s, 1, "--max-steps") : null;
+            int? finetuneSteps = parse.GetValue(finetune) is { } f ? CommonOptions.AtLeast(f, 1, "--finetune-steps") : null;
             string dir = OutputPath.Folder(parse.GetValue(output) ?? Path.Combine(folder.Path, "rank-study"));
             var imageFolders = folders.For(parse, Data.DatasetSpec.Parse(folder.Dataset), folder.Input, run, SupernetData.Card(folder).TestSize);
             var result = new RankStudy(folder, parse.GetValue(dataDir), dir, new LogLineProgress(), line => Console.Error.WriteLine(line), imageFolders)
-                .Run(n, e, steps, run.SeedOr(parse), parse.GetValue(spread), seeds: k);
+                .Run(n, e, steps, run.SeedOr(parse), parse.GetValue(spread), seeds: k, finetuneSteps: finetuneSteps);
             if (run.WantsJson(parse)) Console.WriteLine(result.ToJsonString());
             else Console.WriteLine(Summary(result, Path.Combine(dir, "rank_study.json")));
             return ExitCodes.Success;
@@ -67,8 +72,12 @@ public static class RankStudyCommand
         string spread = seeds > 1
             ? string.Create(CultureInfo.InvariantCulture, $"; stand-alone accuracy seed-to-seed sd {100 * result["standalone_seed_sd"]!.GetValue<double>():F2} points ({seeds} seeds each)")
             : "";
+        string finetuned = result["finetune_steps"] is { } steps
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"; after {steps} fine-tuning steps: Kendall tau {Figure(result["finetuned_kendall_tau"])} (95% interval {Figure(result["finetuned_kendall_tau_ci95"]![0])} to {Figure(result["finetuned_kendall_tau_ci95"]![1])}), Spearman rho {Figure(result["finetuned_spearman_rho"])}")
+            : "";
         return string.Create(CultureInfo.InvariantCulture,
             $"{result["samples"]} subnets: Kendall tau {Figure(result["kendall_tau"])} (95% bootstrap interval {Figure(interval[0])} to {Figure(interval[1])}, {result["bootstrap_resamples"]} resamples), "
-            + $"Spearman rho {Figure(result["spearman_rho"])} (inherited vs trained alone, held-out accuracy){spread}; {file}");
+            + $"Spearman rho {Figure(result["spearman_rho"])} (inherited vs trained alone, held-out accuracy){finetuned}{spread}; {file}");
     }
 }

@@ -18,7 +18,9 @@ namespace FormerSearch.Pipeline;
 /// each alone from scratch (with one or more seeds, their mean accuracy standing for the subnet), scores it again, and
 /// reports Kendall's τ with a bootstrap 95 % interval, Spearman's ρ, and the seed-to-seed spread of the stand-alone
 /// accuracies. Each stand-alone training is its own resumable run under <c>OUTPUT/subnet-NN</c> (first seed) or
-/// <c>OUTPUT/subnet-NN-seed-K</c> (seed K ≥ 1); finished ones are reused.
+/// <c>OUTPUT/subnet-NN-seed-K</c> (seed K ≥ 1); finished ones are reused. With fine-tuning steps, each subnet is also scored
+/// after that many steps from its inherited weights (under <c>OUTPUT/subnet-NN-finetune-S</c>), and τ is reported for that
+/// score too: a cheaper proxy than training alone, and one that lets each subnet's own capacity show.
 /// </summary>
 /// <param name="folders">How an image-folder data set is read (its decode size is the supernet's input); null for other data sets.</param>
 public sealed class RankStudy(SupernetDirectory folder, string? dataDir, string output, ITrainingProgress progress, Action<string> log,
@@ -30,7 +32,9 @@ public sealed class RankStudy(SupernetDirectory folder, string? dataDir, string 
     /// <paramref name="spread"/> picked evenly across the MACs range.
     /// </summary>
     /// <exception cref="UserInputException">Fewer than two samples or one seed, or the space cannot give that many distinct subnets.</exception>
-    public JsonObject Run(int samples, int epochs, int? maxSteps, ulong seed, bool spread = false, int batchSize = 128, int bnBatches = 10, int seeds = 1)
+    /// <param name="finetuneSteps">Steps of fine-tuning from the inherited weights to score each subnet by as well (at half the learning rate, no warm-up, as <c>former search</c> fine-tunes); null for none.</param>
+    public JsonObject Run(int samples, int epochs, int? maxSteps, ulong seed, bool spread = false, int batchSize = 128, int bnBatches = 10, int seeds = 1,
+        int? finetuneSteps = null)
     {
         if (samples < 2) throw new UserInputException($"--samples {samples} is invalid: a rank correlation needs at least 2 subnets.");
         if (seeds < 1) throw new UserInputException($"--seeds {seeds} is invalid: each subnet is trained alone at least once.");
@@ -47,6 +51,7 @@ public sealed class RankStudy(SupernetDirectory folder, string? dataDir, string 
 
         var architectures = Pick(space, options, samples, seed, spread);
         var inherited = new List<double>();
+        var finetuned = new List<double>();
         var standalone = new List<double>();
         var perSeed = new List<double[]>();
         var pairs = new JsonArray();
@@ -54,6 +59,9 @@ public sealed class RankStudy(SupernetDirectory folder, string? dataDir, string 
         {
             var architecture = architectures[i];
             double fromSupernet = InheritedAccuracy.Evaluate(supernet, architecture, evaluation, calibration, bnBatches).Top1;
+            double? afterFinetune = finetuneSteps is { } steps
+                ? Finetuned(supernet.Extract(architecture), training[0], steps, Path.Combine(output, $"subnet-{i:D2}-finetune-{steps}"), evaluation)
+                : null;
             var accuracies = new double[seeds];
             for (int k = 0; k < seeds; k++)
             {
@@ -65,7 +73,8 @@ public sealed class RankStudy(SupernetDirectory folder, string? dataDir, string 
                 accuracies[k] = Evaluator.Evaluate(model, evaluation).Top1;
             }
             double alone = accuracies.Average();
-            log($"subnet {i + 1}/{architectures.Count}: inherited {fromSupernet:P2}, trained alone {alone:P2}{(seeds > 1 ? $" (mean of {seeds} seeds)" : "")} — {architecture.Key}");
+            if (afterFinetune is { } f) finetuned.Add(f);
+            log($"subnet {i + 1}/{architectures.Count}: inherited {fromSupernet:P2}{(afterFinetune is { } a ? $", fine-tuned {a:P2}" : "")}, trained alone {alone:P2}{(seeds > 1 ? $" (mean of {seeds} seeds)" : "")} — {architecture.Key}");
             inherited.Add(fromSupernet);
             standalone.Add(alone);
             perSeed.Add(accuracies);
@@ -75,6 +84,7 @@ public sealed class RankStudy(SupernetDirectory folder, string? dataDir, string 
                 ["arch"] = architecture.Key, ["params"] = cost.Params, ["macs"] = cost.Macs, ["inherited_val_acc"] = fromSupernet, ["standalone_val_acc"] = alone,
             };
             if (seeds > 1) pair["standalone_val_accs"] = new JsonArray(accuracies.Select(a => (JsonNode)a).ToArray());
+            if (afterFinetune is { } tuned) pair["finetuned_val_acc"] = tuned;
             pairs.Add(pair);
         }
         var (low, high) = RankCorrelation.KendallTauInterval(inherited, standalone, RankCorrelation.DefaultResamples, seed);
@@ -92,8 +102,26 @@ public sealed class RankStudy(SupernetDirectory folder, string? dataDir, string 
             ["spearman_rho"] = RankCorrelation.SpearmanRho(inherited, standalone),
             ["pairs"] = pairs,
         };
+        if (finetuneSteps is { } s)
+        {
+            var (fineLow, fineHigh) = RankCorrelation.KendallTauInterval(finetuned, standalone, RankCorrelation.DefaultResamples, seed);
+            result["finetune_steps"] = s;
+            result["finetuned_kendall_tau"] = RankCorrelation.KendallTau(finetuned, standalone);
+            result["finetuned_kendall_tau_ci95"] = new JsonArray(Number(fineLow), Number(fineHigh));
+            result["finetuned_spearman_rho"] = RankCorrelation.SpearmanRho(finetuned, standalone);
+        }
         AtomicFile.WriteAllText(Path.Combine(output, "rank_study.json"), result.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         return result;
+    }
+
+    // The held-out accuracy of an extracted subnet after `steps` steps from its inherited weights (a finished run is reused).
+    private double Finetuned(VisionModel model, DataLoader data, int steps, string dir, DataLoader evaluation)
+    {
+        int epochs = (int)Math.Min(Training.TrainingOptions.MaxEpochs, (steps + (long)data.BatchesPerEpoch - 1) / data.BatchesPerEpoch);
+        var trainer = new Trainer(model, data, null, TrainingOptions.FromInherited(epochs, steps), dir, progress);
+        if (File.Exists(trainer.ModelPath)) model.LoadSafeTensors(trainer.ModelPath);
+        else trainer.Run(resume: File.Exists(trainer.CheckpointPath));
+        return Evaluator.Evaluate(model, evaluation).Top1;
     }
 
     /// <summary>

@@ -216,7 +216,7 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
         {
             string finetuneDir = Path.Combine(settings.Output, "finetune");
             var loader = TrainLoader(splits.Train, Augmentation.Default(splits.Train) with { RandomErasingProb = settings.FinetuneRandomErasing }, options);
-            var recipe = new TrainingOptions { Epochs = settings.FinetuneEpochs, MaxSteps = settings.FinetuneMaxSteps, LearningRate = 5e-4, WarmupEpochs = 0 };
+            var recipe = TrainingOptions.FromInherited(settings.FinetuneEpochs, settings.FinetuneMaxSteps);
             log($"finetune: {best.Key} for {(settings.FinetuneMaxSteps is { } s ? $"{s} steps" : $"{settings.FinetuneEpochs} epoch(s)")} into {finetuneDir}");
             // One extracted copy per replica, made here: the supernet is not to be read by several threads at once.
             var copies = new VisionModel[settings.Replicas];

@@ -37,7 +37,7 @@ public sealed partial class BurgerSpace
                 Meso = new BurgerFormerMesoConfig { SubBlocks = subs, Edges = BurgerCellRules.ModelEdges(edges, subs[0].Op, subs[2].Op) },
             };
         }
-        return new BurgerFormerConfig { Stages = stages };
+        return new BurgerFormerConfig { Stages = stages, StemStride = Settings.StemStride };
     }
 
     /// <summary>The architecture of this space that <paramref name="config"/> is (the inverse of <see cref="ToConfig"/>).</summary>
@@ -46,8 +46,8 @@ public sealed partial class BurgerSpace
     {
         try { config.Validate(); }
         catch (ArgumentException e) { throw new UserInputException($"The configuration is not a valid BurgerFormer: {e.Message}", e); }
-        if (!config.AttentionHeads.SequenceEqual([0, 0, 4, 8]) || config.StemChannels != 24 || config.LayerScaleInit != 1e-5f)
-            throw new UserInputException("The configuration changes what the space fixes (attention heads [-, -, 4, 8], a 24-channel stem, layer scales from 1e-5).");
+        if (!config.AttentionHeads.SequenceEqual([0, 0, 4, 8]) || config.StemChannels != 24 || config.StemStride != Settings.StemStride || config.LayerScaleInit != 1e-5f)
+            throw new UserInputException($"The configuration changes what the space fixes (attention heads [-, -, 4, 8], a 24-channel stem of stride {Settings.StemStride}, layer scales from 1e-5).");
         var v = new ChoiceValues();
         for (int s = 0; s < 4; s++)
         {
@@ -83,10 +83,14 @@ public sealed partial class BurgerSpace
     /// <exception cref="ArgumentException"><paramref name="name"/> is not an identifier.</exception>
     public string ToOfficialPython(Architecture architecture, string name = "arch") => BurgerFormerArchFormat.ToPython(ToConfig(architecture), name);
 
-    /// <summary>Reads an official dictionary (Python literal or JSON; <paramref name="name"/> picks one of several) as an architecture of this space.</summary>
+    /// <summary>
+    /// Reads an official dictionary (Python literal or JSON; <paramref name="name"/> picks one of several) as an architecture of this space.
+    /// The dictionary holds the stages only; the stem is this space's.
+    /// </summary>
     /// <exception cref="InvalidDataException">The text is not a valid dictionary.</exception>
     /// <exception cref="UserInputException">The dictionary is outside this space.</exception>
-    public Architecture FromOfficial(string text, string source, string? name = null) => FromConfig(BurgerFormerArchFormat.Parse(text, source, name));
+    public Architecture FromOfficial(string text, string source, string? name = null) =>
+        FromConfig(BurgerFormerArchFormat.Parse(text, source, name) with { StemStride = Settings.StemStride });
 
     // Sub-block k of an official configuration as choices, or why the space has no such sub-block.
     private static void SubBlockInto(ChoiceValues v, int s, int k, BurgerFormerMicroConfig m)

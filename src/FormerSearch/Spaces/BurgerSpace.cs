@@ -28,8 +28,8 @@ public sealed partial class BurgerSpace : SearchSpace<BurgerSpaceSettings, Burge
     /// <summary>Probability that crossover takes a unit (a sub-block, an edge, a macro choice) from the second parent: the official <c>search_evo.py</c> passes its <c>--mutate-prob</c> (default 0.3) to <c>crossover_func</c>.</summary>
     public const double CrossoverProbability = 0.3;
 
-    /// <summary>The presets: the official space, the small one, each with searched residual edges, and a narrower small one.</summary>
-    public static IReadOnlyList<string> PresetNames { get; } = ["mini", "imagenet", "mini_residual", "imagenet_residual", "micro"];
+    /// <summary>The presets: the official space, the small one, each with searched residual edges, a narrower small one, and the small ones with a stride-2 stem.</summary>
+    public static IReadOnlyList<string> PresetNames { get; } = ["mini", "imagenet", "mini_residual", "imagenet_residual", "micro", "mini_stem2", "micro_stem2"];
 
     private static readonly BurgerNormPosition[] Positions = [BurgerNormPosition.Pre, BurgerNormPosition.Post];
 
@@ -40,6 +40,8 @@ public sealed partial class BurgerSpace : SearchSpace<BurgerSpaceSettings, Burge
         {
             "mini" => BurgerSpaceSettings.Mini,
             "micro" => BurgerSpaceSettings.Micro,
+            "mini_stem2" => BurgerSpaceSettings.MiniStem2,
+            "micro_stem2" => BurgerSpaceSettings.MicroStem2,
             "imagenet" => BurgerSpaceSettings.ImageNet,
             "mini_residual" => BurgerSpaceSettings.Mini with { SearchResidual = true },
             "imagenet_residual" => BurgerSpaceSettings.ImageNet with { SearchResidual = true },

@@ -5,7 +5,7 @@ namespace FormerSearch.Spaces;
 /// <summary>
 /// The values of one <see cref="BurgerSpace"/> preset: the macro candidates per stage (the official
 /// <c>search_config.CONFIG</c> <c>depth</c>/<c>width</c>/<c>ratio</c>), where attention and the spatial MLP may go, the
-/// input, and whether residual edges are searched.
+/// input, the stem's stride, and whether residual edges are searched.
 /// </summary>
 public sealed record BurgerSpaceSettings
 {
@@ -29,6 +29,9 @@ public sealed record BurgerSpaceSettings
     /// the official search's fixed pattern: 1->2 always, 0->1 and 2->3 exactly when sub-block 1 / 3 has an op.
     /// </summary>
     public bool SearchResidual { get; init; }
+
+    /// <summary>How much every subnet's stem downsamples (<see cref="BurgerFormerConfig.StemStride"/>): 4 (official) or 2. Default: 4.</summary>
+    public int StemStride { get; init; } = 4;
 
     /// <summary>The official search space (xingxing-123/BurgerFormer <c>search_config.py</c>) at 3×224×224.</summary>
     public static BurgerSpaceSettings ImageNet { get; } = new()
@@ -61,4 +64,14 @@ public sealed record BurgerSpaceSettings
     {
         Widths = [[8, 12, 16], [16, 24, 32], [32, 48, 64], [48, 64, 96]],
     };
+
+    /// <summary>
+    /// <see cref="Mini"/> with a stem that downsamples by 2 (its projection at stride 1, the same weights): at 28×28 the
+    /// stages run at 14×14, 7×7, 4×4 and 2×2 — the resolution small-image CNNs keep — for the same parameters (the spatial MLPs of
+    /// stages 3–4 aside, which mix 16 and 4 positions instead of 4 and 1) and more MACs: 4–36 MMACs against <see cref="Mini"/>'s 3–11.
+    /// </summary>
+    public static BurgerSpaceSettings MiniStem2 { get; } = Mini with { StemStride = 2 };
+
+    /// <summary><see cref="Micro"/> with the stem of <see cref="MiniStem2"/>: 3–11 MMACs against <see cref="Micro"/>'s 2–4.</summary>
+    public static BurgerSpaceSettings MicroStem2 { get; } = Micro with { StemStride = 2 };
 }

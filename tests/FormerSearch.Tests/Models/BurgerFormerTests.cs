@@ -219,6 +219,36 @@ public sealed class BurgerFormerTests
         Assert.Equal(model.ParameterCount(), ModelRegistry.Profile("burgerformer_tiny", ModelOptions.For(new ModelInput(1, 50, 70), numClasses: 3)).Params);
     }
 
+    [Fact]
+    public void A_stride_2_stem_halves_once_with_the_same_weights_and_is_profiled_as_it_runs()
+    {
+        var official = BurgerFormerArchFormat.Parse(GoldenArch, "the golden architecture", "golden");
+        var options = ModelOptions.For(new ModelInput(1, 28, 28), numClasses: 10);
+        var stem2 = official with { StemStride = 2 };
+        Assert.Equal([(14, 14), (7, 7), (4, 4), (2, 2)], stem2.StageSizes(28, 28));
+        Assert.Equal([(7, 7), (4, 4), (2, 2), (1, 1)], official.StageSizes(28, 28));
+        Assert.NotEqual(official, stem2);
+
+        var model = new BurgerFormer(stem2, options);
+        var profile = BurgerFormer.Profile("stem2", stem2, options);
+        Assert.Equal(model.ParameterCount(), profile.Params);
+        var projection = profile.Layers.Single(l => l.Name == "patch_embed.conv_proj");
+        Assert.Equal([14, 14, 8], projection.OutputShape.ToArray());
+        Assert.Equal(14L * 14 * 9 * 24 * 8, projection.Macs);
+        // The stem's weights are the official stem's: only stage 3's spatial MLP (4×4 positions instead of 2×2) changes shape.
+        var shapes4 = new BurgerFormer(official, options).StateDict(pytorchLayout: true).ToDictionary(p => p.Key, p => p.Value.Shape.ToArray());
+        var changed = model.StateDict(pytorchLayout: true).Where(p => !shapes4[p.Key].SequenceEqual(p.Value.Shape.ToArray())).Select(p => p.Key).ToArray();
+        Assert.All(changed, key => Assert.Contains("network.4.", key));
+        Assert.NotEmpty(changed);
+        using (TensorScope.Enter())
+        {
+            var x = Tensor.Zeros(2, 28, 28, 1);
+            new Generator(3).FillUniform(x.AsSpan(), -1f, 1f);
+            Assert.Equal([2, 2, 2, 16], model.ForwardFeatures(x).Shape.ToArray());
+        }
+        Assert.Contains("stem stride of 3", Assert.Throws<UserInputException>(() => (official with { StemStride = 3 }).Validate()).Message);
+    }
+
     private static void AssertSame(BurgerFormerConfig expected, BurgerFormerConfig actual)
     {
         Assert.Equal(expected.Stages.Count, actual.Stages.Count);

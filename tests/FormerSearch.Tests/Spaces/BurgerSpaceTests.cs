@@ -72,6 +72,7 @@ public sealed class BurgerSpaceTests
     [InlineData("mini")]
     [InlineData("imagenet_residual")]
     [InlineData("mini_residual")]
+    [InlineData("micro_stem2")]
     public void EverySampleKeepsTheOfficialRulesAndRoundTrips(string preset)
     {
         var space = new BurgerSpace(preset);
@@ -214,6 +215,39 @@ public sealed class BurgerSpaceTests
             long tensors = 0;
             foreach (var (_, p) in micro.CreateModel(s, options).NamedParameters()) tensors += p.Value.Numel;
             Assert.Equal(tensors, micro.Profile(s, options).Params);
+        }
+    }
+
+    [Fact]
+    public void Stem2PresetsKeepTheirSpacesParametersAndCostMoreOnlyAfterTheStem()
+    {
+        foreach (var (name, stride2) in new[] { ("mini", "mini_stem2"), ("micro", "micro_stem2") })
+        {
+            var (space, wide) = (new BurgerSpace(name), new BurgerSpace(stride2));
+            var options = ModelOptions.For(space.DefaultInput, 10);
+            var rng = new Generator(6);
+            for (int i = 0; i < 20; i++)
+            {
+                var a = wide.Sample(rng);
+                var config = wide.ToConfig(a);
+                Assert.Equal(2, config.StemStride);
+                Assert.Equal(a, wide.FromConfig(config));
+                var (p4, p2) = (space.Profile(space.FromConfig(config with { StemStride = 4 }), options), wide.Profile(a, options));
+                // Only the spatial MLPs grow, weight and bias: up to 8 in stage 3 (16 positions mixed instead of 4), 4 in stage 4 (4 instead of 1).
+                Assert.InRange(p2.Params - p4.Params, 0, 8 * (16 * 16 + 16 - (4 * 4 + 4)) + 4 * (4 * 4 + 4 - (1 + 1)));
+                // The stem's three convolutions cost the same; its projection runs on 4× the positions (14² against 7²), and no layer after it costs less.
+                var layers4 = p4.Layers.ToDictionary(l => l.Name);
+                foreach (var layer in p2.Layers)
+                {
+                    long before = layers4[layer.Name].Macs;
+                    if (layer.Name.StartsWith("patch_embed.conv", StringComparison.Ordinal) && layer.Name != "patch_embed.conv_proj") Assert.Equal(before, layer.Macs);
+                    else if (layer.Name == "patch_embed.conv_proj") Assert.Equal(4 * before, layer.Macs);
+                    else Assert.True(layer.Macs >= before, layer.Name);
+                }
+                Assert.Equal(wide.CreateModel(a, options).ParameterCount(), p2.Params);
+            }
+            var official = space.ToConfig(space.Largest());
+            Assert.Contains("stem of stride 2", Assert.Throws<UserInputException>(() => wide.FromConfig(official)).Message);
         }
     }
 

@@ -54,6 +54,7 @@ public sealed class BurgerSupernetTests
     [Theory]
     [InlineData("mini")]
     [InlineData("mini_residual")]
+    [InlineData("mini_stem2")]
     public void ExtractedModelComputesWhatTheSupernetComputes(string preset)
     {
         var space = new BurgerSpace(preset);

@@ -30,7 +30,7 @@ public sealed partial class BurgerFormer
                 p.Conv2d($"patch_embed.conv{k}.conv", mid, mid, 3, 1, 1, h, w, bias: false);
                 p.Norm($"patch_embed.conv{k}.bn", "batchnorm", mid, [h, w, mid]);
             }
-            (h, w) = p.Conv2d("patch_embed.conv_proj", mid, stages[0].Width, 3, 2, 1, h, w);
+            (h, w) = p.Conv2d("patch_embed.conv_proj", mid, stages[0].Width, 3, config.ProjectionStride, 1, h, w);
             int index = 0;
             for (int i = 0; i < stages.Count; i++)
             {

@@ -26,7 +26,7 @@ public sealed partial class BurgerFormer : VisionModel<BurgerFormerConfig>
     {
         var sizes = config.StageSizes(options.ImageHeight, options.ImageWidth);
         var stages = config.Stages;
-        var stem = new VitNasStem(options.InChannels, config.StemChannels, stages[0].Width, Generator);
+        var stem = new VitNasStem(options.InChannels, config.StemChannels, stages[0].Width, Generator, config.ProjectionStride);
         var network = StagePyramid.Network(stages.Select(s => s.Depth).ToList(), options.DropPathRate,
             (i, dropPath) => new BurgerFormerBlock(stages[i].Width, stages[i].Meso, stages[i].Ratio, config.AttentionHeads[i], sizes[i].H, sizes[i].W,
                 config.LayerScaleInit, dropPath, Generator),

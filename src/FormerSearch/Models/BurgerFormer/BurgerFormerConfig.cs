@@ -8,7 +8,7 @@ namespace FormerSearch.Models;
 /// A BurgerFormer architecture, mirroring the official dictionary (xingxing-123/BurgerFormer <c>arch.py</c>;
 /// read and written by <see cref="BurgerFormerArchFormat"/>): per stage the macro choices (depth, width, ratio)
 /// and the meso cell (three micro sub-blocks, residual edges, layer-scale and drop flags). The rest is what the
-/// official <c>burgerformer()</c> fixes: the ViT-NAS convolutional stem (24 channels, stride 4), a 3×3
+/// official <c>burgerformer()</c> fixes: the ViT-NAS convolutional stem (24 channels, stride 4 unless <see cref="StemStride"/> says 2), a 3×3
 /// stride-2 convolution + GroupNorm between stages, attention heads [−, −, 4, 8], a final GroupNorm, global
 /// average pooling and a linear head.
 /// </summary>
@@ -22,6 +22,15 @@ public sealed record BurgerFormerConfig : IModelConfig
 
     /// <summary>Channels of the stem's three 3×3 convolutions. Default: 24 (<c>ViTNASPatchEmbed(mid_chans=24)</c>).</summary>
     public int StemChannels { get; init; } = 24;
+
+    /// <summary>
+    /// How much the stem downsamples: 4 (official: <c>conv1</c> and <c>conv_proj</c> stride 2) or 2 (<c>conv_proj</c> stride 1,
+    /// the same weights), for small images — at 28×28 the stages then run at 14/7/4/2 pixels instead of 7/4/2/1. Default: 4.
+    /// </summary>
+    public int StemStride { get; init; } = 4;
+
+    /// <summary>Stride of the stem's projection <c>conv_proj</c>: 2 for <see cref="StemStride"/> 4, 1 for 2.</summary>
+    public int ProjectionStride => StemStride / 2;
 
     /// <summary>Initial value of every layer scale. Default: 1e-5.</summary>
     public float LayerScaleInit { get; init; } = 1e-5f;
@@ -40,7 +49,7 @@ public sealed record BurgerFormerConfig : IModelConfig
     /// <summary>Value equality: the same stages, heads, stem and layer-scale init (so architectures can key dictionaries).</summary>
     public bool Equals(BurgerFormerConfig? other) =>
         other is not null && Stages.SequenceEqual(other.Stages) && AttentionHeads.SequenceEqual(other.AttentionHeads)
-        && StemChannels == other.StemChannels && LayerScaleInit.Equals(other.LayerScaleInit);
+        && StemChannels == other.StemChannels && StemStride == other.StemStride && LayerScaleInit.Equals(other.LayerScaleInit);
 
     /// <inheritdoc/>
     public override int GetHashCode()
@@ -49,18 +58,20 @@ public sealed record BurgerFormerConfig : IModelConfig
         foreach (var s in Stages) hash.Add(s);
         foreach (int h in AttentionHeads) hash.Add(h);
         hash.Add(StemChannels);
+        hash.Add(StemStride);
         hash.Add(LayerScaleInit);
         return hash.ToHashCode();
     }
 
     /// <summary>Checks the structure the official model assumes.</summary>
-    /// <exception cref="UserInputException">Not four stages; a depth, width or ratio below 1; a meso cell without three sub-blocks and six edges; a norm, op or activation BurgerFormer does not have; a middle sub-block whose op is not skip or dwise_3x3; attention in a stage without heads or with heads that do not divide its width (expanded width for the middle block).</exception>
+    /// <exception cref="UserInputException">Not four stages; a stem stride other than 2 or 4; a depth, width or ratio below 1; a meso cell without three sub-blocks and six edges; a norm, op or activation BurgerFormer does not have; a middle sub-block whose op is not skip or dwise_3x3; attention in a stage without heads or with heads that do not divide its width (expanded width for the middle block).</exception>
     public void Validate()
     {
         if (Stages.Count != 4 || AttentionHeads.Count != 4)
             throw new UserInputException($"A BurgerFormer has four stages and four attention-head counts; got {Stages.Count} stages and {AttentionHeads.Count} head counts.");
         if (StemChannels < 1) throw new UserInputException($"The stem needs a positive channel count; got {StemChannels}.");
         SizeLimits.CheckWidth(StemChannels, "The BurgerFormer stem width");
+        if (StemStride is not (2 or 4)) throw new UserInputException($"The BurgerFormer stem downsamples by 4 (official) or 2; got a stem stride of {StemStride}.");
         SizeLimits.CheckDepth(Stages.Sum(s => (long)s.Depth), "the BurgerFormer");
         for (int i = 0; i < Stages.Count; i++)
         {
@@ -93,14 +104,14 @@ public sealed record BurgerFormerConfig : IModelConfig
         }
     }
 
-    /// <summary>Feature-map size of each stage for an <paramref name="height"/>×<paramref name="width"/> image: the stem halves twice, each downsampling halves (3×3, stride 2, padding 1: ⌈n/2⌉).</summary>
+    /// <summary>Feature-map size of each stage for an <paramref name="height"/>×<paramref name="width"/> image: the stem halves twice (once with <see cref="StemStride"/> 2), each downsampling halves (3×3, stride 2, padding 1: ⌈n/2⌉).</summary>
     /// <exception cref="UserInputException">The image is too small for a convolution.</exception>
     public (int H, int W)[] StageSizes(int height, int width)
     {
         var sizes = new (int H, int W)[Stages.Count];
         int h = ProfileBuilder.ConvOut("patch_embed.conv1", height, 3, 2, 1), w = ProfileBuilder.ConvOut("patch_embed.conv1", width, 3, 2, 1);
-        h = ProfileBuilder.ConvOut("patch_embed.conv_proj", h, 3, 2, 1);
-        w = ProfileBuilder.ConvOut("patch_embed.conv_proj", w, 3, 2, 1);
+        h = ProfileBuilder.ConvOut("patch_embed.conv_proj", h, 3, ProjectionStride, 1);
+        w = ProfileBuilder.ConvOut("patch_embed.conv_proj", w, 3, ProjectionStride, 1);
         for (int i = 0; i < sizes.Length; i++)
         {
             if (i > 0)

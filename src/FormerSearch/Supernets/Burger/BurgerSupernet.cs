@@ -41,7 +41,7 @@ public sealed class BurgerSupernet : Supernet, ISharedStem
         // The stem's three 24-channel convolutions are fixed; only its projection's output width is searched.
         SlicedConv2d? projection = null;
         _stem = RegisterModule("patch_embed", new VitNasStem(options.InChannels, largest.StemChannels, Generator,
-            mid => projection = new SlicedConv2d(mid, settings.Widths[0][^1], 3, 2, 1, Generator)));
+            mid => projection = new SlicedConv2d(mid, settings.Widths[0][^1], 3, largest.ProjectionStride, 1, Generator)));
         _stemProjection = projection!;
         StemCache = new FixedStemCache(_stem);
         var network = new ModuleList<Module>();
