@@ -98,6 +98,9 @@ public sealed class ConstantWeightsTests
     [InlineData(13, 40, 600, true)]
     [InlineData(3, 300, 700, false)]
     [InlineData(50, 33, 1100, false)]  // three KC blocks, a partial NR panel
+    [InlineData(196, 320, 1280, true)] // 14 row panels split in four parts of 4, 3, 4, 3
+    [InlineData(49, 2048, 512, true)]  // PoolFormer-S12's stage-4 MLP at batch 1: few rows, split by columns
+    [InlineData(90, 70, 600, false)]   // split by columns, a partial NR panel, two KC blocks
     public void The_prepacked_product_has_the_blocked_gemms_bits(int m, int n, int k, bool transB)
     {
         var a = TestTensors.Uniform(20, m, k).ToArray();

@@ -28,26 +28,26 @@ public sealed unsafe partial class ManagedGemm
     }
 
     /// <summary>
-    /// One KC block of the product against a packed B block, split either by MR row panels (each range
-    /// packs its own A) or, after <see cref="PackAllOfA"/>, by NR column panels. Each range writes whole
-    /// elements of C, so the split never changes a result.
+    /// One KC block of the product against a packed B block, split either into parts of whole MR row panels
+    /// (<see cref="RowBoundary"/>; each part packs its own A) or, after <see cref="PackAllOfA"/>, by NR column panels.
+    /// Each range writes whole elements of C, so the split never changes a result.
     /// </summary>
     private struct MultiplyJob : IRangeBody
     {
         private readonly ManagedGemm _owner;
         private readonly bool _transA;
         private readonly float* _a;
-        private readonly int _lda, _m, _kc, _nc, _ldc;
+        private readonly int _lda, _m, _kc, _nc, _ldc, _parts;
         private readonly float* _packB;
         private readonly float _alpha, _beta;
         private readonly float* _c;
         private float* _packedA;
 
         public MultiplyJob(ManagedGemm owner, bool transA, float* a, int lda, int m, int kc,
-            float* packB, int nc, float alpha, float beta, float* c, int ldc)
+            float* packB, int nc, float alpha, float beta, float* c, int ldc, int parts)
         {
             _owner = owner;
-            (_transA, _lda, _m, _kc, _nc, _ldc, _alpha, _beta) = (transA, lda, m, kc, nc, ldc, alpha, beta);
+            (_transA, _lda, _m, _kc, _nc, _ldc, _alpha, _beta, _parts) = (transA, lda, m, kc, nc, ldc, alpha, beta, parts);
             _a = a;
             _packB = packB;
             _c = c;
@@ -65,9 +65,8 @@ public sealed unsafe partial class ManagedGemm
         {
             if (_packedA == null)
             {
-                int mr = _owner._mr;
-                _owner.MultiplyRows(_transA, _a, _lda, start * mr, Math.Min(end * mr, _m), _kc, _packB, _nc, _alpha, _beta,
-                    _c, _ldc);
+                _owner.MultiplyRows(_transA, _a, _lda, _owner.RowBoundary(_m, _parts, start), _owner.RowBoundary(_m, _parts, end), _kc, _packB, _nc,
+                    _alpha, _beta, _c, _ldc);
             }
             else
             {

@@ -24,9 +24,10 @@ public sealed unsafe partial class ManagedGemm
 
     /// <summary>
     /// <c>C = A · B + beta · C</c> (beta 0 or 1) for a row-major <c>m × k</c> A and a B packed by <see cref="PackWholeB"/>,
-    /// the rows of C split between the threads in whole MR panels. Each element of C is the chain of operations the
-    /// blocked GEMM performs (the same KC blocks and micro-kernel, beta then 1), so the result is the same as
-    /// <see cref="Sgemm"/>'s for any thread count.
+    /// C split between the threads by parts of whole MR row panels as the blocked GEMM splits it, or by NR column panels
+    /// when there are few rows (each range then packs all of A). Each element of C is the chain of operations the blocked
+    /// GEMM performs (the same KC blocks and micro-kernel, beta then 1), so the result is the same as <see cref="Sgemm"/>'s
+    /// for any thread count.
     /// </summary>
     internal void MultiplyPackedB(int m, int n, int k, float* a, int lda, float* packedB, float beta, float* c, int ldc)
     {
@@ -36,26 +37,60 @@ public sealed unsafe partial class ManagedGemm
             ScaleC(m, n, beta, new Span<float>(c, (m - 1) * ldc + n), ldc);
             return;
         }
-        int panels = (m + _mr - 1) / _mr;
-        bool parallel = ParallelRunner.Threads > 1 && (long)m * n * k >= ParallelThreshold;
-        var rows = new PackedBRows(this, m, n, k, a, lda, packedB, beta, c, ldc);
-        if (parallel) ParallelRunner.For(panels, Grain(panels, ParallelRunner.Threads), rows);
-        else rows.Invoke(0, panels);
+        int panels = (m + _mr - 1) / _mr, threads = ParallelRunner.Threads;
+        bool parallel = threads > 1 && (long)m * n * k >= ParallelThreshold;
+        if (!parallel) new PackedBRows(this, m, n, k, a, lda, packedB, beta, c, ldc, parts: 1).Invoke(0, 1);
+        else if (SplitsRows(panels, threads))
+        {
+            int parts = RowParts(panels, threads);
+            ParallelRunner.For(parts, 1, new PackedBRows(this, m, n, k, a, lda, packedB, beta, c, ldc, parts));
+        }
+        else
+        {
+            int columnPanels = (n + _nr - 1) / _nr;
+            ParallelRunner.For(columnPanels, Grain(columnPanels, threads), new PackedBColumns(this, m, n, k, a, lda, packedB, beta, c, ldc));
+        }
     }
 
     private long RoundUpToPanel(int n) => (n + _nr - 1) / _nr * (long)_nr;
 
-    /// <summary>Row panels <c>[start, end)</c> of <see cref="MultiplyPackedB"/>, one KC block after another, as the blocked GEMM multiplies them.</summary>
-    private readonly struct PackedBRows(ManagedGemm gemm, int m, int n, int k, float* a, int lda, float* packedB, float beta, float* c, int ldc)
+    /// <summary>Row parts <c>[start, end)</c> of <paramref name="parts"/> (<see cref="RowBoundary"/>) of <see cref="MultiplyPackedB"/>, one KC block after another, as the blocked GEMM multiplies them.</summary>
+    private readonly struct PackedBRows(ManagedGemm gemm, int m, int n, int k, float* a, int lda, float* packedB, float beta, float* c, int ldc, int parts)
         : IRangeBody
     {
         public void Invoke(int start, int end)
         {
             long stride = gemm.RoundUpToPanel(n);
-            int first = start * gemm._mr, last = Math.Min(end * gemm._mr, m);
+            int first = gemm.RowBoundary(m, parts, start), last = gemm.RowBoundary(m, parts, end);
             // Later K blocks accumulate onto what the first one wrote.
             for (int pc = 0; pc < k; pc += gemm._kc)
                 gemm.MultiplyRows(false, a + pc, lda, first, last, Math.Min(gemm._kc, k - pc), packedB + pc * stride, n, 1f, pc == 0 ? beta : 1f, c, ldc);
+        }
+    }
+
+    /// <summary>
+    /// Column panels <c>[start, end)</c> of <see cref="MultiplyPackedB"/> for all rows: per KC block, A packed MC rows at a time
+    /// into the running thread's buffer, then the micro-kernel over these columns, as the blocked GEMM multiplies them.
+    /// </summary>
+    private readonly struct PackedBColumns(ManagedGemm gemm, int m, int n, int k, float* a, int lda, float* packedB, float beta, float* c, int ldc)
+        : IRangeBody
+    {
+        public void Invoke(int start, int end)
+        {
+            long stride = gemm.RoundUpToPanel(n);
+            int first = start * gemm._nr, last = Math.Min(end * gemm._nr, n);
+            var ws = GemmWorkspace.ForCurrentThread(gemm._mc * gemm._kc, 0, gemm._mr * gemm._nr);
+            for (int pc = 0; pc < k; pc += gemm._kc)
+            {
+                int kc = Math.Min(gemm._kc, k - pc);
+                for (int ic = 0; ic < m; ic += gemm._mc)
+                {
+                    int mc = Math.Min(gemm._mc, m - ic);
+                    GemmPacking.PackA(false, a + (nint)ic * lda + pc, lda, mc, kc, gemm._mr, ws.A);
+                    // Later K blocks accumulate onto what the first one wrote.
+                    gemm.MultiplyPacked(ws.A, mc, kc, packedB + pc * stride, first, last, 1f, pc == 0 ? beta : 1f, c + (nint)ic * ldc, ldc, ws.Tile);
+                }
+            }
         }
     }
 }

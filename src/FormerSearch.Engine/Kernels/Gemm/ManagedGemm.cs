@@ -166,7 +166,8 @@ public sealed unsafe partial class ManagedGemm : IGemmProvider
         float* packB = ws.B;
         int mPanels = (m + mr - 1) / mr;
         // Rows only make a good split when every thread gets a few panels; short, wide products split columns.
-        bool splitRows = mPanels >= 2 * threads || m > _mc;
+        bool splitRows = SplitsRows(mPanels, threads) || m > _mc;
+        int parts = RowParts(mPanels, threads);
 
         for (int jc = 0; jc < n; jc += _nc)
         {
@@ -180,17 +181,17 @@ public sealed unsafe partial class ManagedGemm : IGemmProvider
                 // Later K blocks accumulate onto what the first one wrote.
                 float betaBlock = pc == 0 ? beta : 1f;
                 float* aBlock = transA ? a + (nint)pc * lda : a + pc;
-                var multiply = new MultiplyJob(this, transA, aBlock, lda, m, kc, packB, nc, alpha, betaBlock, c + jc, ldc);
+                var multiply = new MultiplyJob(this, transA, aBlock, lda, m, kc, packB, nc, alpha, betaBlock, c + jc, ldc, threads == 1 ? 1 : parts);
 
                 if (threads == 1)
                 {
                     pack.Invoke(0, nPanels);
-                    multiply.Invoke(0, mPanels);
+                    multiply.Invoke(0, 1);
                 }
                 else if (splitRows)
                 {
                     ParallelRunner.For(nPanels, Grain(nPanels, threads), pack);
-                    ParallelRunner.For(mPanels, Grain(mPanels, threads), multiply);
+                    ParallelRunner.For(parts, 1, multiply);
                 }
                 else
                 {
@@ -205,6 +206,23 @@ public sealed unsafe partial class ManagedGemm : IGemmProvider
     // Two equal ranges per thread: a whole multiple of the thread count (so no thread is left with one
     // extra range at the end) that still lets a thread that was descheduled for a while catch up.
     private static int Grain(int items, int threads) => Math.Max(1, (items + 2 * threads - 1) / (2 * threads));
+
+    // A row split needs two row panels per part to stay balanced in whole panels (4 panels of 49 rows split 28/21 rows);
+    // fewer rows split columns instead, which also halves the B each thread streams.
+    private static bool SplitsRows(int mPanels, int threads) => mPanels >= 4 * threads;
+
+    // Parts of a row split: two per thread, as Grain, never more than the panels.
+    private static int RowParts(int mPanels, int threads) => Math.Max(1, Math.Min(mPanels, 2 * threads));
+
+    /// <summary>
+    /// The first row of part <paramref name="part"/> of <paramref name="parts"/> (<paramref name="m"/> at the end): the multiple
+    /// of MR nearest an equal share of the rows. Near-equal panel counts were not equal work: PoolFormer-S12's 196 rows at
+    /// batch 1 (14 panels) went in ranges of 3, 4, 3, 4 panels, and the thread that finished its 3 first took the next 3,
+    /// leaving the other 112 rows against its 84; a short last panel unbalances the same way. Boundaries stay on whole
+    /// panels, so the micro-kernel sees the same panels (and C the same bits) for any split.
+    /// </summary>
+    private int RowBoundary(int m, int parts, int part) =>
+        part >= parts ? m : Math.Min(m, (int)Math.Round((double)m * part / ((double)parts * _mr), MidpointRounding.AwayFromZero) * _mr);
 
     /// <summary>
     /// Multiplies row panels <c>[start, end)</c> of the packed A block by the whole packed B block: A is
