@@ -58,6 +58,11 @@ public sealed class SearchOptions
     };
     private readonly Option<int?> _population = new("--population") { Description = $"Evolution population per generation ({PerPreset(s => $"{s.Population}")}); random search evaluates as many in all." };
     private readonly Option<int?> _generations = new("--generations") { Description = $"Evolution generations ({PerPreset(s => $"{s.Generations}")})." };
+    private readonly Option<int?> _rerankTop = new("--rerank-top")
+    {
+        Description = $"Fine-tune the best K candidates from their inherited weights and let the best after it win ({PerPreset(s => $"{s.RerankTop}")}; 0: the best inherited score wins).",
+    };
+    private readonly Option<int?> _rerankEpochs = new("--rerank-epochs") { Description = $"Fine-tuning epochs of each re-ranked candidate ({PerPreset(s => $"{s.RerankEpochs}")})." };
     private readonly Option<int?> _finetuneEpochs = new("--finetune-epochs") { Description = $"Fine-tuning epochs of the best subnet ({PerPreset(s => s.FinetuneMaxSteps is { } steps ? $"{steps} steps" : $"{s.FinetuneEpochs}")}); 0 tests it with its inherited weights." };
 
     /// <summary>How an image-folder data set is read.</summary>
@@ -70,7 +75,7 @@ public sealed class SearchOptions
     public void AddTo(Command command)
     {
         foreach (var o in new Option[] { _preset, _space, _spacePreset, _sampler, _distill, _algorithm, _budgetMacs, _budgetParams, _budgetLatency, _dataset, _dataDir,
-                     _valSize, _output, _resume, _study, _workersOnly, _supernet, _supernetEpochs, _replicas, _population, _generations, _finetuneEpochs })
+                     _valSize, _output, _resume, _study, _workersOnly, _supernet, _supernetEpochs, _replicas, _population, _generations, _rerankTop, _rerankEpochs, _finetuneEpochs })
             command.Options.Add(o);
         Folders.AddTo(command);
         Run.AddTo(command);
@@ -94,6 +99,8 @@ public sealed class SearchOptions
             Replicas = CommonOptions.InRange(parse.GetValue(_replicas) ?? defaults.Replicas, 1, MaxReplicas, "--replicas"),
             Population = CommonOptions.InRange(parse.GetValue(_population) ?? defaults.Population, 2, ISearchSettings.MaxEvaluations, "--population"),
             Generations = CommonOptions.InRange(parse.GetValue(_generations) ?? defaults.Generations, 1, ISearchSettings.MaxEvaluations, "--generations"),
+            RerankTop = CommonOptions.InRange(parse.GetValue(_rerankTop) ?? defaults.RerankTop, 0, ISearchSettings.MaxEvaluations, "--rerank-top"),
+            RerankEpochs = CommonOptions.InRange(parse.GetValue(_rerankEpochs) ?? defaults.RerankEpochs, 1, TrainingOptions.MaxEpochs, "--rerank-epochs"),
             FinetuneEpochs = CommonOptions.InRange(parse.GetValue(_finetuneEpochs) ?? defaults.FinetuneEpochs, 0, TrainingOptions.MaxEpochs, "--finetune-epochs"),
             FinetuneMaxSteps = parse.GetValue(_finetuneEpochs) is null ? defaults.FinetuneMaxSteps : null,
             Space = parse.GetValue(_space) ?? defaults.Space,

@@ -19,12 +19,13 @@ namespace FormerSearch.Pipeline;
 
 /// <summary>
 /// <c>former search</c> end to end, into one folder: train the supernet (<c>supernet/</c>), search it under the budget
-/// (<c>study.sqlite</c>, or a shared study on PostgreSQL), extract the best subnet (<c>best/</c>), fine-tune it (<c>finetune/</c>), test it
+/// (<c>study.sqlite</c>, or a shared study on PostgreSQL), optionally re-rank the best few after a short fine-tuning each
+/// (<c>rerank/</c>), extract the best subnet (<c>best/</c>), fine-tune it (<c>finetune/</c>), test it
 /// (<c>summary.json</c>) and draw the report (<c>report.html</c>). Each stage is skipped or resumed when an earlier,
 /// interrupted run of the same settings (recorded in <c>search.json</c>) got that far; every file is written atomically.
 /// </summary>
 /// <param name="reporter">Where an image folder's decoding progress and skipped files are shown (null: nowhere).</param>
-public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingProgress progress, Action<string> log, IImageFolderReporter? reporter = null)
+public sealed partial class SearchPipeline(SearchPipelineSettings settings, ITrainingProgress progress, Action<string> log, IImageFolderReporter? reporter = null)
 {
     /// <summary>
     /// Runs every stage and returns the summary (also written to <c>summary.json</c>); with
@@ -65,7 +66,9 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
         if (settings.WorkersOnly) return Work(study, space, splits, options, supernet, constraints, latency, algorithm);
         var (best, result) = SearchSupernet(study, space, splits, options, supernet, constraints, latency, algorithm, resume, out _);
         BufferPool.Trim();
-        var summary = FinishBest(space, splits, options, supernet, best);
+        JsonArray? reranked = null;
+        if (settings.RerankTop > 0) (best, reranked) = Rerank(result, splits, options, supernet);
+        var summary = FinishBest(space, splits, options, supernet, best, reranked);
         HtmlReport.Write([settings.StudyLocation], Path.Combine(root, "report.html"),
             new ReportOptions { Title = $"{space.Name} ({space.Preset}) on {splits.Train.Name}: {KindNames.Of(result.Algorithm)}" });
         log($"report: {Path.Combine(root, "report.html")}");
@@ -146,8 +149,7 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
     private (Candidate Best, SearchResult Result) SearchSupernet(Study study, ISearchSpace space, DataSplits splits, ModelOptions options, Supernet supernet,
         Constraints constraints, ILatencyMeter latency, ISearchAlgorithm algorithm, bool resume, out int evaluatedHere)
     {
-        var validation = splits.Validation ?? throw new UserInputException("The search needs held-out images: --val-size must be positive.");
-        var scored = settings.SearchValImages < validation.Count ? HoldOut.Split(validation, settings.SearchValImages, settings.Seed).Val : validation;
+        var scored = ScoredSet(splits);
         var calibration = TrainLoader(splits.Train, Augmentation.None, options);
         var evaluator = new SupernetCandidateEvaluator(supernet, DataLoader.ForEvaluation(scored, 256, options.Input, options.NumClasses),
             DataLoader.ForEvaluation(splits.Test, 256, options.Input, options.NumClasses), calibration, settings.BnBatches);
@@ -176,6 +178,13 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
     // Held-out images each candidate is scored on: the first SearchValImages of the held-out set, or all of it.
     private int ScoredImages(DataSplits splits) => Math.Min(settings.SearchValImages, splits.Validation?.Count ?? 0);
 
+    // The held-out images themselves (SearchValImages of them, drawn with the search's seed).
+    private ImageDataset ScoredSet(DataSplits splits)
+    {
+        var validation = splits.Validation ?? throw new UserInputException("The search needs held-out images: --val-size must be positive.");
+        return settings.SearchValImages < validation.Count ? HoldOut.Split(validation, settings.SearchValImages, settings.Seed).Val : validation;
+    }
+
     /// <summary>
     /// The standard error of an accuracy <paramref name="p"/> measured on <paramref name="images"/> images, √(p(1−p)/n)
     /// (each image a Bernoulli trial): candidates whose scores differ by less than about twice it are not told apart.
@@ -189,7 +198,7 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
     private ISearchAlgorithm Algorithm() => SearchAlgorithms.Create(settings.Algorithm, settings.Seed,
         EvolutionSettings.Scaled(settings.Population, settings.Generations) with { TestTopK = settings.TestTopK });
 
-    private JsonObject FinishBest(ISearchSpace space, DataSplits splits, ModelOptions options, Supernet supernet, Candidate best)
+    private JsonObject FinishBest(ISearchSpace space, DataSplits splits, ModelOptions options, Supernet supernet, Candidate best, JsonArray? reranked)
     {
         string summaryPath = Path.Combine(settings.Output, "summary.json");
         if (File.Exists(summaryPath))
@@ -262,6 +271,7 @@ public sealed class SearchPipeline(SearchPipelineSettings settings, ITrainingPro
                 ["skipped_images"] = splits.Train.Skipped.Count,
             },
         };
+        if (reranked is not null) summary["rerank"] = reranked;
         AtomicFile.WriteAllText(summaryPath, summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         log($"best: test top-1 {test.Top1:P2} after fine-tuning ({best.Params:N0} params, {best.Macs:N0} MACs)");
         return summary;

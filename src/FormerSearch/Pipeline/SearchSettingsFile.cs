@@ -46,6 +46,8 @@ public static class SearchSettingsFile
             ["--population"] = Text(settings.Population),
             ["--generations"] = Text(settings.Generations),
             ["test top-k"] = Text(settings.TestTopK),
+            ["--rerank-top"] = Text(settings.RerankTop),
+            ["--rerank-epochs"] = Text(settings.RerankEpochs),
             ["batch-norm batches"] = Text(settings.BnBatches),
             ["--finetune-epochs"] = Text(settings.FinetuneEpochs),
             ["fine-tuning steps"] = Text(settings.FinetuneMaxSteps),
@@ -59,6 +61,8 @@ public static class SearchSettingsFile
     {
         "--replicas" => "1",
         "fine-tuning random erasing" => "0",
+        "--rerank-top" => "0",
+        "--rerank-epochs" => "1",
         _ => "nothing",
     };
 
