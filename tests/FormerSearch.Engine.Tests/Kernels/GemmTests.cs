@@ -128,6 +128,37 @@ public sealed class GemmTests
         Assert.Throws<ArgumentException>(() => gemm.Sgemm(true, false, 4, 3, 4, 1f, a, 4, b, 3, 0f, c, 3)); // Aᵀ needs 4×4 = 16
     }
 
+    // The SIMD micro-kernels this CPU runs.
+    public static TheoryData<string> SimdKernels()
+    {
+        var data = new TheoryData<string> { "managed" };
+        if (Avx2.IsSupported && Fma.IsSupported) data.Add("managed-256");
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(SimdKernels))]
+    public unsafe void A_row_has_the_same_bits_in_a_short_last_panel_as_in_a_full_one(string provider)
+    {
+        var gemm = (ManagedGemm)Provider(provider);
+        const int n = 70, k = 300, tall = 28;
+        var random = new Random(11);
+        float[] a = RandomArray(random, tall * k), b = RandomArray(random, n * k), c0 = RandomArray(random, tall * n);
+        var packed = new float[gemm.PackedBFloats(k, n)];
+        fixed (float* pb = b, pp = packed) gemm.PackWholeB(true, pb, k, k, n, pp);
+        float[] Product(int m)
+        {
+            var c = c0.AsSpan(0, m * n).ToArray();
+            fixed (float* pa = a, pp = packed, pc = c) gemm.MultiplyPackedB(m, n, k, pa, k, pp, 1f, pc, n);
+            return c;
+        }
+        var full = Product(tall);
+        // Every row count leaves a last panel of another size (1–13 rows at MR 14, 1–5 at MR 6), which short kernels
+        // compute with fewer rows; each of its rows must still equal the same row of the 28-row product bit for bit.
+        for (int m = 1; m < tall; m++)
+            Assert.Equal(full.AsSpan(0, m * n).ToArray(), Product(m));
+    }
+
     [Fact]
     public void Managed_IsBitIdenticalForOneAndTwoThreads()
     {
