@@ -22,54 +22,50 @@ internal static unsafe class GemmMicroKernel
     /// </summary>
     public static void Kernel512(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, int mr, int nr, float* tile)
     {
-        if (mr > 7) Kernel512Rows14(kc, a, b, c, ldc, alpha, beta, mr, nr, tile);
-        else if (mr > 2) Kernel512Rows7(kc, a, b, c, ldc, alpha, beta, mr, nr, tile);
-        else Kernel512Rows2(kc, a, b, c, ldc, alpha, beta, mr, nr, tile);
+        if (mr > 7) Kernel<Vector512<float>, Simd512, Rows14>(kc, a, b, c, ldc, alpha, beta, mr, nr, tile);
+        else if (mr > 2) Kernel<Vector512<float>, Simd512, Rows7>(kc, a, b, c, ldc, alpha, beta, mr, nr, tile);
+        else Kernel<Vector512<float>, Simd512, Rows2>(kc, a, b, c, ldc, alpha, beta, mr, nr, tile);
     }
 
     /// <summary>6×16 tile with Vector256: 12 accumulators stay in registers for the whole k loop; a panel of up to 3 rows computes only those.</summary>
     public static void Kernel256(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, int mr, int nr, float* tile)
     {
-        if (mr > 3) Kernel256Rows6(kc, a, b, c, ldc, alpha, beta, mr, nr, tile);
-        else Kernel256Rows3(kc, a, b, c, ldc, alpha, beta, mr, nr, tile);
+        if (mr > 3) Kernel<Vector256<float>, Simd256, Rows6>(kc, a, b, c, ldc, alpha, beta, mr, nr, tile);
+        else Kernel<Vector256<float>, Simd256, Rows3>(kc, a, b, c, ldc, alpha, beta, mr, nr, tile);
     }
 
-    // One compiled kernel per row count: the count is a constant inside each, so the JIT drops the other rows' code.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel512Rows14(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, int mr, int nr, float* tile) =>
-        Kernel<Vector512<float>, Simd512>(kc, a, b, c, ldc, alpha, beta, mr, nr, tile, 14);
+    // Rows a kernel computes, as a type: each instantiation over a struct is compiled on its own with the count a
+    // constant, so the JIT drops the other rows' code.
+    private interface IRowCount
+    {
+        static abstract int Value { get; }
+    }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel512Rows7(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, int mr, int nr, float* tile) =>
-        Kernel<Vector512<float>, Simd512>(kc, a, b, c, ldc, alpha, beta, mr, nr, tile, 7);
+    private readonly struct Rows14 : IRowCount { public static int Value => 14; }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel512Rows2(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, int mr, int nr, float* tile) =>
-        Kernel<Vector512<float>, Simd512>(kc, a, b, c, ldc, alpha, beta, mr, nr, tile, 2);
+    private readonly struct Rows7 : IRowCount { public static int Value => 7; }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel256Rows6(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, int mr, int nr, float* tile) =>
-        Kernel<Vector256<float>, Simd256>(kc, a, b, c, ldc, alpha, beta, mr, nr, tile, 6);
+    private readonly struct Rows6 : IRowCount { public static int Value => 6; }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel256Rows3(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, int mr, int nr, float* tile) =>
-        Kernel<Vector256<float>, Simd256>(kc, a, b, c, ldc, alpha, beta, mr, nr, tile, 3);
+    private readonly struct Rows3 : IRowCount { public static int Value => 3; }
+
+    private readonly struct Rows2 : IRowCount { public static int Value => 2; }
 
     /// <summary>The rows of a width's tile (its MR): 14 with 16 lanes, 6 with 8, each row two vectors wide.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int Rows<TVector, TSimd>() where TVector : struct where TSimd : ISimd<TVector> => TSimd.Count == 16 ? 14 : 6;
 
     /// <summary>
-    /// The first <paramref name="live"/> rows (at most MR) of the MR × 2·lanes tile, written once for both widths and every
-    /// row count: <paramref name="live"/> and the width are constants to the JIT, so each kernel compiles with only its rows.
-    /// Rows from <paramref name="mr"/> to <paramref name="live"/> are the packing's zero padding; a row's chain of operations
-    /// is the same whatever the count, so is its result.
+    /// The first <c>TLive</c> rows (at most MR) of the MR × 2·lanes tile, written once for both widths and every row count:
+    /// the count and the width are constants to the JIT, so each kernel compiles with only its rows. Rows from
+    /// <paramref name="mr"/> to the count are the packing's zero padding; a row's chain of operations is the same whatever
+    /// the count, so is its result.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Kernel<TVector, TSimd>(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, int mr, int nr, float* tile, int live)
-        where TVector : struct where TSimd : ISimd<TVector>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel<TVector, TSimd, TLive>(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, int mr, int nr, float* tile)
+        where TVector : struct where TSimd : ISimd<TVector> where TLive : struct, IRowCount
     {
-        int w = TSimd.Count, rows = Rows<TVector, TSimd>();
+        int w = TSimd.Count, rows = Rows<TVector, TSimd>(), live = TLive.Value;
         TVector c0_0 = TSimd.Zero, c0_1 = TSimd.Zero;
         TVector c1_0 = TSimd.Zero, c1_1 = TSimd.Zero;
         TVector c2_0 = TSimd.Zero, c2_1 = TSimd.Zero;
