@@ -117,7 +117,7 @@ public sealed class RankStudy(SupernetDirectory folder, string? dataDir, string 
     // The held-out accuracy of an extracted subnet after `steps` steps from its inherited weights (a finished run is reused).
     private double Finetuned(VisionModel model, DataLoader data, int steps, string dir, DataLoader evaluation)
     {
-        int epochs = (int)Math.Min(Training.TrainingOptions.MaxEpochs, (steps + (long)data.BatchesPerEpoch - 1) / data.BatchesPerEpoch);
+        int epochs = (int)Math.Min(TrainingOptions.MaxEpochs, (steps + (long)data.BatchesPerEpoch - 1) / data.BatchesPerEpoch);
         var trainer = new Trainer(model, data, null, TrainingOptions.FromInherited(epochs, steps), dir, progress);
         if (File.Exists(trainer.ModelPath)) model.LoadSafeTensors(trainer.ModelPath);
         else trainer.Run(resume: File.Exists(trainer.CheckpointPath));
