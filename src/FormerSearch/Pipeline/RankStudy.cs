@@ -68,8 +68,7 @@ public sealed class RankStudy(SupernetDirectory folder, string? dataDir, string 
                 var model = space.CreateModel(architecture, options with { Seed = SeedOf(seed, k) + (ulong)i });
                 var trainer = new Trainer(model, training[k], null, new TrainingOptions { Epochs = epochs, MaxSteps = maxSteps, WarmupEpochs = Math.Min(1, epochs / 5.0) },
                     Path.Combine(output, k == 0 ? $"subnet-{i:D2}" : $"subnet-{i:D2}-seed-{k}"), progress);
-                if (File.Exists(trainer.ModelPath)) model.LoadSafeTensors(trainer.ModelPath);
-                else trainer.Run(resume: File.Exists(trainer.CheckpointPath));
+                trainer.RunOrReuse();
                 accuracies[k] = Evaluator.Evaluate(model, evaluation).Top1;
             }
             double alone = accuracies.Average();
@@ -119,8 +118,7 @@ public sealed class RankStudy(SupernetDirectory folder, string? dataDir, string 
     {
         int epochs = (int)Math.Min(TrainingOptions.MaxEpochs, (steps + (long)data.BatchesPerEpoch - 1) / data.BatchesPerEpoch);
         var trainer = new Trainer(model, data, null, TrainingOptions.FromInherited(epochs, steps), dir, progress);
-        if (File.Exists(trainer.ModelPath)) model.LoadSafeTensors(trainer.ModelPath);
-        else trainer.Run(resume: File.Exists(trainer.CheckpointPath));
+        trainer.RunOrReuse();
         return Evaluator.Evaluate(model, evaluation).Top1;
     }
 

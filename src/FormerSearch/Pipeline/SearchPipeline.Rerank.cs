@@ -30,13 +30,10 @@ public sealed partial class SearchPipeline
         for (int i = 0; i < candidates.Count; i++)
         {
             var candidate = candidates[i];
-            supernet.Activate(candidate.Architecture);
-            BatchNormCalibration.Recalibrate(supernet, calibration, settings.BnBatches);
-            var model = supernet.Extract(candidate.Architecture);
+            var model = ExtractCalibrated(supernet, candidate.Architecture, calibration);
             var trainer = new Trainer(model, loader, null, TrainingOptions.FromInherited(settings.RerankEpochs, null),
                 Path.Combine(settings.Output, "rerank", $"{i:D2}"), progress) { Card = _card.WithModel(null, candidate.Architecture.ToJson()) };
-            if (File.Exists(trainer.ModelPath)) model.LoadSafeTensors(trainer.ModelPath);
-            else trainer.Run(resume: File.Exists(trainer.CheckpointPath));
+            trainer.RunOrReuse();
             double score = Evaluator.Evaluate(model, evaluation).Top1;
             log($"rerank: {i + 1}/{candidates.Count}: {candidate.ValidationAccuracy:P2} inherited, {score:P2} fine-tuned — {candidate.Key}");
             scores.Add(new JsonObject

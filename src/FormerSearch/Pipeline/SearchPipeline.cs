@@ -192,6 +192,15 @@ public sealed partial class SearchPipeline(SearchPipelineSettings settings, ITra
     internal static double? StandardError(double? p, int images) =>
         p is { } accuracy && images > 0 ? Math.Sqrt(Math.Clamp(accuracy, 0, 1) * (1 - Math.Clamp(accuracy, 0, 1)) / images) : null;
 
+    // The standalone model of `architecture` with the supernet's weights, its batch-norm statistics re-estimated first
+    // (as the search scored it).
+    private VisionModel ExtractCalibrated(Supernet supernet, Architecture architecture, DataLoader calibration)
+    {
+        supernet.Activate(architecture);
+        BatchNormCalibration.Recalibrate(supernet, calibration, settings.BnBatches);
+        return supernet.Extract(architecture);
+    }
+
     private DataLoader TrainLoader(ImageDataset train, Augmentation augmentation, ModelOptions options) =>
         DataLoader.ForTraining(train, settings.BatchSize, augmentation, options.Input, options.NumClasses, settings.Seed);
 
@@ -215,9 +224,7 @@ public sealed partial class SearchPipeline(SearchPipelineSettings settings, ITra
         AtomicFile.WriteAllText(Path.Combine(bestDir, "model.arch.json"), best.Architecture.ToJson() + "\n");
         string init = Path.Combine(bestDir, "inherited.safetensors");
         var calibration = TrainLoader(splits.Train, Augmentation.None, options);
-        supernet.Activate(best.Architecture);
-        BatchNormCalibration.Recalibrate(supernet, calibration, settings.BnBatches);
-        var model = supernet.Extract(best.Architecture);
+        var model = ExtractCalibrated(supernet, best.Architecture, calibration);
         var card = _card.WithModel(null, best.Architecture.ToJson());
         card.Save(model, init);
 

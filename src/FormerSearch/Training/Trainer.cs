@@ -110,6 +110,18 @@ public sealed class Trainer
     public bool IsLeader => _world.Rank == 0;
 
     /// <summary>
+    /// Leaves the model trained either way, for studies that reuse finished runs: the final weights a finished run left at
+    /// <see cref="ModelPath"/> are loaded into it, else it trains to the end (continuing the checkpoint if there is one).
+    /// </summary>
+    /// <exception cref="TrainingDivergedException">A loss was NaN or infinite; the checkpoint on disk is the last good one.</exception>
+    /// <exception cref="UserInputException">Resuming a checkpoint of a run with other settings, or damaged weights or checkpoint.</exception>
+    public void RunOrReuse()
+    {
+        if (File.Exists(ModelPath)) _model.LoadSafeTensors(ModelPath);
+        else Run(resume: true);
+    }
+
+    /// <summary>
     /// Trains to the end, continuing from <see cref="CheckpointPath"/> when <paramref name="resume"/> is set and it exists,
     /// and returns the metrics of the epochs this call finished.
     /// </summary>

@@ -65,7 +65,7 @@ public sealed unsafe partial class ManagedGemm
         {
             if (_packedA == null)
             {
-                _owner.MultiplyRows(_transA, _a, _lda, _owner.RowBoundary(_m, _parts, start), _owner.RowBoundary(_m, _parts, end), _kc, _packB, _nc,
+                _owner.MultiplyRows(_transA, _a, _lda, _owner.RowBoundary(_m, _parts, start), _owner.RowBoundary(_m, _parts, end), _kc, _packB, 0, _nc,
                     _alpha, _beta, _c, _ldc);
             }
             else

@@ -39,57 +39,40 @@ public sealed unsafe partial class ManagedGemm
         }
         int panels = (m + _mr - 1) / _mr, threads = ParallelRunner.Threads;
         bool parallel = threads > 1 && (long)m * n * k >= ParallelThreshold;
-        if (!parallel) new PackedBRows(this, m, n, k, a, lda, packedB, beta, c, ldc, parts: 1).Invoke(0, 1);
+        if (!parallel) new PackedBPart(this, m, n, k, a, lda, packedB, beta, c, ldc, parts: 1).Invoke(0, 1);
         else if (SplitsRows(panels, threads))
         {
             int parts = RowParts(panels, threads);
-            ParallelRunner.For(parts, 1, new PackedBRows(this, m, n, k, a, lda, packedB, beta, c, ldc, parts));
+            ParallelRunner.For(parts, 1, new PackedBPart(this, m, n, k, a, lda, packedB, beta, c, ldc, parts));
         }
         else
         {
             int columnPanels = (n + _nr - 1) / _nr;
-            ParallelRunner.For(columnPanels, Grain(columnPanels, threads), new PackedBColumns(this, m, n, k, a, lda, packedB, beta, c, ldc));
+            ParallelRunner.For(columnPanels, Grain(columnPanels, threads), new PackedBPart(this, m, n, k, a, lda, packedB, beta, c, ldc, parts: 0));
         }
     }
 
     private long RoundUpToPanel(int n) => (n + _nr - 1) / _nr * (long)_nr;
 
-    /// <summary>Row parts <c>[start, end)</c> of <paramref name="parts"/> (<see cref="RowBoundary"/>) of <see cref="MultiplyPackedB"/>, one KC block after another, as the blocked GEMM multiplies them.</summary>
-    private readonly struct PackedBRows(ManagedGemm gemm, int m, int n, int k, float* a, int lda, float* packedB, float beta, float* c, int ldc, int parts)
+    /// <summary>
+    /// A range of <see cref="MultiplyPackedB"/>, one KC block after another as the blocked GEMM multiplies them: row parts
+    /// <c>[start, end)</c> of <paramref name="parts"/> (<see cref="RowBoundary"/>) across all columns, or with
+    /// <paramref name="parts"/> 0, NR column panels <c>[start, end)</c> across all rows.
+    /// </summary>
+    private readonly struct PackedBPart(ManagedGemm gemm, int m, int n, int k, float* a, int lda, float* packedB, float beta, float* c, int ldc, int parts)
         : IRangeBody
     {
         public void Invoke(int start, int end)
         {
             long stride = gemm.RoundUpToPanel(n);
-            int first = gemm.RowBoundary(m, parts, start), last = gemm.RowBoundary(m, parts, end);
+            bool byColumns = parts == 0;
+            int firstRow = byColumns ? 0 : gemm.RowBoundary(m, parts, start), lastRow = byColumns ? m : gemm.RowBoundary(m, parts, end);
+            int firstColumn = byColumns ? start * gemm._nr : 0, lastColumn = byColumns ? Math.Min(end * gemm._nr, n) : n;
             // Later K blocks accumulate onto what the first one wrote.
             for (int pc = 0; pc < k; pc += gemm._kc)
-                gemm.MultiplyRows(false, a + pc, lda, first, last, Math.Min(gemm._kc, k - pc), packedB + pc * stride, n, 1f, pc == 0 ? beta : 1f, c, ldc);
-        }
-    }
-
-    /// <summary>
-    /// Column panels <c>[start, end)</c> of <see cref="MultiplyPackedB"/> for all rows: per KC block, A packed MC rows at a time
-    /// into the running thread's buffer, then the micro-kernel over these columns, as the blocked GEMM multiplies them.
-    /// </summary>
-    private readonly struct PackedBColumns(ManagedGemm gemm, int m, int n, int k, float* a, int lda, float* packedB, float beta, float* c, int ldc)
-        : IRangeBody
-    {
-        public void Invoke(int start, int end)
-        {
-            long stride = gemm.RoundUpToPanel(n);
-            int first = start * gemm._nr, last = Math.Min(end * gemm._nr, n);
-            var ws = GemmWorkspace.ForCurrentThread(gemm._mc * gemm._kc, 0, gemm._mr * gemm._nr);
-            for (int pc = 0; pc < k; pc += gemm._kc)
             {
-                int kc = Math.Min(gemm._kc, k - pc);
-                for (int ic = 0; ic < m; ic += gemm._mc)
-                {
-                    int mc = Math.Min(gemm._mc, m - ic);
-                    GemmPacking.PackA(false, a + (nint)ic * lda + pc, lda, mc, kc, gemm._mr, ws.A);
-                    // Later K blocks accumulate onto what the first one wrote.
-                    gemm.MultiplyPacked(ws.A, mc, kc, packedB + pc * stride, first, last, 1f, pc == 0 ? beta : 1f, c + (nint)ic * ldc, ldc, ws.Tile);
-                }
+                gemm.MultiplyRows(false, a + pc, lda, firstRow, lastRow, Math.Min(gemm._kc, k - pc), packedB + pc * stride, firstColumn, lastColumn,
+                    1f, pc == 0 ? beta : 1f, c, ldc);
             }
         }
     }

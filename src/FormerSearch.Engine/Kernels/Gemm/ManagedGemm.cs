@@ -167,7 +167,7 @@ public sealed unsafe partial class ManagedGemm : IGemmProvider
         int mPanels = (m + mr - 1) / mr;
         // Rows only make a good split when every thread gets a few panels; short, wide products split columns.
         bool splitRows = SplitsRows(mPanels, threads) || m > _mc;
-        int parts = RowParts(mPanels, threads);
+        int parts = threads > 1 && splitRows ? RowParts(mPanels, threads) : 1;
 
         for (int jc = 0; jc < n; jc += _nc)
         {
@@ -181,7 +181,7 @@ public sealed unsafe partial class ManagedGemm : IGemmProvider
                 // Later K blocks accumulate onto what the first one wrote.
                 float betaBlock = pc == 0 ? beta : 1f;
                 float* aBlock = transA ? a + (nint)pc * lda : a + pc;
-                var multiply = new MultiplyJob(this, transA, aBlock, lda, m, kc, packB, nc, alpha, betaBlock, c + jc, ldc, threads == 1 ? 1 : parts);
+                var multiply = new MultiplyJob(this, transA, aBlock, lda, m, kc, packB, nc, alpha, betaBlock, c + jc, ldc, parts);
 
                 if (threads == 1)
                 {
@@ -225,12 +225,12 @@ public sealed unsafe partial class ManagedGemm : IGemmProvider
         part >= parts ? m : Math.Min(m, (int)Math.Round((double)m * part / ((double)parts * _mr), MidpointRounding.AwayFromZero) * _mr);
 
     /// <summary>
-    /// Multiplies row panels <c>[start, end)</c> of the packed A block by the whole packed B block: A is
-    /// packed MC rows at a time into the running thread's own buffer, then every NR column panel is
-    /// swept by the micro-kernel with that panel of B staying in L1.
+    /// Multiplies rows <c>[rowStart, rowEnd)</c> of the A block by columns <c>[colStart, colEnd)</c> of the packed B
+    /// block: A is packed MC rows at a time into the running thread's own buffer, then every NR column panel is swept by
+    /// the micro-kernel with that panel of B staying in L1.
     /// </summary>
     private void MultiplyRows(bool transA, float* a, int lda, int rowStart, int rowEnd, int kc,
-        float* packB, int nc, float alpha, float beta, float* c, int ldc)
+        float* packB, int colStart, int colEnd, float alpha, float beta, float* c, int ldc)
     {
         int mr = _mr, nr = _nr;
         // No B buffer: workers read the packed B of the thread that started the GEMM.
@@ -240,7 +240,7 @@ public sealed unsafe partial class ManagedGemm : IGemmProvider
         {
             int mc = Math.Min(_mc, rowEnd - ic);
             GemmPacking.PackA(transA, transA ? a + ic : a + (nint)ic * lda, lda, mc, kc, mr, packA);
-            MultiplyPacked(packA, mc, kc, packB, 0, nc, alpha, beta, c + (nint)ic * ldc, ldc, tile);
+            MultiplyPacked(packA, mc, kc, packB, colStart, colEnd, alpha, beta, c + (nint)ic * ldc, ldc, tile);
         }
     }
 
