@@ -71,6 +71,29 @@ public sealed class RefusedResumeTests : IDisposable
     }
 
     [Fact]
+    public void Shared_glit_head_splits_are_recorded_kept_on_resume_and_refused_in_a_space_without_head_splits()
+    {
+        string sn = Path.Combine(_dir, "shared");
+        string[] args = ["supernet", "train", "--space", "glit", "--head-splits", "shared", "--dataset", _spec, "--val-size", "16", "--max-steps", "2",
+            "--batch-size", "16", "--output", sn, "--threads", "1", "--no-progress"];
+        var first = FormerProcess.Run(args);
+        Assert.True(first.ExitCode == 0, first.StdErr);
+        Assert.Contains("\"head_splits\": \"shared\"", File.ReadAllText(Path.Combine(sn, "space.json")));
+        Assert.Contains("blocks.0.attn.net.1.weight", File.ReadAllText(Path.Combine(sn, "supernet.safetensors")).AsSpan(0, 20_000).ToString());
+        Refused(sn, [.. With(args, "--head-splits", "own"), "--resume"], "--head-splits shared, not own");
+
+        string burger = Path.Combine(_dir, "burger");
+        Refused(_dir, [.. With(With(args, "--space", "burger"), "--output", burger)], "--head-splits shared");
+        Assert.False(Directory.Exists(burger));
+        Refused(_dir, [.. args.Take(4), "--head-splits", "some", "--dataset", _spec, "--output", Path.Combine(_dir, "some")], "--head-splits 'some' is unknown");
+        string search = Path.Combine(_dir, "search");
+        Refused(_dir, ["search", "--preset", "quick", "--head-splits", "shared", "--dataset", _spec, "--output", search, "--threads", "1"], "--head-splits shared");
+        Assert.False(Directory.Exists(search));
+        Refused(_dir, ["search", "--supernet", sn, "--head-splits", "own", "--output", search, "--threads", "1"], "--head-splits own contradicts");
+        Assert.False(Directory.Exists(search));
+    }
+
+    [Fact]
     public void A_training_resume_with_another_recipe_leaves_the_folder_as_it_was()
     {
         string run = Path.Combine(_dir, "train");

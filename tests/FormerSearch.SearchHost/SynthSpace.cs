@@ -124,7 +124,9 @@ public sealed class SynthSpace : ISearchSpace
 
     public VisionModel CreateModel(Architecture architecture, ModelOptions options) => throw new NotSupportedException();
 
-    public Supernet CreateSupernet(ModelOptions options) => throw new NotSupportedException();
+    public void CheckHeadSplits(HeadSplitWeights headSplits) => throw new NotSupportedException();
+
+    public Supernet CreateSupernet(ModelOptions options, HeadSplitWeights headSplits = HeadSplitWeights.Own) => throw new NotSupportedException();
 
     /// <summary>The synthetic accuracy: per layer, a kind bonus (the target pattern) times a size gain; deeper is better.</summary>
     public static double Accuracy(Architecture architecture)

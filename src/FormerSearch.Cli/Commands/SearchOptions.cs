@@ -32,6 +32,7 @@ public sealed class SearchOptions
     {
         Description = "In-place distillation in supernet training: each step's smaller subnets learn from its largest one's predictions (sandwich and hybrid samplers; default: off).",
     };
+    private readonly Option<HeadSplitWeights?> _headSplits = SupernetCommand.HeadSplitsOption();
     private readonly Option<SearchAlgorithmKind?> _algorithm = KindOption.Create("--algorithm", "Search algorithm", Defaults.Algorithm);
     private readonly Option<string?> _budgetMacs = new("--budget-macs") { Description = "MACs window MAX or MIN:MAX, e.g. 20e6 (default: at most the middle of the space's range)." };
     private readonly Option<string?> _budgetParams = new("--budget-params") { Description = "Parameter window MAX or MIN:MAX, e.g. 1.5e6." };
@@ -74,7 +75,7 @@ public sealed class SearchOptions
     /// <summary>Adds every option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { _preset, _space, _spacePreset, _sampler, _distill, _algorithm, _budgetMacs, _budgetParams, _budgetLatency, _dataset, _dataDir,
+        foreach (var o in new Option[] { _preset, _space, _spacePreset, _sampler, _distill, _headSplits, _algorithm, _budgetMacs, _budgetParams, _budgetLatency, _dataset, _dataDir,
                      _valSize, _output, _resume, _study, _workersOnly, _supernet, _supernetEpochs, _replicas, _population, _generations, _rerankTop, _rerankEpochs, _finetuneEpochs })
             command.Options.Add(o);
         Folders.AddTo(command);
@@ -107,6 +108,7 @@ public sealed class SearchOptions
             SpacePreset = parse.GetValue(_spacePreset) ?? defaults.SpacePreset,
             Sampler = parse.GetValue(_sampler) ?? defaults.Sampler,
             Distill = parse.GetValue(_distill) || defaults.Distill,
+            HeadSplits = parse.GetValue(_headSplits) ?? defaults.HeadSplits,
             Algorithm = parse.GetValue(_algorithm) ?? defaults.Algorithm,
             Dataset = parse.GetValue(_dataset) ?? defaults.Dataset,
             DataDir = parse.GetValue(_dataDir) ?? defaults.DataDir,
@@ -127,6 +129,7 @@ public sealed class SearchOptions
         };
         if (parse.GetValue(_supernet) is { } trained) return OnSupernet(parse, settings, trained);
         SubnetSampler.CheckDistillation(settings.Sampler, settings.Distill);
+        SearchSpaces.Create(settings.Space, settings.SpacePreset).CheckHeadSplits(settings.HeadSplits);
         return settings;
     }
 
@@ -139,6 +142,7 @@ public sealed class SearchOptions
             ("--space", parse.GetValue(_space), folder.Space), ("--space-preset", parse.GetValue(_spacePreset), folder.Preset),
             ("--sampler", parse.GetValue(_sampler) is { } k ? KindNames.Of(k) : null, KindNames.Of(folder.Sampler)),
             ("--distill", parse.GetValue(_distill) ? "yes" : null, folder.Distill ? "yes" : "no"),
+            ("--head-splits", parse.GetValue(_headSplits) is { } h ? KindNames.Of(h) : null, KindNames.Of(folder.HeadSplits)),
             ("--dataset", parse.GetValue(_dataset), folder.Dataset),
             ("--val-size", parse.GetValue(_valSize)?.ToString(CultureInfo.InvariantCulture), folder.ValSize.ToString(CultureInfo.InvariantCulture)),
         })

@@ -21,6 +21,10 @@ public static class SupernetCommand
 {
     public static Command Create() => new("supernet", "Train a weight-sharing supernet and evaluate subnets with inherited weights.") { Train(), Eval(), SupernetImportCommand.Create() };
 
+    /// <summary><c>--head-splits</c>, for <c>supernet train</c> and <c>search</c>.</summary>
+    public static Option<HeadSplitWeights?> HeadSplitsOption() => KindOption.Create("--head-splits",
+        "GLiT supernet: whether a block's head splits (g global + l local heads) have weights of their own or share one set of every head", HeadSplitWeights.Own);
+
     private static Command Train()
     {
         const SamplerKind defaultSampler = SamplerKind.Uniform;
@@ -31,6 +35,7 @@ public static class SupernetCommand
         {
             Description = "In-place distillation (BigNAS): each step's largest subnet learns from the labels, its other subnets from the largest one's predictions (sandwich and hybrid samplers).",
         };
+        var headSplits = HeadSplitsOption();
         var output = new Option<string>("--output") { Description = "Output directory: supernet.safetensors, space.json, checkpoint, metrics.", Required = true };
         // The held-out images a later `former search --supernet` ranks subnets on: as many as the search holds out itself.
         var data = new DataOptions(defaultValSize: SearchPreset.Default.Settings.ValSize);
@@ -38,7 +43,7 @@ public static class SupernetCommand
         var run = new RunOptions("Seed of weights, data order, augmentation, sampling and the held-out split (default 0).");
         var command = new Command("train", "Train a supernet: each step activates subnets by the sampling rule; progress, checkpoints and exact resume as `former train`.")
         {
-            space, preset, sampler, distill, output,
+            space, preset, sampler, distill, headSplits, output,
         };
         data.AddTo(command);
         recipe.AddTo(command);
@@ -51,10 +56,12 @@ public static class SupernetCommand
             string outputDir = OutputPath.Folder(parse.GetValue(output)!);
             var kind = parse.GetValue(sampler) ?? defaultSampler;
             SubnetSampler.CheckDistillation(kind, parse.GetValue(distill));
+            var splitWeights = parse.GetValue(headSplits) ?? HeadSplitWeights.Own;
+            searchSpace.CheckHeadSplits(splitWeights);
             ulong seed = run.SeedOr(parse);
             var splits = data.Open(parse, seed, searchSpace.DefaultInput, run);
             var folder = new SupernetDirectory(outputDir, searchSpace.Name, searchSpace.Preset, searchSpace.DefaultInput,
-                splits.Train.NumClasses, kind, parse.GetValue(data.Dataset)!, parse.GetValue(data.ValSize), seed) { Distill = parse.GetValue(distill) };
+                splits.Train.NumClasses, kind, parse.GetValue(data.Dataset)!, parse.GetValue(data.ValSize), seed) { Distill = parse.GetValue(distill), HeadSplits = splitWeights };
             if (!recipe.Resume(parse) && File.Exists(Path.Combine(folder.Path, "checkpoint.safetensors")))
                 throw new UserInputException($"{folder.Path} already holds a supernet run; pass --resume to continue it or choose another --output.");
             // A resume with other settings is refused before space.json (or anything else) is rewritten.
@@ -76,7 +83,7 @@ public static class SupernetCommand
             // One supernet per replica (each replica's rank only exists once the replicas run), all alike.
             Trainer NewTrainer(ITrainingProgress progress, ICommunicator ranks)
             {
-                var supernet = searchSpace.CreateSupernet(folder.ModelOptions with { DropPathRate = recipe.DropPath(parse), Seed = seed });
+                var supernet = searchSpace.CreateSupernet(folder.ModelOptions with { DropPathRate = recipe.DropPath(parse), Seed = seed }, folder.HeadSplits);
                 recipe.SynchronizeBatchNorms(parse, supernet, ranks);
                 return new Trainer(supernet, loader, null, options, folder.Path, progress, new SubnetSampler(supernet, kind, seed, folder.Distill), ranks)
                 {

@@ -90,7 +90,7 @@ public sealed partial class SearchPipeline(SearchPipelineSettings settings, ITra
     private Supernet TrainSupernet(ISearchSpace space, DataSplits splits, ModelOptions options)
     {
         var folder = new SupernetDirectory(Path.Combine(settings.Output, "supernet"), space.Name, space.Preset, options.Input, options.NumClasses,
-            settings.Sampler, settings.Dataset, settings.ValSize, settings.HeldOutSeed) { Distill = settings.Distill };
+            settings.Sampler, settings.Dataset, settings.ValSize, settings.HeldOutSeed) { Distill = settings.Distill, HeadSplits = settings.HeadSplits };
         if (settings.Supernet is { } given)
         {
             var trained = SupernetDirectory.Load(given);
@@ -118,7 +118,7 @@ public sealed partial class SearchPipeline(SearchPipelineSettings settings, ITra
             + (settings.Replicas > 1 ? $", {settings.Replicas} replicas of {settings.BatchSize / settings.Replicas} images per step" : ""));
         Supernet Train(ICommunicator world)
         {
-            var supernet = space.CreateSupernet(options with { Seed = settings.Seed });
+            var supernet = space.CreateSupernet(options with { Seed = settings.Seed }, settings.HeadSplits);
             var trainer = new Trainer(supernet, loader, null, recipe, folder.Path, progress, new SubnetSampler(supernet, settings.Sampler, settings.Seed, settings.Distill), world)
             {
                 WeightsFileName = SupernetDirectory.WeightsFile,

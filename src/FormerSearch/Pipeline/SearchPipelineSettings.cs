@@ -21,6 +21,9 @@ public sealed record SearchPipelineSettings
     /// <summary>In-place distillation in supernet training: the smaller subnets of a step learn from its largest (sandwich and hybrid samplers).</summary>
     public bool Distill { get; init; }
 
+    /// <summary>GLiT supernets: whether a block's head splits have weights of their own or share one set.</summary>
+    public HeadSplitWeights HeadSplits { get; init; }
+
     /// <summary>Data set spec.</summary>
     public string Dataset { get; init; } = "fashion-mnist";
 
@@ -130,12 +133,12 @@ public sealed record SearchPipelineSettings
     public int LatencyBatch { get; init; } = 64;
 
     /// <summary>
-    /// These settings on the trained supernet in <paramref name="folder"/>: its space, preset, sampler (and distillation), data set and held-out
+    /// These settings on the trained supernet in <paramref name="folder"/>: its space, preset, sampler (and distillation), head splits, data set and held-out
     /// split replace those given.
     /// </summary>
     public SearchPipelineSettings OnSupernet(SupernetDirectory folder) => this with
     {
-        Supernet = folder.Path, Space = folder.Space, SpacePreset = folder.Preset, Sampler = folder.Sampler, Distill = folder.Distill,
+        Supernet = folder.Path, Space = folder.Space, SpacePreset = folder.Preset, Sampler = folder.Sampler, Distill = folder.Distill, HeadSplits = folder.HeadSplits,
         Dataset = folder.Dataset, ValSize = folder.ValSize, SplitSeed = folder.Seed,
     };
 }

@@ -28,6 +28,7 @@ public static class SearchSettingsFile
             ["--space-preset"] = settings.SpacePreset,
             ["--sampler"] = KindNames.Of(settings.Sampler),
             ["--distill"] = settings.Distill ? "yes" : "no",
+            ["--head-splits"] = KindNames.Of(settings.HeadSplits),
             ["--dataset"] = settings.Dataset,
             ["--test-size"] = Text(settings.TestSize),
             ["--strict-images"] = settings.StrictImages ? "yes" : "no",
@@ -63,6 +64,7 @@ public static class SearchSettingsFile
         "fine-tuning random erasing" => "0",
         "--rerank-top" => "0",
         "--rerank-epochs" => "1",
+        "--head-splits" => "own",
         _ => "nothing",
     };
 

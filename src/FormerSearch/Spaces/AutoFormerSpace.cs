@@ -179,7 +179,11 @@ public sealed class AutoFormerSpace : SearchSpace<AutoFormerSpaceConfig, AutoFor
     public override VisionModel CreateModel(Architecture architecture, ModelOptions options) => new AutoFormer(ToConfig(architecture), options);
 
     /// <summary>The weight-entangled <see cref="AutoFormerSupernet"/>.</summary>
-    public override Supernet CreateSupernet(ModelOptions options) => new AutoFormerSupernet(this, options);
+    public override Supernet CreateSupernet(ModelOptions options, HeadSplitWeights headSplits = HeadSplitWeights.Own)
+    {
+        CheckHeadSplits(headSplits);
+        return new AutoFormerSupernet(this, options);
+    }
 
     /// <summary>
     /// The space an official supernet experiment file describes (<c>experiments/supernet/supernet-T.yaml</c>): its

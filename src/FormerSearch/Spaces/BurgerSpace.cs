@@ -149,7 +149,11 @@ public sealed partial class BurgerSpace : SearchSpace<BurgerSpaceSettings, Burge
     public override VisionModel CreateModel(Architecture architecture, ModelOptions options) => new BurgerFormer(ToConfig(architecture), options);
 
     /// <inheritdoc/>
-    public override Supernet CreateSupernet(ModelOptions options) => new BurgerSupernet(this, options);
+    public override Supernet CreateSupernet(ModelOptions options, HeadSplitWeights headSplits = HeadSplitWeights.Own)
+    {
+        CheckHeadSplits(headSplits);
+        return new BurgerSupernet(this, options);
+    }
 
     private static IReadOnlyList<ActivationKind> Activations { get; } =
         BurgerFormerVocabulary.Activations.Select(a => BurgerFormerVocabulary.ParseActivation(a)!.Value).ToArray();

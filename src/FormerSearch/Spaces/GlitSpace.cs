@@ -171,9 +171,12 @@ public sealed class GlitSpace : SearchSpace<GlitSpaceSettings, GlitConfig>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
     public override VisionModel CreateModel(Architecture architecture, ModelOptions options) => new Glit(ToConfig(architecture), options);
 
-    /// <summary>A <see cref="GlitSupernet"/> for <paramref name="options"/>' input, its largest subnet active.</summary>
+    /// <inheritdoc/>
+    protected override bool HasHeadSplits => true;
+
+    /// <summary>A <see cref="GlitSupernet"/> for <paramref name="options"/>' input, its largest subnet active, its head splits' weights as <paramref name="headSplits"/> says.</summary>
     /// <exception cref="ArgumentException">The options are invalid or the image is not a whole number of patches.</exception>
-    public override Supernet CreateSupernet(ModelOptions options) => new GlitSupernet(this, options);
+    public override Supernet CreateSupernet(ModelOptions options, HeadSplitWeights headSplits = HeadSplitWeights.Own) => new GlitSupernet(this, options, headSplits);
 
     // Every block at split g, every detail at its smallest or largest.
     private Architecture Uniform(int globalHeads, bool largest)

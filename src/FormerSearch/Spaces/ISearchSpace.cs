@@ -59,6 +59,11 @@ public interface ISearchSpace
     /// <summary>The standalone model of <paramref name="architecture"/>, from the zoo, with fresh weights.</summary>
     VisionModel CreateModel(Architecture architecture, ModelOptions options);
 
-    /// <summary>The supernet holding the largest weights of every choice.</summary>
-    Supernet CreateSupernet(ModelOptions options);
+    /// <summary>Refuses <see cref="HeadSplitWeights.Shared"/> in a space without head splits (every space but GLiT's).</summary>
+    /// <exception cref="UserInputException">The space has no head splits to share.</exception>
+    void CheckHeadSplits(HeadSplitWeights headSplits);
+
+    /// <summary>The supernet holding the largest weights of every choice, its head splits' weights as <paramref name="headSplits"/> says.</summary>
+    /// <exception cref="UserInputException">The space has no head splits to share (only GLiT's has).</exception>
+    Supernet CreateSupernet(ModelOptions options, HeadSplitWeights headSplits = HeadSplitWeights.Own);
 }

@@ -2,6 +2,7 @@ using System.Numerics;
 using FormerSearch.Engine;
 using FormerSearch.Models;
 using FormerSearch.Models.Profiling;
+using FormerSearch.Search;
 using FormerSearch.Supernets;
 
 namespace FormerSearch.Spaces;
@@ -79,5 +80,15 @@ public abstract class SearchSpace<TSettings, TConfig>(string name, string preset
     public abstract VisionModel CreateModel(Architecture architecture, ModelOptions options);
 
     /// <inheritdoc/>
-    public abstract Supernet CreateSupernet(ModelOptions options);
+    public abstract Supernet CreateSupernet(ModelOptions options, HeadSplitWeights headSplits = HeadSplitWeights.Own);
+
+    /// <summary>Whether the space's blocks have head splits whose weights a supernet may share (GLiT's).</summary>
+    protected virtual bool HasHeadSplits => false;
+
+    /// <inheritdoc/>
+    public void CheckHeadSplits(HeadSplitWeights headSplits)
+    {
+        if (headSplits != HeadSplitWeights.Own && !HasHeadSplits)
+            throw new UserInputException($"--head-splits {KindNames.Of(headSplits)} is for the glit space; the {Name} space has no head splits to share.");
+    }
 }

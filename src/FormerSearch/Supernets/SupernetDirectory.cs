@@ -11,7 +11,7 @@ namespace FormerSearch.Supernets;
 
 /// <summary>
 /// The folder <c>former supernet train</c> writes and every later stage reads: <c>space.json</c> (space, preset,
-/// input, classes, sampler and whether it distilled, data set) and <c>supernet.safetensors</c> (the shared weights, official names), beside
+/// input, classes, sampler and whether it distilled, GLiT head splits' weights, data set) and <c>supernet.safetensors</c> (the shared weights, official names), beside
 /// the trainer's <c>checkpoint.safetensors</c> and <c>metrics.jsonl</c>.
 /// </summary>
 /// <param name="ValSize">Training images held out from supernet training, for ranking subnets.</param>
@@ -21,6 +21,9 @@ public sealed record SupernetDirectory(string Path, string Space, string Preset,
 {
     /// <summary>Whether the sampler's smaller subnets learned from the step's largest one (in-place distillation); false in files written before the option.</summary>
     public bool Distill { get; init; }
+
+    /// <summary>Whether a GLiT supernet's head splits share their weights; <see cref="HeadSplitWeights.Own"/> in files written before the option.</summary>
+    public HeadSplitWeights HeadSplits { get; init; }
 
     /// <summary>File name of the description.</summary>
     public const string SpaceFile = "space.json";
@@ -50,6 +53,7 @@ public sealed record SupernetDirectory(string Path, string Space, string Preset,
             ["num_classes"] = NumClasses,
             ["sampler"] = KindNames.Of(Sampler),
             ["distill"] = Distill,
+            ["head_splits"] = KindNames.Of(HeadSplits),
             ["dataset"] = Dataset,
             ["val_size"] = ValSize,
             ["seed"] = Seed,
@@ -69,7 +73,7 @@ public sealed record SupernetDirectory(string Path, string Space, string Preset,
         {
             ("--space", Space, other.Space), ("--preset", Preset, other.Preset), ("input", Input.ToString(), other.Input.ToString()),
             ("classes", Number(NumClasses), Number(other.NumClasses)), ("--sampler", KindNames.Of(Sampler), KindNames.Of(other.Sampler)),
-            ("--distill", YesNo(Distill), YesNo(other.Distill)),
+            ("--distill", YesNo(Distill), YesNo(other.Distill)), ("--head-splits", KindNames.Of(HeadSplits), KindNames.Of(other.HeadSplits)),
             ("--dataset", Dataset, other.Dataset), ("--val-size", Number(ValSize), Number(other.ValSize)), ("--seed", Number(Seed), Number(other.Seed)),
         })
         {
@@ -100,20 +104,23 @@ public sealed record SupernetDirectory(string Path, string Space, string Preset,
             JsonValue v when v.TryGetValue(out bool b) => b,
             _ => throw WrittenJson.Damaged(file, "its distill is neither true nor false"),
         };
+        string headSplitsName = WrittenJson.String(doc, "head_splits", file, KindNames.Of(HeadSplitWeights.Own));
+        if (!KindNames.TryParse(headSplitsName, out HeadSplitWeights headSplits))
+            throw WrittenJson.Damaged(file, $"its head_splits {InputText.Quote(headSplitsName)} is none of {string.Join(", ", KindNames.All<HeadSplitWeights>())}");
         string dataset = doc["dataset"] is null ? "" : WrittenJson.String(doc, "dataset", file);
         int valSize = (int)WrittenJson.Integer(doc, "val_size", file, 0, MaxHeldOut, fallback: 0);
         ulong seed = WrittenJson.UInt64(doc, "seed", file, 0);
         try
         {
             // Names are checked now, so that a damaged file is refused before any work, not at the stage that uses them.
-            SearchSpaces.Create(space, preset);
+            SearchSpaces.Create(space, preset).CheckHeadSplits(headSplits);
             if (dataset.Length > 0) DatasetSpec.Parse(dataset);
         }
         catch (UserInputException e)
         {
             throw WrittenJson.Damaged(file, InputText.Clip(e.Message.TrimEnd('.'), 200), e);
         }
-        return new SupernetDirectory(path, space, preset, new ModelInput((int)input[0], (int)input[1], (int)input[2]), classes, sampler, dataset, valSize, seed) { Distill = distill };
+        return new SupernetDirectory(path, space, preset, new ModelInput((int)input[0], (int)input[1], (int)input[2]), classes, sampler, dataset, valSize, seed) { Distill = distill, HeadSplits = headSplits };
     }
 
     // Bounds of a space.json written by former: far beyond any real run, small enough that nothing overflows downstream.
@@ -140,7 +147,7 @@ public sealed record SupernetDirectory(string Path, string Space, string Preset,
     public Supernet LoadSupernet()
     {
         if (!File.Exists(WeightsPath)) throw new UserInputException($"{WeightsPath} does not exist: the supernet in {Path} has not finished training (resume it with `former supernet train --resume`).");
-        var supernet = CreateSpace().CreateSupernet(ModelOptions);
+        var supernet = CreateSpace().CreateSupernet(ModelOptions, HeadSplits);
         try
         {
             supernet.LoadSafeTensors(WeightsPath, strict: true);

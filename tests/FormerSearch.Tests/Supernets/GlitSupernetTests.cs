@@ -14,7 +14,7 @@ namespace FormerSearch.Tests.Supernets;
 /// <summary>
 /// The GLiT supernet on the <c>mini</c> space at a tiny input: an extracted subnet computes what the supernet computes
 /// (train and eval mode, smallest, largest and random subnets), gradients stay in the active slices, BatchNorm
-/// statistics can be recalibrated, samplers drive it.
+/// statistics can be recalibrated, samplers drive it — with head splits of their own weights and with shared ones.
 /// </summary>
 public sealed class GlitSupernetTests
 {
@@ -45,14 +45,19 @@ public sealed class GlitSupernetTests
     }
 
     [Theory]
-    [InlineData("smallest")]
-    [InlineData("largest")]
-    [InlineData("1")]
-    [InlineData("2")]
-    [InlineData("3")]
-    public void Extracted_subnet_computes_what_the_supernet_computes_in_train_and_eval_mode(string which)
+    [InlineData("smallest", HeadSplitWeights.Own)]
+    [InlineData("smallest", HeadSplitWeights.Shared)]
+    [InlineData("largest", HeadSplitWeights.Own)]
+    [InlineData("largest", HeadSplitWeights.Shared)]
+    [InlineData("1", HeadSplitWeights.Own)]
+    [InlineData("1", HeadSplitWeights.Shared)]
+    [InlineData("2", HeadSplitWeights.Own)]
+    [InlineData("2", HeadSplitWeights.Shared)]
+    [InlineData("3", HeadSplitWeights.Own)]
+    [InlineData("3", HeadSplitWeights.Shared)]
+    public void Extracted_subnet_computes_what_the_supernet_computes_in_train_and_eval_mode(string which, HeadSplitWeights headSplits)
     {
-        var supernet = (GlitSupernet)Space.CreateSupernet(Tiny);
+        var supernet = (GlitSupernet)Space.CreateSupernet(Tiny, headSplits);
         var x = Images(3, 12, 1);
         // Training forwards through other subnets move the running statistics away from their initial values.
         var rng = new Generator(99);
@@ -80,12 +85,15 @@ public sealed class GlitSupernetTests
     }
 
     [Theory]
-    [InlineData("smallest")]
-    [InlineData("4")]
-    [InlineData("5")]
-    public void Gradients_outside_the_active_slices_are_exactly_zero(string which)
+    [InlineData("smallest", HeadSplitWeights.Own)]
+    [InlineData("smallest", HeadSplitWeights.Shared)]
+    [InlineData("4", HeadSplitWeights.Own)]
+    [InlineData("4", HeadSplitWeights.Shared)]
+    [InlineData("5", HeadSplitWeights.Own)]
+    [InlineData("5", HeadSplitWeights.Shared)]
+    public void Gradients_outside_the_active_slices_are_exactly_zero(string which, HeadSplitWeights headSplits)
     {
-        var supernet = (GlitSupernet)Space.CreateSupernet(Tiny);
+        var supernet = (GlitSupernet)Space.CreateSupernet(Tiny, headSplits);
         var arch = Pick(which);
         // Number every parameter element, extract: the numbers the standalone model holds are the active elements.
         var parameters = supernet.NamedParameters().Select(p => p.Parameter).ToArray();
@@ -123,10 +131,12 @@ public sealed class GlitSupernetTests
         Assert.True(nonzero > active.Count / 2, $"only {nonzero} of {active.Count} active elements have a gradient");
     }
 
-    [Fact]
-    public void Recalibrated_batch_norms_give_the_outputs_the_recalibrated_standalone_model_gives()
+    [Theory]
+    [InlineData(HeadSplitWeights.Own)]
+    [InlineData(HeadSplitWeights.Shared)]
+    public void Recalibrated_batch_norms_give_the_outputs_the_recalibrated_standalone_model_gives(HeadSplitWeights headSplits)
     {
-        var supernet = (GlitSupernet)Space.CreateSupernet(Tiny);
+        var supernet = (GlitSupernet)Space.CreateSupernet(Tiny, headSplits);
         var arch = Space.Sample(new Generator(6));
         Assert.Contains(arch.Entries, e => e.Key.EndsWith(".kernel", StringComparison.Ordinal));
         var (images, labels) = TensorBatchSource.Random(12, 12, 12, 1, 5, seed: 3);
@@ -175,4 +185,62 @@ public sealed class GlitSupernetTests
         var spos = SubnetSampler.EachChoiceUniform(Space, new Generator(1));
         Assert.Equal(spos, Space.Validate(spos));
     }
+
+    [Fact]
+    public void Shared_head_splits_hold_one_mixer_per_block_of_every_head_of_both_kinds()
+    {
+        var own = (GlitSupernet)Space.CreateSupernet(Tiny);
+        var shared = (GlitSupernet)Space.CreateSupernet(Tiny, HeadSplitWeights.Shared);
+        Assert.Equal(6, shared.Modules().OfType<IRunningStatistics>().Count());   // one local BatchNorm per block
+        var names = shared.NamedParameters().Select(p => p.Name).ToHashSet();
+        Assert.Contains("blocks.0.attn.qkv.weight", names);
+        Assert.Contains("blocks.0.attn.net.1.weight", names);
+        Assert.DoesNotContain(names, n => n.Contains(".g1l2.", StringComparison.Ordinal));
+        // Every head of both kinds once: the largest split of each kind, not one set per split.
+        Assert.True(shared.ParameterCount() < own.ParameterCount());
+        Assert.Equal(Space.Profile(Space.Largest(), Tiny).Params, shared.Extract(Space.Largest()).ParameterCount());
+    }
+
+    [Fact]
+    public void With_shared_head_splits_a_channel_keeps_its_weights_whichever_split_is_active()
+    {
+        // Two subnets that differ only in block 0's split (1 + 2 heads against 2 + 1): channels 0–31 are global in
+        // both, 64–95 local in both, and each keeps the same rows and columns of the one mixer's weights.
+        var supernet = (GlitSupernet)Space.CreateSupernet(Tiny, HeadSplitWeights.Shared);
+        var largest = Space.Largest();
+        Architecture WithSplit(int globalHeads) => Space.Validate(largest.With("block0.split", $"{globalHeads}-{3 - globalHeads}")
+            .With("block0.kernel", "13").With("block0.local_expansion", "4").With("block0.global_expansion", "2"));
+        var one = Params(supernet.Extract(WithSplit(1)));
+        var two = Params(supernet.Extract(WithSplit(2)));
+        int d = 32;
+        // Global: the 1-head split's first q head (rows 0–63 at e_v 2, columns 0–31) is the 2-head split's.
+        var qkv1 = one["blocks.0.0.attn.qkv.weight"];
+        var qkv2 = two["blocks.0.0.attn.qkv.weight"];
+        for (int r = 0; r < 64; r++)
+            for (int c = 0; c < d; c++) Assert.Equal(qkv1[r, c], qkv2[r, c]);
+        // Local (e_c 4): the 1-head split's inner channels 0–127 read channels 64–95 with the columns the 2-head split's do,
+        // and write them with the same rows.
+        var expand1 = one["blocks.0.0.attn.net.1.weight"];
+        var expand2 = two["blocks.0.0.attn.net.1.weight"];
+        for (int r = 0; r < 32 * 4; r++)
+            for (int c = 0; c < d; c++) Assert.Equal(expand1[r, d + c], expand2[r, c]);
+        var project1 = one["blocks.0.0.attn.net.6.weight"];
+        var project2 = two["blocks.0.0.attn.net.6.weight"];
+        for (int r = 0; r < d; r++)
+            for (int c = 0; c < 32 * 4; c++) Assert.Equal(project1[d + r, c], project2[r, c]);
+    }
+
+    // Each parameter as a matrix (a conv1d weight's trailing 1 dropped).
+    private static Dictionary<string, float[,]> Params(VisionModel model) => model.NamedParameters()
+        .Where(p => p.Parameter.Value.Rank >= 2)
+        .ToDictionary(p => p.Name, p =>
+        {
+            var t = p.Parameter.Value;
+            int rows = t.Size(0), cols = t.Numel / rows;
+            var values = t.ToArray();
+            var m = new float[rows, cols];
+            for (int i = 0; i < rows; i++)
+                for (int j = 0; j < cols; j++) m[i, j] = values[i * cols + j];
+            return m;
+        });
 }

@@ -38,6 +38,39 @@ public sealed class SlicedLayerTests
     }
 
     [Fact]
+    public void A_window_uses_its_columns_and_the_rows_from_its_start_in_each_band()
+    {
+        // Two parts of at most 3 rows over 4 inputs, as above; columns 2–3 and row 1 of each band active.
+        var layer = new SlicedLinear(4, 3, new Generator(1), SlicedInit.TruncNormal, parts: 2);
+        Number(layer.Weight.Value);
+        var bias = layer.Bias!.Value.AsSpan();
+        for (int i = 0; i < bias.Length; i++) bias[i] = 100 * i;
+        layer.ActivateWindow(2, 2, 1, 1);
+        var x = Tensor.FromArray([1f, 10f], 1, 2);                          // 1 × column 2 + 10 × column 3
+        Assert.Equal([6f + 10 * 7 + 100], layer.Part(x, 0).ToArray());      // row 1
+        Assert.Equal([18f + 10 * 19 + 400], layer.Part(x, 1).ToArray());   // row 4: band 1's row 1
+        var state = layer.ActiveState().ToDictionary(s => s.Name, s => s.Parts);
+        Assert.Equal([6f, 7], state["weight"][0].ToArray());
+        Assert.Equal([18f, 19], state["weight"][1].ToArray());
+        Assert.Equal([400f], state["bias"][1].ToArray());
+
+        // One part: a window is one GEMM over the block.
+        var plain = new SlicedLinear(4, 3, new Generator(1), SlicedInit.TruncNormal, weightLayout: LinearWeightLayout.Conv1d);
+        Number(plain.Weight.Value);
+        plain.Bias!.Value.AsSpan().Clear();
+        plain.ActivateWindow(1, 3, 1, 2);
+        Assert.True(plain.IsOneBlock);
+        Assert.Equal([5f + 6 + 7, 9 + 10 + 11], plain.Forward(Tensor.FromArray([1f, 1f, 1f], 1, 3)).ToArray());
+        Assert.Equal([2, 3, 1], plain.ActiveState().First().Parts[0].Shape.ToArray());   // rows 1–2, columns 1–3 of the [3, 4, 1] weight
+
+        Assert.Throws<ArgumentException>(() => layer.ActivateWindow(3, 2, 0, 1));
+        Assert.Throws<ArgumentException>(() => layer.ActivateWindow(0, 1, 2, 2));
+        Assert.Throws<ArgumentException>(() => layer.ActivateWindow(-1, 1, 0, 1));
+        var interleaved = new SlicedLinear(4, 3, new Generator(1), SlicedInit.TruncNormal, parts: 3, layout: PartLayout.Interleaved);
+        Assert.Throws<ArgumentException>(() => interleaved.ActivateWindow(1, 2, 0, 1));
+    }
+
+    [Fact]
     public void A_smaller_kernel_is_the_centre_crop_of_the_largest()
     {
         var conv = new SlicedDepthwiseConv1d(3, 5, new Generator(2));

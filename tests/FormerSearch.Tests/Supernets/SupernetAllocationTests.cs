@@ -49,7 +49,7 @@ public sealed class SupernetAllocationTests
     {
         // Forward and backward of one head split at sliced sizes (training mode, sliced BatchNorm): pooled buffers and views only.
         var split = new GlitSuperGlobalLocal(headDim: 4, globalHeads, 3 - globalHeads, 2f, 4, 13, new Generator(0));
-        split.Activate(1f, localExpansion, kernel);
+        split.Activate(globalHeads, 3 - globalHeads, 1f, localExpansion, kernel);
         var x = Tensor.Empty(2, 17, 12);
         new Generator(1).FillNormal(x.AsSpan());
         x.RequiresGrad = true;

@@ -39,6 +39,27 @@ public sealed class SupernetDirectorySamplerTests
     }
 
     [Fact]
+    public void Head_split_weights_are_stored_read_back_compared_and_absent_in_older_files_mean_own()
+    {
+        using var dir = new TempDir();
+        var own = new SupernetDirectory(dir.File("sn"), "glit", "mini", new ModelInput(1, 28, 28), 10, SamplerKind.Uniform, "fashion-mnist", 100, 5);
+        var shared = own with { HeadSplits = HeadSplitWeights.Shared };
+        shared.Save();
+        string file = Path.Combine(shared.Path, SupernetDirectory.SpaceFile);
+        Assert.Contains("\"head_splits\": \"shared\"", File.ReadAllText(file));
+        Assert.Equal(shared, SupernetDirectory.Load(shared.Path));
+        Assert.Equal("--head-splits shared, not own", shared.FirstDifference(own));
+
+        File.WriteAllText(file, File.ReadAllText(file).Replace("\"head_splits\": \"shared\",", "", StringComparison.Ordinal));
+        Assert.Equal(HeadSplitWeights.Own, SupernetDirectory.Load(shared.Path).HeadSplits);
+        File.WriteAllText(file, File.ReadAllText(file).Replace("\"sampler\"", "\"head_splits\": \"some\", \"sampler\"", StringComparison.Ordinal));
+        Assert.Contains("head_splits", Assert.Throws<UserInputException>(() => SupernetDirectory.Load(shared.Path)).Message);
+        // Shared head splits in a space without head splits: a damaged file, refused when read.
+        (own with { Space = "burger", HeadSplits = HeadSplitWeights.Shared }).Save();
+        Assert.Contains("head splits", Assert.Throws<UserInputException>(() => SupernetDirectory.Load(shared.Path)).Message);
+    }
+
+    [Fact]
     public void A_folder_written_before_samplers_were_kinds_loads_and_a_missing_or_damaged_one_is_an_input_error()
     {
         using var dir = new TempDir();

@@ -3,6 +3,7 @@ using FormerSearch.Engine.Memory;
 using FormerSearch.Engine.Optim;
 using FormerSearch.Models;
 using FormerSearch.Spaces;
+using FormerSearch.Supernets;
 
 namespace FormerSearch.Tests.Supernets;
 
@@ -18,6 +19,10 @@ public sealed class SupernetGradientTests
     [InlineData("glit", "largest")]
     [InlineData("glit", "1")]
     [InlineData("glit", "2")]
+    [InlineData("glit-shared", "smallest")]
+    [InlineData("glit-shared", "largest")]
+    [InlineData("glit-shared", "1")]
+    [InlineData("glit-shared", "2")]
     [InlineData("burger", "smallest")]
     [InlineData("burger", "largest")]
     [InlineData("burger", "3")]
@@ -25,9 +30,10 @@ public sealed class SupernetGradientTests
     [InlineData("autoformer", "5")]
     public void A_step_through_the_supernet_moves_the_subnet_as_a_step_on_the_extracted_model(string spaceName, string which)
     {
-        var space = SearchSpaces.Create(spaceName, "mini");
+        // "glit-shared": the GLiT supernet whose head splits share one set of weights.
+        var space = SearchSpaces.Create(spaceName.Split('-')[0], "mini");
         var options = ModelOptions.For(space.DefaultInput, 5) with { Seed = 3 };
-        var supernet = space.CreateSupernet(options);
+        var supernet = space.CreateSupernet(options, spaceName.EndsWith("-shared", StringComparison.Ordinal) ? HeadSplitWeights.Shared : HeadSplitWeights.Own);
         var arch = which switch
         {
             "smallest" => space.Smallest(),

@@ -71,7 +71,16 @@ internal sealed class ToySpace : ISearchSpace
 
     public VisionModel CreateModel(Architecture architecture, ModelOptions options) => throw new NotSupportedException();
 
-    public Supernet CreateSupernet(ModelOptions options) => new ToySupernet(this);
+    public void CheckHeadSplits(HeadSplitWeights headSplits)
+    {
+        if (headSplits != HeadSplitWeights.Own) throw new UserInputException("The toy space has no head splits.");
+    }
+
+    public Supernet CreateSupernet(ModelOptions options, HeadSplitWeights headSplits = HeadSplitWeights.Own)
+    {
+        CheckHeadSplits(headSplits);
+        return new ToySupernet(this);
+    }
 
     /// <summary>Records what was activated; computes nothing.</summary>
     internal sealed class ToySupernet : Supernet

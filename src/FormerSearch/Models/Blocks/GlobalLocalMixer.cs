@@ -15,29 +15,35 @@ public abstract class GlobalLocalMixer : Layer
     /// <exception cref="ArgumentException">There is no head, a count is negative or the head width is not positive.</exception>
     protected GlobalLocalMixer(int headDim, int globalHeads, int localHeads)
     {
-        if (headDim < 1 || globalHeads < 0 || localHeads < 0 || globalHeads + localHeads < 1)
-            throw new ArgumentException($"A global-local mixer needs heads of positive width; got {globalHeads} global and {localHeads} local of {headDim} channels.");
+        if (headDim < 1) throw new ArgumentException($"A global-local mixer needs heads of positive width; got {headDim} channels.");
         HeadDim = headDim;
-        GlobalHeads = globalHeads;
-        LocalHeads = localHeads;
-        GlobalDim = globalHeads * headDim;
-        LocalDim = localHeads * headDim;
+        SetSplit(globalHeads, localHeads);
     }
 
     /// <summary>Channels per head.</summary>
     public int HeadDim { get; }
 
     /// <summary>Global (self-attention) heads.</summary>
-    public int GlobalHeads { get; }
+    public int GlobalHeads { get; private set; }
 
     /// <summary>Local (convolution) heads.</summary>
-    public int LocalHeads { get; }
+    public int LocalHeads { get; private set; }
 
     /// <summary>Channels the global heads read: the first ones.</summary>
-    public int GlobalDim { get; }
+    public int GlobalDim => GlobalHeads * HeadDim;
 
     /// <summary>Channels the local heads read: the last ones.</summary>
-    public int LocalDim { get; }
+    public int LocalDim => LocalHeads * HeadDim;
+
+    /// <summary>Makes the split <paramref name="globalHeads"/> + <paramref name="localHeads"/> (a supernet mixer whose splits share weights changes it).</summary>
+    /// <exception cref="ArgumentException">There is no head or a count is negative.</exception>
+    protected void SetSplit(int globalHeads, int localHeads)
+    {
+        if (globalHeads < 0 || localHeads < 0 || globalHeads + localHeads < 1)
+            throw new ArgumentException($"A global-local mixer needs at least one head; got {globalHeads} global and {localHeads} local.");
+        GlobalHeads = globalHeads;
+        LocalHeads = localHeads;
+    }
 
     /// <summary>Width of each global head's q, k and v (the active one in a supernet; 0 without global heads).</summary>
     public int HeadWidth { get; protected set; }

@@ -1,6 +1,7 @@
 // The GLiT supernet. The paper (Chen et al., ICCV 2021, Sec. 3.3) trains it with SPOS; the official repository has no
-// supernet code, so the weight sharing here follows DESIGN.md: head splits are separate weights per alternative, widths
-// (Q-K-V, local expansion, FFN) are leading slices and kernels centre crops of the largest weights.
+// supernet code, so the weight sharing here follows DESIGN.md: head splits are separate weights per alternative (or,
+// measured as the alternative, one set of every head shared by all splits), widths (Q-K-V, local expansion, FFN) are
+// leading slices and kernels centre crops of the largest weights.
 using FormerSearch.Engine;
 using FormerSearch.Models;
 using FormerSearch.Models.Blocks;
@@ -23,16 +24,17 @@ public sealed class GlitSupernet : Supernet
     /// <summary>
     /// The supernet of <paramref name="space"/> for <paramref name="options"/>' input and classes, drawn from
     /// <paramref name="options"/>' seed as the zoo model draws its weights; its largest subnet active. Its dropout and
-    /// drop-path masks come from the same generator, which is <see cref="VisionModel.Randomness"/>.
+    /// drop-path masks come from the same generator, which is <see cref="VisionModel.Randomness"/>. Its head splits'
+    /// weights are as <paramref name="headSplits"/> says.
     /// </summary>
     /// <exception cref="UserInputException">The options are invalid or the image is not a whole number of patches.</exception>
-    public GlitSupernet(GlitSpace space, ModelOptions options) : base(space, options)
+    public GlitSupernet(GlitSpace space, ModelOptions options, HeadSplitWeights headSplits = HeadSplitWeights.Own) : base(space, options)
     {
         var s = space.Settings;
         _space = space;
         _blocks = new GlitSuperBlock[s.Depth];
         var skeleton = ClassTokenVitSpec.ForGlit(s.EmbedDim, s.PatchSize, s.Depth, s.NormEps);
-        Skeleton = new ClassTokenVit(this, skeleton, options, Generator, (i, dropPath) => _blocks[i] = new GlitSuperBlock(s, options.DropRate, dropPath, Generator));
+        Skeleton = new ClassTokenVit(this, skeleton, options, Generator, (i, dropPath) => _blocks[i] = new GlitSuperBlock(s, headSplits, options.DropRate, dropPath, Generator));
         Activate(space.Largest());
     }
 

@@ -8,7 +8,9 @@ namespace FormerSearch.Supernets.Layers;
 /// An entangled linear layer (or 1×1 / pointwise convolution): the largest weight of <see cref="Parts"/> parts of
 /// <see cref="MaxOut"/> rows each over <see cref="MaxIn"/> columns, of which the active subnet uses the first
 /// <see cref="ActiveOut"/> rows of every part and the first <see cref="ActiveIn"/> columns (official <c>LinearSuper</c>
-/// for one part; q/k/v or GLU value/gate bands for several, see <see cref="PartLayout"/>). Every active block is a view
+/// for one part; q/k/v or GLU value/gate bands for several, see <see cref="PartLayout"/>) — or, for a layer that reads
+/// or writes a channel range of a wider tensor (GLiT's local heads over the last channels), windows starting at
+/// <see cref="InStart"/> and <see cref="OutStart"/>. Every active block is a view
 /// that GEMM reads with its leading dimension, so nothing is copied and gradients land only in the active elements.
 /// </summary>
 public sealed class SlicedLinear : Layer, ISlicedLayer, ISlicedByWidth
@@ -84,15 +86,32 @@ public sealed class SlicedLinear : Layer, ISlicedLayer, ISlicedByWidth
     /// <summary>Active output width of each part.</summary>
     public int ActiveOut { get; private set; }
 
-    /// <summary>True when the active rows of all parts are one leading block, so <see cref="Forward"/> runs them as one GEMM.</summary>
+    /// <summary>First active column (0 unless a window was activated).</summary>
+    public int InStart { get; private set; }
+
+    /// <summary>First active row of each part (0 unless a window was activated).</summary>
+    public int OutStart { get; private set; }
+
+    /// <summary>True when the active rows of all parts are one block, so <see cref="Forward"/> runs them as one GEMM.</summary>
     public bool IsOneBlock => Parts == 1 || (Layout == PartLayout.Stacked && ActiveOut == MaxOut);
 
     /// <summary>Makes the first <paramref name="inFeatures"/> columns and the first <paramref name="outFeatures"/> rows of each part active.</summary>
     /// <exception cref="ArgumentException">A width is not in 1…its largest.</exception>
-    public void Activate(int inFeatures, int outFeatures)
+    public void Activate(int inFeatures, int outFeatures) => ActivateWindow(0, inFeatures, 0, outFeatures);
+
+    /// <summary>
+    /// Makes columns <c>[inStart, inStart + inFeatures)</c> and rows <c>[outStart, outStart + outFeatures)</c> of each
+    /// part active: the standalone layer is that block of the weight (and those rows of the bias).
+    /// </summary>
+    /// <exception cref="ArgumentException">A window does not fit, or an interleaved layer is given a window that does not start at 0.</exception>
+    public void ActivateWindow(int inStart, int inFeatures, int outStart, int outFeatures)
     {
-        if (inFeatures < 1 || inFeatures > MaxIn || outFeatures < 1 || outFeatures > MaxOut)
-            throw new ArgumentException($"A sliced linear layer of at most {MaxIn} → {Parts}×{MaxOut} cannot run {inFeatures} → {Parts}×{outFeatures}.");
+        if (inStart < 0 || outStart < 0 || inFeatures < 1 || inStart + inFeatures > MaxIn || outFeatures < 1 || outStart + outFeatures > MaxOut)
+            throw new ArgumentException($"A sliced linear layer of at most {MaxIn} → {Parts}×{MaxOut} cannot run columns {inStart}+{inFeatures} → rows {outStart}+{outFeatures} of each of its {Parts} parts.");
+        if (Layout == PartLayout.Interleaved && (inStart != 0 || outStart != 0))
+            throw new ArgumentException("An interleaved layer's active slice starts at its first row and column.");
+        InStart = inStart;
+        OutStart = outStart;
         ActiveIn = inFeatures;
         ActiveOut = outFeatures;
     }
@@ -108,7 +127,7 @@ public sealed class SlicedLinear : Layer, ISlicedLayer, ISlicedByWidth
         CheckInput(x);
         if (!IsOneBlock) throw new InvalidOperationException($"The active rows of this {Parts}-part layer are not one block; run each part.");
         int rows = Parts * ActiveOut;
-        return Functional.Linear(x, Matrix().Block(rows, ActiveIn), Bias?.Value.Narrow(0, 0, rows));
+        return Functional.Linear(x, Matrix().Block(OutStart, rows, InStart, ActiveIn), Bias?.Value.Narrow(0, OutStart, rows));
     }
 
     /// <summary>Part <paramref name="part"/> (0 q, 1 k, 2 v; 0 value, 1 gate) of <c>[…, in]</c>: <c>[…, out]</c>.</summary>
@@ -139,7 +158,7 @@ public sealed class SlicedLinear : Layer, ISlicedLayer, ISlicedByWidth
         for (int p = 0; p < Parts; p++)
         {
             var rows = PartRows(Weight.Value, p);
-            weights[p] = _weightLayout == LinearWeightLayout.Conv1d ? rows.Narrow(1, 0, ActiveIn) : rows;
+            weights[p] = _weightLayout == LinearWeightLayout.Conv1d ? rows.Narrow(1, InStart, ActiveIn) : rows;
         }
         yield return new ActiveTensor("weight", weights);
         if (Bias is null) yield break;
@@ -158,12 +177,12 @@ public sealed class SlicedLinear : Layer, ISlicedLayer, ISlicedByWidth
     {
         if (Layout == PartLayout.Interleaved)
             return weight.Reshape(MaxOut, Parts, MaxIn).Select(1, part).Narrow(0, 0, ActiveOut).Narrow(1, 0, ActiveIn);
-        var rows = weight.Narrow(0, part * MaxOut, ActiveOut);
-        return weight.Rank == 2 ? rows.Narrow(1, 0, ActiveIn) : rows;
+        var rows = weight.Narrow(0, part * MaxOut + OutStart, ActiveOut);
+        return weight.Rank == 2 ? rows.Narrow(1, InStart, ActiveIn) : rows;
     }
 
     private Tensor? PartBias(int part) =>
-        Bias?.Value.Narrow(0, (Layout == PartLayout.Interleaved ? ActiveOut : MaxOut) * part, ActiveOut);
+        Bias?.Value.Narrow(0, (Layout == PartLayout.Interleaved ? ActiveOut : MaxOut) * part + OutStart, ActiveOut);
 
     // The weight as [rows, in] (a view of the [rows, in, 1] convolution layout).
     private Tensor Matrix() => Weight.Rank == 2 ? Weight.Value : Weight.Value.Reshape(Parts * MaxOut, MaxIn);
