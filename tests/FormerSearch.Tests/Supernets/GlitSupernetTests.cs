@@ -29,6 +29,15 @@ public sealed class GlitSupernetTests
         return x;
     }
 
+    // Each subnet with head splits of their own weights and with shared ones.
+    public static TheoryData<string, HeadSplitWeights> InBothModes(string which)
+    {
+        var cases = new TheoryData<string, HeadSplitWeights>();
+        foreach (string w in which.Split(' '))
+            foreach (var mode in Enum.GetValues<HeadSplitWeights>()) cases.Add(w, mode);
+        return cases;
+    }
+
     private static Architecture Pick(string which) => which switch
     {
         "smallest" => Space.Smallest(),
@@ -45,16 +54,7 @@ public sealed class GlitSupernetTests
     }
 
     [Theory]
-    [InlineData("smallest", HeadSplitWeights.Own)]
-    [InlineData("smallest", HeadSplitWeights.Shared)]
-    [InlineData("largest", HeadSplitWeights.Own)]
-    [InlineData("largest", HeadSplitWeights.Shared)]
-    [InlineData("1", HeadSplitWeights.Own)]
-    [InlineData("1", HeadSplitWeights.Shared)]
-    [InlineData("2", HeadSplitWeights.Own)]
-    [InlineData("2", HeadSplitWeights.Shared)]
-    [InlineData("3", HeadSplitWeights.Own)]
-    [InlineData("3", HeadSplitWeights.Shared)]
+    [MemberData(nameof(InBothModes), "smallest largest 1 2 3")]
     public void Extracted_subnet_computes_what_the_supernet_computes_in_train_and_eval_mode(string which, HeadSplitWeights headSplits)
     {
         var supernet = (GlitSupernet)Space.CreateSupernet(Tiny, headSplits);
@@ -85,12 +85,7 @@ public sealed class GlitSupernetTests
     }
 
     [Theory]
-    [InlineData("smallest", HeadSplitWeights.Own)]
-    [InlineData("smallest", HeadSplitWeights.Shared)]
-    [InlineData("4", HeadSplitWeights.Own)]
-    [InlineData("4", HeadSplitWeights.Shared)]
-    [InlineData("5", HeadSplitWeights.Own)]
-    [InlineData("5", HeadSplitWeights.Shared)]
+    [MemberData(nameof(InBothModes), "smallest 4 5")]
     public void Gradients_outside_the_active_slices_are_exactly_zero(string which, HeadSplitWeights headSplits)
     {
         var supernet = (GlitSupernet)Space.CreateSupernet(Tiny, headSplits);
