@@ -25,14 +25,21 @@ public sealed class RefusedResumeTests : IDisposable
         Assert.Equal(before, FormerProcess.Snapshot(folder));
     }
 
+    // Trains a two-step supernet into OUTPUT/NAME with SETTINGS (--space … first) and returns its arguments.
+    private string[] TrainedSupernet(string name, params string[] settings)
+    {
+        string[] args = ["supernet", "train", .. settings, "--dataset", _spec, "--val-size", "16", "--max-steps", "2",
+            "--batch-size", "16", "--output", Path.Combine(_dir, name), "--threads", "1", "--no-progress"];
+        var first = FormerProcess.Run(args);
+        Assert.True(first.ExitCode == 0, first.StdErr);
+        return args;
+    }
+
     [Fact]
     public void A_supernet_resume_with_another_sampler_held_out_size_or_recipe_leaves_the_folder_as_it_was()
     {
         string sn = Path.Combine(_dir, "sn");
-        string[] args = ["supernet", "train", "--space", "burger", "--sampler", "spos", "--dataset", _spec, "--val-size", "16", "--max-steps", "2",
-            "--batch-size", "16", "--output", sn, "--threads", "1", "--no-progress"];
-        var first = FormerProcess.Run(args);
-        Assert.True(first.ExitCode == 0, first.StdErr);
+        var args = TrainedSupernet("sn", "--space", "burger", "--sampler", "spos");
         var spaceJson = File.ReadAllBytes(Path.Combine(sn, "space.json"));
 
         Refused(sn, [.. With(args, "--sampler", "uniform"), "--resume"], "--sampler spos, not uniform");
@@ -52,10 +59,7 @@ public sealed class RefusedResumeTests : IDisposable
     public void A_supernet_resume_with_distillation_switched_is_refused_and_distillation_without_a_largest_subnet_is_refused_before_any_work()
     {
         string sn = Path.Combine(_dir, "distilled");
-        string[] args = ["supernet", "train", "--space", "autoformer", "--sampler", "sandwich", "--distill", "--dataset", _spec, "--val-size", "16", "--max-steps", "2",
-            "--batch-size", "16", "--output", sn, "--threads", "1", "--no-progress"];
-        var first = FormerProcess.Run(args);
-        Assert.True(first.ExitCode == 0, first.StdErr);
+        var args = TrainedSupernet("distilled", "--space", "autoformer", "--sampler", "sandwich", "--distill");
         Assert.Contains("\"distill\": true", File.ReadAllText(Path.Combine(sn, "space.json")));
         Refused(sn, [.. args.Where(a => a != "--distill"), "--resume"], "--distill yes, not no");
 
@@ -74,10 +78,7 @@ public sealed class RefusedResumeTests : IDisposable
     public void Shared_glit_head_splits_are_recorded_kept_on_resume_and_refused_in_a_space_without_head_splits()
     {
         string sn = Path.Combine(_dir, "shared");
-        string[] args = ["supernet", "train", "--space", "glit", "--head-splits", "shared", "--dataset", _spec, "--val-size", "16", "--max-steps", "2",
-            "--batch-size", "16", "--output", sn, "--threads", "1", "--no-progress"];
-        var first = FormerProcess.Run(args);
-        Assert.True(first.ExitCode == 0, first.StdErr);
+        var args = TrainedSupernet("shared", "--space", "glit", "--head-splits", "shared");
         Assert.Contains("\"head_splits\": \"shared\"", File.ReadAllText(Path.Combine(sn, "space.json")));
         Assert.Contains("blocks.0.attn.net.1.weight", File.ReadAllText(Path.Combine(sn, "supernet.safetensors")).AsSpan(0, 20_000).ToString());
         Refused(sn, [.. With(args, "--head-splits", "own"), "--resume"], "--head-splits shared, not own");

@@ -15,14 +15,21 @@ public sealed class SlicedLayerTests
         for (int i = 0; i < span.Length; i++) span[i] = i;
     }
 
+    // Parts of at most 3 rows over 4 inputs: weight row r holds 4r … 4r + 3, bias element r holds 100 r.
+    private static SlicedLinear Numbered(int parts)
+    {
+        var layer = new SlicedLinear(4, 3, new Generator(1), SlicedInit.TruncNormal, parts: parts);
+        Number(layer.Weight.Value);
+        var bias = layer.Bias!.Value.AsSpan();
+        for (int i = 0; i < bias.Length; i++) bias[i] = 100 * i;
+        return layer;
+    }
+
     [Fact]
     public void Stacked_parts_use_the_leading_rows_of_each_band_and_list_them_in_order()
     {
         // Three parts of at most 3 rows over 4 inputs: weight row r holds 4r … 4r + 3, bias element r holds 100 r.
-        var layer = new SlicedLinear(4, 3, new Generator(1), SlicedInit.TruncNormal, parts: 3);
-        Number(layer.Weight.Value);
-        var bias = layer.Bias!.Value.AsSpan();
-        for (int i = 0; i < bias.Length; i++) bias[i] = 100 * i;
+        var layer = Numbered(parts: 3);
         layer.Activate(2, 2);
         Assert.False(layer.IsOneBlock);
         var x = Tensor.FromArray([1f, 0f], 1, 2);                           // picks the first column
@@ -41,10 +48,7 @@ public sealed class SlicedLayerTests
     public void A_window_uses_its_columns_and_the_rows_from_its_start_in_each_band()
     {
         // Two parts of at most 3 rows over 4 inputs, as above; columns 2–3 and row 1 of each band active.
-        var layer = new SlicedLinear(4, 3, new Generator(1), SlicedInit.TruncNormal, parts: 2);
-        Number(layer.Weight.Value);
-        var bias = layer.Bias!.Value.AsSpan();
-        for (int i = 0; i < bias.Length; i++) bias[i] = 100 * i;
+        var layer = Numbered(parts: 2);
         layer.ActivateWindow(2, 2, 1, 1);
         var x = Tensor.FromArray([1f, 10f], 1, 2);                          // 1 × column 2 + 10 × column 3
         Assert.Equal([6f + 10 * 7 + 100], layer.Part(x, 0).ToArray());      // row 1
