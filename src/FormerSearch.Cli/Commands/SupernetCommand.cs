@@ -78,7 +78,7 @@ public static class SupernetCommand
             {
                 if (world.Rank != 0) return;
                 folder.Save();
-                Console.Error.WriteLine($"training the {searchSpace.Name} ({searchSpace.Preset}) supernet with {KindNames.Of(kind)} sampling{(folder.Distill ? " and in-place distillation" : "")}{(folder.HeadSplits == HeadSplitWeights.Shared ? ", head splits sharing their weights," : "")} on {splits.Train.Count} images of {splits.Train.Name}, {options.Epochs} epochs, into {folder.Path}");
+                Console.Error.WriteLine($"training the {searchSpace.Name} ({searchSpace.Preset}) supernet with {folder.TrainingRule} on {splits.Train.Count} images of {splits.Train.Name}, {options.Epochs} epochs, into {folder.Path}");
             };
             // One supernet per replica (each replica's rank only exists once the replicas run), all alike.
             Trainer NewTrainer(ITrainingProgress progress, ICommunicator ranks)

@@ -114,7 +114,7 @@ public sealed partial class SearchPipeline(SearchPipelineSettings settings, ITra
         {
             Epochs = settings.SupernetEpochs, MaxSteps = settings.SupernetMaxSteps, WarmupEpochs = 0.1 * steps / loader.BatchesPerEpoch,
         };
-        log($"supernet: training the {space.Name} ({space.Preset}) supernet with {KindNames.Of(settings.Sampler)} sampling{(settings.Distill ? " and in-place distillation" : "")}{(settings.HeadSplits == HeadSplitWeights.Shared ? ", head splits sharing their weights," : "")} on {splits.Train.Count} images into {folder.Path}"
+        log($"supernet: training the {space.Name} ({space.Preset}) supernet with {folder.TrainingRule} on {splits.Train.Count} images into {folder.Path}"
             + (settings.Replicas > 1 ? $", {settings.Replicas} replicas of {settings.BatchSize / settings.Replicas} images per step" : ""));
         Supernet Train(ICommunicator world)
         {

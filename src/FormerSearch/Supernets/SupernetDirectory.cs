@@ -25,6 +25,10 @@ public sealed record SupernetDirectory(string Path, string Space, string Preset,
     /// <summary>Whether a GLiT supernet's head splits share their weights; <see cref="HeadSplitWeights.Own"/> in files written before the option.</summary>
     public HeadSplitWeights HeadSplits { get; init; }
 
+    /// <summary>How the supernet is trained, for a log line: "hybrid sampling and in-place distillation, head splits sharing their weights,".</summary>
+    public string TrainingRule => $"{KindNames.Of(Sampler)} sampling{(Distill ? " and in-place distillation" : "")}"
+        + (HeadSplits == HeadSplitWeights.Shared ? ", head splits sharing their weights," : "");
+
     /// <summary>File name of the description.</summary>
     public const string SpaceFile = "space.json";
 
@@ -97,16 +101,14 @@ public sealed record SupernetDirectory(string Path, string Space, string Preset,
         string space = WrittenJson.String(doc, "space", file), preset = WrittenJson.String(doc, "preset", file);
         var input = WrittenJson.Integers(doc, "input", file, 3, 1, MaxInputSize);
         int classes = (int)WrittenJson.Integer(doc, "num_classes", file, 1, MaxClasses);
-        var sampler = ReadSampler(WrittenJson.String(doc, "sampler", file, "uniform"), file);
+        var sampler = ReadKind<SamplerKind>(doc, "sampler", file, SamplerKind.Uniform);
         bool distill = doc["distill"] switch
         {
             null => false,
             JsonValue v when v.TryGetValue(out bool b) => b,
             _ => throw WrittenJson.Damaged(file, "its distill is neither true nor false"),
         };
-        string headSplitsName = WrittenJson.String(doc, "head_splits", file, KindNames.Of(HeadSplitWeights.Own));
-        if (!KindNames.TryParse(headSplitsName, out HeadSplitWeights headSplits))
-            throw WrittenJson.Damaged(file, $"its head_splits {InputText.Quote(headSplitsName)} is none of {string.Join(", ", KindNames.All<HeadSplitWeights>())}");
+        var headSplits = ReadKind<HeadSplitWeights>(doc, "head_splits", file, HeadSplitWeights.Own);
         string dataset = doc["dataset"] is null ? "" : WrittenJson.String(doc, "dataset", file);
         int valSize = (int)WrittenJson.Integer(doc, "val_size", file, 0, MaxHeldOut, fallback: 0);
         ulong seed = WrittenJson.UInt64(doc, "seed", file, 0);
@@ -126,9 +128,13 @@ public sealed record SupernetDirectory(string Path, string Space, string Preset,
     // Bounds of a space.json written by former: far beyond any real run, small enough that nothing overflows downstream.
     private const long MaxInputSize = 1 << 16, MaxClasses = 1_000_000, MaxHeldOut = 100_000_000;
 
-    private static SamplerKind ReadSampler(string name, string file) =>
-        KindNames.TryParse(name, out SamplerKind kind) ? kind
-        : throw WrittenJson.Damaged(file, $"its sampler {InputText.Quote(name)} is none of {string.Join(", ", KindNames.All<SamplerKind>())}");
+    // A kind stored by its name (absent in files written before the setting: `fallback`).
+    private static TKind ReadKind<TKind>(JsonObject doc, string field, string file, TKind fallback) where TKind : struct, Enum
+    {
+        string name = WrittenJson.String(doc, field, file, KindNames.Of(fallback));
+        return KindNames.TryParse(name, out TKind kind) ? kind
+            : throw WrittenJson.Damaged(file, $"its {field} {InputText.Quote(name)} is none of {string.Join(", ", KindNames.All<TKind>())}");
+    }
 
     /// <summary>Reads an architecture file of this supernet's space (the JSON <c>former space sample</c> writes), checked against the space.</summary>
     /// <exception cref="UserInputException">The file does not exist or is not an architecture of this space and preset; the message names the file and says which choice is wrong.</exception>
