@@ -125,6 +125,39 @@ public sealed class SearchCommandTests : IDisposable
     }
 
     [Fact]
+    public void Fine_tuning_on_every_training_image_takes_the_held_out_ones_too_and_reports_no_held_out_score()
+    {
+        string trained = TrainBurgerSupernet();
+        string output = Path.Combine(_dir, "all");
+        string[] args = ["search", "--preset", "quick", "--supernet", trained, "--algorithm", "random", "--population", "2", "--generations", "1",
+            "--finetune-epochs", "1", "--finetune-images", "all", "--dataset", _spec, "--output", output, "--threads", "1", "--json"];
+        var r = FormerProcess.Run(args);
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        // The supernet held out 40 of the 160 images; the fine-tuning sees all 160, the training of the default 120.
+        Assert.Contains("epoch(s) on 160 images", r.StdErr);
+        using (var doc = JsonDocument.Parse(r.StdOut))
+        {
+            var best = doc.RootElement.GetProperty("best");
+            Assert.Equal(JsonValueKind.Null, best.GetProperty("val_acc").ValueKind);
+            Assert.InRange(best.GetProperty("test_acc").GetDouble(), 0, 1);
+        }
+        // The summary without a held-out score is read back by --resume; a resume on the training images alone is refused.
+        var again = FormerProcess.Run([.. args, "--resume"]);
+        Assert.True(again.ExitCode == 0, again.StdErr);
+        Assert.Equal(r.StdOut, again.StdOut);
+        var other = FormerProcess.Run([.. args.Select(a => a == "all" ? "train" : a), "--resume"]);
+        Assert.Equal(2, other.ExitCode);
+        Assert.Contains("--finetune-images all, not train", other.StdErr);
+
+        var held = FormerProcess.Run("search", "--preset", "quick", "--supernet", trained, "--algorithm", "random", "--population", "2", "--generations", "1",
+            "--finetune-epochs", "1", "--dataset", _spec, "--output", Path.Combine(_dir, "train"), "--threads", "1", "--json");
+        Assert.True(held.ExitCode == 0, held.StdErr);
+        Assert.Contains("epoch(s) on 120 images", held.StdErr);
+        using var heldDoc = JsonDocument.Parse(held.StdOut);
+        Assert.InRange(heldDoc.RootElement.GetProperty("best").GetProperty("val_acc").GetDouble(), 0, 1);
+    }
+
+    [Fact]
     public void Rerank_fine_tunes_the_best_candidates_and_the_best_after_it_wins()
     {
         string trained = TrainBurgerSupernet();
@@ -136,8 +169,8 @@ public sealed class SearchCommandTests : IDisposable
         using var doc = JsonDocument.Parse(r.StdOut);
         var scores = doc.RootElement.GetProperty("rerank").EnumerateArray().ToArray();
         Assert.Equal(3, scores.Length);
-        // The candidates in the search's order (best inherited score first), each fine-tuned the epochs asked (120 images,
-        // 40 held out, 80 in batches of 128: one step an epoch).
+        // The candidates in the search's order (best inherited score first), each fine-tuned the epochs asked (160 images,
+        // 40 held out, 120 in batches of 128: one step an epoch).
         var inherited = scores.Select(c => c.GetProperty("inherited_val_acc").GetDouble()).ToArray();
         Assert.Equal(inherited.OrderDescending(), inherited);
         for (int i = 0; i < 3; i++)
@@ -168,6 +201,7 @@ public sealed class SearchCommandTests : IDisposable
     [InlineData("--budget-macs", "ten")]
     [InlineData("--budget-macs", "1")]
     [InlineData("--finetune-epochs", "-1")]
+    [InlineData("--finetune-images", "test")]
     [InlineData("--population", "1")]
     [InlineData("--replicas", "0")]
     [InlineData("--replicas", "65")]

@@ -65,6 +65,9 @@ public sealed class SearchOptions
     };
     private readonly Option<int?> _rerankEpochs = new("--rerank-epochs") { Description = $"Fine-tuning epochs of each re-ranked candidate ({PerPreset(s => $"{s.RerankEpochs}")})." };
     private readonly Option<int?> _finetuneEpochs = new("--finetune-epochs") { Description = $"Fine-tuning epochs of the best subnet ({PerPreset(s => s.FinetuneMaxSteps is { } steps ? $"{steps} steps" : $"{s.FinetuneEpochs}")}); 0 tests it with its inherited weights." };
+    private readonly Option<FinetuneImages?> _finetuneImages = KindOption.Create("--finetune-images",
+        $"Images the best subnet is fine-tuned on — train: the training images less the held-out ones; all: every training image, "
+        + $"so no held-out score is reported after it ({PerPreset(s => KindNames.Of(s.FinetuneImages))})", Defaults.FinetuneImages);
 
     /// <summary>How an image-folder data set is read.</summary>
     public FolderOptions Folders { get; } = new();
@@ -76,7 +79,7 @@ public sealed class SearchOptions
     public void AddTo(Command command)
     {
         foreach (var o in new Option[] { _preset, _space, _spacePreset, _sampler, _distill, _headSplits, _algorithm, _budgetMacs, _budgetParams, _budgetLatency, _dataset, _dataDir,
-                     _valSize, _output, _resume, _study, _workersOnly, _supernet, _supernetEpochs, _replicas, _population, _generations, _rerankTop, _rerankEpochs, _finetuneEpochs })
+                     _valSize, _output, _resume, _study, _workersOnly, _supernet, _supernetEpochs, _replicas, _population, _generations, _rerankTop, _rerankEpochs, _finetuneEpochs, _finetuneImages })
             command.Options.Add(o);
         Folders.AddTo(command);
         Run.AddTo(command);
@@ -104,6 +107,7 @@ public sealed class SearchOptions
             RerankEpochs = CommonOptions.InRange(parse.GetValue(_rerankEpochs) ?? defaults.RerankEpochs, 1, TrainingOptions.MaxEpochs, "--rerank-epochs"),
             FinetuneEpochs = CommonOptions.InRange(parse.GetValue(_finetuneEpochs) ?? defaults.FinetuneEpochs, 0, TrainingOptions.MaxEpochs, "--finetune-epochs"),
             FinetuneMaxSteps = parse.GetValue(_finetuneEpochs) is null ? defaults.FinetuneMaxSteps : null,
+            FinetuneImages = parse.GetValue(_finetuneImages) ?? defaults.FinetuneImages,
             Space = parse.GetValue(_space) ?? defaults.Space,
             SpacePreset = parse.GetValue(_spacePreset) ?? defaults.SpacePreset,
             Sampler = parse.GetValue(_sampler) ?? defaults.Sampler,

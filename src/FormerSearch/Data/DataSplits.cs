@@ -12,12 +12,16 @@ public sealed class DataSplits
     private readonly Func<ImageDataset> _openTest;
     private ImageDataset? _test;
 
-    private DataSplits(Func<ImageDataset> openTest, ImageDataset train, ImageDataset? validation)
+    private DataSplits(Func<ImageDataset> openTest, ImageDataset allTraining, ImageDataset train, ImageDataset? validation)
     {
         _openTest = openTest;
+        AllTraining = allTraining;
         Train = train;
         Validation = validation;
     }
+
+    /// <summary>Every training image, the held-out ones included (what a model found on the held-out images is finally trained on).</summary>
+    public ImageDataset AllTraining { get; }
 
     /// <summary>Training images (held-out ones removed).</summary>
     public ImageDataset Train { get; }
@@ -54,8 +58,8 @@ public sealed class DataSplits
         }
         if (valSize < 0 || valSize >= train.Count)
             throw new UserInputException($"--val-size {valSize} is invalid: it must be in [0, {train.Count - 1}] for the {train.Count} training images of {train.Name}.");
-        if (valSize == 0) return new DataSplits(openTest, train, null);
+        if (valSize == 0) return new DataSplits(openTest, train, train, null);
         var (rest, validation) = HoldOut.Split(train, valSize, seed);
-        return new DataSplits(openTest, rest, validation);
+        return new DataSplits(openTest, train, rest, validation);
     }
 }

@@ -228,12 +228,14 @@ public sealed partial class SearchPipeline(SearchPipelineSettings settings, ITra
         var card = _card.WithModel(null, best.Architecture.ToJson());
         card.Save(model, init);
 
-        if (settings.FinetuneEpochs > 0 || settings.FinetuneMaxSteps is not null)
+        bool finetuned = settings.FinetuneEpochs > 0 || settings.FinetuneMaxSteps is not null;
+        if (finetuned)
         {
             string finetuneDir = Path.Combine(settings.Output, "finetune");
-            var loader = TrainLoader(splits.Train, Augmentation.Default(splits.Train) with { RandomErasingProb = settings.FinetuneRandomErasing }, options);
+            var images = settings.FinetuneImages == FinetuneImages.All ? splits.AllTraining : splits.Train;
+            var loader = TrainLoader(images, Augmentation.Default(images) with { RandomErasingProb = settings.FinetuneRandomErasing }, options);
             var recipe = TrainingOptions.FromInherited(settings.FinetuneEpochs, settings.FinetuneMaxSteps);
-            log($"finetune: {best.Key} for {(settings.FinetuneMaxSteps is { } s ? $"{s} steps" : $"{settings.FinetuneEpochs} epoch(s)")} into {finetuneDir}");
+            log($"finetune: {best.Key} for {(settings.FinetuneMaxSteps is { } s ? $"{s} steps" : $"{settings.FinetuneEpochs} epoch(s)")} on {images.Count} images into {finetuneDir}");
             // One extracted copy per replica, made here: the supernet is not to be read by several threads at once.
             var copies = new VisionModel[settings.Replicas];
             copies[0] = model;
@@ -253,7 +255,9 @@ public sealed partial class SearchPipeline(SearchPipelineSettings settings, ITra
             AtomicFile.Copy(init, Path.Combine(bestDir, "model.safetensors"));
         }
 
-        var val = Evaluator.Evaluate(model, DataLoader.ForEvaluation(splits.Validation!, 256, options.Input, options.NumClasses));
+        // Fine-tuned on the held-out images too, the model has no held-out score left to report.
+        bool heldOutSeen = finetuned && settings.FinetuneImages == FinetuneImages.All;
+        double? val = heldOutSeen ? null : Evaluator.Evaluate(model, DataLoader.ForEvaluation(splits.Validation!, 256, options.Input, options.NumClasses)).Top1;
         var test = Evaluator.Evaluate(model, DataLoader.ForEvaluation(splits.Test, 256, options.Input, options.NumClasses));
         var summary = new JsonObject
         {
@@ -267,7 +271,7 @@ public sealed partial class SearchPipeline(SearchPipelineSettings settings, ITra
                 ["inherited_val_acc"] = best.ValidationAccuracy,
                 ["inherited_val_acc_se"] = StandardError(best.ValidationAccuracy, ScoredImages(splits)),
                 ["scored_images"] = ScoredImages(splits),
-                ["val_acc"] = val.Top1,
+                ["val_acc"] = val,
                 ["test_acc"] = test.Top1,
                 ["weights"] = Path.GetFullPath(Path.Combine(bestDir, "model.safetensors")),
                 ["arch_file"] = Path.GetFullPath(Path.Combine(bestDir, "model.arch.json")),
@@ -280,7 +284,7 @@ public sealed partial class SearchPipeline(SearchPipelineSettings settings, ITra
         };
         if (reranked is not null) summary["rerank"] = reranked;
         AtomicFile.WriteAllText(summaryPath, summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
-        log($"best: test top-1 {test.Top1:P2} after fine-tuning ({best.Params:N0} params, {best.Macs:N0} MACs)");
+        log($"best: test top-1 {test.Top1:P2} {(finetuned ? "after fine-tuning" : "with its inherited weights")} ({best.Params:N0} params, {best.Macs:N0} MACs)");
         return summary;
     }
 }

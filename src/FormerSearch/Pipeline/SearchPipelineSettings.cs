@@ -129,6 +129,9 @@ public sealed record SearchPipelineSettings
     /// </summary>
     public float FinetuneRandomErasing { get; init; }
 
+    /// <summary>The images the best subnet is fine-tuned on (default the training images less the held-out ones).</summary>
+    public FinetuneImages FinetuneImages { get; init; }
+
     /// <summary>Batch size of latency measurements.</summary>
     public int LatencyBatch { get; init; } = 64;
 

@@ -53,11 +53,12 @@ public static class SearchSettingsFile
             ["--finetune-epochs"] = Text(settings.FinetuneEpochs),
             ["fine-tuning steps"] = Text(settings.FinetuneMaxSteps),
             ["fine-tuning random erasing"] = settings.FinetuneRandomErasing.ToString(CultureInfo.InvariantCulture),
+            ["--finetune-images"] = KindNames.Of(settings.FinetuneImages),
             ["latency batch"] = Text(settings.LatencyBatch),
         };
     }
 
-    // A setting a folder of an older version did not record: what that version did (one process, no random erasing), else nothing.
+    // A setting a folder of an older version did not record: what that version did (one process, no random erasing, fine-tuning without the held-out images), else nothing.
     private static string Unrecorded(string name) => name switch
     {
         "--replicas" => "1",
@@ -65,6 +66,7 @@ public static class SearchSettingsFile
         "--rerank-top" => "0",
         "--rerank-epochs" => "1",
         "--head-splits" => "own",
+        "--finetune-images" => "train",
         _ => "nothing",
     };
 

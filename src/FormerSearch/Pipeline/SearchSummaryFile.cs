@@ -22,8 +22,11 @@ public static class SearchSummaryFile
             WrittenJson.Object(best, "arch", path);
             string key = WrittenJson.String(best, "key", path);
             foreach (var field in new[] { "params", "macs" }) WrittenJson.Integer(best, field, path, 0, long.MaxValue);
-            foreach (var field in new[] { "inherited_val_acc", "val_acc", "test_acc" })
+            foreach (var field in new[] { "inherited_val_acc", "test_acc" })
                 if (WrittenJson.OptionalNumber(best, field, path) is null) throw WrittenJson.Damaged(path, $"{field} must be a number, not missing");
+            // null when the best subnet was fine-tuned on the held-out images too (--finetune-images all).
+            if (!best.ContainsKey("val_acc")) throw WrittenJson.Damaged(path, "val_acc must be a number or null, not missing");
+            WrittenJson.OptionalNumber(best, "val_acc", path);
             foreach (var field in new[] { "weights", "arch_file" }) WrittenJson.String(best, field, path);
             var data = WrittenJson.Object(summary, "data", path);
             foreach (var field in new[] { "train_images", "val_images", "test_images", "skipped_images" }) WrittenJson.Integer(data, field, path, 0, int.MaxValue);

@@ -6,7 +6,8 @@ namespace FormerSearch.Tests.Pipeline;
 
 /// <summary>
 /// <c>search.json</c> refuses a resume with other settings, naming the first that differs; a folder of a version that did
-/// not record the replicas or the fine-tuning's random erasing counts as what that version did (one replica, no erasing).
+/// not record the replicas, the fine-tuning's random erasing or its images counts as what that version did (one replica, no
+/// erasing, fine-tuning on the training images less the held-out ones).
 /// </summary>
 public sealed class SearchSettingsFileTests : IDisposable
 {
@@ -43,5 +44,18 @@ public sealed class SearchSettingsFileTests : IDisposable
         SearchSettingsFile.CheckSame(_dir, settings);
         var e = Assert.Throws<UserInputException>(() => SearchSettingsFile.CheckSame(_dir, settings with { FinetuneRandomErasing = 0.25f }));
         Assert.Contains("fine-tuning random erasing 0, not 0.25", e.Message);
+    }
+
+    [Fact]
+    public void A_folder_that_did_not_record_its_fine_tuning_images_fine_tuned_without_the_held_out_ones()
+    {
+        var settings = new SearchPipelineSettings();
+        var older = SearchSettingsFile.ToJson(settings);
+        Assert.Equal("train", (string?)older["--finetune-images"]);
+        older.Remove("--finetune-images");
+        Write(older);
+        SearchSettingsFile.CheckSame(_dir, settings);
+        var e = Assert.Throws<UserInputException>(() => SearchSettingsFile.CheckSame(_dir, settings with { FinetuneImages = FinetuneImages.All }));
+        Assert.Contains("--finetune-images train, not all", e.Message);
     }
 }

@@ -119,4 +119,19 @@ public sealed class SupernetDirectoryHostileInputTests
             if (field != "key" && field != "weights") Assert.Contains(field, HostileInputs.Refused(field, file, () => SearchSummaryFile.Read(file)).Message);
         }
     }
+
+    [Fact]
+    public void A_summary_without_a_held_out_score_after_fine_tuning_on_every_image_is_read_but_one_missing_it_is_refused()
+    {
+        using var dir = new TempDir();
+        string file = dir.File("summary.json");
+        var doc = JsonNode.Parse(ValidSummary())!.AsObject();
+        doc["best"]!.AsObject()["val_acc"] = null;
+        File.WriteAllText(file, doc.ToJsonString());
+        Assert.Equal("autoformer/mini:depth=1", SearchSummaryFile.Read(file).BestKey);
+
+        doc["best"]!.AsObject().Remove("val_acc");
+        File.WriteAllText(file, doc.ToJsonString());
+        Assert.Contains("val_acc must be a number or null, not missing", HostileInputs.Refused("no val_acc", file, () => SearchSummaryFile.Read(file)).Message);
+    }
 }
