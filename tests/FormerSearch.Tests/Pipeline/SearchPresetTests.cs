@@ -17,18 +17,19 @@ public sealed class SearchPresetTests
     }
 
     [Fact]
-    public void Thorough_trains_searches_and_scores_more_than_the_default_and_fine_tunes_with_random_erasing()
+    public void Thorough_trains_searches_and_scores_more_than_the_default_and_fine_tunes_on_every_image_with_random_erasing()
     {
         var (thorough, defaults) = (SearchPreset.Get("thorough").Settings, SearchPreset.Default.Settings);
         Assert.True(thorough.SupernetEpochs > defaults.SupernetEpochs && thorough.FinetuneEpochs > defaults.FinetuneEpochs);
         Assert.True(thorough.Population * thorough.Generations > defaults.Population * defaults.Generations);
         Assert.True(thorough.SearchValImages > defaults.SearchValImages && thorough.BnBatches > defaults.BnBatches);
         Assert.Equal((0f, 0.25f), (defaults.FinetuneRandomErasing, thorough.FinetuneRandomErasing));
+        Assert.Equal((FinetuneImages.Train, FinetuneImages.All), (defaults.FinetuneImages, thorough.FinetuneImages));
         Assert.Equal(defaults with
         {
             SupernetEpochs = thorough.SupernetEpochs, SearchValImages = thorough.SearchValImages, Population = thorough.Population,
             Generations = thorough.Generations, BnBatches = thorough.BnBatches, FinetuneEpochs = thorough.FinetuneEpochs,
-            FinetuneRandomErasing = thorough.FinetuneRandomErasing,
+            FinetuneRandomErasing = thorough.FinetuneRandomErasing, FinetuneImages = thorough.FinetuneImages,
         }, thorough);
     }
 
