@@ -229,10 +229,12 @@ public sealed partial class SearchPipeline(SearchPipelineSettings settings, ITra
         card.Save(model, init);
 
         bool finetuned = settings.FinetuneEpochs > 0 || settings.FinetuneMaxSteps is not null;
+        // Fine-tuned on the held-out images too, the model has no held-out score left to report.
+        bool heldOutSeen = finetuned && settings.FinetuneImages == FinetuneImages.All;
         if (finetuned)
         {
             string finetuneDir = Path.Combine(settings.Output, "finetune");
-            var images = settings.FinetuneImages == FinetuneImages.All ? splits.AllTraining : splits.Train;
+            var images = heldOutSeen ? splits.AllTraining : splits.Train;
             var loader = TrainLoader(images, Augmentation.Default(images) with { RandomErasingProb = settings.FinetuneRandomErasing }, options);
             var recipe = TrainingOptions.FromInherited(settings.FinetuneEpochs, settings.FinetuneMaxSteps);
             log($"finetune: {best.Key} for {(settings.FinetuneMaxSteps is { } s ? $"{s} steps" : $"{settings.FinetuneEpochs} epoch(s)")} on {images.Count} images into {finetuneDir}");
@@ -255,8 +257,6 @@ public sealed partial class SearchPipeline(SearchPipelineSettings settings, ITra
             AtomicFile.Copy(init, Path.Combine(bestDir, "model.safetensors"));
         }
 
-        // Fine-tuned on the held-out images too, the model has no held-out score left to report.
-        bool heldOutSeen = finetuned && settings.FinetuneImages == FinetuneImages.All;
         double? val = heldOutSeen ? null : Evaluator.Evaluate(model, DataLoader.ForEvaluation(splits.Validation!, 256, options.Input, options.NumClasses)).Top1;
         var test = Evaluator.Evaluate(model, DataLoader.ForEvaluation(splits.Test, 256, options.Input, options.NumClasses));
         var summary = new JsonObject
