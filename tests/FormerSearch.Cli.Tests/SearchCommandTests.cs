@@ -84,6 +84,11 @@ public sealed class SearchCommandTests : IDisposable
     }
 
     // A BurgerFormer supernet trained two steps with SPOS on 80 of the images (40 held out): its folder.
+    // `former search` of the trained supernet in `trained` by random search, quietly on one thread, printing its summary.
+    private string[] SearchTrained(string preset, string trained, string output, int population, int generations, params string[] more) =>
+        ["search", "--preset", preset, "--supernet", trained, "--algorithm", "random", "--population", $"{population}", "--generations", $"{generations}",
+            .. more, "--dataset", _spec, "--output", output, "--threads", "1", "--json"];
+
     private string TrainBurgerSupernet()
     {
         string trained = Path.Combine(_dir, "sn");
@@ -98,8 +103,7 @@ public sealed class SearchCommandTests : IDisposable
     {
         string trained = TrainBurgerSupernet();
         string output = Path.Combine(_dir, "searched");
-        var r = FormerProcess.Run("search", "--preset", "quick", "--supernet", trained, "--algorithm", "random", "--population", "4", "--generations", "2",
-            "--finetune-epochs", "0", "--dataset", _spec, "--output", output, "--threads", "1", "--json");
+        var r = FormerProcess.Run(SearchTrained("quick", trained, output, population: 4, generations: 2, "--finetune-epochs", "0"));
         Assert.True(r.ExitCode == 0, r.StdErr);
         Assert.Contains($"searching the trained supernet in {trained}", r.StdErr);
         Assert.Contains("inherited weights", r.StdErr);
@@ -129,8 +133,7 @@ public sealed class SearchCommandTests : IDisposable
     {
         string trained = TrainBurgerSupernet();
         string output = Path.Combine(_dir, "all");
-        string[] args = ["search", "--preset", "quick", "--supernet", trained, "--algorithm", "random", "--population", "2", "--generations", "1",
-            "--finetune-epochs", "1", "--finetune-images", "all", "--dataset", _spec, "--output", output, "--threads", "1", "--json"];
+        string[] args = SearchTrained("quick", trained, output, population: 2, generations: 1, "--finetune-epochs", "1", "--finetune-images", "all");
         var r = FormerProcess.Run(args);
         Assert.True(r.ExitCode == 0, r.StdErr);
         // The supernet held out 40 of the 160 images; the fine-tuning sees all 160, the training of the default 120.
@@ -149,8 +152,7 @@ public sealed class SearchCommandTests : IDisposable
         Assert.Equal(2, other.ExitCode);
         Assert.Contains("--finetune-images all, not train", other.StdErr);
 
-        var held = FormerProcess.Run("search", "--preset", "quick", "--supernet", trained, "--algorithm", "random", "--population", "2", "--generations", "1",
-            "--finetune-epochs", "1", "--dataset", _spec, "--output", Path.Combine(_dir, "train"), "--threads", "1", "--json");
+        var held = FormerProcess.Run(SearchTrained("quick", trained, Path.Combine(_dir, "train"), population: 2, generations: 1, "--finetune-epochs", "1"));
         Assert.True(held.ExitCode == 0, held.StdErr);
         Assert.Contains("epoch(s) on 120 images", held.StdErr);
         using var heldDoc = JsonDocument.Parse(held.StdOut);
@@ -162,8 +164,7 @@ public sealed class SearchCommandTests : IDisposable
     {
         string trained = TrainBurgerSupernet();
         string output = Path.Combine(_dir, "reranked");
-        string[] args = ["search", "--preset", "quick", "--supernet", trained, "--algorithm", "random", "--population", "4", "--generations", "2",
-            "--rerank-top", "3", "--rerank-epochs", "2", "--finetune-epochs", "0", "--dataset", _spec, "--output", output, "--threads", "1", "--json"];
+        string[] args = SearchTrained("quick", trained, output, population: 4, generations: 2, "--rerank-top", "3", "--rerank-epochs", "2", "--finetune-epochs", "0");
         var r = FormerProcess.Run(args);
         Assert.True(r.ExitCode == 0, r.StdErr);
         using var doc = JsonDocument.Parse(r.StdOut);
@@ -189,6 +190,36 @@ public sealed class SearchCommandTests : IDisposable
         var again = FormerProcess.Run([.. args, "--resume"]);
         Assert.True(again.ExitCode == 0, again.StdErr);
         Assert.Equal(r.StdOut, again.StdOut);
+    }
+
+    [Fact]
+    public void The_thorough_fine_tuning_is_train_from_the_inherited_weights_with_deits_mixing_and_drop_path()
+    {
+        string trained = TrainBurgerSupernet();
+        string output = Path.Combine(_dir, "thorough");
+        var r = FormerProcess.Run(SearchTrained("thorough", trained, output, population: 2, generations: 1, "--finetune-epochs", "2"));
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        string best = Path.Combine(output, "best");
+        string[] fromInherited = ["train", "--arch", Path.Combine(best, "model.arch.json"), "--init", Path.Combine(best, "inherited.safetensors"),
+            "--dataset", _spec, "--val-size", "0", "--epochs", "2", "--lr", "5e-4", "--warmup-epochs", "0", "--random-erasing", "0.25", "--replicas", "2",
+            "--threads", "1", "--no-progress"];
+        var mixed = FormerProcess.Run([.. fromInherited, "--mixup", "0.8", "--cutmix", "1.0", "--drop-path", "0.1", "--output", Path.Combine(_dir, "mixed")]);
+        Assert.True(mixed.ExitCode == 0, mixed.StdErr);
+        var plain = FormerProcess.Run([.. fromInherited, "--output", Path.Combine(_dir, "plain")]);
+        Assert.True(plain.ExitCode == 0, plain.StdErr);
+        double Loss(string weights)
+        {
+            var eval = FormerProcess.Run("eval", "--weights", weights, "--dataset", _spec, "--json", "--threads", "1");
+            Assert.True(eval.ExitCode == 0, eval.StdErr);
+            return JsonDocument.Parse(eval.StdOut).RootElement.GetProperty("loss").GetDouble();
+        }
+        // The preset's recipe written out as `former train` options gives the same weights to the last bit; without the mixing and drop path other ones.
+        double searched = Loss(Path.Combine(best, "model.safetensors"));
+        Assert.Equal(Loss(Path.Combine(_dir, "mixed", "model.safetensors")), searched);
+        Assert.NotEqual(Loss(Path.Combine(_dir, "plain", "model.safetensors")), searched);
+        var recorded = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "search.json"))).RootElement;
+        Assert.Equal(("0.8", "1", "0.1"), (recorded.GetProperty("fine-tuning mixup").GetString(), recorded.GetProperty("fine-tuning cutmix").GetString(),
+            recorded.GetProperty("fine-tuning drop path").GetString()));
     }
 
     [Theory]

@@ -235,13 +235,17 @@ public sealed partial class SearchPipeline(SearchPipelineSettings settings, ITra
         {
             string finetuneDir = Path.Combine(settings.Output, "finetune");
             var images = heldOutSeen ? splits.AllTraining : splits.Train;
-            var loader = TrainLoader(images, Augmentation.Default(images) with { RandomErasingProb = settings.FinetuneRandomErasing }, options);
             var recipe = TrainingOptions.FromInherited(settings.FinetuneEpochs, settings.FinetuneMaxSteps);
+            var augmentation = Augmentation.Default(images) with
+            {
+                RandomErasingProb = settings.FinetuneRandomErasing, MixupAlpha = settings.FinetuneMixup, CutmixAlpha = settings.FinetuneCutmix,
+            };
+            // Label smoothing goes into the mixed targets as `former train` puts it (timm's mixup does the same).
+            var loader = DataLoader.ForTraining(images, settings.BatchSize, augmentation, options.Input, options.NumClasses, settings.Seed, recipe.LabelSmoothing);
             log($"finetune: {best.Key} for {(settings.FinetuneMaxSteps is { } s ? $"{s} steps" : $"{settings.FinetuneEpochs} epoch(s)")} on {images.Count} images into {finetuneDir}");
-            // One extracted copy per replica, made here: the supernet is not to be read by several threads at once.
+            // One extracted copy per replica, made here (the supernet is not to be read by several threads at once), with the fine-tuning's stochastic depth.
             var copies = new VisionModel[settings.Replicas];
-            copies[0] = model;
-            for (int r = 1; r < copies.Length; r++) copies[r] = supernet.Extract(best.Architecture);
+            for (int r = 0; r < copies.Length; r++) copies[r] = supernet.Extract(best.Architecture, settings.FinetuneDropPath);
             string Finetune(ICommunicator world)
             {
                 var trainer = new Trainer(copies[world.Rank], loader, null, recipe, finetuneDir, progress, world: world) { Card = card };

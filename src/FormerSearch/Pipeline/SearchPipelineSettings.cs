@@ -129,6 +129,18 @@ public sealed record SearchPipelineSettings
     /// </summary>
     public float FinetuneRandomErasing { get; init; }
 
+    /// <summary>
+    /// Mixup alpha of the best subnet's fine-tuning (timm's, with label smoothing folded into the mixed targets); 0 is off.
+    /// With <see cref="FinetuneCutmix"/> each batch is mixed one way or the other (timm's switch probability 0.5).
+    /// </summary>
+    public float FinetuneMixup { get; init; }
+
+    /// <summary>CutMix alpha of the best subnet's fine-tuning; 0 is off.</summary>
+    public float FinetuneCutmix { get; init; }
+
+    /// <summary>Stochastic depth rate of the best subnet's last block in its fine-tuning (earlier blocks less, linearly); 0 is off.</summary>
+    public float FinetuneDropPath { get; init; }
+
     /// <summary>The images the best subnet is fine-tuned on (default the training images less the held-out ones).</summary>
     public FinetuneImages FinetuneImages { get; init; }
 

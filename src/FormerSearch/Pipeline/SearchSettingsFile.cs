@@ -22,6 +22,7 @@ public static class SearchSettingsFile
     {
         ArgumentNullException.ThrowIfNull(settings);
         string Text(long? value) => value is { } v ? v.ToString(CultureInfo.InvariantCulture) : "none";
+        string Rate(float value) => value.ToString(CultureInfo.InvariantCulture);
         return new JsonObject
         {
             ["--space"] = settings.Space,
@@ -52,17 +53,20 @@ public static class SearchSettingsFile
             ["batch-norm batches"] = Text(settings.BnBatches),
             ["--finetune-epochs"] = Text(settings.FinetuneEpochs),
             ["fine-tuning steps"] = Text(settings.FinetuneMaxSteps),
-            ["fine-tuning random erasing"] = settings.FinetuneRandomErasing.ToString(CultureInfo.InvariantCulture),
+            ["fine-tuning random erasing"] = Rate(settings.FinetuneRandomErasing),
+            ["fine-tuning mixup"] = Rate(settings.FinetuneMixup),
+            ["fine-tuning cutmix"] = Rate(settings.FinetuneCutmix),
+            ["fine-tuning drop path"] = Rate(settings.FinetuneDropPath),
             ["--finetune-images"] = KindNames.Of(settings.FinetuneImages),
             ["latency batch"] = Text(settings.LatencyBatch),
         };
     }
 
-    // A setting a folder of an older version did not record: what that version did (one process, no random erasing, fine-tuning without the held-out images), else nothing.
+    // A setting a folder of an older version did not record: what that version did (one process, no random erasing, mixing or drop path, fine-tuning without the held-out images), else nothing.
     private static string Unrecorded(string name) => name switch
     {
         "--replicas" => "1",
-        "fine-tuning random erasing" => "0",
+        "fine-tuning random erasing" or "fine-tuning mixup" or "fine-tuning cutmix" or "fine-tuning drop path" => "0",
         "--rerank-top" => "0",
         "--rerank-epochs" => "1",
         "--head-splits" => "own",

@@ -46,17 +46,20 @@ public abstract class Supernet : VisionModel
     /// <summary>
     /// The standalone model of <paramref name="architecture"/> (same input, classes, rates and seed) holding copies of the
     /// supernet's slices: its outputs equal the supernet's with that subnet active, in train and eval mode, and its
-    /// train/eval mode is the supernet's. The active subnet stays as it was.
+    /// train/eval mode is the supernet's. The active subnet stays as it was. <paramref name="dropPathRate"/>, when given,
+    /// replaces the supernet's stochastic depth rate in the model (to fine-tune it with another; outputs in eval mode are the same).
     /// </summary>
-    /// <exception cref="UserInputException">The architecture is not valid in <see cref="Space"/>.</exception>
-    public VisionModel Extract(Architecture architecture)
+    /// <exception cref="UserInputException">The architecture is not valid in <see cref="Space"/>, or the rate is not in [0, 1).</exception>
+    public VisionModel Extract(Architecture architecture, float? dropPathRate = null)
     {
+        var options = Options with { NumClasses = NumClasses, DropPathRate = dropPathRate ?? Options.DropPathRate };
+        options.Validate();
         var canonical = Space.Validate(architecture);
         var previous = Active;
         OnActivate(canonical);
         try
         {
-            var model = CreateStandalone(canonical, Options with { NumClasses = NumClasses });
+            var model = CreateStandalone(canonical, options);
             SubnetExtraction.CopyInto(this, model);
             model.Train(Training);
             return model;

@@ -17,19 +17,22 @@ public sealed class SearchPresetTests
     }
 
     [Fact]
-    public void Thorough_trains_searches_and_scores_more_than_the_default_and_fine_tunes_on_every_image_with_random_erasing()
+    public void Thorough_trains_searches_and_scores_more_than_the_default_and_fine_tunes_on_every_image_with_deits_regularisation()
     {
         var (thorough, defaults) = (SearchPreset.Get("thorough").Settings, SearchPreset.Default.Settings);
         Assert.True(thorough.SupernetEpochs > defaults.SupernetEpochs && thorough.FinetuneEpochs > defaults.FinetuneEpochs);
         Assert.True(thorough.Population * thorough.Generations > defaults.Population * defaults.Generations);
         Assert.True(thorough.SearchValImages > defaults.SearchValImages && thorough.BnBatches > defaults.BnBatches);
-        Assert.Equal((0f, 0.25f), (defaults.FinetuneRandomErasing, thorough.FinetuneRandomErasing));
+        Assert.Equal((0f, 0f, 0f, 0f), (defaults.FinetuneRandomErasing, defaults.FinetuneMixup, defaults.FinetuneCutmix, defaults.FinetuneDropPath));
+        // DeiT's: random erasing 0.25, mixup 0.8, cutmix 1.0, drop path 0.1 (its tiny model's).
+        Assert.Equal((0.25f, 0.8f, 1f, 0.1f), (thorough.FinetuneRandomErasing, thorough.FinetuneMixup, thorough.FinetuneCutmix, thorough.FinetuneDropPath));
         Assert.Equal((FinetuneImages.Train, FinetuneImages.All), (defaults.FinetuneImages, thorough.FinetuneImages));
         Assert.Equal(defaults with
         {
             SupernetEpochs = thorough.SupernetEpochs, SearchValImages = thorough.SearchValImages, Population = thorough.Population,
             Generations = thorough.Generations, BnBatches = thorough.BnBatches, FinetuneEpochs = thorough.FinetuneEpochs,
-            FinetuneRandomErasing = thorough.FinetuneRandomErasing, FinetuneImages = thorough.FinetuneImages,
+            FinetuneRandomErasing = thorough.FinetuneRandomErasing, FinetuneMixup = thorough.FinetuneMixup, FinetuneCutmix = thorough.FinetuneCutmix,
+            FinetuneDropPath = thorough.FinetuneDropPath, FinetuneImages = thorough.FinetuneImages,
         }, thorough);
     }
 

@@ -34,16 +34,25 @@ public sealed class SearchSettingsFileTests : IDisposable
         Assert.Contains("--replicas 1, not 2", e.Message);
     }
 
-    [Fact]
-    public void A_folder_that_did_not_record_random_erasing_fine_tuned_without_it()
+    [Theory]
+    [InlineData("fine-tuning random erasing", "0.25")]
+    [InlineData("fine-tuning mixup", "0.8")]
+    [InlineData("fine-tuning cutmix", "1")]
+    [InlineData("fine-tuning drop path", "0.1")]
+    public void A_folder_that_did_not_record_a_fine_tuning_regulariser_fine_tuned_without_it(string name, string thorough)
     {
         var settings = new SearchPipelineSettings();
         var older = SearchSettingsFile.ToJson(settings);
-        older.Remove("fine-tuning random erasing");
+        older.Remove(name);
         Write(older);
         SearchSettingsFile.CheckSame(_dir, settings);
-        var e = Assert.Throws<UserInputException>(() => SearchSettingsFile.CheckSame(_dir, settings with { FinetuneRandomErasing = 0.25f }));
-        Assert.Contains("fine-tuning random erasing 0, not 0.25", e.Message);
+        Assert.Equal(thorough, (string?)SearchSettingsFile.ToJson(SearchPreset.Get("thorough").Settings)[name]);
+        var e = Assert.Throws<UserInputException>(() => SearchSettingsFile.CheckSame(_dir, settings with
+        {
+            FinetuneRandomErasing = name == "fine-tuning random erasing" ? 0.25f : 0, FinetuneMixup = name == "fine-tuning mixup" ? 0.8f : 0,
+            FinetuneCutmix = name == "fine-tuning cutmix" ? 1f : 0, FinetuneDropPath = name == "fine-tuning drop path" ? 0.1f : 0,
+        }));
+        Assert.Contains($"{name} 0, not {thorough}", e.Message);
     }
 
     [Fact]

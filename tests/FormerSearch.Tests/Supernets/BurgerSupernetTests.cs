@@ -162,6 +162,22 @@ public sealed class BurgerSupernetTests
         Assert.Throws<UserInputException>(() => supernet.Activate(new BurgerSpace("imagenet").Largest()));
     }
 
+    [Fact]
+    public void An_extraction_with_another_drop_path_rate_drops_paths_in_training_only()
+    {
+        var space = new BurgerSpace("mini_residual");
+        var supernet = space.CreateSupernet(ModelOptions.For(Tiny, 10) with { Seed = 3 });
+        Scramble(supernet, 4);
+        var x = Images(6);
+        supernet.Eval();
+        var (plain, dropping) = (supernet.Extract(space.Largest()), supernet.Extract(space.Largest(), dropPathRate: 0.5f));
+        using (Tape.NoGrad()) Assert.Equal(0f, MaxDiff(plain.Forward(x), dropping.Forward(x)));
+        plain.Train();
+        dropping.Train();
+        using (Tape.NoGrad()) Assert.True(MaxDiff(plain.Forward(x), dropping.Forward(x)) > 1e-3f);
+        Assert.Throws<UserInputException>(() => supernet.Extract(space.Largest(), dropPathRate: 1f));
+    }
+
     [Theory]
     [InlineData(SamplerKind.Uniform)]
     [InlineData(SamplerKind.Spos)]
