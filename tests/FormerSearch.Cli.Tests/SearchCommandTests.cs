@@ -193,7 +193,7 @@ public sealed class SearchCommandTests : IDisposable
     }
 
     [Fact]
-    public void The_thorough_fine_tuning_is_train_from_the_inherited_weights_at_the_full_rate_with_deits_mixing_and_drop_path()
+    public void The_thorough_fine_tuning_is_train_from_the_inherited_weights_with_deits_mixing_and_drop_path()
     {
         string trained = TrainBurgerSupernet();
         string output = Path.Combine(_dir, "thorough");
@@ -201,7 +201,7 @@ public sealed class SearchCommandTests : IDisposable
         Assert.True(r.ExitCode == 0, r.StdErr);
         string best = Path.Combine(output, "best");
         string[] fromInherited = ["train", "--arch", Path.Combine(best, "model.arch.json"), "--init", Path.Combine(best, "inherited.safetensors"),
-            "--dataset", _spec, "--val-size", "0", "--epochs", "2", "--lr", "1e-3", "--warmup-epochs", "0", "--random-erasing", "0.25", "--replicas", "2",
+            "--dataset", _spec, "--val-size", "0", "--epochs", "2", "--lr", "5e-4", "--warmup-epochs", "0", "--random-erasing", "0.25", "--replicas", "2",
             "--threads", "1", "--no-progress"];
         var mixed = FormerProcess.Run([.. fromInherited, "--mixup", "0.8", "--cutmix", "1.0", "--drop-path", "0.1", "--output", Path.Combine(_dir, "mixed")]);
         Assert.True(mixed.ExitCode == 0, mixed.StdErr);
@@ -218,8 +218,8 @@ public sealed class SearchCommandTests : IDisposable
         Assert.Equal(Loss(Path.Combine(_dir, "mixed", "model.safetensors")), searched);
         Assert.NotEqual(Loss(Path.Combine(_dir, "plain", "model.safetensors")), searched);
         var recorded = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "search.json"))).RootElement;
-        Assert.Equal(("0.001", "0.8", "1", "0.1"), (recorded.GetProperty("fine-tuning learning rate").GetString(), recorded.GetProperty("fine-tuning mixup").GetString(),
-            recorded.GetProperty("fine-tuning cutmix").GetString(), recorded.GetProperty("fine-tuning drop path").GetString()));
+        Assert.Equal(("0.8", "1", "0.1"), (recorded.GetProperty("fine-tuning mixup").GetString(), recorded.GetProperty("fine-tuning cutmix").GetString(),
+            recorded.GetProperty("fine-tuning drop path").GetString()));
     }
 
     [Theory]

@@ -235,7 +235,7 @@ public sealed partial class SearchPipeline(SearchPipelineSettings settings, ITra
         {
             string finetuneDir = Path.Combine(settings.Output, "finetune");
             var images = heldOutSeen ? splits.AllTraining : splits.Train;
-            var recipe = TrainingOptions.FromInherited(settings.FinetuneEpochs, settings.FinetuneMaxSteps, settings.FinetuneLearningRate);
+            var recipe = TrainingOptions.FromInherited(settings.FinetuneEpochs, settings.FinetuneMaxSteps);
             var augmentation = Augmentation.Default(images) with
             {
                 RandomErasingProb = settings.FinetuneRandomErasing, MixupAlpha = settings.FinetuneMixup, CutmixAlpha = settings.FinetuneCutmix,

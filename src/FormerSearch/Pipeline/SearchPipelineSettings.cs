@@ -1,5 +1,4 @@
 using FormerSearch.Search;
-using FormerSearch.Training;
 using FormerSearch.Supernets;
 
 namespace FormerSearch.Pipeline;
@@ -123,12 +122,6 @@ public sealed record SearchPipelineSettings
 
     /// <summary>Fine-tuning step budget (null: all epochs).</summary>
     public int? FinetuneMaxSteps { get; init; }
-
-    /// <summary>
-    /// Peak learning rate of the best subnet's fine-tuning (cosine to 1e-5, no warm-up). Default half the training default,
-    /// for a few epochs that should not undo the inherited weights; a retraining of 100 epochs does better at the full rate.
-    /// </summary>
-    public double FinetuneLearningRate { get; init; } = TrainingOptions.InheritedLearningRate;
 
     /// <summary>
     /// Probability of timm's random erasing (one rectangle of normal noise, pixel mode) per image in the best subnet's

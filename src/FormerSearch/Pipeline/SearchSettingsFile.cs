@@ -4,7 +4,6 @@ using System.Text.Json.Nodes;
 using FormerSearch.Engine;
 using FormerSearch.Engine.IO;
 using FormerSearch.Search;
-using FormerSearch.Training;
 
 namespace FormerSearch.Pipeline;
 
@@ -54,7 +53,6 @@ public static class SearchSettingsFile
             ["batch-norm batches"] = Text(settings.BnBatches),
             ["--finetune-epochs"] = Text(settings.FinetuneEpochs),
             ["fine-tuning steps"] = Text(settings.FinetuneMaxSteps),
-            ["fine-tuning learning rate"] = settings.FinetuneLearningRate.ToString(CultureInfo.InvariantCulture),
             ["fine-tuning random erasing"] = Rate(settings.FinetuneRandomErasing),
             ["fine-tuning mixup"] = Rate(settings.FinetuneMixup),
             ["fine-tuning cutmix"] = Rate(settings.FinetuneCutmix),
@@ -64,13 +62,12 @@ public static class SearchSettingsFile
         };
     }
 
-    // A setting a folder of an older version did not record: what that version did (one process, no random erasing, mixing or drop path, fine-tuning at half the learning rate without the held-out images), else nothing.
+    // A setting a folder of an older version did not record: what that version did (one process, no random erasing, mixing or drop path, fine-tuning without the held-out images), else nothing.
     private static string Unrecorded(string name) => name switch
     {
         "--replicas" => "1",
         "fine-tuning random erasing" or "fine-tuning mixup" or "fine-tuning cutmix" or "fine-tuning drop path" => "0",
         "--rerank-top" => "0",
-        "fine-tuning learning rate" => TrainingOptions.InheritedLearningRate.ToString(CultureInfo.InvariantCulture),
         "--rerank-epochs" => "1",
         "--head-splits" => "own",
         "--finetune-images" => "train",

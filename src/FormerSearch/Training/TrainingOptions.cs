@@ -20,15 +20,11 @@ public sealed record TrainingOptions
     /// <summary>Peak learning rate. Default 1e-3 (AdamW at batch 128, the DeiT rule 5e-4·B/512 rounded up for short runs).</summary>
     public double LearningRate { get; init; } = 1e-3;
 
-    /// <summary>Peak learning rate of <see cref="FromInherited"/>: half the default.</summary>
-    public const double InheritedLearningRate = 5e-4;
-
     /// <summary>
     /// The recipe for fine-tuning a subnet from its inherited weights (<c>former search</c>, rank studies): half the default
-    /// learning rate (or <paramref name="learningRate"/>) and no warm-up, for <paramref name="epochs"/> epochs or <paramref name="maxSteps"/> steps.
+    /// learning rate and no warm-up, for <paramref name="epochs"/> epochs or <paramref name="maxSteps"/> steps.
     /// </summary>
-    public static TrainingOptions FromInherited(int epochs, int? maxSteps, double learningRate = InheritedLearningRate) =>
-        new() { Epochs = epochs, MaxSteps = maxSteps, LearningRate = learningRate, WarmupEpochs = 0 };
+    public static TrainingOptions FromInherited(int epochs, int? maxSteps) => new() { Epochs = epochs, MaxSteps = maxSteps, LearningRate = 5e-4, WarmupEpochs = 0 };
 
     /// <summary>Learning rate at the end of the cosine. Default 1e-5.</summary>
     public double MinLearningRate { get; init; } = 1e-5;

@@ -27,12 +27,10 @@ public sealed class SearchPresetTests
         // DeiT's: random erasing 0.25, mixup 0.8, cutmix 1.0, drop path 0.1 (its tiny model's).
         Assert.Equal((0.25f, 0.8f, 1f, 0.1f), (thorough.FinetuneRandomErasing, thorough.FinetuneMixup, thorough.FinetuneCutmix, thorough.FinetuneDropPath));
         Assert.Equal((FinetuneImages.Train, FinetuneImages.All), (defaults.FinetuneImages, thorough.FinetuneImages));
-        // A short fine-tuning at half the training rate, the thorough 100-epoch retraining at the full one.
-        Assert.Equal((5e-4, 1e-3), (defaults.FinetuneLearningRate, thorough.FinetuneLearningRate));
         Assert.Equal(defaults with
         {
             SupernetEpochs = thorough.SupernetEpochs, SearchValImages = thorough.SearchValImages, Population = thorough.Population,
-            Generations = thorough.Generations, BnBatches = thorough.BnBatches, FinetuneEpochs = thorough.FinetuneEpochs, FinetuneLearningRate = thorough.FinetuneLearningRate,
+            Generations = thorough.Generations, BnBatches = thorough.BnBatches, FinetuneEpochs = thorough.FinetuneEpochs,
             FinetuneRandomErasing = thorough.FinetuneRandomErasing, FinetuneMixup = thorough.FinetuneMixup, FinetuneCutmix = thorough.FinetuneCutmix,
             FinetuneDropPath = thorough.FinetuneDropPath, FinetuneImages = thorough.FinetuneImages,
         }, thorough);

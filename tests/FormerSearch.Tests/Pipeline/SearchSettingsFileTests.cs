@@ -56,19 +56,6 @@ public sealed class SearchSettingsFileTests : IDisposable
     }
 
     [Fact]
-    public void A_folder_that_did_not_record_its_fine_tuning_learning_rate_fine_tuned_at_half_the_training_rate()
-    {
-        var settings = new SearchPipelineSettings();
-        var older = SearchSettingsFile.ToJson(settings);
-        Assert.Equal("0.0005", (string?)older["fine-tuning learning rate"]);
-        older.Remove("fine-tuning learning rate");
-        Write(older);
-        SearchSettingsFile.CheckSame(_dir, settings);
-        var e = Assert.Throws<UserInputException>(() => SearchSettingsFile.CheckSame(_dir, settings with { FinetuneLearningRate = 1e-3 }));
-        Assert.Contains("fine-tuning learning rate 0.0005, not 0.001", e.Message);
-    }
-
-    [Fact]
     public void A_folder_that_did_not_record_its_fine_tuning_images_fine_tuned_without_the_held_out_ones()
     {
         var settings = new SearchPipelineSettings();
