@@ -213,7 +213,7 @@ public sealed class SearchCommandTests : IDisposable
             Assert.True(eval.ExitCode == 0, eval.StdErr);
             return JsonDocument.Parse(eval.StdOut).RootElement.GetProperty("loss").GetDouble();
         }
-        // The preset's recipe written out as `former train` options gives the same weights to the last bit; without the mixing and drop path other ones.
+        // The preset's recipe written out as `former train` options: the same evaluation loss to the last bit; without the mixing and drop path another.
         double searched = Loss(Path.Combine(best, "model.safetensors"));
         Assert.Equal(Loss(Path.Combine(_dir, "mixed", "model.safetensors")), searched);
         Assert.NotEqual(Loss(Path.Combine(_dir, "plain", "model.safetensors")), searched);
