@@ -217,6 +217,11 @@ public sealed class SearchCommandTests : IDisposable
         double searched = Loss(Path.Combine(best, "model.safetensors"));
         Assert.Equal(Loss(Path.Combine(_dir, "mixed", "model.safetensors")), searched);
         Assert.NotEqual(Loss(Path.Combine(_dir, "plain", "model.safetensors")), searched);
+        // The summary's test score is the fine-tuned weights', not the inherited ones'.
+        var test = FormerProcess.Run("eval", "--weights", Path.Combine(best, "model.safetensors"), "--split", "test", "--json", "--threads", "1");
+        Assert.True(test.ExitCode == 0, test.StdErr);
+        Assert.Equal(JsonDocument.Parse(r.StdOut).RootElement.GetProperty("best").GetProperty("test_acc").GetDouble(),
+            JsonDocument.Parse(test.StdOut).RootElement.GetProperty("top1").GetDouble());
         var recorded = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "search.json"))).RootElement;
         Assert.Equal(("0.8", "1", "0.1"), (recorded.GetProperty("fine-tuning mixup").GetString(), recorded.GetProperty("fine-tuning cutmix").GetString(),
             recorded.GetProperty("fine-tuning drop path").GetString()));

@@ -254,6 +254,8 @@ public sealed partial class SearchPipeline(SearchPipelineSettings settings, ITra
             }
             string weights = Replicas.First(settings.Replicas, Finetune);
             AtomicFile.Copy(weights, Path.Combine(bestDir, "model.safetensors"));
+            // Rank 0's replica holds the weights just saved: the summary scores it, not the inherited copy.
+            model = copies[0];
         }
         else
         {
