@@ -201,8 +201,9 @@ public sealed partial class SearchPipeline(SearchPipelineSettings settings, ITra
         return supernet.Extract(architecture);
     }
 
-    private DataLoader TrainLoader(ImageDataset train, Augmentation augmentation, ModelOptions options) =>
-        DataLoader.ForTraining(train, settings.BatchSize, augmentation, options.Input, options.NumClasses, settings.Seed);
+    // labelSmoothing only matters to a mixing augmentation (it is folded into the mixed targets).
+    private DataLoader TrainLoader(ImageDataset train, Augmentation augmentation, ModelOptions options, float labelSmoothing = 0f) =>
+        DataLoader.ForTraining(train, settings.BatchSize, augmentation, options.Input, options.NumClasses, settings.Seed, labelSmoothing);
 
     private ISearchAlgorithm Algorithm() => SearchAlgorithms.Create(settings.Algorithm, settings.Seed,
         EvolutionSettings.Scaled(settings.Population, settings.Generations) with { TestTopK = settings.TestTopK });
@@ -241,7 +242,7 @@ public sealed partial class SearchPipeline(SearchPipelineSettings settings, ITra
                 RandomErasingProb = settings.FinetuneRandomErasing, MixupAlpha = settings.FinetuneMixup, CutmixAlpha = settings.FinetuneCutmix,
             };
             // Label smoothing goes into the mixed targets as `former train` puts it (timm's mixup does the same).
-            var loader = DataLoader.ForTraining(images, settings.BatchSize, augmentation, options.Input, options.NumClasses, settings.Seed, recipe.LabelSmoothing);
+            var loader = TrainLoader(images, augmentation, options, recipe.LabelSmoothing);
             log($"finetune: {best.Key} for {(settings.FinetuneMaxSteps is { } s ? $"{s} steps" : $"{settings.FinetuneEpochs} epoch(s)")} on {images.Count} images into {finetuneDir}");
             // One extracted copy per replica, made here (the supernet is not to be read by several threads at once), with the fine-tuning's stochastic depth.
             var copies = new VisionModel[settings.Replicas];
