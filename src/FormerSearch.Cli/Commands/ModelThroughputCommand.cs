@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using FormerSearch.Bench;
 using FormerSearch.Engine;
 using FormerSearch.Models;
 
@@ -51,6 +52,8 @@ public static class ModelThroughputCommand
             double? gflops = report.FlopsPerMac is { } perMac
                 ? report.ImagesPerSecond * entry.Profile(ModelOptions.For(size)).Macs * perMac / 1e9
                 : null;
+            // What the achieved rate is a fraction of, measured now on the same threads (the host's clock moves).
+            double? peak = gflops is null ? null : FmaPeak.GflopsPerSecond();
             if (run.WantsJson(parse))
             {
                 var doc = new Dictionary<string, object>
@@ -63,6 +66,7 @@ public static class ModelThroughputCommand
                 foreach (var (key, value) in report.Leading) doc[key] = value;
                 doc["images_per_s"] = Math.Round(report.ImagesPerSecond, 2);
                 if (gflops is { } g) doc["gflop_per_s"] = Math.Round(g, 1);
+                if (peak is { } p) doc["peak_gflop_per_s"] = Math.Round(p, 1);
                 foreach (var (key, value) in report.Extra) doc[key] = value;
                 Console.WriteLine(JsonSerializer.Serialize(doc));
             }
@@ -70,8 +74,11 @@ public static class ModelThroughputCommand
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{entry.Name} at {size}, batch {batch}, {EngineSettings.Threads} thread(s): {report.ImagesPerSecond:F1} images/s ({report.What})."));
-                if (gflops is { } g)
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{g:F1} GFLOP/s achieved ({report.FlopsPerMac} FLOPs per multiply-add of the forward pass, from the model's analytic profile)."));
+                if (gflops is { } g && peak is { } p)
+                {
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"{g:F1} GFLOP/s achieved ({report.FlopsPerMac} FLOPs per multiply-add of the forward pass, from the model's analytic profile), {g / p:P0} of this machine's fp32 peak ({p:F0} GFLOP/s: independent FMAs on the same threads, measured now)."));
+                }
                 if (report.Detail is not null) Console.WriteLine(report.Detail);
             }
             return ExitCodes.Success;

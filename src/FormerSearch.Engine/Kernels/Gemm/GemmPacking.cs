@@ -36,6 +36,18 @@ internal static unsafe class GemmPacking
                     Transpose8x8(panel + (nint)(mr - 8) * lda + p, lda, dst + mr - 8, mr);
                 }
             }
+            else if (transA && rows == mr && mr is >= 8 and <= 16 && Avx.IsSupported)
+            {
+                // Stored k × m, a full panel's values of one p are one contiguous run: two overlapping 8-wide moves (the
+                // rows both cover written twice with the same values). Scalar copies of these runs cost a weight gradient
+                // (dY^T · X over 16,384 rows) three times as much as its multiplications.
+                for (; p < kc; p++, dst += mr)
+                {
+                    float* s = panel + p * colStride;
+                    Avx.Store(dst, Avx.LoadVector256(s));
+                    Avx.Store(dst + mr - 8, Avx.LoadVector256(s + mr - 8));
+                }
+            }
             for (; p < kc; p++)
             {
                 float* s = panel + p * colStride;

@@ -28,52 +28,45 @@ public sealed unsafe partial class ManagedGemm
     }
 
     /// <summary>
-    /// One KC block of the product against a packed B block, split either into parts of whole MR row panels
-    /// (<see cref="RowBoundary"/>; each part packs its own A) or, after <see cref="PackAllOfA"/>, by NR column panels.
-    /// Each range writes whole elements of C, so the split never changes a result.
+    /// One KC block of the product against a packed B block, split into parts of whole MR row panels
+    /// (<see cref="RowBoundary"/>; each part packs its own A). Each range writes whole elements of C, so the split never
+    /// changes a result.
     /// </summary>
-    private struct MultiplyJob : IRangeBody
+    private readonly struct MultiplyJob(ManagedGemm owner, bool transA, float* a, int lda, int m, int kc,
+        float* packB, int nc, float alpha, float beta, float* c, int ldc, int parts) : IRangeBody
     {
-        private readonly ManagedGemm _owner;
-        private readonly bool _transA;
-        private readonly float* _a;
-        private readonly int _lda, _m, _kc, _nc, _ldc, _parts;
-        private readonly float* _packB;
-        private readonly float _alpha, _beta;
-        private readonly float* _c;
-        private float* _packedA;
+        public void Invoke(int start, int end) =>
+            owner.MultiplyRows(transA, a, lda, owner.RowBoundary(m, parts, start), owner.RowBoundary(m, parts, end), kc, packB, 0, nc,
+                alpha, beta, c, ldc);
+    }
 
-        public MultiplyJob(ManagedGemm owner, bool transA, float* a, int lda, int m, int kc,
-            float* packB, int nc, float alpha, float beta, float* c, int ldc, int parts)
+    /// <summary>
+    /// The whole product for ranges <c>[start, end)</c> of <paramref name="ranges"/> near-equal runs of the
+    /// <paramref name="panels"/> NR column panels, and all m rows (m ≤ MC): a range packs its own panels
+    /// of B and all of A, block by block of K, and multiplies them, so a short product is one parallel region with no
+    /// thread waiting on another's packing (packing A on the calling thread between two regions, while the other threads
+    /// waited, cost 64 × 768 · 768 × 192 a quarter of its time). The blocks of K and the panels are the single-thread
+    /// ones, so is every element of C.
+    /// </summary>
+    private readonly struct ColumnsJob(ManagedGemm owner, bool transA, bool transB, int m, int n, int k, float alpha,
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, int panels, int ranges) : IRangeBody
+    {
+        public void Invoke(int start, int end)
         {
-            _owner = owner;
-            (_transA, _lda, _m, _kc, _nc, _ldc, _alpha, _beta, _parts) = (transA, lda, m, kc, nc, ldc, alpha, beta, parts);
-            _a = a;
-            _packB = packB;
-            _c = c;
-            _packedA = null;
-        }
-
-        /// <summary>Packs all m rows of A (m ≤ MC) into <paramref name="buffer"/>, switching ranges to column panels.</summary>
-        public void PackAllOfA(float* buffer)
-        {
-            GemmPacking.PackA(_transA, _a, _lda, _m, _kc, _owner._mr, buffer);
-            _packedA = buffer;
-        }
-
-        public readonly void Invoke(int start, int end)
-        {
-            if (_packedA == null)
+            int nr = owner._nr, kcMax = owner._kc;
+            int first = (int)((long)panels * start / ranges) * nr, last = Math.Min((int)((long)panels * end / ranges) * nr, n), ncMax = Math.Min(owner._nc, last - first + nr - 1) / nr * nr;
+            var ws = GemmWorkspace.ForCurrentThread(owner._mc * kcMax, kcMax * ncMax, owner._mr * nr);
+            for (int jc = first; jc < last; jc += ncMax)
             {
-                _owner.MultiplyRows(_transA, _a, _lda, _owner.RowBoundary(_m, _parts, start), _owner.RowBoundary(_m, _parts, end), _kc, _packB, 0, _nc,
-                    _alpha, _beta, _c, _ldc);
-            }
-            else
-            {
-                int nr = _owner._nr;
-                var ws = GemmWorkspace.ForCurrentThread(0, 0, _owner._mr * nr);
-                _owner.MultiplyPacked(_packedA, _m, _kc, _packB, start * nr, Math.Min(end * nr, _nc), _alpha, _beta,
-                    _c, _ldc, ws.Tile);
+                int nc = Math.Min(ncMax, last - jc);
+                for (int pc = 0; pc < k; pc += kcMax)
+                {
+                    int kc = Math.Min(kcMax, k - pc);
+                    GemmPacking.PackB(transB, transB ? b + (nint)jc * ldb + pc : b + (nint)pc * ldb + jc, ldb, kc, nc, nr, ws.B);
+                    GemmPacking.PackA(transA, transA ? a + (nint)pc * lda : a + pc, lda, m, kc, owner._mr, ws.A);
+                    // Later K blocks accumulate onto what the first one wrote.
+                    owner.MultiplyPacked(ws.A, m, kc, ws.B, 0, nc, alpha, pc == 0 ? beta : 1f, c + jc, ldc, ws.Tile);
+                }
             }
         }
     }

@@ -153,21 +153,27 @@ public sealed unsafe partial class ManagedGemm : IGemmProvider
     }
 
     /// <summary>
-    /// The blocked GEMM. With <paramref name="threads"/> &gt; 1, each KC × NC block of B is packed once by
-    /// all threads together into the calling thread's buffer, then the threads share the multiply: by
-    /// row panels (each packs its own rows of A) when there are enough rows, else by column panels of
-    /// the one packed block of A.
+    /// The blocked GEMM. With <paramref name="threads"/> &gt; 1 and enough rows, each KC × NC block of B is packed once by
+    /// all threads together into the calling thread's buffer, then the threads share the multiply by row panels (each
+    /// packs its own rows of A); with few rows, the threads take column panels of the whole product (<see cref="ColumnsJob"/>).
     /// </summary>
     private void Blocked(bool transA, bool transB, int m, int n, int k, float alpha,
         float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, int threads)
     {
         int mr = _mr, nr = _nr;
-        var ws = GemmWorkspace.ForCurrentThread(_mc * _kc, _kc * _nc, mr * nr);
-        float* packB = ws.B;
         int mPanels = (m + mr - 1) / mr;
         // Rows only make a good split when every thread gets a few panels; short, wide products split columns.
         bool splitRows = SplitsRows(mPanels, threads) || m > _mc;
-        int parts = threads > 1 && splitRows ? RowParts(mPanels, threads) : 1;
+        if (threads > 1 && !splitRows)
+        {
+            // One range per thread: each range packs all of A again, and three ranges of two panels for two threads (192
+            // columns) left one thread twice the other's work.
+            int columnPanels = (n + nr - 1) / nr, ranges = Math.Min(columnPanels, threads);
+            ParallelRunner.For(ranges, 1, new ColumnsJob(this, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, columnPanels, ranges));
+            return;
+        }
+        int parts = threads > 1 ? RowParts(mPanels, threads) : 1;
+        float* packB = GemmWorkspace.ForCurrentThread(_mc * _kc, _kc * _nc, mr * nr).B;
 
         for (int jc = 0; jc < n; jc += _nc)
         {
@@ -188,16 +194,10 @@ public sealed unsafe partial class ManagedGemm : IGemmProvider
                     pack.Invoke(0, nPanels);
                     multiply.Invoke(0, 1);
                 }
-                else if (splitRows)
-                {
-                    ParallelRunner.For(nPanels, Grain(nPanels, threads), pack);
-                    ParallelRunner.For(parts, 1, multiply);
-                }
                 else
                 {
                     ParallelRunner.For(nPanels, Grain(nPanels, threads), pack);
-                    multiply.PackAllOfA(ws.A);
-                    ParallelRunner.For(nPanels, Grain(nPanels, threads), multiply);
+                    ParallelRunner.For(parts, 1, multiply);
                 }
             }
         }
