@@ -159,6 +159,41 @@ public sealed class GemmTests
             Assert.Equal(full.AsSpan(0, m * n).ToArray(), Product(m));
     }
 
+    [Theory]
+    [MemberData(nameof(SimdKernels))]
+    public void A_read_where_it_is_stored_gives_the_bits_of_a_packed_A(string provider)
+    {
+        var gemm = Provider(provider);
+        int saved = ParallelRunner.Threads;
+        try
+        {
+            var random = new Random(17);
+            // A row-major A whose rows are a multiple of 2 KB apart is packed; any other is read in place (whole panels; a
+            // last short panel packed). The same values must give the same bits either way, in full and short tiles,
+            // over one and two K blocks, on one thread and split by rows on two.
+            foreach (var (m, n, k) in new[] { (200, 70, 300), (457, 40, 600) })
+            {
+                float[] values = RandomArray(random, m * k), b = RandomArray(random, n * k), c0 = RandomArray(random, m * n);
+                float[] Product(int lda, int threads)
+                {
+                    var a = new float[m * lda];
+                    for (int i = 0; i < m; i++) Array.Copy(values, i * k, a, i * lda, k);
+                    var c = (float[])c0.Clone();
+                    ParallelRunner.Threads = threads;
+                    gemm.Sgemm(false, true, m, n, k, 0.7f, a, lda, b, k, 0.3f, c, n);
+                    return c;
+                }
+                var packed = Product(1024, 1);
+                Assert.Equal(packed, Product(k + 3, 1));
+                Assert.Equal(packed, Product(k + 3, 2));
+            }
+        }
+        finally
+        {
+            ParallelRunner.Threads = saved;
+        }
+    }
+
     [Fact]
     public void Managed_IsBitIdenticalForOneAndTwoThreads()
     {

@@ -34,6 +34,18 @@ internal static unsafe class GemmMicroKernel
         else Kernel<Vector256<float>, Simd256, Rows3>(kc, a, b, c, ldc, alpha, beta, mr, nr, tile);
     }
 
+    /// <summary>
+    /// <see cref="Kernel512"/> for a whole 14-row panel read where A is stored (row-major, <paramref name="lda"/> apart)
+    /// instead of from a packed panel: the same operations in the same order, so the same bits. Packing A costs a load
+    /// and a store of every value, and the packed copy's room in the caches, against N/16 multiply-adds for it.
+    /// </summary>
+    public static void Kernel512Unpacked(int kc, float* a, nint lda, float* b, float* c, int ldc, float alpha, float beta, int nr, float* tile) =>
+        Kernel<Vector512<float>, Simd512, Rows14, StoredA>(kc, a, lda, b, c, ldc, alpha, beta, 14, nr, tile);
+
+    /// <summary><see cref="Kernel512Unpacked"/> with Vector256: a whole 6-row panel read where A is stored.</summary>
+    public static void Kernel256Unpacked(int kc, float* a, nint lda, float* b, float* c, int ldc, float alpha, float beta, int nr, float* tile) =>
+        Kernel<Vector256<float>, Simd256, Rows6, StoredA>(kc, a, lda, b, c, ldc, alpha, beta, 6, nr, tile);
+
     // Rows a kernel computes, as a type: each instantiation over a struct is compiled on its own with the count a
     // constant, so the JIT drops the other rows' code.
     private interface IRowCount
@@ -51,6 +63,29 @@ internal static unsafe class GemmMicroKernel
 
     private readonly struct Rows2 : IRowCount { public static int Value => 2; }
 
+    // Where a kernel reads A's value of row i at step p, as a type (compiled apart like the row counts): from the packed
+    // panel (MR values per p) or from A as it is stored (rows lda apart).
+    private interface IAOperand
+    {
+        static abstract float At(float* a, nint lda, int row);
+
+        static abstract nint Step(int rows);
+    }
+
+    private readonly struct PackedA : IAOperand
+    {
+        public static float At(float* a, nint lda, int row) => a[row];
+
+        public static nint Step(int rows) => rows;
+    }
+
+    private readonly struct StoredA : IAOperand
+    {
+        public static float At(float* a, nint lda, int row) => a[row * lda];
+
+        public static nint Step(int rows) => 1;
+    }
+
     /// <summary>The rows of a width's tile (its MR): 14 with 16 lanes, 6 with 8, each row two vectors wide.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int Rows<TVector, TSimd>() where TVector : struct where TSimd : ISimd<TVector> => TSimd.Count == 16 ? 14 : 6;
@@ -61,9 +96,13 @@ internal static unsafe class GemmMicroKernel
     /// <paramref name="mr"/> to the count are the packing's zero padding; a row's chain of operations is the same whatever
     /// the count, so is its result.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Kernel<TVector, TSimd, TLive>(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, int mr, int nr, float* tile)
-        where TVector : struct where TSimd : ISimd<TVector> where TLive : struct, IRowCount
+        where TVector : struct where TSimd : ISimd<TVector> where TLive : struct, IRowCount =>
+        Kernel<TVector, TSimd, TLive, PackedA>(kc, a, 0, b, c, ldc, alpha, beta, mr, nr, tile);
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel<TVector, TSimd, TLive, TA>(int kc, float* a, nint lda, float* b, float* c, int ldc, float alpha, float beta, int mr, int nr, float* tile)
+        where TVector : struct where TSimd : ISimd<TVector> where TLive : struct, IRowCount where TA : struct, IAOperand
     {
         int w = TSimd.Count, rows = Rows<TVector, TSimd>(), live = TLive.Value;
         TVector c0_0 = TSimd.Zero, c0_1 = TSimd.Zero;
@@ -90,21 +129,21 @@ internal static unsafe class GemmMicroKernel
         for (int p = 0; p < kc; p++)
         {
             TVector b0 = TSimd.Load(ref *b, 0), b1 = TSimd.Load(ref *b, (nuint)w), a0;
-            if (live > 0) { a0 = TSimd.Create(a[0]); c0_0 = TSimd.FusedMultiplyAdd(a0, b0, c0_0); c0_1 = TSimd.FusedMultiplyAdd(a0, b1, c0_1); }
-            if (live > 1) { a0 = TSimd.Create(a[1]); c1_0 = TSimd.FusedMultiplyAdd(a0, b0, c1_0); c1_1 = TSimd.FusedMultiplyAdd(a0, b1, c1_1); }
-            if (live > 2) { a0 = TSimd.Create(a[2]); c2_0 = TSimd.FusedMultiplyAdd(a0, b0, c2_0); c2_1 = TSimd.FusedMultiplyAdd(a0, b1, c2_1); }
-            if (live > 3) { a0 = TSimd.Create(a[3]); c3_0 = TSimd.FusedMultiplyAdd(a0, b0, c3_0); c3_1 = TSimd.FusedMultiplyAdd(a0, b1, c3_1); }
-            if (live > 4) { a0 = TSimd.Create(a[4]); c4_0 = TSimd.FusedMultiplyAdd(a0, b0, c4_0); c4_1 = TSimd.FusedMultiplyAdd(a0, b1, c4_1); }
-            if (live > 5) { a0 = TSimd.Create(a[5]); c5_0 = TSimd.FusedMultiplyAdd(a0, b0, c5_0); c5_1 = TSimd.FusedMultiplyAdd(a0, b1, c5_1); }
-            if (live > 6) { a0 = TSimd.Create(a[6]); c6_0 = TSimd.FusedMultiplyAdd(a0, b0, c6_0); c6_1 = TSimd.FusedMultiplyAdd(a0, b1, c6_1); }
-            if (live > 7) { a0 = TSimd.Create(a[7]); c7_0 = TSimd.FusedMultiplyAdd(a0, b0, c7_0); c7_1 = TSimd.FusedMultiplyAdd(a0, b1, c7_1); }
-            if (live > 8) { a0 = TSimd.Create(a[8]); c8_0 = TSimd.FusedMultiplyAdd(a0, b0, c8_0); c8_1 = TSimd.FusedMultiplyAdd(a0, b1, c8_1); }
-            if (live > 9) { a0 = TSimd.Create(a[9]); c9_0 = TSimd.FusedMultiplyAdd(a0, b0, c9_0); c9_1 = TSimd.FusedMultiplyAdd(a0, b1, c9_1); }
-            if (live > 10) { a0 = TSimd.Create(a[10]); c10_0 = TSimd.FusedMultiplyAdd(a0, b0, c10_0); c10_1 = TSimd.FusedMultiplyAdd(a0, b1, c10_1); }
-            if (live > 11) { a0 = TSimd.Create(a[11]); c11_0 = TSimd.FusedMultiplyAdd(a0, b0, c11_0); c11_1 = TSimd.FusedMultiplyAdd(a0, b1, c11_1); }
-            if (live > 12) { a0 = TSimd.Create(a[12]); c12_0 = TSimd.FusedMultiplyAdd(a0, b0, c12_0); c12_1 = TSimd.FusedMultiplyAdd(a0, b1, c12_1); }
-            if (live > 13) { a0 = TSimd.Create(a[13]); c13_0 = TSimd.FusedMultiplyAdd(a0, b0, c13_0); c13_1 = TSimd.FusedMultiplyAdd(a0, b1, c13_1); }
-            a += rows;
+            if (live > 0) { a0 = TSimd.Create(TA.At(a, lda, 0)); c0_0 = TSimd.FusedMultiplyAdd(a0, b0, c0_0); c0_1 = TSimd.FusedMultiplyAdd(a0, b1, c0_1); }
+            if (live > 1) { a0 = TSimd.Create(TA.At(a, lda, 1)); c1_0 = TSimd.FusedMultiplyAdd(a0, b0, c1_0); c1_1 = TSimd.FusedMultiplyAdd(a0, b1, c1_1); }
+            if (live > 2) { a0 = TSimd.Create(TA.At(a, lda, 2)); c2_0 = TSimd.FusedMultiplyAdd(a0, b0, c2_0); c2_1 = TSimd.FusedMultiplyAdd(a0, b1, c2_1); }
+            if (live > 3) { a0 = TSimd.Create(TA.At(a, lda, 3)); c3_0 = TSimd.FusedMultiplyAdd(a0, b0, c3_0); c3_1 = TSimd.FusedMultiplyAdd(a0, b1, c3_1); }
+            if (live > 4) { a0 = TSimd.Create(TA.At(a, lda, 4)); c4_0 = TSimd.FusedMultiplyAdd(a0, b0, c4_0); c4_1 = TSimd.FusedMultiplyAdd(a0, b1, c4_1); }
+            if (live > 5) { a0 = TSimd.Create(TA.At(a, lda, 5)); c5_0 = TSimd.FusedMultiplyAdd(a0, b0, c5_0); c5_1 = TSimd.FusedMultiplyAdd(a0, b1, c5_1); }
+            if (live > 6) { a0 = TSimd.Create(TA.At(a, lda, 6)); c6_0 = TSimd.FusedMultiplyAdd(a0, b0, c6_0); c6_1 = TSimd.FusedMultiplyAdd(a0, b1, c6_1); }
+            if (live > 7) { a0 = TSimd.Create(TA.At(a, lda, 7)); c7_0 = TSimd.FusedMultiplyAdd(a0, b0, c7_0); c7_1 = TSimd.FusedMultiplyAdd(a0, b1, c7_1); }
+            if (live > 8) { a0 = TSimd.Create(TA.At(a, lda, 8)); c8_0 = TSimd.FusedMultiplyAdd(a0, b0, c8_0); c8_1 = TSimd.FusedMultiplyAdd(a0, b1, c8_1); }
+            if (live > 9) { a0 = TSimd.Create(TA.At(a, lda, 9)); c9_0 = TSimd.FusedMultiplyAdd(a0, b0, c9_0); c9_1 = TSimd.FusedMultiplyAdd(a0, b1, c9_1); }
+            if (live > 10) { a0 = TSimd.Create(TA.At(a, lda, 10)); c10_0 = TSimd.FusedMultiplyAdd(a0, b0, c10_0); c10_1 = TSimd.FusedMultiplyAdd(a0, b1, c10_1); }
+            if (live > 11) { a0 = TSimd.Create(TA.At(a, lda, 11)); c11_0 = TSimd.FusedMultiplyAdd(a0, b0, c11_0); c11_1 = TSimd.FusedMultiplyAdd(a0, b1, c11_1); }
+            if (live > 12) { a0 = TSimd.Create(TA.At(a, lda, 12)); c12_0 = TSimd.FusedMultiplyAdd(a0, b0, c12_0); c12_1 = TSimd.FusedMultiplyAdd(a0, b1, c12_1); }
+            if (live > 13) { a0 = TSimd.Create(TA.At(a, lda, 13)); c13_0 = TSimd.FusedMultiplyAdd(a0, b0, c13_0); c13_1 = TSimd.FusedMultiplyAdd(a0, b1, c13_1); }
+            a += TA.Step(rows);
             b += 2 * w;
         }
 

@@ -30,6 +30,9 @@ public sealed unsafe partial class ManagedGemm : IGemmProvider
     public static readonly ManagedGemm Instance = new(BestKernel());
 
     private readonly delegate*<int, float*, float*, float*, int, float, float, int, int, float*, void> _kernel;
+
+    // The kernel of whole MR-row panels read where A is stored (null for the scalar kernel, which always packs).
+    private readonly delegate*<int, float*, nint, float*, float*, int, float, float, int, float*, void> _storedAKernel;
     private readonly int _mr, _nr, _mc, _kc, _nc;
 
     internal ManagedGemm(GemmKernelKind kind)
@@ -39,6 +42,7 @@ public sealed unsafe partial class ManagedGemm : IGemmProvider
         {
             case GemmKernelKind.Vector512:
                 _kernel = &GemmMicroKernel.Kernel512;
+                _storedAKernel = &GemmMicroKernel.Kernel512Unpacked;
                 // 28 accumulators + 2 B vectors + 1 broadcast = 31 of the 32 zmm registers. KC = 512
                 // halves the passes over C compared with 256 and measured ~10% faster on Zen 5 although
                 // the B micro-panel (64 KB) no longer fits L1; MC × KC of A (392 KB) stays in L2.
@@ -46,6 +50,7 @@ public sealed unsafe partial class ManagedGemm : IGemmProvider
                 break;
             case GemmKernelKind.Vector256:
                 _kernel = &GemmMicroKernel.Kernel256;
+                _storedAKernel = &GemmMicroKernel.Kernel256Unpacked;
                 (_mr, _nr, _mc, _kc, _nc) = (6, 16, 144, 256, 2048);
                 break;
             default:
@@ -236,11 +241,46 @@ public sealed unsafe partial class ManagedGemm : IGemmProvider
         // No B buffer: workers read the packed B of the thread that started the GEMM.
         var ws = GemmWorkspace.ForCurrentThread(_mc * _kc, 0, mr * nr);
         float* packA = ws.A, tile = ws.Tile;
+        bool readStored = ReadsAStored(transA, lda);
         for (int ic = rowStart; ic < rowEnd; ic += _mc)
         {
             int mc = Math.Min(_mc, rowEnd - ic);
+            if (readStored)
+            {
+                MultiplyStoredA(a + (nint)ic * lda, lda, mc, kc, packB, colStart, colEnd, alpha, beta, c + (nint)ic * ldc, ldc, packA, tile);
+                continue;
+            }
             GemmPacking.PackA(transA, transA ? a + ic : a + (nint)ic * lda, lda, mc, kc, mr, packA);
             MultiplyPacked(packA, mc, kc, packB, colStart, colEnd, alpha, beta, c + (nint)ic * ldc, ldc, tile);
+        }
+    }
+
+    /// <summary>
+    /// Whether whole row panels of A are read where A is stored rather than packed: stored by rows (the kernel then reads
+    /// MR rows, one value each per step) and with rows not a multiple of 2 KB apart, where the MR rows would fall into one
+    /// or two of L1's sets and evict each other.
+    /// </summary>
+    private bool ReadsAStored(bool transA, int lda) => !transA && _storedAKernel != null && lda % 512 != 0;
+
+    /// <summary>
+    /// <see cref="MultiplyPacked"/> for a row-major A read in place: whole MR-row panels straight from A, a last short panel
+    /// packed into <paramref name="packA"/> (the kernels of short panels read the packing's zero padding).
+    /// </summary>
+    private void MultiplyStoredA(float* a, int lda, int mc, int kc, float* packB, int colStart, int colEnd,
+        float alpha, float beta, float* c, int ldc, float* packA, float* tile)
+    {
+        int mr = _mr, nr = _nr, whole = mc / mr * mr;
+        if (whole < mc) GemmPacking.PackA(false, a + (nint)whole * lda, lda, mc - whole, kc, mr, packA);
+        var kernel = _kernel;
+        var storedKernel = _storedAKernel;
+        for (int jr = colStart; jr < colEnd; jr += nr)
+        {
+            int nrr = Math.Min(nr, colEnd - jr);
+            float* bPanel = packB + (nint)jr * kc;
+            float* cColumn = c + jr;
+            for (int ir = 0; ir < whole; ir += mr)
+                storedKernel(kc, a + (nint)ir * lda, lda, bPanel, cColumn + (nint)ir * ldc, ldc, alpha, beta, nrr, tile);
+            if (whole < mc) kernel(kc, packA, bPanel, cColumn + (nint)whole * ldc, ldc, alpha, beta, mc - whole, nrr, tile);
         }
     }
 
