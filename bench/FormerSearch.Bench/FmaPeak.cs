@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using FormerSearch.Engine.Kernels.Simd;
 using FormerSearch.Engine.Threading;
 
 namespace FormerSearch.Bench;
@@ -50,46 +51,30 @@ public static class FmaPeak
     {
         public void Invoke(int start, int end)
         {
-            for (int i = start; i < end; i++) Sink = Vector512.IsHardwareAccelerated ? Run512(iterations) : Run256(iterations);
+            for (int i = start; i < end; i++)
+                Sink = Vector512.IsHardwareAccelerated ? Run<Vector512<float>, Simd512>(iterations) : Run<Vector256<float>, Simd256>(iterations);
         }
     }
 
     // Written where the JIT cannot drop the loops as dead code.
     private static float Sink { get; set; }
 
+    // One body for both widths: the width is a type, so each compiles with its own registers and no branch in the loop.
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static float Run512(long iterations)
+    private static float Run<TVector, TSimd>(long iterations) where TVector : struct where TSimd : ISimd<TVector>
     {
-        var m = Vector512.Create(0.999999f);
-        var c = Vector512.Create(1e-7f);
-        Vector512<float> a0 = Vector512.Create(1f), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
+        TVector m = TSimd.Create(0.999999f), c = TSimd.Create(1e-7f);
+        TVector a0 = TSimd.One, a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
         for (long i = 0; i < iterations; i++)
         {
-            a0 = Vector512.FusedMultiplyAdd(a0, m, c); a1 = Vector512.FusedMultiplyAdd(a1, m, c);
-            a2 = Vector512.FusedMultiplyAdd(a2, m, c); a3 = Vector512.FusedMultiplyAdd(a3, m, c);
-            a4 = Vector512.FusedMultiplyAdd(a4, m, c); a5 = Vector512.FusedMultiplyAdd(a5, m, c);
-            a6 = Vector512.FusedMultiplyAdd(a6, m, c); a7 = Vector512.FusedMultiplyAdd(a7, m, c);
-            a8 = Vector512.FusedMultiplyAdd(a8, m, c); a9 = Vector512.FusedMultiplyAdd(a9, m, c);
-            a10 = Vector512.FusedMultiplyAdd(a10, m, c); a11 = Vector512.FusedMultiplyAdd(a11, m, c);
+            a0 = TSimd.FusedMultiplyAdd(a0, m, c); a1 = TSimd.FusedMultiplyAdd(a1, m, c);
+            a2 = TSimd.FusedMultiplyAdd(a2, m, c); a3 = TSimd.FusedMultiplyAdd(a3, m, c);
+            a4 = TSimd.FusedMultiplyAdd(a4, m, c); a5 = TSimd.FusedMultiplyAdd(a5, m, c);
+            a6 = TSimd.FusedMultiplyAdd(a6, m, c); a7 = TSimd.FusedMultiplyAdd(a7, m, c);
+            a8 = TSimd.FusedMultiplyAdd(a8, m, c); a9 = TSimd.FusedMultiplyAdd(a9, m, c);
+            a10 = TSimd.FusedMultiplyAdd(a10, m, c); a11 = TSimd.FusedMultiplyAdd(a11, m, c);
         }
-        return Vector512.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11);
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static float Run256(long iterations)
-    {
-        var m = Vector256.Create(0.999999f);
-        var c = Vector256.Create(1e-7f);
-        Vector256<float> a0 = Vector256.Create(1f), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
-        for (long i = 0; i < iterations; i++)
-        {
-            a0 = Vector256.FusedMultiplyAdd(a0, m, c); a1 = Vector256.FusedMultiplyAdd(a1, m, c);
-            a2 = Vector256.FusedMultiplyAdd(a2, m, c); a3 = Vector256.FusedMultiplyAdd(a3, m, c);
-            a4 = Vector256.FusedMultiplyAdd(a4, m, c); a5 = Vector256.FusedMultiplyAdd(a5, m, c);
-            a6 = Vector256.FusedMultiplyAdd(a6, m, c); a7 = Vector256.FusedMultiplyAdd(a7, m, c);
-            a8 = Vector256.FusedMultiplyAdd(a8, m, c); a9 = Vector256.FusedMultiplyAdd(a9, m, c);
-            a10 = Vector256.FusedMultiplyAdd(a10, m, c); a11 = Vector256.FusedMultiplyAdd(a11, m, c);
-        }
-        return Vector256.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11);
+        var sum = TSimd.Add(TSimd.Add(TSimd.Add(a0, a1), TSimd.Add(a2, a3)), TSimd.Add(TSimd.Add(a4, a5), TSimd.Add(a6, a7)));
+        return TSimd.Sum(TSimd.Add(sum, TSimd.Add(TSimd.Add(a8, a9), TSimd.Add(a10, a11))));
     }
 }

@@ -65,7 +65,7 @@ public sealed unsafe partial class ManagedGemm
                     GemmPacking.PackB(transB, transB ? b + (nint)jc * ldb + pc : b + (nint)pc * ldb + jc, ldb, kc, nc, nr, ws.B);
                     GemmPacking.PackA(transA, transA ? a + (nint)pc * lda : a + pc, lda, m, kc, owner._mr, ws.A);
                     // Later K blocks accumulate onto what the first one wrote.
-                    owner.MultiplyPacked(ws.A, m, kc, ws.B, 0, nc, alpha, pc == 0 ? beta : 1f, c + jc, ldc, ws.Tile);
+                    owner.MultiplyPanels(null, 0, 0, ws.A, m, kc, ws.B, 0, nc, alpha, pc == 0 ? beta : 1f, c + jc, ldc, ws.Tile);
                 }
             }
         }

@@ -62,6 +62,9 @@ public sealed unsafe partial class ManagedGemm : IGemmProvider
 
     public string Name => "managed";
 
+    /// <summary>Rows of one micro-kernel panel (MR): blocks of whole panels leave no short panel to compute apart.</summary>
+    internal int RowPanel => _mr;
+
     /// <summary>The micro-kernel's instruction set (tests run every kind this CPU can execute).</summary>
     internal GemmKernelKind Kind { get; }
 
@@ -245,13 +248,11 @@ public sealed unsafe partial class ManagedGemm : IGemmProvider
         for (int ic = rowStart; ic < rowEnd; ic += _mc)
         {
             int mc = Math.Min(_mc, rowEnd - ic);
-            if (readStored)
-            {
-                MultiplyStoredA(a + (nint)ic * lda, lda, mc, kc, packB, colStart, colEnd, alpha, beta, c + (nint)ic * ldc, ldc, packA, tile);
-                continue;
-            }
-            GemmPacking.PackA(transA, transA ? a + ic : a + (nint)ic * lda, lda, mc, kc, mr, packA);
-            MultiplyPacked(packA, mc, kc, packB, colStart, colEnd, alpha, beta, c + (nint)ic * ldc, ldc, tile);
+            // Read in place, whole panels go straight to the kernel and only a short last one is packed.
+            int stored = readStored ? mc / mr * mr : 0;
+            float* block = transA ? a + ic : a + (nint)ic * lda;
+            if (stored < mc) GemmPacking.PackA(transA, transA ? block + stored : block + (nint)stored * lda, lda, mc - stored, kc, mr, packA);
+            MultiplyPanels(block, lda, stored, packA, mc, kc, packB, colStart, colEnd, alpha, beta, c + (nint)ic * ldc, ldc, tile);
         }
     }
 
@@ -263,14 +264,13 @@ public sealed unsafe partial class ManagedGemm : IGemmProvider
     private bool ReadsAStored(bool transA, int lda) => !transA && _storedAKernel != null && lda % 512 != 0;
 
     /// <summary>
-    /// <see cref="MultiplyPacked"/> for a row-major A read in place: whole MR-row panels straight from A, a last short panel
-    /// packed into <paramref name="packA"/> (the kernels of short panels read the packing's zero padding).
+    /// C[0:mc, colStart:colEnd] (op)= A (mc × kc) · packed B columns [colStart, colEnd): rows [0, stored) read where A is
+    /// stored (whole MR-row panels, <paramref name="lda"/> apart), the rest from <paramref name="packA"/>'s panels.
     /// </summary>
-    private void MultiplyStoredA(float* a, int lda, int mc, int kc, float* packB, int colStart, int colEnd,
-        float alpha, float beta, float* c, int ldc, float* packA, float* tile)
+    private void MultiplyPanels(float* a, int lda, int stored, float* packA, int mc, int kc, float* packB, int colStart, int colEnd,
+        float alpha, float beta, float* c, int ldc, float* tile)
     {
-        int mr = _mr, nr = _nr, whole = mc / mr * mr;
-        if (whole < mc) GemmPacking.PackA(false, a + (nint)whole * lda, lda, mc - whole, kc, mr, packA);
+        int mr = _mr, nr = _nr;
         var kernel = _kernel;
         var storedKernel = _storedAKernel;
         for (int jr = colStart; jr < colEnd; jr += nr)
@@ -278,28 +278,10 @@ public sealed unsafe partial class ManagedGemm : IGemmProvider
             int nrr = Math.Min(nr, colEnd - jr);
             float* bPanel = packB + (nint)jr * kc;
             float* cColumn = c + jr;
-            for (int ir = 0; ir < whole; ir += mr)
+            for (int ir = 0; ir < stored; ir += mr)
                 storedKernel(kc, a + (nint)ir * lda, lda, bPanel, cColumn + (nint)ir * ldc, ldc, alpha, beta, nrr, tile);
-            if (whole < mc) kernel(kc, packA, bPanel, cColumn + (nint)whole * ldc, ldc, alpha, beta, mc - whole, nrr, tile);
-        }
-    }
-
-    /// <summary>C[0:mc, colStart:colEnd] (op)= packed A (mc × kc) · packed B columns [colStart, colEnd).</summary>
-    private void MultiplyPacked(float* packA, int mc, int kc, float* packB, int colStart, int colEnd,
-        float alpha, float beta, float* c, int ldc, float* tile)
-    {
-        int mr = _mr, nr = _nr;
-        var kernel = _kernel;
-        for (int jr = colStart; jr < colEnd; jr += nr)
-        {
-            int nrr = Math.Min(nr, colEnd - jr);
-            float* bPanel = packB + (nint)jr * kc;
-            float* cColumn = c + jr;
-            for (int ir = 0; ir < mc; ir += mr)
-            {
-                int mrr = Math.Min(mr, mc - ir);
-                kernel(kc, packA + (nint)ir * kc, bPanel, cColumn + (nint)ir * ldc, ldc, alpha, beta, mrr, nrr, tile);
-            }
+            for (int ir = stored; ir < mc; ir += mr)
+                kernel(kc, packA + (nint)(ir - stored) * kc, bPanel, cColumn + (nint)ir * ldc, ldc, alpha, beta, Math.Min(mr, mc - ir), nrr, tile);
         }
     }
 }
