@@ -62,9 +62,6 @@ public sealed unsafe partial class ManagedGemm : IGemmProvider
 
     public string Name => "managed";
 
-    /// <summary>Rows of one micro-kernel panel (MR): blocks of whole panels leave no short panel to compute apart.</summary>
-    internal int RowPanel => _mr;
-
     /// <summary>The micro-kernel's instruction set (tests run every kind this CPU can execute).</summary>
     internal GemmKernelKind Kind { get; }
 
