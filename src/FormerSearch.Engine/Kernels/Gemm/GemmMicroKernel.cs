@@ -39,11 +39,11 @@ internal static unsafe class GemmMicroKernel
     /// instead of from a packed panel: the same operations in the same order, so the same bits. Packing A costs a load
     /// and a store of every value, and the packed copy's room in the caches, against N/16 multiply-adds for it.
     /// </summary>
-    public static void Kernel512Unpacked(int kc, float* a, nint lda, float* b, float* c, int ldc, float alpha, float beta, int nr, float* tile) =>
+    public static void Kernel512StoredA(int kc, float* a, nint lda, float* b, float* c, int ldc, float alpha, float beta, int nr, float* tile) =>
         Kernel<Vector512<float>, Simd512, Rows14, StoredA>(kc, a, lda, b, c, ldc, alpha, beta, 14, nr, tile);
 
-    /// <summary><see cref="Kernel512Unpacked"/> with Vector256: a whole 6-row panel read where A is stored.</summary>
-    public static void Kernel256Unpacked(int kc, float* a, nint lda, float* b, float* c, int ldc, float alpha, float beta, int nr, float* tile) =>
+    /// <summary><see cref="Kernel512StoredA"/> with Vector256: a whole 6-row panel read where A is stored.</summary>
+    public static void Kernel256StoredA(int kc, float* a, nint lda, float* b, float* c, int ldc, float alpha, float beta, int nr, float* tile) =>
         Kernel<Vector256<float>, Simd256, Rows6, StoredA>(kc, a, lda, b, c, ldc, alpha, beta, 6, nr, tile);
 
     // Rows a kernel computes, as a type: each instantiation over a struct is compiled on its own with the count a

@@ -42,7 +42,7 @@ public sealed unsafe partial class ManagedGemm : IGemmProvider
         {
             case GemmKernelKind.Vector512:
                 _kernel = &GemmMicroKernel.Kernel512;
-                _storedAKernel = &GemmMicroKernel.Kernel512Unpacked;
+                _storedAKernel = &GemmMicroKernel.Kernel512StoredA;
                 // 28 accumulators + 2 B vectors + 1 broadcast = 31 of the 32 zmm registers. KC = 512
                 // halves the passes over C compared with 256 and measured ~10% faster on Zen 5 although
                 // the B micro-panel (64 KB) no longer fits L1; MC × KC of A (392 KB) stays in L2.
@@ -50,7 +50,7 @@ public sealed unsafe partial class ManagedGemm : IGemmProvider
                 break;
             case GemmKernelKind.Vector256:
                 _kernel = &GemmMicroKernel.Kernel256;
-                _storedAKernel = &GemmMicroKernel.Kernel256Unpacked;
+                _storedAKernel = &GemmMicroKernel.Kernel256StoredA;
                 (_mr, _nr, _mc, _kc, _nc) = (6, 16, 144, 256, 2048);
                 break;
             default:
