@@ -62,8 +62,8 @@ public sealed unsafe partial class ManagedGemm
                 for (int pc = 0; pc < k; pc += kcMax)
                 {
                     int kc = Math.Min(kcMax, k - pc);
-                    GemmPacking.PackB(transB, transB ? b + (nint)jc * ldb + pc : b + (nint)pc * ldb + jc, ldb, kc, nc, nr, ws.B);
-                    GemmPacking.PackA(transA, transA ? a + (nint)pc * lda : a + pc, lda, m, kc, owner._mr, ws.A);
+                    GemmPacking.PackB(transB, Element(b, transB, ldb, pc, jc), ldb, kc, nc, nr, ws.B);
+                    GemmPacking.PackA(transA, Element(a, transA, lda, 0, pc), lda, m, kc, owner._mr, ws.A);
                     // Later K blocks accumulate onto what the first one wrote.
                     owner.MultiplyPanels(null, 0, 0, ws.A, m, kc, ws.B, 0, nc, alpha, pc == 0 ? beta : 1f, c + jc, ldc, ws.Tile);
                 }

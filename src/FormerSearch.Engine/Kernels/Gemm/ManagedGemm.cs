@@ -187,11 +187,11 @@ public sealed unsafe partial class ManagedGemm : IGemmProvider
             for (int pc = 0; pc < k; pc += _kc)
             {
                 int kc = Math.Min(_kc, k - pc);
-                float* bBlock = transB ? b + (nint)jc * ldb + pc : b + (nint)pc * ldb + jc;
+                float* bBlock = Element(b, transB, ldb, pc, jc);
                 var pack = new PackBJob(transB, bBlock, ldb, kc, nc, nr, packB);
                 // Later K blocks accumulate onto what the first one wrote.
                 float betaBlock = pc == 0 ? beta : 1f;
-                float* aBlock = transA ? a + (nint)pc * lda : a + pc;
+                float* aBlock = Element(a, transA, lda, 0, pc);
                 var multiply = new MultiplyJob(this, transA, aBlock, lda, m, kc, packB, nc, alpha, betaBlock, c + jc, ldc, parts);
 
                 if (threads == 1)
@@ -207,6 +207,10 @@ public sealed unsafe partial class ManagedGemm : IGemmProvider
             }
         }
     }
+
+    /// <summary>Where <c>op(M)[row, column]</c> is in <paramref name="m"/>, stored with leading dimension <paramref name="ld"/>, transposed or not.</summary>
+    private static float* Element(float* m, bool transposed, int ld, int row, int column) =>
+        transposed ? m + (nint)column * ld + row : m + (nint)row * ld + column;
 
     // Two equal ranges per thread: a whole multiple of the thread count (so no thread is left with one
     // extra range at the end) that still lets a thread that was descheduled for a while catch up.
@@ -247,8 +251,8 @@ public sealed unsafe partial class ManagedGemm : IGemmProvider
             int mc = Math.Min(_mc, rowEnd - ic);
             // Read in place, whole panels go straight to the kernel and only a short last one is packed.
             int stored = readStored ? mc / mr * mr : 0;
-            float* block = transA ? a + ic : a + (nint)ic * lda;
-            if (stored < mc) GemmPacking.PackA(transA, transA ? block + stored : block + (nint)stored * lda, lda, mc - stored, kc, mr, packA);
+            float* block = Element(a, transA, lda, ic, 0);
+            if (stored < mc) GemmPacking.PackA(transA, Element(block, transA, lda, stored, 0), lda, mc - stored, kc, mr, packA);
             MultiplyPanels(block, lda, stored, packA, mc, kc, packB, colStart, colEnd, alpha, beta, c + (nint)ic * ldc, ldc, tile);
         }
     }
