@@ -193,6 +193,52 @@ public sealed class SearchCommandTests : IDisposable
     }
 
     [Fact]
+    public void Rerank_from_scratch_trains_the_best_of_each_set_of_sizes_from_fresh_weights_and_the_best_after_it_wins()
+    {
+        string trained = TrainBurgerSupernet();
+        string output = Path.Combine(_dir, "reranked-scratch");
+        string[] args = SearchTrained("quick", trained, output, population: 6, generations: 2,
+            "--rerank-top", "3", "--rerank-from", "scratch", "--rerank-epochs", "2", "--finetune-epochs", "0");
+        var r = FormerProcess.Run(args);
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        Assert.Contains("3 candidates of distinct sizes 2 epoch(s) each from fresh weights, scored on 40 held-out images", r.StdErr);
+        Assert.Equal("scratch", JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "search.json"))).RootElement.GetProperty("--rerank-from").GetString());
+        using var doc = JsonDocument.Parse(r.StdOut);
+        var scores = doc.RootElement.GetProperty("rerank").EnumerateArray().ToArray();
+        Assert.Equal(3, scores.Length);
+
+        // What the search scored, read back: every candidate's inherited score and sizes (depth, width and ratio of each stage).
+        using var study = FormerSearch.Studies.Study.OpenExisting(Path.Combine(output, "study.sqlite"));
+        var scored = study.Candidates().Where(c => c.ValidationAccuracy is not null).ToList();
+        static string Sizes(string key) => string.Join(";", key[(key.IndexOf(':') + 1)..].Split(';')
+            .Where(e => e.StartsWith("stage", StringComparison.Ordinal) && (e.Contains(".depth=") || e.Contains(".width=") || e.Contains(".ratio="))
+                && !e.Contains(".sub", StringComparison.Ordinal)));
+        var keys = scores.Select(c => c.GetProperty("key").GetString()!).ToArray();
+        var inherited = scores.Select(c => c.GetProperty("inherited_val_acc").GetDouble()).ToArray();
+        // Distinct sizes, best inherited score first, each the best scored candidate of its sizes, and no set of sizes left
+        // out whose best scored above the last one taken.
+        Assert.Equal(3, keys.Select(Sizes).Distinct().Count());
+        Assert.Equal(inherited.OrderDescending(), inherited);
+        foreach (var (key, accuracy) in keys.Zip(inherited))
+            Assert.Equal(accuracy, scored.Where(c => Sizes(c.Key) == Sizes(key)).Max(c => c.ValidationAccuracy!.Value));
+        Assert.DoesNotContain(scored, c => !keys.Select(Sizes).Contains(Sizes(c.Key)) && c.ValidationAccuracy > inherited[^1]);
+
+        for (int i = 0; i < 3; i++)
+        {
+            // Trained with train's recipe: its first epoch (one step here) warms up from 1e-6, where fine-tuning starts at 5e-4.
+            var lines = File.ReadLines(Path.Combine(output, "rerank", $"{i:D2}", "metrics.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
+            Assert.Equal(2, lines[^1].GetProperty("epoch").GetInt32());
+            Assert.Equal(1e-6, lines[0].GetProperty("lr").GetDouble(), 1e-12);
+        }
+        var trainedScores = scores.Select(c => c.GetProperty("scratch_val_acc").GetDouble()).ToArray();
+        int winner = Array.IndexOf(trainedScores, trainedScores.Max());
+        Assert.Equal(keys[winner], doc.RootElement.GetProperty("best").GetProperty("key").GetString());
+        var again = FormerProcess.Run([.. args, "--resume"]);
+        Assert.True(again.ExitCode == 0, again.StdErr);
+        Assert.Equal(r.StdOut, again.StdOut);
+    }
+
+    [Fact]
     public void The_thorough_fine_tuning_is_train_from_the_inherited_weights_with_deits_mixing_and_drop_path()
     {
         string trained = TrainBurgerSupernet();
@@ -230,6 +276,7 @@ public sealed class SearchCommandTests : IDisposable
     [Theory]
     [InlineData("--rerank-top", "-1")]
     [InlineData("--rerank-epochs", "0")]
+    [InlineData("--rerank-from", "supernet")]
     [InlineData("--space", "nasnet")]
     [InlineData("--preset", "huge")]
     [InlineData("--sampler", "greedy")]

@@ -61,9 +61,13 @@ public sealed class SearchOptions
     private readonly Option<int?> _generations = new("--generations") { Description = $"Evolution generations ({PerPreset(s => $"{s.Generations}")})." };
     private readonly Option<int?> _rerankTop = new("--rerank-top")
     {
-        Description = $"Fine-tune the best K candidates from their inherited weights and let the best after it win ({PerPreset(s => $"{s.RerankTop}")}; 0: the best inherited score wins).",
+        Description = $"Train the best K candidates (see --rerank-from) and let the best after it win ({PerPreset(s => $"{s.RerankTop}")}; 0: the best inherited score wins).",
     };
-    private readonly Option<int?> _rerankEpochs = new("--rerank-epochs") { Description = $"Fine-tuning epochs of each re-ranked candidate ({PerPreset(s => $"{s.RerankEpochs}")})." };
+    private readonly Option<int?> _rerankEpochs = new("--rerank-epochs") { Description = $"Training epochs of each re-ranked candidate ({PerPreset(s => $"{s.RerankEpochs}")})." };
+    private readonly Option<RerankStart?> _rerankFrom = KindOption.Create("--rerank-from",
+        "What re-ranked candidates start from — inherited: the best K by inherited score, fine-tuned from their supernet weights; "
+        + "scratch: the best of K distinct sets of sizes, each trained from fresh weights with train's default recipe and scored on every held-out image "
+        + $"({PerPreset(s => KindNames.Of(s.RerankFrom))})", Defaults.RerankFrom);
     private readonly Option<int?> _finetuneEpochs = new("--finetune-epochs") { Description = $"Fine-tuning epochs of the best subnet ({PerPreset(s => s.FinetuneMaxSteps is { } steps ? $"{steps} steps" : $"{s.FinetuneEpochs}")}); 0 tests it with its inherited weights." };
     private readonly Option<FinetuneImages?> _finetuneImages = KindOption.Create("--finetune-images",
         $"Images the best subnet is fine-tuned on — train: the training images less the held-out ones; all: every training image, "
@@ -79,7 +83,7 @@ public sealed class SearchOptions
     public void AddTo(Command command)
     {
         foreach (var o in new Option[] { _preset, _space, _spacePreset, _sampler, _distill, _headSplits, _algorithm, _budgetMacs, _budgetParams, _budgetLatency, _dataset, _dataDir,
-                     _valSize, _output, _resume, _study, _workersOnly, _supernet, _supernetEpochs, _replicas, _population, _generations, _rerankTop, _rerankEpochs, _finetuneEpochs, _finetuneImages })
+                     _valSize, _output, _resume, _study, _workersOnly, _supernet, _supernetEpochs, _replicas, _population, _generations, _rerankTop, _rerankEpochs, _rerankFrom, _finetuneEpochs, _finetuneImages })
             command.Options.Add(o);
         Folders.AddTo(command);
         Run.AddTo(command);
@@ -105,6 +109,7 @@ public sealed class SearchOptions
             Generations = CommonOptions.InRange(parse.GetValue(_generations) ?? defaults.Generations, 1, ISearchSettings.MaxEvaluations, "--generations"),
             RerankTop = CommonOptions.InRange(parse.GetValue(_rerankTop) ?? defaults.RerankTop, 0, ISearchSettings.MaxEvaluations, "--rerank-top"),
             RerankEpochs = CommonOptions.InRange(parse.GetValue(_rerankEpochs) ?? defaults.RerankEpochs, 1, TrainingOptions.MaxEpochs, "--rerank-epochs"),
+            RerankFrom = parse.GetValue(_rerankFrom) ?? defaults.RerankFrom,
             FinetuneEpochs = CommonOptions.InRange(parse.GetValue(_finetuneEpochs) ?? defaults.FinetuneEpochs, 0, TrainingOptions.MaxEpochs, "--finetune-epochs"),
             FinetuneMaxSteps = parse.GetValue(_finetuneEpochs) is null ? defaults.FinetuneMaxSteps : null,
             FinetuneImages = parse.GetValue(_finetuneImages) ?? defaults.FinetuneImages,

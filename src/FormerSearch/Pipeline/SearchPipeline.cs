@@ -67,7 +67,7 @@ public sealed partial class SearchPipeline(SearchPipelineSettings settings, ITra
         var (best, result) = SearchSupernet(study, space, splits, options, supernet, constraints, latency, algorithm, resume, out _);
         BufferPool.Trim();
         JsonArray? reranked = null;
-        if (settings.RerankTop > 0) (best, reranked) = Rerank(result, splits, options, supernet);
+        if (settings.RerankTop > 0) (best, reranked) = Rerank(study, space, result, splits, options, supernet);
         var summary = FinishBest(space, splits, options, supernet, best, reranked);
         HtmlReport.Write([settings.StudyLocation], Path.Combine(root, "report.html"),
             new ReportOptions { Title = $"{space.Name} ({space.Preset}) on {splits.Train.Name}: {KindNames.Of(result.Algorithm)}" });

@@ -111,8 +111,16 @@ public sealed record SearchPipelineSettings
     /// </summary>
     public int RerankTop { get; init; }
 
-    /// <summary>Fine-tuning epochs of each re-ranked candidate.</summary>
+    /// <summary>Training epochs of each re-ranked candidate.</summary>
     public int RerankEpochs { get; init; } = 1;
+
+    /// <summary>
+    /// What re-ranked candidates start from. <see cref="RerankStart.Inherited"/>: the best <see cref="RerankTop"/> by inherited
+    /// score, scored on the search's held-out images. <see cref="RerankStart.Scratch"/>: the best of each distinct set of sizes
+    /// (the values of every size choice), best first, as many as <see cref="RerankTop"/> — evolution's best are near-copies of one
+    /// another, whose fresh trainings would differ only by noise — scored on every held-out image.
+    /// </summary>
+    public RerankStart RerankFrom { get; init; }
 
     /// <summary>Batches to re-estimate BN statistics on before scoring a subnet.</summary>
     public int BnBatches { get; init; } = 5;
