@@ -9,8 +9,8 @@ public enum RerankStart
     /// <summary>
     /// Fresh weights, trained with <c>former train</c>'s default recipe — what a model trained alone at the same cost gets, so
     /// the re-rank measures the accuracy a comparison from scratch measures. On the default BurgerFormer mini search the
-    /// supernet's favourite family (depths 2-2-3-2) trained from scratch 3 epochs tests 0.5–0.9 points below other
-    /// candidates of the same budget that it ranked lower (README, re-ranking from scratch).
+    /// supernet's favourite family (depths 2-2-3-2) trained from scratch 3 epochs tests up to a point below candidates of
+    /// the same budget that it ranked lower (README, "Re-ranked from scratch").
     /// </summary>
     Scratch,
 }
