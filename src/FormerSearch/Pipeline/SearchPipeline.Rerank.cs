@@ -30,7 +30,7 @@ public sealed partial class SearchPipeline
         var evaluation = DataLoader.ForEvaluation(scoredOn, 256, options.Input, options.NumClasses);
         var calibration = TrainLoader(splits.Train, Augmentation.None, options);
         var recipe = scratch ? new TrainingOptions { Epochs = settings.RerankEpochs } : TrainingOptions.FromInherited(settings.RerankEpochs, null);
-        var loader = TrainLoader(splits.Train, Augmentation.Default(splits.Train), options, recipe.LabelSmoothing);
+        var loader = TrainLoader(splits.Train, Augmentation.Default(splits.Train), options);
         string how = scratch ? "from fresh weights" : "from their inherited weights";
         log($"rerank: training the best {candidates.Count} candidates{(scratch ? " of distinct sizes" : "")} {settings.RerankEpochs} epoch(s) each {how}, scored on {scoredOn.Count:N0} held-out images");
         var scores = new JsonArray();
@@ -77,7 +77,6 @@ public sealed partial class SearchPipeline
         var sizes = space.Choices.Where(c => c.Kind == ChoiceKind.Size).Select(c => c.Name).ToList();
         string SizesOf(Architecture a) => string.Join(";", sizes.Where(a.Contains).Select(name => $"{name}={a[name]}"));
         return [.. study.Members(run)
-            .DistinctBy(m => m.Key)
             .Select(m => (Member: m, Stored: stored[m.Key]))
             .Where(c => c.Stored.ValidationAccuracy is { } accuracy && double.IsFinite(accuracy))
             .Select(c => new Candidate(Architecture.FromJson(c.Stored.ArchitectureJson, study.Path), c.Stored.Params, c.Stored.Macs, c.Stored.Latency,

@@ -22,8 +22,7 @@ public sealed unsafe partial class ManagedGemm
         public void Invoke(int start, int end)
         {
             int j0 = start * _nr, j1 = Math.Min(end * _nr, _nc);
-            float* b = _transB ? _b + (nint)j0 * _ldb : _b + j0;
-            GemmPacking.PackB(_transB, b, _ldb, _kc, j1 - j0, _nr, _packB + (nint)j0 * _kc);
+            GemmPacking.PackB(_transB, Element(_b, _transB, _ldb, 0, j0), _ldb, _kc, j1 - j0, _nr, _packB + (nint)j0 * _kc);
         }
     }
 

@@ -18,7 +18,7 @@ public sealed unsafe partial class ManagedGemm
         for (int pc = 0; pc < k; pc += _kc)
         {
             int kc = Math.Min(_kc, k - pc);
-            GemmPacking.PackB(transB, transB ? b + pc : b + (nint)pc * ldb, ldb, kc, n, _nr, dst + pc * stride);
+            GemmPacking.PackB(transB, Element(b, transB, ldb, pc, 0), ldb, kc, n, _nr, dst + pc * stride);
         }
     }
 
