@@ -101,6 +101,35 @@ public sealed class SupernetCommandTests : IDisposable
             var lastLine = File.ReadLines(P($"sn/rank-study/subnet-{k:D2}-finetune-2/metrics.jsonl")).Last();
             Assert.Equal(2, JsonDocument.Parse(lastLine).RootElement.GetProperty("step").GetInt32());
         }
+        Assert.Equal(20, t.RootElement.GetProperty("bn_batches").GetInt32());
+
+        // Each inherited score is the one `supernet eval` gives that subnet after as many batch-norm batches.
+        foreach (var batches in new[] { "0", "3" })
+        {
+            var calibrated = FormerProcess.Run("rank-study", "--supernet", P("sn"), "--samples", "2", "--max-steps", "1", "--bn-batches", batches,
+                "--output", P($"rank-bn{batches}"), "--json", "--threads", "1");
+            Ok(calibrated);
+            using var c = JsonDocument.Parse(calibrated.StdOut);
+            Assert.Equal(int.Parse(batches), c.RootElement.GetProperty("bn_batches").GetInt32());
+            int n = 0;
+            foreach (var pair in c.RootElement.GetProperty("pairs").EnumerateArray())
+            {
+                string key = pair.GetProperty("arch").GetString()!;
+                var (head, choices) = (key[..key.IndexOf(':')], key[(key.IndexOf(':') + 1)..]);
+                var architecture = new FormerSearch.Spaces.Architecture(head[..head.IndexOf('/')], head[(head.IndexOf('/') + 1)..],
+                    choices.Split(';').Select(e => new KeyValuePair<string, string>(e[..e.IndexOf('=')], e[(e.IndexOf('=') + 1)..])));
+                string file = P($"rank-bn{batches}-{n++}.json");
+                File.WriteAllText(file, architecture.ToJson());
+                var single = FormerProcess.Run("supernet", "eval", "--supernet", P("sn"), "--arch", file, "--bn-batches", batches, "--json");
+                Ok(single);
+                using var e = JsonDocument.Parse(single.StdOut);
+                Assert.Equal(e.RootElement.GetProperty("top1").GetDouble(), pair.GetProperty("inherited_val_acc").GetDouble(), 12);
+            }
+        }
+        var badBatches = FormerProcess.Run("rank-study", "--supernet", P("sn"), "--samples", "3", "--bn-batches", "-1", "--threads", "1");
+        Assert.Equal(2, badBatches.ExitCode);
+        Assert.Contains("--bn-batches", badBatches.StdErr);
+
         var bad = FormerProcess.Run("rank-study", "--supernet", P("sn"), "--samples", "3", "--finetune-steps", "0", "--threads", "1");
         Assert.Equal(2, bad.ExitCode);
         Assert.Contains("--finetune-steps", bad.StdErr);

@@ -8,7 +8,7 @@ using FormerSearch.Supernets;
 namespace FormerSearch.Cli.Commands;
 
 /// <summary>
-/// <c>former rank-study --supernet DIR --samples N --epochs E [--max-steps S] [--spread] [--seeds K] [--finetune-steps S] [--output DIR] [--json]</c>: Kendall's τ
+/// <c>former rank-study --supernet DIR --samples N --epochs E [--max-steps S] [--spread] [--seeds K] [--finetune-steps S] [--bn-batches N] [--output DIR] [--json]</c>: Kendall's τ
 /// (with a bootstrap 95 % interval) and Spearman's ρ between inherited and stand-alone accuracy of N sampled subnets (AutoFormer's
 /// Table 1, small), and with K seeds the seed-to-seed spread of the stand-alone accuracies.
 /// </summary>
@@ -32,11 +32,16 @@ public static class RankStudyCommand
         {
             Description = "Also score each subnet after this many steps of fine-tuning from its inherited weights (half the learning rate, no warm-up), and report tau for that score.",
         };
+        var bnBatches = new Option<int>("--bn-batches")
+        {
+            Description = "Training batches to re-estimate each subnet's batch-norm statistics on before it is scored with inherited weights (0: keep the supernet's).",
+            DefaultValueFactory = _ => Training.BatchNormCalibration.DefaultBatches,
+        };
         var folders = new FolderOptions();
         var run = new RunOptions("Seed of the sample and of the stand-alone runs (default 0).");
         var command = new Command("rank-study", "How well inherited weights rank subnets: Kendall's tau and Spearman's rho against training them alone.")
         {
-            supernetDir, samples, epochs, maxSteps, spread, seeds, finetune, output, dataDir,
+            supernetDir, samples, epochs, maxSteps, spread, seeds, finetune, bnBatches, output, dataDir,
         };
         folders.AddTo(command);
         run.AddTo(command);
@@ -49,10 +54,11 @@ public static class RankStudyCommand
             int k = CommonOptions.InRange(parse.GetValue(seeds), 1, MaxSeeds, "--seeds");
             int? steps = parse.GetValue(maxSteps) is { } s ? CommonOptions.AtLeast(s, 1, "--max-steps") : null;
             int? finetuneSteps = parse.GetValue(finetune) is { } f ? CommonOptions.AtLeast(f, 1, "--finetune-steps") : null;
+            int batches = CommonOptions.InRange(parse.GetValue(bnBatches), 0, MaxBnBatches, "--bn-batches");
             string dir = OutputPath.Folder(parse.GetValue(output) ?? Path.Combine(folder.Path, "rank-study"));
             var imageFolders = folders.For(parse, Data.DatasetSpec.Parse(folder.Dataset), folder.Input, run, SupernetData.Card(folder).TestSize);
             var result = new RankStudy(folder, parse.GetValue(dataDir), dir, new LogLineProgress(), line => Console.Error.WriteLine(line), imageFolders)
-                .Run(n, e, steps, run.SeedOr(parse), parse.GetValue(spread), seeds: k, finetuneSteps: finetuneSteps);
+                .Run(n, e, steps, run.SeedOr(parse), parse.GetValue(spread), bnBatches: batches, seeds: k, finetuneSteps: finetuneSteps);
             if (run.WantsJson(parse)) Console.WriteLine(result.ToJsonString());
             else Console.WriteLine(Summary(result, Path.Combine(dir, "rank_study.json")));
             return ExitCodes.Success;
@@ -62,6 +68,9 @@ public static class RankStudyCommand
 
     // Far beyond a useful study; keeps a typo from queueing thousands of trainings.
     private const int MaxSeeds = 100;
+
+    // More batches than a data set has would wrap around to the same images.
+    private const int MaxBnBatches = 10_000;
 
     /// <summary>The study's one-line summary: τ with its bootstrap interval, ρ, and the seed-to-seed sd when several seeds were trained.</summary>
     public static string Summary(JsonObject result, string file)

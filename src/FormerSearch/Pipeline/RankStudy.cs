@@ -33,7 +33,7 @@ public sealed class RankStudy(SupernetDirectory folder, string? dataDir, string 
     /// </summary>
     /// <exception cref="UserInputException">Fewer than two samples or one seed, or the space cannot give that many distinct subnets.</exception>
     /// <param name="finetuneSteps">Steps of fine-tuning from the inherited weights to score each subnet by as well (at half the learning rate, no warm-up, as <c>former search</c> fine-tunes); null for none.</param>
-    public JsonObject Run(int samples, int epochs, int? maxSteps, ulong seed, bool spread = false, int batchSize = 128, int bnBatches = 10, int seeds = 1,
+    public JsonObject Run(int samples, int epochs, int? maxSteps, ulong seed, bool spread = false, int batchSize = 128, int bnBatches = BatchNormCalibration.DefaultBatches, int seeds = 1,
         int? finetuneSteps = null)
     {
         if (samples < 2) throw new UserInputException($"--samples {samples} is invalid: a rank correlation needs at least 2 subnets.");
@@ -44,7 +44,7 @@ public sealed class RankStudy(SupernetDirectory folder, string? dataDir, string 
         var validation = splits.Validation ?? throw new UserInputException($"The supernet in {folder.Path} held out no images to rank on (val_size 0).");
         var options = folder.ModelOptions;
         var evaluation = DataLoader.ForEvaluation(validation, 256, options.Input, options.NumClasses);
-        var calibration = DataLoader.ForTraining(splits.Train, batchSize, Augmentation.None, options.Input, options.NumClasses, seed);
+        var calibration = BatchNormCalibration.Batches(splits.Train, options.Input, options.NumClasses, seed);
         var training = Enumerable.Range(0, seeds).Select(k =>
             DataLoader.ForTraining(splits.Train, batchSize, Augmentation.Default(splits.Train), options.Input, options.NumClasses, SeedOf(seed, k))).ToArray();
         Directory.CreateDirectory(output);
@@ -94,20 +94,21 @@ public sealed class RankStudy(SupernetDirectory folder, string? dataDir, string 
             ["sampling"] = spread ? "spread" : "uniform",
             ["epochs"] = epochs,
             ["seeds"] = seeds,
-            ["kendall_tau"] = RankCorrelation.KendallTau(inherited, standalone),
+            ["bn_batches"] = bnBatches,
+            ["kendall_tau"] = Number(RankCorrelation.KendallTau(inherited, standalone)),
             ["kendall_tau_ci95"] = new JsonArray(Number(low), Number(high)),
             ["bootstrap_resamples"] = RankCorrelation.DefaultResamples,
             ["standalone_seed_sd"] = seeds > 1 ? PooledSd(perSeed) : null,
-            ["spearman_rho"] = RankCorrelation.SpearmanRho(inherited, standalone),
+            ["spearman_rho"] = Number(RankCorrelation.SpearmanRho(inherited, standalone)),
             ["pairs"] = pairs,
         };
         if (finetuneSteps is { } s)
         {
             var (fineLow, fineHigh) = RankCorrelation.KendallTauInterval(finetuned, standalone, RankCorrelation.DefaultResamples, seed);
             result["finetune_steps"] = s;
-            result["finetuned_kendall_tau"] = RankCorrelation.KendallTau(finetuned, standalone);
+            result["finetuned_kendall_tau"] = Number(RankCorrelation.KendallTau(finetuned, standalone));
             result["finetuned_kendall_tau_ci95"] = new JsonArray(Number(fineLow), Number(fineHigh));
-            result["finetuned_spearman_rho"] = RankCorrelation.SpearmanRho(finetuned, standalone);
+            result["finetuned_spearman_rho"] = Number(RankCorrelation.SpearmanRho(finetuned, standalone));
         }
         AtomicFile.WriteAllText(Path.Combine(output, "rank_study.json"), result.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         return result;
@@ -142,7 +143,7 @@ public sealed class RankStudy(SupernetDirectory folder, string? dataDir, string 
     // Seed k of the stand-alone runs: the study's own seed first (the runs of a one-seed study stay what they were).
     private static ulong SeedOf(ulong seed, int k) => seed + 0x9E3779B97F4A7C15UL * (ulong)k;
 
-    // JSON has no NaN: an undefined bound (every resample constant) is null.
+    // JSON has no NaN: τ, ρ or a bound that is undefined (one side tied throughout, or every resample constant) is null.
     private static JsonNode? Number(double value) => double.IsNaN(value) ? null : JsonValue.Create(value);
 
     /// <summary>

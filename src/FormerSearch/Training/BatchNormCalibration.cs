@@ -13,7 +13,7 @@ namespace FormerSearch.Training;
 /// </summary>
 public static class BatchNormCalibration
 {
-    /// <summary>Batches a subnet's statistics are re-estimated on when nothing says otherwise (<c>supernet eval</c>, <c>extract</c>).</summary>
+    /// <summary>Batches a subnet's statistics are re-estimated on when nothing says otherwise (<c>supernet eval</c>, <c>extract</c>, <c>rank-study</c>).</summary>
     public const int DefaultBatches = 20;
 
     /// <summary>Images per batch of <see cref="Batches"/>.</summary>
