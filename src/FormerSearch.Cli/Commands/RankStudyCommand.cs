@@ -54,7 +54,7 @@ public static class RankStudyCommand
             int k = CommonOptions.InRange(parse.GetValue(seeds), 1, MaxSeeds, "--seeds");
             int? steps = parse.GetValue(maxSteps) is { } s ? CommonOptions.AtLeast(s, 1, "--max-steps") : null;
             int? finetuneSteps = parse.GetValue(finetune) is { } f ? CommonOptions.AtLeast(f, 1, "--finetune-steps") : null;
-            int batches = CommonOptions.InRange(parse.GetValue(bnBatches), 0, MaxBnBatches, "--bn-batches");
+            int batches = CommonOptions.AtLeast(parse.GetValue(bnBatches), 0, "--bn-batches");
             string dir = OutputPath.Folder(parse.GetValue(output) ?? Path.Combine(folder.Path, "rank-study"));
             var imageFolders = folders.For(parse, Data.DatasetSpec.Parse(folder.Dataset), folder.Input, run, SupernetData.Card(folder).TestSize);
             var result = new RankStudy(folder, parse.GetValue(dataDir), dir, new LogLineProgress(), line => Console.Error.WriteLine(line), imageFolders)
@@ -68,9 +68,6 @@ public static class RankStudyCommand
 
     // Far beyond a useful study; keeps a typo from queueing thousands of trainings.
     private const int MaxSeeds = 100;
-
-    // More batches than a data set has would wrap around to the same images.
-    private const int MaxBnBatches = 10_000;
 
     /// <summary>The study's one-line summary: τ with its bootstrap interval, ρ, and the seed-to-seed sd when several seeds were trained.</summary>
     public static string Summary(JsonObject result, string file)
