@@ -73,7 +73,11 @@ public sealed class GemmTests
         // and by columns when A is short), in every transpose.
         var gemm = Provider(provider);
         var random = new Random(99);
-        (int M, int N, int K)[] shapes = [(150, 40, 530), (3, 2100, 5), (400, 33, 17), (97, 131, 257), (1, 300, 300), (300, 1, 300), (40, 900, 70), (13, 2100, 90)];
+        // The last two split K into fixed segments (a weight gradient's long K over a small C): two, and the most.
+        (int M, int N, int K)[] shapes = [(150, 40, 530), (3, 2100, 5), (400, 33, 17), (97, 131, 257), (1, 300, 300), (300, 1, 300), (40, 900, 70), (13, 2100, 90),
+            (37, 45, 5000), (20, 33, 17000)];
+        Assert.Equal(2, ManagedGemm.SplitKSegments(37, 45, 5000));
+        Assert.Equal(8, ManagedGemm.SplitKSegments(20, 33, 17000));
         foreach (var (m, n, k) in shapes)
         {
             for (int t = 0; t < 4; t++)
@@ -201,8 +205,12 @@ public sealed class GemmTests
         try
         {
             var random = new Random(2024);
-            // Split by rows (tall, odd, blocked in K) and by columns (short A, across NC, blocked in K).
-            (int M, int N, int K)[] shapes = [(150, 333, 300), (517, 61, 129), (130, 130, 1030), (30, 700, 300), (12, 2100, 100), (64, 192, 1100)];
+            // Split by rows (tall, odd, blocked in K), by columns (short A, across NC, blocked in K) and by segments of K
+            // (a small C over a long K, the segments summed in order: 3 and 8 of them).
+            (int M, int N, int K)[] shapes = [(150, 333, 300), (517, 61, 129), (130, 130, 1030), (30, 700, 300), (12, 2100, 100), (64, 192, 1100),
+                (70, 40, 6500), (15, 64, 20000)];
+            Assert.Equal(3, ManagedGemm.SplitKSegments(70, 40, 6500));
+            Assert.Equal(8, ManagedGemm.SplitKSegments(15, 64, 20000));
             foreach (var (m, n, k) in shapes)
             {
                 for (int t = 0; t < 4; t++)

@@ -12,8 +12,9 @@ namespace FormerSearch.Engine.Kernels.Gemm;
 /// micro-kernel — 14×32 with AVX-512, 6×16 with AVX2 + FMA, 4×4 scalar otherwise. Products below ~64³
 /// skip packing (<see cref="GemmSmall"/>).
 /// Large products are split over <see cref="ParallelRunner"/> by whole row panels of C (or column panels
-/// when A is short); K is never split and the KC blocking is fixed, so every element of C is computed by
-/// the same sequence of operations for any thread count and the result is bit-identical.
+/// when A is short), or, for a small C over a long K (a weight gradient), by fixed segments of K summed in order
+/// (<see cref="SplitK"/>); the KC blocking and the segments depend on the shape alone, so every element of C is computed
+/// by the same sequence of operations for any thread count and the result is bit-identical.
 /// </summary>
 public sealed unsafe partial class ManagedGemm : IGemmProvider
 {
@@ -106,6 +107,13 @@ public sealed unsafe partial class ManagedGemm : IGemmProvider
                 && (!transB || k * n <= SmallTransposedB))
             {
                 Small(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+                return;
+            }
+
+            int segments = SplitKSegments(m, n, k);
+            if (segments > 1)
+            {
+                SplitK(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, segments);
                 return;
             }
 
