@@ -28,22 +28,21 @@ public static partial class Functional
 
     /// <summary>
     /// A residual update <c>x + scale ⊙ (a − b)</c>: <paramref name="scale"/> a per-channel <c>[C]</c> (a layer scale; null:
-    /// ones), <paramref name="b"/> a subtrahend of <paramref name="a"/>'s shape (null: none). When no input needs a gradient
-    /// and no <see cref="OpTrace"/> is attached, one fused pass (each element <c>fma(scale, a − b, x)</c>); otherwise
+    /// ones), <paramref name="b"/> a subtrahend of <paramref name="a"/>'s shape (null: none). Unless an <see cref="OpTrace"/>
+    /// is attached, one fused op (each element <c>fma(scale, a − b, x)</c>; one pass backward too); otherwise
     /// <see cref="Sub(Tensor, Tensor)"/>, <see cref="Mul(Tensor, Tensor)"/> and <see cref="Add(Tensor, Tensor)"/> in that
     /// order, recorded and traced as such — and so also whenever the shapes need broadcasting.
     /// </summary>
     /// <exception cref="ArgumentException">The shapes do not broadcast.</exception>
     public static Tensor ScaledResidual(Tensor x, Tensor a, Tensor? b = null, Tensor? scale = null)
     {
-        if (Tape.Needs(x, a, b) || (scale is not null && Tape.Needs(scale)) || OpTrace.IsAttached
-            || !InferenceScaledResidual.Fits(x, a, b, scale))
+        if (OpTrace.IsAttached || !ScaledResidualFunction.Fits(x, a, b, scale))
         {
             var branch = b is null ? a : Sub(a, b);
             if (scale is not null) branch = Mul(branch, scale);
             return Add(x, branch);
         }
-        return InferenceScaledResidual.Apply(x, a, b, scale);
+        return ScaledResidualFunction.Apply(x, a, b, scale);
     }
 
     /// <summary>
