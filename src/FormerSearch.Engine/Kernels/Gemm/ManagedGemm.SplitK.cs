@@ -19,9 +19,10 @@ public sealed unsafe partial class ManagedGemm
     /// <summary>
     /// How many K segments <see cref="SplitK"/> cuts a product into, or 1 to leave K whole: a weight gradient such as
     /// PoolFormer-S12's first stage's <c>dY^T · X</c> (256 × 64 over 16,384 rows) has too few rows of C to share well, and
-    /// split by rows the threads met at two barriers per KC block (packing B together, then multiplying): 75–85 GFLOP/s
-    /// on two threads, against ~190 for the third stage's products; split by K, 95–135. Decided by the shape alone, never
-    /// the thread count, so every thread count computes the same sums.
+    /// split by rows the threads met at two barriers per KC block (packing B together, then multiplying): 73–76 GFLOP/s
+    /// on two threads (median of calls alternated with the split), against 94–95 split by K; the other first- and
+    /// second-stage weight gradients gain 0–8 %. Decided by the shape alone, never the thread count, so every thread
+    /// count computes the same sums.
     /// </summary>
     internal static int SplitKSegments(int m, int n, int k) =>
         (long)m * n <= MaxSplitKOutput && k >= 2 * SplitKSegment ? Math.Min(MaxSplitKSegments, k / SplitKSegment) : 1;
