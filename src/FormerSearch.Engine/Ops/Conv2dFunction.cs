@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using FormerSearch.Engine.Autograd;
 using FormerSearch.Engine.Kernels.Activations;
 using FormerSearch.Engine.Kernels.Conv;
@@ -107,20 +106,7 @@ internal sealed class Conv2dFunction : Function<Conv2dFunction, Conv2dFunction.S
         if (m == 0 || cout == 0) return;
         var gys = gy.Elements;
 
-        if (bias is not null && Tape.GradOf(bias) is { } gb)
-        {
-            float[] sums = BufferPool.Rent(cout);
-            try
-            {
-                var result = sums.AsSpan(0, cout);
-                ChunkedReduction.Run(m, new RowSum(gys, cout), result);
-                TensorPrimitives.Add(gb.AsSpan(), result, gb.AsSpan());
-            }
-            finally
-            {
-                BufferPool.Return(sums);
-            }
-        }
+        if (bias is not null && Tape.GradOf(bias) is { } gb) ChunkedReduction.AddInto(m, new RowSum(gys, cout), gb.AsSpan());
 
         int ld = RowStride(weight);
         var w = weight.StridedElements;

@@ -3,7 +3,6 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using FormerSearch.Engine.Kernels.Elementwise;
 using FormerSearch.Engine.Kernels.Simd;
-using FormerSearch.Engine.Memory;
 using FormerSearch.Engine.Threading;
 
 namespace FormerSearch.Engine.Kernels.Reductions;
@@ -71,18 +70,7 @@ internal static class ChannelGradients
             return;
         }
         gv.Require(c, nameof(grads.Gv));
-        float[] sums = BufferPool.Rent(c);
-        try
-        {
-            var result = sums.AsSpan(0, c);
-            ChunkedReduction.Run(rows, new Sums(g, x, v, grads.Gx, c, grads.OverwriteGx), result);
-            var dst = gv.AsSpan(0, c);
-            TensorPrimitives.Add(dst, result, dst);
-        }
-        finally
-        {
-            BufferPool.Return(sums);
-        }
+        ChunkedReduction.AddInto(rows, new Sums(g, x, v, grads.Gx, c, grads.OverwriteGx), gv.AsSpan(0, c));
     }
 
     /// <summary><c>gx += g</c> or <c>gx += g · v</c> (v per channel) over a range of rows; <c>=</c> when overwriting.</summary>

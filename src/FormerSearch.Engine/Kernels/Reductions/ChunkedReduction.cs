@@ -15,6 +15,26 @@ internal static class ChunkedReduction
     /// <summary>Rows per chunk: enough work per chunk to amortise dispatch, few enough partials to add.</summary>
     public const int ChunkRows = 32;
 
+    /// <summary>
+    /// Adds the sum over rows <c>[0, rows)</c> of each row's contribution to <paramref name="destination"/> (a gradient):
+    /// the sum is formed apart (<see cref="Run"/>) and added once, so each element of the destination is rounded once.
+    /// </summary>
+    public static void AddInto<TOp>(int rows, TOp op, Span<float> destination) where TOp : struct, IRowReducer
+    {
+        int width = destination.Length;
+        float[] sums = BufferPool.Rent(width);
+        try
+        {
+            var result = sums.AsSpan(0, width);
+            Run(rows, op, result);
+            TensorPrimitives.Add(destination, result, destination);
+        }
+        finally
+        {
+            BufferPool.Return(sums);
+        }
+    }
+
     /// <summary>Sets <paramref name="result"/> to the sum over rows <c>[0, rows)</c> of each row's contribution.</summary>
     public static void Run<TOp>(int rows, TOp op, Span<float> result) where TOp : struct, IRowReducer
     {

@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using FormerSearch.Engine.Kernels.Simd;
-using FormerSearch.Engine.Memory;
 using FormerSearch.Engine.Threading;
 
 namespace FormerSearch.Engine.Kernels.Reductions;
@@ -48,18 +47,7 @@ internal static class ResidualGradients
             return;
         }
         gs.Require(c, "gs");
-        float[] sums = BufferPool.Rent(c);
-        try
-        {
-            var result = sums.AsSpan(0, c);
-            ChunkedReduction.Run(rows, new Chunk(inputs, outputs, c), result);
-            var dst = gs.AsSpan(0, c);
-            System.Numerics.Tensors.TensorPrimitives.Add(dst, result, dst);
-        }
-        finally
-        {
-            BufferPool.Return(sums);
-        }
+        ChunkedReduction.AddInto(rows, new Chunk(inputs, outputs, c), gs.AsSpan(0, c));
     }
 
     /// <summary>Rows <c>[start, end)</c> when the scale needs no gradient: no sums, each row on its own.</summary>
