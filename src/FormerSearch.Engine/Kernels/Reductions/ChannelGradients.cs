@@ -119,51 +119,20 @@ internal static class ChannelGradients
         }
     }
 
-    /// <summary>
-    /// <see cref="Sums"/> over blocks of channels held in registers while the chunk's rows are walked in order: four
-    /// blocks at a time (so that for C = 64 at 16 lanes a chunk is read in one sequential sweep), then single blocks.
-    /// </summary>
+    /// <summary><see cref="Sums"/> over a chunk's rows, a block of channels at a time (<see cref="ColumnSweep"/>).</summary>
     private readonly ref struct ColumnBlocks(ref float g, ref float x, ref float v, ref float gx, ref float partial,
-        int c, int first, int last, bool product, bool writeGx, bool overwriteGx) : IWidthLoop
+        int c, int first, int last, bool product, bool writeGx, bool overwriteGx) : IWidthLoop, IColumnStep
     {
         private readonly ref float _g = ref g, _x = ref x, _v = ref v, _gx = ref gx, _partial = ref partial;
 
         /// <summary>Whole blocks of channels from <paramref name="ch"/> on; returns the first channel left.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public int Run<TVector, TSimd>(int ch) where TVector : struct where TSimd : ISimd<TVector>
-        {
-            int w = TSimd.Count;
-            for (; ch <= c - 4 * w; ch += 4 * w)
-            {
-                var acc0 = TSimd.Load(ref _partial, (nuint)ch);
-                var acc1 = TSimd.Load(ref _partial, (nuint)(ch + w));
-                var acc2 = TSimd.Load(ref _partial, (nuint)(ch + 2 * w));
-                var acc3 = TSimd.Load(ref _partial, (nuint)(ch + 3 * w));
-                for (int r = first; r < last; r++)
-                {
-                    int at = r * c + ch;
-                    acc0 = Step<TVector, TSimd>(at, ch, acc0);
-                    acc1 = Step<TVector, TSimd>(at + w, ch + w, acc1);
-                    acc2 = Step<TVector, TSimd>(at + 2 * w, ch + 2 * w, acc2);
-                    acc3 = Step<TVector, TSimd>(at + 3 * w, ch + 3 * w, acc3);
-                }
-                TSimd.Store(acc0, ref _partial, (nuint)ch);
-                TSimd.Store(acc1, ref _partial, (nuint)(ch + w));
-                TSimd.Store(acc2, ref _partial, (nuint)(ch + 2 * w));
-                TSimd.Store(acc3, ref _partial, (nuint)(ch + 3 * w));
-            }
-            for (; ch <= c - w; ch += w)
-            {
-                var acc = TSimd.Load(ref _partial, (nuint)ch);
-                for (int r = first; r < last; r++) acc = Step<TVector, TSimd>(r * c + ch, ch, acc);
-                TSimd.Store(acc, ref _partial, (nuint)ch);
-            }
-            return ch;
-        }
+        public int Run<TVector, TSimd>(int ch) where TVector : struct where TSimd : ISimd<TVector> =>
+            ColumnSweep.Run<ColumnBlocks, TVector, TSimd>(in this, ref _partial, sum: true, c, first, last, ch);
 
         /// <summary>One row of one block of channels: the column sum step, and gx's update when asked.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private TVector Step<TVector, TSimd>(int at, int ch, TVector acc) where TVector : struct where TSimd : ISimd<TVector>
+        public TVector Step<TVector, TSimd>(int at, int ch, TVector acc) where TVector : struct where TSimd : ISimd<TVector>
         {
             var gg = TSimd.Load(ref _g, (nuint)at);
             if (product)

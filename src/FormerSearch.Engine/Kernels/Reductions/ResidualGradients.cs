@@ -75,10 +75,10 @@ internal static class ResidualGradients
     }
 
     /// <summary>
-    /// Rows <c>[first, last)</c> a block of channels at a time (the widest vectors, then single floats), the block's
-    /// scale sums held in a register while the rows are walked in order.
+    /// Rows <c>[first, last)</c> a block of channels at a time (<see cref="ColumnSweep"/>; the widest vectors, then single
+    /// floats), the block's scale sums held in a register while the rows are walked in order.
     /// </summary>
-    private readonly ref struct Columns : IWidthLoop
+    private readonly ref struct Columns : IWidthLoop, IColumnStep
     {
         private readonly ref float _g, _a, _b, _s, _gx, _ga, _gb, _partial;
         private readonly int _c, _first, _last;
@@ -102,62 +102,23 @@ internal static class ResidualGradients
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public int Run<TVector, TSimd>(int ch) where TVector : struct where TSimd : ISimd<TVector>
-        {
-            int w = TSimd.Count;
-            // Four blocks at a time, so that for C = 64 at 16 lanes the chunk's rows are read in one sequential sweep.
-            for (; ch <= _c - 4 * w; ch += 4 * w)
-            {
-                var acc0 = Partial<TVector, TSimd>(ch);
-                var acc1 = Partial<TVector, TSimd>(ch + w);
-                var acc2 = Partial<TVector, TSimd>(ch + 2 * w);
-                var acc3 = Partial<TVector, TSimd>(ch + 3 * w);
-                for (int r = _first; r < _last; r++)
-                {
-                    int at = r * _c + ch;
-                    acc0 = Step<TVector, TSimd>(at, ch, acc0);
-                    acc1 = Step<TVector, TSimd>(at + w, ch + w, acc1);
-                    acc2 = Step<TVector, TSimd>(at + 2 * w, ch + 2 * w, acc2);
-                    acc3 = Step<TVector, TSimd>(at + 3 * w, ch + 3 * w, acc3);
-                }
-                StorePartial<TVector, TSimd>(acc0, ch);
-                StorePartial<TVector, TSimd>(acc1, ch + w);
-                StorePartial<TVector, TSimd>(acc2, ch + 2 * w);
-                StorePartial<TVector, TSimd>(acc3, ch + 3 * w);
-            }
-            for (; ch <= _c - w; ch += w)
-            {
-                var acc = Partial<TVector, TSimd>(ch);
-                for (int r = _first; r < _last; r++) acc = Step<TVector, TSimd>(r * _c + ch, ch, acc);
-                StorePartial<TVector, TSimd>(acc, ch);
-            }
-            return ch;
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private TVector Partial<TVector, TSimd>(int ch) where TVector : struct where TSimd : ISimd<TVector> =>
-            _sum ? TSimd.Load(ref _partial, (nuint)ch) : TSimd.Zero;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private void StorePartial<TVector, TSimd>(TVector acc, int ch) where TVector : struct where TSimd : ISimd<TVector>
-        {
-            if (_sum) TSimd.Store(acc, ref _partial, (nuint)ch);
-        }
+        public int Run<TVector, TSimd>(int ch) where TVector : struct where TSimd : ISimd<TVector> =>
+            ColumnSweep.Run<Columns, TVector, TSimd>(in this, ref _partial, _sum, _c, _first, _last, ch);
 
         /// <summary>One row of one block of channels: its gradients, and the scale's sum step.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private TVector Step<TVector, TSimd>(int index, int ch, TVector acc) where TVector : struct where TSimd : ISimd<TVector>
+        public TVector Step<TVector, TSimd>(int at, int ch, TVector acc) where TVector : struct where TSimd : ISimd<TVector>
         {
-            nuint at = (nuint)index;
-            var g = TSimd.Load(ref _g, at);
-            if (_writeGx) TSimd.Store(_overwriteGx ? g : TSimd.Add(TSimd.Load(ref _gx, at), g), ref _gx, at);
+            nuint i = (nuint)at;
+            var g = TSimd.Load(ref _g, i);
+            if (_writeGx) TSimd.Store(_overwriteGx ? g : TSimd.Add(TSimd.Load(ref _gx, i), g), ref _gx, i);
             // The branch's gradient g·s, rounded once, as the unfused product's backward wrote it.
             var branch = _scaled ? TSimd.Multiply(g, TSimd.Load(ref _s, (nuint)ch)) : g;
-            if (_writeGa) TSimd.Store(_overwriteGa ? branch : TSimd.Add(TSimd.Load(ref _ga, at), branch), ref _ga, at);
-            if (_writeGb) TSimd.Store(TSimd.Subtract(_overwriteGb ? TSimd.Zero : TSimd.Load(ref _gb, at), branch), ref _gb, at);
+            if (_writeGa) TSimd.Store(_overwriteGa ? branch : TSimd.Add(TSimd.Load(ref _ga, i), branch), ref _ga, i);
+            if (_writeGb) TSimd.Store(TSimd.Subtract(_overwriteGb ? TSimd.Zero : TSimd.Load(ref _gb, i), branch), ref _gb, i);
             if (!_sum) return acc;
-            var d = TSimd.Load(ref _a, at);
-            if (_subtract) d = TSimd.Subtract(d, TSimd.Load(ref _b, at));
+            var d = TSimd.Load(ref _a, i);
+            if (_subtract) d = TSimd.Subtract(d, TSimd.Load(ref _b, i));
             return TSimd.FusedMultiplyAdd(g, d, acc);
         }
     }
