@@ -73,6 +73,13 @@ public static class Tape
         if (root.Grad is null && root.Base is null && seed.IsContiguous) root.Grad = seed;
         else Kernels.Elementwise.StridedOps.AddInto(seed, root.EnsureGrad());
         if (nodes is null) return;
+        BackwardAll();
+    }
+
+    /// <summary>Walks every recorded node in reverse, back-propagating those whose output holds a gradient, then releases them all.</summary>
+    internal static void BackwardAll()
+    {
+        var nodes = t_nodes!;
         for (int i = nodes.Count - 1; i >= 0; i--)
         {
             var node = nodes[i];
@@ -81,6 +88,23 @@ public static class Tape
         }
         ReleaseFrom(0);
     }
+
+    /// <summary>
+    /// Takes the nodes recorded since the innermost <see cref="Memory.TensorScope"/> began off this thread's tape, so
+    /// that backward passes run before <see cref="RecordedGraph.Backward"/> neither walk nor release them: a graph
+    /// computed once and fed to several passes that each backpropagate (a supernet step's shared stem).
+    /// </summary>
+    public static RecordedGraph SetAside()
+    {
+        var nodes = t_nodes ??= new List<Function>(1024);
+        int start = t_marks is { Count: > 0 } marks ? Math.Min(marks.Peek(), nodes.Count) : 0;
+        var taken = nodes.GetRange(start, nodes.Count - start);
+        nodes.RemoveRange(start, taken.Count);
+        return new RecordedGraph(taken);
+    }
+
+    /// <summary>Puts set-aside nodes back at the end of this thread's tape.</summary>
+    internal static void Restore(List<Function> nodes) => (t_nodes ??= new List<Function>(1024)).AddRange(nodes);
 
     /// <summary>
     /// Drops every node recorded on this thread without back-propagating. Inside a

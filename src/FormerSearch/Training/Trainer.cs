@@ -212,7 +212,8 @@ public sealed class Trainer
         Tensor? teacher = null; // the first pass's probabilities, when a later pass learns from them
         using var stepScope = TensorScope.Enter();
         var shared = passes > 1 ? _model as ISharedStem : null;
-        var stem = shared is null ? null : SharedStemOutput(shared, data.Images);
+        Tensor? stem = null;
+        using var stemGraph = shared is null ? null : RecordSharedStem(shared, data.Images, out stem);
         for (int pass = 0; pass < passes; pass++)
         {
             _passes?.BeforePass(step, pass);
@@ -234,8 +235,8 @@ public sealed class Trainer
             if (_allreduce is null) loss.Backward();
             else (loss * rows).Backward();
         }
-        // The stem again, now recorded, carrying the passes' summed gradient.
-        if (stem is not null) shared!.ForwardStem(data.Images).Backward(stem.Grad!);
+        // The stem's graph carries the passes' summed gradient back.
+        stemGraph?.Backward();
         if (_allreduce is not null)
         {
             Span<float> totals = [first.Loss * rows, first.Hits, rows, nonFinite == 0 ? 0 : 1];
@@ -251,14 +252,16 @@ public sealed class Trainer
     }
 
     /// <summary>
-    /// The shared stem's output for a step's passes, computed once without a graph: a leaf whose gradient (allocated
-    /// here, in the step's scope, so it outlives each pass's scope) sums what every pass sends back.
+    /// The shared stem's output for a step's passes, recorded once (its batch norms see the batch once): the passes start
+    /// from a leaf view of it whose gradient — the output's own, allocated here in the step's scope so it outlives each
+    /// pass's scope — sums what every pass sends back, while the stem's graph is set aside until they are done.
     /// </summary>
-    private static Tensor SharedStemOutput(ISharedStem shared, Tensor images)
+    private static RecordedGraph RecordSharedStem(ISharedStem shared, Tensor images, out Tensor leaf)
     {
-        Tensor stem;
-        using (Tape.NoGrad()) stem = shared.ForwardStem(images);
-        return stem.CollectGradientHere();
+        var output = shared.ForwardStem(images);
+        var graph = Tape.SetAside();
+        leaf = output.Detach().CollectGradientHere();
+        return graph;
     }
 
     private bool AnyLearnsFromFirstPass(int step, int passes)

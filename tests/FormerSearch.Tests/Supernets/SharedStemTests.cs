@@ -68,6 +68,28 @@ public sealed class SharedStemTests : IDisposable
             Assert.Equal(fresh.Forward(images).ToArray(), changed);
     }
 
+    [Fact]
+    public void A_step_s_stem_sees_the_batch_once()
+    {
+        var space = SearchSpaces.Create("burger", "mini");
+        var (images, labels) = TensorBatchSource.Random(8, 28, 28, 1, 4, seed: 4);
+        var options = new TrainingOptions { MaxSteps = 1, Optimizer = OptimizerKind.Sgd, LearningRate = 0.1, WarmupEpochs = 0 };
+        var trained = (BurgerSupernet)space.CreateSupernet(Small);
+        new Trainer(trained, new TensorBatchSource(images, labels, 8), null, options, _dir, null, new SubnetSampler(trained, SamplerKind.Hybrid, 5))
+        {
+            WeightsFileName = SupernetDirectory.WeightsFile,
+        }.Run();
+
+        // One training-mode pass of the stem alone over the same images moves its batch norms' statistics the same.
+        var reference = (BurgerSupernet)space.CreateSupernet(Small);
+        reference.Train();
+        using (TensorScope.Enter()) reference.ForwardStem(images);
+        var expected = reference.NamedBuffers().Where(b => b.Name.StartsWith("patch_embed.", StringComparison.Ordinal)).ToList();
+        Assert.Contains(expected, b => b.Name.EndsWith("running_mean", StringComparison.Ordinal) && b.Buffer.ToArray().Any(v => v != 0));
+        var actual = trained.NamedBuffers().ToDictionary(b => b.Name, b => b.Buffer.ToArray());
+        foreach (var (name, buffer) in expected) Assert.Equal(buffer.ToArray(), actual[name]);
+    }
+
     [Theory]
     [InlineData(SamplerKind.Hybrid)]
     [InlineData(SamplerKind.Sandwich)]
