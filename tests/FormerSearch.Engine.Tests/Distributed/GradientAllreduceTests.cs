@@ -1,0 +1,55 @@
+using FormerSearch.Engine.Distributed;
+using FormerSearch.Engine.Nn;
+using FormerSearch.Engine.Tests.Kernels;
+
+namespace FormerSearch.Engine.Tests.Distributed;
+
+/// <summary>
+/// The gradient sum of data-parallel training (<see cref="GradientAllreduce"/>): every rank ends with the rank-order sum
+/// times the scale, bit for bit, also for the gradients it leaves out of the big allreduce because they are zero on
+/// every rank — and only for those (a gradient zero on one rank alone, or holding a −0, is summed as before).
+/// </summary>
+[Collection(ElementwiseThreadsCollection.Name)]
+public sealed class GradientAllreduceTests
+{
+    private const int Ranks = 2, Length = 37;
+
+    [Fact]
+    public void Every_rank_gets_the_scaled_sum_including_the_gradients_left_out()
+    {
+        // Per parameter: nonzero on both ranks; zero on rank 0 only; zero on both; −0 in one element of rank 0, else zero.
+        float Value(int parameter, int rank, int i) => (parameter, rank) switch
+        {
+            (0, _) => (i % 5) - 1.7f + rank * 0.3f,
+            (1, 0) => 0f,
+            (1, _) => i * 0.01f - 0.2f,
+            (3, 0) when i == 4 => -0f,
+            _ => 0f,
+        };
+        float[] rows = [24f, 40f];
+        float scale = 1f / (rows[0] + rows[1]);
+
+        var results = Replicas.Run(Ranks, world =>
+        {
+            var parameters = Enumerable.Range(0, 4).Select(p =>
+            {
+                var parameter = new Parameter(Length);
+                parameter.Value.Grad = Tensor.FromArray(Enumerable.Range(0, Length).Select(i => Value(p, world.Rank, i)).ToArray(), Length);
+                return parameter;
+            }).ToList();
+            Span<float> extras = [rows[world.Rank], 1f];
+            new GradientAllreduce(world).Reduce(parameters, extras, sums => 1f / sums[0]);
+            Assert.Equal(rows.Sum(), extras[0]);
+            Assert.Equal(2f, extras[1]);
+            return parameters.Select(p => p.Grad!.ToArray()).ToArray();
+        });
+
+        for (int p = 0; p < 4; p++)
+        {
+            var expected = Enumerable.Range(0, Length).Select(i => (Value(p, 0, i) + Value(p, 1, i)) * scale).ToArray();
+            for (int r = 0; r < Ranks; r++)
+                Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), results[r][p].Select(BitConverter.SingleToInt32Bits));
+        }
+        Assert.All(results[0][2], v => Assert.Equal(0, BitConverter.SingleToInt32Bits(v)));
+    }
+}
