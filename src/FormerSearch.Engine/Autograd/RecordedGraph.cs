@@ -29,10 +29,6 @@ public sealed class RecordedGraph : IDisposable
     {
         if (_nodes is not { } nodes) return;
         _nodes = null;
-        for (int i = nodes.Count - 1; i >= 0; i--)
-        {
-            nodes[i].Output.GradFn = null;
-            nodes[i].Release();
-        }
+        Tape.Release(nodes, 0);
     }
 }

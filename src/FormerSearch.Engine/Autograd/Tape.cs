@@ -121,13 +121,19 @@ public static class Tape
     {
         var nodes = t_nodes;
         if (nodes is null) return;
+        Release(nodes, start);
+        nodes.RemoveRange(start, nodes.Count - start);
+    }
+
+    /// <summary>Detaches the nodes of <paramref name="nodes"/> from <paramref name="start"/> on from their outputs and returns them to their pools, last first.</summary>
+    internal static void Release(List<Function> nodes, int start)
+    {
         for (int i = nodes.Count - 1; i >= start; i--)
         {
             var node = nodes[i];
             node.Output.GradFn = null;
             node.Release();
         }
-        nodes.RemoveRange(start, nodes.Count - start);
     }
 
     /// <summary>Re-enables recording when disposed.</summary>
