@@ -141,6 +141,42 @@ public sealed class GemmTests
     }
 
     [Theory]
+    [InlineData(16)]
+    [InlineData(8)]
+    public unsafe void The_unpacked_product_is_one_fma_chain_per_element_at_every_width_and_block(int width)
+    {
+        // Every block of GemmSmall — two vectors, 16 + 8 lanes (24–31 columns left), one vector, single floats — and row
+        // counts with and without a last group of fewer than 4: each element must be a k-long FMA chain in order, then
+        // the alpha/beta update, bit for bit as written out below.
+        var random = new Random(17);
+        const int k = 37;
+        foreach (bool transA in new[] { false, true })
+        {
+            for (int m = 1; m <= 9; m++)
+            {
+                foreach (int n in new[] { 1, 8, 15, 16, 23, 24, 25, 31, 32, 40, 47, 56, 57, 63, 88, 90 })
+                {
+                    float[] a = RandomArray(random, m * k), b = RandomArray(random, k * n), c = RandomArray(random, m * n);
+                    float beta = m % 2 == 0 ? 0f : 0.5f, alpha = 1.25f;
+                    int lda = transA ? m : k;
+                    var expected = new float[m * n];
+                    for (int i = 0; i < m; i++)
+                    {
+                        for (int j = 0; j < n; j++)
+                        {
+                            float acc = 0f;
+                            for (int q = 0; q < k; q++) acc = MathF.FusedMultiplyAdd(transA ? a[q * lda + i] : a[i * lda + q], b[q * n + j], acc);
+                            expected[i * n + j] = beta == 0 ? acc * alpha : MathF.FusedMultiplyAdd(acc, alpha, beta * c[i * n + j]);
+                        }
+                    }
+                    fixed (float* pa = a, pb = b, pc = c) GemmSmall.Multiply(width, transA, m, n, k, alpha, pa, lda, pb, n, beta, pc, n);
+                    Assert.True(expected.AsSpan().SequenceEqual(c), $"width {width}, {(transA ? "Aᵀ" : "A")}, {m} × {n}");
+                }
+            }
+        }
+    }
+
+    [Theory]
     [MemberData(nameof(SimdKernels))]
     public unsafe void A_row_has_the_same_bits_in_a_short_last_panel_as_in_a_full_one(string provider)
     {
