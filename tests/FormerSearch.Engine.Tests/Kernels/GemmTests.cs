@@ -146,8 +146,8 @@ public sealed class GemmTests
     public unsafe void The_unpacked_product_is_one_fma_chain_per_element_at_every_width_and_block(int width)
     {
         // Every block of GemmSmall — two vectors, 16 + 8 lanes (24–31 columns left), one vector, single floats — and row
-        // counts with and without a last group of fewer than 4: each element must be a k-long FMA chain in order, then
-        // the alpha/beta update, bit for bit as written out below.
+        // counts with and without a last group of fewer than 4 (2 or 3 of them computed as four through a scratch copy):
+        // each element must be a k-long FMA chain in order, then the alpha/beta update, bit for bit as written out below.
         var random = new Random(17);
         const int k = 37;
         foreach (bool transA in new[] { false, true })

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using FormerSearch.Engine.Kernels.Simd;
+using FormerSearch.Engine.Memory;
 
 namespace FormerSearch.Engine.Kernels.Gemm;
 
@@ -22,27 +23,63 @@ internal static unsafe class GemmSmall
     {
         // op(A)[i, p] is at a + i·rowStride + p·colStride.
         var p = new Product(k, alpha, beta, transA ? 1 : lda, transA ? lda : 1, ldb, ldc);
-        for (int i = 0; i < m; i += 4)
+        int whole = m & ~3;
+        for (int i = 0; i < whole; i += 4) Rows(width, p, 4, n, a + i * p.RowStride, b, c + (nint)i * ldc);
+        if (whole == m) return;
+        if (m - whole >= 2 && width >= 8 && n >= 8) LastRowsAsFour(width, p, m - whole, n, a + whole * p.RowStride, b, c + (nint)whole * ldc);
+        else Rows(width, p, m - whole, n, a + whole * p.RowStride, b, c + (nint)whole * ldc);
+    }
+
+    /// <summary>Up to four rows of C (<paramref name="rows"/>), every column.</summary>
+    private static void Rows(int width, in Product p, int rows, int n, float* a, float* b, float* c)
+    {
+        int j = 0;
+        if (width >= 16)
         {
-            int rows = Math.Min(4, m - i);
-            float* ai = a + i * p.RowStride;
-            float* ci = c + (nint)i * ldc;
-            int j = 0;
-            if (width >= 16)
+            // Two vectors of columns per row where they fit at 16 lanes: eight FMA chains instead of four.
+            j = Pairs<Vector512<float>, Simd512>(p, j, n, rows, a, b, c);
+            // 24 to 31 columns left (a 24-channel convolution's whole output, 216 = 6·32 + 24 taps of its gradients):
+            // 16 + 8 lanes in one pass over A, each value of A broadcast once for both.
+            if (rows == 4 && j + 24 <= n)
             {
-                // Two vectors of columns per row where they fit at 16 lanes: eight FMA chains instead of four.
-                j = Pairs<Vector512<float>, Simd512>(p, j, n, rows, ai, b, ci);
-                // 24 to 31 columns left (a 24-channel convolution's whole output, 216 = 6·32 + 24 taps of its gradients):
-                // 16 + 8 lanes in one pass over A, each value of A broadcast once for both.
-                if (rows == 4 && j + 24 <= n)
-                {
-                    Block4x24(p, ai, b + j, ci + j);
-                    j += 24;
-                }
-                j = Columns<Vector512<float>, Simd512>(p, j, n, rows, ai, b, ci);
+                Block4x24(p, a, b + j, c + j);
+                j += 24;
             }
-            if (width >= 8) j = Columns<Vector256<float>, Simd256>(p, j, n, rows, ai, b, ci);
-            Columns<float, Simd32>(p, j, n, rows, ai, b, ci);
+            j = Columns<Vector512<float>, Simd512>(p, j, n, rows, a, b, c);
+        }
+        if (width >= 8) j = Columns<Vector256<float>, Simd256>(p, j, n, rows, a, b, c);
+        Columns<float, Simd32>(p, j, n, rows, a, b, c);
+    }
+
+    /// <summary>
+    /// The last 2 or 3 rows of C as four: their rows of op(A) copied, with zero rows below, into a scratch A and their rows
+    /// of C into a scratch C, so they take the four-row blocks (four to eight FMA chains, one broadcast of A for one or two
+    /// vectors) instead of one chain per vector (a 3×3 convolution's tile of 151 pixels ends in 3 such rows). Each kept
+    /// element is the same FMA chain and update, so the same bits.
+    /// </summary>
+    private static void LastRowsAsFour(int width, in Product p, int rows, int n, float* a, float* b, float* c)
+    {
+        int k = p.K;
+        float[] scratch = BufferPool.Rent(4 * k + 4 * n);
+        try
+        {
+            fixed (float* s = scratch)
+            {
+                float* sa = s, sc = s + 4 * k;
+                for (int r = 0; r < 4; r++)
+                {
+                    float* row = a + r * p.RowStride;
+                    for (int q = 0; q < k; q++) sa[r * k + q] = r < rows ? row[q * p.ColStride] : 0f;
+                }
+                for (int r = 0; r < rows; r++) new ReadOnlySpan<float>(c + (nint)r * p.Ldc, n).CopyTo(new Span<float>(sc + r * n, n));
+                new Span<float>(sc + rows * n, (4 - rows) * n).Clear();
+                Rows(width, p with { RowStride = k, ColStride = 1, Ldc = n }, 4, n, sa, b, sc);
+                for (int r = 0; r < rows; r++) new ReadOnlySpan<float>(sc + r * n, n).CopyTo(new Span<float>(c + (nint)r * p.Ldc, n));
+            }
+        }
+        finally
+        {
+            BufferPool.Return(scratch);
         }
     }
 
