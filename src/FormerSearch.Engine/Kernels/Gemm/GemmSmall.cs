@@ -8,9 +8,10 @@ namespace FormerSearch.Engine.Kernels.Gemm;
 /// <summary>
 /// GEMM for products too small to repay packing (a few dozen rows and columns): C is computed straight
 /// from A and a row-major op(B), four rows of C at a time with one or two vectors of columns per row (two
-/// 16-lane vectors, or a 16- and an 8-lane one), so four to eight independent FMA chains hide the FMA latency. Each element is still one FMA chain
-/// over k followed by the alpha/beta update. The blocks are written once over widths (<see cref="ISimd{TVector}"/>):
-/// 16 lanes, then 8, then single floats for the last columns.
+/// 16-lane vectors, or a 16- and an 8-lane one), so four to eight independent FMA chains hide the FMA
+/// latency. Each element is still one FMA chain over k followed by the alpha/beta update. The blocks are
+/// written once over widths (<see cref="ISimd{TVector}"/>): 16 lanes, then 8, then single floats for the
+/// last columns.
 /// </summary>
 internal static unsafe class GemmSmall
 {
