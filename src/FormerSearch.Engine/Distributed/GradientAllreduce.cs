@@ -58,7 +58,8 @@ public sealed class GradientAllreduce(ICommunicator world)
             g.AsSpan().CopyTo(flat.Slice(at, g.Numel));
             at += g.Numel;
         }
-        world.AllreduceSum(flat);
+        // Every rank left out the same gradients, so every rank skips an empty sum alike.
+        if (length > 0) world.AllreduceSum(flat);
         at = 0;
         foreach (var g in summed)
         {

@@ -52,4 +52,19 @@ public sealed class GradientAllreduceTests
         }
         Assert.All(results[0][2], v => Assert.Equal(0, BitConverter.SingleToInt32Bits(v)));
     }
+
+    [Fact]
+    public void A_step_whose_gradients_are_all_zero_still_sums_the_extras()
+    {
+        var results = Replicas.Run(Ranks, world =>
+        {
+            var parameter = new Parameter(Length);
+            parameter.Value.Grad = Tensor.Zeros(Length);
+            Span<float> extras = [world.Rank + 1f];
+            new GradientAllreduce(world).Reduce([parameter], extras, sums => 1f / sums[0]);
+            return (Extra: extras[0], Grad: parameter.Grad!.ToArray());
+        });
+        Assert.All(results, r => Assert.Equal(3f, r.Extra));
+        Assert.All(results, r => Assert.All(r.Grad, v => Assert.Equal(0, BitConverter.SingleToInt32Bits(v))));
+    }
 }
