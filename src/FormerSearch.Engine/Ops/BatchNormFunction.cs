@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using FormerSearch.Engine.Autograd;
 using FormerSearch.Engine.Distributed;
 using FormerSearch.Engine.Kernels.Norms;
 using FormerSearch.Engine.Kernels.Reductions;
@@ -101,9 +102,11 @@ internal sealed class BatchNormFunction : NormFunction<BatchNormFunction>
 
     protected internal override void Backward(Tensor gradOutput)
     {
-        var (x, weight, _, mean, rstdTensor, training) = Saved;
+        var (x, weight, bias, mean, rstdTensor, training) = Saved;
         var group = Saved.Group;
-        var (gx, gw, gb) = Gradients();
+        // A first gradient of x is written, not added into a zero-filled one.
+        var gx = Tape.GradToWrite(x, out bool overwrite);
+        var (gw, gb) = (Tape.GradOf(weight), Tape.GradOf(bias));
         var gy = Dense(gradOutput);
         int c = x.Size(-1);
         int rows = c == 0 ? 0 : x.Numel / c;
@@ -151,7 +154,7 @@ internal sealed class BatchNormFunction : NormFunction<BatchNormFunction>
             }
             ParallelRunner.For(rows, Math.Max(1, 16384 / Math.Max(c, 1)), new InputGradBody
             {
-                X = x.Elements, Gy = gy.Elements, Gx = gx.Elements, Mean = mean.Elements, K = scratch, C = c,
+                X = x.Elements, Gy = gy.Elements, Gx = gx.Elements, Mean = mean.Elements, K = scratch, C = c, Accumulate = !overwrite,
             });
         }
         finally
@@ -198,6 +201,7 @@ internal sealed class BatchNormFunction : NormFunction<BatchNormFunction>
     {
         public FloatSlice X, Gy, Gx, Mean, K;
         public int C;
+        public bool Accumulate;
 
         public readonly void Invoke(int start, int end)
         {
@@ -206,7 +210,7 @@ internal sealed class BatchNormFunction : NormFunction<BatchNormFunction>
             var k2 = K.AsSpan(3 * C, C);
             var k3 = K.AsSpan(4 * C, C);
             for (int r = start; r < end; r++)
-                NormRows.AddChannelInputGrad(X.Row(r, C), Gy.Row(r, C), mean, k1, k2, k3, Gx.Row(r, C));
+                NormRows.AddChannelInputGrad(X.Row(r, C), Gy.Row(r, C), mean, k1, k2, k3, Gx.Row(r, C), Accumulate);
         }
     }
 }

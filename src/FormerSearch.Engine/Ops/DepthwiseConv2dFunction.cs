@@ -49,8 +49,9 @@ internal sealed class DepthwiseConv2dFunction : Function<DepthwiseConv2dFunction
     {
         var (x, weight, wt, bias, s) = Saved;
         var gy = Dense(gradOutput);
-        if (Tape.GradOf(x) is { } gx)
-            DepthwiseConv2dKernel.BackwardInput(gy.Elements, wt.Elements, gx.Elements, s);
+        // A first gradient of x is written, not added into a zero-filled one.
+        if (Tape.GradToWrite(x, out bool overwrite) is { } gx)
+            DepthwiseConv2dKernel.BackwardInput(gy.Elements, wt.Elements, gx.Elements, s, accumulate: !overwrite);
         var gw = Tape.GradOf(weight);
         var gb = bias is null ? null : Tape.GradOf(bias);
         if (gw is null && gb is null) return;

@@ -6,12 +6,16 @@ namespace FormerSearch.Engine.Tests.Ops;
 
 /// <summary>
 /// Inside a <see cref="TensorScope"/> the first gradient of an intermediate is created unfilled and written (not
-/// zero-filled and added into) by the ops that can cover it whole: binary ops, activations, linear. The same graph
+/// zero-filled and added into) by the ops that can cover it whole: binary ops, activations, linear, batch norm and
+/// depthwise convolution. The same graph
 /// outside a scope takes the zero-filled path, so the leaves' gradients must agree; the pool is first filled with
 /// NaN so that an element left unwritten shows.
 /// </summary>
 public sealed class FreshGradientTests
 {
+    // A constant [C, 3, 3] depthwise kernel (only the input's gradient is under test).
+    private static readonly Tensor s_depthwiseWeight = TestTensors.Uniform(15, false, 8, 3, 3);
+
     public static TheoryData<string> Graphs => new(s_graphs.Keys);
 
     private static readonly Dictionary<string, Func<Tensor, Tensor, Tensor, Tensor, Tensor>> s_graphs = new()
@@ -32,6 +36,20 @@ public sealed class FreshGradientTests
         ["gelu(h) + relu(h)"] = (x, y, v, w) => { var h = F.Mul(x, 2f); return F.Add(F.Gelu(h), F.Relu(h)); },
         ["sigmoid(h) · y"] = (x, y, v, w) => F.Mul(F.Sigmoid(F.Mul(x, 2f)), y),
         ["linear(h) with bias"] = (x, y, v, w) => F.Linear(F.Mul(x, 2f), w, v.Narrow(0, 0, 5)),
+        ["batchnorm(h) · y"] = (x, y, v, w) => F.Mul(F.BatchNorm(F.Mul(x, 2f), v, null, null, null, training: true), y),
+        ["batchnorm(h) written, then h · y added"] = (x, y, v, w) =>
+        {
+            var h = F.Mul(x, 2f);
+            var z = F.Mul(h, y);
+            return F.Add(F.BatchNorm(h, v, v, null, null, training: true), z);
+        },
+        ["depthwise 3×3(h)"] = (x, y, v, w) => F.DepthwiseConv2d(F.Mul(x.Reshape(1, 2, 3, 8), 2f), s_depthwiseWeight, null, 1, 1),
+        ["depthwise 3×3 stride 2(h) written, then Σ h² added"] = (x, y, v, w) =>
+        {
+            var h = F.Mul(x.Reshape(2, 3, 1, 8), 2f);
+            var z = F.Sum(F.Mul(h, h));
+            return F.Add(F.DepthwiseConv2d(h, s_depthwiseWeight, null, 2, 1), z);
+        },
         ["residual block"] = (x, y, v, w) =>
         {
             var h = F.Gelu(F.Add(F.Mul(x, y), v));

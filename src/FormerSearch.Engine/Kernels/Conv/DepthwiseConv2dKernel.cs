@@ -27,10 +27,10 @@ internal static class DepthwiseConv2dKernel
     }
 
     /// <summary>
-    /// <c>dx += convᵀ(dy, wt)</c>, parallel over input rows (each pixel written by one thread): each pixel
-    /// sums the taps covering it in a register, in a fixed order, then adds the sum.
+    /// <c>dx += convᵀ(dy, wt)</c> (<c>=</c> without <paramref name="accumulate"/>), parallel over input rows (each pixel
+    /// written by one thread): each pixel sums the taps covering it in a register, in a fixed order, then adds or stores the sum.
     /// </summary>
-    public static void BackwardInput(FloatSlice dy, FloatSlice wt, FloatSlice dx, in ConvShape s)
+    public static void BackwardInput(FloatSlice dy, FloatSlice wt, FloatSlice dx, in ConvShape s, bool accumulate = true)
     {
         Require(dx, wt, dy, s);
         if (s.Sh == 1 && s.Sw == 1 && s.Ph < s.Kh && s.Pw < s.Kw)
@@ -47,7 +47,7 @@ internal static class DepthwiseConv2dKernel
                 var t = new ConvShape(s.B, s.Ho, s.Wo, c, kh, kw, 1, 1, kh - 1 - s.Ph, kw - 1 - s.Pw);
                 ParallelRunner.For(t.B * t.Ho, Math.Max(1, PixelGrain / Math.Max(1, t.Wo)), new ForwardBody
                 {
-                    X = dy, Wt = flipped, Bias = null, Y = dx, S = t, Accumulate = true,
+                    X = dy, Wt = flipped, Bias = null, Y = dx, S = t, Accumulate = accumulate,
                 });
             }
             finally
@@ -58,7 +58,7 @@ internal static class DepthwiseConv2dKernel
         }
         ParallelRunner.For(s.B * s.H, RowGrain(s.W * s.C), new BackwardInputBody
         {
-            Dy = dy, Wt = wt, Dx = dx, S = s,
+            Dy = dy, Wt = wt, Dx = dx, S = s, Accumulate = accumulate,
         });
     }
 
@@ -180,6 +180,7 @@ internal static class DepthwiseConv2dKernel
     {
         public FloatSlice Dy, Wt, Dx;
         public ConvShape S;
+        public bool Accumulate;
 
         public readonly void Invoke(int start, int end)
         {
@@ -196,7 +197,7 @@ internal static class DepthwiseConv2dKernel
                 {
                     int nj = s.CoveringColumns(ix, tj, oxs);
                     var covering = new CoveringTaps(ref Dy.Start, ref Wt.Start, ref Dx.Start, s, b * s.Ho * s.Wo * s.C, (row * s.W + ix) * s.C,
-                        ti[..ni], oys[..ni], tj[..nj], oxs[..nj]);
+                        ti[..ni], oys[..ni], tj[..nj], oxs[..nj], Accumulate);
                     Widths.Run(ref covering);
                 }
             }
@@ -205,10 +206,10 @@ internal static class DepthwiseConv2dKernel
 
     /// <summary>
     /// One input pixel of the input gradient, per block of channels: the (output pixel, tap) pairs covering it, summed
-    /// in a register in a fixed order, then added to <c>dx</c>.
+    /// in a register in a fixed order, then added to <c>dx</c> (stored without <c>accumulate</c>).
     /// </summary>
     private readonly ref struct CoveringTaps(ref float dy, ref float w, ref float dx, in ConvShape s, int imageBase, int dBase,
-        ReadOnlySpan<int> rowTaps, ReadOnlySpan<int> outRows, ReadOnlySpan<int> columnTaps, ReadOnlySpan<int> outColumns) : IWidthLoop
+        ReadOnlySpan<int> rowTaps, ReadOnlySpan<int> outRows, ReadOnlySpan<int> columnTaps, ReadOnlySpan<int> outColumns, bool accumulate) : IWidthLoop
     {
         private readonly ref float _dy = ref dy, _w = ref w, _dx = ref dx;
         private readonly ReadOnlySpan<int> _ti = rowTaps, _oys = outRows, _tj = columnTaps, _oxs = outColumns;
@@ -229,7 +230,7 @@ internal static class DepthwiseConv2dKernel
                     for (int e = 0; e < _tj.Length; e++)
                         acc = TSimd.FusedMultiplyAdd(TSimd.Load(ref _dy, (nuint)(gRow + _oxs[e] * c)), TSimd.Load(ref _w, (nuint)(wRow + _tj[e] * c)), acc);
                 }
-                TSimd.Store(TSimd.Add(TSimd.Load(ref _dx, (nuint)(dBase + ch)), acc), ref _dx, (nuint)(dBase + ch));
+                TSimd.Store(accumulate ? TSimd.Add(TSimd.Load(ref _dx, (nuint)(dBase + ch)), acc) : acc, ref _dx, (nuint)(dBase + ch));
             }
             return ch;
         }

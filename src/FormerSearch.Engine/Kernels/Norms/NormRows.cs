@@ -70,11 +70,11 @@ internal static class NormRows
         Widths.Run(ref loop);
     }
 
-    /// <summary><c>dx += dy·k1 + (x − mean)·k2 + k3</c> with per-channel coefficients (BatchNorm backward).</summary>
+    /// <summary><c>dx += dy·k1 + (x − mean)·k2 + k3</c> with per-channel coefficients (BatchNorm backward); <c>=</c> without <paramref name="accumulate"/>.</summary>
     public static void AddChannelInputGrad(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, ReadOnlySpan<float> mean,
-        ReadOnlySpan<float> k1, ReadOnlySpan<float> k2, ReadOnlySpan<float> k3, Span<float> dx)
+        ReadOnlySpan<float> k1, ReadOnlySpan<float> k2, ReadOnlySpan<float> k3, Span<float> dx, bool accumulate = true)
     {
-        var loop = new ChannelInputGradient(x, dy, mean, k1, k2, k3, dx);
+        var loop = new ChannelInputGradient(x, dy, mean, k1, k2, k3, dx, accumulate);
         Widths.Run(ref loop);
     }
 
@@ -197,7 +197,7 @@ internal static class NormRows
     }
 
     private readonly ref struct ChannelInputGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, ReadOnlySpan<float> mean,
-        ReadOnlySpan<float> k1, ReadOnlySpan<float> k2, ReadOnlySpan<float> k3, Span<float> dx) : IWidthLoop
+        ReadOnlySpan<float> k1, ReadOnlySpan<float> k2, ReadOnlySpan<float> k3, Span<float> dx, bool accumulate) : IWidthLoop
     {
         private readonly ref float _x = ref MemoryMarshal.GetReference(x), _dy = ref MemoryMarshal.GetReference(dy),
             _mean = ref MemoryMarshal.GetReference(mean), _k1 = ref MemoryMarshal.GetReference(k1), _k2 = ref MemoryMarshal.GetReference(k2),
@@ -212,7 +212,7 @@ internal static class NormRows
                 var d = TSimd.Subtract(TSimd.Load(ref _x, (nuint)i), TSimd.Load(ref _mean, (nuint)i));
                 var t = TSimd.FusedMultiplyAdd(TSimd.Load(ref _dy, (nuint)i), TSimd.Load(ref _k1, (nuint)i), TSimd.Load(ref _k3, (nuint)i));
                 t = TSimd.FusedMultiplyAdd(d, TSimd.Load(ref _k2, (nuint)i), t);
-                TSimd.Store(TSimd.Add(TSimd.Load(ref _dx, (nuint)i), t), ref _dx, (nuint)i);
+                TSimd.Store(accumulate ? TSimd.Add(TSimd.Load(ref _dx, (nuint)i), t) : t, ref _dx, (nuint)i);
             }
             return i;
         }
