@@ -44,6 +44,9 @@ public sealed class FreshGradientTests
             return F.Add(F.BatchNorm(h, v, v, null, null, training: true), z);
         },
         ["depthwise 3×3(h)"] = (x, y, v, w) => F.DepthwiseConv2d(F.Mul(x.Reshape(1, 2, 3, 8), 2f), s_depthwiseWeight, null, 1, 1),
+        ["depthwise 2×2 without padding(h): corners one tap covers"] = (x, y, v, w) =>
+            F.DepthwiseConv2d(F.Mul(x.Reshape(1, 2, 3, 8), 2f), s_depthwiseWeight.Narrow(1, 0, 2).Narrow(2, 0, 2).Contiguous(), null, 1, 0),
+        ["depthwise 1×1 stride 2(h): pixels no tap covers"] = (x, y, v, w) => F.DepthwiseConv2d(F.Mul(x.Reshape(1, 2, 3, 8), 2f), s_depthwiseWeight.Narrow(1, 1, 1).Narrow(2, 1, 1).Contiguous(), null, 2, 0),
         ["depthwise 3×3 stride 2(h) written, then Σ h² added"] = (x, y, v, w) =>
         {
             var h = F.Mul(x.Reshape(2, 3, 1, 8), 2f);
