@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using FormerSearch.Engine.Autograd;
 using FormerSearch.Engine.Distributed;
 using FormerSearch.Engine.Kernels.Norms;
 using FormerSearch.Engine.Kernels.Reductions;
@@ -102,11 +101,9 @@ internal sealed class BatchNormFunction : NormFunction<BatchNormFunction>
 
     protected internal override void Backward(Tensor gradOutput)
     {
-        var (x, weight, bias, mean, rstdTensor, training) = Saved;
+        var (x, weight, _, mean, rstdTensor, training) = Saved;
         var group = Saved.Group;
-        // A first gradient of x is written, not added into a zero-filled one.
-        var gx = Tape.GradToWrite(x, out bool overwrite);
-        var (gw, gb) = (Tape.GradOf(weight), Tape.GradOf(bias));
+        var (gx, gw, gb, overwrite) = Gradients();
         var gy = Dense(gradOutput);
         int c = x.Size(-1);
         int rows = c == 0 ? 0 : x.Numel / c;

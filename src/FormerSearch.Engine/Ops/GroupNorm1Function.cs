@@ -46,7 +46,7 @@ internal sealed class GroupNorm1Function : NormFunction<GroupNorm1Function>
     protected internal override void Backward(Tensor gradOutput)
     {
         var (x, weight, _, mean, rstd, _) = Saved;
-        var (gx, gw, gb) = Gradients();
+        var (gx, gw, gb, overwrite) = Gradients();
         var gy = Dense(gradOutput);
         int batch = x.Size(0), c = x.Size(-1);
         int positions = batch * c == 0 ? 0 : x.Numel / (batch * c);
@@ -74,7 +74,7 @@ internal sealed class GroupNorm1Function : NormFunction<GroupNorm1Function>
             {
                 ParallelRunner.For(batch * positions, Math.Max(1, 16384 / Math.Max(c, 1)), new InputGradBody
                 {
-                    Inputs = inputs, Gx = gx.Elements, W = weight.Elements, Coef = new FloatSlice(sums, batch * 2 * c, 2 * batch),
+                    Inputs = inputs, Gx = gx.Elements, W = weight.Elements, Coef = new FloatSlice(sums, batch * 2 * c, 2 * batch), Accumulate = !overwrite,
                 });
             }
         }
@@ -120,11 +120,12 @@ internal sealed class GroupNorm1Function : NormFunction<GroupNorm1Function>
         }
     }
 
-    /// <summary><c>dx += rstd·dy·w − c0 − (x − mean)·c1</c> per row, with each sample's <c>(c0, c1)</c> in <see cref="Coef"/>.</summary>
+    /// <summary><c>dx += rstd·dy·w − c0 − (x − mean)·c1</c> per row (<c>=</c> without <see cref="Accumulate"/>), with each sample's <c>(c0, c1)</c> in <see cref="Coef"/>.</summary>
     private struct InputGradBody : IRangeBody
     {
         public NormBackwardInputs Inputs;
         public FloatSlice Gx, W, Coef;
+        public bool Accumulate;
 
         public readonly void Invoke(int start, int end)
         {
@@ -134,7 +135,7 @@ internal sealed class GroupNorm1Function : NormFunction<GroupNorm1Function>
             {
                 int n = r / Inputs.RowsPerStat;
                 NormRows.AddInputGrad(Inputs.X.Row(r, c), Inputs.Dy.Row(r, c), w, Inputs.Mean[n], Inputs.Rstd[n],
-                    Coef[2 * n], Coef[2 * n + 1], Gx.Row(r, c));
+                    Coef[2 * n], Coef[2 * n + 1], Gx.Row(r, c), Accumulate);
             }
         }
     }

@@ -35,7 +35,7 @@ internal sealed class LayerNormFunction : NormFunction<LayerNormFunction>
     protected internal override void Backward(Tensor gradOutput)
     {
         var (x, w, _, mean, rstd, _) = Saved;
-        var (gx, gw, gb) = Gradients();
+        var (gx, gw, gb, overwrite) = Gradients();
         var gy = Dense(gradOutput);
         int c = x.Size(-1);
         int rows = c == 0 ? 0 : x.Numel / c;
@@ -46,7 +46,7 @@ internal sealed class LayerNormFunction : NormFunction<LayerNormFunction>
         {
             var result = sums.AsSpan(0, width);
             var inputs = new NormBackwardInputs(x.Elements, gy.Elements, mean.Elements, rstd.Elements, c, RowsPerStat: 1);
-            ChunkedReduction.Run(rows, new BackwardReducer(inputs, w.Elements, gx?.Elements, affine), result);
+            ChunkedReduction.Run(rows, new BackwardReducer(inputs, w.Elements, gx?.Elements, !overwrite, affine), result);
             if (gw is not null) TensorPrimitives.Add(gw.AsSpan(), result[..c], gw.AsSpan());
             if (gb is not null) TensorPrimitives.Add(gb.AsSpan(), result[c..], gb.AsSpan());
         }
@@ -78,7 +78,7 @@ internal sealed class LayerNormFunction : NormFunction<LayerNormFunction>
     }
 
     /// <summary>Per row: the input gradient (written directly) and the rows' contributions to dw and db.</summary>
-    private readonly struct BackwardReducer(NormBackwardInputs inputs, FloatSlice w, FloatSlice? gx, bool affine) : IRowReducer
+    private readonly struct BackwardReducer(NormBackwardInputs inputs, FloatSlice w, FloatSlice? gx, bool accumulate, bool affine) : IRowReducer
     {
         public void AddRows(int first, int last, Span<float> partial)
         {
@@ -93,7 +93,7 @@ internal sealed class LayerNormFunction : NormFunction<LayerNormFunction>
                     float mean = inputs.Mean[row], rstd = inputs.Rstd[row];
                     NormRows.GradSums(x, dy, weight, mean, out float s1, out float s2);
                     // dx = rstd·(dy·w − mean(dy·w) − x̂·mean(dy·w·x̂)), with x̂ = (x − mean)·rstd.
-                    NormRows.AddInputGrad(x, dy, weight, mean, rstd, rstd * s1 / c, rstd * rstd * rstd * s2 / c, dx.Row(row, c));
+                    NormRows.AddInputGrad(x, dy, weight, mean, rstd, rstd * s1 / c, rstd * rstd * rstd * s2 / c, dx.Row(row, c), accumulate);
                 }
             }
             // The chunk's rows are still in cache: sum dw and db over them with the columns in registers.

@@ -38,6 +38,14 @@ internal abstract class NormFunction<TSelf> : Function<TSelf, NormFunction<TSelf
         if (Tape.Needs(saved.X, saved.W, saved.B)) Record(saved, y);
     }
 
-    /// <summary>The gradients to accumulate into (null where none is needed) of the input, weight and bias.</summary>
-    protected (Tensor? X, Tensor? W, Tensor? B) Gradients() => (Tape.GradOf(Saved.X), Tape.GradOf(Saved.W), Tape.GradOf(Saved.B));
+    /// <summary>
+    /// The gradients (null where none is needed) of the input, weight and bias. The weight's and bias's are added into;
+    /// the input's is written (<c>=</c>) when <c>OverwriteX</c> — a first gradient created unfilled, which each op's
+    /// input-gradient pass covers whole — and added into otherwise.
+    /// </summary>
+    protected (Tensor? X, Tensor? W, Tensor? B, bool OverwriteX) Gradients()
+    {
+        var gx = Tape.GradToWrite(Saved.X, out bool overwrite);
+        return (gx, Tape.GradOf(Saved.W), Tape.GradOf(Saved.B), overwrite);
+    }
 }

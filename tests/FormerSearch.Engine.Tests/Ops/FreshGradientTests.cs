@@ -6,8 +6,8 @@ namespace FormerSearch.Engine.Tests.Ops;
 
 /// <summary>
 /// Inside a <see cref="TensorScope"/> the first gradient of an intermediate is created unfilled and written (not
-/// zero-filled and added into) by the ops that can cover it whole: binary ops, activations, linear, batch norm and
-/// depthwise convolution. The same graph
+/// zero-filled and added into) by the ops that can cover it whole: binary ops, activations, linear, the normalisations
+/// and depthwise convolution. The same graph
 /// outside a scope takes the zero-filled path, so the leaves' gradients must agree; the pool is first filled with
 /// NaN so that an element left unwritten shows.
 /// </summary>
@@ -42,6 +42,20 @@ public sealed class FreshGradientTests
             var h = F.Mul(x, 2f);
             var z = F.Mul(h, y);
             return F.Add(F.BatchNorm(h, v, v, null, null, training: true), z);
+        },
+        ["layernorm(h) · y"] = (x, y, v, w) => F.Mul(F.LayerNorm(F.Mul(x, 2f), v, v), y),
+        ["layernorm without affine(h) written, then h · y added"] = (x, y, v, w) =>
+        {
+            var h = F.Mul(x, 2f);
+            var z = F.Mul(h, y);
+            return F.Add(F.LayerNorm(h), z);
+        },
+        ["groupnorm(h) · y"] = (x, y, v, w) => F.Mul(F.GroupNorm1(F.Mul(x.Reshape(2, 3, 1, 8), 2f), v, v), y.Reshape(2, 3, 1, 8)),
+        ["groupnorm(h) written, then h · y added"] = (x, y, v, w) =>
+        {
+            var h = F.Mul(x.Reshape(3, 1, 2, 8), 2f);
+            var z = F.Mul(h, y.Reshape(3, 1, 2, 8));
+            return F.Add(F.GroupNorm1(h, null, v), z);
         },
         ["depthwise 3×3(h)"] = (x, y, v, w) => F.DepthwiseConv2d(F.Mul(x.Reshape(1, 2, 3, 8), 2f), s_depthwiseWeight, null, 1, 1),
         ["depthwise 2×2 without padding(h): corners one tap covers"] = (x, y, v, w) =>

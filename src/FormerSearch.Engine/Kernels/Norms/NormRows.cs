@@ -60,13 +60,14 @@ internal static class NormRows
     }
 
     /// <summary>
-    /// <c>dx += a·dy·w − c0 − (x − mean)·c1</c>: the input gradient of a normalisation with scalar
+    /// <c>dx += a·dy·w − c0 − (x − mean)·c1</c> (<c>=</c> without <paramref name="accumulate"/>): the input gradient of a normalisation with scalar
     /// statistics, where <c>a = rstd</c>, <c>c0 = rstd·mean(dy·w)</c> and <c>c1 = rstd²·mean(dy·w·x̂)</c>
     /// (x̂ the normalised input), the means taken over the normalised group.
     /// </summary>
-    public static void AddInputGrad(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, ReadOnlySpan<float> w, float mean, float a, float c0, float c1, Span<float> dx)
+    public static void AddInputGrad(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, ReadOnlySpan<float> w, float mean, float a, float c0, float c1, Span<float> dx,
+        bool accumulate = true)
     {
-        var loop = new InputGradient(x, dy, w, mean, a, c0, c1, dx);
+        var loop = new InputGradient(x, dy, w, mean, a, c0, c1, dx, accumulate);
         Widths.Run(ref loop);
     }
 
@@ -176,7 +177,7 @@ internal static class NormRows
     }
 
     private readonly ref struct InputGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, ReadOnlySpan<float> w,
-        float mean, float a, float c0, float c1, Span<float> dx) : IWidthLoop
+        float mean, float a, float c0, float c1, Span<float> dx, bool accumulate) : IWidthLoop
     {
         private readonly ref float _x = ref MemoryMarshal.GetReference(x), _dy = ref MemoryMarshal.GetReference(dy),
             _w = ref MemoryMarshal.GetReference(w), _dx = ref MemoryMarshal.GetReference(dx);
@@ -190,7 +191,7 @@ internal static class NormRows
             {
                 var g = TSimd.Multiply(TSimd.Load(ref _dy, (nuint)i), TSimd.Load(ref _w, (nuint)i));
                 var t = TSimd.Subtract(TSimd.FusedMultiplyAdd(g, va, v0), TSimd.Multiply(TSimd.Subtract(TSimd.Load(ref _x, (nuint)i), vm), v1));
-                TSimd.Store(TSimd.Add(TSimd.Load(ref _dx, (nuint)i), t), ref _dx, (nuint)i);
+                TSimd.Store(accumulate ? TSimd.Add(TSimd.Load(ref _dx, (nuint)i), t) : t, ref _dx, (nuint)i);
             }
             return i;
         }
