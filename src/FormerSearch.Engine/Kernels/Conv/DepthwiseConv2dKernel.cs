@@ -30,7 +30,7 @@ internal static class DepthwiseConv2dKernel
     /// <c>dx += convᵀ(dy, wt)</c> (<c>=</c> without <paramref name="accumulate"/>), parallel over input rows (each pixel
     /// written by one thread): each pixel sums the taps covering it in a register, in a fixed order, then adds or stores the sum.
     /// </summary>
-    public static void BackwardInput(FloatSlice dy, FloatSlice wt, FloatSlice dx, in ConvShape s, bool accumulate = true)
+    public static void BackwardInput(FloatSlice dy, FloatSlice wt, FloatSlice dx, in ConvShape s, bool accumulate)
     {
         Require(dx, wt, dy, s);
         if (s.Sh == 1 && s.Sw == 1 && s.Ph < s.Kh && s.Pw < s.Kw)

@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
+using FormerSearch.Engine.Kernels.Elementwise;
 using FormerSearch.Engine.Threading;
 
 namespace FormerSearch.Engine.Kernels.Conv;
@@ -35,7 +36,8 @@ internal static unsafe class Im2Col
     /// <summary>
     /// <c>dx += col2im(col)</c> for the column rows of output pixels <c>[p0, p1)</c> of a one-group convolution (row
     /// <c>p − p0</c> of <paramref name="col"/>), on the calling thread: output row by output row (the kernel rows' taps
-    /// found once per row), pixel by pixel, each kernel row adding one run of <c>kw·C</c> floats (<see cref="AddRun"/>).
+    /// found once per row), pixel by pixel, each kernel row adding one run of <c>kw·C</c> floats (<see cref="Pointwise"/>'s loop
+    /// inlined: a library add call per 72-float run cost more than its few vectors).
     /// </summary>
     public static void ScatterAddRows(FloatSlice col, in ConvShape s, int p0, int p1, FloatSlice dx)
     {
@@ -54,25 +56,14 @@ internal static unsafe class Im2Col
                     s.ColumnTaps(ox, out int ixBase, out int j0, out int j1);
                     float* row = cols + (nint)(p - p0) * k, dst = image + (nint)(ixBase + j0) * c;
                     int run = (j1 - j0) * c;
-                    for (int i = i0; i < i1; i++) AddRun(row + (i * kw + j0) * c, dst + (nint)i * s.W * c, run);
+                    for (int i = i0; i < i1; i++)
+                    {
+                        float* from = row + (i * kw + j0) * c, to = dst + (nint)i * s.W * c;
+                        Pointwise.Run<BinaryOperators.Add, DenseOperand, DenseOperand>(ref *to, ref *from, ref *to, run, accumulate: false);
+                    }
                 }
             }
         }
-    }
-
-    /// <summary><c>dst[i] += src[i]</c> for <paramref name="count"/> floats, widest vectors first.</summary>
-    private static void AddRun(float* src, float* dst, int count)
-    {
-        int i = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            for (; i + 16 <= count; i += 16) Vector512.Store(Vector512.Load(dst + i) + Vector512.Load(src + i), dst + i);
-        }
-        if (Vector256.IsHardwareAccelerated)
-        {
-            for (; i + 8 <= count; i += 8) Vector256.Store(Vector256.Load(dst + i) + Vector256.Load(src + i), dst + i);
-        }
-        for (; i < count; i++) dst[i] += src[i];
     }
 
     /// <summary>

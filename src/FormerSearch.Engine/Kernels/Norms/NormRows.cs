@@ -65,7 +65,7 @@ internal static class NormRows
     /// (x̂ the normalised input), the means taken over the normalised group.
     /// </summary>
     public static void AddInputGrad(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, ReadOnlySpan<float> w, float mean, float a, float c0, float c1, Span<float> dx,
-        bool accumulate = true)
+        bool accumulate)
     {
         var loop = new InputGradient(x, dy, w, mean, a, c0, c1, dx, accumulate);
         Widths.Run(ref loop);
@@ -73,7 +73,7 @@ internal static class NormRows
 
     /// <summary><c>dx += dy·k1 + (x − mean)·k2 + k3</c> with per-channel coefficients (BatchNorm backward); <c>=</c> without <paramref name="accumulate"/>.</summary>
     public static void AddChannelInputGrad(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, ReadOnlySpan<float> mean,
-        ReadOnlySpan<float> k1, ReadOnlySpan<float> k2, ReadOnlySpan<float> k3, Span<float> dx, bool accumulate = true)
+        ReadOnlySpan<float> k1, ReadOnlySpan<float> k2, ReadOnlySpan<float> k3, Span<float> dx, bool accumulate)
     {
         var loop = new ChannelInputGradient(x, dy, mean, k1, k2, k3, dx, accumulate);
         Widths.Run(ref loop);
