@@ -208,24 +208,28 @@ public sealed class GemmTests
         try
         {
             var random = new Random(17);
-            // A row-major A whose rows are a multiple of 2 KB apart is packed; any other is read in place (whole panels; a
-            // last short panel packed). The same values must give the same bits either way, in full and short tiles,
-            // over one and two K blocks, on one thread and split by rows on two.
+            // An A whose rows are a multiple of 2 KB apart is packed; any other is read in place (whole panels; a last short
+            // panel packed), stored m × k by rows or k × m transposed (a weight gradient's dYᵀ). The same values must give
+            // the same bits either way, in full and short tiles, over one and two K blocks, on one thread and split by rows
+            // on two.
+            foreach (bool transA in new[] { false, true })
             foreach (var (m, n, k) in new[] { (200, 70, 300), (457, 40, 600) })
             {
                 float[] values = RandomArray(random, m * k), b = RandomArray(random, n * k), c0 = RandomArray(random, m * n);
                 float[] Product(int lda, int threads)
                 {
-                    var a = new float[m * lda];
-                    for (int i = 0; i < m; i++) Array.Copy(values, i * k, a, i * lda, k);
+                    var a = new float[(transA ? k : m) * lda];
+                    for (int i = 0; i < m; i++)
+                        for (int p = 0; p < k; p++) a[transA ? p * lda + i : i * lda + p] = values[i * k + p];
                     var c = (float[])c0.Clone();
                     ParallelRunner.Threads = threads;
-                    gemm.Sgemm(false, true, m, n, k, 0.7f, a, lda, b, k, 0.3f, c, n);
+                    gemm.Sgemm(transA, true, m, n, k, 0.7f, a, lda, b, k, 0.3f, c, n);
                     return c;
                 }
                 var packed = Product(1024, 1);
-                Assert.Equal(packed, Product(k + 3, 1));
-                Assert.Equal(packed, Product(k + 3, 2));
+                int inPlace = (transA ? m : k) + 3;
+                Assert.Equal(packed, Product(inPlace, 1));
+                Assert.Equal(packed, Product(inPlace, 2));
             }
         }
         finally

@@ -46,6 +46,18 @@ internal static unsafe class GemmMicroKernel
     public static void Kernel256StoredA(int kc, float* a, nint lda, float* b, float* c, int ldc, float alpha, float beta, int nr, float* tile) =>
         Kernel<Vector256<float>, Simd256, Rows6, StoredA>(kc, a, lda, b, c, ldc, alpha, beta, 6, nr, tile);
 
+    /// <summary>
+    /// <see cref="Kernel512"/> for a whole 14-row panel of a transposed A read where it is stored (k × m, rows
+    /// <paramref name="lda"/> apart: a weight gradient's dYᵀ): the panel's 14 values of one step are contiguous there, as
+    /// in a packed panel, only <paramref name="lda"/> apart instead of 14. The same operations in the same order.
+    /// </summary>
+    public static void Kernel512StoredTransposedA(int kc, float* a, nint lda, float* b, float* c, int ldc, float alpha, float beta, int nr, float* tile) =>
+        Kernel<Vector512<float>, Simd512, Rows14, StoredTransposedA>(kc, a, lda, b, c, ldc, alpha, beta, 14, nr, tile);
+
+    /// <summary><see cref="Kernel512StoredTransposedA"/> with Vector256: a whole 6-row panel.</summary>
+    public static void Kernel256StoredTransposedA(int kc, float* a, nint lda, float* b, float* c, int ldc, float alpha, float beta, int nr, float* tile) =>
+        Kernel<Vector256<float>, Simd256, Rows6, StoredTransposedA>(kc, a, lda, b, c, ldc, alpha, beta, 6, nr, tile);
+
     // Rows a kernel computes, as a type: each instantiation over a struct is compiled on its own with the count a
     // constant, so the JIT drops the other rows' code.
     private interface IRowCount
@@ -64,26 +76,34 @@ internal static unsafe class GemmMicroKernel
     private readonly struct Rows2 : IRowCount { public static int Value => 2; }
 
     // Where a kernel reads A's value of row i at step p, as a type (compiled apart like the row counts): from the packed
-    // panel (MR values per p) or from A as it is stored (rows lda apart).
+    // panel (MR values per p), from A as it is stored (rows lda apart), or from a transposed A as it is stored (the MR
+    // values of one p contiguous, steps lda apart).
     private interface IAOperand
     {
         static abstract float At(float* a, nint lda, int row);
 
-        static abstract nint Step(int rows);
+        static abstract nint Step(int rows, nint lda);
     }
 
     private readonly struct PackedA : IAOperand
     {
         public static float At(float* a, nint lda, int row) => a[row];
 
-        public static nint Step(int rows) => rows;
+        public static nint Step(int rows, nint lda) => rows;
     }
 
     private readonly struct StoredA : IAOperand
     {
         public static float At(float* a, nint lda, int row) => a[row * lda];
 
-        public static nint Step(int rows) => 1;
+        public static nint Step(int rows, nint lda) => 1;
+    }
+
+    private readonly struct StoredTransposedA : IAOperand
+    {
+        public static float At(float* a, nint lda, int row) => a[row];
+
+        public static nint Step(int rows, nint lda) => lda;
     }
 
     /// <summary>The rows of a width's tile (its MR): 14 with 16 lanes, 6 with 8, each row two vectors wide.</summary>
@@ -143,7 +163,7 @@ internal static unsafe class GemmMicroKernel
             if (live > 11) { a0 = TSimd.Create(TA.At(a, lda, 11)); c11_0 = TSimd.FusedMultiplyAdd(a0, b0, c11_0); c11_1 = TSimd.FusedMultiplyAdd(a0, b1, c11_1); }
             if (live > 12) { a0 = TSimd.Create(TA.At(a, lda, 12)); c12_0 = TSimd.FusedMultiplyAdd(a0, b0, c12_0); c12_1 = TSimd.FusedMultiplyAdd(a0, b1, c12_1); }
             if (live > 13) { a0 = TSimd.Create(TA.At(a, lda, 13)); c13_0 = TSimd.FusedMultiplyAdd(a0, b0, c13_0); c13_1 = TSimd.FusedMultiplyAdd(a0, b1, c13_1); }
-            a += TA.Step(rows);
+            a += TA.Step(rows, lda);
             b += 2 * w;
         }
 

@@ -64,7 +64,7 @@ public sealed unsafe partial class ManagedGemm
                     GemmPacking.PackB(transB, Element(b, transB, ldb, pc, jc), ldb, kc, nc, nr, ws.B);
                     GemmPacking.PackA(transA, Element(a, transA, lda, 0, pc), lda, m, kc, owner._mr, ws.A);
                     // Later K blocks accumulate onto what the first one wrote.
-                    owner.MultiplyPanels(null, 0, 0, ws.A, m, kc, ws.B, 0, nc, alpha, pc == 0 ? beta : 1f, c + jc, ldc, ws.Tile);
+                    owner.MultiplyPanels(false, null, 0, 0, ws.A, m, kc, ws.B, 0, nc, alpha, pc == 0 ? beta : 1f, c + jc, ldc, ws.Tile);
                 }
             }
         }
