@@ -69,6 +69,52 @@ public sealed class SharedStemTests : IDisposable
     }
 
     [Fact]
+    public void Recalibrations_reuse_the_stem_s_passes_with_the_statistics_computing_them_gives()
+    {
+        var space = SearchSpaces.Create("burger", "mini");
+        var (images, labels) = TensorBatchSource.Random(24, 28, 28, 1, 4, seed: 6);
+        var calibration = new TensorBatchSource(images, labels, 8);
+        var supernet = (BurgerSupernet)space.CreateSupernet(Small);
+        var initial = State(supernet);
+        (Dictionary<string, float[]> State, float[] Logits) Recalibrated(BurgerSupernet model, Architecture arch)
+        {
+            model.Activate(arch);
+            Assert.True(BatchNormCalibration.Recalibrate(model, calibration, 3));
+            model.Eval();
+            using var noGrad = Engine.Autograd.Tape.NoGrad();
+            using var scope = TensorScope.Enter();
+            return (State(model), model.Forward(images).ToArray());
+        }
+
+        var largest = Recalibrated(supernet, space.Largest());
+        Assert.Equal(0, supernet.StemCache.CalibrationHits);
+        // The second candidate's stem passes come from the cache: its statistics (the stem's among them) and logits must
+        // be those of a supernet that computes them, made with the same weights.
+        var smallest = Recalibrated(supernet, space.Smallest());
+        Assert.Equal(3, supernet.StemCache.CalibrationHits);
+        var computing = (BurgerSupernet)space.CreateSupernet(Small);
+        Assert.Equal(initial, State(computing));
+        var expected = Recalibrated(computing, space.Smallest());
+        Assert.Equal(0, computing.StemCache.CalibrationHits);
+        Assert.Equal(expected.State, smallest.State);
+        Assert.Equal(expected.Logits, smallest.Logits);
+        Assert.Contains(smallest.State, e => e.Key.StartsWith("patch_embed.", StringComparison.Ordinal) && e.Key.EndsWith("running_var", StringComparison.Ordinal)
+            && !e.Value.SequenceEqual(initial[e.Key]));
+        var again = Recalibrated(supernet, space.Largest());
+        Assert.Equal(largest.State, again.State);
+        Assert.Equal(largest.Logits, again.Logits);
+        Assert.Equal(6, supernet.StemCache.CalibrationHits);
+
+        // A changed stem weight (a training step) makes every pass new again.
+        supernet.NamedParameters().First(p => p.Name == "patch_embed.conv2.conv.weight").Parameter.Value.AsSpan()[0] += 0.5f;
+        var changed = Recalibrated(supernet, space.Smallest());
+        Assert.Equal(6, supernet.StemCache.CalibrationHits);
+        Assert.NotEqual(smallest.State["patch_embed.conv2.bn.running_mean"], changed.State["patch_embed.conv2.bn.running_mean"]);
+    }
+
+    private static Dictionary<string, float[]> State(BurgerSupernet model) => model.StateDict().ToDictionary(e => e.Key, e => e.Value.ToArray());
+
+    [Fact]
     public void A_step_s_stem_sees_the_batch_once()
     {
         var space = SearchSpaces.Create("burger", "mini");

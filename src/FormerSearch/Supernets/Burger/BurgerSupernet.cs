@@ -79,11 +79,11 @@ public sealed class BurgerSupernet : Supernet, ISharedStem
     public Tensor ForwardStem(Tensor images)
     {
         CheckImages(images);
-        // Subnets scored one after another in eval mode share the stem's map of the same images (a traced forward must
-        // run the stem's ops to record them).
-        return Training || Tape.IsEnabled || Engine.Tracing.OpTrace.IsAttached
-            ? _stem.ForwardConvolutions(images)
-            : StemCache.Get(images, _stem.ForwardConvolutions);
+        // Subnets scored one after another in eval mode share the stem's map of the same images, and their batch-norm
+        // recalibrations the stem's passes over the same batches (a traced forward must run the stem's ops to record them).
+        if (Tape.IsEnabled || Engine.Tracing.OpTrace.IsAttached) return _stem.ForwardConvolutions(images);
+        if (!Training) return StemCache.Get(images, _stem.ForwardConvolutions);
+        return StemCache.Recalibrating ? StemCache.GetCalibrating(images, _stem.ForwardConvolutions) : _stem.ForwardConvolutions(images);
     }
 
     /// <summary>Eval-mode outputs of the stem kept across subnets (see <see cref="FixedStemCache"/>).</summary>
