@@ -5,8 +5,9 @@ using FormerSearch.Engine.Nn;
 namespace FormerSearch.Engine.Distributed;
 
 /// <summary>
-/// Sums a model's gradients over the ranks with one allreduce of one flat buffer: the gradients of the parameters that
-/// have one, in <see cref="Module.Parameters"/> order, then a few numbers of the caller's (a loss sum, a hit count). Every
+/// Sums a model's gradients over the ranks with one allreduce of one flat buffer — or, where the ranks share memory
+/// (<see cref="IInPlaceAllreduce"/>), of the gradients where they lie: the gradients of the parameters that have one, in
+/// <see cref="Module.Parameters"/> order, then a few numbers of the caller's (a loss sum, a hit count). Every
 /// rank runs the same subnets, so every rank has gradients for the same parameters and the buffers line up. Gradients
 /// that are zero on every rank are left out (a supernet step's passes reach only part of the supernet: the other
 /// alternatives, blocks and channels keep the zeros of <c>ZeroGrad</c>, and their sum is zero): a first, small allreduce
@@ -49,6 +50,11 @@ public sealed class GradientAllreduce(ICommunicator world)
             if (flags[i] == 0) continue;
             summed.Add(grads[i]);
             length += grads[i].Numel;
+        }
+        if (world is IInPlaceAllreduce inPlace)
+        {
+            if (length > 0) inPlace.AllreduceSumScaled(summed, scale);
+            return;
         }
         if (_flat.Length < length) _flat = new float[length];
         var flat = _flat.AsSpan(0, (int)length);

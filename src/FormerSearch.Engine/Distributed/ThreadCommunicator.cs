@@ -9,7 +9,7 @@ namespace FormerSearch.Engine.Distributed;
 /// thread arrived first — writing the sum into every buffer, and the ranks meet again before any buffer is let go. Each
 /// rank reads and writes its share once: no copy of the values is made.
 /// </summary>
-internal sealed unsafe class ThreadCommunicator(ThreadGroup group, int rank) : ICommunicator
+internal sealed unsafe class ThreadCommunicator(ThreadGroup group, int rank) : ICommunicator, IInPlaceAllreduce
 {
     /// <inheritdoc/>
     public int Rank { get; } = rank;
@@ -32,6 +32,33 @@ internal sealed unsafe class ThreadCommunicator(ThreadGroup group, int rank) : I
             for (int r = 1; r < size; r++) sum.CopyTo(new Span<float>(group.Buffer(r) + start, length));
             group.Meet();
         }
+    }
+
+    /// <inheritdoc/>
+    public void AllreduceSumScaled(IReadOnlyList<Tensor> tensors, float scale)
+    {
+        group.PublishTensors(Rank, tensors);
+        group.Meet();
+        long total = 0;
+        foreach (var t in tensors) total += t.Numel;
+        int size = group.Size;
+        long start = total * Rank / size, end = total * (Rank + 1) / size, at = 0;
+        // This rank's share of the concatenation, tensor by tensor: summed into rank 0's in rank order (the last addend
+        // with the scale, one rounding each as two passes would), then copied to the other ranks'.
+        for (int i = 0; i < tensors.Count && at < end; at += tensors[i].Numel, i++)
+        {
+            long from = Math.Max(start, at), to = Math.Min(end, at + tensors[i].Numel);
+            if (from >= to) continue;
+            int offset = (int)(from - at), length = (int)(to - from);
+            Span<float> Part(int r) => group.Tensors(r)[i].AsSpan().Slice(offset, length);
+            var sum = Part(0);
+            for (int r = 1; r < size - 1; r++) TensorPrimitives.Add(sum, Part(r), sum);
+            if (size > 1) TensorPrimitives.AddMultiply(sum, Part(size - 1), scale, sum);
+            else TensorPrimitives.Multiply(sum, scale, sum);
+            for (int r = 1; r < size; r++) sum.CopyTo(Part(r));
+        }
+        group.Meet();
+        group.PublishTensors(Rank, null);
     }
 
     /// <inheritdoc/>

@@ -12,6 +12,7 @@ internal sealed class ThreadGroup(int size, int computeSlots) : IDisposable
     private readonly CancellationTokenSource _failed = new();
     private readonly SemaphoreSlim _compute = new(Math.Clamp(computeSlots, 1, size), Math.Clamp(computeSlots, 1, size));
     private readonly nint[] _buffers = new nint[size];
+    private readonly IReadOnlyList<Tensor>?[] _tensors = new IReadOnlyList<Tensor>?[size];
 
     /// <summary>Number of ranks.</summary>
     public int Size { get; } = size;
@@ -24,6 +25,15 @@ internal sealed class ThreadGroup(int size, int computeSlots) : IDisposable
 
     /// <summary>The buffer rank <paramref name="rank"/> published for the current collective.</summary>
     public unsafe float* Buffer(int rank) => (float*)_buffers[rank];
+
+    /// <summary>
+    /// Publishes rank <paramref name="rank"/>'s tensors of a collective (or <c>null</c> once it is over): managed objects,
+    /// so nothing is pinned; the other ranks read and write them only between the collective's two <see cref="Meet"/>s.
+    /// </summary>
+    public void PublishTensors(int rank, IReadOnlyList<Tensor>? tensors) => _tensors[rank] = tensors;
+
+    /// <summary>The tensors rank <paramref name="rank"/> published for the current collective.</summary>
+    public IReadOnlyList<Tensor> Tensors(int rank) => _tensors[rank] ?? throw new InvalidOperationException($"Rank {rank} published no tensors.");
 
     /// <summary>Takes a compute slot (a rank starting, or leaving a barrier).</summary>
     public void EnterCompute() => _compute.Wait(_failed.Token);

@@ -53,6 +53,63 @@ public sealed class GradientAllreduceTests
         Assert.All(results[0][2], v => Assert.Equal(0, BitConverter.SingleToInt32Bits(v)));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void In_process_ranks_sum_in_place_the_bits_of_the_flat_buffer(int ranks)
+    {
+        // Lengths that cut the ranks' shares inside tensors and leave some tensors wholly in one share.
+        int[] lengths = [1, 37, 5, 64, 3, 100];
+        float[] Values(int rank, int parameter) =>
+            Enumerable.Range(0, lengths[parameter]).Select(i => MathF.Sin(rank * 7.1f + parameter * 3.3f + i * 0.9f) * (parameter + 1)).ToArray();
+        float[][][] Sums(Func<ICommunicator, ICommunicator> wrap) => Replicas.Run(ranks, world =>
+        {
+            var parameters = Enumerable.Range(0, lengths.Length).Select(p =>
+            {
+                var parameter = new Parameter(lengths[p]);
+                parameter.Value.Grad = Tensor.FromArray(Values(world.Rank, p), lengths[p]);
+                return parameter;
+            }).ToList();
+            Span<float> extras = [3f];
+            new GradientAllreduce(wrap(world)).Reduce(parameters, extras, sums => 1f / sums[0]);
+            return parameters.Select(p => p.Grad!.ToArray()).ToArray();
+        });
+
+        var inPlace = Sums(world => world);
+        var flat = Sums(world => new FlatOnly(world));
+        float scale = 1f / (3f * ranks);
+        for (int p = 0; p < lengths.Length; p++)
+        {
+            var expected = new float[lengths[p]];
+            for (int r = 0; r < ranks; r++)
+            {
+                var v = Values(r, p);
+                for (int i = 0; i < v.Length; i++) expected[i] = r == 0 ? v[i] : expected[i] + v[i];
+            }
+            var bits = expected.Select(v => BitConverter.SingleToInt32Bits(v * scale)).ToArray();
+            for (int r = 0; r < ranks; r++)
+            {
+                Assert.Equal(bits, inPlace[r][p].Select(BitConverter.SingleToInt32Bits));
+                Assert.Equal(bits, flat[r][p].Select(BitConverter.SingleToInt32Bits));
+            }
+        }
+    }
+
+    /// <summary>A communicator as an MPI one is: the collectives of <see cref="ICommunicator"/> only, over one flat buffer.</summary>
+    private sealed class FlatOnly(ICommunicator inner) : ICommunicator
+    {
+        public int Rank => inner.Rank;
+
+        public int Size => inner.Size;
+
+        public void AllreduceSum(Span<float> values) => inner.AllreduceSum(values);
+
+        public void Broadcast(Span<float> values, int root) => inner.Broadcast(values, root);
+
+        public void Barrier() => inner.Barrier();
+    }
+
     [Fact]
     public void A_step_whose_gradients_are_all_zero_still_sums_the_extras()
     {
