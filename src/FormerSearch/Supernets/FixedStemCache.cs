@@ -27,6 +27,8 @@ internal sealed class FixedStemCache
     private float[] _state = [];
     private float[] _current = [];  // the state read now, compared with the snapshot
     private float[] _before = [];   // the state before a calibration pass
+    private float[] _passWeights = []; // the weights the calibration passes were made with
+    private readonly int _weightFloats;
     private long _floats, _calibrationFloats;
 
     /// <summary>A cache of <paramref name="stem"/>'s outputs.</summary>
@@ -34,6 +36,7 @@ internal sealed class FixedStemCache
     {
         _stem = stem;
         _statistics = stem.Modules().OfType<IRunningStatistics>().ToArray();
+        _weightFloats = stem.Parameters().Sum(p => p.Value.Numel);
     }
 
     /// <summary>Eval-mode outputs served from the cache so far (for tests).</summary>
@@ -59,6 +62,14 @@ internal sealed class FixedStemCache
     {
         var pixels = images.Contiguous().AsSpan();
         ReadState(ref _before);
+        // Passes made with other stem weights (a supernet searched, trained on, then searched again) can never match
+        // again: dropped, so that they do not keep the room from the new ones.
+        if (!_before.AsSpan(0, _weightFloats).SequenceEqual(_passWeights))
+        {
+            _passes.Clear();
+            _calibrationFloats = 0;
+            _passWeights = _before.AsSpan(0, _weightFloats).ToArray();
+        }
         int key = HashCode.Combine(Key(pixels), Key(_before));
         if (_passes.TryGetValue(key, out var list))
         {
@@ -129,14 +140,16 @@ internal sealed class FixedStemCache
         return false;
     }
 
-    /// <summary>The stem's weights and buffers, in state-dict order, into <paramref name="into"/> (resized to fit).</summary>
+    /// <summary>The stem's whole state, its weights first (<see cref="_weightFloats"/>), then its buffers.</summary>
+    private IEnumerable<Tensor> StateTensors() => _stem.Parameters().Select(p => p.Value).Concat(_stem.NamedBuffers().Select(b => b.Buffer));
+
+    /// <summary>The stem's state (<see cref="StateTensors"/>) into <paramref name="into"/> (resized to fit).</summary>
     private void ReadState(ref float[] into)
     {
-        var tensors = _stem.StateDict().Values;
-        int total = tensors.Sum(t => t.Numel);
+        int total = StateTensors().Sum(t => t.Numel);
         if (into.Length != total) into = new float[total];
         int at = 0;
-        foreach (var t in tensors)
+        foreach (var t in StateTensors())
         {
             t.Contiguous().AsSpan().CopyTo(into.AsSpan(at));
             at += t.Numel;
@@ -147,7 +160,7 @@ internal sealed class FixedStemCache
     private void WriteState(float[] state)
     {
         int at = 0;
-        foreach (var t in _stem.StateDict().Values)
+        foreach (var t in StateTensors())
         {
             state.AsSpan(at, t.Numel).CopyTo(t.AsSpan());
             at += t.Numel;

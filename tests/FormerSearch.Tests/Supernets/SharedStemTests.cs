@@ -105,11 +105,15 @@ public sealed class SharedStemTests : IDisposable
         Assert.Equal(largest.Logits, again.Logits);
         Assert.Equal(6, supernet.StemCache.CalibrationHits);
 
-        // A changed stem weight (a training step) makes every pass new again.
+        // A changed stem weight (a training step) makes every pass new again; the passes with the new weight are then reused.
         supernet.NamedParameters().First(p => p.Name == "patch_embed.conv2.conv.weight").Parameter.Value.AsSpan()[0] += 0.5f;
         var changed = Recalibrated(supernet, space.Smallest());
         Assert.Equal(6, supernet.StemCache.CalibrationHits);
         Assert.NotEqual(smallest.State["patch_embed.conv2.bn.running_mean"], changed.State["patch_embed.conv2.bn.running_mean"]);
+        var changedAgain = Recalibrated(supernet, space.Smallest());
+        Assert.Equal(9, supernet.StemCache.CalibrationHits);
+        Assert.Equal(changed.State, changedAgain.State);
+        Assert.Equal(changed.Logits, changedAgain.Logits);
     }
 
     private static Dictionary<string, float[]> State(BurgerSupernet model) => model.StateDict().ToDictionary(e => e.Key, e => e.Value.ToArray());
