@@ -2,8 +2,8 @@ namespace FormerSearch.Engine.Distributed;
 
 /// <summary>
 /// A communicator whose ranks share one address space (<see cref="ThreadCommunicator"/>): it sums tensors where they lie,
-/// where the others need one flat buffer that every rank copies its gradients into and back out of (on the supernet of
-/// the default search, 3 M floats a step: the copies cost twice what the sum does).
+/// where the others need one flat buffer that every rank copies its gradients into and back out of (a pass over every
+/// gradient each way, for a sum that is itself one pass).
 /// </summary>
 internal interface IInPlaceAllreduce
 {
