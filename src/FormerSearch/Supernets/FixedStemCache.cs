@@ -22,14 +22,12 @@ internal sealed class FixedStemCache
 
     private readonly Module _stem;
     private readonly IRunningStatistics[] _statistics;
-    private readonly Dictionary<int, List<(float[] Images, float[] Output, int[] Shape)>> _entries = [];
-    private readonly Dictionary<int, List<CalibrationPass>> _passes = [];
+    private readonly PassTable _maps = new(MaxFloats), _calibrationPasses = new(MaxCalibrationFloats);
     private float[] _state = [];
     private float[] _current = [];  // the state read now, compared with the snapshot
     private float[] _before = [];   // the state before a calibration pass
     private float[] _passWeights = []; // the weights the calibration passes were made with
     private readonly int _weightFloats;
-    private long _floats, _calibrationFloats;
 
     /// <summary>A cache of <paramref name="stem"/>'s outputs.</summary>
     public FixedStemCache(Module stem)
@@ -66,69 +64,84 @@ internal sealed class FixedStemCache
         // again: dropped, so that they do not keep the room from the new ones.
         if (!_before.AsSpan(0, _weightFloats).SequenceEqual(_passWeights))
         {
-            _passes.Clear();
-            _calibrationFloats = 0;
+            _calibrationPasses.Clear();
             _passWeights = _before.AsSpan(0, _weightFloats).ToArray();
         }
-        int key = HashCode.Combine(Key(pixels), Key(_before));
-        if (_passes.TryGetValue(key, out var list))
+        if (_calibrationPasses.Find(pixels, _before) is { } pass)
         {
-            foreach (var pass in list)
-            {
-                if (!pixels.SequenceEqual(pass.Images) || !_before.AsSpan().SequenceEqual(pass.StateBefore)) continue;
-                WriteState(pass.StateAfter);
-                CalibrationHits++;
-                var copy = Tensor.Empty(pass.Shape);
-                pass.Output.CopyTo(copy.AsSpan());
-                return copy;
-            }
+            WriteState(pass.StateAfter!);
+            CalibrationHits++;
+            return pass.CopyOfOutput();
         }
         var y = compute(images);
-        long floats = pixels.Length + y.Numel + 2L * _before.Length;
-        if (_calibrationFloats + floats <= MaxCalibrationFloats)
+        _calibrationPasses.Keep(pixels, _before, y, () =>
         {
             float[] after = [];
             ReadState(ref after);
-            if (list is null) _passes[key] = list = [];
-            list.Add(new CalibrationPass(pixels.ToArray(), _before.ToArray(), y.Contiguous().ToArray(), y.Shape.ToArray(), after));
-            _calibrationFloats += floats;
-        }
+            return after;
+        });
         return y;
     }
-
-    private sealed record CalibrationPass(float[] Images, float[] StateBefore, float[] Output, int[] Shape, float[] StateAfter);
 
     /// <summary>The stem's output for <paramref name="images"/>: from the cache when it holds them, else computed by <paramref name="compute"/> and kept.</summary>
     public Tensor Get(Tensor images, Func<Tensor, Tensor> compute)
     {
         var pixels = images.Contiguous().AsSpan();
-        if (!StateUnchanged()) Clear();
-        int key = Key(pixels);
-        if (_entries.TryGetValue(key, out var list))
+        // The maps are kept for one state of the stem, so they need not each hold it.
+        if (!StateUnchanged()) _maps.Clear();
+        if (_maps.Find(pixels, []) is { } map)
         {
-            foreach (var (kept, output, shape) in list)
-            {
-                if (!pixels.SequenceEqual(kept)) continue;
-                Hits++;
-                var copy = Tensor.Empty(shape);
-                output.CopyTo(copy.AsSpan());
-                return copy;
-            }
+            Hits++;
+            return map.CopyOfOutput();
         }
         var y = compute(images);
-        if (_floats + pixels.Length + y.Numel <= MaxFloats)
-        {
-            if (list is null) _entries[key] = list = [];
-            list.Add((pixels.ToArray(), y.Contiguous().ToArray(), y.Shape.ToArray()));
-            _floats += pixels.Length + y.Numel;
-        }
+        _maps.Keep(pixels, [], y, stateAfter: null);
         return y;
     }
 
-    private void Clear()
+    /// <summary>One kept pass of the stem: its images, the stem's state it started from, its output and the state after it.</summary>
+    private sealed record Pass(float[] Images, float[] StateBefore, float[] Output, int[] Shape, float[]? StateAfter)
     {
-        _entries.Clear();
-        _floats = 0;
+        public Tensor CopyOfOutput()
+        {
+            var copy = Tensor.Empty(Shape);
+            Output.CopyTo(copy.AsSpan());
+            return copy;
+        }
+    }
+
+    /// <summary>Kept passes, found by their images and starting state (equal float for float), within a number of floats.</summary>
+    private sealed class PassTable(long maxFloats)
+    {
+        private readonly Dictionary<int, List<Pass>> _byKey = [];
+        private long _floats;
+
+        public Pass? Find(ReadOnlySpan<float> images, ReadOnlySpan<float> state)
+        {
+            if (!_byKey.TryGetValue(KeyOf(images, state), out var list)) return null;
+            foreach (var pass in list)
+                if (images.SequenceEqual(pass.Images) && state.SequenceEqual(pass.StateBefore)) return pass;
+            return null;
+        }
+
+        /// <summary>Keeps the pass when there is room for it (<paramref name="stateAfter"/> read only then; a state as long as the one before).</summary>
+        public void Keep(ReadOnlySpan<float> images, ReadOnlySpan<float> stateBefore, Tensor output, Func<float[]>? stateAfter)
+        {
+            long floats = images.Length + output.Numel + (stateAfter is null ? 1 : 2) * (long)stateBefore.Length;
+            if (_floats + floats > maxFloats) return;
+            int key = KeyOf(images, stateBefore);
+            if (!_byKey.TryGetValue(key, out var list)) _byKey[key] = list = [];
+            list.Add(new Pass(images.ToArray(), stateBefore.ToArray(), output.Contiguous().ToArray(), output.Shape.ToArray(), stateAfter?.Invoke()));
+            _floats += floats;
+        }
+
+        public void Clear()
+        {
+            _byKey.Clear();
+            _floats = 0;
+        }
+
+        private static int KeyOf(ReadOnlySpan<float> images, ReadOnlySpan<float> state) => HashCode.Combine(Key(images), Key(state));
     }
 
     /// <summary>Whether the stem's weights and running statistics equal the snapshot; refreshes the snapshot when not.</summary>
