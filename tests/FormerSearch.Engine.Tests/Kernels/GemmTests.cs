@@ -238,6 +238,53 @@ public sealed class GemmTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(SimdKernels))]
+    public void A_split_K_product_computed_transposed_gives_the_bits_of_the_transposed_product(string provider)
+    {
+        var gemm = (ManagedGemm)Provider(provider);
+        int saved = ParallelRunner.Threads;
+        try
+        {
+            var random = new Random(31);
+            // A weight gradient dY^T · H with H wider than dY (PoolFormer-S12's 64 × 256 over 16,384 rows) packs H in the
+            // blocked GEMM; its partials are computed as H^T · dY instead. C must then be exactly beta · C + T^T, T being
+            // the product asked for that way round (which is not swapped back), in every transpose of the operands and on
+            // one and two threads; the other way round, and the narrow X of a first MLP layer, are not swapped.
+            Assert.False(gemm.SwapsOperands(true, false, 256, 64, 256, 64));
+            Assert.False(gemm.SwapsOperands(true, false, 128, 512, 128, 512));
+            foreach (var (m, n, k) in new[] { (64, 256, 5000), (29, 150, 4100) })
+            {
+                foreach (bool transA in new[] { false, true })
+                foreach (bool transB in new[] { false, true })
+                {
+                    int lda = (transA ? m : k) + 1, ldb = (transB ? k : n) + 1;
+                    Assert.True(gemm.SwapsOperands(transA, transB, m, n, lda, ldb));
+                    Assert.False(gemm.SwapsOperands(!transB, !transA, n, m, ldb, lda));
+                    Assert.True(ManagedGemm.SplitKSegments(m, n, k) > 1);
+                    float[] a = RandomArray(random, (transA ? k : m) * lda), b = RandomArray(random, (transB ? n : k) * ldb);
+                    float[] c0 = RandomArray(random, m * n), t = new float[n * m];
+                    gemm.Sgemm(!transB, !transA, n, m, k, 0.7f, b, ldb, a, lda, 0f, t, m);
+                    var expected = new float[m * n];
+                    for (int i = 0; i < m; i++)
+                        for (int j = 0; j < n; j++) expected[i * n + j] = MathF.FusedMultiplyAdd(c0[i * n + j], 0.3f, t[j * m + i]);
+                    foreach (int threads in new[] { 1, 2 })
+                    {
+                        ParallelRunner.Threads = threads;
+                        var c = (float[])c0.Clone();
+                        gemm.Sgemm(transA, transB, m, n, k, 0.7f, a, lda, b, ldb, 0.3f, c, n);
+                        Assert.Equal(expected, c);
+                    }
+                    CheckAgainstNaive(gemm, random, transA, transB, m, n, k, 0.7f, 0.3f, padding: 1, offset: 2);
+                }
+            }
+        }
+        finally
+        {
+            ParallelRunner.Threads = saved;
+        }
+    }
+
     [Fact]
     public void Managed_IsBitIdenticalForOneAndTwoThreads()
     {
