@@ -38,6 +38,7 @@ public partial class Tensor
         _offset = 0;
         Base = null;
         _grad = null;
+        _gradZeroPending = false;
         GradFn = null;
         RequiresGrad = false;
         _ownsPooledBuffer = false;

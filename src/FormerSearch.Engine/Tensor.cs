@@ -39,12 +39,22 @@ public partial class Tensor
         get
         {
             ThrowIfReleased();
-            return _grad ?? (Base?._grad is not null ? EnsureGrad() : null);
+            if (_grad is null) return Base?._grad is not null ? EnsureGrad() : null;
+            Base?.ZeroPendingGrad();
+            ZeroPendingGrad();
+            return _grad;
         }
-        internal set => _grad = value;
+        internal set
+        {
+            _grad = value;
+            _gradZeroPending = false;
+        }
     }
 
     private Tensor? _grad;
+
+    // ZeroGrad's zeros not yet written (see ZeroGrad): the buffer still holds the last gradient.
+    private bool _gradZeroPending;
 
     /// <summary>The node that produced this tensor, or null for leaves.</summary>
     internal Function? GradFn;

@@ -44,8 +44,8 @@ internal sealed class LinearFunction : Function<LinearFunction, LinearFunction.S
         var w = MatrixOperand.TryOf(weight)!.Value;
         if (Tape.GradToWrite(x, out bool overwrite) is { } gx)
             MatrixOperand.Multiply(gy, w, Rows(gx, rows), 1f, overwrite ? 0f : 1f);
-        if (Tape.GradOf(weight) is { } gw)
-            MatrixOperand.Multiply(gy.T, Rows(x, rows), MatrixOperand.TryOf(gw)!.Value, 1f, 1f);
+        if (Tape.GradToWrite(weight, out bool overwriteW) is { } gw)
+            MatrixOperand.Multiply(gy.T, Rows(x, rows), MatrixOperand.TryOf(gw)!.Value, 1f, overwriteW ? 0f : 1f);
         // The sum over rows as every bias gradient takes it (fixed chunks of rows added in chunk order: any thread count).
         if (bias is not null && Tape.GradOf(bias) is { } gb) BinaryFunction.Accumulate(gradOutput, gb);
     }
