@@ -1,4 +1,5 @@
 using FormerSearch.Engine.Autograd;
+using FormerSearch.Engine.Kernels.Activations;
 using FormerSearch.Engine.Ops;
 using FormerSearch.Engine.Tracing;
 
@@ -24,6 +25,25 @@ public static partial class Functional
             return activation == ActivationKind.None ? linear : Activation(activation, linear);
         }
         return InferenceLinear.Apply(x, weight, bias, activation);
+    }
+
+    /// <summary>
+    /// A transformer block's MLP without dropout, <c>f(x·W1ᵀ + b1)·W2ᵀ + b2</c>, <paramref name="activation"/> pointwise.
+    /// Without gradients, <see cref="LinearActivation"/> then <see cref="Linear"/>; with them, Linear then the activation
+    /// and the second layer as one op that keeps the hidden gradient in cache where the shapes suit it (bit for bit the
+    /// separate ops, which it otherwise is).
+    /// </summary>
+    /// <exception cref="ArgumentException">A shape does not fit.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="activation"/> is not pointwise.</exception>
+    public static Tensor Mlp(Tensor x, Tensor w1, Tensor? b1, ActivationKind activation, Tensor w2, Tensor? b2)
+    {
+        if (!ActivationKernels.IsPointwise(activation))
+            throw new ArgumentOutOfRangeException(nameof(activation), activation, "Mlp takes a pointwise activation.");
+        if (!Tape.Needs(x, w1, b1) && !Tape.Needs(w2, b2)) return Linear(LinearActivation(x, w1, b1, activation), w2, b2);
+        var h = Linear(x, w1, b1);
+        if (!OpTrace.IsAttached && ActivationLinearFunction.Fits(h, w2, activation))
+            return ActivationLinearFunction.Apply(h, activation, w2, b2);
+        return Linear(Activation(activation, h), w2, b2);
     }
 
     /// <summary>

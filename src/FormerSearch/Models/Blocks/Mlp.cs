@@ -14,7 +14,7 @@ public sealed class Mlp : Layer
     private readonly WeightedLayer _fc1;
     private readonly Layer _act;
     private readonly ActivationKind _activation;
-    private readonly Layer _fc2;
+    private readonly WeightedLayer _fc2;
     private readonly Dropout _drop;
 
     /// <summary>An MLP <paramref name="dim"/> → <paramref name="hidden"/> → <paramref name="dim"/>.</summary>
@@ -29,7 +29,7 @@ public sealed class Mlp : Layer
     {
         if (dim < 1 || hidden < 1) throw new ArgumentException($"An MLP needs positive widths; got {dim} → {hidden}.");
         WeightedLayer fc1 = conv1x1 ? new Conv1x1(dim, hidden, generator: generator) : new Linear(dim, hidden, generator);
-        Layer fc2 = conv1x1 ? new Conv1x1(hidden, dim, generator: generator) : new Linear(hidden, dim, generator);
+        WeightedLayer fc2 = conv1x1 ? new Conv1x1(hidden, dim, generator: generator) : new Linear(hidden, dim, generator);
         Layers.TruncNormalInit(generator, fc1, fc2);
         _fc1 = RegisterModule("fc1", fc1);
         _act = RegisterModule("act", Layers.Activation(activation));
@@ -41,6 +41,9 @@ public sealed class Mlp : Layer
     /// <summary><c>[…, C]</c> → <c>[…, C]</c>.</summary>
     public override Tensor Forward(Tensor x)
     {
+        // Without dropout, the whole MLP is one call that fuses what suits training or inference.
+        if (_activation != ActivationKind.StarRelu && (_drop.P == 0 || !Training))
+            return Functional.Mlp(x, _fc1.Weight.Value, _fc1.Bias?.Value, _activation, _fc2.Weight.Value, _fc2.Bias?.Value);
         // fc1 and a pointwise activation are one op (fused when no gradient is needed); StarReLU keeps its layer.
         var h = _activation == ActivationKind.StarRelu
             ? _act.Forward(_fc1.Forward(x))
