@@ -29,9 +29,9 @@ public static partial class Functional
 
     /// <summary>
     /// A transformer block's MLP without dropout, <c>f(x·W1ᵀ + b1)·W2ᵀ + b2</c>, <paramref name="activation"/> pointwise.
-    /// Without gradients, <see cref="LinearActivation"/> then <see cref="Linear"/>; with them, Linear then the activation
-    /// and the second layer as one op that keeps the hidden gradient in cache where the shapes suit it (bit for bit the
-    /// separate ops, which it otherwise is).
+    /// Without gradients, <see cref="LinearActivation"/> then <see cref="Linear"/>; with them, where the shapes suit it and
+    /// no <see cref="OpTrace"/> is attached, one op that keeps blocks of the hidden activations and their gradients in
+    /// cache (bit for bit the separate ops); otherwise Linear, the activation and Linear, recorded and traced as such.
     /// </summary>
     /// <exception cref="ArgumentException">A shape does not fit.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="activation"/> is not pointwise.</exception>
@@ -40,10 +40,8 @@ public static partial class Functional
         if (!ActivationKernels.IsPointwise(activation))
             throw new ArgumentOutOfRangeException(nameof(activation), activation, "Mlp takes a pointwise activation.");
         if (!Tape.Needs(x, w1, b1) && !Tape.Needs(w2, b2)) return Linear(LinearActivation(x, w1, b1, activation), w2, b2);
-        var h = Linear(x, w1, b1);
-        if (!OpTrace.IsAttached && ActivationLinearFunction.Fits(h, w2, activation))
-            return ActivationLinearFunction.Apply(h, activation, w2, b2);
-        return Linear(Activation(activation, h), w2, b2);
+        if (!OpTrace.IsAttached && MlpFunction.Fits(x, w1, w2, activation)) return MlpFunction.Apply(x, w1, b1, activation, w2, b2);
+        return Linear(Activation(activation, Linear(x, w1, b1)), w2, b2);
     }
 
     /// <summary>

@@ -7,8 +7,8 @@ using FormerSearch.Engine.Threading;
 namespace FormerSearch.Engine.Tests.Ops;
 
 /// <summary>
-/// Functional.Mlp trains through one op for the activation and the second layer (blocks of rows kept in cache) where the
-/// shapes suit it; its output and every gradient must be the bits of Linear → activation → Linear, on one and two threads.
+/// Functional.Mlp trains through one op (blocks of rows kept in cache) where the shapes suit it; its output and every
+/// gradient must be the bits of Linear → activation → Linear, on one and two threads.
 /// </summary>
 public sealed class MlpTests
 {
@@ -32,19 +32,19 @@ public sealed class MlpTests
         {
             // The separate ops on the managed GEMM (the fused op's), whatever the machine's default provider.
             Gemm.Default = Gemm.Managed;
-            // 1,000 rows (15 blocks of 64 and a short one), 40 → 64 → 24: ≥ 8 rows per output channel.
+            // 1,000 rows (15 blocks of 64 and a short one) in a [10, 100, 40] input, 40 → 64 → 24: ≥ 8 rows per output channel.
             const int rows = 1000, inFeatures = 40, hidden = 64, outFeatures = 24;
             var rng = new Generator(5);
-            var x = Leaf(rng, rows, inFeatures);
+            var x = Leaf(rng, 10, rows / 10, inFeatures);
             var w1 = Leaf(rng, hidden, inFeatures);
             var b1 = bias ? Leaf(rng, hidden) : null;
             // A supernet's active block of a larger second-layer weight, or the whole of one.
             var w2Whole = weightView ? Leaf(rng, outFeatures + 5, hidden + 16) : Leaf(rng, outFeatures, hidden);
             var b2 = bias ? Leaf(rng, outFeatures) : null;
-            var seed = Tensor.Empty(rows, outFeatures);
+            var seed = Tensor.Empty(10, rows / 10, outFeatures);
             rng.FillNormal(seed.AsSpan());
             Tensor W2() => weightView ? w2Whole.Block(outFeatures, hidden) : w2Whole;
-            Assert.Equal(Gemm.Managed.Kind != GemmKernelKind.Scalar, ActivationLinearFunction.Fits(Functional.Linear(x, w1, b1), W2(), activation));
+            Assert.Equal(Gemm.Managed.Kind != GemmKernelKind.Scalar, MlpFunction.Fits(x, w1, W2(), activation));
 
             float[][] Run(bool fused, int threads)
             {
@@ -86,7 +86,8 @@ public sealed class MlpTests
     public void Few_rows_per_output_channel_keep_the_separate_ops()
     {
         var rng = new Generator(6);
-        Assert.False(ActivationLinearFunction.Fits(Leaf(rng, 100, 64), Leaf(rng, 24, 64), ActivationKind.Gelu));
-        Assert.False(ActivationLinearFunction.Fits(Leaf(rng, 1000, 64), Leaf(rng, 24, 64), ActivationKind.StarRelu));
+        Assert.False(MlpFunction.Fits(Leaf(rng, 100, 32), Leaf(rng, 64, 32), Leaf(rng, 24, 64), ActivationKind.Gelu));
+        Assert.False(MlpFunction.Fits(Leaf(rng, 1000, 32), Leaf(rng, 64, 32), Leaf(rng, 24, 64), ActivationKind.StarRelu));
+        Assert.True(MlpFunction.Fits(Leaf(rng, 1000, 32), Leaf(rng, 64, 32), Leaf(rng, 24, 64), ActivationKind.Gelu) == (Gemm.Managed.Kind != GemmKernelKind.Scalar));
     }
 }
