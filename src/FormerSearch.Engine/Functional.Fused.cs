@@ -1,5 +1,4 @@
 using FormerSearch.Engine.Autograd;
-using FormerSearch.Engine.Kernels.Activations;
 using FormerSearch.Engine.Ops;
 using FormerSearch.Engine.Tracing;
 
@@ -28,20 +27,22 @@ public static partial class Functional
     }
 
     /// <summary>
-    /// A transformer block's MLP without dropout, <c>f(x·W1ᵀ + b1)·W2ᵀ + b2</c>, <paramref name="activation"/> pointwise.
-    /// Without gradients, <see cref="LinearActivation"/> then <see cref="Linear"/>; with them, where the shapes suit it and
-    /// no <see cref="OpTrace"/> is attached, one op that keeps blocks of the hidden activations and their gradients in
-    /// cache (bit for bit the separate ops); otherwise Linear, the activation and Linear, recorded and traced as such.
+    /// A transformer block's MLP without dropout, <c>f(x·W1ᵀ + b1)·W2ᵀ + b2</c>, <paramref name="activation"/> pointwise
+    /// (None: the two linear layers alone). Without gradients, <see cref="LinearActivation"/> then <see cref="Linear"/>;
+    /// with them, where the shapes suit it and no <see cref="OpTrace"/> is attached, one op that keeps blocks of the hidden
+    /// activations and their gradients in cache (bit for bit the separate ops); otherwise Linear, the activation and
+    /// Linear, recorded and traced as such.
     /// </summary>
     /// <exception cref="ArgumentException">A shape does not fit.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="activation"/> is not pointwise.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="activation"/> is StarReLU (it has parameters of its own).</exception>
     public static Tensor Mlp(Tensor x, Tensor w1, Tensor? b1, ActivationKind activation, Tensor w2, Tensor? b2)
     {
-        if (!ActivationKernels.IsPointwise(activation))
-            throw new ArgumentOutOfRangeException(nameof(activation), activation, "Mlp takes a pointwise activation.");
+        if (activation == ActivationKind.StarRelu)
+            throw new ArgumentOutOfRangeException(nameof(activation), activation, "Mlp takes a pointwise activation; StarReLU has its own op.");
         if (!Tape.Needs(x, w1, b1) && !Tape.Needs(w2, b2)) return Linear(LinearActivation(x, w1, b1, activation), w2, b2);
         if (!OpTrace.IsAttached && MlpFunction.Fits(x, w1, w2, activation)) return MlpFunction.Apply(x, w1, b1, activation, w2, b2);
-        return Linear(Activation(activation, Linear(x, w1, b1)), w2, b2);
+        var h = Linear(x, w1, b1);
+        return Linear(activation == ActivationKind.None ? h : Activation(activation, h), w2, b2);
     }
 
     /// <summary>

@@ -83,6 +83,17 @@ public sealed class MlpTests
     }
 
     [Fact]
+    public void Without_an_activation_it_is_the_two_linear_layers_and_StarRelu_is_refused()
+    {
+        var rng = new Generator(7);
+        var (x, w1, w2) = (Leaf(rng, 300, 16), Leaf(rng, 32, 16), Leaf(rng, 8, 32));
+        var expected = Functional.Linear(Functional.Linear(x, w1), w2).ToArray();
+        Assert.Equal(expected, Functional.Mlp(x, w1, null, ActivationKind.None, w2, null).ToArray());
+        using (Autograd.Tape.NoGrad()) Assert.Equal(expected, Functional.Mlp(x, w1, null, ActivationKind.None, w2, null).ToArray());
+        Assert.Throws<ArgumentOutOfRangeException>(() => Functional.Mlp(x, w1, null, ActivationKind.StarRelu, w2, null));
+    }
+
+    [Fact]
     public void Few_rows_per_output_channel_keep_the_separate_ops()
     {
         var rng = new Generator(6);
