@@ -39,10 +39,8 @@ public partial class Tensor
         get
         {
             ThrowIfReleased();
-            if (_grad is null) return Base?._grad is not null ? EnsureGrad() : null;
-            Base?.ZeroPendingGrad();
-            ZeroPendingGrad();
-            return _grad;
+            // EnsureGrad also writes zeros ZeroGrad left pending.
+            return _grad is not null || Base?._grad is not null ? EnsureGrad() : null;
         }
         internal set
         {

@@ -61,12 +61,11 @@ public readonly struct ConstantWeights : IDisposable
         var packed = t_packed ??= [];
         if (!packed.TryGetValue(key, out var buffer))
         {
-            long floats = gemm.PackedBFloats(weight.Cols, weight.Rows);
+            long floats = gemm.PackedBFloats(weight.T);
             if (floats > Array.MaxLength || t_floats + floats > MaxFloats) return null;
             // Pinned, so the pointer handed out stays valid until the scope ends.
             buffer = GC.AllocateUninitializedArray<float>((int)Math.Max(floats, 1), pinned: true);
-            fixed (float* w = weight.Data.AsSpan(), dst = buffer)
-                gemm.PackWholeB(!weight.Transposed, w, weight.Ld, weight.Cols, weight.Rows, dst);
+            fixed (float* dst = buffer) gemm.PackWholeB(weight.T, dst);
             packed.Add(key, buffer);
             t_floats += floats;
         }

@@ -111,8 +111,8 @@ internal sealed unsafe class MlpFunction : Function<MlpFunction, MlpFunction.Sta
     }
 
     /// <summary>
-    /// A weight <c>[out, in]</c> packed whole for <see cref="ManagedGemm.MultiplyPackedB"/>: as <c>Wᵀ</c> (in × out, a
-    /// forward product's B) or as <c>W</c> (out × in, an input gradient's B).
+    /// A weight <c>[out, in]</c> packed whole for <see cref="ManagedGemm.MultiplyPackedB"/>, pinned for the call: as
+    /// <c>Wᵀ</c> (in × out, a forward product's B) or as <c>W</c> (out × in, an input gradient's B).
     /// </summary>
     private readonly struct PackedWeight : IDisposable
     {
@@ -123,12 +123,11 @@ internal sealed unsafe class MlpFunction : Function<MlpFunction, MlpFunction.Sta
         public PackedWeight(Tensor w, bool transposed)
         {
             var weight = MatrixOperand.TryOf(w)!.Value;
-            var gemm = ManagedGemm.Instance;
-            int k = transposed ? w.Size(1) : w.Size(0), n = transposed ? w.Size(0) : w.Size(1);
-            _buffer = BufferPool.Rent(checked((int)gemm.PackedBFloats(k, n)));
+            var b = transposed ? weight.T : weight;
+            _buffer = BufferPool.Rent(checked((int)ManagedGemm.Instance.PackedBFloats(b)));
             _pin = System.Runtime.InteropServices.GCHandle.Alloc(_buffer, System.Runtime.InteropServices.GCHandleType.Pinned);
             Panels = (float*)_pin.AddrOfPinnedObject();
-            fixed (float* pw = weight.Data.AsSpan()) gemm.PackWholeB(transposed != weight.Transposed, pw, weight.Ld, k, n, Panels);
+            ManagedGemm.Instance.PackWholeB(b, Panels);
         }
 
         public void Dispose()

@@ -7,6 +7,18 @@ public sealed unsafe partial class ManagedGemm
     /// <summary>Floats <see cref="PackWholeB"/> writes for a <c>k × n</c> op(B): every KC block with its columns padded to NR.</summary>
     internal long PackedBFloats(int k, int n) => (long)k * RoundUpToPanel(n);
 
+    /// <summary><see cref="PackedBFloats(int, int)"/> for <paramref name="b"/> as op(B).</summary>
+    internal long PackedBFloats(in MatrixOperand b) => PackedBFloats(b.Rows, b.Cols);
+
+    /// <summary>
+    /// <see cref="PackWholeB(bool, float*, int, int, int, float*)"/> of <paramref name="b"/> as op(B): a linear layer's
+    /// <c>[out, in]</c> weight W packs as <c>W.T</c> for its forward product and as itself for its input gradient.
+    /// </summary>
+    internal void PackWholeB(in MatrixOperand b, float* dst)
+    {
+        fixed (float* p = b.Data.AsSpan()) PackWholeB(b.Transposed, p, b.Ld, b.Rows, b.Cols, dst);
+    }
+
     /// <summary>
     /// Packs all of <c>op(B)</c> (<c>k × n</c>) into the micro-kernel's panels, one KC block after another, for
     /// <see cref="MultiplyPackedB"/>: a constant weight packed once then serves every product with it (the blocked GEMM
